@@ -1,0 +1,206 @@
+//! Vietnamese number notation (`1.234,5`): `.` groups thousands, `,` marks decimals.
+//!
+//! Values are kept as [`Milli`]: an `i64` of thousandths, so sums are exact and the
+//! same on SQLite and PostgreSQL (which share no decimal type through sqlx `Any`).
+
+use crate::error::{CoreError, ErrorCode};
+
+/// A quantity in thousandths (1,5 is stored as 1500).
+pub type Milli = i64;
+/// Number of thousandths in one.
+pub const SCALE: i64 = 1000;
+
+/// Largest absolute value accepted from users: a thousand billion.
+const MAX_ABS: i128 = 1_000_000_000_000 * SCALE as i128;
+
+/// Parses a number written the Vietnamese way: `1.234`, `1.234,5`, `-12`, `0,75`.
+///
+/// Refuses ambiguous or malformed forms such as `1.5`, `1.124.5`, `95.13`, `1,2,3`,
+/// which in real reports are usually typing slips, and anything with more than
+/// three decimals.
+pub fn parse_vn(input: &str) -> Result<Milli, CoreError> {
+    let s = input.trim().replace('\u{a0}', "");
+    let bad = |why: &str| {
+        CoreError::new(
+            ErrorCode::InvalidNumber,
+            format!("Số «{}» không hợp lệ: {why}", input.trim()),
+        )
+    };
+    if s.is_empty() {
+        return Err(bad("ô trống"));
+    }
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.as_str()),
+    };
+    let (int_part, frac_part) = match body.split_once(',') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    if int_part.is_empty() {
+        return Err(bad("thiếu phần nguyên"));
+    }
+    let groups: Vec<&str> = int_part.split('.').collect();
+    for (i, g) in groups.iter().enumerate() {
+        if g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("chỉ được dùng chữ số, dấu chấm phân cách hàng nghìn và dấu phẩy thập phân"));
+        }
+        if groups.len() > 1 && ((i == 0 && g.len() > 3) || (i > 0 && g.len() != 3)) {
+            return Err(bad(
+                "dấu chấm chỉ dùng để phân cách hàng nghìn (nhóm 3 chữ số); phần thập phân dùng dấu phẩy",
+            ));
+        }
+    }
+    let digits: String = groups.concat();
+    let mut value: i128 = 0;
+    for b in digits.bytes() {
+        value = value * 10 + i128::from(b - b'0');
+        if value > MAX_ABS {
+            return Err(bad("quá lớn"));
+        }
+    }
+    value *= i128::from(SCALE);
+    if let Some(f) = frac_part {
+        if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("phần thập phân sau dấu phẩy phải là chữ số"));
+        }
+        if f.len() > 3 {
+            return Err(bad("tối đa 3 chữ số thập phân"));
+        }
+        let mut frac: i128 = 0;
+        for b in f.bytes() {
+            frac = frac * 10 + i128::from(b - b'0');
+        }
+        for _ in f.len()..3 {
+            frac *= 10;
+        }
+        value += frac;
+    }
+    if value > MAX_ABS {
+        return Err(bad("quá lớn"));
+    }
+    let v = value as i64;
+    Ok(if neg { -v } else { v })
+}
+
+/// Converts a JSON/float number to [`Milli`], rounding half away from zero.
+pub fn from_f64(x: f64) -> Result<Milli, CoreError> {
+    if !x.is_finite() || x.abs() > (MAX_ABS / i128::from(SCALE)) as f64 {
+        return Err(CoreError::new(
+            ErrorCode::InvalidNumber,
+            format!("Số {x} không hợp lệ hoặc quá lớn"),
+        ));
+    }
+    Ok((x * SCALE as f64).round() as i64)
+}
+
+/// Converts thousandths back to a float (for ratios and JSON).
+pub fn to_f64(v: Milli) -> f64 {
+    v as f64 / SCALE as f64
+}
+
+/// Formats thousandths the Vietnamese way with at most `max_decimals` decimals,
+/// trailing zeros removed: `1234500` → `1.234,5`.
+pub fn format_vn(v: Milli, max_decimals: u32) -> String {
+    let max_decimals = max_decimals.min(3);
+    let div = 10i128.pow(3 - max_decimals);
+    let mut scaled = i128::from(v);
+    // round half away from zero to the wanted precision
+    let neg = scaled < 0;
+    scaled = scaled.abs();
+    scaled = (scaled + div / 2) / div;
+    let unit = 10i128.pow(max_decimals);
+    let int = scaled / unit;
+    let mut frac = scaled % unit;
+    let mut frac_digits = max_decimals;
+    while frac_digits > 0 && frac % 10 == 0 {
+        frac /= 10;
+        frac_digits -= 1;
+    }
+    let mut out = String::new();
+    if neg && (int != 0 || frac != 0) {
+        out.push('-');
+    }
+    out.push_str(&group_thousands(&int.to_string()));
+    if frac_digits > 0 {
+        out.push(',');
+        out.push_str(&format!("{:0width$}", frac, width = frac_digits as usize));
+    }
+    out
+}
+
+/// Formats a float (ratio, percentage) with `decimals` decimals, Vietnamese style.
+pub fn format_f64(x: f64, decimals: u32) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    match from_f64(x) {
+        Ok(m) => format_vn(m, decimals),
+        Err(_) => "—".into(),
+    }
+}
+
+fn group_thousands(digits: &str) -> String {
+    let bytes = digits.as_bytes();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 && (bytes.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(*b as char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_vietnamese_forms() {
+        assert_eq!(parse_vn("1.234,5").unwrap(), 1_234_500);
+        assert_eq!(parse_vn("3.731").unwrap(), 3_731_000);
+        assert_eq!(parse_vn("13.536,5").unwrap(), 13_536_500);
+        assert_eq!(parse_vn("0,75").unwrap(), 750);
+        assert_eq!(parse_vn("-12").unwrap(), -12_000);
+        assert_eq!(parse_vn("1234,5").unwrap(), 1_234_500);
+        assert_eq!(parse_vn(" 09 ").unwrap(), 9_000);
+    }
+
+    #[test]
+    fn refuses_slips_seen_in_real_reports() {
+        for s in ["1.124.5", "329.50", "95.13", "44.708/45/964", "1,2,3", "", "1.5", "12a", ",5", "1,", "1,2345", "--1"] {
+            let e = parse_vn(s).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidNumber, "{s}");
+            assert!(e.message.contains("không hợp lệ"), "{s}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn formats_vietnamese() {
+        assert_eq!(format_vn(1_234_500, 1), "1.234,5");
+        assert_eq!(format_vn(1_234_000, 1), "1.234");
+        assert_eq!(format_vn(999, 0), "1");
+        assert_eq!(format_vn(-1_234_567_000, 0), "-1.234.567");
+        assert_eq!(format_vn(0, 2), "0");
+        assert_eq!(format_f64(87.898, 1), "87,9");
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,40}") {
+            let _ = parse_vn(&s);
+        }
+
+        #[test]
+        fn format_then_parse_round_trips(v in -1_000_000_000_000_000i64..1_000_000_000_000_000i64) {
+            prop_assert_eq!(parse_vn(&format_vn(v, 3)).unwrap(), v);
+        }
+
+        #[test]
+        fn digit_strings_parse(s in "[0-9]{1,12}(,[0-9]{1,3})?") {
+            prop_assert!(parse_vn(&s).is_ok());
+        }
+    }
+}

@@ -1,0 +1,480 @@
+//! Report templates as data: outline (đề cương), indicator form (biểu mẫu) and rules.
+//!
+//! A template is a versioned TOML file (see `templates/`). [`Template::from_toml`]
+//! checks it whole and lists every problem; a loaded template is always consistent
+//! (every reference resolves, every rule parses).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CoreError, ErrorCode, Problem};
+use crate::expr::Expr;
+
+/// Units of measure accepted in forms (đơn vị tính).
+pub const UNITS_OF_MEASURE: &[&str] = &[
+    "văn bản", "cuộc", "lượt", "người", "đơn", "vụ việc", "hồ sơ", "%", "triệu đồng", "đơn vị",
+    "xã", "mô hình", "doanh nghiệp", "ý kiến", "nội dung", "đoàn", "dịch vụ", "lần", "hộ", "thôn, tổ dân phố",
+    "điểm", "tập thể", "cá nhân", "kế hoạch", "quy chế", "hội nghị", "công trình", "tổ chức", "ban",
+];
+
+/// Units of measure that may carry decimals; every other one counts whole things.
+pub fn allows_decimals(unit: &str) -> bool {
+    matches!(unit, "%" | "triệu đồng" | "điểm")
+}
+
+/// How an indicator consolidates up the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregate {
+    /// Counts and amounts: add up.
+    Sum,
+    /// Re-computed from summed numerator and denominator (never averaged).
+    Ratio,
+    /// Cannot be aggregated (a bare percentage, an index): listed per unit.
+    None,
+}
+
+/// How the parts of a breakdown ("trong đó") relate to their whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Parts {
+    /// Parts add up exactly to the whole.
+    Complete,
+    /// Parts do not overlap: their sum may not exceed the whole.
+    #[default]
+    Disjoint,
+    /// Parts may overlap: each part may not exceed the whole.
+    Overlapping,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+}
+
+/// An outline section (mục của đề cương), e.g. `II.3` with its guidance text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// Outline number as printed: `I`, `II.1`, `III.3`.
+    pub number: String,
+    pub title: String,
+    #[serde(default)]
+    pub guidance: String,
+    /// A submission cannot be sent with this section empty.
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// A group of indicators in the form (e.g. "7. Tiếp công dân, đơn thư").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub code: String,
+    pub title: String,
+}
+
+/// An indicator (chỉ tiêu).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub code: String,
+    pub group: String,
+    pub name: String,
+    pub unit: String,
+    #[serde(default = "default_aggregate")]
+    pub aggregate: Aggregate,
+    /// For ratios: the indicators whose sums make the fraction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numerator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denominator: Option<String>,
+    /// This indicator is a breakdown ("trong đó") of another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
+    /// For a whole with parts: how the parts relate to it.
+    #[serde(default)]
+    pub parts: Parts,
+    /// A submission cannot be sent with this indicator empty.
+    #[serde(default)]
+    pub required: bool,
+}
+
+fn default_aggregate() -> Aggregate {
+    Aggregate::Sum
+}
+
+/// An explicit validation rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    pub code: String,
+    /// Boolean expression that must hold.
+    pub check: String,
+    #[serde(default)]
+    pub severity: Severity,
+    /// Vietnamese message shown when the check fails.
+    pub message: String,
+}
+
+/// The file format of a template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateDef {
+    pub code: String,
+    pub version: u32,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Where the outline comes from (the request letter).
+    #[serde(default)]
+    pub source: String,
+    /// Period families this template is meant for: quarter, half, nine_months, year.
+    #[serde(default)]
+    pub period_kinds: Vec<String>,
+    pub sections: Vec<Section>,
+    #[serde(default)]
+    pub groups: Vec<Group>,
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+    #[serde(default)]
+    pub rules: Vec<RuleDef>,
+}
+
+/// A compiled rule: explicit or derived from the form's structure.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub code: String,
+    pub expr: Expr,
+    pub severity: Severity,
+    pub message: String,
+    /// Indicators the rule reads, in form order.
+    pub indicators: Vec<String>,
+}
+
+/// A checked, ready-to-use template.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub def: TemplateDef,
+    index: HashMap<String, usize>,
+    pub rules: Vec<Rule>,
+}
+
+fn is_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl Template {
+    /// Parses and checks a template file, listing every problem at once.
+    pub fn from_toml(src: &str) -> Result<Template, CoreError> {
+        let def: TemplateDef = toml::from_str(src).map_err(|e| {
+            let line = e.span().map_or(0, |s| src[..s.start.min(src.len())].matches('\n').count() + 1);
+            CoreError::with_problems(
+                ErrorCode::InvalidTemplate,
+                "Tệp mẫu báo cáo không đọc được",
+                vec![Problem { line, code: "toml", message: e.message().to_string() }],
+            )
+        })?;
+        Template::from_def(def)
+    }
+
+    /// Checks a parsed definition.
+    pub fn from_def(def: TemplateDef) -> Result<Template, CoreError> {
+        let mut problems = Vec::new();
+        let mut p = |code: &'static str, message: String| problems.push(Problem { line: 0, code, message });
+        if !is_code(&def.code.replace('-', "_")) {
+            p("code", format!("Mã mẫu «{}» chỉ gồm chữ thường không dấu, số, «-» và «_»", def.code));
+        }
+        if def.version == 0 {
+            p("version", "Phiên bản phải từ 1 trở lên".into());
+        }
+        if def.sections.is_empty() {
+            p("sections", "Đề cương phải có ít nhất một mục".into());
+        }
+        for k in &def.period_kinds {
+            if !matches!(k.as_str(), "quarter" | "half" | "nine_months" | "year") {
+                p("period_kinds", format!("Loại kỳ «{k}» không hợp lệ (quarter, half, nine_months, year)"));
+            }
+        }
+        let mut seen = HashSet::new();
+        for s in &def.sections {
+            if s.number.trim().is_empty() || s.title.trim().is_empty() {
+                p("section", format!("Mục «{}» thiếu số thứ tự hoặc tiêu đề", s.number));
+            }
+            if !seen.insert(s.number.clone()) {
+                p("duplicate_section", format!("Mục «{}» bị trùng", s.number));
+            }
+        }
+        let groups: HashSet<&str> = def.groups.iter().map(|g| g.code.as_str()).collect();
+        if groups.len() != def.groups.len() {
+            p("duplicate_group", "Có nhóm chỉ tiêu trùng mã".into());
+        }
+        let mut index = HashMap::new();
+        for (i, ind) in def.indicators.iter().enumerate() {
+            if !is_code(&ind.code) {
+                p("indicator_code", format!("Mã chỉ tiêu «{}» chỉ gồm chữ thường không dấu, số và «_»", ind.code));
+            }
+            if index.insert(ind.code.clone(), i).is_some() {
+                p("duplicate_indicator", format!("Chỉ tiêu «{}» bị trùng mã", ind.code));
+            }
+            if !groups.contains(ind.group.as_str()) {
+                p("unknown_group", format!("Chỉ tiêu «{}» thuộc nhóm «{}» không tồn tại", ind.code, ind.group));
+            }
+            if !UNITS_OF_MEASURE.contains(&ind.unit.as_str()) {
+                p("unit", format!("Đơn vị tính «{}» của chỉ tiêu «{}» không có trong danh mục", ind.unit, ind.code));
+            }
+            if ind.name.trim().is_empty() {
+                p("indicator_name", format!("Chỉ tiêu «{}» thiếu tên", ind.code));
+            }
+        }
+        for ind in &def.indicators {
+            let kind_of = |c: &Option<String>| c.as_ref().and_then(|c| index.get(c)).map(|&i| &def.indicators[i]);
+            match ind.aggregate {
+                Aggregate::Ratio => {
+                    for (label, r) in [("tử số", &ind.numerator), ("mẫu số", &ind.denominator)] {
+                        match kind_of(r) {
+                            None => p("ratio", format!("Tỷ lệ «{}» thiếu hoặc sai {label}", ind.code)),
+                            Some(t) if t.aggregate != Aggregate::Sum => {
+                                p("ratio", format!("{label} của «{}» phải là chỉ tiêu cộng dồn", ind.code))
+                            }
+                            _ => {}
+                        }
+                    }
+                    if ind.unit != "%" {
+                        p("ratio", format!("Tỷ lệ «{}» phải có đơn vị tính «%»", ind.code));
+                    }
+                }
+                _ => {
+                    if ind.numerator.is_some() || ind.denominator.is_some() {
+                        p("ratio", format!("Chỉ tiêu «{}» không phải tỷ lệ nên không có tử số/mẫu số", ind.code));
+                    }
+                }
+            }
+            if let Some(parent) = &ind.part_of {
+                match index.get(parent).map(|&i| &def.indicators[i]) {
+                    None => p("part_of", format!("Chỉ tiêu «{}» là thành phần của «{parent}» không tồn tại", ind.code)),
+                    Some(w) if w.aggregate == Aggregate::Ratio || ind.aggregate == Aggregate::Ratio => {
+                        p("part_of", format!("Tỷ lệ không thể là thành phần hoặc tổng của «{}»", ind.code))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // breakdown chains must not loop
+        for ind in &def.indicators {
+            let mut cur = ind.part_of.clone();
+            let mut steps = 0;
+            while let Some(c) = cur {
+                steps += 1;
+                if c == ind.code || steps > def.indicators.len() {
+                    p("part_of_cycle", format!("Chỉ tiêu «{}» là thành phần của chính nó", ind.code));
+                    break;
+                }
+                cur = index.get(&c).and_then(|&i| def.indicators[i].part_of.clone());
+            }
+        }
+        let mut rules = Vec::new();
+        let mut rule_codes = HashSet::new();
+        for r in &def.rules {
+            if !rule_codes.insert(r.code.clone()) {
+                p("duplicate_rule", format!("Quy tắc «{}» bị trùng mã", r.code));
+            }
+            match Expr::parse(&r.check) {
+                Err(e) => p("rule", format!("Quy tắc «{}»: {}", r.code, e.message)),
+                Ok(expr) => {
+                    let vars = expr.variables();
+                    let unknown: Vec<_> = vars.iter().filter(|v| !index.contains_key(*v)).collect();
+                    if !unknown.is_empty() {
+                        p("rule", format!("Quy tắc «{}» dùng chỉ tiêu không tồn tại: {unknown:?}", r.code));
+                    }
+                    let mut inds: Vec<String> = vars.into_iter().collect();
+                    inds.sort_by_key(|c| index.get(c).copied().unwrap_or(usize::MAX));
+                    rules.push(Rule { code: r.code.clone(), expr, severity: r.severity, message: r.message.clone(), indicators: inds });
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(CoreError::with_problems(
+                ErrorCode::InvalidTemplate,
+                format!("Mẫu báo cáo «{}» có {} lỗi", def.code, problems.len()),
+                problems,
+            ));
+        }
+        let mut t = Template { def, index, rules };
+        t.rules.extend(t.structural_rules());
+        Ok(t)
+    }
+
+    /// Rules implied by the form: breakdowns against wholes, stated ratios against fractions.
+    fn structural_rules(&self) -> Vec<Rule> {
+        let mut out = Vec::new();
+        let mut parts: BTreeMap<usize, Vec<&Indicator>> = BTreeMap::new();
+        for ind in &self.def.indicators {
+            if let Some(w) = &ind.part_of {
+                parts.entry(self.index[w]).or_default().push(ind);
+            }
+        }
+        for (wi, ps) in parts {
+            let whole = &self.def.indicators[wi];
+            let names = ps.iter().map(|i| format!("«{}»", i.name)).collect::<Vec<_>>().join(" + ");
+            let codes = ps.iter().map(|i| i.code.as_str()).collect::<Vec<_>>().join(", ");
+            let mut inds: Vec<String> = ps.iter().map(|i| i.code.clone()).collect();
+            inds.insert(0, whole.code.clone());
+            match whole.parts {
+                Parts::Complete => out.push(Rule {
+                    code: format!("{}.tong_thanh_phan", whole.code),
+                    expr: Expr::parse(&format!("sum({codes}) == {}", whole.code)).expect("generated rule parses"),
+                    severity: Severity::Error,
+                    message: format!("Tổng các thành phần {names} phải bằng «{}»", whole.name),
+                    indicators: inds,
+                }),
+                Parts::Disjoint => out.push(Rule {
+                    code: format!("{}.tong_thanh_phan", whole.code),
+                    expr: Expr::parse(&format!("sum({}) <= {}", ps.iter().map(|i| format!("coalesce({}, 0)", i.code)).collect::<Vec<_>>().join(", "), whole.code))
+                        .expect("generated rule parses"),
+                    severity: Severity::Error,
+                    message: format!("Tổng các thành phần {names} không được lớn hơn «{}»", whole.name),
+                    indicators: inds,
+                }),
+                Parts::Overlapping => {
+                    for part in ps {
+                        out.push(Rule {
+                            code: format!("{}.khong_vuot_{}", part.code, whole.code),
+                            expr: Expr::parse(&format!("{} <= {}", part.code, whole.code)).expect("generated rule parses"),
+                            severity: Severity::Error,
+                            message: format!("«{}» không được lớn hơn «{}»", part.name, whole.name),
+                            indicators: vec![part.code.clone(), whole.code.clone()],
+                        });
+                    }
+                }
+            }
+        }
+        for ind in &self.def.indicators {
+            if ind.aggregate == Aggregate::Ratio {
+                let (n, d) = (ind.numerator.as_deref().unwrap_or(""), ind.denominator.as_deref().unwrap_or(""));
+                let (nn, dn) = (&self.indicator(n).expect("checked").name, &self.indicator(d).expect("checked").name);
+                out.push(Rule {
+                    code: format!("{}.khop_ty_le", ind.code),
+                    // a stated percentage must be its fraction rounded to the decimals shown
+                    expr: Expr::parse(&format!("round_eq({}, pct({n}, {d}))", ind.code)).expect("generated rule parses"),
+                    severity: Severity::Error,
+                    message: format!("Tỷ lệ «{}» không khớp với «{nn}» / «{dn}»", ind.name),
+                    indicators: vec![ind.code.clone(), n.to_string(), d.to_string()],
+                });
+                out.push(Rule {
+                    code: format!("{}.tu_khong_vuot_mau", ind.code),
+                    expr: Expr::parse(&format!("{n} <= {d}")).expect("generated rule parses"),
+                    severity: Severity::Error,
+                    message: format!("«{nn}» không được lớn hơn «{dn}»"),
+                    indicators: vec![n.to_string(), d.to_string()],
+                });
+            }
+        }
+        out
+    }
+
+    pub fn code(&self) -> &str {
+        &self.def.code
+    }
+
+    pub fn version(&self) -> u32 {
+        self.def.version
+    }
+
+    pub fn indicators(&self) -> &[Indicator] {
+        &self.def.indicators
+    }
+
+    pub fn sections(&self) -> &[Section] {
+        &self.def.sections
+    }
+
+    pub fn indicator(&self, code: &str) -> Option<&Indicator> {
+        self.index.get(code).map(|&i| &self.def.indicators[i])
+    }
+
+    /// Position of the indicator in form order.
+    pub fn position(&self, code: &str) -> Option<usize> {
+        self.index.get(code).copied()
+    }
+
+    pub fn section(&self, number: &str) -> Option<&Section> {
+        self.def.sections.iter().find(|s| s.number == number)
+    }
+
+    /// True when the template is meant for periods of this family.
+    pub fn fits_period(&self, family: &str) -> bool {
+        self.def.period_kinds.is_empty() || self.def.period_kinds.iter().any(|k| k == family)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINI: &str = r#"
+code = "mini"
+version = 1
+name = "Mẫu thử"
+period_kinds = ["half"]
+[[sections]]
+number = "I"
+title = "Tình hình"
+required = true
+[[groups]]
+code = "1"
+title = "Văn bản"
+[[indicators]]
+code = "vb_tong"
+group = "1"
+name = "Tổng số văn bản"
+unit = "văn bản"
+parts = "complete"
+[[indicators]]
+code = "vb_cap_uy"
+group = "1"
+name = "Cấp ủy"
+unit = "văn bản"
+part_of = "vb_tong"
+[[indicators]]
+code = "vb_chinh_quyen"
+group = "1"
+name = "Chính quyền"
+unit = "văn bản"
+part_of = "vb_tong"
+"#;
+
+    #[test]
+    fn loads_and_derives_rules() {
+        let t = Template::from_toml(MINI).unwrap();
+        assert_eq!(t.indicators().len(), 3);
+        assert_eq!(t.rules.len(), 1);
+        assert_eq!(t.rules[0].code, "vb_tong.tong_thanh_phan");
+        assert!(t.fits_period("half") && !t.fits_period("year"));
+    }
+
+    #[test]
+    fn lists_every_problem() {
+        let bad = MINI.replace("part_of = \"vb_tong\"\n[[indicators]]\ncode = \"vb_chinh_quyen\"", "part_of = \"khong_co\"\n[[indicators]]\ncode = \"vb_cap_uy\"")
+            .replace("unit = \"văn bản\"\nparts", "unit = \"cái\"\nparts");
+        let e = Template::from_toml(&bad).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidTemplate);
+        let codes: Vec<_> = e.problems.iter().map(|p| p.code).collect();
+        assert!(codes.contains(&"duplicate_indicator"), "{codes:?}");
+        assert!(codes.contains(&"part_of"), "{codes:?}");
+        assert!(codes.contains(&"unit"), "{codes:?}");
+    }
+
+    #[test]
+    fn toml_syntax_error_has_line() {
+        let e = Template::from_toml("code = \"x\"\nversion = \n").unwrap_err();
+        assert_eq!(e.problems[0].line, 2);
+    }
+}

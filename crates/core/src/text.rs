@@ -1,0 +1,84 @@
+//! Vietnamese text: NFC normalisation, diacritic folding for search, collation for sorting.
+
+use std::cmp::Ordering;
+use std::sync::OnceLock;
+
+use icu_collator::{CollatorBorrowed, options::CollatorOptions};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Returns the text in Unicode NFC (one seed arrives decomposed).
+pub fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// Folds text for diacritic-insensitive search: strips tone and vowel marks,
+/// maps đ→d, lowercases. `"Đam Rông"` → `"dam rong"`.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'đ' | 'Đ' => out.push('d'),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// True when every word of `query` occurs in `text`, ignoring case and diacritics.
+pub fn matches(text_folded: &str, query: &str) -> bool {
+    let q = fold(query);
+    q.split_whitespace().all(|w| text_folded.contains(w))
+}
+
+fn collator() -> &'static CollatorBorrowed<'static> {
+    static C: OnceLock<CollatorBorrowed<'static>> = OnceLock::new();
+    C.get_or_init(|| {
+        let locale: icu_locale_core::Locale = "vi".parse().expect("static locale parses");
+        CollatorBorrowed::try_new(locale.into(), CollatorOptions::default())
+            .expect("compiled collation data for vi")
+    })
+}
+
+/// Compares two strings in Vietnamese dictionary order (Đ after D, tones ordered).
+pub fn compare_vi(a: &str, b: &str) -> Ordering {
+    collator().compare(a, b)
+}
+
+/// Sorts items by a text key in Vietnamese order.
+pub fn sort_vi<T>(items: &mut [T], key: impl Fn(&T) -> &str) {
+    items.sort_by(|a, b| compare_vi(key(a), key(b)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_diacritics_and_d_bar() {
+        assert_eq!(fold("Đam Rông"), "dam rong");
+        assert_eq!(fold("Phường Ngọc Hà"), "phuong ngoc ha");
+        let decomposed = "Hà Nội".nfd().collect::<String>();
+        assert_eq!(fold(&decomposed), "ha noi");
+        assert!(matches(&fold("Xã Đam Rông 1"), "dam rong"));
+        assert!(matches(&fold("Xã Đam Rông 1"), "Đam"));
+        assert!(!matches(&fold("Xã Đa Lộc"), "dam"));
+    }
+
+    #[test]
+    fn vietnamese_order_puts_d_bar_after_d() {
+        let mut v = vec!["Đông Hà", "Dương Nội", "Ba Đình", "Ân Thi", "Anh Sơn", "Ăn Lâu", "Zô"];
+        sort_vi(&mut v, |s| s);
+        assert_eq!(v, ["Anh Sơn", "Ăn Lâu", "Ân Thi", "Ba Đình", "Dương Nội", "Đông Hà", "Zô"]);
+    }
+
+    #[test]
+    fn nfc_composes() {
+        let decomposed: String = "Quảng Trị".nfd().collect();
+        assert_ne!(decomposed, "Quảng Trị");
+        assert_eq!(nfc(&decomposed), "Quảng Trị");
+    }
+}
