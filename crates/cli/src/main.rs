@@ -1,1 +1,75 @@
-fn main(){}
+//! `qcdc`: the server, the command line, demo data, the national generator and
+//! the benchmarks. Commands work directly on the database (local admin access).
+
+/// `println!` that ends the program quietly when stdout is closed (`qcdc … | head`).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+/// `print!` with the same care as [`outln!`].
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if write!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+mod bench;
+mod cli;
+mod demo;
+mod figures;
+mod generate;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("QCDC_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,qcdc=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("Lỗi: không khởi động được tokio: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(cli::run(args)) {
+        Ok(code) => code,
+        Err(e) => {
+            match e.downcast_ref::<qcdc_core::CoreError>() {
+                Some(ce) => {
+                    eprintln!("Lỗi [{}]: {}", ce.code.as_str(), ce.message);
+                    for p in &ce.problems {
+                        if p.line > 0 {
+                            eprintln!("  dòng {}: {} ({})", p.line, p.message, p.code);
+                        } else {
+                            eprintln!("  - {} ({})", p.message, p.code);
+                        }
+                    }
+                    if let Some(d) = &ce.details {
+                        eprintln!("{}", serde_json::to_string_pretty(d).unwrap_or_default());
+                    }
+                }
+                None => eprintln!("Lỗi: {e:#}"),
+            }
+            ExitCode::from(1)
+        }
+    }
+}

@@ -26,7 +26,9 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [Self::Admin, Self::Office, Self::Reporter, Self::Viewer].into_iter().find(|r| r.as_str() == s)
+        [Self::Admin, Self::Office, Self::Reporter, Self::Viewer]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 }
 
@@ -74,9 +76,18 @@ mod tests {
     #[test]
     fn scopes() {
         // province 1 > commune 2; commune 3 elsewhere
-        let office = [Grant { role: Role::Office, unit_id: 1 }];
-        let reporter = [Grant { role: Role::Reporter, unit_id: 2 }];
-        let viewer = [Grant { role: Role::Viewer, unit_id: 1 }];
+        let office = [Grant {
+            role: Role::Office,
+            unit_id: 1,
+        }];
+        let reporter = [Grant {
+            role: Role::Reporter,
+            unit_id: 2,
+        }];
+        let viewer = [Grant {
+            role: Role::Viewer,
+            unit_id: 1,
+        }];
         assert!(allowed(&office, Permission::Manage, 2, &[2, 1]));
         assert!(!allowed(&office, Permission::Manage, 3, &[3, 9]));
         assert!(!allowed(&office, Permission::Report, 2, &[2, 1]));

@@ -22,7 +22,9 @@ impl Totals {
     /// Adds one unit's figures (only summable indicators count).
     pub fn add(&mut self, t: &Template, values: &Values) {
         for (code, v) in values {
-            if t.indicator(code).is_some_and(|i| i.aggregate == Aggregate::Sum) {
+            if t.indicator(code)
+                .is_some_and(|i| i.aggregate == Aggregate::Sum)
+            {
                 let e = self.sums.entry(code.clone()).or_insert((0, 0));
                 e.0 += v;
                 e.1 += 1;
@@ -87,6 +89,8 @@ pub struct Row {
     pub denominator: Option<f64>,
     /// Same period last year.
     pub previous: Option<f64>,
+    /// How many units reported it in the same period last year.
+    pub previous_units_reporting: u32,
     /// value − previous (percentage points for ratios).
     pub change: Option<f64>,
     /// Relative change in % (sums only).
@@ -96,7 +100,12 @@ pub struct Row {
 }
 
 /// Lays out totals as form rows, with the comparison where last year's totals exist.
-pub fn rows(t: &Template, current: &Totals, previous: Option<&Totals>, per_unit: &BTreeMap<String, Vec<UnitValue>>) -> Vec<Row> {
+pub fn rows(
+    t: &Template,
+    current: &Totals,
+    previous: Option<&Totals>,
+    per_unit: &BTreeMap<String, Vec<UnitValue>>,
+) -> Vec<Row> {
     t.indicators()
         .iter()
         .map(|ind| {
@@ -104,8 +113,14 @@ pub fn rows(t: &Template, current: &Totals, previous: Option<&Totals>, per_unit:
             let prev = previous.and_then(|p| p.value(t, &ind.code));
             let (num, den) = if ind.aggregate == Aggregate::Ratio {
                 (
-                    ind.numerator.as_deref().and_then(|c| current.get(c)).map(number::to_f64),
-                    ind.denominator.as_deref().and_then(|c| current.get(c)).map(number::to_f64),
+                    ind.numerator
+                        .as_deref()
+                        .and_then(|c| current.get(c))
+                        .map(number::to_f64),
+                    ind.denominator
+                        .as_deref()
+                        .and_then(|c| current.get(c))
+                        .map(number::to_f64),
                 )
             } else {
                 (None, None)
@@ -118,7 +133,13 @@ pub fn rows(t: &Template, current: &Totals, previous: Option<&Totals>, per_unit:
                 (Aggregate::Sum, Some(v), Some(p)) if p != 0.0 => Some((v - p) / p * 100.0),
                 _ => None,
             };
-            let decimals = if ind.aggregate == Aggregate::Ratio { 1 } else if allows_decimals(&ind.unit) { 3 } else { 0 };
+            let decimals = if ind.aggregate == Aggregate::Ratio {
+                1
+            } else if allows_decimals(&ind.unit) {
+                3
+            } else {
+                0
+            };
             let mut level = 0;
             let mut cur = ind.part_of.as_deref();
             while let Some(c) = cur {
@@ -138,6 +159,9 @@ pub fn rows(t: &Template, current: &Totals, previous: Option<&Totals>, per_unit:
                 numerator: num,
                 denominator: den,
                 previous: prev,
+                previous_units_reporting: previous
+                    .and_then(|p| p.sums.get(&ind.code))
+                    .map_or(0, |(_, n)| *n),
                 change,
                 change_pct,
                 per_unit: per_unit.get(&ind.code).cloned().unwrap_or_default(),
@@ -188,7 +212,10 @@ aggregate = "none"
 "#;
 
     fn v(pairs: &[(&str, i64)]) -> Values {
-        pairs.iter().map(|(c, x)| (c.to_string(), x * 1000)).collect()
+        pairs
+            .iter()
+            .map(|(c, x)| (c.to_string(), x * 1000))
+            .collect()
     }
 
     #[test]
@@ -196,7 +223,10 @@ aggregate = "none"
         let t = Template::from_toml(T).unwrap();
         let mut tot = Totals::default();
         // 1/1 = 100 % and 1/99 ≈ 1 %: the average of percentages would be 50,5 %
-        tot.add(&t, &v(&[("nhan", 1), ("xong", 1), ("ty_le", 100), ("ho_ngheo", 2)]));
+        tot.add(
+            &t,
+            &v(&[("nhan", 1), ("xong", 1), ("ty_le", 100), ("ho_ngheo", 2)]),
+        );
         tot.add(&t, &v(&[("nhan", 99), ("xong", 1)]));
         assert_eq!(tot.get("nhan"), Some(100_000));
         assert_eq!(tot.value(&t, "ty_le"), Some(2.0));

@@ -80,11 +80,25 @@ pub struct CoreError {
 
 impl CoreError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), problems: Vec::new(), details: None }
+        Self {
+            code,
+            message: message.into(),
+            problems: Vec::new(),
+            details: None,
+        }
     }
 
-    pub fn with_problems(code: ErrorCode, message: impl Into<String>, problems: Vec<Problem>) -> Self {
-        Self { code, message: message.into(), problems, details: None }
+    pub fn with_problems(
+        code: ErrorCode,
+        message: impl Into<String>,
+        problems: Vec<Problem>,
+    ) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            problems,
+            details: None,
+        }
     }
 
     pub fn with_details(mut self, details: serde_json::Value) -> Self {
@@ -93,7 +107,10 @@ impl CoreError {
     }
 
     pub fn not_found(what: impl Into<String>) -> Self {
-        Self::new(ErrorCode::NotFound, format!("Không tìm thấy {}", what.into()))
+        Self::new(
+            ErrorCode::NotFound,
+            format!("Không tìm thấy {}", what.into()),
+        )
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {

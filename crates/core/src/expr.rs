@@ -99,20 +99,26 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, CoreError> {
                 i += 1;
             }
             let s: String = chars[start..i].iter().collect();
-            let n: f64 = s.parse().map_err(|_| err(format!("Số «{s}» trong biểu thức không hợp lệ")))?;
+            let n: f64 = s
+                .parse()
+                .map_err(|_| err(format!("Số «{s}» trong biểu thức không hợp lệ")))?;
             out.push(Tok::Num(n));
             continue;
         }
         if c.is_ascii_alphabetic() || c == '_' {
             let start = i;
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_' || chars[i] == '.') {
+            while i < chars.len()
+                && (chars[i].is_ascii_alphanumeric() || chars[i] == '_' || chars[i] == '.')
+            {
                 i += 1;
             }
             out.push(Tok::Ident(chars[start..i].iter().collect()));
             continue;
         }
         let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
-        let op2 = ["==", "!=", "<=", ">=", "&&", "||"].into_iter().find(|o| *o == two);
+        let op2 = ["==", "!=", "<=", ">=", "&&", "||"]
+            .into_iter()
+            .find(|o| *o == two);
         if let Some(op) = op2 {
             out.push(Tok::Op(match op {
                 "&&" => "and",
@@ -294,7 +300,11 @@ impl Parser {
                             match self.next() {
                                 Some(Tok::Comma) => continue,
                                 Some(Tok::RParen) => break,
-                                _ => return Err(err(format!("Thiếu «)» sau đối số của hàm «{name}»"))),
+                                _ => {
+                                    return Err(err(format!(
+                                        "Thiếu «)» sau đối số của hàm «{name}»"
+                                    )));
+                                }
                             }
                         }
                     } else {
@@ -343,7 +353,11 @@ impl Expr {
         if toks.is_empty() {
             return Err(err("Biểu thức rỗng"));
         }
-        let mut p = Parser { toks, pos: 0, depth: 0 };
+        let mut p = Parser {
+            toks,
+            pos: 0,
+            depth: 0,
+        };
         let e = p.or()?;
         if let Some(t) = p.peek() {
             return Err(err(format!("Thừa «{}» ở cuối biểu thức", tok_text(t))));
@@ -401,7 +415,9 @@ impl Expr {
                         _ => Missing,
                     },
                     _ => {
-                        let (Num(x), Num(y)) = (x, y) else { return Missing };
+                        let (Num(x), Num(y)) = (x, y) else {
+                            return Missing;
+                        };
                         match op {
                             BinOp::Add => Num(x + y),
                             BinOp::Sub => Num(x - y),
@@ -484,10 +500,33 @@ mod tests {
     #[test]
     fn arithmetic_and_comparison() {
         assert_eq!(ev("a + b * 2", &[("a", 1.0), ("b", 3.0)]), Value::Num(7.0));
-        assert_eq!(ev("(a + b) * 2", &[("a", 1.0), ("b", 3.0)]), Value::Num(8.0));
-        assert_eq!(ev("cap_uy + chinh_quyen + bcd == tong", &[("cap_uy", 20.0), ("chinh_quyen", 5.0), ("bcd", 16.0), ("tong", 41.0)]), Value::Bool(true));
-        assert_eq!(ev("da_giai_quyet <= tiep_nhan", &[("da_giai_quyet", 139.0), ("tiep_nhan", 138.0)]), Value::Bool(false));
-        assert_eq!(ev("-a < 0 and not (a > 5)", &[("a", 2.0)]), Value::Bool(true));
+        assert_eq!(
+            ev("(a + b) * 2", &[("a", 1.0), ("b", 3.0)]),
+            Value::Num(8.0)
+        );
+        assert_eq!(
+            ev(
+                "cap_uy + chinh_quyen + bcd == tong",
+                &[
+                    ("cap_uy", 20.0),
+                    ("chinh_quyen", 5.0),
+                    ("bcd", 16.0),
+                    ("tong", 41.0)
+                ]
+            ),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            ev(
+                "da_giai_quyet <= tiep_nhan",
+                &[("da_giai_quyet", 139.0), ("tiep_nhan", 138.0)]
+            ),
+            Value::Bool(false)
+        );
+        assert_eq!(
+            ev("-a < 0 and not (a > 5)", &[("a", 2.0)]),
+            Value::Bool(true)
+        );
         assert_eq!(ev("a >= 1 || b", &[("a", 2.0)]), Value::Bool(true));
     }
 
@@ -505,19 +544,54 @@ mod tests {
     fn stated_percentage_matches_fraction() {
         // 138/157 = 87,898… → 87,9 %, so 87,8 is wrong and 87,9 is right.
         let rule = "round_eq(p, pct(a, b))";
-        assert_eq!(ev(rule, &[("a", 138.0), ("b", 157.0), ("p", 87.8)]), Value::Bool(false));
-        assert_eq!(ev(rule, &[("a", 138.0), ("b", 157.0), ("p", 87.9)]), Value::Bool(true));
-        assert_eq!(ev(rule, &[("a", 834.0), ("b", 885.0), ("p", 94.2)]), Value::Bool(true));
-        assert_eq!(ev(rule, &[("a", 113.0), ("b", 149.0), ("p", 75.84)]), Value::Bool(true));
-        assert_eq!(ev(rule, &[("a", 9.0), ("b", 9.0), ("p", 100.0)]), Value::Bool(true));
-        assert_eq!(ev(rule, &[("a", 10.0), ("b", 12.0), ("p", 83.33)]), Value::Bool(true));
-        assert_eq!(ev(rule, &[("a", 10.0), ("b", 12.0), ("p", 83.0)]), Value::Bool(true));
-        assert_eq!(ev(rule, &[("a", 10.0), ("b", 12.0), ("p", 84.0)]), Value::Bool(false));
+        assert_eq!(
+            ev(rule, &[("a", 138.0), ("b", 157.0), ("p", 87.8)]),
+            Value::Bool(false)
+        );
+        assert_eq!(
+            ev(rule, &[("a", 138.0), ("b", 157.0), ("p", 87.9)]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            ev(rule, &[("a", 834.0), ("b", 885.0), ("p", 94.2)]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            ev(rule, &[("a", 113.0), ("b", 149.0), ("p", 75.84)]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            ev(rule, &[("a", 9.0), ("b", 9.0), ("p", 100.0)]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            ev(rule, &[("a", 10.0), ("b", 12.0), ("p", 83.33)]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            ev(rule, &[("a", 10.0), ("b", 12.0), ("p", 83.0)]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            ev(rule, &[("a", 10.0), ("b", 12.0), ("p", 84.0)]),
+            Value::Bool(false)
+        );
     }
 
     #[test]
     fn reports_parse_errors() {
-        for src in ["", "a +", "(a", "a b", "foo(a)", "round(a)", "a $ b", "and", "present(1)", "1..2"] {
+        for src in [
+            "",
+            "a +",
+            "(a",
+            "a b",
+            "foo(a)",
+            "round(a)",
+            "a $ b",
+            "and",
+            "present(1)",
+            "1..2",
+        ] {
             let e = Expr::parse(src).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidExpression, "{src}");
         }
@@ -530,7 +604,10 @@ mod tests {
     #[test]
     fn lists_variables() {
         let e = Expr::parse("sum(x, y) <= z and present(w)").unwrap();
-        assert_eq!(e.variables().into_iter().collect::<Vec<_>>(), ["w", "x", "y", "z"]);
+        assert_eq!(
+            e.variables().into_iter().collect::<Vec<_>>(),
+            ["w", "x", "y", "z"]
+        );
     }
 
     proptest! {

@@ -43,7 +43,9 @@ pub fn parse_vn(input: &str) -> Result<Milli, CoreError> {
     let groups: Vec<&str> = int_part.split('.').collect();
     for (i, g) in groups.iter().enumerate() {
         if g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("chỉ được dùng chữ số, dấu chấm phân cách hàng nghìn và dấu phẩy thập phân"));
+            return Err(bad(
+                "chỉ được dùng chữ số, dấu chấm phân cách hàng nghìn và dấu phẩy thập phân",
+            ));
         }
         if groups.len() > 1 && ((i == 0 && g.len() > 3) || (i > 0 && g.len() != 3)) {
             return Err(bad(
@@ -170,7 +172,20 @@ mod tests {
 
     #[test]
     fn refuses_slips_seen_in_real_reports() {
-        for s in ["1.124.5", "329.50", "95.13", "44.708/45/964", "1,2,3", "", "1.5", "12a", ",5", "1,", "1,2345", "--1"] {
+        for s in [
+            "1.124.5",
+            "329.50",
+            "95.13",
+            "44.708/45/964",
+            "1,2,3",
+            "",
+            "1.5",
+            "12a",
+            ",5",
+            "1,",
+            "1,2345",
+            "--1",
+        ] {
             let e = parse_vn(s).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidNumber, "{s}");
             assert!(e.message.contains("không hợp lệ"), "{s}: {}", e.message);

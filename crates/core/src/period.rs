@@ -52,11 +52,16 @@ impl Period {
     /// nine months 15/12 → 14/9.
     pub fn cutoff(&self) -> (NaiveDate, NaiveDate) {
         let y = self.year;
-        let d = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).expect("valid fixed date");
+        let d =
+            |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).expect("valid fixed date");
         match self.kind {
             PeriodKind::Quarter(q) => {
                 let last_month = u32::from(q) * 3;
-                let start = if q == 1 { d(y - 1, 12, 15) } else { d(y, last_month - 3, 15) };
+                let start = if q == 1 {
+                    d(y - 1, 12, 15)
+                } else {
+                    d(y, last_month - 3, 15)
+                };
                 (start, d(y, last_month, 14))
             }
             PeriodKind::FirstHalf => (d(y - 1, 12, 15), d(y, 6, 14)),
@@ -68,7 +73,10 @@ impl Period {
 
     /// So với cùng kỳ: the same period one year earlier.
     pub fn same_period_last_year(&self) -> Period {
-        Period { year: self.year - 1, kind: self.kind }
+        Period {
+            year: self.year - 1,
+            kind: self.kind,
+        }
     }
 
     /// The earliest lawful deadline: at least one working day after the cut-off.
@@ -119,7 +127,9 @@ impl FromStr for Period {
         let bad = || {
             CoreError::new(
                 ErrorCode::InvalidPeriod,
-                format!("Kỳ báo cáo «{s}» không hợp lệ (dạng 2026-Q1, 2026-H1, 2026-H2, 2026-9M, 2026-Y)"),
+                format!(
+                    "Kỳ báo cáo «{s}» không hợp lệ (dạng 2026-Q1, 2026-H1, 2026-H2, 2026-9M, 2026-Y)"
+                ),
             )
         };
         let (y, k) = s.trim().split_once('-').ok_or_else(bad)?;
@@ -164,7 +174,10 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, CoreError> {
     NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
         .map_err(|_| {
-            CoreError::new(ErrorCode::InvalidDate, format!("Ngày «{t}» không hợp lệ (dạng dd/mm/yyyy)"))
+            CoreError::new(
+                ErrorCode::InvalidDate,
+                format!("Ngày «{t}» không hợp lệ (dạng dd/mm/yyyy)"),
+            )
         })
 }
 
@@ -203,7 +216,10 @@ mod tests {
         let p: Period = "2026-H1".parse().unwrap();
         assert_eq!(p.same_period_last_year().to_string(), "2025-H1");
         assert_eq!(p.label_vi(), "6 tháng đầu năm 2026");
-        assert_eq!("2026-q2".parse::<Period>().unwrap().label_vi(), "Quý II năm 2026");
+        assert_eq!(
+            "2026-q2".parse::<Period>().unwrap().label_vi(),
+            "Quý II năm 2026"
+        );
         // 14/6/2026 is a Sunday: the earliest deadline is Monday 15/6.
         assert_eq!(p.earliest_deadline(), d("15/06/2026"));
     }
@@ -211,9 +227,16 @@ mod tests {
     #[test]
     fn rejects_bad_periods() {
         for s in ["2026", "2026-H3", "26-H1", "2026-Q5", "abcd-H1", ""] {
-            assert_eq!(s.parse::<Period>().unwrap_err().code, ErrorCode::InvalidPeriod, "{s}");
+            assert_eq!(
+                s.parse::<Period>().unwrap_err().code,
+                ErrorCode::InvalidPeriod,
+                "{s}"
+            );
         }
-        assert_eq!(parse_date("31/02/2026").unwrap_err().code, ErrorCode::InvalidDate);
+        assert_eq!(
+            parse_date("31/02/2026").unwrap_err().code,
+            ErrorCode::InvalidDate
+        );
         assert_eq!(format_date(d("2019-08-05")), "05/08/2019");
     }
 

@@ -13,9 +13,35 @@ use crate::expr::Expr;
 
 /// Units of measure accepted in forms (đơn vị tính).
 pub const UNITS_OF_MEASURE: &[&str] = &[
-    "văn bản", "cuộc", "lượt", "người", "đơn", "vụ việc", "hồ sơ", "%", "triệu đồng", "đơn vị",
-    "xã", "mô hình", "doanh nghiệp", "ý kiến", "nội dung", "đoàn", "dịch vụ", "lần", "hộ", "thôn, tổ dân phố",
-    "điểm", "tập thể", "cá nhân", "kế hoạch", "quy chế", "hội nghị", "công trình", "tổ chức", "ban",
+    "văn bản",
+    "cuộc",
+    "lượt",
+    "người",
+    "đơn",
+    "vụ việc",
+    "hồ sơ",
+    "%",
+    "triệu đồng",
+    "đơn vị",
+    "xã",
+    "mô hình",
+    "doanh nghiệp",
+    "ý kiến",
+    "nội dung",
+    "đoàn",
+    "dịch vụ",
+    "lần",
+    "hộ",
+    "thôn, tổ dân phố",
+    "điểm",
+    "tập thể",
+    "cá nhân",
+    "kế hoạch",
+    "quy chế",
+    "hội nghị",
+    "công trình",
+    "tổ chức",
+    "ban",
 ];
 
 /// Units of measure that may carry decimals; every other one counts whole things.
@@ -168,18 +194,25 @@ fn is_code(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 impl Template {
     /// Parses and checks a template file, listing every problem at once.
     pub fn from_toml(src: &str) -> Result<Template, CoreError> {
         let def: TemplateDef = toml::from_str(src).map_err(|e| {
-            let line = e.span().map_or(0, |s| src[..s.start.min(src.len())].matches('\n').count() + 1);
+            let line = e.span().map_or(0, |s| {
+                src[..s.start.min(src.len())].matches('\n').count() + 1
+            });
             CoreError::with_problems(
                 ErrorCode::InvalidTemplate,
                 "Tệp mẫu báo cáo không đọc được",
-                vec![Problem { line, code: "toml", message: e.message().to_string() }],
+                vec![Problem {
+                    line,
+                    code: "toml",
+                    message: e.message().to_string(),
+                }],
             )
         })?;
         Template::from_def(def)
@@ -188,9 +221,21 @@ impl Template {
     /// Checks a parsed definition.
     pub fn from_def(def: TemplateDef) -> Result<Template, CoreError> {
         let mut problems = Vec::new();
-        let mut p = |code: &'static str, message: String| problems.push(Problem { line: 0, code, message });
+        let mut p = |code: &'static str, message: String| {
+            problems.push(Problem {
+                line: 0,
+                code,
+                message,
+            })
+        };
         if !is_code(&def.code.replace('-', "_")) {
-            p("code", format!("Mã mẫu «{}» chỉ gồm chữ thường không dấu, số, «-» và «_»", def.code));
+            p(
+                "code",
+                format!(
+                    "Mã mẫu «{}» chỉ gồm chữ thường không dấu, số, «-» và «_»",
+                    def.code
+                ),
+            );
         }
         if def.version == 0 {
             p("version", "Phiên bản phải từ 1 trở lên".into());
@@ -200,13 +245,19 @@ impl Template {
         }
         for k in &def.period_kinds {
             if !matches!(k.as_str(), "quarter" | "half" | "nine_months" | "year") {
-                p("period_kinds", format!("Loại kỳ «{k}» không hợp lệ (quarter, half, nine_months, year)"));
+                p(
+                    "period_kinds",
+                    format!("Loại kỳ «{k}» không hợp lệ (quarter, half, nine_months, year)"),
+                );
             }
         }
         let mut seen = HashSet::new();
         for s in &def.sections {
             if s.number.trim().is_empty() || s.title.trim().is_empty() {
-                p("section", format!("Mục «{}» thiếu số thứ tự hoặc tiêu đề", s.number));
+                p(
+                    "section",
+                    format!("Mục «{}» thiếu số thứ tự hoặc tiêu đề", s.number),
+                );
             }
             if !seen.insert(s.number.clone()) {
                 p("duplicate_section", format!("Mục «{}» bị trùng", s.number));
@@ -219,49 +270,102 @@ impl Template {
         let mut index = HashMap::new();
         for (i, ind) in def.indicators.iter().enumerate() {
             if !is_code(&ind.code) {
-                p("indicator_code", format!("Mã chỉ tiêu «{}» chỉ gồm chữ thường không dấu, số và «_»", ind.code));
+                p(
+                    "indicator_code",
+                    format!(
+                        "Mã chỉ tiêu «{}» chỉ gồm chữ thường không dấu, số và «_»",
+                        ind.code
+                    ),
+                );
             }
             if index.insert(ind.code.clone(), i).is_some() {
-                p("duplicate_indicator", format!("Chỉ tiêu «{}» bị trùng mã", ind.code));
+                p(
+                    "duplicate_indicator",
+                    format!("Chỉ tiêu «{}» bị trùng mã", ind.code),
+                );
             }
             if !groups.contains(ind.group.as_str()) {
-                p("unknown_group", format!("Chỉ tiêu «{}» thuộc nhóm «{}» không tồn tại", ind.code, ind.group));
+                p(
+                    "unknown_group",
+                    format!(
+                        "Chỉ tiêu «{}» thuộc nhóm «{}» không tồn tại",
+                        ind.code, ind.group
+                    ),
+                );
             }
             if !UNITS_OF_MEASURE.contains(&ind.unit.as_str()) {
-                p("unit", format!("Đơn vị tính «{}» của chỉ tiêu «{}» không có trong danh mục", ind.unit, ind.code));
+                p(
+                    "unit",
+                    format!(
+                        "Đơn vị tính «{}» của chỉ tiêu «{}» không có trong danh mục",
+                        ind.unit, ind.code
+                    ),
+                );
             }
             if ind.name.trim().is_empty() {
-                p("indicator_name", format!("Chỉ tiêu «{}» thiếu tên", ind.code));
+                p(
+                    "indicator_name",
+                    format!("Chỉ tiêu «{}» thiếu tên", ind.code),
+                );
             }
         }
         for ind in &def.indicators {
-            let kind_of = |c: &Option<String>| c.as_ref().and_then(|c| index.get(c)).map(|&i| &def.indicators[i]);
+            let kind_of = |c: &Option<String>| {
+                c.as_ref()
+                    .and_then(|c| index.get(c))
+                    .map(|&i| &def.indicators[i])
+            };
             match ind.aggregate {
                 Aggregate::Ratio => {
-                    for (label, r) in [("tử số", &ind.numerator), ("mẫu số", &ind.denominator)] {
+                    for (label, r) in [("tử số", &ind.numerator), ("mẫu số", &ind.denominator)]
+                    {
                         match kind_of(r) {
-                            None => p("ratio", format!("Tỷ lệ «{}» thiếu hoặc sai {label}", ind.code)),
-                            Some(t) if t.aggregate != Aggregate::Sum => {
-                                p("ratio", format!("{label} của «{}» phải là chỉ tiêu cộng dồn", ind.code))
-                            }
+                            None => p(
+                                "ratio",
+                                format!("Tỷ lệ «{}» thiếu hoặc sai {label}", ind.code),
+                            ),
+                            Some(t) if t.aggregate != Aggregate::Sum => p(
+                                "ratio",
+                                format!("{label} của «{}» phải là chỉ tiêu cộng dồn", ind.code),
+                            ),
                             _ => {}
                         }
                     }
                     if ind.unit != "%" {
-                        p("ratio", format!("Tỷ lệ «{}» phải có đơn vị tính «%»", ind.code));
+                        p(
+                            "ratio",
+                            format!("Tỷ lệ «{}» phải có đơn vị tính «%»", ind.code),
+                        );
                     }
                 }
                 _ => {
                     if ind.numerator.is_some() || ind.denominator.is_some() {
-                        p("ratio", format!("Chỉ tiêu «{}» không phải tỷ lệ nên không có tử số/mẫu số", ind.code));
+                        p(
+                            "ratio",
+                            format!(
+                                "Chỉ tiêu «{}» không phải tỷ lệ nên không có tử số/mẫu số",
+                                ind.code
+                            ),
+                        );
                     }
                 }
             }
             if let Some(parent) = &ind.part_of {
                 match index.get(parent).map(|&i| &def.indicators[i]) {
-                    None => p("part_of", format!("Chỉ tiêu «{}» là thành phần của «{parent}» không tồn tại", ind.code)),
-                    Some(w) if w.aggregate == Aggregate::Ratio || ind.aggregate == Aggregate::Ratio => {
-                        p("part_of", format!("Tỷ lệ không thể là thành phần hoặc tổng của «{}»", ind.code))
+                    None => p(
+                        "part_of",
+                        format!(
+                            "Chỉ tiêu «{}» là thành phần của «{parent}» không tồn tại",
+                            ind.code
+                        ),
+                    ),
+                    Some(w)
+                        if w.aggregate == Aggregate::Ratio || ind.aggregate == Aggregate::Ratio =>
+                    {
+                        p(
+                            "part_of",
+                            format!("Tỷ lệ không thể là thành phần hoặc tổng của «{}»", ind.code),
+                        )
                     }
                     _ => {}
                 }
@@ -274,17 +378,25 @@ impl Template {
             while let Some(c) = cur {
                 steps += 1;
                 if c == ind.code || steps > def.indicators.len() {
-                    p("part_of_cycle", format!("Chỉ tiêu «{}» là thành phần của chính nó", ind.code));
+                    p(
+                        "part_of_cycle",
+                        format!("Chỉ tiêu «{}» là thành phần của chính nó", ind.code),
+                    );
                     break;
                 }
-                cur = index.get(&c).and_then(|&i| def.indicators[i].part_of.clone());
+                cur = index
+                    .get(&c)
+                    .and_then(|&i| def.indicators[i].part_of.clone());
             }
         }
         let mut rules = Vec::new();
         let mut rule_codes = HashSet::new();
         for r in &def.rules {
             if !rule_codes.insert(r.code.clone()) {
-                p("duplicate_rule", format!("Quy tắc «{}» bị trùng mã", r.code));
+                p(
+                    "duplicate_rule",
+                    format!("Quy tắc «{}» bị trùng mã", r.code),
+                );
             }
             match Expr::parse(&r.check) {
                 Err(e) => p("rule", format!("Quy tắc «{}»: {}", r.code, e.message)),
@@ -292,11 +404,23 @@ impl Template {
                     let vars = expr.variables();
                     let unknown: Vec<_> = vars.iter().filter(|v| !index.contains_key(*v)).collect();
                     if !unknown.is_empty() {
-                        p("rule", format!("Quy tắc «{}» dùng chỉ tiêu không tồn tại: {unknown:?}", r.code));
+                        p(
+                            "rule",
+                            format!(
+                                "Quy tắc «{}» dùng chỉ tiêu không tồn tại: {unknown:?}",
+                                r.code
+                            ),
+                        );
                     }
                     let mut inds: Vec<String> = vars.into_iter().collect();
                     inds.sort_by_key(|c| index.get(c).copied().unwrap_or(usize::MAX));
-                    rules.push(Rule { code: r.code.clone(), expr, severity: r.severity, message: r.message.clone(), indicators: inds });
+                    rules.push(Rule {
+                        code: r.code.clone(),
+                        expr,
+                        severity: r.severity,
+                        message: r.message.clone(),
+                        indicators: inds,
+                    });
                 }
             }
         }
@@ -323,31 +447,51 @@ impl Template {
         }
         for (wi, ps) in parts {
             let whole = &self.def.indicators[wi];
-            let names = ps.iter().map(|i| format!("«{}»", i.name)).collect::<Vec<_>>().join(" + ");
-            let codes = ps.iter().map(|i| i.code.as_str()).collect::<Vec<_>>().join(", ");
+            let names = ps
+                .iter()
+                .map(|i| format!("«{}»", i.name))
+                .collect::<Vec<_>>()
+                .join(" + ");
+            let codes = ps
+                .iter()
+                .map(|i| i.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             let mut inds: Vec<String> = ps.iter().map(|i| i.code.clone()).collect();
             inds.insert(0, whole.code.clone());
             match whole.parts {
                 Parts::Complete => out.push(Rule {
                     code: format!("{}.tong_thanh_phan", whole.code),
-                    expr: Expr::parse(&format!("sum({codes}) == {}", whole.code)).expect("generated rule parses"),
+                    expr: Expr::parse(&format!("sum({codes}) == {}", whole.code))
+                        .expect("generated rule parses"),
                     severity: Severity::Error,
                     message: format!("Tổng các thành phần {names} phải bằng «{}»", whole.name),
                     indicators: inds,
                 }),
                 Parts::Disjoint => out.push(Rule {
                     code: format!("{}.tong_thanh_phan", whole.code),
-                    expr: Expr::parse(&format!("sum({}) <= {}", ps.iter().map(|i| format!("coalesce({}, 0)", i.code)).collect::<Vec<_>>().join(", "), whole.code))
-                        .expect("generated rule parses"),
+                    expr: Expr::parse(&format!(
+                        "sum({}) <= {}",
+                        ps.iter()
+                            .map(|i| format!("coalesce({}, 0)", i.code))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        whole.code
+                    ))
+                    .expect("generated rule parses"),
                     severity: Severity::Error,
-                    message: format!("Tổng các thành phần {names} không được lớn hơn «{}»", whole.name),
+                    message: format!(
+                        "Tổng các thành phần {names} không được lớn hơn «{}»",
+                        whole.name
+                    ),
                     indicators: inds,
                 }),
                 Parts::Overlapping => {
                     for part in ps {
                         out.push(Rule {
                             code: format!("{}.khong_vuot_{}", part.code, whole.code),
-                            expr: Expr::parse(&format!("{} <= {}", part.code, whole.code)).expect("generated rule parses"),
+                            expr: Expr::parse(&format!("{} <= {}", part.code, whole.code))
+                                .expect("generated rule parses"),
                             severity: Severity::Error,
                             message: format!("«{}» không được lớn hơn «{}»", part.name, whole.name),
                             indicators: vec![part.code.clone(), whole.code.clone()],
@@ -358,12 +502,19 @@ impl Template {
         }
         for ind in &self.def.indicators {
             if ind.aggregate == Aggregate::Ratio {
-                let (n, d) = (ind.numerator.as_deref().unwrap_or(""), ind.denominator.as_deref().unwrap_or(""));
-                let (nn, dn) = (&self.indicator(n).expect("checked").name, &self.indicator(d).expect("checked").name);
+                let (n, d) = (
+                    ind.numerator.as_deref().unwrap_or(""),
+                    ind.denominator.as_deref().unwrap_or(""),
+                );
+                let (nn, dn) = (
+                    &self.indicator(n).expect("checked").name,
+                    &self.indicator(d).expect("checked").name,
+                );
                 out.push(Rule {
                     code: format!("{}.khop_ty_le", ind.code),
                     // a stated percentage must be its fraction rounded to the decimals shown
-                    expr: Expr::parse(&format!("round_eq({}, pct({n}, {d}))", ind.code)).expect("generated rule parses"),
+                    expr: Expr::parse(&format!("round_eq({}, pct({n}, {d}))", ind.code))
+                        .expect("generated rule parses"),
                     severity: Severity::Error,
                     message: format!("Tỷ lệ «{}» không khớp với «{nn}» / «{dn}»", ind.name),
                     indicators: vec![ind.code.clone(), n.to_string(), d.to_string()],
@@ -462,7 +613,11 @@ part_of = "vb_tong"
 
     #[test]
     fn lists_every_problem() {
-        let bad = MINI.replace("part_of = \"vb_tong\"\n[[indicators]]\ncode = \"vb_chinh_quyen\"", "part_of = \"khong_co\"\n[[indicators]]\ncode = \"vb_cap_uy\"")
+        let bad = MINI
+            .replace(
+                "part_of = \"vb_tong\"\n[[indicators]]\ncode = \"vb_chinh_quyen\"",
+                "part_of = \"khong_co\"\n[[indicators]]\ncode = \"vb_cap_uy\"",
+            )
             .replace("unit = \"văn bản\"\nparts", "unit = \"cái\"\nparts");
         let e = Template::from_toml(&bad).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidTemplate);

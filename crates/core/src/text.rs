@@ -70,9 +70,28 @@ mod tests {
 
     #[test]
     fn vietnamese_order_puts_d_bar_after_d() {
-        let mut v = vec!["Đông Hà", "Dương Nội", "Ba Đình", "Ân Thi", "Anh Sơn", "Ăn Lâu", "Zô"];
+        let mut v = vec![
+            "Đông Hà",
+            "Dương Nội",
+            "Ba Đình",
+            "Ân Thi",
+            "Anh Sơn",
+            "Ăn Lâu",
+            "Zô",
+        ];
         sort_vi(&mut v, |s| s);
-        assert_eq!(v, ["Anh Sơn", "Ăn Lâu", "Ân Thi", "Ba Đình", "Dương Nội", "Đông Hà", "Zô"]);
+        assert_eq!(
+            v,
+            [
+                "Anh Sơn",
+                "Ăn Lâu",
+                "Ân Thi",
+                "Ba Đình",
+                "Dương Nội",
+                "Đông Hà",
+                "Zô"
+            ]
+        );
     }
 
     #[test]

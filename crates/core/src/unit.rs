@@ -42,8 +42,18 @@ pub enum UnitKind {
 
 impl UnitKind {
     pub const ALL: [UnitKind; 12] = [
-        Self::Central, Self::Province, Self::District, Self::Commune, Self::Ward, Self::Township,
-        Self::SpecialZone, Self::Agency, Self::PublicService, Self::Enterprise, Self::PartyOrg, Self::MassOrg,
+        Self::Central,
+        Self::Province,
+        Self::District,
+        Self::Commune,
+        Self::Ward,
+        Self::Township,
+        Self::SpecialZone,
+        Self::Agency,
+        Self::PublicService,
+        Self::Enterprise,
+        Self::PartyOrg,
+        Self::MassOrg,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,7 +92,10 @@ impl UnitKind {
 
     /// Commune level (cấp xã): commune, ward, township, special zone.
     pub fn is_commune_level(self) -> bool {
-        matches!(self, Self::Commune | Self::Ward | Self::Township | Self::SpecialZone)
+        matches!(
+            self,
+            Self::Commune | Self::Ward | Self::Township | Self::SpecialZone
+        )
     }
 
     pub fn parse(s: &str) -> Option<UnitKind> {
@@ -147,19 +160,39 @@ impl UnitRecord {
 }
 
 /// The column order of the CSV format.
-pub const CSV_HEADER: [&str; 8] = ["code", "name", "kind", "parent", "valid_from", "valid_to", "predecessors", "succession"];
+pub const CSV_HEADER: [&str; 8] = [
+    "code",
+    "name",
+    "kind",
+    "parent",
+    "valid_from",
+    "valid_to",
+    "predecessors",
+    "succession",
+];
 
 /// Parses one CSV row (already split into fields) into a record; problems name the line.
-pub fn record_from_fields(line: usize, f: &[String], problems: &mut Vec<Problem>) -> Option<UnitRecord> {
+pub fn record_from_fields(
+    line: usize,
+    f: &[String],
+    problems: &mut Vec<Problem>,
+) -> Option<UnitRecord> {
     let get = |i: usize| f.get(i).map(|s| text::nfc(s.trim())).unwrap_or_default();
     let mut ok = true;
     let mut bad = |code: &'static str, message: String| {
-        problems.push(Problem { line, code, message });
+        problems.push(Problem {
+            line,
+            code,
+            message,
+        });
         ok = false;
     };
     let code = get(0);
     if code.is_empty() || code.len() > 64 || code.chars().any(|c| c.is_whitespace()) {
-        bad("code", format!("Mã đơn vị «{code}» không hợp lệ (không để trống, không có khoảng trắng)"));
+        bad(
+            "code",
+            format!("Mã đơn vị «{code}» không hợp lệ (không để trống, không có khoảng trắng)"),
+        );
     }
     let name = get(1);
     if name.is_empty() {
@@ -170,16 +203,28 @@ pub fn record_from_fields(line: usize, f: &[String], problems: &mut Vec<Problem>
         bad("kind", format!("Loại đơn vị «{}» không hợp lệ", get(2)));
     }
     let parent = Some(get(3)).filter(|s| !s.is_empty());
-    let valid_from = parse_date(&get(4)).map_err(|e| bad("valid_from", format!("Ngày bắt đầu: {}", e.message))).ok();
+    let valid_from = parse_date(&get(4))
+        .map_err(|e| bad("valid_from", format!("Ngày bắt đầu: {}", e.message)))
+        .ok();
     let valid_to = match get(5) {
         s if s.is_empty() => Some(None),
-        s => parse_date(&s).map(Some).map_err(|e| bad("valid_to", format!("Ngày kết thúc: {}", e.message))).ok(),
+        s => parse_date(&s)
+            .map(Some)
+            .map_err(|e| bad("valid_to", format!("Ngày kết thúc: {}", e.message)))
+            .ok(),
     };
-    let predecessors: Vec<String> = get(6).split([';', ' ', '|']).filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let predecessors: Vec<String> = get(6)
+        .split([';', ' ', '|'])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
     let succession = match get(7) {
         s if s.is_empty() => Some(None),
         s => Succession::parse(&s).map(Some).or_else(|| {
-            bad("succession", format!("Hình thức kế thừa «{s}» không hợp lệ (merged, split, renamed)"));
+            bad(
+                "succession",
+                format!("Hình thức kế thừa «{s}» không hợp lệ (merged, split, renamed)"),
+            );
             None
         }),
     };
@@ -208,7 +253,9 @@ pub fn record_to_fields(r: &UnitRecord) -> [String; 8] {
         format_date(r.valid_from),
         r.valid_to.map(format_date).unwrap_or_default(),
         r.predecessors.join(";"),
-        r.succession.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        r.succession
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
     ]
 }
 
@@ -218,15 +265,23 @@ pub fn record_to_fields(r: &UnitRecord) -> [String; 8] {
 /// Problems: duplicate code, unknown parent or predecessor, a cycle, validity that
 /// ends before it starts, a child valid outside its parent, a successor whose
 /// validity overlaps its predecessor's.
-pub fn check_import(existing: &[UnitRecord], incoming: &[(usize, UnitRecord)]) -> Result<Vec<UnitRecord>, Vec<Problem>> {
+pub fn check_import(
+    existing: &[UnitRecord],
+    incoming: &[(usize, UnitRecord)],
+) -> Result<Vec<UnitRecord>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut line_of: HashMap<&str, usize> = HashMap::new();
     for (line, r) in incoming {
         if let Some(first) = line_of.insert(&r.code, *line) {
-            problems.push(Problem { line: *line, code: "duplicate_code", message: format!("Mã «{}» trùng với dòng {first}", r.code) });
+            problems.push(Problem {
+                line: *line,
+                code: "duplicate_code",
+                message: format!("Mã «{}» trùng với dòng {first}", r.code),
+            });
         }
     }
-    let mut all: HashMap<&str, &UnitRecord> = existing.iter().map(|r| (r.code.as_str(), r)).collect();
+    let mut all: HashMap<&str, &UnitRecord> =
+        existing.iter().map(|r| (r.code.as_str(), r)).collect();
     for (_, r) in incoming {
         all.insert(&r.code, r);
     }
@@ -235,11 +290,24 @@ pub fn check_import(existing: &[UnitRecord], incoming: &[(usize, UnitRecord)]) -
         if let Some(t) = r.valid_to
             && t < r.valid_from
         {
-            problems.push(Problem { line, code: "validity", message: format!("«{}»: ngày kết thúc {} trước ngày bắt đầu {}", r.code, format_date(t), format_date(r.valid_from)) });
+            problems.push(Problem {
+                line,
+                code: "validity",
+                message: format!(
+                    "«{}»: ngày kết thúc {} trước ngày bắt đầu {}",
+                    r.code,
+                    format_date(t),
+                    format_date(r.valid_from)
+                ),
+            });
         }
         if let Some(p) = &r.parent {
             match all.get(p.as_str()) {
-                None => problems.push(Problem { line, code: "unknown_parent", message: format!("«{}»: đơn vị cấp trên «{p}» không tồn tại", r.code) }),
+                None => problems.push(Problem {
+                    line,
+                    code: "unknown_parent",
+                    message: format!("«{}»: đơn vị cấp trên «{p}» không tồn tại", r.code),
+                }),
                 Some(parent) => {
                     let starts_before = r.valid_from < parent.valid_from;
                     let ends_after = match (r.valid_to, parent.valid_to) {
@@ -258,14 +326,29 @@ pub fn check_import(existing: &[UnitRecord], incoming: &[(usize, UnitRecord)]) -
             }
         }
         if !r.predecessors.is_empty() && r.succession.is_none() {
-            problems.push(Problem { line, code: "succession", message: format!("«{}»: có đơn vị tiền thân nhưng thiếu hình thức kế thừa", r.code) });
+            problems.push(Problem {
+                line,
+                code: "succession",
+                message: format!(
+                    "«{}»: có đơn vị tiền thân nhưng thiếu hình thức kế thừa",
+                    r.code
+                ),
+            });
         }
         for pred in &r.predecessors {
             match all.get(pred.as_str()) {
-                None => problems.push(Problem { line, code: "unknown_predecessor", message: format!("«{}»: đơn vị tiền thân «{pred}» không tồn tại", r.code) }),
+                None => problems.push(Problem {
+                    line,
+                    code: "unknown_predecessor",
+                    message: format!("«{}»: đơn vị tiền thân «{pred}» không tồn tại", r.code),
+                }),
                 Some(p) if pred == &r.code => {
                     let _ = p;
-                    problems.push(Problem { line, code: "cycle", message: format!("«{}» không thể kế thừa chính nó", r.code) });
+                    problems.push(Problem {
+                        line,
+                        code: "cycle",
+                        message: format!("«{}» không thể kế thừa chính nó", r.code),
+                    });
                 }
                 Some(p) => {
                     let split = r.succession == Some(Succession::Split);
@@ -287,7 +370,11 @@ pub fn check_import(existing: &[UnitRecord], incoming: &[(usize, UnitRecord)]) -
         let mut cur = Some(r.code.as_str());
         while let Some(c) = cur {
             if !seen.insert(c) {
-                problems.push(Problem { line: *line, code: "cycle", message: format!("«{}»: quan hệ cấp trên tạo thành vòng lặp", r.code) });
+                problems.push(Problem {
+                    line: *line,
+                    code: "cycle",
+                    message: format!("«{}»: quan hệ cấp trên tạo thành vòng lặp", r.code),
+                });
                 break;
             }
             cur = all.get(c).and_then(|u| u.parent.as_deref());
@@ -297,13 +384,25 @@ pub fn check_import(existing: &[UnitRecord], incoming: &[(usize, UnitRecord)]) -
     if !problems.is_empty() {
         return Err(problems);
     }
-    let existing_by: HashMap<&str, &UnitRecord> = existing.iter().map(|r| (r.code.as_str(), r)).collect();
-    Ok(incoming.iter().filter(|(_, r)| existing_by.get(r.code.as_str()) != Some(&r)).map(|(_, r)| r.clone()).collect())
+    let existing_by: HashMap<&str, &UnitRecord> =
+        existing.iter().map(|r| (r.code.as_str(), r)).collect();
+    Ok(incoming
+        .iter()
+        .filter(|(_, r)| existing_by.get(r.code.as_str()) != Some(&r))
+        .map(|(_, r)| r.clone())
+        .collect())
 }
 
 /// Wraps import problems into one error.
 pub fn import_error(problems: Vec<Problem>) -> CoreError {
-    CoreError::with_problems(ErrorCode::InvalidUnits, format!("Tệp đơn vị có {} lỗi; không có thay đổi nào được lưu", problems.len()), problems)
+    CoreError::with_problems(
+        ErrorCode::InvalidUnits,
+        format!(
+            "Tệp đơn vị có {} lỗi; không có thay đổi nào được lưu",
+            problems.len()
+        ),
+        problems,
+    )
 }
 
 #[cfg(test)]
@@ -332,7 +431,11 @@ mod tests {
         let mut n = rec("XN", Some("T"), "01/07/2025", None);
         n.predecessors = vec!["X1".into(), "X2".into()];
         n.succession = Some(Succession::Merged);
-        let incoming: Vec<_> = [p, d, x1, x2, n].into_iter().enumerate().map(|(i, r)| (i + 2, r)).collect();
+        let incoming: Vec<_> = [p, d, x1, x2, n]
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (i + 2, r))
+            .collect();
         assert_eq!(check_import(&[], &incoming).unwrap().len(), 5);
     }
 
@@ -377,9 +480,207 @@ mod tests {
         let f = record_to_fields(&r);
         let mut problems = vec![];
         assert_eq!(record_from_fields(3, &f, &mut problems), Some(r));
-        let bad: Vec<String> = ["", "", "xa", "", "32/13/2020", "", "", "gop"].iter().map(|s| s.to_string()).collect();
+        let bad: Vec<String> = ["", "", "xa", "", "32/13/2020", "", "", "gop"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(record_from_fields(9, &bad, &mut problems), None);
         assert_eq!(problems.len(), 5);
         assert!(problems.iter().all(|p| p.line == 9));
+    }
+}
+
+/// Reads units from CSV text (header [`CSV_HEADER`]; dates dd/mm/yyyy or ISO).
+/// Every problem is listed with its line; any problem refuses the whole file.
+pub fn parse_csv(text: &str) -> Result<Vec<(usize, UnitRecord)>, CoreError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut problems = Vec::new();
+    let headers: Vec<String> = match rdr.headers() {
+        Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
+        Err(e) => {
+            return Err(import_error(vec![Problem {
+                line: 1,
+                code: "csv",
+                message: format!("Không đọc được dòng tiêu đề: {e}"),
+            }]));
+        }
+    };
+    let pos: Vec<Option<usize>> = CSV_HEADER
+        .iter()
+        .map(|h| headers.iter().position(|x| x == h))
+        .collect();
+    for (i, h) in CSV_HEADER.iter().enumerate().take(5) {
+        if pos[i].is_none() {
+            problems.push(Problem {
+                line: 1,
+                code: "header",
+                message: format!("Thiếu cột «{h}»"),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(import_error(problems));
+    }
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        match rec {
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                problems.push(Problem {
+                    line,
+                    code: "csv",
+                    message: format!("Dòng CSV không hợp lệ: {e}"),
+                });
+            }
+            Ok(r) => {
+                let line = r.position().map_or(0, |p| p.line() as usize);
+                if r.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                let fields: Vec<String> = pos
+                    .iter()
+                    .map(|p| p.and_then(|i| r.get(i)).unwrap_or("").to_string())
+                    .collect();
+                if let Some(u) = record_from_fields(line, &fields, &mut problems) {
+                    out.push((line, u));
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(import_error(problems));
+    }
+    if out.is_empty() {
+        return Err(import_error(vec![Problem {
+            line: 0,
+            code: "empty",
+            message: "Tệp không có đơn vị nào".into(),
+        }]));
+    }
+    Ok(out)
+}
+
+/// Writes units as CSV with the [`CSV_HEADER`] columns.
+pub fn to_csv(records: &[UnitRecord]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(CSV_HEADER);
+    for r in records {
+        let _ = w.write_record(record_to_fields(r));
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// Reads units from JSON: an array of records or `{"units": [...]}`; the line of
+/// each problem is the record's 1-based position.
+pub fn parse_json(text: &str) -> Result<Vec<(usize, UnitRecord)>, CoreError> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum File {
+        List(Vec<serde_json::Value>),
+        Wrapped { units: Vec<serde_json::Value> },
+    }
+    let file: File = serde_json::from_str(text).map_err(|e| {
+        import_error(vec![Problem {
+            line: e.line(),
+            code: "json",
+            message: format!("JSON không hợp lệ: {e}"),
+        }])
+    })?;
+    let items = match file {
+        File::List(v) | File::Wrapped { units: v } => v,
+    };
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for (i, v) in items.into_iter().enumerate() {
+        match serde_json::from_value::<UnitRecord>(v) {
+            Ok(mut r) => {
+                r.name = text::nfc(r.name.trim());
+                if r.code.trim().is_empty() || r.code.chars().any(char::is_whitespace) {
+                    problems.push(Problem {
+                        line: i + 1,
+                        code: "code",
+                        message: format!("Mã đơn vị «{}» không hợp lệ", r.code),
+                    });
+                } else if r.name.is_empty() {
+                    problems.push(Problem {
+                        line: i + 1,
+                        code: "name",
+                        message: "Thiếu tên đơn vị".into(),
+                    });
+                } else {
+                    out.push((i + 1, r));
+                }
+            }
+            Err(e) => problems.push(Problem {
+                line: i + 1,
+                code: "record",
+                message: format!("Bản ghi thứ {} không hợp lệ: {e}", i + 1),
+            }),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(import_error(problems));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn csv_round_trip_and_line_numbers() {
+        let text = "code,name,kind,parent,valid_from,valid_to,predecessors,succession\nT,Tỉnh A,province,,01/01/2000,,,\nX,Xã B,commune,T,2025-07-01,,,\nY,,xa,T,32/01/2025,,,\n";
+        let e = parse_csv(text).unwrap_err();
+        assert!(e.problems.iter().all(|p| p.line == 4), "{:?}", e.problems);
+        assert_eq!(e.problems.len(), 3);
+        let ok = parse_csv(&text.replace("Y,,xa,T,32/01/2025,,,\n", "")).unwrap();
+        assert_eq!(ok.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [2, 3]);
+        let recs: Vec<UnitRecord> = ok.into_iter().map(|(_, r)| r).collect();
+        let again: Vec<UnitRecord> = parse_csv(&to_csv(&recs))
+            .unwrap()
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        assert_eq!(again, recs);
+        assert_eq!(
+            parse_csv("name,code\n").unwrap_err().problems[0].code,
+            "header"
+        );
+    }
+
+    #[test]
+    fn json_forms() {
+        let one = r#"[{"code":"T","name":"Tỉnh A","kind":"province","valid_from":"2000-01-01"}]"#;
+        assert_eq!(parse_json(one).unwrap().len(), 1);
+        let wrapped = format!(r#"{{"units": {one}}}"#);
+        assert_eq!(parse_json(&wrapped).unwrap().len(), 1);
+        let e = parse_json(
+            r#"[{"code":"T"}, {"code":"X","name":"x","kind":"nope","valid_from":"2000-01-01"}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.problems.iter().map(|p| p.line).collect::<Vec<_>>(),
+            [1, 2]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in "\\PC{0,200}") {
+            let _ = parse_csv(&s);
+            let _ = parse_json(&s);
+        }
+
+        #[test]
+        fn csv_like_input_never_panics(rows in proptest::collection::vec("[A-Za-z0-9,/\\-;\" ]{0,60}", 0..8)) {
+            let text = format!("code,name,kind,parent,valid_from,valid_to,predecessors,succession\n{}", rows.join("\n"));
+            let _ = parse_csv(&text);
+        }
     }
 }

@@ -59,9 +59,18 @@ fn ind_ref(t: &Template, code: &str, values: &Values) -> IndicatorRef {
 }
 
 /// Checks figures and narrative against the template.
-pub fn validate(t: &Template, values: &Values, narrative: &Narrative, stage: Stage) -> Vec<Finding> {
+pub fn validate(
+    t: &Template,
+    values: &Values,
+    narrative: &Narrative,
+    stage: Stage,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    let missing_sev = if stage == Stage::Submit { Severity::Error } else { Severity::Warning };
+    let missing_sev = if stage == Stage::Submit {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
     for s in t.sections() {
         if s.required && narrative.get(&s.number).is_none_or(|x| x.trim().is_empty()) {
             out.push(Finding {
@@ -86,19 +95,34 @@ pub fn validate(t: &Template, values: &Values, narrative: &Narrative, stage: Sta
         };
         let r = || vec![ind_ref(t, code, values)];
         if *v < 0 {
-            out.push(Finding { severity: Severity::Error, rule: "so_am".into(), message: format!("«{}» không được âm", ind.name), indicators: r(), section: None });
+            out.push(Finding {
+                severity: Severity::Error,
+                rule: "so_am".into(),
+                message: format!("«{}» không được âm", ind.name),
+                indicators: r(),
+                section: None,
+            });
         }
         if !allows_decimals(&ind.unit) && v % SCALE != 0 {
             out.push(Finding {
                 severity: Severity::Error,
                 rule: "so_nguyen".into(),
-                message: format!("«{}» đếm theo «{}» nên phải là số nguyên", ind.name, ind.unit),
+                message: format!(
+                    "«{}» đếm theo «{}» nên phải là số nguyên",
+                    ind.name, ind.unit
+                ),
                 indicators: r(),
                 section: None,
             });
         }
         if ind.unit == "%" && *v > 100 * SCALE {
-            out.push(Finding { severity: Severity::Error, rule: "ty_le_vuot_100".into(), message: format!("«{}» không được vượt quá 100%", ind.name), indicators: r(), section: None });
+            out.push(Finding {
+                severity: Severity::Error,
+                rule: "ty_le_vuot_100".into(),
+                message: format!("«{}» không được vượt quá 100%", ind.name),
+                indicators: r(),
+                section: None,
+            });
         }
     }
     for ind in t.indicators() {
@@ -119,7 +143,11 @@ pub fn validate(t: &Template, values: &Values, narrative: &Narrative, stage: Sta
                 severity: rule.severity,
                 rule: rule.code.clone(),
                 message: rule.message.clone(),
-                indicators: rule.indicators.iter().map(|c| ind_ref(t, c, values)).collect(),
+                indicators: rule
+                    .indicators
+                    .iter()
+                    .map(|c| ind_ref(t, c, values))
+                    .collect(),
                 section: None,
             });
         }
@@ -129,12 +157,19 @@ pub fn validate(t: &Template, values: &Values, narrative: &Narrative, stage: Sta
 
 /// Reads figures typed as Vietnamese text (`"1.234,5"`); empty cells are left out.
 /// Every bad cell is listed, naming its indicator.
-pub fn parse_text_values(t: &Template, input: &BTreeMap<String, String>) -> Result<Values, CoreError> {
+pub fn parse_text_values(
+    t: &Template,
+    input: &BTreeMap<String, String>,
+) -> Result<Values, CoreError> {
     let mut out = Values::new();
     let mut problems = Vec::new();
     for (code, raw) in input {
         let Some(ind) = t.indicator(code) else {
-            problems.push(Problem { line: 0, code: "unknown_indicator", message: format!("Chỉ tiêu «{code}» không có trong biểu mẫu") });
+            problems.push(Problem {
+                line: 0,
+                code: "unknown_indicator",
+                message: format!("Chỉ tiêu «{code}» không có trong biểu mẫu"),
+            });
             continue;
         };
         if raw.trim().is_empty() {
@@ -144,13 +179,21 @@ pub fn parse_text_values(t: &Template, input: &BTreeMap<String, String>) -> Resu
             Ok(v) => {
                 out.insert(code.clone(), v);
             }
-            Err(e) => problems.push(Problem { line: 0, code: "invalid_number", message: format!("«{}»: {}", ind.name, e.message) }),
+            Err(e) => problems.push(Problem {
+                line: 0,
+                code: "invalid_number",
+                message: format!("«{}»: {}", ind.name, e.message),
+            }),
         }
     }
     if problems.is_empty() {
         Ok(out)
     } else {
-        Err(CoreError::with_problems(ErrorCode::InvalidNumber, "Có số liệu không hợp lệ", problems))
+        Err(CoreError::with_problems(
+            ErrorCode::InvalidNumber,
+            "Có số liệu không hợp lệ",
+            problems,
+        ))
     }
 }
 
@@ -159,18 +202,30 @@ pub fn check_codes(t: &Template, values: &Values, narrative: &Narrative) -> Resu
     let mut problems = Vec::new();
     for code in values.keys() {
         if t.indicator(code).is_none() {
-            problems.push(Problem { line: 0, code: "unknown_indicator", message: format!("Chỉ tiêu «{code}» không có trong biểu mẫu {}", t.code()) });
+            problems.push(Problem {
+                line: 0,
+                code: "unknown_indicator",
+                message: format!("Chỉ tiêu «{code}» không có trong biểu mẫu {}", t.code()),
+            });
         }
     }
     for number in narrative.keys() {
         if t.section(number).is_none() {
-            problems.push(Problem { line: 0, code: "unknown_section", message: format!("Mục «{number}» không có trong đề cương") });
+            problems.push(Problem {
+                line: 0,
+                code: "unknown_section",
+                message: format!("Mục «{number}» không có trong đề cương"),
+            });
         }
     }
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(CoreError::with_problems(ErrorCode::UnknownIndicator, "Báo cáo có chỉ tiêu hoặc mục không thuộc mẫu", problems))
+        Err(CoreError::with_problems(
+            ErrorCode::UnknownIndicator,
+            "Báo cáo có chỉ tiêu hoặc mục không thuộc mẫu",
+            problems,
+        ))
     }
 }
 
@@ -245,7 +300,13 @@ unit = "triệu đồng"
 
     fn vals(v: &[(&str, &str)]) -> Values {
         let t = Template::from_toml(T).unwrap();
-        parse_text_values(&t, &v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()).unwrap()
+        parse_text_values(
+            &t,
+            &v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        )
+        .unwrap()
     }
 
     fn rules(f: &[Finding]) -> Vec<&str> {
@@ -255,7 +316,15 @@ unit = "triệu đồng"
     #[test]
     fn quiet_when_right() {
         let t = Template::from_toml(T).unwrap();
-        let v = vals(&[("vb_tong", "41"), ("vb_cap_uy", "20"), ("vb_chinh_quyen", "21"), ("kn_nhan", "885"), ("kn_xong", "834"), ("kn_ty_le", "94,2"), ("kinh_phi", "6.322,25")]);
+        let v = vals(&[
+            ("vb_tong", "41"),
+            ("vb_cap_uy", "20"),
+            ("vb_chinh_quyen", "21"),
+            ("kn_nhan", "885"),
+            ("kn_xong", "834"),
+            ("kn_ty_le", "94,2"),
+            ("kinh_phi", "6.322,25"),
+        ]);
         let n: Narrative = [("I".to_string(), "Nội dung".to_string())].into();
         assert_eq!(validate(&t, &v, &n, Stage::Submit), vec![]);
     }
@@ -263,10 +332,28 @@ unit = "triệu đồng"
     #[test]
     fn catches_slips_and_names_indicators() {
         let t = Template::from_toml(T).unwrap();
-        let v = vals(&[("vb_tong", "41"), ("vb_cap_uy", "20"), ("vb_chinh_quyen", "22"), ("kn_nhan", "157"), ("kn_xong", "138"), ("kn_ty_le", "87,8")]);
+        let v = vals(&[
+            ("vb_tong", "41"),
+            ("vb_cap_uy", "20"),
+            ("vb_chinh_quyen", "22"),
+            ("kn_nhan", "157"),
+            ("kn_xong", "138"),
+            ("kn_ty_le", "87,8"),
+        ]);
         let f = validate(&t, &v, &Narrative::new(), Stage::Submit);
-        assert_eq!(rules(&f), ["muc_bat_buoc", "vb_tong.tong_thanh_phan", "kn_ty_le.khop_ty_le"]);
-        assert!(f[1].indicators.iter().any(|i| i.name == "Văn bản của chính quyền" && i.value.as_deref() == Some("22")));
+        assert_eq!(
+            rules(&f),
+            [
+                "muc_bat_buoc",
+                "vb_tong.tong_thanh_phan",
+                "kn_ty_le.khop_ty_le"
+            ]
+        );
+        assert!(
+            f[1].indicators
+                .iter()
+                .any(|i| i.name == "Văn bản của chính quyền" && i.value.as_deref() == Some("22"))
+        );
         assert!(has_errors(&f));
         // while drafting, the missing section is only a warning
         let f = validate(&t, &v, &Narrative::new(), Stage::Draft);
@@ -287,15 +374,80 @@ unit = "triệu đồng"
     fn part_larger_than_whole_is_an_error() {
         let t = Template::from_toml(T).unwrap();
         let v = vals(&[("kn_nhan", "10"), ("kn_xong", "12")]);
-        assert!(rules(&validate(&t, &v, &Narrative::new(), Stage::Draft)).contains(&"kn_ty_le.tu_khong_vuot_mau"));
+        assert!(
+            rules(&validate(&t, &v, &Narrative::new(), Stage::Draft))
+                .contains(&"kn_ty_le.tu_khong_vuot_mau")
+        );
     }
 
     #[test]
     fn bad_text_lists_each_cell() {
         let t = Template::from_toml(T).unwrap();
-        let input = [("vb_tong".to_string(), "1.124.5".to_string()), ("khong_co".to_string(), "1".to_string()), ("kn_nhan".to_string(), "".to_string())].into();
+        let input = [
+            ("vb_tong".to_string(), "1.124.5".to_string()),
+            ("khong_co".to_string(), "1".to_string()),
+            ("kn_nhan".to_string(), "".to_string()),
+        ]
+        .into();
         let e = parse_text_values(&t, &input).unwrap_err();
         assert_eq!(e.problems.len(), 2);
-        assert!(e.problems.iter().any(|p| p.message.contains("Tổng số văn bản")));
+        assert!(
+            e.problems
+                .iter()
+                .any(|p| p.message.contains("Tổng số văn bản"))
+        );
+    }
+}
+
+/// Reads figures from JSON input: a number, a Vietnamese-formatted string
+/// (`"1.234,5"`), or `null`/`""` to clear the cell. Every bad cell is listed.
+pub fn parse_json_values(
+    t: &Template,
+    input: &BTreeMap<String, serde_json::Value>,
+) -> Result<BTreeMap<String, Option<Milli>>, CoreError> {
+    let mut out = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (code, raw) in input {
+        let Some(ind) = t.indicator(code) else {
+            problems.push(Problem {
+                line: 0,
+                code: "unknown_indicator",
+                message: format!("Chỉ tiêu «{code}» không có trong biểu mẫu {}", t.code()),
+            });
+            continue;
+        };
+        let parsed = match raw {
+            serde_json::Value::Null => Ok(None),
+            serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
+            serde_json::Value::String(s) => number::parse_vn(s).map(Some),
+            serde_json::Value::Number(n) => n
+                .as_f64()
+                .ok_or_else(|| CoreError::new(ErrorCode::InvalidNumber, "số không hợp lệ"))
+                .and_then(number::from_f64)
+                .map(Some),
+            _ => Err(CoreError::new(
+                ErrorCode::InvalidNumber,
+                "phải là số, chuỗi số hoặc null",
+            )),
+        };
+        match parsed {
+            Ok(v) => {
+                out.insert(code.clone(), v);
+            }
+            Err(e) => problems.push(Problem {
+                line: 0,
+                code: "invalid_number",
+                message: format!("«{}»: {}", ind.name, e.message),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(CoreError::with_problems(
+            ErrorCode::InvalidNumber,
+            "Có số liệu không hợp lệ; chưa lưu gì",
+            problems,
+        ))
     }
 }

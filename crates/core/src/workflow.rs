@@ -38,7 +38,15 @@ impl Status {
     }
 
     pub fn parse(s: &str) -> Option<Status> {
-        [Self::NotStarted, Self::Draft, Self::Submitted, Self::Returned, Self::Accepted].into_iter().find(|x| x.as_str() == s)
+        [
+            Self::NotStarted,
+            Self::Draft,
+            Self::Submitted,
+            Self::Returned,
+            Self::Accepted,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
 
     pub fn label_vi(self) -> &'static str {
@@ -75,7 +83,11 @@ impl Status {
             (s, a) => {
                 return Err(CoreError::new(
                     ErrorCode::InvalidTransition,
-                    format!("Không thể {} báo cáo đang ở trạng thái «{}»", action_vi(a), s.label_vi()),
+                    format!(
+                        "Không thể {} báo cáo đang ở trạng thái «{}»",
+                        action_vi(a),
+                        s.label_vi()
+                    ),
                 ));
             }
         };
@@ -103,17 +115,36 @@ mod tests {
         let s = s.apply(Action::Submit).unwrap();
         let s = s.apply(Action::Return).unwrap();
         assert_eq!(s, Status::Returned);
-        let s = s.apply(Action::Submit).unwrap().apply(Action::Accept).unwrap();
+        let s = s
+            .apply(Action::Submit)
+            .unwrap()
+            .apply(Action::Accept)
+            .unwrap();
         assert_eq!(s, Status::Accepted);
-        assert_eq!(s.apply(Action::SaveDraft).unwrap_err().code, ErrorCode::SubmissionLocked);
+        assert_eq!(
+            s.apply(Action::SaveDraft).unwrap_err().code,
+            ErrorCode::SubmissionLocked
+        );
         assert_eq!(s.apply(Action::Correct).unwrap(), Status::Draft);
     }
 
     #[test]
     fn refuses_what_makes_no_sense() {
-        assert_eq!(Status::Draft.apply(Action::Accept).unwrap_err().code, ErrorCode::InvalidTransition);
-        assert_eq!(Status::Submitted.apply(Action::Submit).unwrap_err().code, ErrorCode::InvalidTransition);
-        assert_eq!(Status::Returned.apply(Action::Return).unwrap_err().code, ErrorCode::InvalidTransition);
-        assert_eq!(Status::NotStarted.apply(Action::Correct).unwrap_err().code, ErrorCode::InvalidTransition);
+        assert_eq!(
+            Status::Draft.apply(Action::Accept).unwrap_err().code,
+            ErrorCode::InvalidTransition
+        );
+        assert_eq!(
+            Status::Submitted.apply(Action::Submit).unwrap_err().code,
+            ErrorCode::InvalidTransition
+        );
+        assert_eq!(
+            Status::Returned.apply(Action::Return).unwrap_err().code,
+            ErrorCode::InvalidTransition
+        );
+        assert_eq!(
+            Status::NotStarted.apply(Action::Correct).unwrap_err().code,
+            ErrorCode::InvalidTransition
+        );
     }
 }

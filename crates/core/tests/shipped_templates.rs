@@ -10,7 +10,14 @@ fn load(name: &str) -> Template {
 }
 
 fn values(t: &Template, pairs: &[(&str, &str)]) -> qcdc_core::validate::Values {
-    parse_text_values(t, &pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()).unwrap()
+    parse_text_values(
+        t,
+        &pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -19,39 +26,122 @@ fn qcdc_template_covers_every_group_of_the_domain() {
     assert!(t.indicators().len() >= 40, "{}", t.indicators().len());
     // one indicator from each group listed in DOMAIN.md
     for code in [
-        "vb_cap_uy", "kt_so_doan", "tt_long_ghep", "mc_xa_ty_le", "dvc_toan_trinh", "chi_so_hai_long",
-        "hs_qua_han", "hn_cq_ty_le", "tcd_bi_thu", "tcd_vu_viec", "dt_to_cao", "dt_vu_cu", "dt_dong_nguoi",
-        "dth_cuoc", "mt_phan_bien", "ttnd_cuoc", "gsdt_cong_trinh", "dvk_ca_nhan", "dn_thoa_uoc",
-        "dn_hoi_nghi_nld", "dn_doi_thoai", "xh_ty_le_ho_ngheo", "xh_ty_le_bhyt", "xh_ty_le_ntm",
+        "vb_cap_uy",
+        "kt_so_doan",
+        "tt_long_ghep",
+        "mc_xa_ty_le",
+        "dvc_toan_trinh",
+        "chi_so_hai_long",
+        "hs_qua_han",
+        "hn_cq_ty_le",
+        "tcd_bi_thu",
+        "tcd_vu_viec",
+        "dt_to_cao",
+        "dt_vu_cu",
+        "dt_dong_nguoi",
+        "dth_cuoc",
+        "mt_phan_bien",
+        "ttnd_cuoc",
+        "gsdt_cong_trinh",
+        "dvk_ca_nhan",
+        "dn_thoa_uoc",
+        "dn_hoi_nghi_nld",
+        "dn_doi_thoai",
+        "xh_ty_le_ho_ngheo",
+        "xh_ty_le_bhyt",
+        "xh_ty_le_ntm",
     ] {
         assert!(t.indicator(code).is_some(), "missing {code}");
     }
-    assert_eq!(t.sections().iter().map(|s| s.number.as_str()).collect::<Vec<_>>()[..6], ["I", "II.1", "II.2", "II.3", "II.4", "III.1"]);
-    for units in ["văn bản", "cuộc", "lượt", "người", "đơn", "vụ việc", "hồ sơ", "%"] {
+    assert_eq!(
+        t.sections()
+            .iter()
+            .map(|s| s.number.as_str())
+            .collect::<Vec<_>>()[..6],
+        ["I", "II.1", "II.2", "II.3", "II.4", "III.1"]
+    );
+    for units in [
+        "văn bản",
+        "cuộc",
+        "lượt",
+        "người",
+        "đơn",
+        "vụ việc",
+        "hồ sơ",
+        "%",
+    ] {
         assert!(t.indicators().iter().any(|i| i.unit == units), "{units}");
     }
-    assert!(t.indicators().iter().any(|i| i.aggregate == Aggregate::None));
+    assert!(
+        t.indicators()
+            .iter()
+            .any(|i| i.aggregate == Aggregate::None)
+    );
 }
 
 #[test]
 fn dong_ha_appendix_passes_and_its_slips_would_not() {
     let t = load("qcdc-dinh-ky.v1.toml");
     // Đông Hà 2020: 41 văn bản = 20 + 05 + 16; 9 hội nghị = 0 + 9; 9/9 phường; 57/57.
-    let v = values(&t, &[
-        ("vb_tong", "41"), ("vb_cap_uy", "20"), ("vb_chinh_quyen", "05"), ("vb_bcd", "16"),
-        ("kt_so_doan", "03"), ("kt_don_vi", "09"), ("tt_hoi_nghi", "9"), ("tt_rieng", "0"), ("tt_long_ghep", "9"),
-        ("mc_xa_tong", "9"), ("mc_xa_ap_dung", "9"), ("mc_xa_ty_le", "100"),
-        ("hn_cq_tong", "57"), ("hn_cq_da_to_chuc", "57"), ("hn_cq_ty_le", "100"), ("xh_ty_le_ho_ngheo", "1,98"),
-        ("dn_tong", "885"), ("dn_thoa_uoc", "834"), ("dn_ty_le_thoa_uoc", "94,2"),
-    ]);
-    assert_eq!(validate(&t, &v, &Narrative::new(), Stage::Draft).into_iter().filter(|f| f.rule != "muc_bat_buoc").collect::<Vec<_>>(), vec![]);
+    let v = values(
+        &t,
+        &[
+            ("vb_tong", "41"),
+            ("vb_cap_uy", "20"),
+            ("vb_chinh_quyen", "05"),
+            ("vb_bcd", "16"),
+            ("kt_so_doan", "03"),
+            ("kt_don_vi", "09"),
+            ("tt_hoi_nghi", "9"),
+            ("tt_rieng", "0"),
+            ("tt_long_ghep", "9"),
+            ("mc_xa_tong", "9"),
+            ("mc_xa_ap_dung", "9"),
+            ("mc_xa_ty_le", "100"),
+            ("hn_cq_tong", "57"),
+            ("hn_cq_da_to_chuc", "57"),
+            ("hn_cq_ty_le", "100"),
+            ("xh_ty_le_ho_ngheo", "1,98"),
+            ("dn_tong", "885"),
+            ("dn_thoa_uoc", "834"),
+            ("dn_ty_le_thoa_uoc", "94,2"),
+        ],
+    );
+    assert_eq!(
+        validate(&t, &v, &Narrative::new(), Stage::Draft)
+            .into_iter()
+            .filter(|f| f.rule != "muc_bat_buoc")
+            .collect::<Vec<_>>(),
+        vec![]
+    );
     // Đam Rông 2022: 138/157 vụ việc (87,8%) — the stated percentage is wrong.
-    let v = values(&t, &[("dt_thuoc_tham_quyen", "157"), ("dt_da_giai_quyet", "138"), ("dt_ty_le_giai_quyet", "87,8")]);
+    let v = values(
+        &t,
+        &[
+            ("dt_thuoc_tham_quyen", "157"),
+            ("dt_da_giai_quyet", "138"),
+            ("dt_ty_le_giai_quyet", "87,8"),
+        ],
+    );
     let f = validate(&t, &v, &Narrative::new(), Stage::Draft);
-    assert!(f.iter().any(|f| f.rule == "dt_ty_le_giai_quyet.khop_ty_le"), "{f:?}");
+    assert!(
+        f.iter().any(|f| f.rule == "dt_ty_le_giai_quyet.khop_ty_le"),
+        "{f:?}"
+    );
     // 48.231 received − 45.964 resolved leaves 2.267, not 2.537.
-    let v = values(&t, &[("hs_tiep_nhan", "48.231"), ("hs_da_giai_quyet", "45.964"), ("hs_dang_giai_quyet", "2.537")]);
-    assert!(validate(&t, &v, &Narrative::new(), Stage::Draft).iter().any(|f| f.rule == "hs_con_lai"));
+    let v = values(
+        &t,
+        &[
+            ("hs_tiep_nhan", "48.231"),
+            ("hs_da_giai_quyet", "45.964"),
+            ("hs_dang_giai_quyet", "2.537"),
+        ],
+    );
+    assert!(
+        validate(&t, &v, &Narrative::new(), Stage::Draft)
+            .iter()
+            .any(|f| f.rule == "hs_con_lai")
+    );
 }
 
 #[test]
@@ -59,16 +149,46 @@ fn ha_long_appendix_figures_validate() {
     let t = load("dan-van-chinh-quyen.v1.toml");
     assert!(t.indicators().len() >= 40);
     // 113/149 = 75,84 %; 03/03 = 100 %; 10/12 = 83,33 %; 92 lượt (151 người).
-    let v = values(&t, &[
-        ("kn_tiep_nhan", "149"), ("kn_da_giai_quyet", "113"), ("kn_ty_le", "75,84"),
-        ("tc_tiep_nhan", "03"), ("tc_da_giai_quyet", "03"), ("tc_ty_le", "100"),
-        ("xh_xa_tong", "12"), ("xh_xa_ntm", "10"), ("xh_ty_le_ntm", "83,33"),
-        ("tcd_chu_tich_luot", "92"), ("tcd_chu_tich_nguoi", "151"),
-        ("ht_kinh_phi", "19.447,3"), ("ht_nguoi_co_cong", "4.450"), ("ht_bao_tro", "7.384"), ("ht_ngheo", "1.453,5"), ("ht_lao_dong", "6.159,8"),
-    ]);
-    let f: Vec<_> = validate(&t, &v, &Narrative::new(), Stage::Draft).into_iter().filter(|f| f.rule != "muc_bat_buoc").collect();
+    let v = values(
+        &t,
+        &[
+            ("kn_tiep_nhan", "149"),
+            ("kn_da_giai_quyet", "113"),
+            ("kn_ty_le", "75,84"),
+            ("tc_tiep_nhan", "03"),
+            ("tc_da_giai_quyet", "03"),
+            ("tc_ty_le", "100"),
+            ("xh_xa_tong", "12"),
+            ("xh_xa_ntm", "10"),
+            ("xh_ty_le_ntm", "83,33"),
+            ("tcd_chu_tich_luot", "92"),
+            ("tcd_chu_tich_nguoi", "151"),
+            ("ht_kinh_phi", "19.447,3"),
+            ("ht_nguoi_co_cong", "4.450"),
+            ("ht_bao_tro", "7.384"),
+            ("ht_ngheo", "1.453,5"),
+            ("ht_lao_dong", "6.159,8"),
+        ],
+    );
+    let f: Vec<_> = validate(&t, &v, &Narrative::new(), Stage::Draft)
+        .into_iter()
+        .filter(|f| f.rule != "muc_bat_buoc")
+        .collect();
     assert_eq!(f, vec![]);
     // The appendix states a total of 22.075 triệu đồng, which its parts do not make.
-    let v = values(&t, &[("ht_kinh_phi", "22.075"), ("ht_nguoi_co_cong", "4.450"), ("ht_bao_tro", "7.384"), ("ht_ngheo", "1.453,5"), ("ht_lao_dong", "6.159,8")]);
-    assert!(validate(&t, &v, &Narrative::new(), Stage::Draft).iter().any(|f| f.rule == "ht_kinh_phi.tong_thanh_phan"));
+    let v = values(
+        &t,
+        &[
+            ("ht_kinh_phi", "22.075"),
+            ("ht_nguoi_co_cong", "4.450"),
+            ("ht_bao_tro", "7.384"),
+            ("ht_ngheo", "1.453,5"),
+            ("ht_lao_dong", "6.159,8"),
+        ],
+    );
+    assert!(
+        validate(&t, &v, &Narrative::new(), Stage::Draft)
+            .iter()
+            .any(|f| f.rule == "ht_kinh_phi.tong_thanh_phan")
+    );
 }

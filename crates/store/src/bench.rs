@@ -15,14 +15,29 @@ use crate::rounds::StatusCounts;
 impl Store {
     /// Marks many submissions of a round accepted at once (generator only): writes
     /// accepted figures and versions, then recomputes the round's running totals.
-    pub async fn bulk_accept(&self, round_id: i64, reports: &[(i64, Values, Narrative, bool)], actor: &str) -> CoreResult<()> {
+    pub async fn bulk_accept(
+        &self,
+        round_id: i64,
+        reports: &[(i64, Values, Narrative, bool)],
+        actor: &str,
+    ) -> CoreResult<()> {
         let mut tx = self.pool.begin().await.db()?;
-        let ids: HashMap<i64, i64> = sqlx::query("SELECT id, unit_id FROM submissions WHERE round_id = $1").bind(round_id).fetch_all(&mut *tx).await.db()?.iter().map(|r| (get_i64(r, "unit_id"), get_i64(r, "id"))).collect();
+        let ids: HashMap<i64, i64> =
+            sqlx::query("SELECT id, unit_id FROM submissions WHERE round_id = $1")
+                .bind(round_id)
+                .fetch_all(&mut *tx)
+                .await
+                .db()?
+                .iter()
+                .map(|r| (get_i64(r, "unit_id"), get_i64(r, "id")))
+                .collect();
         let at = now();
         let mut values = Vec::new();
         let mut versions = Vec::new();
         for (unit_id, vals, sections, on_time) in reports {
-            let Some(&sid) = ids.get(unit_id) else { continue };
+            let Some(&sid) = ids.get(unit_id) else {
+                continue;
+            };
             for (k, v) in vals {
                 values.push(vec![Val::I(sid), Val::S(k.clone()), Val::I(*v)]);
             }
@@ -43,8 +58,29 @@ impl Store {
                 .await
                 .db()?;
         }
-        bulk_insert(&mut tx, "accepted_values", &["submission_id", "indicator", "value"], &values, "").await?;
-        bulk_insert(&mut tx, "submission_versions", &["submission_id", "version", "values_json", "sections_json", "accepted_at", "accepted_by"], &versions, "").await?;
+        bulk_insert(
+            &mut tx,
+            "accepted_values",
+            &["submission_id", "indicator", "value"],
+            &values,
+            "",
+        )
+        .await?;
+        bulk_insert(
+            &mut tx,
+            "submission_versions",
+            &[
+                "submission_id",
+                "version",
+                "values_json",
+                "sections_json",
+                "accepted_at",
+                "accepted_by",
+            ],
+            &versions,
+            "",
+        )
+        .await?;
         rebuild_rollup(&mut tx, round_id).await?;
         tx.commit().await.db()?;
         Ok(())
@@ -52,14 +88,37 @@ impl Store {
 
     /// qcdc's way: read each unit's running totals and count statuses through the
     /// closure table.
-    pub async fn bench_consolidate_qcdc(&self, round_id: i64, unit_ids: &[i64]) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
+    pub async fn bench_consolidate_qcdc(
+        &self,
+        round_id: i64,
+        unit_ids: &[i64],
+    ) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
         let totals = self.totals_many(round_id, unit_ids).await?;
         let counts = self.counts_many(round_id, unit_ids).await?;
-        Ok(unit_ids.iter().map(|u| (*u, (totals.get(u).cloned().unwrap_or_default(), counts.get(u).cloned().unwrap_or_default()))).collect())
+        Ok(unit_ids
+            .iter()
+            .map(|u| {
+                (
+                    *u,
+                    (
+                        totals.get(u).cloned().unwrap_or_default(),
+                        counts.get(u).cloned().unwrap_or_default(),
+                    ),
+                )
+            })
+            .collect())
     }
 
-    async fn counts_many(&self, round_id: i64, unit_ids: &[i64]) -> CoreResult<HashMap<i64, StatusCounts>> {
-        let list = unit_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    async fn counts_many(
+        &self,
+        round_id: i64,
+        unit_ids: &[i64],
+    ) -> CoreResult<HashMap<i64, StatusCounts>> {
+        let list = unit_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT c.ancestor_id, s.status, s.on_time, COUNT(*) AS n FROM submissions s JOIN unit_closure c ON c.descendant_id = s.unit_id
              WHERE s.round_id = $1 AND c.ancestor_id IN ({list}) GROUP BY c.ancestor_id, s.status, s.on_time"
@@ -72,9 +131,19 @@ impl Store {
     }
 
     /// The baseline: a plain recursive-CTE query over the raw accepted figures.
-    pub async fn bench_consolidate_cte(&self, round_id: i64, unit_ids: &[i64]) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
-        let list = unit_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        let cte = format!("WITH RECURSIVE sub(root, id) AS (SELECT id, id FROM units WHERE id IN ({list}) UNION ALL SELECT sub.root, u.id FROM units u JOIN sub ON u.parent_id = sub.id)");
+    pub async fn bench_consolidate_cte(
+        &self,
+        round_id: i64,
+        unit_ids: &[i64],
+    ) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
+        let list = unit_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let cte = format!(
+            "WITH RECURSIVE sub(root, id) AS (SELECT id, id FROM units WHERE id IN ({list}) UNION ALL SELECT sub.root, u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        );
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{cte} SELECT sub.root AS root, a.indicator, CAST(SUM(a.value) AS BIGINT) AS total, COUNT(*) AS n
              FROM sub JOIN submissions s ON s.unit_id = sub.id JOIN accepted_values a ON a.submission_id = s.id
@@ -91,16 +160,28 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .db()?;
-        let tid = get_i64(&sqlx::query("SELECT template_id FROM rounds WHERE id = $1").bind(round_id).fetch_one(&self.pool).await.db()?, "template_id");
+        let tid = get_i64(
+            &sqlx::query("SELECT template_id FROM rounds WHERE id = $1")
+                .bind(round_id)
+                .fetch_one(&self.pool)
+                .await
+                .db()?,
+            "template_id",
+        );
         let t = self.template(tid).await?;
-        let mut out: HashMap<i64, (Totals, StatusCounts)> = unit_ids.iter().map(|u| (*u, Default::default())).collect();
+        let mut out: HashMap<i64, (Totals, StatusCounts)> =
+            unit_ids.iter().map(|u| (*u, Default::default())).collect();
         for r in &rows {
             let code = get_str(r, "indicator");
-            if !t.indicator(&code).is_some_and(|i| i.aggregate == Aggregate::Sum) {
+            if !t
+                .indicator(&code)
+                .is_some_and(|i| i.aggregate == Aggregate::Sum)
+            {
                 continue;
             }
             if let Some(e) = out.get_mut(&get_i64(r, "root")) {
-                e.0.sums.insert(code, (get_i64(r, "total"), get_i64(r, "n") as u32));
+                e.0.sums
+                    .insert(code, (get_i64(r, "total"), get_i64(r, "n") as u32));
             }
         }
         for (u, c) in fold_counts(&counts) {

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use qcdc_core::consolidate::{self, Row, Totals, UnitValue};
 use qcdc_core::number::{self, Milli};
 use qcdc_core::template::{Aggregate, Template, allows_decimals};
-use qcdc_core::validate::Values;
 use qcdc_core::unit::UnitKind;
+use qcdc_core::validate::Values;
 use qcdc_core::{CoreError, CoreResult, ErrorCode, text};
 use serde::Serialize;
 use sqlx::{Any, Transaction};
@@ -58,9 +58,20 @@ pub struct Consolidation {
 }
 
 /// Moves the running totals of every strict ancestor of `unit_id` by new − old.
-pub(crate) async fn apply_rollup_delta(tx: &mut Transaction<'_, Any>, t: &Template, round_id: i64, unit_id: i64, old: &Values, new: &Values) -> CoreResult<()> {
+pub(crate) async fn apply_rollup_delta(
+    tx: &mut Transaction<'_, Any>,
+    t: &Template,
+    round_id: i64,
+    unit_id: i64,
+    old: &Values,
+    new: &Values,
+) -> CoreResult<()> {
     let mut delta: Vec<(String, Milli, i64)> = Vec::new();
-    for ind in t.indicators().iter().filter(|i| i.aggregate == Aggregate::Sum) {
+    for ind in t
+        .indicators()
+        .iter()
+        .filter(|i| i.aggregate == Aggregate::Sum)
+    {
         let (o, n) = (old.get(&ind.code), new.get(&ind.code));
         let dv = n.copied().unwrap_or(0) - o.copied().unwrap_or(0);
         let dn = i64::from(n.is_some()) - i64::from(o.is_some());
@@ -71,11 +82,22 @@ pub(crate) async fn apply_rollup_delta(tx: &mut Transaction<'_, Any>, t: &Templa
     if delta.is_empty() {
         return Ok(());
     }
-    let ancestors = sqlx::query("SELECT ancestor_id FROM unit_closure WHERE descendant_id = $1 AND depth > 0").bind(unit_id).fetch_all(&mut **tx).await.db()?;
+    let ancestors =
+        sqlx::query("SELECT ancestor_id FROM unit_closure WHERE descendant_id = $1 AND depth > 0")
+            .bind(unit_id)
+            .fetch_all(&mut **tx)
+            .await
+            .db()?;
     let mut rows = Vec::new();
     for a in &ancestors {
         for (code, dv, dn) in &delta {
-            rows.push(vec![Val::I(round_id), Val::I(get_i64(a, "ancestor_id")), Val::S(code.clone()), Val::I(*dv), Val::I(*dn)]);
+            rows.push(vec![
+                Val::I(round_id),
+                Val::I(get_i64(a, "ancestor_id")),
+                Val::S(code.clone()),
+                Val::I(*dv),
+                Val::I(*dn),
+            ]);
         }
     }
     bulk_insert(
@@ -99,29 +121,77 @@ pub(crate) async fn rebuild_rollup(tx: &mut Transaction<'_, Any>, round_id: i64)
     .fetch_all(&mut **tx)
     .await
     .db()?;
-    let tid = get_i64(&sqlx::query("SELECT template_id FROM rounds WHERE id = $1").bind(round_id).fetch_one(&mut **tx).await.db()?, "template_id");
-    let src = get_str(&sqlx::query("SELECT source FROM templates WHERE id = $1").bind(tid).fetch_one(&mut **tx).await.db()?, "source");
+    let tid = get_i64(
+        &sqlx::query("SELECT template_id FROM rounds WHERE id = $1")
+            .bind(round_id)
+            .fetch_one(&mut **tx)
+            .await
+            .db()?,
+        "template_id",
+    );
+    let src = get_str(
+        &sqlx::query("SELECT source FROM templates WHERE id = $1")
+            .bind(tid)
+            .fetch_one(&mut **tx)
+            .await
+            .db()?,
+        "source",
+    );
     let t = Template::from_toml(&src)?;
     let out: Vec<Vec<Val>> = rows
         .iter()
-        .filter(|r| t.indicator(&get_str(r, "indicator")).is_some_and(|i| i.aggregate == Aggregate::Sum))
-        .map(|r| vec![Val::I(round_id), Val::I(get_i64(r, "ancestor_id")), Val::S(get_str(r, "indicator")), Val::I(get_i64(r, "total")), Val::I(get_i64(r, "n"))])
+        .filter(|r| {
+            t.indicator(&get_str(r, "indicator"))
+                .is_some_and(|i| i.aggregate == Aggregate::Sum)
+        })
+        .map(|r| {
+            vec![
+                Val::I(round_id),
+                Val::I(get_i64(r, "ancestor_id")),
+                Val::S(get_str(r, "indicator")),
+                Val::I(get_i64(r, "total")),
+                Val::I(get_i64(r, "n")),
+            ]
+        })
         .collect();
-    sqlx::query("DELETE FROM rollup WHERE round_id = $1").bind(round_id).execute(&mut **tx).await.db()?;
-    bulk_insert(tx, "rollup", &["round_id", "unit_id", "indicator", "total", "n"], &out, "").await
+    sqlx::query("DELETE FROM rollup WHERE round_id = $1")
+        .bind(round_id)
+        .execute(&mut **tx)
+        .await
+        .db()?;
+    bulk_insert(
+        tx,
+        "rollup",
+        &["round_id", "unit_id", "indicator", "total", "n"],
+        &out,
+        "",
+    )
+    .await
 }
 
 impl Store {
     /// Totals of a round at each of `unit_ids`: the running totals for units above
     /// recipients, the accepted figures for recipients themselves.
-    pub async fn totals_many(&self, round_id: i64, unit_ids: &[i64]) -> CoreResult<HashMap<i64, Totals>> {
-        let mut out: HashMap<i64, Totals> = unit_ids.iter().map(|&u| (u, Totals::default())).collect();
+    pub async fn totals_many(
+        &self,
+        round_id: i64,
+        unit_ids: &[i64],
+    ) -> CoreResult<HashMap<i64, Totals>> {
+        let mut out: HashMap<i64, Totals> =
+            unit_ids.iter().map(|&u| (u, Totals::default())).collect();
         for chunk in unit_ids.chunks(500) {
-            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            let list = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT unit_id, indicator, total, n FROM rollup WHERE round_id = $1 AND unit_id IN ({list})"))).bind(round_id).fetch_all(&self.pool).await.db()?;
             for r in &rows {
                 if let Some(t) = out.get_mut(&get_i64(r, "unit_id")) {
-                    t.sums.insert(get_str(r, "indicator"), (get_i64(r, "total"), get_i64(r, "n") as u32));
+                    t.sums.insert(
+                        get_str(r, "indicator"),
+                        (get_i64(r, "total"), get_i64(r, "n") as u32),
+                    );
                 }
             }
             let own = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -135,7 +205,8 @@ impl Store {
             let t = self.template(tid).await?;
             for r in &own {
                 let code = get_str(r, "indicator");
-                if t.indicator(&code).is_some_and(|i| i.aggregate == Aggregate::Sum)
+                if t.indicator(&code)
+                    .is_some_and(|i| i.aggregate == Aggregate::Sum)
                     && let Some(tot) = out.get_mut(&get_i64(r, "unit_id"))
                 {
                     tot.sums.insert(code, (get_i64(r, "value"), 1));
@@ -146,8 +217,15 @@ impl Store {
     }
 
     async fn round_template(&self, round_id: i64) -> CoreResult<i64> {
-        let r = sqlx::query("SELECT template_id FROM rounds WHERE id = $1").bind(round_id).fetch_optional(&self.pool).await.db()?;
-        Ok(get_i64(&r.ok_or_else(|| CoreError::not_found(format!("đợt báo cáo #{round_id}")))?, "template_id"))
+        let r = sqlx::query("SELECT template_id FROM rounds WHERE id = $1")
+            .bind(round_id)
+            .fetch_optional(&self.pool)
+            .await
+            .db()?;
+        Ok(get_i64(
+            &r.ok_or_else(|| CoreError::not_found(format!("đợt báo cáo #{round_id}")))?,
+            "template_id",
+        ))
     }
 
     /// The same round one year earlier for the comparison: same template code,
@@ -164,12 +242,19 @@ impl Store {
             return Ok(None);
         }
         let issuer = self.unit(&round.issuer_code).await?;
-        let (preds, _) = self.predecessors_on(issuer.id, prev_period.cutoff().1).await?;
+        let (preds, _) = self
+            .predecessors_on(issuer.id, prev_period.cutoff().1)
+            .await?;
         let lineage = self.lineage(issuer.id).await?;
         let pick = rows
             .iter()
-            .find(|r| preds.contains(&get_i64(r, "issuer_id")) || get_i64(r, "issuer_id") == issuer.id)
-            .or_else(|| rows.iter().find(|r| lineage.contains(&get_i64(r, "issuer_id"))));
+            .find(|r| {
+                preds.contains(&get_i64(r, "issuer_id")) || get_i64(r, "issuer_id") == issuer.id
+            })
+            .or_else(|| {
+                rows.iter()
+                    .find(|r| lineage.contains(&get_i64(r, "issuer_id")))
+            });
         match pick {
             Some(r) => Ok(Some(self.round(get_i64(r, "id")).await?)),
             None => Ok(None),
@@ -177,11 +262,17 @@ impl Store {
     }
 
     /// Consolidates a round at a unit (the issuer when None).
-    pub async fn consolidate(&self, round_id: i64, unit: Option<&str>) -> CoreResult<Consolidation> {
+    pub async fn consolidate(
+        &self,
+        round_id: i64,
+        unit: Option<&str>,
+    ) -> CoreResult<Consolidation> {
         let round = self.round(round_id).await?;
         let t = self.template(round.template_id).await?;
         let root = self.unit(unit.unwrap_or(&round.issuer_code)).await?;
-        let status = self.round_status(round_id, Some(&root.code), today_vn()).await?;
+        let status = self
+            .round_status(round_id, Some(&root.code), today_vn())
+            .await?;
         let children: Vec<Unit> = self.children(root.id).await?;
         let mut ids: Vec<i64> = children.iter().map(|c| c.id).collect();
         ids.push(root.id);
@@ -210,7 +301,12 @@ impl Store {
         };
 
         // non-aggregable indicators, listed per reporting unit
-        let none_codes: Vec<&str> = t.indicators().iter().filter(|i| i.aggregate == Aggregate::None).map(|i| i.code.as_str()).collect();
+        let none_codes: Vec<&str> = t
+            .indicators()
+            .iter()
+            .filter(|i| i.aggregate == Aggregate::None)
+            .map(|i| i.code.as_str())
+            .collect();
         let mut per_unit: BTreeMap<String, Vec<UnitValue>> = BTreeMap::new();
         let accepted = sqlx::query(
             "SELECT u.code, u.name, s.id AS sid, s.version FROM submissions s JOIN unit_closure c ON c.descendant_id = s.unit_id JOIN units u ON u.id = s.unit_id
@@ -223,10 +319,21 @@ impl Store {
         .db()?;
         let mut narrative: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
         if !accepted.is_empty() && accepted.len() <= 2000 {
-            let ids = accepted.iter().map(|r| get_i64(r, "sid").to_string()).collect::<Vec<_>>().join(",");
-            let names: HashMap<i64, (String, String)> = accepted.iter().map(|r| (get_i64(r, "sid"), (get_str(r, "code"), get_str(r, "name")))).collect();
+            let ids = accepted
+                .iter()
+                .map(|r| get_i64(r, "sid").to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let names: HashMap<i64, (String, String)> = accepted
+                .iter()
+                .map(|r| (get_i64(r, "sid"), (get_str(r, "code"), get_str(r, "name"))))
+                .collect();
             if !none_codes.is_empty() {
-                let list = none_codes.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(",");
+                let list = none_codes
+                    .iter()
+                    .map(|c| format!("'{c}'"))
+                    .collect::<Vec<_>>()
+                    .join(",");
                 let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT submission_id, indicator, value FROM accepted_values WHERE submission_id IN ({ids}) AND indicator IN ({list})")))
                     .fetch_all(&self.pool)
                     .await
@@ -235,8 +342,15 @@ impl Store {
                     let (code, name) = names[&get_i64(r, "submission_id")].clone();
                     let ind = get_str(r, "indicator");
                     let v = get_i64(r, "value");
-                    let d = t.indicator(&ind).map_or(3, |i| if allows_decimals(&i.unit) { 3 } else { 0 });
-                    per_unit.entry(ind).or_default().push(UnitValue { unit_code: code, unit_name: name, value: number::to_f64(v), display: number::format_vn(v, d) });
+                    let d = t
+                        .indicator(&ind)
+                        .map_or(3, |i| if allows_decimals(&i.unit) { 3 } else { 0 });
+                    per_unit.entry(ind).or_default().push(UnitValue {
+                        unit_code: code,
+                        unit_name: name,
+                        value: number::to_f64(v),
+                        display: number::format_vn(v, d),
+                    });
                 }
                 for v in per_unit.values_mut() {
                     text::sort_vi(v, |x| &x.unit_name);
@@ -252,28 +366,56 @@ impl Store {
             .db()?;
             let mut by_unit: Vec<((String, String), BTreeMap<String, String>)> = rows
                 .iter()
-                .map(|r| (names[&get_i64(r, "submission_id")].clone(), serde_json::from_str(&get_str(r, "sections_json")).unwrap_or_default()))
+                .map(|r| {
+                    (
+                        names[&get_i64(r, "submission_id")].clone(),
+                        serde_json::from_str(&get_str(r, "sections_json")).unwrap_or_default(),
+                    )
+                })
                 .collect();
             text::sort_vi(&mut by_unit, |x| &x.0.1);
             for ((code, name), sections) in by_unit {
                 for (sec, body) in sections {
-                    narrative.entry(sec).or_default().push((code.clone(), name.clone(), body));
+                    narrative
+                        .entry(sec)
+                        .or_default()
+                        .push((code.clone(), name.clone(), body));
                 }
             }
         }
         let narrative = t
             .sections()
             .iter()
-            .filter_map(|s| narrative.remove(&s.number).map(|entries| NarrativeEntry { section: s.number.clone(), title: s.title.clone(), entries }))
+            .filter_map(|s| {
+                narrative.remove(&s.number).map(|entries| NarrativeEntry {
+                    section: s.number.clone(),
+                    title: s.title.clone(),
+                    entries,
+                })
+            })
             .collect();
 
-        let counts_by_code: HashMap<&str, &StatusCounts> = status.children.iter().map(|(c, _, s)| (c.as_str(), s)).collect();
-        let recipient_codes: HashMap<&str, &crate::RecipientStatus> = status.recipients.iter().map(|r| (r.unit_code.as_str(), r)).collect();
+        let counts_by_code: HashMap<&str, &StatusCounts> = status
+            .children
+            .iter()
+            .map(|(c, _, s)| (c.as_str(), s))
+            .collect();
+        let recipient_codes: HashMap<&str, &crate::RecipientStatus> = status
+            .recipients
+            .iter()
+            .map(|r| (r.unit_code.as_str(), r))
+            .collect();
         let mut child_rows = Vec::new();
         for ch in &children {
-            let Some(counts) = counts_by_code.get(ch.code.as_str()) else { continue };
+            let Some(counts) = counts_by_code.get(ch.code.as_str()) else {
+                continue;
+            };
             let tot = totals.get(&ch.id).cloned().unwrap_or_default();
-            let values = t.indicators().iter().filter_map(|i| tot.value(&t, &i.code).map(|v| (i.code.clone(), v))).collect();
+            let values = t
+                .indicators()
+                .iter()
+                .filter_map(|i| tot.value(&t, &i.code).map(|v| (i.code.clone(), v)))
+                .collect();
             child_rows.push(ChildTotals {
                 unit_code: ch.code.clone(),
                 unit_name: ch.name.clone(),
@@ -300,31 +442,52 @@ impl Store {
 
     /// The office adopts its consolidated figures as its own report in the parent's
     /// round: summable figures and recomputed ratios go into its draft there.
-    pub async fn adopt(&self, round_id: i64, unit_code: &str, parent_round_id: i64, actor: &str) -> CoreResult<SubmissionView> {
+    pub async fn adopt(
+        &self,
+        round_id: i64,
+        unit_code: &str,
+        parent_round_id: i64,
+        actor: &str,
+    ) -> CoreResult<SubmissionView> {
         let round = self.round(round_id).await?;
         let parent_round = self.round(parent_round_id).await?;
         if parent_round.period != round.period {
-            return Err(CoreError::new(ErrorCode::InvalidInput, format!("Kỳ của đợt cấp trên ({}) khác kỳ của đợt tổng hợp ({})", parent_round.period_label, round.period_label)));
+            return Err(CoreError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "Kỳ của đợt cấp trên ({}) khác kỳ của đợt tổng hợp ({})",
+                    parent_round.period_label, round.period_label
+                ),
+            ));
         }
         let t = self.template(round.template_id).await?;
         let pt = self.template(parent_round.template_id).await?;
         let unit = self.unit(unit_code).await?;
-        let totals = self.totals_many(round_id, &[unit.id]).await?.remove(&unit.id).unwrap_or_default();
+        let totals = self
+            .totals_many(round_id, &[unit.id])
+            .await?
+            .remove(&unit.id)
+            .unwrap_or_default();
         let mut change = DraftChange::default();
         for ind in pt.indicators() {
-            if t.indicator(&ind.code).is_none_or(|src| src.aggregate != ind.aggregate) {
+            if t.indicator(&ind.code)
+                .is_none_or(|src| src.aggregate != ind.aggregate)
+            {
                 continue;
             }
             let v = match ind.aggregate {
                 Aggregate::Sum => totals.get(&ind.code),
                 // ratios are stated with two decimals, recomputed from the summed parts
-                Aggregate::Ratio => totals.value(&t, &ind.code).map(|x| ((x * 100.0).round() / 100.0 * 1000.0).round() as i64),
+                Aggregate::Ratio => totals
+                    .value(&t, &ind.code)
+                    .map(|x| ((x * 100.0).round() / 100.0 * 1000.0).round() as i64),
                 Aggregate::None => None,
             };
             if let Some(v) = v {
                 change.values.insert(ind.code.clone(), Some(v));
             }
         }
-        self.save_draft_from(parent_round_id, unit_code, &change, actor, Some(round_id)).await
+        self.save_draft_from(parent_round_id, unit_code, &change, actor, Some(round_id))
+            .await
     }
 }

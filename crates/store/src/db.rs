@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use qcdc_core::{CoreError, CoreResult, ErrorCode};
 use qcdc_core::template::Template;
+use qcdc_core::{CoreError, CoreResult, ErrorCode};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
@@ -32,10 +32,16 @@ pub(crate) fn dberr(e: sqlx::Error) -> CoreError {
     if let sqlx::Error::Database(d) = &e
         && d.is_unique_violation()
     {
-        return CoreError::new(ErrorCode::Conflict, "Dữ liệu đã tồn tại hoặc vừa bị thay đổi bởi người khác; hãy tải lại và thử lại");
+        return CoreError::new(
+            ErrorCode::Conflict,
+            "Dữ liệu đã tồn tại hoặc vừa bị thay đổi bởi người khác; hãy tải lại và thử lại",
+        );
     }
     tracing::error!(error = %e, "database error");
-    CoreError::new(ErrorCode::Internal, "Lỗi cơ sở dữ liệu; thao tác chưa được thực hiện")
+    CoreError::new(
+        ErrorCode::Internal,
+        "Lỗi cơ sở dữ liệu; thao tác chưa được thực hiện",
+    )
 }
 
 pub(crate) trait DbResult<T> {
@@ -62,7 +68,13 @@ pub(crate) enum Val {
 }
 
 /// Inserts many rows with multi-row `VALUES` statements (`suffix` may add `ON CONFLICT …`).
-pub(crate) async fn bulk_insert(tx: &mut Transaction<'_, Any>, table: &str, cols: &[&str], rows: &[Vec<Val>], suffix: &str) -> CoreResult<()> {
+pub(crate) async fn bulk_insert(
+    tx: &mut Transaction<'_, Any>,
+    table: &str,
+    cols: &[&str],
+    rows: &[Vec<Val>],
+    suffix: &str,
+) -> CoreResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -122,10 +134,18 @@ impl Store {
     /// Opens (and creates) the database at `url`: `sqlite://path` or `postgres://…`.
     pub async fn open(url: &str) -> CoreResult<Store> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
         let mut url = url.to_string();
         if backend == Backend::Sqlite && !url.contains("mode=") {
-            url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+            url.push_str(if url.contains('?') {
+                "&mode=rwc"
+            } else {
+                "?mode=rwc"
+            });
         }
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
@@ -141,14 +161,23 @@ impl Store {
             .connect(&url)
             .await
             .map_err(|e| CoreError::new(ErrorCode::Internal, format!("Không kết nối được cơ sở dữ liệu: {e}")))?;
-        let store = Store { pool, backend, templates: Arc::default() };
+        let store = Store {
+            pool,
+            backend,
+            templates: Arc::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
 
     /// Opens the SQLite file `qcdc.db` under `dir`, creating the directory.
     pub async fn open_dir(dir: &Path) -> CoreResult<Store> {
-        std::fs::create_dir_all(dir).map_err(|e| CoreError::new(ErrorCode::Internal, format!("Không tạo được thư mục dữ liệu {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CoreError::new(
+                ErrorCode::Internal,
+                format!("Không tạo được thư mục dữ liệu {}: {e}", dir.display()),
+            )
+        })?;
         Store::open(&format!("sqlite://{}", dir.join("qcdc.db").display())).await
     }
 
@@ -157,10 +186,13 @@ impl Store {
     }
 
     pub(crate) fn ddl(&self, sql: &str) -> String {
-        sql.replace("{id}", match self.backend {
-            Backend::Sqlite => "INTEGER PRIMARY KEY",
-            Backend::Postgres => "BIGSERIAL PRIMARY KEY",
-        })
+        sql.replace(
+            "{id}",
+            match self.backend {
+                Backend::Sqlite => "INTEGER PRIMARY KEY",
+                Backend::Postgres => "BIGSERIAL PRIMARY KEY",
+            },
+        )
     }
 
     async fn migrate(&self) -> CoreResult<()> {
@@ -169,17 +201,32 @@ impl Store {
             Backend::Postgres => sqlx::query("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'meta'").fetch_optional(&self.pool).await.db()?.is_some(),
         };
         if exists {
-            let v: String = sqlx::query("SELECT value FROM meta WHERE key = 'schema_version'").fetch_one(&self.pool).await.db()?.try_get("value").db()?;
+            let v: String = sqlx::query("SELECT value FROM meta WHERE key = 'schema_version'")
+                .fetch_one(&self.pool)
+                .await
+                .db()?
+                .try_get("value")
+                .db()?;
             if v != schema::VERSION.to_string() {
-                return Err(CoreError::new(ErrorCode::Internal, format!("Phiên bản lược đồ {v} không được hỗ trợ")));
+                return Err(CoreError::new(
+                    ErrorCode::Internal,
+                    format!("Phiên bản lược đồ {v} không được hỗ trợ"),
+                ));
             }
             return Ok(());
         }
         let mut tx = self.pool.begin().await.db()?;
         for stmt in schema::SCHEMA {
-            sqlx::query(sqlx::AssertSqlSafe(self.ddl(stmt))).execute(&mut *tx).await.db()?;
+            sqlx::query(sqlx::AssertSqlSafe(self.ddl(stmt)))
+                .execute(&mut *tx)
+                .await
+                .db()?;
         }
-        sqlx::query("INSERT INTO meta (key, value) VALUES ('schema_version', $1)").bind(schema::VERSION.to_string()).execute(&mut *tx).await.db()?;
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('schema_version', $1)")
+            .bind(schema::VERSION.to_string())
+            .execute(&mut *tx)
+            .await
+            .db()?;
         tx.commit().await.db()?;
         Ok(())
     }

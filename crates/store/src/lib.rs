@@ -23,7 +23,9 @@ mod users;
 pub use audit::AuditEntry;
 pub use consolidation::{ChildTotals, Consolidation, NarrativeEntry};
 pub use db::{Backend, Store};
-pub use rounds::{NewRound, RecipientSelector, RecipientStatus, RoundInfo, RoundStatus, StatusCounts};
+pub use rounds::{
+    NewRound, RecipientSelector, RecipientStatus, RoundInfo, RoundStatus, StatusCounts, today_vn,
+};
 pub use submissions::{DraftChange, SubmissionView, VersionInfo};
 pub use templates::TemplateInfo;
 pub use units::{ImportSummary, Unit, UnitFilter};

@@ -11,7 +11,9 @@ use qcdc_core::{CoreError, CoreResult, ErrorCode, text};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::audit;
-use crate::db::{DbResult, Store, Val, bulk_insert, get_i64, get_opt_i64, get_opt_str, get_str, now};
+use crate::db::{
+    DbResult, Store, Val, bulk_insert, get_i64, get_opt_i64, get_opt_str, get_str, now,
+};
 
 /// Vietnam's offset (UTC+7): deadlines end at midnight local time.
 pub(crate) fn vn() -> FixedOffset {
@@ -25,7 +27,10 @@ pub fn today_vn() -> NaiveDate {
 
 /// The last instant of the deadline day, Vietnam time.
 pub(crate) fn deadline_end(d: NaiveDate) -> DateTime<Utc> {
-    vn().from_local_datetime(&d.and_hms_milli_opt(23, 59, 59, 999).expect("valid time")).single().expect("fixed offset is unambiguous").with_timezone(&Utc)
+    vn().from_local_datetime(&d.and_hms_milli_opt(23, 59, 59, 999).expect("valid time"))
+        .single()
+        .expect("fixed offset is unambiguous")
+        .with_timezone(&Utc)
 }
 
 /// Who receives a round: units of the issuer's subtree by kind and depth, and/or a list.
@@ -128,7 +133,8 @@ impl StatusCounts {
     pub(crate) fn finish(&mut self) {
         if self.recipients > 0 {
             let r = self.recipients as f64;
-            self.completeness_pct = ((self.submitted + self.accepted) as f64 / r * 1000.0).round() / 10.0;
+            self.completeness_pct =
+                ((self.submitted + self.accepted) as f64 / r * 1000.0).round() / 10.0;
             self.timeliness_pct = (self.on_time as f64 / r * 1000.0).round() / 10.0;
         }
     }
@@ -165,21 +171,35 @@ pub struct RoundStatus {
 
 impl Store {
     /// Creates a round and one submission slot per recipient, in one transaction.
-    pub async fn create_round(&self, new: &NewRound, actor: &str, today: NaiveDate) -> CoreResult<RoundInfo> {
+    pub async fn create_round(
+        &self,
+        new: &NewRound,
+        actor: &str,
+        today: NaiveDate,
+    ) -> CoreResult<RoundInfo> {
         let title = text::nfc(new.title.trim());
         if title.is_empty() {
             return Err(CoreError::invalid("Thiếu tên đợt báo cáo"));
         }
         let issuer = self.unit(&new.issuer).await?;
-        let (template_id, template) = self.template_by_code(&new.template, new.template_version).await?;
+        let (template_id, template) = self
+            .template_by_code(&new.template, new.template_version)
+            .await?;
         if !template.fits_period(new.period.family()) {
             return Err(CoreError::new(
                 ErrorCode::InvalidPeriod,
-                format!("Mẫu «{}» không dùng cho kỳ {}", template.def.name, new.period.label_vi()),
+                format!(
+                    "Mẫu «{}» không dùng cho kỳ {}",
+                    template.def.name,
+                    new.period.label_vi()
+                ),
             ));
         }
         if new.deadline < today {
-            return Err(CoreError::new(ErrorCode::DeadlineInPast, format!("Hạn nộp {} đã qua", format_date(new.deadline))));
+            return Err(CoreError::new(
+                ErrorCode::DeadlineInPast,
+                format!("Hạn nộp {} đã qua", format_date(new.deadline)),
+            ));
         }
         let (cut_from, cut_to) = new.period.cutoff();
         let mut warnings = Vec::new();
@@ -190,7 +210,9 @@ impl Store {
                 format_date(cut_to)
             ));
         }
-        let recipients = self.resolve_recipients(issuer.id, &new.recipients, cut_to).await?;
+        let recipients = self
+            .resolve_recipients(issuer.id, &new.recipients, cut_to)
+            .await?;
         let mut tx = self.pool.begin().await.db()?;
         let at = now();
         let row = sqlx::query(
@@ -210,10 +232,43 @@ impl Store {
         let id = get_i64(&row, "id");
         let rows: Vec<Vec<Val>> = recipients
             .iter()
-            .map(|&u| vec![Val::I(id), Val::I(u), Val::S("not_started".into()), Val::I(1), Val::S(at.clone()), Val::S(actor.to_string())])
+            .map(|&u| {
+                vec![
+                    Val::I(id),
+                    Val::I(u),
+                    Val::S("not_started".into()),
+                    Val::I(1),
+                    Val::S(at.clone()),
+                    Val::S(actor.to_string()),
+                ]
+            })
             .collect();
-        bulk_insert(&mut tx, "submissions", &["round_id", "unit_id", "status", "version", "updated_at", "updated_by"], &rows, "").await?;
-        audit(&mut tx, actor, "round_create", "round", &id.to_string(), None, None, Some(serde_json::to_string(new).unwrap_or_default())).await?;
+        bulk_insert(
+            &mut tx,
+            "submissions",
+            &[
+                "round_id",
+                "unit_id",
+                "status",
+                "version",
+                "updated_at",
+                "updated_by",
+            ],
+            &rows,
+            "",
+        )
+        .await?;
+        audit(
+            &mut tx,
+            actor,
+            "round_create",
+            "round",
+            &id.to_string(),
+            None,
+            None,
+            Some(serde_json::to_string(new).unwrap_or_default()),
+        )
+        .await?;
         tx.commit().await.db()?;
         let _ = (cut_from, cut_to);
         let mut info = self.round(id).await?;
@@ -221,9 +276,23 @@ impl Store {
         Ok(info)
     }
 
-    async fn resolve_recipients(&self, issuer_id: i64, sel: &RecipientSelector, on: NaiveDate) -> CoreResult<Vec<i64>> {
-        let rows = sqlx::query("SELECT descendant_id, depth FROM unit_closure WHERE ancestor_id = $1 AND depth > 0").bind(issuer_id).fetch_all(&self.pool).await.db()?;
-        let depth: HashMap<i64, i64> = rows.iter().map(|r| (get_i64(r, "descendant_id"), get_i64(r, "depth"))).collect();
+    async fn resolve_recipients(
+        &self,
+        issuer_id: i64,
+        sel: &RecipientSelector,
+        on: NaiveDate,
+    ) -> CoreResult<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT descendant_id, depth FROM unit_closure WHERE ancestor_id = $1 AND depth > 0",
+        )
+        .bind(issuer_id)
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        let depth: HashMap<i64, i64> = rows
+            .iter()
+            .map(|r| (get_i64(r, "descendant_id"), get_i64(r, "depth")))
+            .collect();
         let units = self.all_units().await?;
         let by_id: HashMap<i64, &crate::Unit> = units.iter().map(|u| (u.id, u)).collect();
         let mut chosen: Vec<i64> = Vec::new();
@@ -231,7 +300,10 @@ impl Store {
         if !sel.kinds.is_empty() || sel.units.is_empty() {
             for u in &units {
                 let Some(d) = depth.get(&u.id) else { continue };
-                if u.active_on(on) && (sel.kinds.is_empty() || sel.kinds.contains(&u.kind)) && sel.max_depth.is_none_or(|m| *d <= m) {
+                if u.active_on(on)
+                    && (sel.kinds.is_empty() || sel.kinds.contains(&u.kind))
+                    && sel.max_depth.is_none_or(|m| *d <= m)
+                {
                     chosen.push(u.id);
                 }
             }
@@ -239,18 +311,34 @@ impl Store {
         for code in &sel.units {
             match units.iter().find(|u| &u.code == code) {
                 None => problems.push(format!("không có đơn vị mã «{code}»")),
-                Some(u) if !depth.contains_key(&u.id) => problems.push(format!("«{}» không thuộc phạm vi của đơn vị ra yêu cầu", u.name)),
-                Some(u) if !u.active_on(on) => problems.push(format!("«{}» không còn hoạt động vào ngày chốt số liệu {}", u.name, format_date(on))),
+                Some(u) if !depth.contains_key(&u.id) => problems.push(format!(
+                    "«{}» không thuộc phạm vi của đơn vị ra yêu cầu",
+                    u.name
+                )),
+                Some(u) if !u.active_on(on) => problems.push(format!(
+                    "«{}» không còn hoạt động vào ngày chốt số liệu {}",
+                    u.name,
+                    format_date(on)
+                )),
                 Some(u) => chosen.push(u.id),
             }
         }
         chosen.sort_unstable();
         chosen.dedup();
         if !problems.is_empty() {
-            return Err(CoreError::new(ErrorCode::InvalidRecipients, format!("Danh sách đơn vị nhận không hợp lệ: {}", problems.join("; "))));
+            return Err(CoreError::new(
+                ErrorCode::InvalidRecipients,
+                format!(
+                    "Danh sách đơn vị nhận không hợp lệ: {}",
+                    problems.join("; ")
+                ),
+            ));
         }
         if chosen.is_empty() {
-            return Err(CoreError::new(ErrorCode::InvalidRecipients, "Không có đơn vị nào nhận yêu cầu báo cáo"));
+            return Err(CoreError::new(
+                ErrorCode::InvalidRecipients,
+                "Không có đơn vị nào nhận yêu cầu báo cáo",
+            ));
         }
         // no recipient may sit below another: the upper one's report already covers it
         let set: HashSet<i64> = chosen.iter().copied().collect();
@@ -272,7 +360,10 @@ impl Store {
             nested.truncate(5);
             return Err(CoreError::new(
                 ErrorCode::InvalidRecipients,
-                format!("Không gửi cùng lúc cho đơn vị cấp trên và đơn vị trực thuộc của nó (số liệu sẽ bị cộng trùng): {}", nested.join("; ")),
+                format!(
+                    "Không gửi cùng lúc cho đơn vị cấp trên và đơn vị trực thuộc của nó (số liệu sẽ bị cộng trùng): {}",
+                    nested.join("; ")
+                ),
             ));
         }
         Ok(chosen)
@@ -290,7 +381,8 @@ impl Store {
         .db()?
         .ok_or_else(|| CoreError::not_found(format!("đợt báo cáo #{id}")))?;
         let period: Period = get_str(&row, "period").parse()?;
-        let deadline = NaiveDate::parse_from_str(&get_str(&row, "deadline"), "%Y-%m-%d").map_err(|_| CoreError::new(ErrorCode::Internal, "Hạn nộp lưu sai định dạng"))?;
+        let deadline = NaiveDate::parse_from_str(&get_str(&row, "deadline"), "%Y-%m-%d")
+            .map_err(|_| CoreError::new(ErrorCode::Internal, "Hạn nộp lưu sai định dạng"))?;
         let (a, b) = period.cutoff();
         Ok(RoundInfo {
             id,
@@ -315,7 +407,11 @@ impl Store {
     }
 
     /// Rounds issued by a unit, or addressed to it, newest first.
-    pub async fn list_rounds(&self, issuer: Option<&str>, recipient: Option<&str>) -> CoreResult<Vec<RoundInfo>> {
+    pub async fn list_rounds(
+        &self,
+        issuer: Option<&str>,
+        recipient: Option<&str>,
+    ) -> CoreResult<Vec<RoundInfo>> {
         let rows = match (issuer, recipient) {
             (Some(i), _) => sqlx::query("SELECT r.id FROM rounds r JOIN units u ON u.id = r.issuer_id WHERE u.code = $1 ORDER BY r.id DESC").bind(i.to_string()).fetch_all(&self.pool).await,
             (None, Some(c)) => sqlx::query("SELECT s.round_id AS id FROM submissions s JOIN units u ON u.id = s.unit_id WHERE u.code = $1 ORDER BY s.round_id DESC").bind(c.to_string()).fetch_all(&self.pool).await,
@@ -330,18 +426,43 @@ impl Store {
     }
 
     /// Opens or closes a round; a closed round takes no more drafts or submissions.
-    pub async fn set_round_status(&self, id: i64, open: bool, actor: &str) -> CoreResult<RoundInfo> {
+    pub async fn set_round_status(
+        &self,
+        id: i64,
+        open: bool,
+        actor: &str,
+    ) -> CoreResult<RoundInfo> {
         let before = self.round(id).await?;
         let status = if open { "open" } else { "closed" };
         let mut tx = self.pool.begin().await.db()?;
-        sqlx::query("UPDATE rounds SET status = $1 WHERE id = $2").bind(status).bind(id).execute(&mut *tx).await.db()?;
-        audit(&mut tx, actor, "round_status", "round", &id.to_string(), Some("status"), Some(before.status), Some(status.into())).await?;
+        sqlx::query("UPDATE rounds SET status = $1 WHERE id = $2")
+            .bind(status)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        audit(
+            &mut tx,
+            actor,
+            "round_status",
+            "round",
+            &id.to_string(),
+            Some("status"),
+            Some(before.status),
+            Some(status.into()),
+        )
+        .await?;
         tx.commit().await.db()?;
         self.round(id).await
     }
 
     /// Status of every recipient below `unit` (the issuer when None).
-    pub async fn round_status(&self, round_id: i64, unit: Option<&str>, today: NaiveDate) -> CoreResult<RoundStatus> {
+    pub async fn round_status(
+        &self,
+        round_id: i64,
+        unit: Option<&str>,
+        today: NaiveDate,
+    ) -> CoreResult<RoundStatus> {
         let round = self.round(round_id).await?;
         let root = self.unit(unit.unwrap_or(&round.issuer_code)).await?;
         let rows = sqlx::query(
@@ -362,7 +483,10 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .db()?;
-        let child_of: HashMap<i64, i64> = child_rows.iter().map(|r| (get_i64(r, "descendant_id"), get_i64(r, "ancestor_id"))).collect();
+        let child_of: HashMap<i64, i64> = child_rows
+            .iter()
+            .map(|r| (get_i64(r, "descendant_id"), get_i64(r, "ancestor_id")))
+            .collect();
         let past_deadline = today > round.deadline;
         let mut counts = StatusCounts::default();
         let mut per_child: HashMap<i64, StatusCounts> = HashMap::new();
@@ -373,7 +497,10 @@ impl Store {
             let overdue = past_deadline && on_time.is_none();
             counts.add(status, on_time, overdue);
             if let Some(c) = child_of.get(&get_i64(r, "unit_id")) {
-                per_child.entry(*c).or_default().add(status, on_time, overdue);
+                per_child
+                    .entry(*c)
+                    .or_default()
+                    .add(status, on_time, overdue);
             }
             recipients.push(RecipientStatus {
                 unit_code: get_str(r, "code"),
@@ -399,6 +526,13 @@ impl Store {
                 children.push((ch.code, ch.name, c));
             }
         }
-        Ok(RoundStatus { round, unit_code: root.code, unit_name: root.name, counts, children, recipients })
+        Ok(RoundStatus {
+            round,
+            unit_code: root.code,
+            unit_name: root.name,
+            counts,
+            children,
+            recipients,
+        })
     }
 }

@@ -14,7 +14,9 @@ use sqlx::{Any, Transaction};
 
 use crate::audit::audit;
 use crate::consolidation::apply_rollup_delta;
-use crate::db::{DbResult, Store, Val, bulk_insert, get_i64, get_opt_i64, get_opt_str, get_str, now};
+use crate::db::{
+    DbResult, Store, Val, bulk_insert, get_i64, get_opt_i64, get_opt_str, get_str, now,
+};
 use crate::rounds::{RoundInfo, deadline_end};
 
 /// An accepted, immutable version.
@@ -76,23 +78,49 @@ pub struct DraftChange {
     pub sections: BTreeMap<String, Option<String>>,
 }
 
-async fn load_values(tx: &mut Transaction<'_, Any>, table: &str, sub_id: i64) -> CoreResult<Values> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT indicator, value FROM {table} WHERE submission_id = $1"))).bind(sub_id).fetch_all(&mut **tx).await.db()?;
-    Ok(rows.iter().map(|r| (get_str(r, "indicator"), get_i64(r, "value"))).collect())
+async fn load_values(
+    tx: &mut Transaction<'_, Any>,
+    table: &str,
+    sub_id: i64,
+) -> CoreResult<Values> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT indicator, value FROM {table} WHERE submission_id = $1"
+    )))
+    .bind(sub_id)
+    .fetch_all(&mut **tx)
+    .await
+    .db()?;
+    Ok(rows
+        .iter()
+        .map(|r| (get_str(r, "indicator"), get_i64(r, "value")))
+        .collect())
 }
 
 async fn load_sections(tx: &mut Transaction<'_, Any>, sub_id: i64) -> CoreResult<Narrative> {
-    let rows = sqlx::query("SELECT section, body FROM draft_sections WHERE submission_id = $1").bind(sub_id).fetch_all(&mut **tx).await.db()?;
-    Ok(rows.iter().map(|r| (get_str(r, "section"), get_str(r, "body"))).collect())
+    let rows = sqlx::query("SELECT section, body FROM draft_sections WHERE submission_id = $1")
+        .bind(sub_id)
+        .fetch_all(&mut **tx)
+        .await
+        .db()?;
+    Ok(rows
+        .iter()
+        .map(|r| (get_str(r, "section"), get_str(r, "body")))
+        .collect())
 }
 
 fn fmt_value(t: &Template, code: &str, v: Milli) -> String {
-    let d = t.indicator(code).map_or(3, |i| if allows_decimals(&i.unit) { 3 } else { 0 });
+    let d = t
+        .indicator(code)
+        .map_or(3, |i| if allows_decimals(&i.unit) { 3 } else { 0 });
     number::format_vn(v, d)
 }
 
 impl Store {
-    pub(crate) async fn sub_row(tx: &mut Transaction<'_, Any>, round_id: i64, unit_code: &str) -> CoreResult<SubRow> {
+    pub(crate) async fn sub_row(
+        tx: &mut Transaction<'_, Any>,
+        round_id: i64,
+        unit_code: &str,
+    ) -> CoreResult<SubRow> {
         let r = sqlx::query(
             "SELECT s.id, s.unit_id, u.code, u.name, s.status, s.version, s.first_submitted_at FROM submissions s JOIN units u ON u.id = s.unit_id WHERE s.round_id = $1 AND u.code = $2",
         )
@@ -115,7 +143,13 @@ impl Store {
 
     fn check_open(round: &RoundInfo) -> CoreResult<()> {
         if round.status != "open" {
-            return Err(CoreError::new(ErrorCode::InvalidTransition, format!("Đợt báo cáo «{}» đã kết thúc; không nhận thêm báo cáo", round.title)));
+            return Err(CoreError::new(
+                ErrorCode::InvalidTransition,
+                format!(
+                    "Đợt báo cáo «{}» đã kết thúc; không nhận thêm báo cáo",
+                    round.title
+                ),
+            ));
         }
         Ok(())
     }
@@ -129,10 +163,15 @@ impl Store {
         let (values, sections) = if s.status == Status::Accepted {
             let values = load_values(&mut tx, "accepted_values", s.id).await?;
             let row = sqlx::query("SELECT sections_json FROM submission_versions WHERE submission_id = $1 AND version = $2").bind(s.id).bind(s.version).fetch_optional(&mut *tx).await.db()?;
-            let sections = row.map(|r| serde_json::from_str(&get_str(&r, "sections_json")).unwrap_or_default()).unwrap_or_default();
+            let sections = row
+                .map(|r| serde_json::from_str(&get_str(&r, "sections_json")).unwrap_or_default())
+                .unwrap_or_default();
             (values, sections)
         } else {
-            (load_values(&mut tx, "draft_values", s.id).await?, load_sections(&mut tx, s.id).await?)
+            (
+                load_values(&mut tx, "draft_values", s.id).await?,
+                load_sections(&mut tx, s.id).await?,
+            )
         };
         let meta = sqlx::query("SELECT on_time, submitted_at, accepted_at, return_reason, correction_reason, updated_at, updated_by, adopted_from_round FROM submissions WHERE id = $1")
             .bind(s.id)
@@ -140,7 +179,14 @@ impl Store {
             .await
             .db()?;
         tx.commit().await.db()?;
-        let stage = if matches!(s.status, Status::NotStarted | Status::Draft | Status::Returned) { Stage::Draft } else { Stage::Submit };
+        let stage = if matches!(
+            s.status,
+            Status::NotStarted | Status::Draft | Status::Returned
+        ) {
+            Stage::Draft
+        } else {
+            Stage::Submit
+        };
         let findings = validate::validate(&t, &values, &sections, stage);
         Ok(SubmissionView {
             round_id,
@@ -154,8 +200,14 @@ impl Store {
             status: s.status,
             status_label: s.status.label_vi(),
             version: s.version,
-            display: values.iter().map(|(k, v)| (k.clone(), fmt_value(&t, k, *v))).collect(),
-            values: values.iter().map(|(k, v)| (k.clone(), number::to_f64(*v))).collect(),
+            display: values
+                .iter()
+                .map(|(k, v)| (k.clone(), fmt_value(&t, k, *v)))
+                .collect(),
+            values: values
+                .iter()
+                .map(|(k, v)| (k.clone(), number::to_f64(*v)))
+                .collect(),
             sections,
             findings,
             return_reason: get_opt_str(&meta, "return_reason"),
@@ -172,17 +224,39 @@ impl Store {
 
     /// Merges figures and narrative into the working copy. Saving is allowed in any
     /// state before acceptance except while the office holds the report (submitted).
-    pub async fn save_draft(&self, round_id: i64, unit_code: &str, change: &DraftChange, actor: &str) -> CoreResult<SubmissionView> {
-        self.save_draft_from(round_id, unit_code, change, actor, None).await
+    pub async fn save_draft(
+        &self,
+        round_id: i64,
+        unit_code: &str,
+        change: &DraftChange,
+        actor: &str,
+    ) -> CoreResult<SubmissionView> {
+        self.save_draft_from(round_id, unit_code, change, actor, None)
+            .await
     }
 
     /// [`Store::save_draft`], recording that the figures were adopted from a round below.
-    pub(crate) async fn save_draft_from(&self, round_id: i64, unit_code: &str, change: &DraftChange, actor: &str, adopted_from: Option<i64>) -> CoreResult<SubmissionView> {
+    pub(crate) async fn save_draft_from(
+        &self,
+        round_id: i64,
+        unit_code: &str,
+        change: &DraftChange,
+        actor: &str,
+        adopted_from: Option<i64>,
+    ) -> CoreResult<SubmissionView> {
         let round = self.round(round_id).await?;
         Self::check_open(&round)?;
         let t = self.template(round.template_id).await?;
-        let probe_values: Values = change.values.iter().filter_map(|(k, v)| v.map(|v| (k.clone(), v))).collect();
-        let probe_sections: Narrative = change.sections.iter().map(|(k, _)| (k.clone(), String::new())).collect();
+        let probe_values: Values = change
+            .values
+            .iter()
+            .filter_map(|(k, v)| v.map(|v| (k.clone(), v)))
+            .collect();
+        let probe_sections: Narrative = change
+            .sections
+            .iter()
+            .map(|(k, _)| (k.clone(), String::new()))
+            .collect();
         let mut codes_only = probe_values.clone();
         for k in change.values.keys() {
             codes_only.entry(k.clone()).or_insert(0);
@@ -191,12 +265,25 @@ impl Store {
         let mut tx = self.pool.begin().await.db()?;
         let s = Self::sub_row(&mut tx, round_id, unit_code).await?;
         if s.status == Status::Submitted {
-            return Err(CoreError::new(ErrorCode::InvalidTransition, "Báo cáo đã gửi và đang chờ cơ quan thường trực xem xét; chưa sửa được cho đến khi bị trả lại"));
+            return Err(CoreError::new(
+                ErrorCode::InvalidTransition,
+                "Báo cáo đã gửi và đang chờ cơ quan thường trực xem xét; chưa sửa được cho đến khi bị trả lại",
+            ));
         }
         let next = s.status.apply(Action::SaveDraft)?;
         self.write_draft(&mut tx, &t, &s, change, actor).await?;
         if next != s.status {
-            audit(&mut tx, actor, "status", "submission", &s.id.to_string(), Some("status"), Some(s.status.as_str().into()), Some(next.as_str().into())).await?;
+            audit(
+                &mut tx,
+                actor,
+                "status",
+                "submission",
+                &s.id.to_string(),
+                Some("status"),
+                Some(s.status.as_str().into()),
+                Some(next.as_str().into()),
+            )
+            .await?;
         }
         sqlx::query("UPDATE submissions SET status = $1, updated_at = $2, updated_by = $3, adopted_from_round = COALESCE($4, adopted_from_round) WHERE id = $5")
             .bind(next.as_str())
@@ -211,7 +298,14 @@ impl Store {
         self.submission(round_id, unit_code).await
     }
 
-    async fn write_draft(&self, tx: &mut Transaction<'_, Any>, t: &Template, s: &SubRow, change: &DraftChange, actor: &str) -> CoreResult<()> {
+    async fn write_draft(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        t: &Template,
+        s: &SubRow,
+        change: &DraftChange,
+        actor: &str,
+    ) -> CoreResult<()> {
         let old_values = load_values(tx, "draft_values", s.id).await?;
         let old_sections = load_sections(tx, s.id).await?;
         let entity = s.id.to_string();
@@ -231,13 +325,33 @@ impl Store {
                         .db()?;
                 }
                 None => {
-                    sqlx::query("DELETE FROM draft_values WHERE submission_id = $1 AND indicator = $2").bind(s.id).bind(code.clone()).execute(&mut **tx).await.db()?;
+                    sqlx::query(
+                        "DELETE FROM draft_values WHERE submission_id = $1 AND indicator = $2",
+                    )
+                    .bind(s.id)
+                    .bind(code.clone())
+                    .execute(&mut **tx)
+                    .await
+                    .db()?;
                 }
             }
-            audit(tx, actor, "value", "submission", &entity, Some(code), old.map(|v| fmt_value(t, code, v)), new.map(|v| fmt_value(t, code, v))).await?;
+            audit(
+                tx,
+                actor,
+                "value",
+                "submission",
+                &entity,
+                Some(code),
+                old.map(|v| fmt_value(t, code, v)),
+                new.map(|v| fmt_value(t, code, v)),
+            )
+            .await?;
         }
         for (section, new) in &change.sections {
-            let new = new.as_deref().map(text::nfc).filter(|s| !s.trim().is_empty());
+            let new = new
+                .as_deref()
+                .map(text::nfc)
+                .filter(|s| !s.trim().is_empty());
             let old = old_sections.get(section).cloned();
             if old == new {
                 continue;
@@ -253,17 +367,40 @@ impl Store {
                         .db()?;
                 }
                 None => {
-                    sqlx::query("DELETE FROM draft_sections WHERE submission_id = $1 AND section = $2").bind(s.id).bind(section.clone()).execute(&mut **tx).await.db()?;
+                    sqlx::query(
+                        "DELETE FROM draft_sections WHERE submission_id = $1 AND section = $2",
+                    )
+                    .bind(s.id)
+                    .bind(section.clone())
+                    .execute(&mut **tx)
+                    .await
+                    .db()?;
                 }
             }
-            audit(tx, actor, "section", "submission", &entity, Some(section), old, new).await?;
+            audit(
+                tx,
+                actor,
+                "section",
+                "submission",
+                &entity,
+                Some(section),
+                old,
+                new,
+            )
+            .await?;
         }
         Ok(())
     }
 
     /// Sends the report to the office. Refused (nothing changed) while validation
     /// has blocking errors; the findings travel in the error's details.
-    pub async fn submit(&self, round_id: i64, unit_code: &str, actor: &str, at: DateTime<Utc>) -> CoreResult<SubmissionView> {
+    pub async fn submit(
+        &self,
+        round_id: i64,
+        unit_code: &str,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> CoreResult<SubmissionView> {
         let round = self.round(round_id).await?;
         Self::check_open(&round)?;
         let t = self.template(round.template_id).await?;
@@ -274,13 +411,22 @@ impl Store {
         let sections = load_sections(&mut tx, s.id).await?;
         let findings = validate::validate(&t, &values, &sections, Stage::Submit);
         if validate::has_errors(&findings) {
-            let n = findings.iter().filter(|f| f.severity == qcdc_core::template::Severity::Error).count();
-            return Err(CoreError::new(ErrorCode::ValidationFailed, format!("Báo cáo còn {n} lỗi cần sửa trước khi gửi")).with_details(serde_json::json!({ "findings": findings })));
+            let n = findings
+                .iter()
+                .filter(|f| f.severity == qcdc_core::template::Severity::Error)
+                .count();
+            return Err(CoreError::new(
+                ErrorCode::ValidationFailed,
+                format!("Báo cáo còn {n} lỗi cần sửa trước khi gửi"),
+            )
+            .with_details(serde_json::json!({ "findings": findings })));
         }
         let at_s = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         // timeliness counts from the first time the report reached the office
         let first = s.first_submitted_at.clone().unwrap_or_else(|| at_s.clone());
-        let first_dt = DateTime::parse_from_rfc3339(&first).map(|d| d.with_timezone(&Utc)).unwrap_or(at);
+        let first_dt = DateTime::parse_from_rfc3339(&first)
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or(at);
         let on_time = first_dt <= deadline_end(round.deadline);
         sqlx::query("UPDATE submissions SET status = $1, first_submitted_at = $2, submitted_at = $3, on_time = $4, updated_at = $5, updated_by = $6 WHERE id = $7")
             .bind(next.as_str())
@@ -293,13 +439,29 @@ impl Store {
             .execute(&mut *tx)
             .await
             .db()?;
-        audit(&mut tx, actor, "submit", "submission", &s.id.to_string(), Some("status"), Some(s.status.as_str().into()), Some(next.as_str().into())).await?;
+        audit(
+            &mut tx,
+            actor,
+            "submit",
+            "submission",
+            &s.id.to_string(),
+            Some("status"),
+            Some(s.status.as_str().into()),
+            Some(next.as_str().into()),
+        )
+        .await?;
         tx.commit().await.db()?;
         self.submission(round_id, unit_code).await
     }
 
     /// The office returns a submitted report with a reason.
-    pub async fn return_submission(&self, round_id: i64, unit_code: &str, reason: &str, actor: &str) -> CoreResult<SubmissionView> {
+    pub async fn return_submission(
+        &self,
+        round_id: i64,
+        unit_code: &str,
+        reason: &str,
+        actor: &str,
+    ) -> CoreResult<SubmissionView> {
         let reason = text::nfc(reason.trim());
         if reason.is_empty() {
             return Err(CoreError::invalid("Cần ghi lý do trả lại báo cáo"));
@@ -316,7 +478,17 @@ impl Store {
             .execute(&mut *tx)
             .await
             .db()?;
-        audit(&mut tx, actor, "return", "submission", &s.id.to_string(), Some("status"), Some(s.status.as_str().into()), Some(format!("{}: {reason}", next.as_str()))).await?;
+        audit(
+            &mut tx,
+            actor,
+            "return",
+            "submission",
+            &s.id.to_string(),
+            Some("status"),
+            Some(s.status.as_str().into()),
+            Some(format!("{}: {reason}", next.as_str())),
+        )
+        .await?;
         tx.commit().await.db()?;
         self.submission(round_id, unit_code).await
     }
@@ -324,7 +496,12 @@ impl Store {
     /// The office accepts a submitted report: its figures become a new immutable
     /// version, replace the previously accepted ones, and every ancestor's running
     /// totals move by the difference — all in one transaction.
-    pub async fn accept(&self, round_id: i64, unit_code: &str, actor: &str) -> CoreResult<SubmissionView> {
+    pub async fn accept(
+        &self,
+        round_id: i64,
+        unit_code: &str,
+        actor: &str,
+    ) -> CoreResult<SubmissionView> {
         let round = self.round(round_id).await?;
         let t = self.template(round.template_id).await?;
         let mut tx = self.pool.begin().await.db()?;
@@ -334,7 +511,14 @@ impl Store {
         let sections = load_sections(&mut tx, s.id).await?;
         let old_values = load_values(&mut tx, "accepted_values", s.id).await?;
         let at = now();
-        let reason = get_opt_str(&sqlx::query("SELECT correction_reason FROM submissions WHERE id = $1").bind(s.id).fetch_one(&mut *tx).await.db()?, "correction_reason");
+        let reason = get_opt_str(
+            &sqlx::query("SELECT correction_reason FROM submissions WHERE id = $1")
+                .bind(s.id)
+                .fetch_one(&mut *tx)
+                .await
+                .db()?,
+            "correction_reason",
+        );
         sqlx::query("INSERT INTO submission_versions (submission_id, version, values_json, sections_json, accepted_at, accepted_by, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(s.id)
             .bind(s.version)
@@ -346,12 +530,34 @@ impl Store {
             .execute(&mut *tx)
             .await
             .db()?;
-        sqlx::query("DELETE FROM accepted_values WHERE submission_id = $1").bind(s.id).execute(&mut *tx).await.db()?;
-        let rows: Vec<Vec<Val>> = new_values.iter().map(|(k, v)| vec![Val::I(s.id), Val::S(k.clone()), Val::I(*v)]).collect();
-        bulk_insert(&mut tx, "accepted_values", &["submission_id", "indicator", "value"], &rows, "").await?;
+        sqlx::query("DELETE FROM accepted_values WHERE submission_id = $1")
+            .bind(s.id)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        let rows: Vec<Vec<Val>> = new_values
+            .iter()
+            .map(|(k, v)| vec![Val::I(s.id), Val::S(k.clone()), Val::I(*v)])
+            .collect();
+        bulk_insert(
+            &mut tx,
+            "accepted_values",
+            &["submission_id", "indicator", "value"],
+            &rows,
+            "",
+        )
+        .await?;
         apply_rollup_delta(&mut tx, &t, round_id, s.unit_id, &old_values, &new_values).await?;
-        sqlx::query("DELETE FROM draft_values WHERE submission_id = $1").bind(s.id).execute(&mut *tx).await.db()?;
-        sqlx::query("DELETE FROM draft_sections WHERE submission_id = $1").bind(s.id).execute(&mut *tx).await.db()?;
+        sqlx::query("DELETE FROM draft_values WHERE submission_id = $1")
+            .bind(s.id)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        sqlx::query("DELETE FROM draft_sections WHERE submission_id = $1")
+            .bind(s.id)
+            .execute(&mut *tx)
+            .await
+            .db()?;
         sqlx::query("UPDATE submissions SET status = $1, accepted_at = $2, return_reason = NULL, updated_at = $2, updated_by = $3 WHERE id = $4")
             .bind(next.as_str())
             .bind(at)
@@ -360,17 +566,35 @@ impl Store {
             .execute(&mut *tx)
             .await
             .db()?;
-        audit(&mut tx, actor, "accept", "submission", &s.id.to_string(), Some("status"), Some(s.status.as_str().into()), Some(format!("{} v{}", next.as_str(), s.version))).await?;
+        audit(
+            &mut tx,
+            actor,
+            "accept",
+            "submission",
+            &s.id.to_string(),
+            Some("status"),
+            Some(s.status.as_str().into()),
+            Some(format!("{} v{}", next.as_str(), s.version)),
+        )
+        .await?;
         tx.commit().await.db()?;
         self.submission(round_id, unit_code).await
     }
 
     /// Reopens accepted data as a new version with a reason. The accepted figures keep
     /// counting until the corrected version is accepted.
-    pub async fn start_correction(&self, round_id: i64, unit_code: &str, reason: &str, actor: &str) -> CoreResult<SubmissionView> {
+    pub async fn start_correction(
+        &self,
+        round_id: i64,
+        unit_code: &str,
+        reason: &str,
+        actor: &str,
+    ) -> CoreResult<SubmissionView> {
         let reason = text::nfc(reason.trim());
         if reason.is_empty() {
-            return Err(CoreError::invalid("Cần ghi lý do điều chỉnh số liệu đã tiếp nhận"));
+            return Err(CoreError::invalid(
+                "Cần ghi lý do điều chỉnh số liệu đã tiếp nhận",
+            ));
         }
         let round = self.round(round_id).await?;
         Self::check_open(&round)?;
@@ -379,11 +603,32 @@ impl Store {
         let next = s.status.apply(Action::Correct)?;
         let values = load_values(&mut tx, "accepted_values", s.id).await?;
         let row = sqlx::query("SELECT sections_json FROM submission_versions WHERE submission_id = $1 AND version = $2").bind(s.id).bind(s.version).fetch_one(&mut *tx).await.db()?;
-        let sections: Narrative = serde_json::from_str(&get_str(&row, "sections_json")).unwrap_or_default();
-        let vrows: Vec<Vec<Val>> = values.iter().map(|(k, v)| vec![Val::I(s.id), Val::S(k.clone()), Val::I(*v)]).collect();
-        bulk_insert(&mut tx, "draft_values", &["submission_id", "indicator", "value"], &vrows, "").await?;
-        let srows: Vec<Vec<Val>> = sections.iter().map(|(k, v)| vec![Val::I(s.id), Val::S(k.clone()), Val::S(v.clone())]).collect();
-        bulk_insert(&mut tx, "draft_sections", &["submission_id", "section", "body"], &srows, "").await?;
+        let sections: Narrative =
+            serde_json::from_str(&get_str(&row, "sections_json")).unwrap_or_default();
+        let vrows: Vec<Vec<Val>> = values
+            .iter()
+            .map(|(k, v)| vec![Val::I(s.id), Val::S(k.clone()), Val::I(*v)])
+            .collect();
+        bulk_insert(
+            &mut tx,
+            "draft_values",
+            &["submission_id", "indicator", "value"],
+            &vrows,
+            "",
+        )
+        .await?;
+        let srows: Vec<Vec<Val>> = sections
+            .iter()
+            .map(|(k, v)| vec![Val::I(s.id), Val::S(k.clone()), Val::S(v.clone())])
+            .collect();
+        bulk_insert(
+            &mut tx,
+            "draft_sections",
+            &["submission_id", "section", "body"],
+            &srows,
+            "",
+        )
+        .await?;
         sqlx::query("UPDATE submissions SET status = $1, version = $2, correction_reason = $3, updated_at = $4, updated_by = $5 WHERE id = $6")
             .bind(next.as_str())
             .bind(s.version + 1)
@@ -394,13 +639,27 @@ impl Store {
             .execute(&mut *tx)
             .await
             .db()?;
-        audit(&mut tx, actor, "correction", "submission", &s.id.to_string(), Some("version"), Some(s.version.to_string()), Some(format!("{}: {reason}", s.version + 1))).await?;
+        audit(
+            &mut tx,
+            actor,
+            "correction",
+            "submission",
+            &s.id.to_string(),
+            Some("version"),
+            Some(s.version.to_string()),
+            Some(format!("{}: {reason}", s.version + 1)),
+        )
+        .await?;
         tx.commit().await.db()?;
         self.submission(round_id, unit_code).await
     }
 
     /// Accepted versions (oldest first) and the audit log of a report.
-    pub async fn submission_history(&self, round_id: i64, unit_code: &str) -> CoreResult<(Vec<VersionInfo>, Vec<crate::AuditEntry>)> {
+    pub async fn submission_history(
+        &self,
+        round_id: i64,
+        unit_code: &str,
+    ) -> CoreResult<(Vec<VersionInfo>, Vec<crate::AuditEntry>)> {
         let mut tx = self.pool.begin().await.db()?;
         let s = Self::sub_row(&mut tx, round_id, unit_code).await?;
         let rows = sqlx::query("SELECT version, values_json, sections_json, accepted_at, accepted_by, reason FROM submission_versions WHERE submission_id = $1 ORDER BY version")
@@ -412,17 +671,25 @@ impl Store {
         let versions = rows
             .iter()
             .map(|r| {
-                let values: Values = serde_json::from_str(&get_str(r, "values_json")).unwrap_or_default();
+                let values: Values =
+                    serde_json::from_str(&get_str(r, "values_json")).unwrap_or_default();
                 VersionInfo {
                     version: get_i64(r, "version"),
                     accepted_at: get_str(r, "accepted_at"),
                     accepted_by: get_str(r, "accepted_by"),
                     reason: get_opt_str(r, "reason"),
-                    values: values.iter().map(|(k, v)| (k.clone(), number::to_f64(*v))).collect(),
-                    sections: serde_json::from_str(&get_str(r, "sections_json")).unwrap_or_default(),
+                    values: values
+                        .iter()
+                        .map(|(k, v)| (k.clone(), number::to_f64(*v)))
+                        .collect(),
+                    sections: serde_json::from_str(&get_str(r, "sections_json"))
+                        .unwrap_or_default(),
                 }
             })
             .collect();
-        Ok((versions, self.audit_log("submission", &s.id.to_string()).await?))
+        Ok((
+            versions,
+            self.audit_log("submission", &s.id.to_string()).await?,
+        ))
     }
 }

@@ -33,32 +33,55 @@ impl Store {
         let t = Template::from_toml(source)?;
         let checksum = hex::encode(Sha256::digest(source.as_bytes()));
         let mut tx = self.pool.begin().await.db()?;
-        let existing = sqlx::query("SELECT id, checksum FROM templates WHERE code = $1 AND version = $2")
-            .bind(t.code().to_string())
-            .bind(i64::from(t.version()))
-            .fetch_optional(&mut *tx)
-            .await
-            .db()?;
+        let existing =
+            sqlx::query("SELECT id, checksum FROM templates WHERE code = $1 AND version = $2")
+                .bind(t.code().to_string())
+                .bind(i64::from(t.version()))
+                .fetch_optional(&mut *tx)
+                .await
+                .db()?;
         let id = match existing {
             Some(row) if get_str(&row, "checksum") == checksum => get_i64(&row, "id"),
             Some(row) => {
                 let id = get_i64(&row, "id");
-                let used = sqlx::query("SELECT id FROM rounds WHERE template_id = $1 LIMIT 1").bind(id).fetch_optional(&mut *tx).await.db()?.is_some();
+                let used = sqlx::query("SELECT id FROM rounds WHERE template_id = $1 LIMIT 1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .db()?
+                    .is_some();
                 if used {
                     return Err(CoreError::new(
                         ErrorCode::TemplateInUse,
-                        format!("Mẫu «{}» phiên bản {} đang được dùng trong đợt báo cáo nên không sửa được; hãy tạo phiên bản {}", t.code(), t.version(), t.version() + 1),
+                        format!(
+                            "Mẫu «{}» phiên bản {} đang được dùng trong đợt báo cáo nên không sửa được; hãy tạo phiên bản {}",
+                            t.code(),
+                            t.version(),
+                            t.version() + 1
+                        ),
                     ));
                 }
-                sqlx::query("UPDATE templates SET name = $1, source = $2, checksum = $3 WHERE id = $4")
-                    .bind(t.def.name.clone())
-                    .bind(source.to_string())
-                    .bind(checksum)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .db()?;
-                audit(&mut tx, actor, "template_replace", "template", &format!("{}@{}", t.code(), t.version()), None, None, None).await?;
+                sqlx::query(
+                    "UPDATE templates SET name = $1, source = $2, checksum = $3 WHERE id = $4",
+                )
+                .bind(t.def.name.clone())
+                .bind(source.to_string())
+                .bind(checksum)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+                audit(
+                    &mut tx,
+                    actor,
+                    "template_replace",
+                    "template",
+                    &format!("{}@{}", t.code(), t.version()),
+                    None,
+                    None,
+                    None,
+                )
+                .await?;
                 id
             }
             None => {
@@ -73,19 +96,41 @@ impl Store {
                     .await
                     .db()?;
                 let id = get_i64(&row, "id");
-                audit(&mut tx, actor, "template_create", "template", &format!("{}@{}", t.code(), t.version()), None, None, None).await?;
+                audit(
+                    &mut tx,
+                    actor,
+                    "template_create",
+                    "template",
+                    &format!("{}@{}", t.code(), t.version()),
+                    None,
+                    None,
+                    None,
+                )
+                .await?;
                 id
             }
         };
         tx.commit().await.db()?;
-        self.templates.write().expect("template cache lock").insert(id, Arc::new(t));
+        self.templates
+            .write()
+            .expect("template cache lock")
+            .insert(id, Arc::new(t));
         self.template_info(id).await
     }
 
     /// Imports every `*.toml` under `dir` (sorted by name).
-    pub async fn load_template_dir(&self, dir: &Path, actor: &str) -> CoreResult<Vec<TemplateInfo>> {
+    pub async fn load_template_dir(
+        &self,
+        dir: &Path,
+        actor: &str,
+    ) -> CoreResult<Vec<TemplateInfo>> {
         let mut files: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| CoreError::new(ErrorCode::Internal, format!("Không đọc được thư mục mẫu {}: {e}", dir.display())))?
+            .map_err(|e| {
+                CoreError::new(
+                    ErrorCode::Internal,
+                    format!("Không đọc được thư mục mẫu {}: {e}", dir.display()),
+                )
+            })?
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -93,7 +138,12 @@ impl Store {
         files.sort();
         let mut out = Vec::new();
         for f in files {
-            let src = std::fs::read_to_string(&f).map_err(|e| CoreError::new(ErrorCode::Internal, format!("Không đọc được {}: {e}", f.display())))?;
+            let src = std::fs::read_to_string(&f).map_err(|e| {
+                CoreError::new(
+                    ErrorCode::Internal,
+                    format!("Không đọc được {}: {e}", f.display()),
+                )
+            })?;
             out.push(self.import_template(&src, actor).await.map_err(|mut e| {
                 e.message = format!("{}: {}", f.display(), e.message);
                 e
@@ -103,7 +153,10 @@ impl Store {
     }
 
     pub async fn list_templates(&self) -> CoreResult<Vec<TemplateInfo>> {
-        let rows = sqlx::query("SELECT id FROM templates ORDER BY code, version").fetch_all(&self.pool).await.db()?;
+        let rows = sqlx::query("SELECT id FROM templates ORDER BY code, version")
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
         let mut out = Vec::new();
         for r in rows {
             out.push(self.template_info(get_i64(&r, "id")).await?);
@@ -112,10 +165,20 @@ impl Store {
     }
 
     pub async fn template_info(&self, id: i64) -> CoreResult<TemplateInfo> {
-        let row = sqlx::query("SELECT id, code, version, name, created_at FROM templates WHERE id = $1").bind(id).fetch_optional(&self.pool).await.db()?;
+        let row =
+            sqlx::query("SELECT id, code, version, name, created_at FROM templates WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .db()?;
         let row = row.ok_or_else(|| CoreError::not_found(format!("mẫu báo cáo #{id}")))?;
         let t = self.template(id).await?;
-        let in_use = sqlx::query("SELECT id FROM rounds WHERE template_id = $1 LIMIT 1").bind(id).fetch_optional(&self.pool).await.db()?.is_some();
+        let in_use = sqlx::query("SELECT id FROM rounds WHERE template_id = $1 LIMIT 1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .db()?
+            .is_some();
         Ok(TemplateInfo {
             id,
             code: get_str(&row, "code"),
@@ -134,27 +197,64 @@ impl Store {
         if let Some(t) = self.templates.read().expect("template cache lock").get(&id) {
             return Ok(t.clone());
         }
-        let row = sqlx::query("SELECT source FROM templates WHERE id = $1").bind(id).fetch_optional(&self.pool).await.db()?;
-        let src = get_str(&row.ok_or_else(|| CoreError::not_found(format!("mẫu báo cáo #{id}")))?, "source");
+        let row = sqlx::query("SELECT source FROM templates WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .db()?;
+        let src = get_str(
+            &row.ok_or_else(|| CoreError::not_found(format!("mẫu báo cáo #{id}")))?,
+            "source",
+        );
         let t = Arc::new(Template::from_toml(&src)?);
-        self.templates.write().expect("template cache lock").insert(id, t.clone());
+        self.templates
+            .write()
+            .expect("template cache lock")
+            .insert(id, t.clone());
         Ok(t)
     }
 
     /// Finds a template by code, the latest version unless one is given.
-    pub async fn template_by_code(&self, code: &str, version: Option<i64>) -> CoreResult<(i64, Arc<Template>)> {
+    pub async fn template_by_code(
+        &self,
+        code: &str,
+        version: Option<i64>,
+    ) -> CoreResult<(i64, Arc<Template>)> {
         let row = match version {
-            Some(v) => sqlx::query("SELECT id FROM templates WHERE code = $1 AND version = $2").bind(code.to_string()).bind(v).fetch_optional(&self.pool).await,
-            None => sqlx::query("SELECT id FROM templates WHERE code = $1 ORDER BY version DESC LIMIT 1").bind(code.to_string()).fetch_optional(&self.pool).await,
+            Some(v) => {
+                sqlx::query("SELECT id FROM templates WHERE code = $1 AND version = $2")
+                    .bind(code.to_string())
+                    .bind(v)
+                    .fetch_optional(&self.pool)
+                    .await
+            }
+            None => {
+                sqlx::query(
+                    "SELECT id FROM templates WHERE code = $1 ORDER BY version DESC LIMIT 1",
+                )
+                .bind(code.to_string())
+                .fetch_optional(&self.pool)
+                .await
+            }
         }
         .db()?;
-        let id = get_i64(&row.ok_or_else(|| CoreError::not_found(format!("mẫu báo cáo «{code}»")))?, "id");
+        let id = get_i64(
+            &row.ok_or_else(|| CoreError::not_found(format!("mẫu báo cáo «{code}»")))?,
+            "id",
+        );
         Ok((id, self.template(id).await?))
     }
 
     /// The stored source of a template.
     pub async fn template_source(&self, id: i64) -> CoreResult<String> {
-        let row = sqlx::query("SELECT source FROM templates WHERE id = $1").bind(id).fetch_optional(&self.pool).await.db()?;
-        Ok(get_str(&row.ok_or_else(|| CoreError::not_found(format!("mẫu báo cáo #{id}")))?, "source"))
+        let row = sqlx::query("SELECT source FROM templates WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .db()?;
+        Ok(get_str(
+            &row.ok_or_else(|| CoreError::not_found(format!("mẫu báo cáo #{id}")))?,
+            "source",
+        ))
     }
 }

@@ -17,7 +17,11 @@ static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
 fn pg_bin(name: &str) -> PathBuf {
     if let Ok(dirs) = std::fs::read_dir("/usr/lib/postgresql") {
-        let mut versions: Vec<PathBuf> = dirs.filter_map(Result::ok).map(|d| d.path().join("bin").join(name)).filter(|p| p.exists()).collect();
+        let mut versions: Vec<PathBuf> = dirs
+            .filter_map(Result::ok)
+            .map(|d| d.path().join("bin").join(name))
+            .filter(|p| p.exists())
+            .collect();
         versions.sort();
         if let Some(p) = versions.pop() {
             return p;
@@ -27,22 +31,40 @@ fn pg_bin(name: &str) -> PathBuf {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
 }
 
 /// Runs a PostgreSQL tool, as the `postgres` user when we are root (the server refuses root).
 fn run_pg(tool: &str, args: &[&str]) -> std::process::Output {
     let bin = pg_bin(tool);
     let out = if is_root() {
-        Command::new("runuser").arg("-u").arg("postgres").arg("--").arg(&bin).args(args).output()
+        Command::new("runuser")
+            .arg("-u")
+            .arg("postgres")
+            .arg("--")
+            .arg(&bin)
+            .args(args)
+            .output()
     } else {
         Command::new(&bin).args(args).output()
     };
-    out.unwrap_or_else(|e| panic!("cannot run {} (install Debian's postgresql package): {e}", bin.display()))
+    out.unwrap_or_else(|e| {
+        panic!(
+            "cannot run {} (install Debian's postgresql package): {e}",
+            bin.display()
+        )
+    })
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 fn start() -> Server {
@@ -50,17 +72,54 @@ fn start() -> Server {
     std::fs::create_dir_all(&base).expect("temp dir");
     let data = base.join("data");
     if is_root() {
-        let ok = Command::new("chown").arg("-R").arg("postgres:postgres").arg(&base).status().map(|s| s.success()).unwrap_or(false);
+        let ok = Command::new("chown")
+            .arg("-R")
+            .arg("postgres:postgres")
+            .arg(&base)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
         assert!(ok, "chown of the throwaway PostgreSQL directory failed");
     }
     let data_s = data.to_string_lossy().to_string();
-    let out = run_pg("initdb", &["-D", &data_s, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
-    assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = run_pg(
+        "initdb",
+        &[
+            "-D",
+            &data_s,
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "initdb failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let port = free_port();
-    let opts = format!("-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", base.display());
+    let opts = format!(
+        "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        base.display()
+    );
     let log = base.join("log").to_string_lossy().to_string();
-    let out = run_pg("pg_ctl", &["-D", &data_s, "-o", &opts, "-l", &log, "-w", "-t", "60", "start"]);
-    assert!(out.status.success(), "pg_ctl start failed: {} {}", String::from_utf8_lossy(&out.stderr), std::fs::read_to_string(&log).unwrap_or_default());
+    let out = run_pg(
+        "pg_ctl",
+        &[
+            "-D", &data_s, "-o", &opts, "-l", &log, "-w", "-t", "60", "start",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "pg_ctl start failed: {} {}",
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
     spawn_watchdog(&base, &data_s);
     Server { port }
 }
@@ -69,12 +128,26 @@ fn start() -> Server {
 fn spawn_watchdog(base: &Path, data: &str) {
     let pg_ctl = pg_bin("pg_ctl");
     let stop = if is_root() {
-        format!("runuser -u postgres -- {} -D {data} -m immediate stop", pg_ctl.display())
+        format!(
+            "runuser -u postgres -- {} -D {data} -m immediate stop",
+            pg_ctl.display()
+        )
     } else {
         format!("{} -D {data} -m immediate stop", pg_ctl.display())
     };
-    let script = format!("while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {base}", pid = std::process::id(), base = base.display());
-    let _ = Command::new("setsid").arg("sh").arg("-c").arg(script).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn();
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {base}",
+        pid = std::process::id(),
+        base = base.display()
+    );
+    let _ = Command::new("setsid")
+        .arg("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
 }
 
 /// URL of a new empty database on the throwaway server (or on `QCDC_TEST_PG_URL`'s
@@ -88,16 +161,43 @@ pub fn fresh_pg_database() -> String {
             format!("postgres://postgres@127.0.0.1:{}", server.port)
         }
     };
-    let name = format!("qcdc_test_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::SeqCst));
+    let name = format!(
+        "qcdc_test_{}_{}",
+        std::process::id(),
+        NEXT_DB.fetch_add(1, Ordering::SeqCst)
+    );
     let port = base.rsplit(':').next().unwrap_or("5432").to_string();
-    let out = Command::new(pg_bin("psql")).args(["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", &format!("CREATE DATABASE {name}")]).output().expect("psql runs");
-    assert!(out.status.success(), "CREATE DATABASE failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(pg_bin("psql"))
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            &format!("CREATE DATABASE {name}"),
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "CREATE DATABASE failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     format!("{base}/{name}")
 }
 
 /// URL of a new SQLite database in a temporary directory (kept until process exit).
 pub fn fresh_sqlite_database() -> String {
-    let dir = tempfile::Builder::new().prefix("qcdc-test-").tempdir().expect("temp dir");
+    let dir = tempfile::Builder::new()
+        .prefix("qcdc-test-")
+        .tempdir()
+        .expect("temp dir");
     let path = dir.path().join("qcdc.db");
     // the directory must outlive the pool; it is removed with the OS temp dir
     std::mem::forget(dir);

@@ -9,7 +9,9 @@ use serde::Serialize;
 use sqlx::{Any, Transaction};
 
 use crate::audit::audit;
-use crate::db::{DbResult, Store, Val, bulk_insert, get_i64, get_opt_i64, get_opt_str, get_str, now};
+use crate::db::{
+    DbResult, Store, Val, bulk_insert, get_i64, get_opt_i64, get_opt_str, get_str, now,
+};
 
 /// A stored unit.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -88,7 +90,10 @@ impl Store {
             .db()?;
         let mut pred_map: HashMap<i64, Vec<String>> = HashMap::new();
         for r in &preds {
-            pred_map.entry(get_i64(r, "unit_id")).or_default().push(get_str(r, "code"));
+            pred_map
+                .entry(get_i64(r, "unit_id"))
+                .or_default()
+                .push(get_str(r, "code"));
         }
         let mut units: Vec<Unit> = rows
             .iter()
@@ -121,11 +126,20 @@ impl Store {
         let under: Option<HashSet<i64>> = match &f.under {
             Some(code) => {
                 let root = self.unit(code).await?;
-                Some(self.descendants(root.id).await?.into_iter().filter(|&d| d != root.id).collect())
+                Some(
+                    self.descendants(root.id)
+                        .await?
+                        .into_iter()
+                        .filter(|&d| d != root.id)
+                        .collect(),
+                )
             }
             None => None,
         };
-        let q = f.q.as_deref().map(text::fold).filter(|q| !q.trim().is_empty());
+        let q =
+            f.q.as_deref()
+                .map(text::fold)
+                .filter(|q| !q.trim().is_empty());
         units.retain(|u| {
             f.active_on.is_none_or(|d| u.active_on(d))
                 && f.kind.is_none_or(|k| u.kind == k)
@@ -139,25 +153,37 @@ impl Store {
     }
 
     pub async fn unit(&self, code: &str) -> CoreResult<Unit> {
-        self.find_unit("u.code = $1", |q| q.bind(code.to_string())).await?.ok_or_else(|| {
-            CoreError::new(qcdc_core::ErrorCode::UnknownUnit, format!("Không tìm thấy đơn vị có mã «{code}»"))
-        })
+        self.find_unit("u.code = $1", |q| q.bind(code.to_string()))
+            .await?
+            .ok_or_else(|| {
+                CoreError::new(
+                    qcdc_core::ErrorCode::UnknownUnit,
+                    format!("Không tìm thấy đơn vị có mã «{code}»"),
+                )
+            })
     }
 
     pub async fn unit_by_id(&self, id: i64) -> CoreResult<Unit> {
-        self.find_unit("u.id = $1", |q| q.bind(id)).await?.ok_or_else(|| CoreError::not_found(format!("đơn vị #{id}")))
+        self.find_unit("u.id = $1", |q| q.bind(id))
+            .await?
+            .ok_or_else(|| CoreError::not_found(format!("đơn vị #{id}")))
     }
 
     async fn find_unit<'a>(
         &self,
         cond: &str,
-        bind: impl FnOnce(sqlx::query::Query<'a, Any, sqlx::any::AnyArguments>) -> sqlx::query::Query<'a, Any, sqlx::any::AnyArguments>,
+        bind: impl FnOnce(
+            sqlx::query::Query<'a, Any, sqlx::any::AnyArguments>,
+        ) -> sqlx::query::Query<'a, Any, sqlx::any::AnyArguments>,
     ) -> CoreResult<Option<Unit>> {
         let sql = format!(
             "SELECT u.id, u.code, u.name, u.name_folded, u.kind, u.parent_id, p.code AS parent_code, u.valid_from, u.valid_to, u.succession
              FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE {cond}"
         );
-        let row = bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_optional(&self.pool).await.db()?;
+        let row = bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .fetch_optional(&self.pool)
+            .await
+            .db()?;
         let Some(r) = row else { return Ok(None) };
         let id = get_i64(&r, "id");
         let preds = sqlx::query("SELECT p.code FROM unit_predecessors x JOIN units p ON p.id = x.predecessor_id WHERE x.unit_id = $1 ORDER BY p.code")
@@ -184,19 +210,34 @@ impl Store {
 
     /// The unit and its ancestors, nearest first.
     pub async fn lineage(&self, unit_id: i64) -> CoreResult<Vec<i64>> {
-        let rows = sqlx::query("SELECT ancestor_id FROM unit_closure WHERE descendant_id = $1 ORDER BY depth").bind(unit_id).fetch_all(&self.pool).await.db()?;
+        let rows = sqlx::query(
+            "SELECT ancestor_id FROM unit_closure WHERE descendant_id = $1 ORDER BY depth",
+        )
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
         Ok(rows.iter().map(|r| get_i64(r, "ancestor_id")).collect())
     }
 
     /// The unit and everything below it.
     pub async fn descendants(&self, unit_id: i64) -> CoreResult<Vec<i64>> {
-        let rows = sqlx::query("SELECT descendant_id FROM unit_closure WHERE ancestor_id = $1").bind(unit_id).fetch_all(&self.pool).await.db()?;
+        let rows = sqlx::query("SELECT descendant_id FROM unit_closure WHERE ancestor_id = $1")
+            .bind(unit_id)
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
         Ok(rows.iter().map(|r| get_i64(r, "descendant_id")).collect())
     }
 
     /// Direct children, in Vietnamese order.
     pub async fn children(&self, unit_id: i64) -> CoreResult<Vec<Unit>> {
-        let mut v: Vec<Unit> = self.all_units().await?.into_iter().filter(|u| u.parent_id == Some(unit_id)).collect();
+        let mut v: Vec<Unit> = self
+            .all_units()
+            .await?
+            .into_iter()
+            .filter(|u| u.parent_id == Some(unit_id))
+            .collect();
         text::sort_vi(&mut v, |u| &u.name);
         Ok(v)
     }
@@ -204,7 +245,11 @@ impl Store {
     /// The units that `unit_id` came from and that existed on `day`, following
     /// succession links backwards. The flag is true when some link was a split, so
     /// the comparison covers more than the unit's own territory.
-    pub async fn predecessors_on(&self, unit_id: i64, day: NaiveDate) -> CoreResult<(Vec<i64>, bool)> {
+    pub async fn predecessors_on(
+        &self,
+        unit_id: i64,
+        day: NaiveDate,
+    ) -> CoreResult<(Vec<i64>, bool)> {
         let all = self.all_units().await?;
         let by_id: HashMap<i64, &Unit> = all.iter().map(|u| (u.id, u)).collect();
         let by_code: HashMap<&str, &Unit> = all.iter().map(|u| (u.code.as_str(), u)).collect();
@@ -250,13 +295,21 @@ impl Store {
             d
         };
         let mut v: Vec<(usize, &Unit)> = units.iter().map(|u| (depth(u), u)).collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.valid_from.cmp(&b.1.valid_from)).then(a.1.code.cmp(&b.1.code)));
+        v.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(a.1.valid_from.cmp(&b.1.valid_from))
+                .then(a.1.code.cmp(&b.1.code))
+        });
         Ok(v.into_iter().map(|(_, u)| u.record()).collect())
     }
 
     /// Imports units (create or update by code). The file is checked whole against
     /// the stored tree; with any problem nothing is written.
-    pub async fn import_units(&self, incoming: Vec<(usize, UnitRecord)>, actor: &str) -> CoreResult<ImportSummary> {
+    pub async fn import_units(
+        &self,
+        incoming: Vec<(usize, UnitRecord)>,
+        actor: &str,
+    ) -> CoreResult<ImportSummary> {
         let mut incoming = incoming;
         for (_, r) in &mut incoming {
             r.name = text::nfc(r.name.trim());
@@ -265,12 +318,21 @@ impl Store {
         let existing = self.unit_records().await?;
         let changed = unit::check_import(&existing, &incoming).map_err(unit::import_error)?;
         let existing_codes: HashSet<&str> = existing.iter().map(|r| r.code.as_str()).collect();
-        let created = changed.iter().filter(|r| !existing_codes.contains(r.code.as_str())).count();
-        let summary = ImportSummary { received: incoming.len(), created, updated: changed.len() - created, unchanged: incoming.len() - changed.len() };
+        let created = changed
+            .iter()
+            .filter(|r| !existing_codes.contains(r.code.as_str()))
+            .count();
+        let summary = ImportSummary {
+            received: incoming.len(),
+            created,
+            updated: changed.len() - created,
+            unchanged: incoming.len() - changed.len(),
+        };
         if changed.is_empty() {
             return Ok(summary);
         }
-        let old: HashMap<&str, &UnitRecord> = existing.iter().map(|r| (r.code.as_str(), r)).collect();
+        let old: HashMap<&str, &UnitRecord> =
+            existing.iter().map(|r| (r.code.as_str(), r)).collect();
         let mut tx = self.pool.begin().await.db()?;
         let at = now();
         // pass 1: rows without links
@@ -285,13 +347,33 @@ impl Store {
                     Val::S(r.kind.as_str().into()),
                     Val::S(r.valid_from.to_string()),
                     r.valid_to.map_or(Val::Null, |d| Val::S(d.to_string())),
-                    r.succession.map_or(Val::Null, |s| Val::S(s.as_str().into())),
+                    r.succession
+                        .map_or(Val::Null, |s| Val::S(s.as_str().into())),
                     Val::S(at.clone()),
                 ]
             })
             .collect();
-        bulk_insert(&mut tx, "units", &["code", "name", "name_folded", "kind", "valid_from", "valid_to", "succession", "updated_at"], &new_rows, "").await?;
-        for r in changed.iter().filter(|r| existing_codes.contains(r.code.as_str())) {
+        bulk_insert(
+            &mut tx,
+            "units",
+            &[
+                "code",
+                "name",
+                "name_folded",
+                "kind",
+                "valid_from",
+                "valid_to",
+                "succession",
+                "updated_at",
+            ],
+            &new_rows,
+            "",
+        )
+        .await?;
+        for r in changed
+            .iter()
+            .filter(|r| existing_codes.contains(r.code.as_str()))
+        {
             sqlx::query("UPDATE units SET name = $1, name_folded = $2, kind = $3, valid_from = $4, valid_to = $5, succession = $6, updated_at = $7 WHERE code = $8")
                 .bind(r.name.clone())
                 .bind(text::fold(&r.name))
@@ -306,7 +388,13 @@ impl Store {
                 .db()?;
         }
         // pass 2: parents and predecessors, now that every code has an id
-        let ids: HashMap<String, i64> = sqlx::query("SELECT id, code FROM units").fetch_all(&mut *tx).await.db()?.iter().map(|r| (get_str(r, "code"), get_i64(r, "id"))).collect();
+        let ids: HashMap<String, i64> = sqlx::query("SELECT id, code FROM units")
+            .fetch_all(&mut *tx)
+            .await
+            .db()?
+            .iter()
+            .map(|r| (get_str(r, "code"), get_i64(r, "id")))
+            .collect();
         let mut parent_changed = created > 0;
         let mut pred_rows = Vec::new();
         for r in &changed {
@@ -314,10 +402,19 @@ impl Store {
             let before = old.get(r.code.as_str());
             if before.is_none_or(|b| b.parent != r.parent) {
                 parent_changed = true;
-                sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2").bind(r.parent.as_ref().map(|p| ids[p])).bind(id).execute(&mut *tx).await.db()?;
+                sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2")
+                    .bind(r.parent.as_ref().map(|p| ids[p]))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .db()?;
             }
             if before.is_none_or(|b| b.predecessors != r.predecessors) {
-                sqlx::query("DELETE FROM unit_predecessors WHERE unit_id = $1").bind(id).execute(&mut *tx).await.db()?;
+                sqlx::query("DELETE FROM unit_predecessors WHERE unit_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .db()?;
                 for p in &r.predecessors {
                     pred_rows.push(vec![Val::I(id), Val::I(ids[p])]);
                 }
@@ -325,7 +422,11 @@ impl Store {
             audit(
                 &mut tx,
                 actor,
-                if before.is_some() { "unit_update" } else { "unit_create" },
+                if before.is_some() {
+                    "unit_update"
+                } else {
+                    "unit_create"
+                },
                 "unit",
                 &r.code,
                 None,
@@ -334,10 +435,20 @@ impl Store {
             )
             .await?;
         }
-        bulk_insert(&mut tx, "unit_predecessors", &["unit_id", "predecessor_id"], &pred_rows, "").await?;
+        bulk_insert(
+            &mut tx,
+            "unit_predecessors",
+            &["unit_id", "predecessor_id"],
+            &pred_rows,
+            "",
+        )
+        .await?;
         if parent_changed {
             rebuild_closure(&mut tx).await?;
-            let rounds = sqlx::query("SELECT id FROM rounds").fetch_all(&mut *tx).await.db()?;
+            let rounds = sqlx::query("SELECT id FROM rounds")
+                .fetch_all(&mut *tx)
+                .await
+                .db()?;
             for r in rounds {
                 crate::consolidation::rebuild_rollup(&mut tx, get_i64(&r, "id")).await?;
             }
@@ -349,8 +460,14 @@ impl Store {
 
 /// Recomputes `unit_closure` from `units.parent_id`.
 pub(crate) async fn rebuild_closure(tx: &mut Transaction<'_, Any>) -> CoreResult<()> {
-    let rows = sqlx::query("SELECT id, parent_id FROM units").fetch_all(&mut **tx).await.db()?;
-    let parent: HashMap<i64, Option<i64>> = rows.iter().map(|r| (get_i64(r, "id"), get_opt_i64(r, "parent_id"))).collect();
+    let rows = sqlx::query("SELECT id, parent_id FROM units")
+        .fetch_all(&mut **tx)
+        .await
+        .db()?;
+    let parent: HashMap<i64, Option<i64>> = rows
+        .iter()
+        .map(|r| (get_i64(r, "id"), get_opt_i64(r, "parent_id")))
+        .collect();
     let mut out = Vec::with_capacity(parent.len() * 4);
     for &id in parent.keys() {
         let mut depth = 0;
@@ -364,6 +481,16 @@ pub(crate) async fn rebuild_closure(tx: &mut Transaction<'_, Any>) -> CoreResult
             }
         }
     }
-    sqlx::query("DELETE FROM unit_closure").execute(&mut **tx).await.db()?;
-    bulk_insert(tx, "unit_closure", &["ancestor_id", "descendant_id", "depth"], &out, "").await
+    sqlx::query("DELETE FROM unit_closure")
+        .execute(&mut **tx)
+        .await
+        .db()?;
+    bulk_insert(
+        tx,
+        "unit_closure",
+        &["ancestor_id", "descendant_id", "depth"],
+        &out,
+        "",
+    )
+    .await
 }

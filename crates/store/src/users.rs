@@ -35,7 +35,12 @@ fn hash_password(password: &str) -> CoreResult<String> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| CoreError::new(ErrorCode::Internal, format!("Không mã hóa được mật khẩu: {e}")))
+        .map_err(|e| {
+            CoreError::new(
+                ErrorCode::Internal,
+                format!("Không mã hóa được mật khẩu: {e}"),
+            )
+        })
 }
 
 fn token_hash(token: &str) -> String {
@@ -44,10 +49,23 @@ fn token_hash(token: &str) -> String {
 
 impl Store {
     /// Creates a user with roles given as (role, unit code).
-    pub async fn create_user(&self, username: &str, full_name: &str, password: &str, roles: &[(Role, String)], actor: &str) -> CoreResult<i64> {
+    pub async fn create_user(
+        &self,
+        username: &str,
+        full_name: &str,
+        password: &str,
+        roles: &[(Role, String)],
+        actor: &str,
+    ) -> CoreResult<i64> {
         let username = username.trim().to_lowercase();
-        if username.is_empty() || !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-') {
-            return Err(CoreError::invalid("Tên đăng nhập chỉ gồm chữ không dấu, số, «.», «_», «-»"));
+        if username.is_empty()
+            || !username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+        {
+            return Err(CoreError::invalid(
+                "Tên đăng nhập chỉ gồm chữ không dấu, số, «.», «_», «-»",
+            ));
         }
         if password.chars().count() < 8 {
             return Err(CoreError::invalid("Mật khẩu phải có ít nhất 8 ký tự"));
@@ -68,29 +86,77 @@ impl Store {
             .db()?;
         let id = get_i64(&row, "id");
         for ((role, code), unit_id) in roles.iter().zip(unit_ids) {
-            sqlx::query("INSERT INTO user_roles (user_id, role, unit_id) VALUES ($1, $2, $3)").bind(id).bind(role.as_str()).bind(unit_id).execute(&mut *tx).await.db()?;
-            audit(&mut tx, actor, "grant", "user", &username, Some(role.as_str()), None, Some(code.clone())).await?;
+            sqlx::query("INSERT INTO user_roles (user_id, role, unit_id) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(role.as_str())
+                .bind(unit_id)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+            audit(
+                &mut tx,
+                actor,
+                "grant",
+                "user",
+                &username,
+                Some(role.as_str()),
+                None,
+                Some(code.clone()),
+            )
+            .await?;
         }
         tx.commit().await.db()?;
         Ok(id)
     }
 
     async fn actor(&self, user_id: i64) -> CoreResult<Actor> {
-        let u = sqlx::query("SELECT id, username, full_name FROM users WHERE id = $1 AND active = 1").bind(user_id).fetch_optional(&self.pool).await.db()?;
-        let u = u.ok_or_else(|| CoreError::new(ErrorCode::Unauthorized, "Tài khoản không tồn tại hoặc đã bị khóa"))?;
-        let roles = sqlx::query("SELECT role, unit_id FROM user_roles WHERE user_id = $1").bind(user_id).fetch_all(&self.pool).await.db()?;
+        let u =
+            sqlx::query("SELECT id, username, full_name FROM users WHERE id = $1 AND active = 1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await
+                .db()?;
+        let u = u.ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::Unauthorized,
+                "Tài khoản không tồn tại hoặc đã bị khóa",
+            )
+        })?;
+        let roles = sqlx::query("SELECT role, unit_id FROM user_roles WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
         Ok(Actor {
             user_id,
             username: get_str(&u, "username"),
             full_name: get_str(&u, "full_name"),
-            grants: roles.iter().filter_map(|r| Role::parse(&get_str(r, "role")).map(|role| Grant { role, unit_id: get_i64(r, "unit_id") })).collect(),
+            grants: roles
+                .iter()
+                .filter_map(|r| {
+                    Role::parse(&get_str(r, "role")).map(|role| Grant {
+                        role,
+                        unit_id: get_i64(r, "unit_id"),
+                    })
+                })
+                .collect(),
         })
     }
 
     /// Checks a password; the same error whether the user or the password is wrong.
     pub async fn verify_password(&self, username: &str, password: &str) -> CoreResult<Actor> {
-        let wrong = || CoreError::new(ErrorCode::Unauthorized, "Tên đăng nhập hoặc mật khẩu không đúng");
-        let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1 AND active = 1").bind(username.trim().to_lowercase()).fetch_optional(&self.pool).await.db()?;
+        let wrong = || {
+            CoreError::new(
+                ErrorCode::Unauthorized,
+                "Tên đăng nhập hoặc mật khẩu không đúng",
+            )
+        };
+        let row =
+            sqlx::query("SELECT id, password_hash FROM users WHERE username = $1 AND active = 1")
+                .bind(username.trim().to_lowercase())
+                .fetch_optional(&self.pool)
+                .await
+                .db()?;
         let Some(row) = row else {
             // spend the same time as a real check so usernames cannot be probed
             let _ = hash_password(password);
@@ -98,7 +164,9 @@ impl Store {
         };
         let stored = get_str(&row, "password_hash");
         let parsed = PasswordHash::new(&stored).map_err(|_| wrong())?;
-        Argon2::default().verify_password(password.as_bytes(), &parsed).map_err(|_| wrong())?;
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .map_err(|_| wrong())?;
         self.actor(get_i64(&row, "id")).await
     }
 
@@ -120,8 +188,17 @@ impl Store {
 
     /// The actor behind a bearer token, if it is valid and not expired.
     pub async fn actor_for_token(&self, token: &str) -> CoreResult<Actor> {
-        let row = sqlx::query("SELECT user_id, expires_at FROM api_tokens WHERE token_hash = $1").bind(token_hash(token)).fetch_optional(&self.pool).await.db()?;
-        let expired = || CoreError::new(ErrorCode::Unauthorized, "Phiên làm việc đã hết hạn hoặc không hợp lệ; hãy đăng nhập lại");
+        let row = sqlx::query("SELECT user_id, expires_at FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .fetch_optional(&self.pool)
+            .await
+            .db()?;
+        let expired = || {
+            CoreError::new(
+                ErrorCode::Unauthorized,
+                "Phiên làm việc đã hết hạn hoặc không hợp lệ; hãy đăng nhập lại",
+            )
+        };
         let row = row.ok_or_else(expired)?;
         if get_str(&row, "expires_at") < now() {
             return Err(expired());
@@ -130,8 +207,16 @@ impl Store {
     }
 
     pub async fn list_users(&self) -> CoreResult<Vec<UserInfo>> {
-        let users = sqlx::query("SELECT id, username, full_name FROM users ORDER BY username").fetch_all(&self.pool).await.db()?;
-        let roles = sqlx::query("SELECT r.user_id, r.role, u.code FROM user_roles r JOIN units u ON u.id = r.unit_id").fetch_all(&self.pool).await.db()?;
+        let users = sqlx::query("SELECT id, username, full_name FROM users ORDER BY username")
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
+        let roles = sqlx::query(
+            "SELECT r.user_id, r.role, u.code FROM user_roles r JOIN units u ON u.id = r.unit_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
         Ok(users
             .iter()
             .map(|u| {
@@ -140,7 +225,11 @@ impl Store {
                     id,
                     username: get_str(u, "username"),
                     full_name: get_str(u, "full_name"),
-                    roles: roles.iter().filter(|r| get_i64(r, "user_id") == id).map(|r| (get_str(r, "role"), get_str(r, "code"))).collect(),
+                    roles: roles
+                        .iter()
+                        .filter(|r| get_i64(r, "user_id") == id)
+                        .map(|r| (get_str(r, "role"), get_str(r, "code")))
+                        .collect(),
                 }
             })
             .collect())

@@ -1,0 +1,59 @@
+//! API errors: an HTTP status plus `{"code", "message", "problems"?, "details"?}`.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use qcdc_core::{CoreError, ErrorCode};
+
+/// An error answered to an API client.
+#[derive(Debug)]
+pub struct ApiError(pub CoreError);
+
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> Self {
+        ApiError(CoreError::new(
+            ErrorCode::InvalidInput,
+            format!("Nội dung JSON không hợp lệ: {}", e.body_text()),
+        ))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> Self {
+        ApiError(CoreError::new(
+            ErrorCode::InvalidInput,
+            format!("Tham số không hợp lệ: {}", e.body_text()),
+        ))
+    }
+}
+
+/// The HTTP status of each error code.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    use ErrorCode::*;
+    match code {
+        InvalidNumber | InvalidDate | InvalidPeriod | InvalidExpression | InvalidTemplate
+        | InvalidUnits | InvalidInput | UnknownIndicator | UnknownSection | InvalidRecipients
+        | DeadlineInPast => StatusCode::BAD_REQUEST,
+        ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+        UnknownUnit | NotFound => StatusCode::NOT_FOUND,
+        Conflict | TemplateInUse | InvalidTransition | SubmissionLocked => StatusCode::CONFLICT,
+        Unauthorized => StatusCode::UNAUTHORIZED,
+        Forbidden => StatusCode::FORBIDDEN,
+        Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (status_of(self.0.code), Json(self.0)).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<Json<T>, ApiError>;

@@ -1,0 +1,741 @@
+//! Command-line arguments and their handlers.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::{NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use qcdc_core::access::Role;
+use qcdc_core::number;
+use qcdc_core::period::{Period, format_date, parse_date};
+use qcdc_core::unit::{self, UnitKind};
+use qcdc_core::validate;
+use qcdc_store::{DraftChange, NewRound, RecipientSelector, Store};
+use serde::Deserialize;
+
+/// The templates shipped with qcdc, used when no `templates/` directory is found.
+const SHIPPED_TEMPLATES: &[&str] = &[
+    include_str!("../../../templates/qcdc-dinh-ky.v1.toml"),
+    include_str!("../../../templates/dan-van-chinh-quyen.v1.toml"),
+];
+
+#[derive(Parser)]
+#[command(
+    name = "qcdc",
+    version,
+    about = "Báo cáo thực hiện quy chế dân chủ ở cơ sở — máy chủ và công cụ dòng lệnh"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+#[derive(Args, Clone)]
+pub struct DbArgs {
+    /// Data directory (SQLite file `qcdc.db` lives here).
+    #[arg(long, global = true, default_value = "./qcdc-data", env = "QCDC_DATA")]
+    pub data: PathBuf,
+    /// Database URL (`postgres://…` or `sqlite://…`); overrides --data.
+    #[arg(long, global = true, env = "QCDC_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Directory of template TOML files loaded at start.
+    #[arg(long, global = true, env = "QCDC_TEMPLATES")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum Cmd {
+    /// Run the web server (JSON API).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Create the demo province, rounds and users if the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create the demo province, rounds and users (once).
+    Demo,
+    /// Units tree: import and export.
+    #[command(subcommand)]
+    Units(UnitsCmd),
+    /// Report templates.
+    #[command(subcommand)]
+    Templates(TemplatesCmd),
+    /// Reporting rounds.
+    #[command(subcommand)]
+    Rounds(RoundsCmd),
+    /// Units' reports.
+    #[command(subcommand)]
+    Submissions(SubmissionsCmd),
+    /// Consolidate a round at a unit.
+    Consolidate {
+        #[arg(long)]
+        round: i64,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Users and their roles.
+    #[command(subcommand)]
+    Users(UsersCmd),
+    /// Generate a large dataset (`--scale national`: 34 provinces, 3.321 communes, ~30.000 units).
+    Gen {
+        #[arg(long, value_enum, default_value = "national")]
+        scale: Scale,
+    },
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(BenchCmd),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Json,
+    Table,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Scale {
+    National,
+    Province,
+}
+
+#[derive(Subcommand)]
+pub enum UnitsCmd {
+    /// Import a CSV or JSON file (by extension); a file with any problem is refused whole.
+    Import { file: PathBuf },
+    /// Export every unit.
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// List units (search with or without diacritics).
+    List {
+        #[arg(long)]
+        q: Option<String>,
+        #[arg(long)]
+        under: Option<String>,
+        /// Only units active on this day (dd/mm/yyyy).
+        #[arg(long)]
+        active_on: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TemplatesCmd {
+    List,
+    /// Import a template TOML file (a used template cannot change: bump its version).
+    Import {
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RoundsCmd {
+    /// Create a round.
+    Create {
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        template: String,
+        #[arg(long)]
+        template_version: Option<i64>,
+        /// 2026-H1, 2026-Y, 2026-Q3, 2026-9M …
+        #[arg(long)]
+        period: String,
+        /// Issuing unit code.
+        #[arg(long)]
+        issuer: String,
+        /// dd/mm/yyyy
+        #[arg(long)]
+        deadline: String,
+        /// Recipient kinds, comma separated (commune,ward,agency,…).
+        #[arg(long, value_delimiter = ',')]
+        kinds: Vec<String>,
+        #[arg(long)]
+        max_depth: Option<i64>,
+        /// Recipient unit codes, comma separated.
+        #[arg(long, value_delimiter = ',')]
+        units: Vec<String>,
+        /// File with the covering letter text.
+        #[arg(long)]
+        letter: Option<PathBuf>,
+    },
+    List {
+        #[arg(long)]
+        issuer: Option<String>,
+    },
+    /// Status of every recipient, completeness and timeliness.
+    Status {
+        #[arg(long)]
+        round: i64,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    Close {
+        #[arg(long)]
+        round: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SubmissionsCmd {
+    /// Save a report from a JSON file {"round", "unit", "values", "sections"}; --submit sends it.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        submit: bool,
+    },
+    /// Print a unit's report as JSON.
+    Export {
+        #[arg(long)]
+        round: i64,
+        #[arg(long)]
+        unit: String,
+    },
+    Return {
+        #[arg(long)]
+        round: i64,
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        reason: String,
+    },
+    Accept {
+        #[arg(long)]
+        round: i64,
+        #[arg(long)]
+        unit: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UsersCmd {
+    /// Add a user; roles as ROLE:UNIT (admin, office, reporter, viewer).
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, env = "QCDC_NEW_PASSWORD")]
+        password: String,
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum BenchCmd {
+    /// Consolidate the whole country: qcdc's running totals vs a recursive-CTE query.
+    Consolidate {
+        #[arg(long, default_value_t = 5)]
+        iterations: usize,
+    },
+}
+
+/// The actor name written in the audit log for CLI changes.
+pub fn cli_actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "local".into())
+    )
+}
+
+/// Opens the store and loads templates.
+pub async fn open(db: &DbArgs) -> Result<Store> {
+    let store = match &db.database_url {
+        Some(url) => Store::open(url).await?,
+        None => Store::open_dir(&db.data).await?,
+    };
+    let dir = db
+        .templates
+        .clone()
+        .or_else(|| Some(PathBuf::from("templates")).filter(|p| p.is_dir()));
+    match dir {
+        Some(d) => {
+            store.load_template_dir(&d, "system").await?;
+        }
+        None => {
+            for src in SHIPPED_TEMPLATES {
+                store.import_template(src, "system").await?;
+            }
+        }
+    }
+    Ok(store)
+}
+
+fn read(path: &Path) -> Result<String> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("không đọc được {}", path.display()))?;
+    String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{} không phải văn bản UTF-8", path.display()))
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
+    outln!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubmissionFile {
+    round: i64,
+    unit: String,
+    #[serde(default)]
+    values: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    sections: BTreeMap<String, Option<String>>,
+}
+
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let actor = cli_actor();
+    match cli.cmd {
+        Cmd::Serve { addr, demo } => {
+            let store = open(&cli.db).await?;
+            if demo {
+                crate::demo::ensure(&store).await?;
+            }
+            serve(store, addr).await?;
+        }
+        Cmd::Demo => {
+            let store = open(&cli.db).await?;
+            crate::demo::ensure(&store).await?;
+        }
+        Cmd::Units(c) => {
+            let store = open(&cli.db).await?;
+            match c {
+                UnitsCmd::Import { file } => {
+                    let text = read(&file)?;
+                    let recs = if file.extension().is_some_and(|e| e == "json") {
+                        unit::parse_json(&text)?
+                    } else {
+                        unit::parse_csv(&text)?
+                    };
+                    let s = store.import_units(recs, &actor).await?;
+                    outln!(
+                        "Đã nhập {} đơn vị: {} mới, {} cập nhật, {} không đổi.",
+                        s.received,
+                        s.created,
+                        s.updated,
+                        s.unchanged
+                    );
+                }
+                UnitsCmd::Export { format, out } => {
+                    let recs = store.unit_records().await?;
+                    let text = match format {
+                        Format::Json => {
+                            serde_json::to_string_pretty(&serde_json::json!({ "units": recs }))?
+                        }
+                        _ => unit::to_csv(&recs),
+                    };
+                    match out {
+                        Some(p) => std::fs::write(&p, text)
+                            .with_context(|| format!("không ghi được {}", p.display()))?,
+                        None => out!("{text}"),
+                    }
+                }
+                UnitsCmd::List {
+                    q,
+                    under,
+                    active_on,
+                } => {
+                    let active_on = active_on.as_deref().map(parse_date).transpose()?;
+                    for u in store
+                        .units(&qcdc_store::UnitFilter {
+                            q,
+                            active_on,
+                            kind: None,
+                            under,
+                        })
+                        .await?
+                    {
+                        let to = u.valid_to.map(format_date).unwrap_or_default();
+                        outln!(
+                            "{:<14} {:<45} {:<28} {} – {}",
+                            u.code,
+                            u.name,
+                            u.kind_label,
+                            format_date(u.valid_from),
+                            to
+                        );
+                    }
+                }
+            }
+        }
+        Cmd::Templates(c) => {
+            let store = open(&cli.db).await?;
+            match c {
+                TemplatesCmd::List => {
+                    for t in store.list_templates().await? {
+                        outln!(
+                            "{:<22} v{:<3} {:>3} mục {:>3} chỉ tiêu {:>3} quy tắc{}  {}",
+                            t.code,
+                            t.version,
+                            t.sections,
+                            t.indicators,
+                            t.rules,
+                            if t.in_use { " (đang dùng)" } else { "" },
+                            t.name
+                        );
+                    }
+                }
+                TemplatesCmd::Import { file } => {
+                    let t = store.import_template(&read(&file)?, &actor).await?;
+                    outln!(
+                        "Đã nhập mẫu «{}» phiên bản {} ({} chỉ tiêu).",
+                        t.code,
+                        t.version,
+                        t.indicators
+                    );
+                }
+            }
+        }
+        Cmd::Rounds(c) => {
+            let store = open(&cli.db).await?;
+            match c {
+                RoundsCmd::Create {
+                    title,
+                    template,
+                    template_version,
+                    period,
+                    issuer,
+                    deadline,
+                    kinds,
+                    max_depth,
+                    units,
+                    letter,
+                } => {
+                    let kinds = kinds
+                        .iter()
+                        .filter(|k| !k.is_empty())
+                        .map(|k| {
+                            UnitKind::parse(k)
+                                .ok_or_else(|| anyhow::anyhow!("loại đơn vị «{k}» không hợp lệ"))
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    let new = NewRound {
+                        title,
+                        template,
+                        template_version,
+                        period: period.parse::<Period>()?,
+                        issuer,
+                        deadline: parse_date(&deadline)?,
+                        letter: letter.map(|p| read(&p)).transpose()?.unwrap_or_default(),
+                        recipients: RecipientSelector {
+                            kinds,
+                            max_depth,
+                            units: units.into_iter().filter(|u| !u.is_empty()).collect(),
+                        },
+                    };
+                    let r = store
+                        .create_round(&new, &actor, qcdc_store::today_vn())
+                        .await?;
+                    outln!(
+                        "Đã tạo đợt #{} «{}»: {} đơn vị nhận, hạn nộp {}.",
+                        r.id,
+                        r.title,
+                        r.recipients,
+                        r.deadline_display
+                    );
+                    for w in &r.warnings {
+                        outln!("Lưu ý: {w}");
+                    }
+                }
+                RoundsCmd::List { issuer } => {
+                    for r in store.list_rounds(issuer.as_deref(), None).await? {
+                        outln!(
+                            "#{:<4} {:<8} {:<6} hạn {} {:>5} đơn vị  {}",
+                            r.id,
+                            r.period,
+                            r.status,
+                            r.deadline_display,
+                            r.recipients,
+                            r.title
+                        );
+                    }
+                }
+                RoundsCmd::Status {
+                    round,
+                    unit,
+                    format,
+                } => {
+                    let st = store
+                        .round_status(round, unit.as_deref(), qcdc_store::today_vn())
+                        .await?;
+                    match format {
+                        Format::Json => print_json(&st)?,
+                        _ => print_status(&st),
+                    }
+                }
+                RoundsCmd::Close { round } => {
+                    let r = store.set_round_status(round, false, &actor).await?;
+                    outln!("Đợt #{} đã kết thúc.", r.id);
+                }
+            }
+        }
+        Cmd::Submissions(c) => {
+            let store = open(&cli.db).await?;
+            match c {
+                SubmissionsCmd::Import { file, submit } => {
+                    let f: SubmissionFile = serde_json::from_str(&read(&file)?).map_err(|e| {
+                        qcdc_core::CoreError::invalid(format!("Tệp báo cáo không hợp lệ: {e}"))
+                    })?;
+                    let round = store.round(f.round).await?;
+                    let t = store.template(round.template_id).await?;
+                    let values = validate::parse_json_values(&t, &f.values)?;
+                    let mut v = store
+                        .save_draft(
+                            f.round,
+                            &f.unit,
+                            &DraftChange {
+                                values,
+                                sections: f.sections,
+                            },
+                            &actor,
+                        )
+                        .await?;
+                    if submit {
+                        v = store.submit(f.round, &f.unit, &actor, Utc::now()).await?;
+                    }
+                    outln!(
+                        "Báo cáo của «{}» trong đợt #{}: {}.",
+                        v.unit_name,
+                        v.round_id,
+                        v.status_label
+                    );
+                    for f in &v.findings {
+                        outln!("  [{:?}] {}", f.severity, f.message);
+                    }
+                }
+                SubmissionsCmd::Export { round, unit } => {
+                    print_json(&store.submission(round, &unit).await?)?
+                }
+                SubmissionsCmd::Return {
+                    round,
+                    unit,
+                    reason,
+                } => {
+                    let v = store
+                        .return_submission(round, &unit, &reason, &actor)
+                        .await?;
+                    outln!("Đã trả lại báo cáo của «{}».", v.unit_name);
+                }
+                SubmissionsCmd::Accept { round, unit } => {
+                    let v = store.accept(round, &unit, &actor).await?;
+                    outln!(
+                        "Đã tiếp nhận báo cáo của «{}» (phiên bản {}).",
+                        v.unit_name,
+                        v.version
+                    );
+                }
+            }
+        }
+        Cmd::Consolidate {
+            round,
+            unit,
+            format,
+        } => {
+            let store = open(&cli.db).await?;
+            let c = store.consolidate(round, unit.as_deref()).await?;
+            match format {
+                Format::Json => print_json(&c)?,
+                _ => print_consolidation(&c),
+            }
+        }
+        Cmd::Users(c) => {
+            let store = open(&cli.db).await?;
+            match c {
+                UsersCmd::Add {
+                    username,
+                    name,
+                    password,
+                    roles,
+                } => {
+                    let mut parsed = Vec::new();
+                    for r in roles {
+                        let (role, unit) = r.split_once(':').ok_or_else(|| {
+                            anyhow::anyhow!("vai trò «{r}» phải có dạng ROLE:UNIT")
+                        })?;
+                        parsed.push((
+                            Role::parse(role)
+                                .ok_or_else(|| anyhow::anyhow!("vai trò «{role}» không hợp lệ"))?,
+                            unit.to_string(),
+                        ));
+                    }
+                    store
+                        .create_user(&username, &name, &password, &parsed, &actor)
+                        .await?;
+                    outln!("Đã tạo tài khoản «{username}».");
+                }
+                UsersCmd::List => {
+                    for u in store.list_users().await? {
+                        let roles: Vec<String> =
+                            u.roles.iter().map(|(r, c)| format!("{r}:{c}")).collect();
+                        outln!(
+                            "{:<20} {:<30} {}",
+                            u.username,
+                            u.full_name,
+                            roles.join(", ")
+                        );
+                    }
+                }
+            }
+        }
+        Cmd::Gen { scale } => {
+            let store = open(&cli.db).await?;
+            crate::generate::generate(&store, scale).await?;
+        }
+        Cmd::Bench(BenchCmd::Consolidate { iterations }) => {
+            let store = open(&cli.db).await?;
+            crate::bench::consolidate(&store, iterations).await?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(store: Store, addr: SocketAddr) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("không mở được cổng {addr}"))?;
+    let local = listener.local_addr()?;
+    outln!("qcdc đang chạy tại http://{local}  (API: http://{local}/api/v1/openapi.json)");
+    let app = qcdc_api::router(store);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+fn pct(x: f64) -> String {
+    format!("{}%", number::format_f64(x, 1))
+}
+
+fn print_status(st: &qcdc_store::RoundStatus) {
+    let c = &st.counts;
+    outln!(
+        "Đợt #{} «{}» — {} — hạn nộp {}",
+        st.round.id,
+        st.round.title,
+        st.round.period_label,
+        st.round.deadline_display
+    );
+    outln!("Phạm vi: {} — {} đơn vị nhận", st.unit_name, c.recipients);
+    outln!(
+        "Đã tiếp nhận {} · đã gửi {} · bị trả lại {} · đang soạn {} · chưa bắt đầu {} · đúng hạn {} · trễ hạn {} · quá hạn chưa nộp {}",
+        c.accepted,
+        c.submitted,
+        c.returned,
+        c.draft,
+        c.not_started,
+        c.on_time,
+        c.late,
+        c.overdue
+    );
+    outln!(
+        "Tỷ lệ đầy đủ {} · tỷ lệ đúng hạn {}",
+        pct(c.completeness_pct),
+        pct(c.timeliness_pct)
+    );
+    outln!("");
+    for r in &st.recipients {
+        let when = match r.on_time {
+            Some(true) => "đúng hạn",
+            Some(false) => "trễ hạn",
+            None if r.overdue => "QUÁ HẠN",
+            None => "",
+        };
+        outln!(
+            "  {:<14} {:<45} {:<14} {}",
+            r.unit_code,
+            r.unit_name,
+            r.status_label,
+            when
+        );
+    }
+}
+
+fn print_consolidation(c: &qcdc_store::Consolidation) {
+    outln!(
+        "Tổng hợp đợt #{} «{}» — {} — tại {}",
+        c.round.id,
+        c.round.title,
+        c.round.period_label,
+        c.unit_name
+    );
+    let k = &c.completeness;
+    outln!(
+        "Đầy đủ {} ({} đã tiếp nhận / {} đơn vị) · đúng hạn {}",
+        pct(k.completeness_pct),
+        k.accepted,
+        k.recipients,
+        pct(k.timeliness_pct)
+    );
+    if let Some(p) = &c.previous_round {
+        outln!(
+            "So với cùng kỳ: đợt #{} ({}){}",
+            p.id,
+            p.period_label,
+            if c.comparison_approximate {
+                " — có đơn vị chia tách, so sánh gần đúng"
+            } else {
+                ""
+            }
+        );
+    }
+    outln!("");
+    outln!(
+        "{:<24} {:<62} {:>14} {:>14} {:>10}",
+        "Chỉ tiêu",
+        "Tên",
+        "Kỳ này",
+        "Cùng kỳ",
+        "Tăng/giảm"
+    );
+    for r in &c.rows {
+        let name: String = format!("{}{}", "  ".repeat(r.level), r.name)
+            .chars()
+            .take(60)
+            .collect();
+        let prev = r
+            .previous
+            .map(|p| number::format_f64(p, if r.unit == "%" { 1 } else { 3 }))
+            .unwrap_or_default();
+        let ch = r
+            .change_pct
+            .map(pct)
+            .or_else(|| r.change.map(|x| number::format_f64(x, 1)))
+            .unwrap_or_default();
+        let value = if r.per_unit.is_empty() {
+            r.display.clone()
+        } else {
+            format!("({} đơn vị)", r.per_unit.len())
+        };
+        outln!(
+            "{:<24} {:<62} {:>14} {:>14} {:>10}",
+            r.code,
+            name,
+            value,
+            prev,
+            ch
+        );
+    }
+}
+
+/// Parses dd/mm/yyyy for the demo's fixed dates.
+pub fn date(s: &str) -> NaiveDate {
+    parse_date(s).expect("fixed date")
+}
