@@ -8,6 +8,9 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use chrono::NaiveDate;
+use qcdc_core::unit::{Succession, UnitKind, UnitRecord};
+
 struct Server {
     port: u16,
 }
@@ -203,3 +206,123 @@ pub fn fresh_sqlite_database() -> String {
     std::mem::forget(dir);
     format!("sqlite://{}", path.display())
 }
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("ISO date in fixture")
+}
+
+/// A unit record for fixtures (ISO dates).
+pub fn rec(
+    code: &str,
+    name: &str,
+    kind: UnitKind,
+    parent: Option<&str>,
+    from: &str,
+    to: Option<&str>,
+    preds: &[&str],
+    succ: Option<Succession>,
+) -> UnitRecord {
+    UnitRecord {
+        code: code.into(),
+        name: name.into(),
+        kind,
+        parent: parent.map(str::to_string),
+        valid_from: day(from),
+        valid_to: to.map(day),
+        predecessors: preds.iter().map(|s| s.to_string()).collect(),
+        succession: succ,
+    }
+}
+
+/// A province whose district was abolished on 1/7/2025 and whose communes merged.
+pub fn sample_tree() -> Vec<(usize, UnitRecord)> {
+    use UnitKind::*;
+    let old = Some("2025-06-30");
+    vec![
+        rec(
+            "T",
+            "Tỉnh Lâm Viên",
+            Province,
+            None,
+            "2000-01-01",
+            None,
+            &[],
+            None,
+        ),
+        rec(
+            "H",
+            "Huyện Đam Rông",
+            District,
+            Some("T"),
+            "2004-01-01",
+            old,
+            &[],
+            None,
+        ),
+        rec(
+            "X1",
+            "Xã Đạ Tông",
+            Commune,
+            Some("H"),
+            "2004-01-01",
+            old,
+            &[],
+            None,
+        ),
+        rec(
+            "X2",
+            "Xã Đạ Long",
+            Commune,
+            Some("H"),
+            "2004-01-01",
+            old,
+            &[],
+            None,
+        ),
+        rec(
+            "X3",
+            "Xã Rô Men",
+            Commune,
+            Some("H"),
+            "2004-01-01",
+            old,
+            &[],
+            None,
+        ),
+        rec(
+            "N1",
+            "Xã Đam Rông 1",
+            Commune,
+            Some("T"),
+            "2025-07-01",
+            None,
+            &["X1", "X2"],
+            Some(Succession::Merged),
+        ),
+        rec(
+            "N2",
+            "Xã Đam Rông 2",
+            Commune,
+            Some("T"),
+            "2025-07-01",
+            None,
+            &["X3"],
+            Some(Succession::Renamed),
+        ),
+        rec(
+            "S1",
+            "Sở Nội vụ",
+            Agency,
+            Some("T"),
+            "2000-01-01",
+            None,
+            &[],
+            None,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, r)| (i + 2, r))
+    .collect()
+}
+

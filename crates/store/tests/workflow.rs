@@ -6,9 +6,9 @@ use std::path::Path;
 use chrono::{NaiveDate, TimeZone, Utc};
 use qcdc_core::ErrorCode;
 use qcdc_core::access::Role;
-use qcdc_core::unit::{Succession, UnitKind, UnitRecord};
+use qcdc_core::unit::UnitKind;
 use qcdc_core::workflow::Status;
-use qcdc_store::testing::{fresh_pg_database, fresh_sqlite_database};
+use qcdc_store::testing::{fresh_pg_database, fresh_sqlite_database, rec, sample_tree as tree};
 use qcdc_store::{NewRound, RecipientSelector, Store, UnitFilter};
 use qcdc_store_test_support::*;
 
@@ -17,120 +17,6 @@ mod qcdc_store_test_support {
 
     pub fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    pub fn rec(
-        code: &str,
-        name: &str,
-        kind: UnitKind,
-        parent: Option<&str>,
-        from: &str,
-        to: Option<&str>,
-        preds: &[&str],
-        succ: Option<Succession>,
-    ) -> UnitRecord {
-        UnitRecord {
-            code: code.into(),
-            name: name.into(),
-            kind,
-            parent: parent.map(str::to_string),
-            valid_from: d(from),
-            valid_to: to.map(d),
-            predecessors: preds.iter().map(|s| s.to_string()).collect(),
-            succession: succ,
-        }
-    }
-
-    /// A province whose district was abolished on 1/7/2025 and whose communes merged.
-    pub fn tree() -> Vec<(usize, UnitRecord)> {
-        use UnitKind::*;
-        let old = Some("2025-06-30");
-        vec![
-            rec(
-                "T",
-                "Tỉnh Lâm Viên",
-                Province,
-                None,
-                "2000-01-01",
-                None,
-                &[],
-                None,
-            ),
-            rec(
-                "H",
-                "Huyện Đam Rông",
-                District,
-                Some("T"),
-                "2004-01-01",
-                old,
-                &[],
-                None,
-            ),
-            rec(
-                "X1",
-                "Xã Đạ Tông",
-                Commune,
-                Some("H"),
-                "2004-01-01",
-                old,
-                &[],
-                None,
-            ),
-            rec(
-                "X2",
-                "Xã Đạ Long",
-                Commune,
-                Some("H"),
-                "2004-01-01",
-                old,
-                &[],
-                None,
-            ),
-            rec(
-                "X3",
-                "Xã Rô Men",
-                Commune,
-                Some("H"),
-                "2004-01-01",
-                old,
-                &[],
-                None,
-            ),
-            rec(
-                "N1",
-                "Xã Đam Rông 1",
-                Commune,
-                Some("T"),
-                "2025-07-01",
-                None,
-                &["X1", "X2"],
-                Some(Succession::Merged),
-            ),
-            rec(
-                "N2",
-                "Xã Đam Rông 2",
-                Commune,
-                Some("T"),
-                "2025-07-01",
-                None,
-                &["X3"],
-                Some(Succession::Renamed),
-            ),
-            rec(
-                "S1",
-                "Sở Nội vụ",
-                Agency,
-                Some("T"),
-                "2000-01-01",
-                None,
-                &[],
-                None,
-            ),
-        ]
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| (i + 2, r))
-        .collect()
     }
 
     pub async fn setup(url: &str) -> Store {
