@@ -16,137 +16,474 @@ use tower::ServiceExt;
 
 async fn app(url: &str) -> Router {
     let s = Store::open(url).await.unwrap();
-    s.load_template_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates"), "test").await.unwrap();
+    s.load_template_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates"),
+        "test",
+    )
+    .await
+    .unwrap();
     s.import_units(sample_tree(), "test").await.unwrap();
-    for (u, role, unit) in [("admin", Role::Admin, "T"), ("office", Role::Office, "T"), ("viewer", Role::Viewer, "T"), ("rep1", Role::Reporter, "N1"), ("rep2", Role::Reporter, "N2")] {
-        s.create_user(u, u, "mat-khau-demo", &[(role, unit.into())], "test").await.unwrap();
+    for (u, role, unit) in [
+        ("admin", Role::Admin, "T"),
+        ("office", Role::Office, "T"),
+        ("viewer", Role::Viewer, "T"),
+        ("rep1", Role::Reporter, "N1"),
+        ("rep2", Role::Reporter, "N2"),
+    ] {
+        s.create_user(u, u, "mat-khau-demo", &[(role, unit.into())], "test")
+            .await
+            .unwrap();
     }
     router(s)
 }
 
-async fn call(app: &Router, method: Method, uri: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(t) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
     let req = match body {
-        Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())).unwrap(),
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string()))
+            .unwrap(),
         None => req.body(Body::empty()).unwrap(),
     };
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 async fn login(app: &Router, user: &str) -> String {
-    let (st, v) = call(app, Method::POST, "/api/v1/auth/token", None, Some(json!({"username": user, "password": "mat-khau-demo"}))).await;
+    let (st, v) = call(
+        app,
+        Method::POST,
+        "/api/v1/auth/token",
+        None,
+        Some(json!({"username": user, "password": "mat-khau-demo"})),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     v["token"].as_str().unwrap().to_string()
 }
 
-const SECTIONS: [&str; 9] = ["I", "II.1", "II.2", "II.3", "II.4", "IV.1", "IV.2", "IV.3", "V.1"];
+const SECTIONS: [&str; 9] = [
+    "I", "II.1", "II.2", "II.3", "II.4", "IV.1", "IV.2", "IV.3", "V.1",
+];
 
 fn full_sections() -> Value {
-    Value::Object(SECTIONS.iter().map(|s| (s.to_string(), json!(format!("Nội dung mục {s}")))).collect())
+    Value::Object(
+        SECTIONS
+            .iter()
+            .map(|s| (s.to_string(), json!(format!("Nội dung mục {s}"))))
+            .collect(),
+    )
 }
 
 #[test]
 fn openapi_documents_every_route() {
     let doc: Value = serde_json::from_str(OPENAPI).unwrap();
     for (method, path) in ROUTES {
-        assert!(doc["paths"][path][method].is_object(), "{method} {path} is not documented");
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is not documented"
+        );
     }
-    let documented: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(documented, ROUTES.len(), "the document describes routes the router does not have");
+    let documented: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
+    assert_eq!(
+        documented,
+        ROUTES.len(),
+        "the document describes routes the router does not have"
+    );
 }
 
 async fn flow_and_permissions(url: &str) {
     let app = app(url).await;
     // no token, bad token, bad password
     let (st, v) = call(&app, Method::GET, "/api/v1/units", None, None).await;
-    assert_eq!((st, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
-    assert_eq!(call(&app, Method::GET, "/api/v1/units", Some("x"), None).await.0, StatusCode::UNAUTHORIZED);
-    let (st, v) = call(&app, Method::POST, "/api/v1/auth/token", None, Some(json!({"username": "rep1", "password": "sai"}))).await;
-    assert_eq!((st, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
-    let (office, rep1, rep2, viewer, admin) = (login(&app, "office").await, login(&app, "rep1").await, login(&app, "rep2").await, login(&app, "viewer").await, login(&app, "admin").await);
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    assert_eq!(
+        call(&app, Method::GET, "/api/v1/units", Some("x"), None)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        "/api/v1/auth/token",
+        None,
+        Some(json!({"username": "rep1", "password": "sai"})),
+    )
+    .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    let (office, rep1, rep2, viewer, admin) = (
+        login(&app, "office").await,
+        login(&app, "rep1").await,
+        login(&app, "rep2").await,
+        login(&app, "viewer").await,
+        login(&app, "admin").await,
+    );
 
     // search without diacritics
-    let (_, v) = call(&app, Method::GET, "/api/v1/units?q=dam%20rong&active_on=01/01/2026", Some(&rep1), None).await;
-    assert_eq!(v.as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect::<Vec<_>>(), ["N1", "N2"]);
+    let (_, v) = call(
+        &app,
+        Method::GET,
+        "/api/v1/units?q=dam%20rong&active_on=01/01/2026",
+        Some(&rep1),
+        None,
+    )
+    .await;
+    assert_eq!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["code"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["N1", "N2"]
+    );
 
     // a round: reporters and viewers may not create one; the office may
     let body = json!({"title": "Báo cáo 6 tháng", "template": "qcdc-dinh-ky", "period": "2026-H1", "issuer": "T", "deadline": "2099-06-20", "recipients": {"units": ["N1", "N2", "S1"]}});
-    assert_eq!(call(&app, Method::POST, "/api/v1/rounds", Some(&rep1), Some(body.clone())).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(call(&app, Method::POST, "/api/v1/rounds", Some(&viewer), Some(body.clone())).await.0, StatusCode::FORBIDDEN);
-    let (st, v) = call(&app, Method::POST, "/api/v1/rounds", Some(&office), Some(json!({"title": "x"}))).await;
-    assert_eq!((st, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_input")));
+    assert_eq!(
+        call(
+            &app,
+            Method::POST,
+            "/api/v1/rounds",
+            Some(&rep1),
+            Some(body.clone())
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(
+            &app,
+            Method::POST,
+            "/api/v1/rounds",
+            Some(&viewer),
+            Some(body.clone())
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        "/api/v1/rounds",
+        Some(&office),
+        Some(json!({"title": "x"})),
+    )
+    .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_input"))
+    );
     let mut past = body.clone();
     past["deadline"] = json!("2020-01-01");
-    assert_eq!(call(&app, Method::POST, "/api/v1/rounds", Some(&office), Some(past)).await.1["code"], "deadline_in_past");
-    let (st, v) = call(&app, Method::POST, "/api/v1/rounds", Some(&office), Some(body)).await;
+    assert_eq!(
+        call(
+            &app,
+            Method::POST,
+            "/api/v1/rounds",
+            Some(&office),
+            Some(past)
+        )
+        .await
+        .1["code"],
+        "deadline_in_past"
+    );
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        "/api/v1/rounds",
+        Some(&office),
+        Some(body),
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     let r = v["id"].as_i64().unwrap();
     let sub = |unit: &str, tail: &str| format!("/api/v1/rounds/{r}/submissions/{unit}{tail}");
 
     // a reporter drafts its own report only; viewers draft nothing
     let draft = json!({"values": {"vb_tong": "41", "vb_cap_uy": 20, "vb_chinh_quyen": "05", "vb_bcd": 16}, "sections": {"I": "Tình hình"}});
-    assert_eq!(call(&app, Method::PUT, &sub("N2", "/draft"), Some(&rep1), Some(draft.clone())).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(call(&app, Method::GET, &sub("N2", ""), Some(&rep1), None).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(call(&app, Method::PUT, &sub("N1", "/draft"), Some(&viewer), Some(draft.clone())).await.0, StatusCode::FORBIDDEN);
-    let (st, v) = call(&app, Method::PUT, &sub("N1", "/draft"), Some(&rep1), Some(draft)).await;
+    assert_eq!(
+        call(
+            &app,
+            Method::PUT,
+            &sub("N2", "/draft"),
+            Some(&rep1),
+            Some(draft.clone())
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(&app, Method::GET, &sub("N2", ""), Some(&rep1), None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(
+            &app,
+            Method::PUT,
+            &sub("N1", "/draft"),
+            Some(&viewer),
+            Some(draft.clone())
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (st, v) = call(
+        &app,
+        Method::PUT,
+        &sub("N1", "/draft"),
+        Some(&rep1),
+        Some(draft),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "draft");
     assert_eq!(v["display"]["vb_tong"], "41");
     // malformed numbers are refused whole, naming the indicator
-    let (st, v) = call(&app, Method::PUT, &sub("N1", "/draft"), Some(&rep1), Some(json!({"values": {"vb_tong": "1.124.5", "vb_bcd": 3}}))).await;
-    assert_eq!((st, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_number")));
-    assert!(v["problems"][0]["message"].as_str().unwrap().contains("Tổng số văn bản"));
-    assert_eq!(call(&app, Method::GET, &sub("N1", ""), Some(&rep1), None).await.1["values"]["vb_bcd"], 16.0, "nothing changed");
+    let (st, v) = call(
+        &app,
+        Method::PUT,
+        &sub("N1", "/draft"),
+        Some(&rep1),
+        Some(json!({"values": {"vb_tong": "1.124.5", "vb_bcd": 3}})),
+    )
+    .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_number"))
+    );
+    assert!(
+        v["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Tổng số văn bản")
+    );
+    assert_eq!(
+        call(&app, Method::GET, &sub("N1", ""), Some(&rep1), None)
+            .await
+            .1["values"]["vb_bcd"],
+        16.0,
+        "nothing changed"
+    );
     // submitting with a missing required section is refused with the findings
     let (st, v) = call(&app, Method::POST, &sub("N1", "/submit"), Some(&rep1), None).await;
-    assert_eq!((st, v["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
-    assert!(v["details"]["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "muc_bat_buoc"));
-    call(&app, Method::PUT, &sub("N1", "/draft"), Some(&rep1), Some(json!({"sections": full_sections()}))).await;
-    assert_eq!(call(&app, Method::POST, &sub("N1", "/submit"), Some(&rep1), None).await.1["status"], "submitted");
-    assert_eq!(call(&app, Method::POST, &sub("N1", "/submit"), Some(&rep1), None).await.1["code"], "invalid_transition");
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed"))
+    );
+    assert!(
+        v["details"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "muc_bat_buoc")
+    );
+    call(
+        &app,
+        Method::PUT,
+        &sub("N1", "/draft"),
+        Some(&rep1),
+        Some(json!({"sections": full_sections()})),
+    )
+    .await;
+    assert_eq!(
+        call(&app, Method::POST, &sub("N1", "/submit"), Some(&rep1), None)
+            .await
+            .1["status"],
+        "submitted"
+    );
+    assert_eq!(
+        call(&app, Method::POST, &sub("N1", "/submit"), Some(&rep1), None)
+            .await
+            .1["code"],
+        "invalid_transition"
+    );
     // only the office returns and accepts
-    assert_eq!(call(&app, Method::POST, &sub("N1", "/accept"), Some(&rep1), None).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(call(&app, Method::POST, &sub("N1", "/accept"), Some(&rep2), None).await.0, StatusCode::FORBIDDEN);
-    let (st, v) = call(&app, Method::POST, &sub("N1", "/return"), Some(&office), Some(json!({"reason": "Bổ sung số liệu"}))).await;
-    assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("returned")));
-    call(&app, Method::PUT, &sub("N1", "/draft"), Some(&rep1), Some(json!({"values": {"tcd_luot": 12}}))).await;
+    assert_eq!(
+        call(&app, Method::POST, &sub("N1", "/accept"), Some(&rep1), None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(&app, Method::POST, &sub("N1", "/accept"), Some(&rep2), None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        &sub("N1", "/return"),
+        Some(&office),
+        Some(json!({"reason": "Bổ sung số liệu"})),
+    )
+    .await;
+    assert_eq!(
+        (st, v["status"].as_str()),
+        (StatusCode::OK, Some("returned"))
+    );
+    call(
+        &app,
+        Method::PUT,
+        &sub("N1", "/draft"),
+        Some(&rep1),
+        Some(json!({"values": {"tcd_luot": 12}})),
+    )
+    .await;
     call(&app, Method::POST, &sub("N1", "/submit"), Some(&rep1), None).await;
-    let (st, v) = call(&app, Method::POST, &sub("N1", "/accept"), Some(&office), None).await;
-    assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("accepted")));
-    assert_eq!(call(&app, Method::PUT, &sub("N1", "/draft"), Some(&rep1), Some(json!({"values": {"tcd_luot": 1}}))).await.1["code"], "submission_locked");
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        &sub("N1", "/accept"),
+        Some(&office),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (st, v["status"].as_str()),
+        (StatusCode::OK, Some("accepted"))
+    );
+    assert_eq!(
+        call(
+            &app,
+            Method::PUT,
+            &sub("N1", "/draft"),
+            Some(&rep1),
+            Some(json!({"values": {"tcd_luot": 1}}))
+        )
+        .await
+        .1["code"],
+        "submission_locked"
+    );
     // consolidation, status, history: the viewer may read them
-    let (st, v) = call(&app, Method::GET, &format!("/api/v1/rounds/{r}/consolidation/T"), Some(&viewer), None).await;
+    let (st, v) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/rounds/{r}/consolidation/T"),
+        Some(&viewer),
+        None,
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
-    let tcd = v["rows"].as_array().unwrap().iter().find(|x| x["code"] == "tcd_luot").unwrap();
+    let tcd = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "tcd_luot")
+        .unwrap();
     assert_eq!(tcd["value"], 12.0);
-    assert_eq!(call(&app, Method::GET, &format!("/api/v1/rounds/{r}/consolidation/T"), Some(&rep1), None).await.0, StatusCode::FORBIDDEN);
-    let (_, v) = call(&app, Method::GET, &format!("/api/v1/rounds/{r}/status"), Some(&viewer), None).await;
+    assert_eq!(
+        call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/rounds/{r}/consolidation/T"),
+            Some(&rep1),
+            None
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (_, v) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/rounds/{r}/status"),
+        Some(&viewer),
+        None,
+    )
+    .await;
     assert_eq!(v["counts"]["accepted"], 1);
     let (_, v) = call(&app, Method::GET, &sub("N1", "/history"), Some(&rep1), None).await;
     assert_eq!(v["versions"].as_array().unwrap().len(), 1);
-    assert!(v["audit"].as_array().unwrap().iter().any(|a| a["action"] == "return"));
+    assert!(
+        v["audit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["action"] == "return")
+    );
     // the reporter sees the round addressed to it, not others' rounds
     let (_, v) = call(&app, Method::GET, "/api/v1/rounds", Some(&rep1), None).await;
     assert_eq!(v.as_array().unwrap().len(), 1);
     // admin-only operations
-    let (st, _) = call(&app, Method::POST, "/api/v1/units/import", Some(&office), Some(json!({"units": []}))).await;
+    let (st, _) = call(
+        &app,
+        Method::POST,
+        "/api/v1/units/import",
+        Some(&office),
+        Some(json!({"units": []})),
+    )
+    .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let (st, v) = call(&app, Method::POST, "/api/v1/units/import", Some(&admin), Some(json!({"units": [{"code": "Z", "name": "Phường Z", "kind": "ward", "parent": "KHONG", "valid_from": "2025-07-01"}]}))).await;
-    assert_eq!((st, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_units")));
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_units"))
+    );
     assert_eq!(v["problems"][0]["code"], "unknown_parent");
     // periods and unknown routes
     let (_, v) = call(&app, Method::GET, "/api/v1/periods/2026-H1", None, None).await;
-    assert_eq!((v["cutoff_from"].as_str(), v["cutoff_to"].as_str()), (Some("15/12/2025"), Some("14/06/2026")));
-    assert_eq!(call(&app, Method::GET, "/api/v1/periods/2026-H7", None, None).await.1["code"], "invalid_period");
-    assert_eq!(call(&app, Method::GET, "/api/v1/khong-co", None, None).await.1["code"], "not_found");
-    let (st, v) = call(&app, Method::GET, "/api/v1/rounds/999999", Some(&office), None).await;
-    assert_eq!((st, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    assert_eq!(
+        (v["cutoff_from"].as_str(), v["cutoff_to"].as_str()),
+        (Some("15/12/2025"), Some("14/06/2026"))
+    );
+    assert_eq!(
+        call(&app, Method::GET, "/api/v1/periods/2026-H7", None, None)
+            .await
+            .1["code"],
+        "invalid_period"
+    );
+    assert_eq!(
+        call(&app, Method::GET, "/api/v1/khong-co", None, None)
+            .await
+            .1["code"],
+        "not_found"
+    );
+    let (st, v) = call(
+        &app,
+        Method::GET,
+        "/api/v1/rounds/999999",
+        Some(&office),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -35,8 +35,9 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("QCDC_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,qcdc=info")),
+            tracing_subscriber::EnvFilter::try_from_env("QCDC_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,sqlx=error,qcdc=info")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -17,7 +17,12 @@ fn qcdc(data: &Path, args: &[&str]) -> Output {
 }
 
 fn stdout(o: &Output) -> String {
-    assert!(o.status.success(), "stdout: {}\nstderr: {}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
@@ -26,61 +31,195 @@ fn demo_then_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let out = stdout(&qcdc(d, &["demo"]));
-    assert!(out.contains("thuongtruc") && out.contains("canbo.damrong1"), "{out}");
+    assert!(
+        out.contains("thuongtruc") && out.contains("canbo.damrong1"),
+        "{out}"
+    );
     // running it again changes nothing
     assert!(stdout(&qcdc(d, &["demo"])).contains("đã có sẵn"));
 
     let rounds = stdout(&qcdc(d, &["rounds", "list"]));
     assert_eq!(rounds.lines().count(), 3, "{rounds}");
-    let status: serde_json::Value = serde_json::from_str(&stdout(&qcdc(d, &["rounds", "status", "--round", "3", "--format", "json"]))).unwrap();
+    let status: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
+        d,
+        &["rounds", "status", "--round", "3", "--format", "json"],
+    )))
+    .unwrap();
     let c = &status["counts"];
-    for k in ["accepted", "submitted", "returned", "draft", "not_started", "late"] {
+    for k in [
+        "accepted",
+        "submitted",
+        "returned",
+        "draft",
+        "not_started",
+        "late",
+    ] {
         assert!(c[k].as_i64().unwrap() > 0, "demo round 3 has no {k}: {c}");
     }
 
-    let cons: serde_json::Value = serde_json::from_str(&stdout(&qcdc(d, &["consolidate", "--round", "3", "--unit", "LV", "--format", "json"]))).unwrap();
+    let cons: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
+        d,
+        &[
+            "consolidate",
+            "--round",
+            "3",
+            "--unit",
+            "LV",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
     assert_eq!(cons["previous_round"]["period"], "2025-H1");
-    let row = cons["rows"].as_array().unwrap().iter().find(|r| r["code"] == "vb_tong").unwrap();
+    let row = cons["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "vb_tong")
+        .unwrap();
     assert!(row["value"].as_f64().unwrap() > 0.0 && row["previous"].as_f64().unwrap() > 0.0);
     // a merged commune of 2026 is compared with the communes it came from
-    let merged: serde_json::Value = serde_json::from_str(&stdout(&qcdc(d, &["consolidate", "--round", "3", "--unit", "LV-XDR01", "--format", "json"]))).unwrap();
-    assert_eq!(merged["previous_units"].as_array().unwrap().len(), 2, "{}", merged["previous_units"]);
+    let merged: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
+        d,
+        &[
+            "consolidate",
+            "--round",
+            "3",
+            "--unit",
+            "LV-XDR01",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(
+        merged["previous_units"].as_array().unwrap().len(),
+        2,
+        "{}",
+        merged["previous_units"]
+    );
     let table = stdout(&qcdc(d, &["consolidate", "--round", "3"]));
     assert!(table.contains("Tổng số văn bản đã ban hành") && table.contains("So với cùng kỳ"));
 
     // units: export, re-import unchanged, and a bad file refused whole with lines
     let csv = d.join("units.csv");
-    stdout(&qcdc(d, &["units", "export", "--out", csv.to_str().unwrap()]));
-    assert!(stdout(&qcdc(d, &["units", "import", csv.to_str().unwrap()])).contains("0 mới, 0 cập nhật"));
+    stdout(&qcdc(
+        d,
+        &["units", "export", "--out", csv.to_str().unwrap()],
+    ));
+    assert!(
+        stdout(&qcdc(d, &["units", "import", csv.to_str().unwrap()])).contains("0 mới, 0 cập nhật")
+    );
     let bad = d.join("bad.csv");
     std::fs::write(&bad, "code,name,kind,parent,valid_from,valid_to,predecessors,succession\nA1,Xã A,commune,LV,01/07/2025,,,\nA2,Xã B,commune,KHONG_CO,01/07/2025,,,\nA1,Xã C,xa,LV,2025-13-01,,,\n").unwrap();
     let o = qcdc(d, &["units", "import", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("dòng 4") && err.contains("invalid_units"), "{err}");
-    assert!(!stdout(&qcdc(d, &["units", "list", "--q", "xa a"])).contains("A1"), "nothing imported");
+    assert!(
+        err.contains("dòng 4") && err.contains("invalid_units"),
+        "{err}"
+    );
+    assert!(
+        !stdout(&qcdc(d, &["units", "list", "--q", "xa a"])).contains("A1"),
+        "nothing imported"
+    );
     assert!(stdout(&qcdc(d, &["units", "list", "--q", "dam rong 1"])).contains("Xã Đam Rông 1"));
 
     // a report from a file by a unit that had not started, then the office accepts it
-    let waiting = status["recipients"].as_array().unwrap().iter().find(|r| r["status"] == "not_started" && r["kind"] == "commune").unwrap()["unit_code"].as_str().unwrap().to_string();
+    let waiting = status["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["status"] == "not_started" && r["kind"] == "commune")
+        .unwrap()["unit_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let rep = d.join("report.json");
-    let sections: String = ["I", "II.1", "II.2", "II.3", "II.4", "IV.1", "IV.2", "IV.3", "V.1"].iter().map(|s| format!(r#""{s}": "Nội dung {s}""#)).collect::<Vec<_>>().join(",");
+    let sections: String = [
+        "I", "II.1", "II.2", "II.3", "II.4", "IV.1", "IV.2", "IV.3", "V.1",
+    ]
+    .iter()
+    .map(|s| format!(r#""{s}": "Nội dung {s}""#))
+    .collect::<Vec<_>>()
+    .join(",");
     std::fs::write(&rep, format!(r#"{{"round": 3, "unit": "{waiting}", "values": {{"vb_tong": "12", "vb_cap_uy": 4, "vb_chinh_quyen": 4, "vb_bcd": "1.124.5"}}}}"#)).unwrap();
     let o = qcdc(d, &["submissions", "import", rep.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&o.stderr).contains("Tổng số") || String::from_utf8_lossy(&o.stderr).contains("Văn bản của Ban Chỉ đạo"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("Tổng số")
+            || String::from_utf8_lossy(&o.stderr).contains("Văn bản của Ban Chỉ đạo"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     std::fs::write(&rep, format!(r#"{{"round": 3, "unit": "{waiting}", "values": {{"vb_tong": "12", "vb_cap_uy": 4, "vb_chinh_quyen": 4, "vb_bcd": 4, "tcd_luot": "1.234"}}, "sections": {{{sections}}}}}"#)).unwrap();
-    assert!(stdout(&qcdc(d, &["submissions", "import", rep.to_str().unwrap(), "--submit"])).contains("Đã gửi"));
-    assert!(stdout(&qcdc(d, &["submissions", "accept", "--round", "3", "--unit", &waiting])).contains("Đã tiếp nhận"));
-    let after: serde_json::Value = serde_json::from_str(&stdout(&qcdc(d, &["consolidate", "--round", "3", "--format", "json"]))).unwrap();
-    let tcd = |c: &serde_json::Value| c["rows"].as_array().unwrap().iter().find(|r| r["code"] == "tcd_luot").unwrap()["value"].as_f64().unwrap();
-    assert_eq!(tcd(&after), tcd(&cons) + 1234.0, "the accepted report shows at once");
-    let exported: serde_json::Value = serde_json::from_str(&stdout(&qcdc(d, &["submissions", "export", "--round", "3", "--unit", "LV-XDR01"]))).unwrap();
+    assert!(
+        stdout(&qcdc(
+            d,
+            &["submissions", "import", rep.to_str().unwrap(), "--submit"]
+        ))
+        .contains("Đã gửi")
+    );
+    assert!(
+        stdout(&qcdc(
+            d,
+            &["submissions", "accept", "--round", "3", "--unit", &waiting]
+        ))
+        .contains("Đã tiếp nhận")
+    );
+    let after: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
+        d,
+        &["consolidate", "--round", "3", "--format", "json"],
+    )))
+    .unwrap();
+    let tcd = |c: &serde_json::Value| {
+        c["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == "tcd_luot")
+            .unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(
+        tcd(&after),
+        tcd(&cons) + 1234.0,
+        "the accepted report shows at once"
+    );
+    let exported: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
+        d,
+        &[
+            "submissions",
+            "export",
+            "--round",
+            "3",
+            "--unit",
+            "LV-XDR01",
+        ],
+    )))
+    .unwrap();
     assert_eq!(exported["unit_name"], "Xã Đam Rông 1");
 
     // templates and users
     assert!(stdout(&qcdc(d, &["templates", "list"])).contains("qcdc-dinh-ky"));
     assert!(stdout(&qcdc(d, &["users", "list"])).contains("lanhdao"));
-    let o = qcdc(d, &["rounds", "create", "--title", "Quý", "--template", "qcdc-dinh-ky", "--period", "2026-Q9", "--issuer", "LV", "--deadline", "01/01/2099"]);
+    let o = qcdc(
+        d,
+        &[
+            "rounds",
+            "create",
+            "--title",
+            "Quý",
+            "--template",
+            "qcdc-dinh-ky",
+            "--period",
+            "2026-Q9",
+            "--issuer",
+            "LV",
+            "--deadline",
+            "01/01/2099",
+        ],
+    );
     assert!(String::from_utf8_lossy(&o.stderr).contains("invalid_period"));
 }
 
@@ -96,13 +235,29 @@ fn serve_prints_its_address_and_answers() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
-    write!(s, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
     child.kill().unwrap();
     let _ = child.wait();
-    assert!(resp.starts_with("HTTP/1.1 200") && resp.contains("\"status\":\"ok\""), "{resp}");
+    assert!(
+        resp.starts_with("HTTP/1.1 200") && resp.contains("\"status\":\"ok\""),
+        "{resp}"
+    );
 }

@@ -82,6 +82,7 @@ impl Store {
         )
         .await?;
         rebuild_rollup(&mut tx, round_id).await?;
+        crate::consolidation::rebuild_status_rollup(&mut tx, round_id).await?;
         tx.commit().await.db()?;
         Ok(())
     }
@@ -109,6 +110,7 @@ impl Store {
             .collect())
     }
 
+    /// Status counts below each unit, from the running counts.
     async fn counts_many(
         &self,
         round_id: i64,
@@ -120,8 +122,9 @@ impl Store {
             .collect::<Vec<_>>()
             .join(",");
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT c.ancestor_id, s.status, s.on_time, COUNT(*) AS n FROM submissions s JOIN unit_closure c ON c.descendant_id = s.unit_id
-             WHERE s.round_id = $1 AND c.ancestor_id IN ({list}) GROUP BY c.ancestor_id, s.status, s.on_time"
+            "SELECT unit_id AS ancestor_id, status, CASE WHEN on_time < 0 THEN NULL ELSE on_time END AS on_time, n FROM status_rollup
+             WHERE round_id = $1 AND n <> 0 AND unit_id IN ({list})
+             UNION ALL SELECT unit_id AS ancestor_id, status, on_time, 1 AS n FROM submissions WHERE round_id = $1 AND unit_id IN ({list})"
         )))
         .bind(round_id)
         .fetch_all(&self.pool)

@@ -110,6 +110,70 @@ pub(crate) async fn apply_rollup_delta(
     .await
 }
 
+fn on_time_key(on_time: Option<bool>) -> i64 {
+    on_time.map_or(-1, i64::from)
+}
+
+/// Moves one recipient between status buckets in every strict ancestor's counts.
+pub(crate) async fn apply_status_delta(
+    tx: &mut Transaction<'_, Any>,
+    round_id: i64,
+    unit_id: i64,
+    from: (qcdc_core::workflow::Status, Option<bool>),
+    to: (qcdc_core::workflow::Status, Option<bool>),
+) -> CoreResult<()> {
+    if from == to {
+        return Ok(());
+    }
+    let ancestors =
+        sqlx::query("SELECT ancestor_id FROM unit_closure WHERE descendant_id = $1 AND depth > 0")
+            .bind(unit_id)
+            .fetch_all(&mut **tx)
+            .await
+            .db()?;
+    let mut rows = Vec::new();
+    for a in &ancestors {
+        let a = get_i64(a, "ancestor_id");
+        rows.push(vec![
+            Val::I(round_id),
+            Val::I(a),
+            Val::S(from.0.as_str().into()),
+            Val::I(on_time_key(from.1)),
+            Val::I(-1),
+        ]);
+        rows.push(vec![
+            Val::I(round_id),
+            Val::I(a),
+            Val::S(to.0.as_str().into()),
+            Val::I(on_time_key(to.1)),
+            Val::I(1),
+        ]);
+    }
+    bulk_insert(tx, "status_rollup", &["round_id", "unit_id", "status", "on_time", "n"], &rows, "ON CONFLICT (round_id, unit_id, status, on_time) DO UPDATE SET n = status_rollup.n + excluded.n").await
+}
+
+/// Recomputes a round's status counts from its submissions.
+pub(crate) async fn rebuild_status_rollup(
+    tx: &mut Transaction<'_, Any>,
+    round_id: i64,
+) -> CoreResult<()> {
+    sqlx::query("DELETE FROM status_rollup WHERE round_id = $1")
+        .bind(round_id)
+        .execute(&mut **tx)
+        .await
+        .db()?;
+    sqlx::query(
+        "INSERT INTO status_rollup (round_id, unit_id, status, on_time, n)
+         SELECT s.round_id, c.ancestor_id, s.status, COALESCE(s.on_time, -1), COUNT(*) FROM submissions s JOIN unit_closure c ON c.descendant_id = s.unit_id
+         WHERE s.round_id = $1 AND c.depth > 0 GROUP BY s.round_id, c.ancestor_id, s.status, COALESCE(s.on_time, -1)",
+    )
+    .bind(round_id)
+    .execute(&mut **tx)
+    .await
+    .db()?;
+    Ok(())
+}
+
 /// Recomputes a round's running totals from its accepted figures.
 pub(crate) async fn rebuild_rollup(tx: &mut Transaction<'_, Any>, round_id: i64) -> CoreResult<()> {
     let rows = sqlx::query(
@@ -185,7 +249,7 @@ impl Store {
                 .map(i64::to_string)
                 .collect::<Vec<_>>()
                 .join(",");
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT unit_id, indicator, total, n FROM rollup WHERE round_id = $1 AND unit_id IN ({list})"))).bind(round_id).fetch_all(&self.pool).await.db()?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT unit_id, indicator, total, n FROM rollup WHERE round_id = $1 AND n <> 0 AND unit_id IN ({list})"))).bind(round_id).fetch_all(&self.pool).await.db()?;
             for r in &rows {
                 if let Some(t) = out.get_mut(&get_i64(r, "unit_id")) {
                     t.sums.insert(

@@ -79,7 +79,8 @@ pub(crate) async fn bulk_insert(
         return Ok(());
     }
     let per_row = cols.len();
-    let chunk = (30_000 / per_row).max(1);
+    // large statements cost more to prepare than they save; ~1.000 parameters is the sweet spot
+    let chunk = (1_000 / per_row).max(1);
     for part in rows.chunks(chunk) {
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
         let mut n = 0;

@@ -258,6 +258,7 @@ impl Store {
             "",
         )
         .await?;
+        crate::consolidation::rebuild_status_rollup(&mut tx, id).await?;
         audit(
             &mut tx,
             actor,

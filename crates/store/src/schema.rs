@@ -103,6 +103,15 @@ pub const SCHEMA: &[&str] = &[
         total BIGINT NOT NULL,
         n BIGINT NOT NULL,
         PRIMARY KEY (round_id, unit_id, indicator))",
+    // running counts of recipients strictly below each unit by status and timeliness
+    // (on_time: 1 on time, 0 late, -1 not yet in), kept in the transaction that moves a status
+    "CREATE TABLE status_rollup (
+        round_id BIGINT NOT NULL,
+        unit_id BIGINT NOT NULL,
+        status TEXT NOT NULL,
+        on_time BIGINT NOT NULL,
+        n BIGINT NOT NULL,
+        PRIMARY KEY (round_id, unit_id, status, on_time))",
     "CREATE TABLE audit_log (
         id {id},
         at TEXT NOT NULL,

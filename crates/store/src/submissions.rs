@@ -13,7 +13,7 @@ use serde::Serialize;
 use sqlx::{Any, Transaction};
 
 use crate::audit::audit;
-use crate::consolidation::apply_rollup_delta;
+use crate::consolidation::{apply_rollup_delta, apply_status_delta};
 use crate::db::{
     DbResult, Store, Val, bulk_insert, get_i64, get_opt_i64, get_opt_str, get_str, now,
 };
@@ -69,6 +69,7 @@ pub(crate) struct SubRow {
     pub status: Status,
     pub version: i64,
     pub first_submitted_at: Option<String>,
+    pub on_time: Option<bool>,
 }
 
 /// Values and sections to merge into a draft: `None` clears a cell or a section.
@@ -122,7 +123,7 @@ impl Store {
         unit_code: &str,
     ) -> CoreResult<SubRow> {
         let r = sqlx::query(
-            "SELECT s.id, s.unit_id, u.code, u.name, s.status, s.version, s.first_submitted_at FROM submissions s JOIN units u ON u.id = s.unit_id WHERE s.round_id = $1 AND u.code = $2",
+            "SELECT s.id, s.unit_id, u.code, u.name, s.status, s.version, s.first_submitted_at, s.on_time FROM submissions s JOIN units u ON u.id = s.unit_id WHERE s.round_id = $1 AND u.code = $2",
         )
         .bind(round_id)
         .bind(unit_code.to_string())
@@ -138,6 +139,7 @@ impl Store {
             status: Status::parse(&get_str(&r, "status")).unwrap_or(Status::NotStarted),
             version: get_i64(&r, "version"),
             first_submitted_at: get_opt_str(&r, "first_submitted_at"),
+            on_time: get_opt_i64(&r, "on_time").map(|v| v == 1),
         })
     }
 
@@ -273,6 +275,14 @@ impl Store {
         let next = s.status.apply(Action::SaveDraft)?;
         self.write_draft(&mut tx, &t, &s, change, actor).await?;
         if next != s.status {
+            apply_status_delta(
+                &mut tx,
+                round_id,
+                s.unit_id,
+                (s.status, s.on_time),
+                (next, s.on_time),
+            )
+            .await?;
             audit(
                 &mut tx,
                 actor,
@@ -439,6 +449,14 @@ impl Store {
             .execute(&mut *tx)
             .await
             .db()?;
+        apply_status_delta(
+            &mut tx,
+            round_id,
+            s.unit_id,
+            (s.status, s.on_time),
+            (next, Some(on_time)),
+        )
+        .await?;
         audit(
             &mut tx,
             actor,
@@ -478,6 +496,14 @@ impl Store {
             .execute(&mut *tx)
             .await
             .db()?;
+        apply_status_delta(
+            &mut tx,
+            round_id,
+            s.unit_id,
+            (s.status, s.on_time),
+            (next, s.on_time),
+        )
+        .await?;
         audit(
             &mut tx,
             actor,
@@ -566,6 +592,14 @@ impl Store {
             .execute(&mut *tx)
             .await
             .db()?;
+        apply_status_delta(
+            &mut tx,
+            round_id,
+            s.unit_id,
+            (s.status, s.on_time),
+            (next, s.on_time),
+        )
+        .await?;
         audit(
             &mut tx,
             actor,
@@ -639,6 +673,14 @@ impl Store {
             .execute(&mut *tx)
             .await
             .db()?;
+        apply_status_delta(
+            &mut tx,
+            round_id,
+            s.unit_id,
+            (s.status, s.on_time),
+            (next, s.on_time),
+        )
+        .await?;
         audit(
             &mut tx,
             actor,

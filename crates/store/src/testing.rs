@@ -325,4 +325,3 @@ pub fn sample_tree() -> Vec<(usize, UnitRecord)> {
     .map(|(i, r)| (i + 2, r))
     .collect()
 }
-

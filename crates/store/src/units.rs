@@ -451,6 +451,7 @@ impl Store {
                 .db()?;
             for r in rounds {
                 crate::consolidation::rebuild_rollup(&mut tx, get_i64(&r, "id")).await?;
+                crate::consolidation::rebuild_status_rollup(&mut tx, get_i64(&r, "id")).await?;
             }
         }
         tx.commit().await.db()?;
