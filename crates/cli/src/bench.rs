@@ -55,6 +55,13 @@ pub async fn consolidate(store: &Store, iterations: usize) -> Result<()> {
             tc[i].as_secs_f64()
         );
     }
+    // what keeping the running totals costs when the whole round must be recomputed
+    let s = Instant::now();
+    store.rebuild_round_totals(round.id).await?;
+    outln!(
+        "  dựng lại toàn bộ số tổng hợp từ số liệu gốc (khi đổi cây đơn vị): {:.3} s",
+        s.elapsed().as_secs_f64()
+    );
     let (q, c) = (median(tq), median(tc));
     outln!(
         "consolidate: qcdc {q:.4} s, cte {c:.4} s, ratio {:.1}x, totals {}",

@@ -87,6 +87,15 @@ impl Store {
         Ok(())
     }
 
+    /// Recomputes a round's running totals and status counts from the raw accepted
+    /// figures (what a tree change costs); returns nothing, changes nothing visible.
+    pub async fn rebuild_round_totals(&self, round_id: i64) -> CoreResult<()> {
+        let mut tx = self.pool.begin().await.db()?;
+        rebuild_rollup(&mut tx, round_id).await?;
+        crate::consolidation::rebuild_status_rollup(&mut tx, round_id).await?;
+        tx.commit().await.db()
+    }
+
     /// qcdc's way: read each unit's running totals and count statuses through the
     /// closure table.
     pub async fn bench_consolidate_qcdc(

@@ -199,7 +199,7 @@ impl Store {
     async fn migrate(&self) -> CoreResult<()> {
         let exists = match self.backend {
             Backend::Sqlite => sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetch_optional(&self.pool).await.db()?.is_some(),
-            Backend::Postgres => sqlx::query("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'meta'").fetch_optional(&self.pool).await.db()?.is_some(),
+            Backend::Postgres => sqlx::query("SELECT 1 AS present FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'meta'").fetch_optional(&self.pool).await.db()?.is_some(),
         };
         if exists {
             let v: String = sqlx::query("SELECT value FROM meta WHERE key = 'schema_version'")

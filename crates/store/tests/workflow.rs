@@ -107,7 +107,8 @@ both_backends!(
     submission_lifecycle_with_audit,
     consolidation_live_with_succession_and_adoption,
     template_in_use_is_immutable,
-    users_and_tokens
+    users_and_tokens,
+    reopening_keeps_everything
 );
 
 async fn units_import_is_all_or_nothing(url: &str) {
@@ -708,4 +709,13 @@ async fn users_and_tokens(url: &str) {
         ErrorCode::Unauthorized
     );
     let _ = BTreeMap::<i32, i32>::new();
+}
+
+async fn reopening_keeps_everything(url: &str) {
+    let s = setup(url).await;
+    s.close().await;
+    // a second start on the same database finds its schema, units and templates
+    let again = Store::open(url).await.unwrap();
+    assert_eq!(again.all_units().await.unwrap().len(), 8);
+    assert_eq!(again.list_templates().await.unwrap().len(), 2);
 }
