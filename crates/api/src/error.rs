@@ -57,3 +57,27 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// `axum::extract::Path` whose rejection is an [`ApiError`] (JSON, stable code).
+pub struct P<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for P<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(P(v)),
+            Err(e) => Err(ApiError(CoreError::new(
+                ErrorCode::InvalidInput,
+                format!("Địa chỉ không hợp lệ: {}", e.body_text()),
+            ))),
+        }
+    }
+}

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::{Auth, require};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, P};
 use crate::{AppState, OPENAPI};
 
 type JsonBody<T> = Result<Json<T>, JsonRejection>;
@@ -45,6 +45,17 @@ pub async fn health() -> Json<Value> {
 
 pub async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+pub async fn method_not_allowed() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        Json(CoreError::new(
+            ErrorCode::InvalidInput,
+            "Phương thức HTTP không được hỗ trợ ở địa chỉ này",
+        )),
+    )
+        .into_response()
 }
 
 pub async fn not_found() -> ApiError {
@@ -105,7 +116,7 @@ pub async fn list_units(
 pub async fn get_unit(
     State(s): State<AppState>,
     Auth(_): Auth,
-    Path(code): Path<String>,
+    P(code): P<String>,
 ) -> ApiResult<Value> {
     let u = s.store.unit(&code).await?;
     let children = s.store.children(u.id).await?;
@@ -182,7 +193,7 @@ pub struct VersionQuery {
 pub async fn get_template(
     State(s): State<AppState>,
     Auth(_): Auth,
-    Path(code): Path<String>,
+    P(code): P<String>,
     q: Q<VersionQuery>,
 ) -> ApiResult<Value> {
     let (id, t) = s.store.template_by_code(&code, query(q)?.version).await?;
@@ -204,7 +215,7 @@ pub async fn import_template(
     ))
 }
 
-pub async fn get_period(Path(p): Path<String>) -> ApiResult<Value> {
+pub async fn get_period(P(p): P<String>) -> ApiResult<Value> {
     let p: Period = p.parse()?;
     let (a, b) = p.cutoff();
     ok(json!({
@@ -297,7 +308,7 @@ async fn round_for(
 pub async fn get_round(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Path(id): Path<i64>,
+    P(id): P<i64>,
 ) -> ApiResult<Value> {
     let r = s.store.round(id).await?;
     let issuer = s.store.unit(&r.issuer_code).await?;
@@ -318,7 +329,7 @@ pub async fn get_round(
 pub async fn close_round(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Path(id): Path<i64>,
+    P(id): P<i64>,
 ) -> ApiResult<Value> {
     round_for(&s, &a, id, Permission::Manage).await?;
     ok(s.store.set_round_status(id, false, &a.username).await?)
@@ -327,7 +338,7 @@ pub async fn close_round(
 pub async fn reopen_round(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Path(id): Path<i64>,
+    P(id): P<i64>,
 ) -> ApiResult<Value> {
     round_for(&s, &a, id, Permission::Manage).await?;
     ok(s.store.set_round_status(id, true, &a.username).await?)
@@ -342,7 +353,7 @@ pub struct UnitParam {
 pub async fn round_status(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Path(id): Path<i64>,
+    P(id): P<i64>,
     q: Q<UnitParam>,
 ) -> ApiResult<Value> {
     let r = s.store.round(id).await?;
@@ -369,7 +380,7 @@ async fn unit_check(
 pub async fn get_submission(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Path((id, unit)): Path<(i64, String)>,
+    P((id, unit)): P<(i64, String)>,
 ) -> ApiResult<Value> {
     unit_check(&s, &a, &unit, Permission::View).await?;
     ok(s.store.submission(id, &unit).await?)
@@ -387,7 +398,7 @@ pub struct DraftBody {
 pub async fn save_draft(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Path((id, unit)): Path<(i64, String)>,
+    P((id, unit)): P<(i64, String)>,
     b: JsonBody<DraftBody>,
 ) -> ApiResult<Value> {
     let d = body(b)?;
@@ -411,7 +422,7 @@ pub async fn save_draft(
 pub async fn submit(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Path((id, unit)): Path<(i64, String)>,
+    P((id, unit)): P<(i64, String)>,
 ) -> ApiResult<Value> {
     unit_check(&s, &a, &unit, Permission::Report).await?;
     ok(s.store.submit(id, &unit, &a.username, Utc::now()).await?)
@@ -426,7 +437,7 @@ pub struct Reason {
 pub async fn return_submission(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Path((id, unit)): Path<(i64, String)>,
+    P((id, unit)): P<(i64, String)>,
     b: JsonBody<Reason>,
 ) -> ApiResult<Value> {
     let reason = body(b)?.reason;
@@ -439,7 +450,7 @@ pub async fn return_submission(
 pub async fn accept(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Path((id, unit)): Path<(i64, String)>,
+    P((id, unit)): P<(i64, String)>,
 ) -> ApiResult<Value> {
     round_for(&s, &a, id, Permission::Manage).await?;
     ok(s.store.accept(id, &unit, &a.username).await?)
@@ -448,7 +459,7 @@ pub async fn accept(
 pub async fn correction(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Path((id, unit)): Path<(i64, String)>,
+    P((id, unit)): P<(i64, String)>,
     b: JsonBody<Reason>,
 ) -> ApiResult<Value> {
     let reason = body(b)?.reason;
@@ -461,7 +472,7 @@ pub async fn correction(
 pub async fn history(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Path((id, unit)): Path<(i64, String)>,
+    P((id, unit)): P<(i64, String)>,
 ) -> ApiResult<Value> {
     unit_check(&s, &a, &unit, Permission::View).await?;
     let (versions, audit) = s.store.submission_history(id, &unit).await?;
@@ -471,7 +482,7 @@ pub async fn history(
 pub async fn consolidation(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Path((id, unit)): Path<(i64, String)>,
+    P((id, unit)): P<(i64, String)>,
 ) -> ApiResult<Value> {
     unit_check(&s, &a, &unit, Permission::View).await?;
     ok(s.store.consolidate(id, Some(&unit)).await?)
@@ -486,7 +497,7 @@ pub struct Adopt {
 pub async fn adopt(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Path((id, unit)): Path<(i64, String)>,
+    P((id, unit)): P<(i64, String)>,
     b: JsonBody<Adopt>,
 ) -> ApiResult<Value> {
     let p = body(b)?.parent_round;

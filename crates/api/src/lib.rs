@@ -116,6 +116,7 @@ pub fn router(store: Store) -> Router {
             post(adopt),
         )
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
         .layer(TraceLayer::new_for_http())
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

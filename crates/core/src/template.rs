@@ -627,6 +627,22 @@ part_of = "vb_tong"
         assert!(codes.contains(&"unit"), "{codes:?}");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn from_toml_never_panics(s in "\\PC{0,300}") {
+            let _ = Template::from_toml(&s);
+        }
+
+        #[test]
+        fn mutated_templates_never_panic(cut in 0usize..2000, insert in "[a-z_\\[\\]=\"\n .0-9]{0,20}") {
+            let mut src = MINI.to_string();
+            let at = (0..=cut.min(src.len())).rev().find(|i| src.is_char_boundary(*i)).unwrap_or(0);
+            src.insert_str(at, &insert);
+            let _ = Template::from_toml(&src);
+            let _ = Template::from_toml(&src[..at]);
+        }
+    }
+
     #[test]
     fn toml_syntax_error_has_line() {
         let e = Template::from_toml("code = \"x\"\nversion = \n").unwrap_err();
