@@ -92,6 +92,20 @@ pub enum Cmd {
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Check reports (.txt, .docx) for arithmetic slips, malformed numbers and stale citations.
+    /// Exit status: 0 no error-level finding, 1 some, 2 a file could not be read.
+    Check {
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -302,6 +316,7 @@ struct SubmissionFile {
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     let actor = cli_actor();
     match cli.cmd {
+        Cmd::Check { format, files } => return Ok(crate::check::run(&files, format)),
         Cmd::Serve { addr, demo } => {
             let store = open(&cli.db).await?;
             if demo {

@@ -22,6 +22,7 @@ macro_rules! out {
 }
 
 mod bench;
+mod check;
 mod cli;
 mod demo;
 mod figures;
