@@ -123,8 +123,25 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\s*Số\s*:?\s*([0-9]+\s*[-/]\s*[\p{L}0-9/\- ]+?)\s*$").expect("regex")
 });
 static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(6 tháng đầu năm \d{4}|6 tháng cuối năm \d{4}|06 tháng đầu năm \d{4}|9 tháng (?:đầu )?năm \d{4}|quý [IV1-4]+ năm \d{4}|năm \d{4})").expect("regex")
+    Regex::new(r"(?i)0?(6 tháng đầu năm|6 tháng cuối năm|9 tháng (?:đầu )?năm|quý [IV1-4]+ năm)(?:\s+(\d{4}))?").expect("regex")
 });
+static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:năm\s+)?(\d{4})").expect("regex"));
+
+/// The period a title covers: "6 tháng đầu năm 2022" even when the year comes later.
+fn period_of(title: &str, fallback_year: Option<i32>) -> Option<String> {
+    let year = YEAR
+        .captures_iter(title)
+        .filter_map(|c| c[1].parse::<i32>().ok())
+        .find(|y| (1990..=2200).contains(y))
+        .or(fallback_year);
+    match PERIOD.captures(title) {
+        Some(c) => {
+            let y = c.get(2).and_then(|m| m.as_str().parse().ok()).or(year)?;
+            Some(format!("{} {y}", c[1].to_lowercase()))
+        }
+        None => year.map(|y| format!("năm {y}")),
+    }
+}
 
 fn superscript_digits(s: &str) -> String {
     s.chars()
@@ -226,7 +243,7 @@ impl Document {
                 .find(|l| !l.text.trim().is_empty())
                 .map(|l| l.text.trim().to_string())
                 .unwrap_or_default();
-            header.period = PERIOD.find(&next).map(|m| m.as_str().to_string());
+            header.period = period_of(&next, header.date.map(|d| chrono::Datelike::year(&d)));
             header.title = Some(
                 format!("{} {}", lines[i].text.trim(), next)
                     .trim()

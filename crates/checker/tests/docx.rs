@@ -1,0 +1,50 @@
+//! .docx reading: text split across runs, deleted text skipped, footnotes attached,
+//! findings numbered by paragraph.
+
+use std::io::Write;
+
+use qcdc_checker::{Kind, check, read};
+
+fn docx(body: &str, notes: &str) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opt = zip::write::SimpleFileOptions::default();
+        z.start_file("[Content_Types].xml", opt).unwrap();
+        z.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#).unwrap();
+        z.start_file("word/document.xml", opt).unwrap();
+        write!(z, r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#).unwrap();
+        z.start_file("word/footnotes.xml", opt).unwrap();
+        write!(z, r#"<?xml version="1.0" encoding="UTF-8"?><w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote w:id="-1"><w:p><w:r><w:t>sep</w:t></w:r></w:p></w:footnote>{notes}</w:footnotes>"#).unwrap();
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+#[test]
+fn reads_runs_deletions_and_footnotes() {
+    let body = concat!(
+        r#"<w:p><w:r><w:t>Đam Rông, ngày 22 tháng 6 năm 2022</w:t></w:r></w:p>"#,
+        r#"<w:p><w:r><w:t xml:space="preserve">Đã giải quyết 138/</w:t></w:r><w:r><w:t>157 vụ việc (87,8%)</w:t></w:r><w:del><w:r><w:t>SAI 1/1 (5%)</w:t></w:r></w:del><w:r><w:t>.</w:t></w:r></w:p>"#,
+        r#"<w:p><w:r><w:t>Đã giám sát được 02 cuộc</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r><w:r><w:t>.</w:t></w:r></w:p>"#,
+    );
+    let notes = r#"<w:footnote w:id="1"><w:p><w:r><w:t>Về giám sát (13 cuộc): huyện 13 cuộc.</w:t></w:r></w:p></w:footnote>"#;
+    let d = read(&docx(body, notes)).unwrap();
+    assert_eq!(d.lines[1].text, "Đã giải quyết 138/157 vụ việc (87,8%).");
+    let f = check(&d);
+    let kinds: Vec<(usize, Kind)> = f.iter().map(|x| (x.line, x.kind)).collect();
+    assert_eq!(
+        kinds,
+        [(2, Kind::PercentMismatch), (3, Kind::Contradiction)],
+        "{f:?}"
+    );
+}
+
+#[test]
+fn a_broken_docx_is_an_error_not_a_panic() {
+    let mut bytes = docx("<w:p><w:r><w:t>x</w:t></w:r></w:p>", "");
+    bytes.truncate(bytes.len() / 2);
+    assert!(read(&bytes).is_err());
+    assert!(read(b"PK\x03\x04garbage").is_err());
+    assert!(read(&[0xff, 0xfe, 0x00]).is_err());
+}
