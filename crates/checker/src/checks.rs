@@ -132,6 +132,22 @@ fn same_measure(a: &str, b: &str) -> bool {
 /// A figure of the appendix that the body gives differently (same topic, same
 /// actor, one mention on each side).
 fn appendix_against_body(doc: &Document, scanned: &[Vec<Num>], out: &mut Vec<Finding>) {
+    // every body figure that names its topic, once
+    let body: Vec<(
+        usize,
+        String,
+        Vec<(&'static str, &'static str, f64, usize, usize)>,
+    )> = doc
+        .blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.part == Part::Body && b.footnote.is_none())
+        .map(|(bi, b)| {
+            let chars: Vec<char> = b.text.chars().collect();
+            (bi, b.text.to_lowercase(), topical(&chars, &scanned[bi]))
+        })
+        .filter(|(_, _, t)| !t.is_empty())
+        .collect();
     let mut section_actors: Vec<&str> = Vec::new();
     for (ai, a) in doc.blocks.iter().enumerate() {
         if a.part != Part::Appendix {
@@ -156,25 +172,18 @@ fn appendix_against_body(doc: &Document, scanned: &[Vec<Num>], out: &mut Vec<Fin
         }
         let ac: Vec<char> = a.text.chars().collect();
         for (topic, unit, v, s, e) in topical(&ac, &scanned[ai]) {
-            let mut body = Vec::new();
-            for (bi, b) in doc
-                .blocks
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| b.part == Part::Body && b.footnote.is_none())
-            {
-                let bl = b.text.to_lowercase();
+            let mut matches = Vec::new();
+            for (bi, bl, topics) in &body {
                 if !actors.iter().any(|x| bl.contains(x)) {
                     continue;
                 }
-                let bc: Vec<char> = b.text.chars().collect();
-                for t in topical(&bc, &scanned[bi]) {
+                for t in topics {
                     if t.0 == topic && same_measure(t.1, unit) {
-                        body.push((bi, t));
+                        matches.push((*bi, *t));
                     }
                 }
             }
-            if let [(bi, (_, bu, bv, bs, _))] = body[..]
+            if let [(bi, (_, bu, bv, bs, _))] = matches[..]
                 && (bv - v).abs() > 1e-9
             {
                 out.push(find(
@@ -335,13 +344,20 @@ fn percents(
     }
 }
 
-/// Finds `word` (lowercase, whole word) in the text: char offsets.
-fn word_positions(chars: &[char], word: &str) -> Vec<usize> {
-    let lower: Vec<char> = chars
+/// The text lowercased char by char (offsets unchanged).
+fn lowered(chars: &[char]) -> Vec<char> {
+    chars
         .iter()
         .map(|c| c.to_lowercase().next().unwrap_or(*c))
-        .collect();
+        .collect()
+}
+
+/// Finds `word` (lowercase, whole word) in a lowercased text: char offsets.
+fn word_positions(lower: &[char], word: &str) -> Vec<usize> {
     let w: Vec<char> = word.chars().collect();
+    if !lower.contains(&w[0]) {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     if w.len() > lower.len() {
         return out;
@@ -367,12 +383,13 @@ fn wholes_and_parts(
 ) {
     let b = &doc.blocks[bi];
     let nums = &scanned[bi];
-    let mut triggers: Vec<(usize, bool)> = word_positions(chars, "trong đó")
+    let lower = lowered(chars);
+    let mut triggers: Vec<(usize, bool)> = word_positions(&lower, "trong đó")
         .into_iter()
         .map(|t| (t, false))
         .collect();
     // "gồm" lists everything; "bao gồm cả" / "gồm cả" only some
-    triggers.extend(word_positions(chars, "gồm").into_iter().map(|t| {
+    triggers.extend(word_positions(&lower, "gồm").into_iter().map(|t| {
         (
             t,
             !slice(chars, t, t + 8).to_lowercase().starts_with("gồm cả"),
@@ -558,7 +575,7 @@ fn remainders(
     fwhole: Option<(f64, Option<&'static str>)>,
     out: &mut Vec<Finding>,
 ) {
-    for t in word_positions(chars, "còn lại") {
+    for t in word_positions(&lowered(chars), "còn lại") {
         let Some(rest) = nums
             .iter()
             .find(|n| n.start > t && n.start - t <= 12 && n.is_quantity() && !n.percent)

@@ -117,6 +117,10 @@ pub fn citations(doc: &Document) -> Vec<Citation> {
         if b.part == Part::Header {
             continue;
         }
+        // most paragraphs cite nothing: look for a symbol before running the full pattern
+        if !b.text.contains('/') && !b.text.contains('-') {
+            continue;
+        }
         for c in CITATION.captures_iter(&b.text) {
             let m = c.get(0).expect("match");
             let date = match (c.get(3), c.get(4), c.get(5)) {

@@ -172,35 +172,47 @@ fn is_upper_line(s: &str) -> bool {
 /// Parses a heading line.
 pub fn heading(line: &Line) -> Option<Heading> {
     let t = line.text.trim();
-    if t.is_empty() || t.chars().count() > 300 {
+    let first = t.chars().next()?;
+    if t.chars().count() > 300
+        || !(first.is_ascii_digit() || matches!(first, 'I' | 'V' | 'X') || first.is_lowercase())
+    {
         return None;
     }
-    let mk = |level: u8, c: regex::Captures| Heading {
-        line: line.no,
-        level,
-        number: c[1].to_string(),
-        title: c[2].trim().to_string(),
+    let head: String = t.chars().take(24).collect();
+    let mk = |level: u8, re: &Regex| {
+        re.captures(&head).map(|c| {
+            let number = c[1].to_string();
+            // the title: everything after the number and its punctuation
+            let rest = t[number.len()..].trim_start_matches(|ch: char| {
+                ch.is_whitespace() || matches!(ch, '.' | '-' | '–' | ')')
+            });
+            Heading {
+                line: line.no,
+                level,
+                number,
+                title: rest.trim().to_string(),
+            }
+        })
     };
-    if let Some(c) = ROMAN.captures(t) {
-        return Some(mk(1, c));
-    }
-    if let Some(c) = DOTTED.captures(t) {
-        return Some(mk(3, c));
-    }
-    if let Some(c) = NUMBERED.captures(t) {
-        return Some(mk(2, c));
-    }
-    LETTERED.captures(t).map(|c| mk(4, c))
+    mk(1, &ROMAN)
+        .or_else(|| mk(3, &DOTTED))
+        .or_else(|| mk(2, &NUMBERED))
+        .or_else(|| mk(4, &LETTERED))
 }
 
 impl Document {
     /// Builds the model from lines.
     pub fn new(lines: Vec<Line>) -> Document {
         let mut header = Header::default();
-        let head_end = lines
-            .iter()
-            .position(|l| PLACE_DATE.is_match(&l.text))
-            .map_or(25.min(lines.len()), |i| (i + 8).min(lines.len()));
+        // the place-and-date line, looked for only where it can be (a cheap test first)
+        let is_place_date = |t: &str| {
+            t.contains("ngày")
+                && t.contains("tháng")
+                && t.chars().count() < 120
+                && PLACE_DATE.is_match(t)
+        };
+        let date_index = lines.iter().take(80).position(|l| is_place_date(&l.text));
+        let head_end = date_index.map_or(25.min(lines.len()), |i| (i + 8).min(lines.len()));
         for l in &lines[..head_end] {
             let t = l.text.trim();
             if header.number.is_none()
@@ -209,6 +221,7 @@ impl Document {
                 header.number = Some(c[1].split_whitespace().collect::<Vec<_>>().join(" "));
             }
             if header.date.is_none()
+                && is_place_date(t)
                 && let Some(c) = PLACE_DATE.captures(t)
             {
                 header.place = Some(c[1].trim().to_string());
@@ -270,10 +283,7 @@ impl Document {
                     .any(|p| t.starts_with(p))
             })
             .map(|l| l.no);
-        let date_line = lines
-            .iter()
-            .find(|l| PLACE_DATE.is_match(&l.text))
-            .map_or(0, |l| l.no);
+        let date_line = date_index.map_or(0, |i| lines[i].no);
         let headings: Vec<Heading> = lines
             .iter()
             .filter(|l| l.no > date_line)
@@ -287,14 +297,7 @@ impl Document {
             if t.trim().is_empty() {
                 continue;
             }
-            let part = if l.no <= head_end
-                && header.date.is_some()
-                && l.no
-                    < lines
-                        .iter()
-                        .position(|x| PLACE_DATE.is_match(&x.text))
-                        .map_or(0, |i| i + 1)
-            {
+            let part = if l.no < date_line {
                 Part::Header
             } else if recipients_line.is_some_and(|r| l.no >= r)
                 && appendix_line.is_none_or(|a| l.no < a || a < recipients_line.unwrap_or(0))

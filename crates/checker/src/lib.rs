@@ -5,6 +5,7 @@
 pub mod checks;
 pub mod citations;
 pub mod doc;
+pub mod import;
 pub mod numbers;
 pub mod read;
 
@@ -63,4 +64,92 @@ pub fn check(doc: &Document) -> Vec<Finding> {
     out.sort_by(|a, b| a.line.cmp(&b.line).then(a.kind.cmp(&b.kind)));
     out.dedup();
     out
+}
+
+/// A finding on one section of a submission's narrative.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SectionFinding {
+    pub section: String,
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// Checks a submission's narrative, section by section, as of `date` (for citations).
+pub fn check_sections(
+    sections: &[(String, String, String)],
+    date: Option<chrono::NaiveDate>,
+) -> Vec<SectionFinding> {
+    use chrono::Datelike;
+    let mut lines = Vec::new();
+    let mut owner = Vec::new();
+    let mut push = |text: String, section: &str, lines: &mut Vec<read::Line>| {
+        lines.push(read::Line {
+            no: lines.len() + 1,
+            text: unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect(),
+        });
+        owner.push(section.to_string());
+    };
+    if let Some(d) = date {
+        push(
+            format!(
+                "Nơi lập, ngày {} tháng {} năm {}",
+                d.day(),
+                d.month(),
+                d.year()
+            ),
+            "",
+            &mut lines,
+        );
+    }
+    for (number, title, text) in sections {
+        push(String::new(), number, &mut lines);
+        push(format!("{number}. {title}"), number, &mut lines);
+        for l in text.lines() {
+            push(l.to_string(), number, &mut lines);
+        }
+    }
+    let doc = Document::new(lines);
+    check(&doc)
+        .into_iter()
+        .filter_map(|f| {
+            let section = owner
+                .get(f.line.saturating_sub(1))
+                .cloned()
+                .unwrap_or_default();
+            (!section.is_empty()).then_some(SectionFinding {
+                section,
+                finding: f,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod section_tests {
+    use super::*;
+
+    #[test]
+    fn findings_name_their_section() {
+        let s = vec![
+            ("I".to_string(), "Đặc điểm".to_string(), "Tình hình ổn định.".to_string()),
+            ("III.1".to_string(), "Kết quả ở xã".to_string(), "Thực hiện Pháp lệnh số 34/2007/PL-UBTVQH11.\nĐã giải quyết 138/157 vụ việc (87,8%).".to_string()),
+        ];
+        let f = check_sections(&s, chrono::NaiveDate::from_ymd_opt(2026, 6, 20));
+        let got: Vec<(&str, Kind)> = f
+            .iter()
+            .map(|x| (x.section.as_str(), x.finding.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("III.1", Kind::CitationSuperseded),
+                ("III.1", Kind::PercentMismatch)
+            ]
+        );
+        assert!(
+            check_sections(&s, chrono::NaiveDate::from_ymd_opt(2023, 1, 1))
+                .iter()
+                .all(|x| x.finding.kind != Kind::CitationSuperseded)
+        );
+    }
 }

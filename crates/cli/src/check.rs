@@ -86,3 +86,52 @@ pub fn run(files: &[PathBuf], format: CheckFormat) -> ExitCode {
         0
     })
 }
+
+/// `qcdc bench check`: MB/s of the whole checker over the files, next to the
+/// cost of only reading them (UTF-8 + NFC), in the same run.
+pub fn bench(files: &[PathBuf]) -> anyhow::Result<()> {
+    use std::time::Instant;
+    let data: Vec<Vec<u8>> = files.iter().map(std::fs::read).collect::<Result<_, _>>()?;
+    let bytes: usize = data.iter().map(Vec::len).sum();
+    let time = |f: &dyn Fn()| {
+        // repeat for at least one second, keep the best of the rounds
+        let mut best = f64::MAX;
+        let start = Instant::now();
+        let mut rounds = 0;
+        while start.elapsed().as_secs_f64() < 1.0 || rounds < 5 {
+            let s = Instant::now();
+            f();
+            best = best.min(s.elapsed().as_secs_f64());
+            rounds += 1;
+        }
+        best
+    };
+    let read_only = time(&|| {
+        for d in &data {
+            std::hint::black_box(qcdc_checker::read::read_text(d).ok());
+        }
+    });
+    let mut findings = 0;
+    for d in &data {
+        findings += qcdc_checker::read(d)
+            .map(|doc| qcdc_checker::check(&doc).len())
+            .unwrap_or(0);
+    }
+    let full = time(&|| {
+        for d in &data {
+            if let Ok(doc) = qcdc_checker::read(d) {
+                std::hint::black_box(qcdc_checker::check(&doc));
+            }
+        }
+    });
+    let mb = bytes as f64 / 1_000_000.0;
+    outln!("{} tệp, {:.3} MB, {findings} phát hiện", files.len(), mb);
+    outln!(
+        "check: {:.1} ms ({:.1} MB/s); read+NFC only: {:.1} ms ({:.1} MB/s)",
+        full * 1000.0,
+        mb / full,
+        read_only * 1000.0,
+        mb / read_only
+    );
+    Ok(())
+}

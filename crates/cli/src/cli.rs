@@ -100,6 +100,14 @@ pub enum Cmd {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Turn a legacy report (.txt, .docx) into a unit's draft in a round, with a review list.
+    ImportReport {
+        file: PathBuf,
+        #[arg(long)]
+        round: i64,
+        #[arg(long)]
+        unit: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -252,6 +260,11 @@ pub enum UsersCmd {
 
 #[derive(Subcommand)]
 pub enum BenchCmd {
+    /// Checker throughput over report files, against reading them alone.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Consolidate the whole country: qcdc's running totals vs a recursive-CTE query.
     Consolidate {
         #[arg(long, default_value_t = 5)]
@@ -612,6 +625,38 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(&cli.db).await?;
             crate::generate::generate(&store, scale).await?;
         }
+        Cmd::ImportReport { file, round, unit } => {
+            let store = open(&cli.db).await?;
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("không đọc được {}", file.display()))?;
+            let (v, review) = store.import_report(round, &unit, &bytes, &actor).await?;
+            outln!(
+                "Đã nhập «{}» thành bản nháp của «{}» trong đợt #{}: {} mục, {} chỉ tiêu.",
+                file.display(),
+                v.unit_name,
+                v.round_id,
+                v.sections.len(),
+                v.values.len()
+            );
+            for r in &review {
+                let mark = match r.kind {
+                    "section" | "indicator" => "✓",
+                    _ => "?",
+                };
+                outln!("  {mark} dòng {:>4}: {}", r.line, r.detail);
+            }
+            for f in &v.findings {
+                outln!("  [{:?}] {}", f.severity, f.message);
+            }
+            for f in &v.narrative_findings {
+                outln!(
+                    "  [kiểm tra nội dung, mục {}] {}",
+                    f.section,
+                    f.finding.message
+                );
+            }
+        }
+        Cmd::Bench(BenchCmd::Check { files }) => crate::check::bench(&files)?,
         Cmd::Bench(BenchCmd::Consolidate { iterations }) => {
             let store = open(&cli.db).await?;
             crate::bench::consolidate(&store, iterations).await?;

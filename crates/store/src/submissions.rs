@@ -50,6 +50,8 @@ pub struct SubmissionView {
     pub display: BTreeMap<String, String>,
     pub sections: Narrative,
     pub findings: Vec<Finding>,
+    /// What the report checker finds in the narrative (percentages, sums, citations…).
+    pub narrative_findings: Vec<qcdc_checker::SectionFinding>,
     pub return_reason: Option<String>,
     pub correction_reason: Option<String>,
     pub on_time: Option<bool>,
@@ -190,6 +192,17 @@ impl Store {
             Stage::Submit
         };
         let findings = validate::validate(&t, &values, &sections, stage);
+        let titled: Vec<(String, String, String)> = t
+            .sections()
+            .iter()
+            .filter_map(|s| {
+                sections
+                    .get(&s.number)
+                    .map(|x| (s.number.clone(), s.title.clone(), x.clone()))
+            })
+            .collect();
+        let narrative_findings =
+            qcdc_checker::check_sections(&titled, Some(crate::rounds::today_vn()));
         Ok(SubmissionView {
             round_id,
             round_title: round.title.clone(),
@@ -212,6 +225,7 @@ impl Store {
                 .collect(),
             sections,
             findings,
+            narrative_findings,
             return_reason: get_opt_str(&meta, "return_reason"),
             correction_reason: get_opt_str(&meta, "correction_reason"),
             on_time: get_opt_i64(&meta, "on_time").map(|v| v == 1),
@@ -733,5 +747,38 @@ impl Store {
             versions,
             self.audit_log("submission", &s.id.to_string()).await?,
         ))
+    }
+}
+
+impl Store {
+    /// Turns a legacy report (.txt or .docx bytes) into the unit's draft: narrative by
+    /// section, confidently matched figures; returns the draft and the review list.
+    pub async fn import_report(
+        &self,
+        round_id: i64,
+        unit_code: &str,
+        bytes: &[u8],
+        actor: &str,
+    ) -> CoreResult<(SubmissionView, Vec<qcdc_checker::import::ReviewItem>)> {
+        let round = self.round(round_id).await?;
+        let t = self.template(round.template_id).await?;
+        let doc = qcdc_checker::read(bytes).map_err(|e| {
+            CoreError::new(
+                ErrorCode::InvalidInput,
+                format!("Không đọc được tệp báo cáo: {}", e.0),
+            )
+        })?;
+        let mapped = qcdc_checker::import::map_report(&doc, &t);
+        let mut change = DraftChange::default();
+        for (code, v) in &mapped.values {
+            change
+                .values
+                .insert(code.clone(), Some(number::from_f64(*v)?));
+        }
+        for (number, text) in &mapped.sections {
+            change.sections.insert(number.clone(), Some(text.clone()));
+        }
+        let view = self.save_draft(round_id, unit_code, &change, actor).await?;
+        Ok((view, mapped.review))
     }
 }
