@@ -505,3 +505,24 @@ pub async fn adopt(
     unit_check(&s, &a, &unit, Permission::Report).await?;
     ok(s.store.adopt(id, &unit, p, &a.username).await?)
 }
+
+pub async fn import_report(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    P((id, unit)): P<(i64, String)>,
+    bytes: Bytes,
+) -> ApiResult<Value> {
+    unit_check(&s, &a, &unit, Permission::Report).await?;
+    let (submission, review) = s
+        .store
+        .import_report(id, &unit, &bytes, &a.username)
+        .await?;
+    ok(json!({ "submission": submission, "review": review }))
+}
+
+pub async fn check_report(Auth(_): Auth, bytes: Bytes) -> ApiResult<Value> {
+    let doc = qcdc_checker::read(&bytes)
+        .map_err(|e| CoreError::invalid(format!("Không đọc được tệp báo cáo: {}", e.0)))?;
+    let findings = qcdc_checker::check(&doc);
+    ok(json!({ "header": doc.header, "headings": doc.headings, "findings": findings }))
+}

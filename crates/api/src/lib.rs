@@ -52,6 +52,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/rounds/{id}/submissions/{unit}/accept"),
     ("post", "/api/v1/rounds/{id}/submissions/{unit}/correction"),
     ("get", "/api/v1/rounds/{id}/submissions/{unit}/history"),
+    ("post", "/api/v1/rounds/{id}/submissions/{unit}/import"),
+    ("post", "/api/v1/check"),
     ("get", "/api/v1/rounds/{id}/consolidation/{unit}"),
     ("post", "/api/v1/rounds/{id}/consolidation/{unit}/adopt"),
 ];
@@ -107,6 +109,11 @@ pub fn router(store: Store) -> Router {
             "/api/v1/rounds/{id}/submissions/{unit}/history",
             get(history),
         )
+        .route(
+            "/api/v1/rounds/{id}/submissions/{unit}/import",
+            post(import_report),
+        )
+        .route("/api/v1/check", post(check_report))
         .route(
             "/api/v1/rounds/{id}/consolidation/{unit}",
             get(consolidation),

@@ -454,6 +454,53 @@ async fn flow_and_permissions(url: &str) {
         (StatusCode::BAD_REQUEST, Some("invalid_units"))
     );
     assert_eq!(v["problems"][0]["code"], "unknown_parent");
+    // the checker, and a legacy report imported as a draft
+    let req = |path: &str, token: &str, body: &'static str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let res = app
+        .clone()
+        .oneshot(req(
+            "/api/v1/check",
+            &rep1,
+            "Đã giải quyết 138/157 vụ việc (87,8%).",
+        ))
+        .await
+        .unwrap();
+    let v: Value =
+        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(v["findings"][0]["kind"], "percent_mismatch");
+    let legacy = "Xã X, ngày 10 tháng 6 năm 2026\n\nI. KHÁI QUÁT ĐẶC ĐIỂM, TÌNH HÌNH\n\nTình hình ổn định.\n\nPHỤ LỤC SỐ LIỆU\n\n1. Tổng số văn bản đã ban hành: 12 trong đó: cấp ủy: 5; chính quyền: 4; Ban Chỉ đạo: 3\n";
+    let res = app
+        .clone()
+        .oneshot(req(&sub("N2", "/import"), &rep1, legacy))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .clone()
+        .oneshot(req(&sub("N2", "/import"), &rep2, legacy))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value =
+        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(v["submission"]["values"]["vb_tong"], 12.0);
+    assert_eq!(v["submission"]["values"]["vb_bcd"], 3.0);
+    assert_eq!(v["submission"]["sections"]["I"], "Tình hình ổn định.");
+    assert!(
+        v["review"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == "indicator")
+    );
+
     // periods and unknown routes
     let (_, v) = call(&app, Method::GET, "/api/v1/periods/2026-H1", None, None).await;
     assert_eq!(

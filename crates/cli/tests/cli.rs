@@ -261,3 +261,134 @@ fn serve_prints_its_address_and_answers() {
         "{resp}"
     );
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../checker/tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn check_exit_codes_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean.txt");
+    std::fs::write(&clean, "Tổng số văn bản: 41 trong đó: cấp ủy: 20; chính quyền: 05; Ban chỉ đạo: 16\n9/9 phường, tỷ lệ 100%.\n").unwrap();
+    let o = qcdc(dir.path(), &["check", clean.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let o = qcdc(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            fixture("dong-ha-2020-qcdc-annual.txt").to_str().unwrap(),
+            clean.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v["files"][0]["findings"][0];
+    assert_eq!(
+        (
+            f["line"].as_u64(),
+            f["kind"].as_str(),
+            f["severity"].as_str()
+        ),
+        (Some(24), Some("percent_mismatch"), Some("error"))
+    );
+    assert!(
+        f["message"].as_str().unwrap().contains("87,9")
+            && f["excerpt"].as_str().unwrap().contains("138/157")
+    );
+    assert_eq!(v["files"][1]["findings"].as_array().unwrap().len(), 0);
+    let text = stdout(&qcdc(
+        dir.path(),
+        &[
+            "check",
+            fixture("hai-phong-2023-request-and-outline.txt")
+                .to_str()
+                .unwrap(),
+        ],
+    ));
+    assert!(
+        text.contains("dòng   93") && text.contains("145/NĐ-CP"),
+        "{text}"
+    );
+    let o = qcdc(
+        dir.path(),
+        &["check", dir.path().join("khong-co.txt").to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let bin = dir.path().join("bin.txt");
+    std::fs::write(&bin, [0xffu8, 0xfe, 0x00]).unwrap();
+    assert_eq!(
+        qcdc(dir.path(), &["check", bin.to_str().unwrap()])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn import_report_into_a_demo_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    stdout(&qcdc(d, &["demo"]));
+    let status: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
+        d,
+        &["rounds", "status", "--round", "3", "--format", "json"],
+    )))
+    .unwrap();
+    let waiting = status["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["status"] == "not_started")
+        .unwrap()["unit_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = stdout(&qcdc(
+        d,
+        &[
+            "import-report",
+            fixture("dong-ha-2020-qcdc-annual.txt").to_str().unwrap(),
+            "--round",
+            "3",
+            "--unit",
+            &waiting,
+        ],
+    ));
+    assert!(
+        out.contains("✓") && out.contains("Tổng số văn bản đã ban hành"),
+        "{out}"
+    );
+    let sub: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
+        d,
+        &["submissions", "export", "--round", "3", "--unit", &waiting],
+    )))
+    .unwrap();
+    assert_eq!(sub["status"], "draft");
+    assert_eq!(sub["values"]["vb_tong"], 41.0);
+    assert_eq!(sub["values"]["vb_cap_uy"], 20.0);
+    assert!(
+        sub["sections"].as_object().unwrap().len() >= 2,
+        "{}",
+        sub["sections"]
+    );
+    // the checker reads the imported narrative too: Đông Hà's 138/157 (87,8%)
+    assert!(
+        sub["narrative_findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "percent_mismatch"),
+        "{}",
+        sub["narrative_findings"]
+    );
+}
