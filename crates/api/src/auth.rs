@@ -2,7 +2,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use qcdc_core::access::{Permission, allowed};
+use qcdc_core::access::Permission;
 use qcdc_core::{CoreError, ErrorCode};
 use qcdc_store::{Actor, Store};
 
@@ -46,14 +46,5 @@ pub async fn require(
     perm: Permission,
     unit_id: i64,
 ) -> Result<(), ApiError> {
-    let lineage = store.lineage(unit_id).await?;
-    if allowed(&actor.grants, perm, unit_id, &lineage) {
-        Ok(())
-    } else {
-        Err(CoreError::new(
-            ErrorCode::Forbidden,
-            "Tài khoản không có quyền thực hiện thao tác này với đơn vị này",
-        )
-        .into())
-    }
+    Ok(store.authorize(actor, perm, unit_id).await?)
 }

@@ -58,8 +58,21 @@ pub async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-pub async fn not_found() -> ApiError {
-    CoreError::new(ErrorCode::NotFound, "Không có địa chỉ này trong API").into()
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError(CoreError::new(
+            ErrorCode::NotFound,
+            "Không có địa chỉ này trong API",
+        ))
+        .into_response();
+    }
+    let body = "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Không tìm thấy — qcdc</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><h1>Không tìm thấy trang</h1><p><a href=\"/\">Về trang chính</a></p></main></body></html>";
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]

@@ -57,6 +57,9 @@ pub enum Cmd {
         /// Create the demo province, rounds and users if the database is empty.
         #[arg(long)]
         demo: bool,
+        /// Mark session cookies `Secure` (set when qcdc is served over HTTPS).
+        #[arg(long)]
+        cookie_secure: bool,
     },
     /// Create the demo province, rounds and users (once).
     Demo,
@@ -330,12 +333,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let actor = cli_actor();
     match cli.cmd {
         Cmd::Check { format, files } => return Ok(crate::check::run(&files, format)),
-        Cmd::Serve { addr, demo } => {
+        Cmd::Serve {
+            addr,
+            demo,
+            cookie_secure,
+        } => {
             let store = open(&cli.db).await?;
             if demo {
                 crate::demo::ensure(&store).await?;
             }
-            serve(store, addr).await?;
+            serve(store, addr, cookie_secure).await?;
         }
         Cmd::Demo => {
             let store = open(&cli.db).await?;
@@ -665,13 +672,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(store: Store, addr: SocketAddr) -> Result<()> {
+async fn serve(store: Store, addr: SocketAddr, cookie_secure: bool) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("không mở được cổng {addr}"))?;
     let local = listener.local_addr()?;
     outln!("qcdc đang chạy tại http://{local}  (API: http://{local}/api/v1/openapi.json)");
-    let app = qcdc_api::router(store);
+    let app = qcdc_api::router(store.clone()).merge(qcdc_web::router(store, cookie_secure));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -235,3 +235,78 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// Refuses unless the actor holds `perm` over the unit (roles reach the subtree).
+    pub async fn authorize(
+        &self,
+        actor: &Actor,
+        perm: qcdc_core::access::Permission,
+        unit_id: i64,
+    ) -> CoreResult<()> {
+        let lineage = self.lineage(unit_id).await?;
+        if qcdc_core::access::allowed(&actor.grants, perm, unit_id, &lineage) {
+            Ok(())
+        } else {
+            Err(CoreError::new(
+                ErrorCode::Forbidden,
+                "Tài khoản không có quyền thực hiện thao tác này với đơn vị này",
+            ))
+        }
+    }
+
+    /// Ends a session or token.
+    pub async fn revoke_token(&self, token: &str) -> CoreResult<()> {
+        sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(())
+    }
+
+    /// Changes a password after checking the current one.
+    pub async fn change_password(&self, user_id: i64, current: &str, new: &str) -> CoreResult<()> {
+        let row = sqlx::query("SELECT username FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await
+            .db()?;
+        let username = get_str(
+            &row.ok_or_else(|| CoreError::not_found("tài khoản"))?,
+            "username",
+        );
+        self.verify_password(&username, current)
+            .await
+            .map_err(|_| CoreError::new(ErrorCode::Unauthorized, "Mật khẩu hiện tại không đúng"))?;
+        if new.chars().count() < 8 {
+            return Err(CoreError::invalid("Mật khẩu mới phải có ít nhất 8 ký tự"));
+        }
+        let hash = hash_password(new)?;
+        let mut tx = self.pool.begin().await.db()?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        audit(
+            &mut tx,
+            &username,
+            "password_change",
+            "user",
+            &username,
+            None,
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(())
+    }
+
+    /// A CSRF token bound to a session token (derived, so nothing more to store).
+    pub fn csrf_for(token: &str) -> String {
+        hex::encode(Sha256::digest(format!("qcdc-csrf:{token}").as_bytes()))
+    }
+}

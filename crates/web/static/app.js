@@ -1,0 +1,41 @@
+// Light enhancement only: every page works without it.
+// 1. The report form keeps a copy of what was typed in this browser, so a closed tab
+//    or an expired session loses nothing; the copy is offered back on the next visit.
+(function () {
+  var form = document.querySelector("form[data-draft-key]");
+  if (!form) return;
+  var key = "qcdc-draft:" + form.getAttribute("data-draft-key");
+  var saved = form.getAttribute("data-saved-at") || "";
+  function snapshot() {
+    var data = {};
+    form.querySelectorAll("input[name], textarea[name]").forEach(function (el) {
+      if (el.name !== "csrf") data[el.name] = el.value;
+    });
+    try { localStorage.setItem(key, JSON.stringify({ at: new Date().toISOString(), server: saved, data: data })); } catch (e) {}
+  }
+  form.addEventListener("input", snapshot);
+  try {
+    var copy = JSON.parse(localStorage.getItem(key) || "null");
+    if (copy && copy.server === saved) {
+      var differs = Object.keys(copy.data).some(function (n) {
+        var el = form.querySelector('[name="' + n + '"]');
+        return el && el.value !== copy.data[n];
+      });
+      if (differs && confirm("Trình duyệt còn giữ nội dung bạn đã nhập nhưng chưa lưu. Khôi phục?")) {
+        Object.keys(copy.data).forEach(function (n) {
+          var el = form.querySelector('[name="' + n + '"]');
+          if (el) el.value = copy.data[n];
+        });
+      }
+    }
+  } catch (e) {}
+  // 2. Autosave a little after typing stops.
+  var timer = null;
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { if (window.htmx) htmx.trigger(form, "autosave"); }, 1500);
+  });
+  document.body.addEventListener("htmx:afterRequest", function (ev) {
+    if (ev.detail.elt === form && ev.detail.successful) { try { localStorage.removeItem(key); } catch (e) {} }
+  });
+})();
