@@ -1,0 +1,427 @@
+//! End-to-end flows in a real headless Chromium (Debian's chromium + chromium-driver):
+//! a reporter drafts, saves, reloads, submits; the office returns; the reporter fixes
+//! and resubmits; the office accepts and sees the totals change. Every role is refused
+//! another unit's report. Bad input keeps what was typed.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use qcdc_core::access::Role;
+use qcdc_store::testing::{fresh_sqlite_database, sample_tree};
+use qcdc_store::{NewRound, RecipientSelector, Store};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start_driver() -> (Driver, u16) {
+    let port = free_port();
+    let bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("chromedriver (Debian package chromium-driver) is installed by scripts/test");
+    let child = Command::new(bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (Driver(child), port)
+}
+
+async fn browser(driver_port: u16) -> Client {
+    let profile = tempfile::tempdir().unwrap().keep();
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1366,768",
+                     format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    let caps = caps.as_object().unwrap().clone();
+    ClientBuilder::rustls()
+        .unwrap()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("chromium starts")
+}
+
+/// A server with the sample province, a round, and users of every role.
+async fn server() -> (String, i64) {
+    let store = Store::open(&fresh_sqlite_database()).await.unwrap();
+    store
+        .load_template_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates"),
+            "test",
+        )
+        .await
+        .unwrap();
+    store.import_units(sample_tree(), "test").await.unwrap();
+    let users = [
+        ("rep1", Role::Reporter, "N1"),
+        ("office", Role::Office, "T"),
+        ("viewer", Role::Viewer, "T"),
+        ("admin", Role::Admin, "T"),
+        ("rep2", Role::Reporter, "N2"),
+        ("office2", Role::Office, "N2"),
+        ("viewer2", Role::Viewer, "N2"),
+        ("admin2", Role::Admin, "N2"),
+    ];
+    for (u, r, unit) in users {
+        store
+            .create_user(
+                u,
+                &format!("Người dùng {u}"),
+                "mat-khau-demo",
+                &[(r, unit.into())],
+                "test",
+            )
+            .await
+            .unwrap();
+    }
+    let round = store
+        .create_round(
+            &NewRound {
+                title: "Báo cáo QCDC 6 tháng đầu năm 2099".into(),
+                template: "qcdc-dinh-ky".into(),
+                template_version: None,
+                period: "2099-H1".parse().unwrap(),
+                issuer: "T".into(),
+                deadline: chrono::NaiveDate::from_ymd_opt(2099, 6, 20).unwrap(),
+                letter: "Đề nghị các đơn vị báo cáo.".into(),
+                recipients: RecipientSelector {
+                    kinds: vec![],
+                    max_depth: None,
+                    units: vec!["N1".into(), "N2".into(), "S1".into()],
+                },
+            },
+            "test",
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = qcdc_api::router(store.clone()).merge(qcdc_web::router(store, false));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), round)
+}
+
+async fn sign_in(c: &Client, base: &str, user: &str) {
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/dang-nhap")).await.unwrap();
+    c.find(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#password"))
+        .await
+        .unwrap()
+        .send_keys("mat-khau-demo")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action='/dang-nhap'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("header .who"))
+        .await
+        .unwrap();
+}
+
+async fn text(c: &Client) -> String {
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn fill(c: &Client, name: &str, value: &str) {
+    let el = c
+        .find(Locator::Css(&format!("[name='{name}']")))
+        .await
+        .unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(value).await.unwrap();
+}
+
+async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
+    for _ in 0..100 {
+        if let Ok(el) = c.find(Locator::Css(css)).await
+            && let Ok(t) = el.text().await
+            && t.contains(needle)
+        {
+            return t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("«{needle}» never appeared in {css}: {}", text(c).await);
+}
+
+const SECTIONS: [&str; 9] = [
+    "I", "II.1", "II.2", "II.3", "II.4", "IV.1", "IV.2", "IV.3", "V.1",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_return_fix_accept_and_permissions() {
+    let (base, round) = server().await;
+    let (_driver, port) = start_driver().await;
+    let c = browser(port).await;
+    let report = format!("{base}/dot/{round}/bao-cao/N1");
+
+    // the reporter drafts and saves; a reload finds the draft
+    sign_in(&c, &base, "rep1").await;
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/viec-can-lam")
+    );
+    assert!(text(&c).await.contains("Báo cáo QCDC 6 tháng đầu năm 2099"));
+    c.goto(&report).await.unwrap();
+    fill(
+        &c,
+        "s.I",
+        "Tình hình chính trị ổn định, Nhân dân đồng thuận.",
+    )
+    .await;
+    fill(&c, "v.vb_tong", "41").await;
+    fill(&c, "v.vb_cap_uy", "20").await;
+    fill(&c, "v.vb_chinh_quyen", "5").await;
+    fill(&c, "v.vb_bcd", "17").await;
+    fill(&c, "v.tcd_luot", "1.234").await;
+    c.find(Locator::Css("button[name='luu']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#save-status", "Đã lưu").await;
+    c.refresh().await.unwrap();
+    let v = c
+        .find(Locator::Css("[name='v.tcd_luot']"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(v.as_deref(), Some("1.234"));
+    assert!(
+        text(&c).await.contains("Tổng các thành phần"),
+        "the parts do not add up: shown next to the figures"
+    );
+
+    // a malformed number: a clear message, the typed text stays on the page
+    fill(&c, "v.tcd_nguoi", "1.124.5").await;
+    c.find(Locator::Css("button[name='luu']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#save-status", "không hợp lệ").await;
+    let typed = c
+        .find(Locator::Css("[name='v.tcd_nguoi']"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(typed.as_deref(), Some("1.124.5"));
+    fill(&c, "v.tcd_nguoi", "1.300").await;
+
+    // submit with the required sections missing: refused, nothing lost
+    c.find(Locator::Css("input[name='xac_nhan']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/gui'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, ".flash.err", "lỗi cần sửa").await;
+    for s in SECTIONS {
+        fill(&c, &format!("s.{s}"), &format!("Nội dung mục {s}.")).await;
+    }
+    fill(&c, "v.vb_bcd", "16").await;
+    c.find(Locator::Css("button[name='luu']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#save-status", "Đã lưu").await;
+    c.find(Locator::Css("input[name='xac_nhan']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/gui'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, ".flash.ok", "Đã gửi").await;
+    assert!(text(&c).await.contains("Đã gửi"));
+
+    // the office sees it and returns it with a reason
+    sign_in(&c, &base, "office").await;
+    c.goto(&format!("{base}/dot/{round}")).await.unwrap();
+    let t = text(&c).await;
+    assert!(t.contains("Xã Đam Rông 1") && t.contains("Đã gửi"), "{t}");
+    c.goto(&report).await.unwrap();
+    fill(&c, "ly_do", "Đề nghị bổ sung số liệu đối thoại.").await;
+    c.find(Locator::Css("form[action$='/tra-lai'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, ".flash.ok", "trả lại").await;
+
+    // the reporter sees why, fixes and resubmits
+    sign_in(&c, &base, "rep1").await;
+    c.goto(&report).await.unwrap();
+    wait_text(&c, ".flash.err", "Đề nghị bổ sung số liệu đối thoại.").await;
+    fill(&c, "v.dth_cuoc", "3").await;
+    c.find(Locator::Css("button[name='luu']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#save-status", "Đã lưu").await;
+    c.find(Locator::Css("input[name='xac_nhan']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/gui'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, ".flash.ok", "Đã gửi").await;
+
+    // the office accepts; the consolidated totals change
+    sign_in(&c, &base, "office").await;
+    c.goto(&format!("{base}/dot/{round}/tong-hop/T"))
+        .await
+        .unwrap();
+    let before = text(&c).await;
+    assert!(!before.contains("1.234"), "nothing accepted yet");
+    c.goto(&report).await.unwrap();
+    c.find(Locator::Css("form[action$='/tiep-nhan'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, ".flash.ok", "tiếp nhận").await;
+    c.goto(&format!("{base}/dot/{round}/tong-hop/T"))
+        .await
+        .unwrap();
+    let after = text(&c).await;
+    assert!(
+        after.contains("1.234") && after.contains("1 / 1"),
+        "{after}"
+    );
+
+    // a deadline in the past: a clear message, the form keeps what was typed
+    c.goto(&format!("{base}/dot/moi")).await.unwrap();
+    fill(&c, "title", "Đợt thử").await;
+    fill(&c, "period", "2026-H1").await;
+    fill(&c, "deadline", "01/01/2020").await;
+    c.find(Locator::Css(
+        "select[name='template'] option[value='qcdc-dinh-ky']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Css("input[name='kind'][value='commune']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action='/dot/moi'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, ".flash.err", "đã qua").await;
+    assert_eq!(
+        c.find(Locator::Css("[name='title']"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Đợt thử")
+    );
+
+    // every role is refused another unit's report
+    for user in ["rep2", "office2", "viewer2", "admin2"] {
+        sign_in(&c, &base, user).await;
+        c.goto(&report).await.unwrap();
+        let t = text(&c).await;
+        assert!(t.contains("không có quyền"), "{user} saw N1's report: {t}");
+        assert!(!t.contains("Tình hình chính trị ổn định"), "{user}");
+    }
+    // an expired session: the page asks to sign in again
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&report).await.unwrap();
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/dang-nhap")
+    );
+    c.close().await.unwrap();
+}
