@@ -263,6 +263,13 @@ pub enum UsersCmd {
 
 #[derive(Subcommand)]
 pub enum BenchCmd {
+    /// Concurrent reporters saving drafts through the web form (autosave), on loopback.
+    Saves {
+        #[arg(long, default_value_t = 50)]
+        reporters: usize,
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+    },
     /// Checker throughput over report files, against reading them alone.
     Check {
         #[arg(required = true)]
@@ -664,6 +671,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Cmd::Bench(BenchCmd::Check { files }) => crate::check::bench(&files)?,
+        Cmd::Bench(BenchCmd::Saves { reporters, seconds }) => {
+            let store = open(&cli.db).await?;
+            crate::bench::saves(store, reporters, seconds).await?;
+        }
         Cmd::Bench(BenchCmd::Consolidate { iterations }) => {
             let store = open(&cli.db).await?;
             crate::bench::consolidate(&store, iterations).await?;

@@ -238,7 +238,7 @@ impl<'a> Figures<'a> {
                     s.number.clone(),
                     format!(
                         "{lead} nội dung «{}» trong {period_label} tại {unit_name}.",
-                        s.title.to_lowercase()
+                        s.title
                     ),
                 )
             })

@@ -21,7 +21,7 @@ impl Store {
         reports: &[(i64, Values, Narrative, bool)],
         actor: &str,
     ) -> CoreResult<()> {
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = self.write_tx().await?;
         let ids: HashMap<i64, i64> =
             sqlx::query("SELECT id, unit_id FROM submissions WHERE round_id = $1")
                 .bind(round_id)
@@ -90,7 +90,7 @@ impl Store {
     /// Recomputes a round's running totals and status counts from the raw accepted
     /// figures (what a tree change costs); returns nothing, changes nothing visible.
     pub async fn rebuild_round_totals(&self, round_id: i64) -> CoreResult<()> {
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = self.write_tx().await?;
         rebuild_rollup(&mut tx, round_id).await?;
         crate::consolidation::rebuild_status_rollup(&mut tx, round_id).await?;
         tx.commit().await.db()

@@ -213,7 +213,7 @@ impl Store {
         let recipients = self
             .resolve_recipients(issuer.id, &new.recipients, cut_to)
             .await?;
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = self.write_tx().await?;
         let at = now();
         let row = sqlx::query(
             "INSERT INTO rounds (title, template_id, period, issuer_id, deadline, letter, status, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8) RETURNING id",
@@ -435,7 +435,7 @@ impl Store {
     ) -> CoreResult<RoundInfo> {
         let before = self.round(id).await?;
         let status = if open { "open" } else { "closed" };
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE rounds SET status = $1 WHERE id = $2")
             .bind(status)
             .bind(id)

@@ -278,7 +278,7 @@ impl Store {
             codes_only.entry(k.clone()).or_insert(0);
         }
         validate::check_codes(&t, &codes_only, &probe_sections)?;
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = self.write_tx().await?;
         let s = Self::sub_row(&mut tx, round_id, unit_code).await?;
         if s.status == Status::Submitted {
             return Err(CoreError::new(
@@ -428,7 +428,7 @@ impl Store {
         let round = self.round(round_id).await?;
         Self::check_open(&round)?;
         let t = self.template(round.template_id).await?;
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = self.write_tx().await?;
         let s = Self::sub_row(&mut tx, round_id, unit_code).await?;
         let next = s.status.apply(Action::Submit)?;
         let values = load_values(&mut tx, "draft_values", s.id).await?;
@@ -498,7 +498,7 @@ impl Store {
         if reason.is_empty() {
             return Err(CoreError::invalid("Cần ghi lý do trả lại báo cáo"));
         }
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = self.write_tx().await?;
         let s = Self::sub_row(&mut tx, round_id, unit_code).await?;
         let next = s.status.apply(Action::Return)?;
         sqlx::query("UPDATE submissions SET status = $1, return_reason = $2, updated_at = $3, updated_by = $4 WHERE id = $5")
@@ -544,7 +544,7 @@ impl Store {
     ) -> CoreResult<SubmissionView> {
         let round = self.round(round_id).await?;
         let t = self.template(round.template_id).await?;
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = self.write_tx().await?;
         let s = Self::sub_row(&mut tx, round_id, unit_code).await?;
         let next = s.status.apply(Action::Accept)?;
         let new_values = load_values(&mut tx, "draft_values", s.id).await?;
@@ -646,7 +646,7 @@ impl Store {
         }
         let round = self.round(round_id).await?;
         Self::check_open(&round)?;
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = self.write_tx().await?;
         let s = Self::sub_row(&mut tx, round_id, unit_code).await?;
         let next = s.status.apply(Action::Correct)?;
         let values = load_values(&mut tx, "accepted_values", s.id).await?;

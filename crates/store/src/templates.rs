@@ -32,7 +32,7 @@ impl Store {
     pub async fn import_template(&self, source: &str, actor: &str) -> CoreResult<TemplateInfo> {
         let t = Template::from_toml(source)?;
         let checksum = hex::encode(Sha256::digest(source.as_bytes()));
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = self.write_tx().await?;
         let existing =
             sqlx::query("SELECT id, checksum FROM templates WHERE code = $1 AND version = $2")
                 .bind(t.code().to_string())

@@ -333,7 +333,7 @@ impl Store {
         }
         let old: HashMap<&str, &UnitRecord> =
             existing.iter().map(|r| (r.code.as_str(), r)).collect();
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = self.write_tx().await?;
         let at = now();
         // pass 1: rows without links
         let new_rows: Vec<Vec<Val>> = changed

@@ -75,7 +75,7 @@ impl Store {
             unit_ids.push(self.unit(code).await?.id);
         }
         let hash = hash_password(password)?;
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query("INSERT INTO users (username, full_name, password_hash, active, created_at) VALUES ($1, $2, $3, 1, $4) RETURNING id")
             .bind(username.clone())
             .bind(full_name.to_string())
@@ -283,7 +283,7 @@ impl Store {
             return Err(CoreError::invalid("Mật khẩu mới phải có ít nhất 8 ký tự"));
         }
         let hash = hash_password(new)?;
-        let mut tx = self.pool.begin().await.db()?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(user_id)

@@ -1,0 +1,243 @@
+//! The pages through the router, without a browser: sessions survive a restart,
+//! forms need their CSRF token, failed sign-ins are rate-limited, and the
+//! no-JavaScript path keeps what was typed.
+
+use std::path::Path;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use qcdc_core::access::Role;
+use qcdc_store::testing::{fresh_sqlite_database, sample_tree};
+use qcdc_store::{NewRound, RecipientSelector, Store};
+use tower::ServiceExt;
+
+async fn setup(url: &str) -> (Store, i64) {
+    let store = Store::open(url).await.unwrap();
+    store
+        .load_template_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates"),
+            "test",
+        )
+        .await
+        .unwrap();
+    store.import_units(sample_tree(), "test").await.unwrap();
+    store
+        .create_user(
+            "rep1",
+            "Cán bộ N1",
+            "mat-khau-demo",
+            &[(Role::Reporter, "N1".into())],
+            "test",
+        )
+        .await
+        .unwrap();
+    let r = store
+        .create_round(
+            &NewRound {
+                title: "Đợt thử".into(),
+                template: "qcdc-dinh-ky".into(),
+                template_version: None,
+                period: "2099-H1".parse().unwrap(),
+                issuer: "T".into(),
+                deadline: chrono::NaiveDate::from_ymd_opt(2099, 6, 20).unwrap(),
+                letter: String::new(),
+                recipients: RecipientSelector {
+                    kinds: vec![],
+                    max_depth: None,
+                    units: vec!["N1".into()],
+                },
+            },
+            "test",
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        )
+        .await
+        .unwrap();
+    (store, r.id)
+}
+
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Vec<(String, String)>, String) {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let body =
+        String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    (status, headers, body)
+}
+
+fn form(uri: &str, cookie: Option<&str>, body: String) -> Request<Body> {
+    let mut r = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    r.body(Body::from(body)).unwrap()
+}
+
+fn get(uri: &str, cookie: &str) -> Request<Body> {
+    Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+async fn login(app: &Router) -> (String, String) {
+    let (st, headers, _) = send(
+        app,
+        form(
+            "/dang-nhap",
+            None,
+            "username=rep1&password=mat-khau-demo&next=/".into(),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let set = headers
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .unwrap()
+        .1
+        .clone();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    let cookie = set.split(';').next().unwrap().to_string();
+    let token = cookie.split_once('=').unwrap().1.to_string();
+    (cookie, Store::csrf_for(&token))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_csrf_and_rate_limit() {
+    let url = fresh_sqlite_database();
+    let (store, round) = setup(&url).await;
+    let app = qcdc_web::router(store.clone(), false);
+    let (cookie, csrf) = login(&app).await;
+    // the session survives a restart: a new store on the same database knows it
+    store.close().await;
+    let app = qcdc_web::router(Store::open(&url).await.unwrap(), false);
+    let (st, _, body) = send(&app, get("/viec-can-lam", &cookie)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("Đợt thử"));
+    // a form without its CSRF token changes nothing
+    let page = format!("/dot/{round}/bao-cao/N1");
+    let (st, _, body) = send(
+        &app,
+        form(&format!("{page}/luu"), Some(&cookie), "v.vb_tong=5".into()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert!(body.contains("chống giả mạo"));
+    let (_, _, body) = send(&app, get(&page, &cookie)).await;
+    assert!(!body.contains("value=\"5\""));
+    // without JavaScript: a malformed number is refused, the typed text comes back, the rest is saved
+    let (st, _, body) = send(
+        &app,
+        form(
+            &format!("{page}/luu"),
+            Some(&cookie),
+            format!("csrf={csrf}&v.vb_tong=1.124.5&v.tcd_luot=12&s.I=T%C3%ACnh+h%C3%ACnh"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        body.contains("value=\"1.124.5\"") && body.contains("chưa được lưu"),
+        "{body}"
+    );
+    let v = store_view(&url, round).await;
+    assert_eq!(v.values.get("tcd_luot"), Some(&12.0));
+    assert_eq!(v.sections.get("I").map(String::as_str), Some("Tình hình"));
+    assert!(!v.values.contains_key("vb_tong"));
+    // signing out ends the session everywhere
+    let (st, _, _) = send(
+        &app,
+        form("/dang-xuat", Some(&cookie), format!("csrf={csrf}")),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, headers, _) = send(&app, get("/viec-can-lam", &cookie)).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "location" && v.starts_with("/dang-nhap"))
+    );
+    // five wrong passwords, then even the right one waits
+    for _ in 0..5 {
+        let (st, _, body) = send(
+            &app,
+            form("/dang-nhap", None, "username=rep1&password=sai".into()),
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+        assert!(body.contains("không đúng"));
+    }
+    let (st, _, body) = send(
+        &app,
+        form(
+            "/dang-nhap",
+            None,
+            "username=rep1&password=mat-khau-demo".into(),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("quá nhiều lần"));
+}
+
+async fn store_view(url: &str, round: i64) -> qcdc_store::SubmissionView {
+    Store::open(url)
+        .await
+        .unwrap()
+        .submission(round, "N1")
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_vietnamese_and_assets_local() {
+    let (store, _) = setup(&fresh_sqlite_database()).await;
+    let app = qcdc_web::router(store, false);
+    let (st, _, body) = send(
+        &app,
+        Request::builder()
+            .uri("/dang-nhap")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.contains("lang=\"vi\"")
+            && body.contains("Đăng nhập")
+            && body.contains("/static/htmx.min.js")
+    );
+    assert!(
+        !body.contains("http://") && !body.contains("https://"),
+        "no external assets"
+    );
+    let (st, headers, js) = send(
+        &app,
+        Request::builder()
+            .uri("/static/htmx.min.js")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.contains("javascript"))
+    );
+    assert!(js.contains("htmx"));
+}
