@@ -310,3 +310,47 @@ impl Store {
         hex::encode(Sha256::digest(format!("qcdc-csrf:{token}").as_bytes()))
     }
 }
+
+impl Store {
+    /// Gives an existing user one more role on a unit.
+    pub async fn grant_role(
+        &self,
+        username: &str,
+        role: Role,
+        unit_code: &str,
+        actor: &str,
+    ) -> CoreResult<()> {
+        let unit = self.unit(unit_code).await?;
+        let username = username.trim().to_lowercase();
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query("SELECT id FROM users WHERE username = $1")
+            .bind(username.clone())
+            .fetch_optional(&mut *tx)
+            .await
+            .db()?;
+        let id = get_i64(
+            &row.ok_or_else(|| CoreError::not_found(format!("tài khoản «{username}»")))?,
+            "id",
+        );
+        sqlx::query("INSERT INTO user_roles (user_id, role, unit_id) VALUES ($1, $2, $3) ON CONFLICT (user_id, role, unit_id) DO NOTHING")
+            .bind(id)
+            .bind(role.as_str())
+            .bind(unit.id)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        audit(
+            &mut tx,
+            actor,
+            "grant",
+            "user",
+            &username,
+            Some(role.as_str()),
+            None,
+            Some(unit_code.to_string()),
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(())
+    }
+}

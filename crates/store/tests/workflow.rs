@@ -703,6 +703,24 @@ async fn users_and_tokens(url: &str) {
         s.actor_for_token("nope").await.unwrap_err().code,
         ErrorCode::Unauthorized
     );
+    s.grant_role("canbo.n1", Role::Viewer, "T", "admin")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.verify_password("canbo.n1", "mat-khau-dai")
+            .await
+            .unwrap()
+            .grants
+            .len(),
+        2
+    );
+    assert_eq!(
+        s.grant_role("khong-co", Role::Viewer, "T", "admin")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
     let expired = s.issue_token(id, -1).await.unwrap();
     assert_eq!(
         s.actor_for_token(&expired).await.unwrap_err().code,

@@ -247,6 +247,18 @@ async fn users_body(s: &WebState, u: &User) -> Result<Markup, CoreError> {
         table { thead { tr { th { "Tên đăng nhập" } th { "Họ tên" } th { "Vai trò" } } }
             tbody { @for x in &users { tr { td { (x.username) } td { (x.full_name) } td { @for (r, c) in &x.roles { div { (r) " — " (c) } } } } } } }
         div.card style="margin-top:1rem;max-width:520px" {
+            h2 { "Giao thêm vai trò cho người dùng đã có" }
+            form method="post" action="/quan-tri/nguoi-dung" {
+                (csrf(u))
+                input type="hidden" name="grant" value="1";
+                label for="g_username" { "Tên đăng nhập" } input #g_username type="text" name="username" required;
+                label for="g_role" { "Vai trò" }
+                select #g_role name="role" { option value="reporter" { "Cán bộ báo cáo" } option value="office" { "Thường trực" } option value="viewer" { "Lãnh đạo" } option value="admin" { "Quản trị" } }
+                label for="g_unit" { "Mã đơn vị" } input #g_unit type="text" name="unit" required;
+                p { button type="submit" { "Giao vai trò" } }
+            }
+        }
+        div.card style="margin-top:1rem;max-width:520px" {
             h2 { "Thêm người dùng" }
             form method="post" action="/quan-tri/nguoi-dung" {
                 (csrf(u))
