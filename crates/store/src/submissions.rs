@@ -118,6 +118,40 @@ fn fmt_value(t: &Template, code: &str, v: Milli) -> String {
     number::format_vn(v, d)
 }
 
+/// The bookkeeping of every status change: the ancestors' running counts move and
+/// the audit log records it.
+#[allow(clippy::too_many_arguments)]
+async fn transition(
+    tx: &mut Transaction<'_, Any>,
+    round_id: i64,
+    s: &SubRow,
+    next: Status,
+    on_time: Option<bool>,
+    actor: &str,
+    action: &str,
+    note: String,
+) -> CoreResult<()> {
+    apply_status_delta(
+        tx,
+        round_id,
+        s.unit_id,
+        (s.status, s.on_time),
+        (next, on_time),
+    )
+    .await?;
+    audit(
+        tx,
+        actor,
+        action,
+        "submission",
+        &s.id.to_string(),
+        Some("status"),
+        Some(s.status.as_str().into()),
+        Some(note),
+    )
+    .await
+}
+
 impl Store {
     pub(crate) async fn sub_row(
         tx: &mut Transaction<'_, Any>,
@@ -289,23 +323,15 @@ impl Store {
         let next = s.status.apply(Action::SaveDraft)?;
         self.write_draft(&mut tx, &t, &s, change, actor).await?;
         if next != s.status {
-            apply_status_delta(
+            transition(
                 &mut tx,
                 round_id,
-                s.unit_id,
-                (s.status, s.on_time),
-                (next, s.on_time),
-            )
-            .await?;
-            audit(
-                &mut tx,
+                &s,
+                next,
+                s.on_time,
                 actor,
                 "status",
-                "submission",
-                &s.id.to_string(),
-                Some("status"),
-                Some(s.status.as_str().into()),
-                Some(next.as_str().into()),
+                next.as_str().into(),
             )
             .await?;
         }
@@ -463,23 +489,15 @@ impl Store {
             .execute(&mut *tx)
             .await
             .db()?;
-        apply_status_delta(
+        transition(
             &mut tx,
             round_id,
-            s.unit_id,
-            (s.status, s.on_time),
-            (next, Some(on_time)),
-        )
-        .await?;
-        audit(
-            &mut tx,
+            &s,
+            next,
+            Some(on_time),
             actor,
             "submit",
-            "submission",
-            &s.id.to_string(),
-            Some("status"),
-            Some(s.status.as_str().into()),
-            Some(next.as_str().into()),
+            next.as_str().into(),
         )
         .await?;
         tx.commit().await.db()?;
@@ -510,23 +528,15 @@ impl Store {
             .execute(&mut *tx)
             .await
             .db()?;
-        apply_status_delta(
+        transition(
             &mut tx,
             round_id,
-            s.unit_id,
-            (s.status, s.on_time),
-            (next, s.on_time),
-        )
-        .await?;
-        audit(
-            &mut tx,
+            &s,
+            next,
+            s.on_time,
             actor,
             "return",
-            "submission",
-            &s.id.to_string(),
-            Some("status"),
-            Some(s.status.as_str().into()),
-            Some(format!("{}: {reason}", next.as_str())),
+            format!("{}: {reason}", next.as_str()),
         )
         .await?;
         tx.commit().await.db()?;
@@ -606,23 +616,15 @@ impl Store {
             .execute(&mut *tx)
             .await
             .db()?;
-        apply_status_delta(
+        transition(
             &mut tx,
             round_id,
-            s.unit_id,
-            (s.status, s.on_time),
-            (next, s.on_time),
-        )
-        .await?;
-        audit(
-            &mut tx,
+            &s,
+            next,
+            s.on_time,
             actor,
             "accept",
-            "submission",
-            &s.id.to_string(),
-            Some("status"),
-            Some(s.status.as_str().into()),
-            Some(format!("{} v{}", next.as_str(), s.version)),
+            format!("{} v{}", next.as_str(), s.version),
         )
         .await?;
         tx.commit().await.db()?;
@@ -687,23 +689,15 @@ impl Store {
             .execute(&mut *tx)
             .await
             .db()?;
-        apply_status_delta(
+        transition(
             &mut tx,
             round_id,
-            s.unit_id,
-            (s.status, s.on_time),
-            (next, s.on_time),
-        )
-        .await?;
-        audit(
-            &mut tx,
+            &s,
+            next,
+            s.on_time,
             actor,
             "correction",
-            "submission",
-            &s.id.to_string(),
-            Some("version"),
-            Some(s.version.to_string()),
-            Some(format!("{}: {reason}", s.version + 1)),
+            format!("{}: {reason}", s.version + 1),
         )
         .await?;
         tx.commit().await.db()?;

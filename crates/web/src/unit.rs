@@ -59,6 +59,36 @@ pub fn error_page(u: &User, e: CoreError) -> Response {
         .into_response()
 }
 
+/// The report page again, with an error at the top (nothing typed is lost: the form
+/// shows what is stored, and the browser keeps its own copy).
+async fn report_error(
+    s: &WebState,
+    u: &User,
+    id: i64,
+    unit: &str,
+    message: impl Into<String>,
+) -> Response {
+    render(
+        s,
+        u,
+        id,
+        unit,
+        Some(Flash::Err(message.into())),
+        None,
+        &BTreeMap::new(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await
+}
+
+/// Refuses unless the user reports for this unit.
+async fn reporter_of(s: &WebState, u: &User, unit: &str) -> Result<(), CoreError> {
+    let unit_row = s.store.unit(unit).await?;
+    s.store
+        .authorize(&u.actor, Permission::Report, unit_row.id)
+        .await
+}
+
 pub async fn todo(State(s): State<WebState>, u: User) -> Response {
     let today = qcdc_store::today_vn();
     let mut rows = Vec::new();
@@ -435,10 +465,7 @@ pub async fn save(
     let htmx = headers.contains_key("hx-request");
     let result = async {
         let round = s.store.round(id).await?;
-        let unit_row = s.store.unit(&unit).await?;
-        s.store
-            .authorize(&u.actor, Permission::Report, unit_row.id)
-            .await?;
+        reporter_of(&s, &u, &unit).await?;
         let t = s.store.template(round.template_id).await?;
         let (change, typed, errors) = read_form(&t, &f);
         let v = s
@@ -506,23 +533,10 @@ pub async fn submit(
         return r;
     }
     if !f.iter().any(|(k, v)| k == "xac_nhan" && v == "1") {
-        return render(
-            &s,
-            &u,
-            id,
-            &unit,
-            Some(Flash::Err("Hãy đánh dấu ô xác nhận trước khi gửi.".into())),
-            None,
-            &BTreeMap::new(),
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+        return report_error(&s, &u, id, &unit, "Hãy đánh dấu ô xác nhận trước khi gửi.").await;
     }
     let r = async {
-        let unit_row = s.store.unit(&unit).await?;
-        s.store
-            .authorize(&u.actor, Permission::Report, unit_row.id)
-            .await?;
+        reporter_of(&s, &u, &unit).await?;
         s.store
             .submit(id, &unit, &u.actor.username, chrono::Utc::now())
             .await
@@ -530,19 +544,7 @@ pub async fn submit(
     .await;
     match r {
         Ok(_) => Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb=gui")).into_response(),
-        Err(e) => {
-            render(
-                &s,
-                &u,
-                id,
-                &unit,
-                Some(Flash::Err(e.message)),
-                None,
-                &BTreeMap::new(),
-                StatusCode::BAD_REQUEST,
-            )
-            .await
-        }
+        Err(e) => report_error(&s, &u, id, &unit, e.message).await,
     }
 }
 
@@ -561,10 +563,7 @@ pub async fn correction(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let r = async {
-        let unit_row = s.store.unit(&unit).await?;
-        s.store
-            .authorize(&u.actor, Permission::Report, unit_row.id)
-            .await?;
+        reporter_of(&s, &u, &unit).await?;
         s.store
             .start_correction(id, &unit, &reason, &u.actor.username)
             .await
@@ -572,19 +571,7 @@ pub async fn correction(
     .await;
     match r {
         Ok(_) => Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb=dieu-chinh")).into_response(),
-        Err(e) => {
-            render(
-                &s,
-                &u,
-                id,
-                &unit,
-                Some(Flash::Err(e.message)),
-                None,
-                &BTreeMap::new(),
-                StatusCode::BAD_REQUEST,
-            )
-            .await
-        }
+        Err(e) => report_error(&s, &u, id, &unit, e.message).await,
     }
 }
 
@@ -609,23 +596,10 @@ pub async fn upload(
             .unwrap_or_else(|| StatusCode::FORBIDDEN.into_response());
     }
     if bytes.is_empty() {
-        return render(
-            &s,
-            &u,
-            id,
-            &unit,
-            Some(Flash::Err("Chưa chọn tệp hoặc tệp rỗng.".into())),
-            None,
-            &BTreeMap::new(),
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+        return report_error(&s, &u, id, &unit, "Chưa chọn tệp hoặc tệp rỗng.").await;
     }
     let r = async {
-        let unit_row = s.store.unit(&unit).await?;
-        s.store
-            .authorize(&u.actor, Permission::Report, unit_row.id)
-            .await?;
+        reporter_of(&s, &u, &unit).await?;
         s.store
             .import_report(id, &unit, &bytes, &u.actor.username)
             .await
@@ -658,18 +632,6 @@ pub async fn upload(
             )
             .await
         }
-        Err(e) => {
-            render(
-                &s,
-                &u,
-                id,
-                &unit,
-                Some(Flash::Err(e.message)),
-                None,
-                &BTreeMap::new(),
-                StatusCode::BAD_REQUEST,
-            )
-            .await
-        }
+        Err(e) => report_error(&s, &u, id, &unit, e.message).await,
     }
 }
