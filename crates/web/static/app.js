@@ -1,4 +1,12 @@
 // Light enhancement only: every page works without it.
+// htmx 2 leaves 4xx/5xx answers unswapped; ours carry the Vietnamese message to show.
+if (window.htmx) {
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "[45]..", swap: true, error: true },
+  ];
+}
 // 1. The report form keeps a copy of what was typed in this browser, so a closed tab
 //    or an expired session loses nothing; the copy is offered back on the next visit.
 (function () {
