@@ -263,6 +263,39 @@ async fn report_return_fix_accept_and_permissions() {
     assert_eq!(typed.as_deref(), Some("1.124.5"));
     fill(&c, "v.tcd_nguoi", "1.300").await;
 
+    // the session expires while typing: autosave says so, the text stays on the page
+    c.delete_all_cookies().await.unwrap();
+    fill(&c, "v.dth_cuoc", "7").await;
+    c.find(Locator::Css("button[name='luu']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#save-status", "hết hạn").await;
+    assert_eq!(
+        c.find(Locator::Css("[name='v.dth_cuoc']"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("7")
+    );
+    let kept: serde_json::Value = c
+        .execute(
+            "return JSON.parse(localStorage.getItem(arguments[0])).data['v.dth_cuoc']",
+            vec![serde_json::json!(format!("qcdc-draft:{round}:N1"))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept, "7", "the browser keeps its own copy");
+    sign_in(&c, &base, "rep1").await;
+    c.execute("localStorage.clear()", vec![]).await.unwrap();
+    c.goto(&report).await.unwrap();
+    fill(&c, "v.tcd_nguoi", "1.300").await;
+
     // submit with the required sections missing: refused, nothing lost
     c.find(Locator::Css("input[name='xac_nhan']"))
         .await

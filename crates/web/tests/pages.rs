@@ -158,20 +158,62 @@ async fn sessions_csrf_and_rate_limit() {
     assert_eq!(v.sections.get("I").map(String::as_str), Some("Tình hình"));
     assert!(!v.values.contains_key("vb_tong"));
     // a double submit: the second is refused with a clear message
-    let sections: String = ["I", "II.1", "II.2", "II.3", "II.4", "IV.1", "IV.2", "IV.3", "V.1"].iter().map(|x| format!("&s.{x}=N%E1%BB%99i+dung")).collect();
-    let (st, _, _) = send(&app, form(&format!("{page}/luu"), Some(&cookie), format!("csrf={csrf}&v.vb_tong=3{sections}"))).await;
+    let sections: String = [
+        "I", "II.1", "II.2", "II.3", "II.4", "IV.1", "IV.2", "IV.3", "V.1",
+    ]
+    .iter()
+    .map(|x| format!("&s.{x}=N%E1%BB%99i+dung"))
+    .collect();
+    let (st, _, _) = send(
+        &app,
+        form(
+            &format!("{page}/luu"),
+            Some(&cookie),
+            format!("csrf={csrf}&v.vb_tong=3{sections}"),
+        ),
+    )
+    .await;
     assert_eq!(st, StatusCode::SEE_OTHER);
-    let (st, _, _) = send(&app, form(&format!("{page}/gui"), Some(&cookie), format!("csrf={csrf}&xac_nhan=1"))).await;
+    let (st, _, _) = send(
+        &app,
+        form(
+            &format!("{page}/gui"),
+            Some(&cookie),
+            format!("csrf={csrf}&xac_nhan=1"),
+        ),
+    )
+    .await;
     assert_eq!(st, StatusCode::SEE_OTHER);
-    let (st, _, body) = send(&app, form(&format!("{page}/gui"), Some(&cookie), format!("csrf={csrf}&xac_nhan=1"))).await;
+    let (st, _, body) = send(
+        &app,
+        form(
+            &format!("{page}/gui"),
+            Some(&cookie),
+            format!("csrf={csrf}&xac_nhan=1"),
+        ),
+    )
+    .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
-    assert!(body.contains("Không thể gửi báo cáo đang ở trạng thái «Đã gửi»"), "{body}");
+    assert!(
+        body.contains("Không thể gửi báo cáo đang ở trạng thái «Đã gửi»"),
+        "{body}"
+    );
     // an autosave with an expired session keeps the page and says why
-    let mut req = form(&format!("{page}/luu"), Some("qcdc_session=het-han"), format!("csrf={csrf}&v.vb_tong=4"));
-    req.headers_mut().insert("hx-request", "true".parse().unwrap());
+    let mut req = form(
+        &format!("{page}/luu"),
+        Some("qcdc_session=het-han"),
+        format!("csrf={csrf}&v.vb_tong=4"),
+    );
+    req.headers_mut()
+        .insert("hx-request", "true".parse().unwrap());
     let (st, headers, body) = send(&app, req).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
-    assert!(body.contains("Phiên đăng nhập đã hết hạn") && headers.iter().any(|(k, v)| k == "hx-retarget" && v == "#save-status"));
+    assert!(
+        body.contains("Phiên đăng nhập đã hết hạn")
+            && headers
+                .iter()
+                .any(|(k, v)| k == "hx-retarget" && v == "#save-status")
+    );
     // signing out ends the session everywhere
     let (st, _, _) = send(
         &app,
