@@ -410,7 +410,7 @@ pub async fn consolidation(
                             @else { details { summary { (r.per_unit.len()) " đơn vị" } @for pu in &r.per_unit { div { (pu.unit_name) ": " (pu.display) } } } }
                         }
                         td.num { @if r.units_reporting > 0 { (r.units_reporting) } }
-                        td.num { @if let Some(p) = r.previous { (num(p, if r.unit == "%" { 1 } else { 3 })) } }
+                        td.num { @if let Some(p) = r.previous { (num(p, if r.unit == "%" { 1 } else { 3 })) @if r.previous_units_reporting > 0 { span.muted { " (" (r.previous_units_reporting) " đv)" } } } }
                         td.num { @if let Some(x) = r.change_pct { (pct(x)) } @else if let Some(x) = r.change { (num(x, 1)) " điểm %" } }
                     }
                 }
