@@ -62,6 +62,13 @@ async fn units_body(
             under: None,
         })
         .await?;
+    // without a search, browse the tree: each unit under its parent, in Vietnamese order
+    let rows: Vec<(usize, &qcdc_store::Unit)> =
+        if q.q.as_deref().is_none_or(|x| x.trim().is_empty()) {
+            tree_order(&units)
+        } else {
+            units.iter().map(|x| (0, x)).collect()
+        };
     Ok(html! {
         h1 { "Đơn vị" }
         (extra)
@@ -74,8 +81,8 @@ async fn units_body(
         p.muted { (units.len()) " đơn vị" }
         table {
             thead { tr { th { "Mã" } th { "Tên" } th { "Loại" } th { "Cấp trên" } th { "Hiệu lực" } th { "Kế thừa" } } }
-            tbody { @for x in &units { tr {
-                td { (x.code) } td { (x.name) } td { (x.kind_label) } td { (x.parent_code.clone().unwrap_or_default()) }
+            tbody { @for (depth, x) in &rows { tr {
+                td { (x.code) } td style=(format!("padding-left:{}rem", 0.5 + *depth as f32 * 1.5)) { (x.name) } td { (x.kind_label) } td { (x.parent_code.clone().unwrap_or_default()) }
                 td { (format_date(x.valid_from)) " – " (x.valid_to.map(format_date).unwrap_or_default()) }
                 td { @if !x.predecessors.is_empty() { (x.succession.map(|s| s.as_str()).unwrap_or("")) ": " (x.predecessors.join(", ")) } }
             } } }
@@ -105,6 +112,31 @@ async fn units_body(
             }
         }
     })
+}
+
+/// Units in tree order (depth, unit): roots first, each followed by its children.
+/// `units` is already in Vietnamese order, so siblings stay in that order.
+fn tree_order(units: &[qcdc_store::Unit]) -> Vec<(usize, &qcdc_store::Unit)> {
+    let present: std::collections::HashSet<i64> = units.iter().map(|x| x.id).collect();
+    let mut children: std::collections::HashMap<Option<i64>, Vec<&qcdc_store::Unit>> =
+        std::collections::HashMap::new();
+    for x in units {
+        // a unit whose parent is filtered out shows as a root
+        let parent = x.parent_id.filter(|p| present.contains(p));
+        children.entry(parent).or_default().push(x);
+    }
+    let mut out = Vec::with_capacity(units.len());
+    let mut stack: Vec<(usize, &qcdc_store::Unit)> = children
+        .get(&None)
+        .map(|v| v.iter().rev().map(|x| (0, *x)).collect())
+        .unwrap_or_default();
+    while let Some((d, x)) = stack.pop() {
+        out.push((d, x));
+        if let Some(kids) = children.get(&Some(x.id)) {
+            stack.extend(kids.iter().rev().map(|k| (d + 1, *k)));
+        }
+    }
+    out
 }
 
 pub async fn units(State(s): State<WebState>, u: User, Query(q): Query<UnitQuery>) -> Response {

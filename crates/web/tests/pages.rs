@@ -298,3 +298,84 @@ async fn pages_are_vietnamese_and_assets_local() {
     );
     assert!(js.contains("htmx"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_units_tree_search_and_import_errors() {
+    let url = fresh_sqlite_database();
+    let (store, _) = setup(&url).await;
+    store
+        .create_user(
+            "quantri",
+            "Quản trị",
+            "mat-khau-demo",
+            &[(Role::Admin, "T".into())],
+            "test",
+        )
+        .await
+        .unwrap();
+    let app = qcdc_web::router(store, false);
+    let (_, headers, _) = send(
+        &app,
+        form(
+            "/dang-nhap",
+            None,
+            "username=quantri&password=mat-khau-demo".into(),
+        ),
+    )
+    .await;
+    let cookie = headers
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .unwrap()
+        .1
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = Store::csrf_for(cookie.split_once('=').unwrap().1);
+    // the tree: the province, then its units in Vietnamese order, indented
+    let (st, _, body) = send(&app, get("/quan-tri/don-vi", &cookie)).await;
+    assert_eq!(st, StatusCode::OK);
+    let pos = |s: &str| body.find(s).unwrap_or_else(|| panic!("{s} missing"));
+    assert!(
+        pos("Tỉnh Lâm Viên") < pos("Sở Nội vụ")
+            && pos("Sở Nội vụ") < pos("Xã Đam Rông 1")
+            && pos("Xã Đam Rông 1") < pos("Xã Đam Rông 2")
+    );
+    assert!(body.contains("padding-left:2rem"), "children are indented");
+    assert!(
+        !body.contains("Huyện Đam Rông"),
+        "units gone since 01/07/2025 are hidden by default"
+    );
+    // search without diacritics
+    let (_, _, body) = send(&app, get("/quan-tri/don-vi?q=dam+rong&all=1", &cookie)).await;
+    assert!(
+        body.contains("Huyện Đam Rông")
+            && body.contains("Xã Đam Rông 2")
+            && !body.contains("Sở Nội vụ")
+    );
+    // an import with a bad line is refused with the line-by-line list
+    let boundary = "XyZ";
+    let csv = "code,name,kind,parent,valid_from,valid_to,predecessors,succession\nA1,Xã A,commune,T,01/07/2025,,,\nA2,Xã B,commune,KHONG_CO,01/07/2025,,,\n";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"tep\"; filename=\"u.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let req = Request::builder()
+        .method("POST")
+        .uri("/quan-tri/don-vi/nhap")
+        .header(header::COOKIE, &cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let (st, _, page) = send(&app, req).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("<td>3</td>") && page.contains("KHONG_CO"),
+        "{page}"
+    );
+    let (_, _, list) = send(&app, get("/quan-tri/don-vi?q=xa+a", &cookie)).await;
+    assert!(!list.contains(">A1<"), "nothing imported");
+}
