@@ -312,10 +312,7 @@ async fn round_for(
     id: i64,
     perm: Permission,
 ) -> Result<qcdc_store::RoundInfo, ApiError> {
-    let r = s.store.round(id).await?;
-    let issuer = s.store.unit(&r.issuer_code).await?;
-    require(&s.store, a, perm, issuer.id).await?;
-    Ok(r)
+    Ok(s.store.authorize_round(a, perm, id).await?)
 }
 
 pub async fn get_round(

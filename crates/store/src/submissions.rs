@@ -118,6 +118,44 @@ fn fmt_value(t: &Template, code: &str, v: Milli) -> String {
     number::format_vn(v, d)
 }
 
+/// Writes one cell of the working copy (a figure or a section): upsert, or delete
+/// when cleared. `table` and `key` are fixed names from this module.
+async fn set_cell(
+    tx: &mut Transaction<'_, Any>,
+    table: &str,
+    key: &str,
+    sub_id: i64,
+    name: &str,
+    value: Option<Val>,
+) -> CoreResult<()> {
+    let value_col = if table == "draft_values" {
+        "value"
+    } else {
+        "body"
+    };
+    let q = match value {
+        Some(v) => {
+            let q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO {table} (submission_id, {key}, {value_col}) VALUES ($1, $2, $3) ON CONFLICT (submission_id, {key}) DO UPDATE SET {value_col} = excluded.{value_col}"
+            )))
+            .bind(sub_id)
+            .bind(name.to_string());
+            match v {
+                Val::I(i) => q.bind(i),
+                Val::S(t) => q.bind(t),
+                Val::Null => q.bind(Option::<String>::None),
+            }
+        }
+        None => sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE submission_id = $1 AND {key} = $2"
+        )))
+        .bind(sub_id)
+        .bind(name.to_string()),
+    };
+    q.execute(&mut **tx).await.db()?;
+    Ok(())
+}
+
 /// The bookkeeping of every status change: the ancestors' running counts move and
 /// the audit log records it.
 #[allow(clippy::too_many_arguments)]
@@ -364,27 +402,7 @@ impl Store {
             if old == *new {
                 continue;
             }
-            match new {
-                Some(v) => {
-                    sqlx::query("INSERT INTO draft_values (submission_id, indicator, value) VALUES ($1, $2, $3) ON CONFLICT (submission_id, indicator) DO UPDATE SET value = excluded.value")
-                        .bind(s.id)
-                        .bind(code.clone())
-                        .bind(*v)
-                        .execute(&mut **tx)
-                        .await
-                        .db()?;
-                }
-                None => {
-                    sqlx::query(
-                        "DELETE FROM draft_values WHERE submission_id = $1 AND indicator = $2",
-                    )
-                    .bind(s.id)
-                    .bind(code.clone())
-                    .execute(&mut **tx)
-                    .await
-                    .db()?;
-                }
-            }
+            set_cell(tx, "draft_values", "indicator", s.id, code, new.map(Val::I)).await?;
             audit(
                 tx,
                 actor,
@@ -406,27 +424,15 @@ impl Store {
             if old == new {
                 continue;
             }
-            match &new {
-                Some(body) => {
-                    sqlx::query("INSERT INTO draft_sections (submission_id, section, body) VALUES ($1, $2, $3) ON CONFLICT (submission_id, section) DO UPDATE SET body = excluded.body")
-                        .bind(s.id)
-                        .bind(section.clone())
-                        .bind(body.clone())
-                        .execute(&mut **tx)
-                        .await
-                        .db()?;
-                }
-                None => {
-                    sqlx::query(
-                        "DELETE FROM draft_sections WHERE submission_id = $1 AND section = $2",
-                    )
-                    .bind(s.id)
-                    .bind(section.clone())
-                    .execute(&mut **tx)
-                    .await
-                    .db()?;
-                }
-            }
+            set_cell(
+                tx,
+                "draft_sections",
+                "section",
+                s.id,
+                section,
+                new.clone().map(Val::S),
+            )
+            .await?;
             audit(
                 tx,
                 actor,

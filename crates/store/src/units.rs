@@ -232,12 +232,16 @@ impl Store {
 
     /// Direct children, in Vietnamese order.
     pub async fn children(&self, unit_id: i64) -> CoreResult<Vec<Unit>> {
-        let mut v: Vec<Unit> = self
-            .all_units()
-            .await?
-            .into_iter()
-            .filter(|u| u.parent_id == Some(unit_id))
-            .collect();
+        // only the children, not the whole tree: this runs on every consolidation page
+        let rows = sqlx::query("SELECT code FROM units WHERE parent_id = $1")
+            .bind(unit_id)
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
+        let mut v = Vec::with_capacity(rows.len());
+        for r in &rows {
+            v.push(self.unit(&get_str(r, "code")).await?);
+        }
         text::sort_vi(&mut v, |u| &u.name);
         Ok(v)
     }
@@ -250,9 +254,6 @@ impl Store {
         unit_id: i64,
         day: NaiveDate,
     ) -> CoreResult<(Vec<i64>, bool)> {
-        let all = self.all_units().await?;
-        let by_id: HashMap<i64, &Unit> = all.iter().map(|u| (u.id, u)).collect();
-        let by_code: HashMap<&str, &Unit> = all.iter().map(|u| (u.code.as_str(), u)).collect();
         let mut out = BTreeSet::new();
         let mut approximate = false;
         let mut seen = HashSet::new();
@@ -261,7 +262,10 @@ impl Store {
             if !seen.insert(id) {
                 continue;
             }
-            let Some(u) = by_id.get(&id) else { continue };
+            // a handful of lookups along the succession chain, not the whole tree
+            let Ok(u) = self.unit_by_id(id).await else {
+                continue;
+            };
             if u.active_on(day) {
                 out.insert(id);
                 continue;
@@ -270,7 +274,7 @@ impl Store {
                 approximate = true;
             }
             for p in &u.predecessors {
-                if let Some(pu) = by_code.get(p.as_str()) {
+                if let Ok(pu) = self.unit(p).await {
                     queue.push_back(pu.id);
                 }
             }

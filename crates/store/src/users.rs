@@ -354,3 +354,19 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Refuses unless the actor holds `perm` over the unit that issued the round
+    /// (returning, accepting and closing belong to the issuing office).
+    pub async fn authorize_round(
+        &self,
+        actor: &Actor,
+        perm: qcdc_core::access::Permission,
+        round_id: i64,
+    ) -> CoreResult<crate::RoundInfo> {
+        let round = self.round(round_id).await?;
+        let issuer = self.unit(&round.issuer_code).await?;
+        self.authorize(actor, perm, issuer.id).await?;
+        Ok(round)
+    }
+}

@@ -86,10 +86,8 @@ pub async fn round_page(
     Query(n): Query<Notice>,
 ) -> Response {
     let r = async {
-        let round = s.store.round(id).await?;
-        let issuer = s.store.unit(&round.issuer_code).await?;
         s.store
-            .authorize(&u.actor, Permission::View, issuer.id)
+            .authorize_round(&u.actor, Permission::View, id)
             .await?;
         s.store.round_status(id, None, qcdc_store::today_vn()).await
     }
@@ -314,10 +312,8 @@ async fn office_action(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let r = async {
-        let round = s.store.round(id).await?;
-        let issuer = s.store.unit(&round.issuer_code).await?;
         s.store
-            .authorize(&u.actor, Permission::Manage, issuer.id)
+            .authorize_round(&u.actor, Permission::Manage, id)
             .await?;
         if accept {
             s.store.accept(id, unit, &u.actor.username).await

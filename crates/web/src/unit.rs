@@ -148,7 +148,6 @@ async fn access(
     s.store
         .authorize(&u.actor, Permission::View, unit.id)
         .await?;
-    let issuer = s.store.unit(&round.issuer_code).await?;
     Ok(Access {
         report: s
             .store
@@ -157,7 +156,7 @@ async fn access(
             .is_ok(),
         manage: s
             .store
-            .authorize(&u.actor, Permission::Manage, issuer.id)
+            .authorize_round(&u.actor, Permission::Manage, round.id)
             .await
             .is_ok(),
     })
