@@ -19,12 +19,11 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// Adds one unit's figures (only summable indicators count).
+    /// Adds one unit's figures. Every indicator of the template is counted (how
+    /// many units reported it); only sums use the total (see [`Totals::value`]).
     pub fn add(&mut self, t: &Template, values: &Values) {
         for (code, v) in values {
-            if t.indicator(code)
-                .is_some_and(|i| i.aggregate == Aggregate::Sum)
-            {
+            if t.indicator(code).is_some() {
                 let e = self.sums.entry(code.clone()).or_insert((0, 0));
                 e.0 += v;
                 e.1 += 1;
@@ -45,6 +44,24 @@ impl Totals {
         self.sums.get(code).map(|(v, _)| *v)
     }
 
+    /// A ratio recomputed from summed parts, in thousandths of a percent, rounded
+    /// half up (exact integer arithmetic: the same on every machine).
+    pub fn ratio_milli(&self, t: &Template, code: &str) -> Option<Milli> {
+        let ind = t.indicator(code)?;
+        if ind.aggregate != Aggregate::Ratio {
+            return None;
+        }
+        let n = i128::from(self.get(ind.numerator.as_deref()?)?);
+        let d = i128::from(self.get(ind.denominator.as_deref()?)?);
+        if d == 0 {
+            return None;
+        }
+        // n / d * 100 %, in thousandths: n * 100_000 / d, rounded half up
+        let scaled = n * 100_000;
+        let q = (2 * scaled + d).div_euclid(2 * d);
+        i64::try_from(q).ok()
+    }
+
     /// The value of any indicator: a sum, or a ratio recomputed from sums.
     pub fn value(&self, t: &Template, code: &str) -> Option<f64> {
         let ind = t.indicator(code)?;
@@ -58,6 +75,33 @@ impl Totals {
             Aggregate::None => None,
         }
     }
+}
+
+/// The figures an office adopts as its own report upward, from its consolidated
+/// totals: sums as they are; ratios recomputed from the summed numerator and
+/// denominator, rounded to two decimals; non-aggregable indicators left out, as
+/// are indicators the parent's template lacks or aggregates differently.
+pub fn adoption(src: &Template, dst: &Template, totals: &Totals) -> Values {
+    let mut out = Values::new();
+    for ind in dst.indicators() {
+        if src
+            .indicator(&ind.code)
+            .is_none_or(|s| s.aggregate != ind.aggregate)
+        {
+            continue;
+        }
+        let v = match ind.aggregate {
+            Aggregate::Sum => totals.get(&ind.code),
+            Aggregate::Ratio => totals
+                .ratio_milli(src, &ind.code)
+                .map(|m| (m + 5).div_euclid(10) * 10),
+            Aggregate::None => None,
+        };
+        if let Some(v) = v {
+            out.insert(ind.code.clone(), v);
+        }
+    }
+    out
 }
 
 /// A non-aggregable value reported by one unit.
@@ -248,6 +292,22 @@ aggregate = "none"
         assert_eq!(r[0].change_pct, Some(20.0));
         assert_eq!(r[2].change, Some(75.0 - 80.0));
         assert_eq!(r[2].change_pct, None);
+    }
+
+    #[test]
+    fn adoption_takes_sums_and_recomputed_ratios() {
+        let t = Template::from_toml(T).unwrap();
+        let mut tot = Totals::default();
+        tot.add(&t, &v(&[("nhan", 3), ("xong", 1), ("ho_ngheo", 2)]));
+        let a = adoption(&t, &t, &tot);
+        assert_eq!(a.get("nhan"), Some(&3000));
+        // 1/3 = 33,333… % → 33,33 %
+        assert_eq!(a.get("ty_le"), Some(&33_330));
+        assert!(!a.contains_key("ho_ngheo"));
+        let mut two_thirds = Totals::default();
+        two_thirds.add(&t, &v(&[("nhan", 3), ("xong", 2)]));
+        // 66,666… % → 66,67 %
+        assert_eq!(adoption(&t, &t, &two_thirds).get("ty_le"), Some(&66_670));
     }
 
     proptest! {

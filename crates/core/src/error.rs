@@ -26,6 +26,10 @@ pub enum ErrorCode {
     DeadlineInPast,
     Unauthorized,
     Forbidden,
+    /// The request body is larger than the route accepts.
+    PayloadTooLarge,
+    /// The database or the disk cannot take the request now (full, read-only, down).
+    Unavailable,
     Internal,
 }
 
@@ -53,7 +57,27 @@ impl ErrorCode {
             Self::DeadlineInPast => "deadline_in_past",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::Unavailable => "unavailable",
             Self::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status a request refused with this code answers (pages and API alike).
+    pub fn http_status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            InvalidNumber | InvalidDate | InvalidPeriod | InvalidExpression | InvalidTemplate
+            | InvalidUnits | InvalidInput | UnknownIndicator | UnknownSection
+            | InvalidRecipients | DeadlineInPast => 400,
+            Unauthorized => 401,
+            Forbidden => 403,
+            UnknownUnit | NotFound => 404,
+            Conflict | TemplateInUse | InvalidTransition | SubmissionLocked => 409,
+            PayloadTooLarge => 413,
+            ValidationFailed => 422,
+            Internal => 500,
+            Unavailable => 503,
         }
     }
 }
@@ -115,6 +139,10 @@ impl CoreError {
 
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidInput, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
     }
 }
 

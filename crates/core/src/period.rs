@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, Offset, Utc, Weekday};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{CoreError, ErrorCode};
@@ -97,6 +97,24 @@ impl Period {
             PeriodKind::Year => format!("năm {}", self.year),
         }
     }
+}
+
+/// Vietnam's offset (UTC+7, no daylight saving).
+pub fn vietnam() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| Utc.fix())
+}
+
+/// The calendar day in Vietnam at an instant.
+pub fn today_in_vietnam(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&vietnam()).date_naive()
+}
+
+/// The last instant of a deadline day, Vietnam time: a report is on time when it
+/// reaches the office before midnight in Vietnam.
+pub fn deadline_end(d: NaiveDate) -> DateTime<Utc> {
+    let next = d.succ_opt().unwrap_or(d);
+    let midnight = next.and_time(NaiveTime::MIN);
+    (midnight - chrono::Duration::milliseconds(1) - chrono::Duration::hours(7)).and_utc()
 }
 
 /// The next day that is not a Saturday or Sunday.
@@ -193,6 +211,17 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn deadlines_end_at_midnight_in_vietnam() {
+        use chrono::TimeZone;
+        let d = NaiveDate::from_ymd_opt(2026, 6, 20).unwrap();
+        let end = deadline_end(d);
+        // 20/06 23:59:59.999 in Hà Nội is 16:59:59.999 UTC
+        assert_eq!(end, Utc.with_ymd_and_hms(2026, 6, 20, 16, 59, 59).unwrap() + chrono::Duration::milliseconds(999));
+        assert_eq!(today_in_vietnam(Utc.with_ymd_and_hms(2026, 6, 20, 17, 30, 0).unwrap()), NaiveDate::from_ymd_opt(2026, 6, 21).unwrap());
+        assert_eq!(today_in_vietnam(Utc.with_ymd_and_hms(2026, 6, 20, 16, 30, 0).unwrap()), d);
     }
 
     #[test]

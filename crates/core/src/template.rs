@@ -130,6 +130,20 @@ pub struct Indicator {
     pub required: bool,
 }
 
+impl Indicator {
+    /// How many decimals its values are shown with: ratios one, amounts and
+    /// percentages up to three, counts none.
+    pub fn decimals(&self) -> u32 {
+        if self.aggregate == Aggregate::Ratio {
+            1
+        } else if allows_decimals(&self.unit) {
+            3
+        } else {
+            0
+        }
+    }
+}
+
 fn default_aggregate() -> Aggregate {
     Aggregate::Sum
 }

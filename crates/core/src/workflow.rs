@@ -95,6 +95,20 @@ impl Status {
     }
 }
 
+impl TryFrom<String> for Status {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Status::parse(&s).ok_or_else(|| format!("trạng thái không hợp lệ «{s}»"))
+    }
+}
+
+/// May the unit edit its working copy now? Only while it holds the report (not
+/// started, drafting, returned) and the round is open.
+pub fn editable(status: Status, round: crate::round::RoundState) -> bool {
+    round == crate::round::RoundState::Open
+        && matches!(status, Status::NotStarted | Status::Draft | Status::Returned)
+}
+
 fn action_vi(a: Action) -> &'static str {
     match a {
         Action::SaveDraft => "lưu nháp",
@@ -126,6 +140,19 @@ mod tests {
             ErrorCode::SubmissionLocked
         );
         assert_eq!(s.apply(Action::Correct).unwrap(), Status::Draft);
+    }
+
+    #[test]
+    fn editing_needs_the_report_in_hand_and_an_open_round() {
+        use crate::round::RoundState::{Closed, Open};
+        assert!(editable(Status::Draft, Open));
+        assert!(editable(Status::Returned, Open));
+        assert!(editable(Status::NotStarted, Open));
+        assert!(!editable(Status::Submitted, Open));
+        assert!(!editable(Status::Accepted, Open));
+        assert!(!editable(Status::Draft, Closed));
+        assert_eq!(Status::try_from("accepted".to_string()), Ok(Status::Accepted));
+        assert!(Status::try_from("gone".to_string()).is_err());
     }
 
     #[test]

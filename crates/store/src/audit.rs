@@ -1,13 +1,15 @@
-//! The audit log: who changed what, when, from which value to which.
+//! The audit log: who changed what, when, from which value to which. A leaf
+//! module: entries are written in the caller's transaction.
 
 use qcdc_core::CoreResult;
 use serde::Serialize;
-use sqlx::{Any, Transaction};
+use sqlx::{AnyConnection, FromRow};
 
-use crate::db::{DbResult, Store, get_i64, get_opt_str, get_str, now};
+use crate::db::DbResult;
+use crate::rows::{self, now};
 
 /// One audit entry.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: String,
@@ -20,54 +22,80 @@ pub struct AuditEntry {
     pub new_value: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn audit(
-    tx: &mut Transaction<'_, Any>,
-    actor: &str,
-    action: &str,
-    entity: &str,
-    entity_id: &str,
-    field: Option<&str>,
-    old_value: Option<String>,
-    new_value: Option<String>,
-) -> CoreResult<()> {
+/// What an entry records (the caller's transaction writes it).
+#[derive(Debug, Clone, Default)]
+pub struct Change<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub field: Option<&'a str>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+pub async fn write(c: &mut AnyConnection, e: Change<'_>) -> CoreResult<()> {
     sqlx::query("INSERT INTO audit_log (at, actor, action, entity, entity_id, field, old_value, new_value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(now())
-        .bind(actor.to_string())
-        .bind(action.to_string())
-        .bind(entity.to_string())
-        .bind(entity_id.to_string())
-        .bind(field.map(str::to_string))
-        .bind(old_value)
-        .bind(new_value)
-        .execute(&mut **tx)
+        .bind(e.actor.to_string())
+        .bind(e.action.to_string())
+        .bind(e.entity.to_string())
+        .bind(e.entity_id.to_string())
+        .bind(e.field.map(str::to_string))
+        .bind(e.old_value)
+        .bind(e.new_value)
+        .execute(&mut *c)
         .await
         .db()?;
     Ok(())
 }
 
-impl Store {
-    /// Audit entries of one entity (`unit`, `template`, `round`, `submission`), oldest first.
-    pub async fn audit_log(&self, entity: &str, entity_id: &str) -> CoreResult<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT id, at, actor, action, entity, entity_id, field, old_value, new_value FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id")
-            .bind(entity.to_string())
-            .bind(entity_id.to_string())
-            .fetch_all(&self.pool)
-            .await
-            .db()?;
-        Ok(rows
-            .iter()
-            .map(|r| AuditEntry {
-                id: get_i64(r, "id"),
-                at: get_str(r, "at"),
-                actor: get_str(r, "actor"),
-                action: get_str(r, "action"),
-                entity: get_str(r, "entity"),
-                entity_id: get_str(r, "entity_id"),
-                field: get_opt_str(r, "field"),
-                old_value: get_opt_str(r, "old_value"),
-                new_value: get_opt_str(r, "new_value"),
-            })
-            .collect())
+const COLS: &str = "id, at, actor, action, entity, entity_id, field, old_value, new_value";
+
+/// Entries of one entity (`unit`, `template`, `round`, `submission`, `user`),
+/// newest first, one page, with the total.
+pub async fn page(
+    c: &mut AnyConnection,
+    entity: &str,
+    entity_id: &str,
+    offset: i64,
+    limit: i64,
+) -> CoreResult<(Vec<AuditEntry>, i64)> {
+    #[derive(FromRow)]
+    struct N {
+        n: i64,
     }
+    let total: N = rows::fetch_one(
+        c,
+        sqlx::query_as("SELECT COUNT(*) AS n FROM audit_log WHERE entity = $1 AND entity_id = $2")
+            .bind(entity.to_string())
+            .bind(entity_id.to_string()),
+        "audit_log",
+    )
+    .await?;
+    let items = rows::fetch_all(
+        c,
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id DESC LIMIT {limit} OFFSET {offset}"
+        )))
+        .bind(entity.to_string())
+        .bind(entity_id.to_string()),
+        "audit_log",
+    )
+    .await?;
+    Ok((items, total.n))
+}
+
+/// Every entry of one entity, oldest first (tests, exports).
+pub async fn all(c: &mut AnyConnection, entity: &str, entity_id: &str) -> CoreResult<Vec<AuditEntry>> {
+    rows::fetch_all(
+        c,
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id"
+        )))
+        .bind(entity.to_string())
+        .bind(entity_id.to_string()),
+        "audit_log",
+    )
+    .await
 }

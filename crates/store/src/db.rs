@@ -1,16 +1,23 @@
-//! Connection, schema set-up and small helpers shared by the store modules.
+//! The database handle: one sqlx `Any` pool over SQLite (WAL) or PostgreSQL,
+//! versioned migrations at open, and transactions that never leak.
+//!
+//! A [`Tx`] owns its pooled connection. It ends in exactly one of three ways:
+//! committed, rolled back, or — when a COMMIT or ROLLBACK fails, or the future
+//! holding it is dropped mid-way (a client gone, a timeout) — its connection is
+//! closed instead of going back to the pool. So a connection is never returned
+//! to the pool inside a transaction (a full disk cannot poison the pool).
 
-use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
-use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use qcdc_core::template::Template;
 use qcdc_core::{CoreError, CoreResult, ErrorCode};
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use sqlx::AnyConnection;
+use sqlx::any::AnyPoolOptions;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Executor};
 
-use crate::schema;
+use crate::migrate;
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,22 +26,46 @@ pub enum Backend {
     Postgres,
 }
 
-/// The store: a pool plus a cache of parsed templates (templates are immutable).
+/// The pool and its backend.
 #[derive(Clone)]
-pub struct Store {
-    pub(crate) pool: AnyPool,
-    pub(crate) backend: Backend,
-    pub(crate) templates: Arc<RwLock<HashMap<i64, Arc<Template>>>>,
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
 }
 
-/// Maps a database error to an internal error (logged, never shown raw to users).
-pub(crate) fn dberr(e: sqlx::Error) -> CoreError {
-    if let sqlx::Error::Database(d) = &e
-        && d.is_unique_violation()
-    {
+/// Maps a database error to a coded error (logged; the raw text is never shown).
+pub fn dberr(e: sqlx::Error) -> CoreError {
+    if let sqlx::Error::Database(d) = &e {
+        if d.is_unique_violation() {
+            return CoreError::new(
+                ErrorCode::Conflict,
+                "Dữ liệu đã tồn tại hoặc vừa bị thay đổi bởi người khác; hãy tải lại và thử lại",
+            );
+        }
+        let msg = d.message().to_ascii_lowercase();
+        if msg.contains("full") || msg.contains("no space") {
+            tracing::error!(error = %e, "database full");
+            return CoreError::new(
+                ErrorCode::Unavailable,
+                "Ổ đĩa của máy chủ đã đầy; thao tác chưa được thực hiện. Hãy báo quản trị hệ thống.",
+            );
+        }
+        if msg.contains("readonly") || msg.contains("read-only") || msg.contains("read only") {
+            tracing::error!(error = %e, "database read-only");
+            return CoreError::new(
+                ErrorCode::Unavailable,
+                "Cơ sở dữ liệu đang ở chế độ chỉ đọc; thao tác chưa được thực hiện. Hãy báo quản trị hệ thống.",
+            );
+        }
+    }
+    if matches!(
+        e,
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed
+    ) {
+        tracing::error!(error = %e, "database unavailable");
         return CoreError::new(
-            ErrorCode::Conflict,
-            "Dữ liệu đã tồn tại hoặc vừa bị thay đổi bởi người khác; hãy tải lại và thử lại",
+            ErrorCode::Unavailable,
+            "Không kết nối được cơ sở dữ liệu; hãy thử lại sau ít phút",
         );
     }
     tracing::error!(error = %e, "database error");
@@ -44,7 +75,8 @@ pub(crate) fn dberr(e: sqlx::Error) -> CoreError {
     )
 }
 
-pub(crate) trait DbResult<T> {
+/// `?`-friendly conversion of sqlx results.
+pub trait DbResult<T> {
     fn db(self) -> CoreResult<T>;
 }
 
@@ -54,86 +86,17 @@ impl<T> DbResult<T> for Result<T, sqlx::Error> {
     }
 }
 
-/// Current time as RFC 3339 UTC text.
-pub(crate) fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+/// Options for opening a database.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Only migrate up to this version (tests of upgrades).
+    pub migrate_to: Option<i64>,
 }
 
-/// A value for bulk inserts.
-#[derive(Debug, Clone)]
-pub(crate) enum Val {
-    I(i64),
-    S(String),
-    Null,
-}
-
-/// Inserts many rows with multi-row `VALUES` statements (`suffix` may add `ON CONFLICT …`).
-pub(crate) async fn bulk_insert(
-    tx: &mut Transaction<'_, Any>,
-    table: &str,
-    cols: &[&str],
-    rows: &[Vec<Val>],
-    suffix: &str,
-) -> CoreResult<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let per_row = cols.len();
-    // large statements cost more to prepare than they save; ~1.000 parameters is the sweet spot
-    let chunk = (1_000 / per_row).max(1);
-    for part in rows.chunks(chunk) {
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-        let mut n = 0;
-        for (i, _) in part.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for c in 0..per_row {
-                if c > 0 {
-                    sql.push(',');
-                }
-                n += 1;
-                sql.push_str(&format!("${n}"));
-            }
-            sql.push(')');
-        }
-        sql.push(' ');
-        sql.push_str(suffix);
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for row in part {
-            for v in row {
-                q = match v {
-                    Val::I(i) => q.bind(*i),
-                    Val::S(s) => q.bind(s.clone()),
-                    Val::Null => q.bind(Option::<String>::None),
-                };
-            }
-        }
-        q.execute(&mut **tx).await.db()?;
-    }
-    Ok(())
-}
-
-pub(crate) fn get_i64(r: &AnyRow, col: &str) -> i64 {
-    r.try_get::<i64, _>(col).unwrap_or_default()
-}
-
-pub(crate) fn get_str(r: &AnyRow, col: &str) -> String {
-    r.try_get::<String, _>(col).unwrap_or_default()
-}
-
-pub(crate) fn get_opt_str(r: &AnyRow, col: &str) -> Option<String> {
-    r.try_get::<Option<String>, _>(col).ok().flatten()
-}
-
-pub(crate) fn get_opt_i64(r: &AnyRow, col: &str) -> Option<i64> {
-    r.try_get::<Option<i64>, _>(col).ok().flatten()
-}
-
-impl Store {
-    /// Opens (and creates) the database at `url`: `sqlite://path` or `postgres://…`.
-    pub async fn open(url: &str) -> CoreResult<Store> {
+impl Db {
+    /// Opens (and creates, and migrates) the database at `url`: `sqlite://path` or
+    /// `postgres://…`.
+    pub async fn open(url: &str, opts: &OpenOptions) -> CoreResult<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres") {
             Backend::Postgres
@@ -142,11 +105,7 @@ impl Store {
         };
         let mut url = url.to_string();
         if backend == Backend::Sqlite && !url.contains("mode=") {
-            url.push_str(if url.contains('?') {
-                "&mode=rwc"
-            } else {
-                "?mode=rwc"
-            });
+            url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
         }
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
@@ -161,89 +120,142 @@ impl Store {
             })
             .connect(&url)
             .await
-            .map_err(|e| CoreError::new(ErrorCode::Internal, format!("Không kết nối được cơ sở dữ liệu: {e}")))?;
-        let store = Store {
-            pool,
-            backend,
-            templates: Arc::default(),
-        };
-        store.migrate().await?;
-        Ok(store)
+            .map_err(|e| {
+                CoreError::new(
+                    ErrorCode::Unavailable,
+                    format!("Không mở được cơ sở dữ liệu: {}", redact(&e.to_string())),
+                )
+            })?;
+        let db = Db { pool, backend };
+        migrate::run(&db, opts.migrate_to).await?;
+        Ok(db)
     }
 
     /// Opens the SQLite file `qcdc.db` under `dir`, creating the directory.
-    pub async fn open_dir(dir: &Path) -> CoreResult<Store> {
+    pub async fn open_dir(dir: &Path, opts: &OpenOptions) -> CoreResult<Db> {
         std::fs::create_dir_all(dir).map_err(|e| {
             CoreError::new(
-                ErrorCode::Internal,
+                ErrorCode::Unavailable,
                 format!("Không tạo được thư mục dữ liệu {}: {e}", dir.display()),
             )
         })?;
-        Store::open(&format!("sqlite://{}", dir.join("qcdc.db").display())).await
+        Db::open(&format!("sqlite://{}", dir.join("qcdc.db").display()), opts).await
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
-    pub(crate) fn ddl(&self, sql: &str) -> String {
-        sql.replace(
-            "{id}",
-            match self.backend {
-                Backend::Sqlite => "INTEGER PRIMARY KEY",
-                Backend::Postgres => "BIGSERIAL PRIMARY KEY",
-            },
-        )
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
-    async fn migrate(&self) -> CoreResult<()> {
-        let exists = match self.backend {
-            Backend::Sqlite => sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetch_optional(&self.pool).await.db()?.is_some(),
-            Backend::Postgres => sqlx::query("SELECT 1 AS present FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'meta'").fetch_optional(&self.pool).await.db()?.is_some(),
-        };
-        if exists {
-            let v: String = sqlx::query("SELECT value FROM meta WHERE key = 'schema_version'")
-                .fetch_one(&self.pool)
-                .await
-                .db()?
-                .try_get("value")
-                .db()?;
-            if v != schema::VERSION.to_string() {
-                return Err(CoreError::new(
-                    ErrorCode::Internal,
-                    format!("Phiên bản lược đồ {v} không được hỗ trợ"),
-                ));
-            }
-            return Ok(());
-        }
-        let mut tx = self.pool.begin().await.db()?;
-        for stmt in schema::SCHEMA {
-            sqlx::query(sqlx::AssertSqlSafe(self.ddl(stmt)))
-                .execute(&mut *tx)
-                .await
-                .db()?;
-        }
-        sqlx::query("INSERT INTO meta (key, value) VALUES ('schema_version', $1)")
-            .bind(schema::VERSION.to_string())
-            .execute(&mut *tx)
-            .await
-            .db()?;
-        tx.commit().await.db()?;
-        Ok(())
+    /// A transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): concurrent writers queue on the busy timeout instead of
+    /// failing when a read snapshot would have to be upgraded.
+    pub async fn write(&self) -> CoreResult<Tx> {
+        self.begin(match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        })
+        .await
     }
 
-    /// Begins a transaction that will write. On SQLite it takes the write lock at
-    /// once (`BEGIN IMMEDIATE`), so concurrent writers wait for each other (busy
-    /// timeout) instead of failing when a read snapshot would have to be upgraded.
-    pub(crate) async fn write_tx(&self) -> CoreResult<Transaction<'static, Any>> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await.db(),
-            Backend::Postgres => self.pool.begin().await.db(),
+    /// A read-only transaction: one consistent snapshot for a whole view.
+    pub async fn read(&self) -> CoreResult<Tx> {
+        self.begin(match self.backend {
+            Backend::Sqlite => "BEGIN",
+            Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        })
+        .await
+    }
+
+    async fn begin(&self, sql: &'static str) -> CoreResult<Tx> {
+        let mut conn = self.pool.acquire().await.db()?;
+        if let Err(e) = conn.execute(sql).await {
+            conn.close_on_drop();
+            return Err(dberr(e));
         }
+        Ok(Tx { conn, done: false })
     }
 
     /// Closes the pool (waits for connections to finish).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// Pool figures for monitoring: (connections open, idle).
+    pub fn pool_size(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+}
+
+/// Hides a password in a database URL before it is shown.
+fn redact(s: &str) -> String {
+    match (s.find("://"), s.find('@')) {
+        (Some(a), Some(b)) if a < b => format!("{}://…{}", &s[..a], &s[b..]),
+        _ => s.to_string(),
+    }
+}
+
+/// A transaction on one pooled connection (see the module comment).
+pub struct Tx {
+    conn: PoolConnection<Any>,
+    done: bool,
+}
+
+impl Tx {
+    /// Commits. When COMMIT fails the connection is closed, not pooled.
+    pub async fn commit(mut self) -> CoreResult<()> {
+        match self.conn.execute("COMMIT").await {
+            Ok(_) => {
+                self.done = true;
+                Ok(())
+            }
+            Err(e) => Err(dberr(e)), // Drop closes the connection
+        }
+    }
+
+    /// Rolls back. When ROLLBACK fails the connection is closed, not pooled.
+    pub async fn rollback(mut self) {
+        if self.conn.execute("ROLLBACK").await.is_ok() {
+            self.done = true;
+        }
+    }
+
+    /// Commits on `Ok`, rolls back on `Err`, and hands the result on.
+    pub async fn finish<T>(self, result: CoreResult<T>) -> CoreResult<T> {
+        match result {
+            Ok(v) => {
+                self.commit().await?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.rollback().await;
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        if !self.done {
+            // unfinished (failed COMMIT/ROLLBACK, or dropped mid-way): never pool it
+            self.conn.close_on_drop();
+        }
     }
 }

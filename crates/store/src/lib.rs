@@ -1,32 +1,27 @@
-//! Storage for qcdc behind one narrow interface, [`Store`], with one sqlx `Any`
-//! code path for SQLite (default, WAL) and PostgreSQL.
+//! Storage for qcdc: one sqlx `Any` code path over SQLite (default, WAL) and
+//! PostgreSQL, as repositories of free functions over the caller's connection.
 //!
-//! Invariants:
-//! - every multi-step write runs in one transaction;
-//! - `rollup` holds, for each round and each unit, the sum of the accepted figures of
-//!   the round's recipients strictly below it, and is changed in the same transaction
-//!   that changes `accepted_values`;
-//! - `unit_closure` is the transitive closure of `units.parent_id`.
+//! Architecture invariants:
+//! - the store holds no business rule and knows nothing of HTTP; the use-case
+//!   layer (`qcdc-app`) owns every transaction and calls these functions;
+//! - no repository calls another; `closure`, `rollup`, `audit` and `meta` are
+//!   leaves the use cases call inside the same transaction;
+//! - rows are decoded into typed structs or refused with the table and column
+//!   named ([`rows`]); nothing becomes a silent zero;
+//! - the schema changes only by versioned migrations ([`migrate`]).
 
-mod audit;
-pub mod bench;
-mod consolidation;
-mod db;
-mod rounds;
-mod schema;
-mod submissions;
-mod templates;
-pub mod testing;
-mod units;
-mod users;
+pub mod audit;
+pub mod closure;
+pub mod db;
+pub mod meta;
+pub mod migrate;
+pub mod rollup;
+pub mod rounds_repo;
+pub mod rows;
+pub mod submissions_repo;
+pub mod templates_repo;
+pub mod units_repo;
+pub mod users_repo;
 
-pub use audit::AuditEntry;
-pub use consolidation::{ChildTotals, Consolidation, NarrativeEntry};
-pub use db::{Backend, Store};
-pub use rounds::{
-    NewRound, RecipientSelector, RecipientStatus, RoundInfo, RoundStatus, StatusCounts, today_vn,
-};
-pub use submissions::{DraftChange, SubmissionView, VersionInfo};
-pub use templates::TemplateInfo;
-pub use units::{ImportSummary, Unit, UnitFilter};
-pub use users::{Actor, UserInfo};
+pub use db::{Backend, Db, DbResult, OpenOptions, Tx};
+pub use sqlx::AnyConnection as Conn;

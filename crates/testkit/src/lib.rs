@@ -1,3 +1,5 @@
+//! Test support, used only as a dev-dependency (it never ships in the binary).
+//!
 //! A throwaway PostgreSQL server for tests, started from the machine's
 //! `initdb`/`pg_ctl` (Debian's postgresql package). One server per test process,
 //! one fresh database per call; a watchdog stops the server and removes its files

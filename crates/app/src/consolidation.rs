@@ -1,0 +1,283 @@
+//! Consolidation use cases: the totals of a round at one unit read from the
+//! running totals (with the same period last year across succession links), the
+//! drill-down to children with columns chosen from the template, the per-unit
+//! values of an indicator and the children's narrative one page at a time, and
+//! adoption of the totals as the office's own report upward.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use qcdc_core::access::Permission;
+use qcdc_core::consolidate::{self, Totals};
+use qcdc_core::number;
+use qcdc_core::round::{self, EarlierRound};
+use qcdc_core::{CoreError, CoreResult, ErrorCode};
+use qcdc_store::rounds_repo::{self, Round};
+use qcdc_store::submissions_repo;
+use qcdc_store::units_repo::{self, Unit};
+use qcdc_store::rollup;
+use qcdc_store::Conn as AnyConnection;
+
+use crate::ctx::Ctx;
+use crate::rounds::load as load_round;
+use crate::submissions::{DraftChange, save_draft_from};
+use crate::views::{
+    ChildTotals, Column, ConsolidationView, GroupRef, NarrativeEntry, NarrativeLine, NarrativeView, Page, PageReq,
+    PerUnitView, RoundView, SubmissionView, UnitValueLine,
+};
+
+async fn root_of(c: &mut AnyConnection, round: &Round, unit: Option<&str>) -> CoreResult<Unit> {
+    match unit {
+        Some(code) => units_repo::by_code(c, code).await,
+        None => units_repo::by_id(c, round.issuer_id).await,
+    }
+}
+
+/// The round one year earlier to compare with (see `core::round::pick_previous`).
+async fn previous_round(c: &mut AnyConnection, round: &Round) -> CoreResult<Option<Round>> {
+    let prev_period = round.period.same_period_last_year();
+    let candidates = rounds_repo::by_template_period(c, &round.template_code, prev_period).await?;
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    let (preds, _) = units_repo::predecessors_on(c, round.issuer_id, prev_period.cutoff().1).await?;
+    let lineage = units_repo::lineage(c, round.issuer_id).await?;
+    let list: Vec<EarlierRound> = candidates.iter().map(|r| EarlierRound { id: r.id, issuer_id: r.issuer_id }).collect();
+    let pick = round::pick_previous(&list, round.issuer_id, &preds, &lineage);
+    Ok(pick.and_then(|id| candidates.into_iter().find(|r| r.id == id)))
+}
+
+/// Consolidates a round at a unit (the issuer when None). `group` chooses the
+/// drill-down columns (the template's first group by default).
+pub async fn get(cx: &Ctx, round_id: i64, unit: Option<&str>, group: Option<&str>, today: NaiveDate) -> CoreResult<ConsolidationView> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = load_round(&mut tx, round_id).await?;
+        let root = root_of(&mut tx, &round, unit).await?;
+        let lineage = cx.require(&mut tx, Permission::View, root.id).await?;
+        let t = cx.app().template(&mut tx, round.template_id).await?;
+        let past = today > round.deadline;
+        let completeness = rollup::counts(&mut tx, round_id, &[root.id], past).await?.remove(&root.id).unwrap_or_default();
+        let children = units_repo::children(&mut tx, root.id).await?;
+        let mut ids: Vec<i64> = children.iter().map(|c| c.id).collect();
+        ids.push(root.id);
+        let mut totals = rollup::totals(&mut tx, round_id, &ids).await?;
+        let current = totals.remove(&root.id).unwrap_or_default();
+        let child_ids: Vec<i64> = children.iter().map(|c| c.id).collect();
+        let mut child_counts = rollup::counts(&mut tx, round_id, &child_ids, past).await?;
+        let recipients = rounds_repo::recipients_in(&mut tx, round_id, &child_ids).await?;
+
+        // the same period last year, through succession links
+        let previous = previous_round(&mut tx, &round).await?;
+        let mut previous_units = Vec::new();
+        let mut approximate = false;
+        let prev_totals = match &previous {
+            Some(pr) => {
+                let (preds, approx) = units_repo::predecessors_on(&mut tx, root.id, pr.period.cutoff().1).await?;
+                approximate = approx;
+                let pt = rollup::totals(&mut tx, pr.id, &preds).await?;
+                let mut sum = Totals::default();
+                for p in &preds {
+                    if let Some(x) = pt.get(p) {
+                        sum.merge(x);
+                    }
+                }
+                previous_units = units_repo::by_ids(&mut tx, &preds).await?.into_iter().map(|u| u.code).collect();
+                Some(sum)
+            }
+            None => None,
+        };
+        let rows = consolidate::rows(&t, &current, prev_totals.as_ref(), &BTreeMap::new());
+
+        // drill-down columns from the template, by group
+        let groups: Vec<GroupRef> = t.def.groups.iter().map(|g| GroupRef { code: g.code.clone(), title: g.title.clone() }).collect();
+        let group = group
+            .filter(|g| groups.iter().any(|x| x.code == *g))
+            .map(str::to_string)
+            .or_else(|| groups.first().map(|g| g.code.clone()))
+            .unwrap_or_default();
+        let columns: Vec<Column> = t
+            .indicators()
+            .iter()
+            .filter(|i| i.group == group && i.part_of.is_none())
+            .take(8)
+            .map(|i| Column { code: i.code.clone(), name: i.name.clone(), unit: i.unit.clone() })
+            .collect();
+        let mut child_rows = Vec::new();
+        for ch in &children {
+            let Some(counts) = child_counts.remove(&ch.id).filter(|c| c.recipients > 0) else { continue };
+            let tot = totals.remove(&ch.id).unwrap_or_default();
+            let mut values = BTreeMap::new();
+            let mut display = BTreeMap::new();
+            for i in t.indicators() {
+                if let Some(v) = tot.value(&t, &i.code) {
+                    values.insert(i.code.clone(), v);
+                    display.insert(i.code.clone(), number::format_f64(v, i.decimals()));
+                }
+            }
+            child_rows.push(ChildTotals {
+                unit_code: ch.code.clone(),
+                unit_name: ch.name.clone(),
+                kind: ch.kind,
+                is_recipient: recipients.contains(&ch.id),
+                counts,
+                values,
+                display,
+            });
+        }
+        let (_, accepted_reports) = submissions_repo::accepted_below(&mut tx, round_id, root.id, 0, 0).await?;
+        // the way down from the highest unit the actor sees (up to the issuer)
+        let mut breadcrumb = Vec::new();
+        for id in lineage.iter().rev() {
+            if breadcrumb.is_empty() && !cx.actor().may(Permission::View, &units_repo::lineage(&mut tx, *id).await?) {
+                continue;
+            }
+            let u = units_repo::by_id(&mut tx, *id).await?;
+            breadcrumb.push((u.code, u.name));
+        }
+        let can_adopt = cx.may(&mut tx, Permission::Manage, root.id).await? && cx.may(&mut tx, Permission::Report, root.id).await?;
+        let adoption_targets = if can_adopt {
+            rounds_repo::addressed_to(&mut tx, &[root.id], true)
+                .await?
+                .into_iter()
+                .map(|(r, _)| r)
+                .filter(|r| r.period == round.period && r.id != round.id)
+                .map(RoundView::from)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(ConsolidationView {
+            round: RoundView::from(round),
+            unit_code: root.code,
+            unit_name: root.name,
+            breadcrumb,
+            completeness,
+            rows,
+            previous_round: previous.map(RoundView::from),
+            previous_units,
+            comparison_approximate: approximate,
+            groups,
+            group,
+            columns,
+            children: child_rows,
+            accepted_reports,
+            can_adopt,
+            adoption_targets,
+        })
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// The values of one indicator in each accepted report below a unit (for
+/// indicators that cannot be aggregated), one page at a time.
+pub async fn per_unit(cx: &Ctx, round_id: i64, unit: &str, indicator: &str, page: PageReq) -> CoreResult<PerUnitView> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = load_round(&mut tx, round_id).await?;
+        let root = units_repo::by_code(&mut tx, unit).await?;
+        cx.require(&mut tx, Permission::View, root.id).await?;
+        let t = cx.app().template(&mut tx, round.template_id).await?;
+        let ind = t
+            .indicator(indicator)
+            .ok_or_else(|| CoreError::new(ErrorCode::UnknownIndicator, format!("Chỉ tiêu «{indicator}» không có trong biểu mẫu")))?;
+        let decimals = if qcdc_core::template::allows_decimals(&ind.unit) { 3 } else { 0 };
+        let (lines, total) = submissions_repo::accepted_values_page(&mut tx, round_id, root.id, &ind.code, page.offset(), page.size()).await?;
+        let items = lines
+            .into_iter()
+            .map(|l| UnitValueLine { unit_code: l.unit_code, unit_name: l.unit_name, value: number::to_f64(l.value), display: number::format_vn(l.value, decimals) })
+            .collect();
+        Ok(PerUnitView {
+            round_id,
+            unit_code: root.code,
+            indicator: ind.code.clone(),
+            indicator_name: ind.name.clone(),
+            unit_of_measure: ind.unit.clone(),
+            values: Page::new(items, total, page),
+        })
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// The narrative of the accepted reports below a unit, side by side, one page of
+/// units at a time (every section, or one).
+pub async fn narrative(cx: &Ctx, round_id: i64, unit: &str, section: Option<&str>, page: PageReq) -> CoreResult<NarrativeView> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = load_round(&mut tx, round_id).await?;
+        let root = units_repo::by_code(&mut tx, unit).await?;
+        cx.require(&mut tx, Permission::View, root.id).await?;
+        let t = cx.app().template(&mut tx, round.template_id).await?;
+        let (refs, total) = submissions_repo::accepted_below(&mut tx, round_id, root.id, page.offset(), page.size()).await?;
+        let pairs: Vec<(i64, i64)> = refs.iter().map(|r| (r.submission_id, r.version)).collect();
+        let texts = submissions_repo::accepted_narratives(&mut tx, &pairs).await?;
+        let section = section.filter(|s| t.section(s).is_some()).map(str::to_string);
+        let sections = t
+            .sections()
+            .iter()
+            .filter(|s| section.as_deref().is_none_or(|x| x == s.number))
+            .filter_map(|s| {
+                let entries: Vec<NarrativeLine> = refs
+                    .iter()
+                    .filter_map(|r| {
+                        texts.get(&r.submission_id).and_then(|n| n.get(&s.number)).map(|text| NarrativeLine {
+                            unit_code: r.unit_code.clone(),
+                            unit_name: r.unit_name.clone(),
+                            text: text.clone(),
+                        })
+                    })
+                    .collect();
+                (!entries.is_empty()).then(|| NarrativeEntry { section: s.number.clone(), title: s.title.clone(), entries })
+            })
+            .collect();
+        let p = Page::new(Vec::<()>::new(), total, page);
+        Ok(NarrativeView {
+            round_id,
+            unit_code: root.code,
+            unit_name: root.name,
+            sections,
+            outline: t.sections().iter().map(|s| (s.number.clone(), s.title.clone())).collect(),
+            section,
+            page: p.page,
+            pages: p.pages,
+            total_units: total,
+        })
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// The office adopts its consolidated figures as its own report in the parent's
+/// round: summable figures and recomputed ratios go into its draft there. Needs
+/// both the office's right over the unit and the right to report for it.
+pub async fn adopt(cx: &Ctx, round_id: i64, unit: &str, parent_round_id: i64) -> CoreResult<SubmissionView> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = load_round(&mut tx, round_id).await?;
+        let parent_round = load_round(&mut tx, parent_round_id).await?;
+        let u = units_repo::by_code(&mut tx, unit).await?;
+        cx.require(&mut tx, Permission::Manage, u.id).await?;
+        cx.require(&mut tx, Permission::Report, u.id).await?;
+        if parent_round.period != round.period {
+            return Err(CoreError::invalid(format!(
+                "Kỳ của đợt cấp trên ({}) khác kỳ của đợt tổng hợp ({})",
+                parent_round.period.label_vi(),
+                round.period.label_vi()
+            )));
+        }
+        parent_round.state.require_open(&parent_round.title)?;
+        let t = cx.app().template(&mut tx, round.template_id).await?;
+        let pt = cx.app().template(&mut tx, parent_round.template_id).await?;
+        let totals = rollup::totals(&mut tx, round_id, &[u.id]).await?.remove(&u.id).unwrap_or_default();
+        Ok(consolidate::adoption(&t, &pt, &totals))
+    }
+    .await;
+    let values = tx.finish(r).await?;
+    let change = DraftChange {
+        values: values.into_iter().map(|(k, v)| (k, Some(v))).collect(),
+        sections: BTreeMap::new(),
+    };
+    save_draft_from(cx, parent_round_id, unit, &change, Some(round_id)).await
+}

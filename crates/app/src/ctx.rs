@@ -1,0 +1,192 @@
+//! The application handle ([`App`]: the database, the template cache, the server
+//! secret) and the authenticated context every use case takes ([`Ctx`]).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use chrono::{NaiveDate, Utc};
+use qcdc_core::access::{Actor, Permission};
+use qcdc_core::template::Template;
+use qcdc_core::{CoreError, CoreResult, ErrorCode};
+use qcdc_store::{Db, OpenOptions, meta, templates_repo, units_repo};
+use rand::RngCore;
+use qcdc_store::Conn as AnyConnection;
+
+/// How to open the application.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// Migrate only up to this schema version (upgrade tests).
+    pub migrate_to: Option<i64>,
+}
+
+struct Inner {
+    db: Db,
+    templates: RwLock<HashMap<i64, Arc<Template>>>,
+    secret: Vec<u8>,
+}
+
+/// The application: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+
+impl App {
+    /// Opens (creates, migrates) the database at `url` (`sqlite://…`, `postgres://…`).
+    pub async fn open(url: &str, opts: &AppOptions) -> CoreResult<App> {
+        let db = Db::open(url, &OpenOptions { migrate_to: opts.migrate_to }).await?;
+        App::with_db(db, opts).await
+    }
+
+    /// Opens the SQLite database `qcdc.db` in `dir`.
+    pub async fn open_dir(dir: &Path, opts: &AppOptions) -> CoreResult<App> {
+        let db = Db::open_dir(dir, &OpenOptions { migrate_to: opts.migrate_to }).await?;
+        App::with_db(db, opts).await
+    }
+
+    async fn with_db(db: Db, opts: &AppOptions) -> CoreResult<App> {
+        let secret = if opts.migrate_to.is_some() {
+            Vec::new()
+        } else {
+            let mut fresh = [0u8; 32];
+            rand::rng().fill_bytes(&mut fresh);
+            let mut tx = db.write().await?;
+            let r = meta::get_or_insert(&mut tx, "server_secret", &hex::encode(fresh)).await;
+            let s = tx.finish(r).await?;
+            hex::decode(s).map_err(|_| CoreError::new(ErrorCode::Internal, "Khóa bí mật của máy chủ bị hỏng (bảng meta)"))?
+        };
+        Ok(App {
+            inner: Arc::new(Inner {
+                db,
+                templates: RwLock::default(),
+                secret,
+            }),
+        })
+    }
+
+    /// The local command line on the server: every permission, no scope. Pages
+    /// and the API never call this (a tidy test checks).
+    pub fn system(&self, name: impl Into<String>) -> Ctx {
+        Ctx {
+            app: self.clone(),
+            actor: Actor::system(name),
+        }
+    }
+
+    /// Today in Vietnam.
+    pub fn today(&self) -> NaiveDate {
+        qcdc_core::period::today_in_vietnam(Utc::now())
+    }
+
+    pub fn backend(&self) -> qcdc_store::Backend {
+        self.inner.db.backend()
+    }
+
+    /// Closes the database pool.
+    pub async fn close(&self) {
+        self.inner.db.close().await;
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub(crate) fn secret(&self) -> &[u8] {
+        &self.inner.secret
+    }
+
+    pub(crate) fn ctx(&self, actor: Actor) -> Ctx {
+        Ctx {
+            app: self.clone(),
+            actor,
+        }
+    }
+
+    /// The parsed template with this id (cached: a stored version never changes
+    /// once used, and the cache is refreshed when an unused one is replaced).
+    pub(crate) async fn template(&self, c: &mut AnyConnection, id: i64) -> CoreResult<Arc<Template>> {
+        if let Some(t) = self.cached(id) {
+            return Ok(t);
+        }
+        let src = templates_repo::source(c, id)
+            .await?
+            .ok_or_else(|| CoreError::not_found(format!("mẫu báo cáo #{id}")))?;
+        let t = Arc::new(Template::from_toml(&src)?);
+        self.cache(id, t.clone());
+        Ok(t)
+    }
+
+    fn cached(&self, id: i64) -> Option<Arc<Template>> {
+        self.inner
+            .templates
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id)
+            .cloned()
+    }
+
+    pub(crate) fn cache(&self, id: i64, t: Arc<Template>) {
+        self.inner
+            .templates
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, t);
+    }
+}
+
+/// The authenticated actor of one request, with the application.
+#[derive(Clone)]
+pub struct Ctx {
+    app: App,
+    actor: Actor,
+}
+
+/// The refusal every use case answers when the actor lacks the right.
+pub(crate) fn forbidden() -> CoreError {
+    CoreError::new(
+        ErrorCode::Forbidden,
+        "Tài khoản không có quyền thực hiện thao tác này với đơn vị này",
+    )
+}
+
+impl Ctx {
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// The name written in the audit log.
+    pub(crate) fn who(&self) -> &str {
+        &self.actor.username
+    }
+
+    /// Refuses unless the actor may do `perm` on the unit; returns its lineage.
+    pub(crate) async fn require(&self, c: &mut AnyConnection, perm: Permission, unit_id: i64) -> CoreResult<Vec<i64>> {
+        let lineage = units_repo::lineage(c, unit_id).await?;
+        if self.actor.may(perm, &lineage) {
+            Ok(lineage)
+        } else {
+            Err(forbidden())
+        }
+    }
+
+    /// Whether the actor may do `perm` on the unit.
+    pub(crate) async fn may(&self, c: &mut AnyConnection, perm: Permission, unit_id: i64) -> CoreResult<bool> {
+        let lineage = units_repo::lineage(c, unit_id).await?;
+        Ok(self.actor.may(perm, &lineage))
+    }
+
+    /// Refuses anyone but the local command line.
+    pub(crate) fn require_system(&self) -> CoreResult<()> {
+        if self.actor.is_system() {
+            Ok(())
+        } else {
+            Err(forbidden())
+        }
+    }
+}

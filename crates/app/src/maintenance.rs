@@ -1,0 +1,95 @@
+//! Maintenance use cases for the command line on the server only: bulk loading of
+//! generated data, recomputing running totals, and the two ways of consolidating
+//! that the benchmark and the tests compare.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use qcdc_core::CoreResult;
+use qcdc_core::consolidate::Totals;
+use qcdc_core::round::StatusCounts;
+use qcdc_core::validate::{Narrative, Values};
+use qcdc_store::{rollup, rounds_repo, submissions_repo, units_repo};
+
+use crate::ctx::Ctx;
+
+/// Marks many reports of a round accepted at once (the generator only), then
+/// recomputes the round's running totals and counts.
+pub async fn bulk_accept(cx: &Ctx, round_id: i64, reports: &[(i64, Values, Narrative, bool)]) -> CoreResult<()> {
+    cx.require_system()?;
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        submissions_repo::bulk_accept(&mut tx, round_id, reports, cx.who()).await?;
+        rollup::rebuild_values(&mut tx, round_id).await?;
+        rollup::rebuild_status(&mut tx, round_id).await
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// Recomputes a round's running totals and counts from the raw figures.
+pub async fn rebuild_round(cx: &Ctx, round_id: i64) -> CoreResult<()> {
+    cx.require_system()?;
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        rollup::rebuild_values(&mut tx, round_id).await?;
+        rollup::rebuild_status(&mut tx, round_id).await
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// qcdc's way: each unit's running totals and counts.
+pub async fn consolidate_running(cx: &Ctx, round_id: i64, unit_ids: &[i64], today: NaiveDate) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
+    cx.require_system()?;
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = crate::rounds::load(&mut tx, round_id).await?;
+        let past = today > round.deadline;
+        let mut totals = rollup::totals(&mut tx, round_id, unit_ids).await?;
+        let mut counts = rollup::counts(&mut tx, round_id, unit_ids, past).await?;
+        Ok(unit_ids
+            .iter()
+            .map(|u| (*u, (totals.remove(u).unwrap_or_default(), counts.remove(u).unwrap_or_default())))
+            .collect())
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// The baseline: a recursive query over the raw accepted figures.
+pub async fn consolidate_recomputed(cx: &Ctx, round_id: i64, unit_ids: &[i64], today: NaiveDate) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
+    cx.require_system()?;
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = crate::rounds::load(&mut tx, round_id).await?;
+        rollup::recompute(&mut tx, round_id, unit_ids, today > round.deadline).await
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// Unit ids by code (the command line's benchmarks and generator).
+pub async fn unit_ids(cx: &Ctx, codes: &[String]) -> CoreResult<HashMap<String, i64>> {
+    cx.require_system()?;
+    let mut tx = cx.app().db().read().await?;
+    let r = units_repo::ids_by_code(&mut tx, codes).await;
+    tx.finish(r).await
+}
+
+/// Every round id.
+pub async fn round_ids(cx: &Ctx) -> CoreResult<Vec<i64>> {
+    cx.require_system()?;
+    let mut tx = cx.app().db().read().await?;
+    let r = rounds_repo::all_ids(&mut tx).await;
+    tx.finish(r).await
+}
+
+/// The schema version of the database and the newest this binary knows.
+pub async fn schema_versions(cx: &Ctx) -> CoreResult<(i64, i64)> {
+    cx.require_system()?;
+    Ok((
+        qcdc_store::migrate::current_version(cx.app().db()).await?,
+        qcdc_store::migrate::latest_version(),
+    ))
+}

@@ -1,0 +1,401 @@
+//! Round use cases: create (the issuing office), view, list what the actor sees,
+//! close and reopen, the status page over a subtree (counts from the running
+//! status counts, recipients one page at a time), and a unit's to-do list.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use qcdc_core::access::{Permission, Role};
+use qcdc_core::period::{Period, format_date};
+use qcdc_core::round::{self, Candidate, RoundState, StatusCounts};
+use qcdc_core::unit::UnitKind;
+use qcdc_core::workflow::Status;
+use qcdc_core::{CoreError, CoreResult, ErrorCode, text};
+use qcdc_store::rounds_repo::{self, NewRoundRow, RecipientFilter, Round, RoundScope};
+use qcdc_store::units_repo::{self, UnitFilter, UnitScope};
+use qcdc_store::{audit, rollup, submissions_repo, templates_repo};
+use serde::{Deserialize, Serialize};
+use qcdc_store::Conn as AnyConnection;
+
+use crate::ctx::{Ctx, forbidden};
+use crate::views::{ChildCounts, Page, PageReq, RecipientLine, RoundStatusView, RoundSummary, RoundView};
+
+/// Who receives a round: units of the issuer's subtree by kind and depth, and/or a list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientSelector {
+    /// Kinds to include (empty with no `units` = every kind).
+    #[serde(default)]
+    pub kinds: Vec<UnitKind>,
+    /// Only units at most this many levels below the issuer (1 = direct children).
+    #[serde(default)]
+    pub max_depth: Option<i64>,
+    /// Unit codes to include one by one.
+    #[serde(default)]
+    pub units: Vec<String>,
+}
+
+/// A new round as requested by an office.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRound {
+    pub title: String,
+    pub template: String,
+    #[serde(default)]
+    pub template_version: Option<i64>,
+    pub period: Period,
+    /// Issuing unit code (its office).
+    pub issuer: String,
+    pub deadline: NaiveDate,
+    #[serde(default)]
+    pub letter: String,
+    pub recipients: RecipientSelector,
+}
+
+pub(crate) async fn load(c: &mut AnyConnection, id: i64) -> CoreResult<Round> {
+    rounds_repo::get(c, id)
+        .await?
+        .ok_or_else(|| CoreError::not_found(format!("đợt báo cáo #{id}")))
+}
+
+/// May the actor see this round: it sees the issuer, or a recipient of it lies in
+/// what the actor sees.
+pub(crate) async fn require_visible(cx: &Ctx, c: &mut AnyConnection, r: &Round) -> CoreResult<()> {
+    if cx.may(c, Permission::View, r.issuer_id).await? {
+        return Ok(());
+    }
+    if rounds_repo::is_visible(c, &scope_of(cx), r.id).await? {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
+
+fn scope_of(cx: &Ctx) -> RoundScope {
+    let a = cx.actor();
+    RoundScope {
+        everything: a.is_system(),
+        within: a.units_with(&[Role::Admin, Role::Office, Role::Viewer]),
+        recipient_units: a.units_with(&[Role::Reporter]),
+    }
+}
+
+/// Creates a round and one report slot per recipient, in one transaction.
+pub async fn create(cx: &Ctx, new: &NewRound, today: NaiveDate) -> CoreResult<RoundView> {
+    let title = text::nfc(new.title.trim());
+    if title.is_empty() {
+        return Err(CoreError::invalid("Thiếu tên đợt báo cáo"));
+    }
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let issuer = units_repo::by_code(&mut tx, &new.issuer).await?;
+        cx.require(&mut tx, Permission::Manage, issuer.id).await?;
+        let trow = match new.template_version {
+            Some(v) => templates_repo::by_code_version(&mut tx, &new.template, v).await?,
+            None => templates_repo::latest(&mut tx, &new.template).await?,
+        }
+        .ok_or_else(|| CoreError::not_found(format!("mẫu báo cáo «{}»", new.template)))?;
+        let template = cx.app().template(&mut tx, trow.id).await?;
+        if !template.fits_period(new.period.family()) {
+            return Err(CoreError::new(
+                ErrorCode::InvalidPeriod,
+                format!("Mẫu «{}» không dùng cho kỳ {}", template.def.name, new.period.label_vi()),
+            ));
+        }
+        if new.deadline < today {
+            return Err(CoreError::new(
+                ErrorCode::DeadlineInPast,
+                format!("Hạn nộp {} đã qua", format_date(new.deadline)),
+            ));
+        }
+        let (_, cut_to) = new.period.cutoff();
+        let mut warnings = Vec::new();
+        if new.deadline < new.period.earliest_deadline() {
+            warnings.push(format!(
+                "Hạn nộp {} sớm hơn ngày làm việc đầu tiên sau ngày chốt số liệu {} (Nghị định 09/2019/NĐ-CP)",
+                format_date(new.deadline),
+                format_date(cut_to)
+            ));
+        }
+        let recipients = resolve_recipients(&mut tx, issuer.id, &new.recipients, cut_to).await?;
+        let id = rounds_repo::insert(
+            &mut tx,
+            &NewRoundRow {
+                title: &title,
+                template_id: trow.id,
+                period: new.period,
+                issuer_id: issuer.id,
+                deadline: new.deadline,
+                letter: &text::nfc(&new.letter),
+                created_by: cx.who(),
+            },
+        )
+        .await?;
+        rounds_repo::insert_recipients(&mut tx, id, &recipients, cx.who()).await?;
+        rollup::add_recipients(&mut tx, id).await?;
+        audit::write(
+            &mut tx,
+            audit::Change {
+                actor: cx.who(),
+                action: "round_create",
+                entity: "round",
+                entity_id: &id.to_string(),
+                new_value: Some(serde_json::to_string(new).unwrap_or_default()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let mut view = RoundView::from(load(&mut tx, id).await?);
+        view.warnings = warnings;
+        Ok(view)
+    }
+    .await;
+    tx.finish(r).await
+}
+
+async fn resolve_recipients(c: &mut AnyConnection, issuer_id: i64, sel: &RecipientSelector, on: NaiveDate) -> CoreResult<Vec<i64>> {
+    let below = units_repo::all(
+        c,
+        &UnitFilter {
+            scope: Some(UnitScope { subtrees: vec![issuer_id], exact: vec![] }),
+            under: Some(issuer_id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let parent: HashMap<i64, Option<i64>> = below.iter().map(|u| (u.id, u.parent_id)).collect();
+    let depth_of = |id: i64| {
+        let mut d = 0;
+        let mut cur = Some(id);
+        while let Some(x) = cur {
+            if x == issuer_id {
+                break;
+            }
+            d += 1;
+            cur = parent.get(&x).copied().flatten();
+        }
+        d
+    };
+    let mut chosen: Vec<i64> = Vec::new();
+    let mut problems = Vec::new();
+    if !sel.kinds.is_empty() || sel.units.is_empty() {
+        for u in &below {
+            if u.active_on(on)
+                && (sel.kinds.is_empty() || sel.kinds.contains(&u.kind))
+                && sel.max_depth.is_none_or(|m| depth_of(u.id) <= m)
+            {
+                chosen.push(u.id);
+            }
+        }
+    }
+    for code in &sel.units {
+        match below.iter().find(|u| &u.code == code) {
+            Some(u) if !u.active_on(on) => problems.push(format!(
+                "«{}» không còn hoạt động vào ngày chốt số liệu {}",
+                u.name,
+                format_date(on)
+            )),
+            Some(u) => chosen.push(u.id),
+            None => match units_repo::by_code(c, code).await {
+                Ok(u) => problems.push(format!("«{}» không thuộc phạm vi của đơn vị ra yêu cầu", u.name)),
+                Err(_) => problems.push(format!("không có đơn vị mã «{code}»")),
+            },
+        }
+    }
+    chosen.sort_unstable();
+    chosen.dedup();
+    if !problems.is_empty() {
+        return Err(CoreError::new(
+            ErrorCode::InvalidRecipients,
+            format!("Danh sách đơn vị nhận không hợp lệ: {}", problems.join("; ")),
+        ));
+    }
+    if chosen.is_empty() {
+        return Err(CoreError::new(ErrorCode::InvalidRecipients, "Không có đơn vị nào nhận yêu cầu báo cáo"));
+    }
+    // no recipient may sit below another: the upper one's report already covers it
+    let ancestors: Vec<Vec<i64>> = chosen
+        .iter()
+        .map(|&id| {
+            let mut v = Vec::new();
+            let mut cur = parent.get(&id).copied().flatten();
+            while let Some(p) = cur {
+                if p == issuer_id {
+                    break;
+                }
+                v.push(p);
+                cur = parent.get(&p).copied().flatten();
+            }
+            v
+        })
+        .collect();
+    let cands: Vec<Candidate<'_>> = chosen.iter().zip(&ancestors).map(|(&id, a)| Candidate { id, ancestors: a }).collect();
+    let nested = round::nested_recipients(&cands);
+    if !nested.is_empty() {
+        let name = |id: i64| below.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
+        let list: Vec<String> = nested.iter().take(5).map(|(a, b)| format!("«{}» thuộc «{}»", name(*a), name(*b))).collect();
+        return Err(CoreError::new(
+            ErrorCode::InvalidRecipients,
+            format!(
+                "Không gửi cùng lúc cho đơn vị cấp trên và đơn vị trực thuộc của nó (số liệu sẽ bị cộng trùng): {}",
+                list.join("; ")
+            ),
+        ));
+    }
+    Ok(chosen)
+}
+
+/// A round, for the actor who sees it.
+pub async fn get(cx: &Ctx, id: i64) -> CoreResult<RoundView> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = load(&mut tx, id).await?;
+        require_visible(cx, &mut tx, &round).await?;
+        Ok(RoundView::from(round))
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// The rounds the actor sees, newest first, with the counts over what it sees.
+pub async fn list(cx: &Ctx, open_only: bool, page: PageReq, today: NaiveDate) -> CoreResult<Page<RoundSummary>> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let scope = scope_of(cx);
+        let (rounds, total) = rounds_repo::list(&mut tx, &scope, open_only, page.offset(), page.size()).await?;
+        let mut items = Vec::with_capacity(rounds.len());
+        for round in rounds {
+            let past = today > round.deadline;
+            let at: Vec<i64> = if cx.may(&mut tx, Permission::View, round.issuer_id).await? {
+                vec![round.issuer_id]
+            } else {
+                cx.actor().grants.iter().map(|g| g.unit_id).collect()
+            };
+            let counts_map = rollup::counts(&mut tx, round.id, &at, past).await?;
+            let mut counts = StatusCounts::default();
+            for c in counts_map.values() {
+                counts.merge(c);
+            }
+            counts.finish();
+            items.push(RoundSummary { round: RoundView::from(round), counts });
+        }
+        Ok(Page::new(items, total, page))
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// Opens or closes a round (the issuing office); a closed round takes no more
+/// drafts, submissions, returns or acceptances.
+pub async fn set_state(cx: &Ctx, id: i64, state: RoundState) -> CoreResult<RoundView> {
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let round = load(&mut tx, id).await?;
+        cx.require(&mut tx, Permission::Manage, round.issuer_id).await?;
+        rounds_repo::set_state(&mut tx, id, state).await?;
+        audit::write(
+            &mut tx,
+            audit::Change {
+                actor: cx.who(),
+                action: "round_status",
+                entity: "round",
+                entity_id: &id.to_string(),
+                field: Some("status"),
+                old_value: Some(round.state.as_str().into()),
+                new_value: Some(state.as_str().into()),
+            },
+        )
+        .await?;
+        Ok(RoundView::from(load(&mut tx, id).await?))
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// The status of a round over one unit's subtree (the issuer when None).
+pub async fn status(
+    cx: &Ctx,
+    id: i64,
+    unit: Option<&str>,
+    filter: &RecipientFilter,
+    page: PageReq,
+    today: NaiveDate,
+) -> CoreResult<RoundStatusView> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = load(&mut tx, id).await?;
+        let root = match unit {
+            Some(code) => units_repo::by_code(&mut tx, code).await?,
+            None => units_repo::by_id(&mut tx, round.issuer_id).await?,
+        };
+        cx.require(&mut tx, Permission::View, root.id).await?;
+        let past = today > round.deadline;
+        let counts = rollup::counts(&mut tx, id, &[root.id], past).await?.remove(&root.id).unwrap_or_default();
+        let kids = units_repo::children(&mut tx, root.id).await?;
+        let ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
+        let mut per_child = rollup::counts(&mut tx, id, &ids, past).await?;
+        let children = kids
+            .into_iter()
+            .filter_map(|k| {
+                per_child
+                    .remove(&k.id)
+                    .filter(|c| c.recipients > 0)
+                    .map(|counts| ChildCounts { unit_code: k.code, unit_name: k.name, counts })
+            })
+            .collect();
+        let (lines, total) = rounds_repo::recipients(&mut tx, id, root.id, filter, page.offset(), page.size()).await?;
+        let recipients = Page::new(lines, total, page).map(|r| RecipientLine::from_recipient(r, past));
+        let can_manage = cx.may(&mut tx, Permission::Manage, round.issuer_id).await?;
+        Ok(RoundStatusView {
+            round: RoundView::from(round),
+            unit_code: root.code,
+            unit_name: root.name,
+            counts,
+            children,
+            recipients,
+            can_manage,
+        })
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// One line of a unit's to-do list.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TodoLine {
+    pub round: RoundView,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub status: Status,
+    pub status_label: &'static str,
+    pub days_left: i64,
+}
+
+/// The open rounds addressed to the units the actor reports for, nearest deadline first.
+pub async fn todo(cx: &Ctx, today: NaiveDate) -> CoreResult<Vec<TodoLine>> {
+    let units = cx.actor().units_with(&[Role::Reporter, Role::Office, Role::Admin]);
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let mut out = Vec::new();
+        for (round, unit_id) in rounds_repo::addressed_to(&mut tx, &units, true).await? {
+            if !cx.may(&mut tx, Permission::Report, unit_id).await? {
+                continue;
+            }
+            let Some(s) = submissions_repo::get(&mut tx, round.id, unit_id).await? else { continue };
+            out.push(TodoLine {
+                days_left: round::days_left(round.deadline, today),
+                unit_code: s.unit_code,
+                unit_name: s.unit_name,
+                status: s.status,
+                status_label: s.status.label_vi(),
+                round: RoundView::from(round),
+            });
+        }
+        Ok(out)
+    }
+    .await;
+    tx.finish(r).await
+}

@@ -1,0 +1,475 @@
+//! Report use cases: view, save the draft, submit, return, accept, correct, the
+//! history, and a legacy report imported into the draft. Each write is one
+//! transaction that re-checks the round's state and the report's status inside
+//! it, moves the running status counts (and, on acceptance, the running totals)
+//! of every ancestor, and writes the audit log.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use qcdc_core::access::Permission;
+use qcdc_core::number::{self, Milli};
+use qcdc_core::period::deadline_end;
+use qcdc_core::template::{Severity, Template, allows_decimals};
+use qcdc_core::validate::{self, Narrative, Stage, Values};
+use qcdc_core::workflow::{self, Action, Status};
+use qcdc_core::{CoreError, CoreResult, ErrorCode, text};
+use qcdc_store::rounds_repo::Round;
+use qcdc_store::submissions_repo::{self, Figures, RowChange, Submission, Version};
+use qcdc_store::units_repo::{self, Unit};
+use qcdc_store::{audit, rollup};
+use qcdc_store::Conn as AnyConnection;
+
+use crate::ctx::Ctx;
+use crate::rounds::load as load_round;
+use crate::views::{Page, PageReq, SubmissionRights, SubmissionView, VersionInfo};
+
+/// Values and sections to merge into a draft: `None` clears a cell or a section.
+#[derive(Debug, Clone, Default)]
+pub struct DraftChange {
+    pub values: BTreeMap<String, Option<Milli>>,
+    pub sections: BTreeMap<String, Option<String>>,
+}
+
+fn fmt_value(t: &Template, code: &str, v: Milli) -> String {
+    let d = t.indicator(code).map_or(3, |i| if allows_decimals(&i.unit) { 3 } else { 0 });
+    number::format_vn(v, d)
+}
+
+fn not_recipient(unit: &str, round: i64) -> CoreError {
+    CoreError::not_found(format!(
+        "báo cáo của đơn vị «{unit}» trong đợt #{round} (đơn vị không thuộc danh sách nhận)"
+    ))
+}
+
+/// The round, the unit and its report, read in the caller's transaction.
+async fn load(c: &mut AnyConnection, round_id: i64, unit_code: &str) -> CoreResult<(Round, Unit, Submission)> {
+    let round = load_round(c, round_id).await?;
+    let unit = units_repo::by_code(c, unit_code).await?;
+    let sub = submissions_repo::get(c, round_id, unit.id)
+        .await?
+        .ok_or_else(|| not_recipient(unit_code, round_id))?;
+    Ok((round, unit, sub))
+}
+
+/// The bookkeeping of every status change: the ancestors' running counts move and
+/// the audit log records it.
+async fn transition(
+    cx: &Ctx,
+    c: &mut AnyConnection,
+    s: &Submission,
+    next: Status,
+    on_time: Option<bool>,
+    action: &str,
+    note: String,
+) -> CoreResult<()> {
+    rollup::apply_status(c, s.round_id, s.unit_id, (s.status, s.on_time), (next, on_time)).await?;
+    audit::write(
+        c,
+        audit::Change {
+            actor: cx.who(),
+            action,
+            entity: "submission",
+            entity_id: &s.id.to_string(),
+            field: Some("status"),
+            old_value: Some(s.status.as_str().into()),
+            new_value: Some(note),
+        },
+    )
+    .await
+}
+
+/// The report of `unit_code` in a round, with its validation findings, the
+/// checker's findings on its narrative, and what the actor may do with it.
+pub async fn view(cx: &Ctx, round_id: i64, unit_code: &str) -> CoreResult<SubmissionView> {
+    let mut tx = cx.app().db().read().await?;
+    let r = view_in(cx, &mut tx, round_id, unit_code).await;
+    tx.finish(r).await
+}
+
+pub(crate) async fn view_in(cx: &Ctx, c: &mut AnyConnection, round_id: i64, unit_code: &str) -> CoreResult<SubmissionView> {
+    let (round, unit, s) = load(c, round_id, unit_code).await?;
+    cx.require(c, Permission::View, unit.id).await?;
+    let t = cx.app().template(c, round.template_id).await?;
+    let (values, sections) = if s.status == Status::Accepted {
+        let values = submissions_repo::values(c, Figures::Accepted, s.id).await?;
+        let sections = submissions_repo::version(c, s.id, s.version).await?.map(|v| v.sections).unwrap_or_default();
+        (values, sections)
+    } else {
+        (
+            submissions_repo::values(c, Figures::Draft, s.id).await?,
+            submissions_repo::draft_sections(c, s.id).await?,
+        )
+    };
+    let stage = if matches!(s.status, Status::NotStarted | Status::Draft | Status::Returned) {
+        Stage::Draft
+    } else {
+        Stage::Submit
+    };
+    let findings = validate::validate(&t, &values, &sections, stage);
+    let titled: Vec<(String, String, String)> = t
+        .sections()
+        .iter()
+        .filter_map(|sec| sections.get(&sec.number).map(|x| (sec.number.clone(), sec.title.clone(), x.clone())))
+        .collect();
+    let narrative_findings = qcdc_checker::check_sections(&titled, Some(cx.app().today()));
+    let may_report = cx.may(c, Permission::Report, unit.id).await?;
+    let may_manage = cx.may(c, Permission::Manage, round.issuer_id).await?;
+    let open = round.state == qcdc_core::round::RoundState::Open;
+    let can = SubmissionRights {
+        edit: may_report && workflow::editable(s.status, round.state),
+        review: may_manage && open && s.status == Status::Submitted,
+        correct: may_report && open && s.status == Status::Accepted,
+    };
+    Ok(SubmissionView {
+        round_id,
+        round_title: round.title.clone(),
+        round_status: round.state.as_str().into(),
+        period_label: round.period.label_vi(),
+        deadline: qcdc_core::period::format_date(round.deadline),
+        deadline_date: round.deadline,
+        template_code: round.template_code.clone(),
+        template_version: round.template_version,
+        unit_code: s.unit_code.clone(),
+        unit_name: s.unit_name.clone(),
+        status: s.status,
+        status_label: s.status.label_vi(),
+        version: s.version,
+        display: values.iter().map(|(k, v)| (k.clone(), fmt_value(&t, k, *v))).collect(),
+        values: values.iter().map(|(k, v)| (k.clone(), number::to_f64(*v))).collect(),
+        sections,
+        findings,
+        narrative_findings,
+        return_reason: s.return_reason,
+        correction_reason: s.correction_reason,
+        on_time: s.on_time,
+        first_submitted_at: s.first_submitted_at,
+        submitted_at: s.submitted_at,
+        accepted_at: s.accepted_at,
+        updated_at: s.updated_at,
+        updated_by: s.updated_by,
+        adopted_from_round: s.adopted_from_round,
+        can,
+    })
+}
+
+/// Merges figures and narrative into the working copy. Saving is allowed in any
+/// state before acceptance except while the office holds the report (submitted).
+pub async fn save_draft(cx: &Ctx, round_id: i64, unit_code: &str, change: &DraftChange) -> CoreResult<SubmissionView> {
+    save_draft_from(cx, round_id, unit_code, change, None).await
+}
+
+/// [`save_draft`], recording that the figures were adopted from a round below.
+pub(crate) async fn save_draft_from(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    change: &DraftChange,
+    adopted_from: Option<i64>,
+) -> CoreResult<SubmissionView> {
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let (round, unit, s) = load(&mut tx, round_id, unit_code).await?;
+        cx.require(&mut tx, Permission::Report, unit.id).await?;
+        round.state.require_open(&round.title)?;
+        let t = cx.app().template(&mut tx, round.template_id).await?;
+        let codes_only: Values = change.values.keys().map(|k| (k.clone(), 0)).collect();
+        let probe_sections: Narrative = change.sections.keys().map(|k| (k.clone(), String::new())).collect();
+        validate::check_codes(&t, &codes_only, &probe_sections)?;
+        if s.status == Status::Submitted {
+            return Err(CoreError::new(
+                ErrorCode::InvalidTransition,
+                "Báo cáo đã gửi và đang chờ cơ quan thường trực xem xét; chưa sửa được cho đến khi bị trả lại",
+            ));
+        }
+        let next = s.status.apply(Action::SaveDraft)?;
+        write_draft(cx, &mut tx, &t, &s, change).await?;
+        if next != s.status {
+            transition(cx, &mut tx, &s, next, s.on_time, "status", next.as_str().into()).await?;
+        }
+        submissions_repo::update(
+            &mut tx,
+            s.id,
+            &RowChange { status: Some(next), adopted_from_round: adopted_from, ..Default::default() },
+            cx.who(),
+        )
+        .await?;
+        Ok(())
+    }
+    .await;
+    tx.finish(r).await?;
+    // the view (with the checker's reading) is built after the write lock is released
+    view(cx, round_id, unit_code).await
+}
+
+async fn write_draft(cx: &Ctx, c: &mut AnyConnection, t: &Template, s: &Submission, change: &DraftChange) -> CoreResult<()> {
+    let old_values = submissions_repo::values(c, Figures::Draft, s.id).await?;
+    let old_sections = submissions_repo::draft_sections(c, s.id).await?;
+    let entity = s.id.to_string();
+    for (code, new) in &change.values {
+        let old = old_values.get(code).copied();
+        if old == *new {
+            continue;
+        }
+        submissions_repo::set_value(c, s.id, code, *new).await?;
+        audit::write(
+            c,
+            audit::Change {
+                actor: cx.who(),
+                action: "value",
+                entity: "submission",
+                entity_id: &entity,
+                field: Some(code),
+                old_value: old.map(|v| fmt_value(t, code, v)),
+                new_value: new.map(|v| fmt_value(t, code, v)),
+            },
+        )
+        .await?;
+    }
+    for (section, new) in &change.sections {
+        let new = new.as_deref().map(text::nfc).filter(|x| !x.trim().is_empty());
+        let old = old_sections.get(section).cloned();
+        if old == new {
+            continue;
+        }
+        submissions_repo::set_section(c, s.id, section, new.as_deref()).await?;
+        audit::write(
+            c,
+            audit::Change {
+                actor: cx.who(),
+                action: "section",
+                entity: "submission",
+                entity_id: &entity,
+                field: Some(section),
+                old_value: old,
+                new_value: new,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sends the report to the office. Refused (nothing changed) while validation
+/// has blocking errors; the findings travel in the error's details.
+pub async fn submit(cx: &Ctx, round_id: i64, unit_code: &str, at: DateTime<Utc>) -> CoreResult<SubmissionView> {
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let (round, unit, s) = load(&mut tx, round_id, unit_code).await?;
+        cx.require(&mut tx, Permission::Report, unit.id).await?;
+        round.state.require_open(&round.title)?;
+        let t = cx.app().template(&mut tx, round.template_id).await?;
+        let next = s.status.apply(Action::Submit)?;
+        let values = submissions_repo::values(&mut tx, Figures::Draft, s.id).await?;
+        let sections = submissions_repo::draft_sections(&mut tx, s.id).await?;
+        let findings = validate::validate(&t, &values, &sections, Stage::Submit);
+        if validate::has_errors(&findings) {
+            let n = findings.iter().filter(|f| f.severity == Severity::Error).count();
+            return Err(CoreError::new(
+                ErrorCode::ValidationFailed,
+                format!("Báo cáo còn {n} lỗi cần sửa trước khi gửi"),
+            )
+            .with_details(serde_json::json!({ "findings": findings })));
+        }
+        let at_s = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        // timeliness counts from the first time the report reached the office
+        let first = s.first_submitted_at.clone().unwrap_or_else(|| at_s.clone());
+        let first_dt = DateTime::parse_from_rfc3339(&first).map(|d| d.with_timezone(&Utc)).unwrap_or(at);
+        let on_time = first_dt <= deadline_end(round.deadline);
+        submissions_repo::update(
+            &mut tx,
+            s.id,
+            &RowChange {
+                status: Some(next),
+                first_submitted_at: Some(first),
+                submitted_at: Some(at_s),
+                on_time: Some(on_time),
+                ..Default::default()
+            },
+            cx.who(),
+        )
+        .await?;
+        transition(cx, &mut tx, &s, next, Some(on_time), "submit", next.as_str().into()).await?;
+        Ok(())
+    }
+    .await;
+    tx.finish(r).await?;
+    // the view (with the checker's reading) is built after the write lock is released
+    view(cx, round_id, unit_code).await
+}
+
+/// The issuing office returns a submitted report with a reason.
+pub async fn return_report(cx: &Ctx, round_id: i64, unit_code: &str, reason: &str) -> CoreResult<SubmissionView> {
+    let reason = text::nfc(reason.trim());
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let (round, _unit, s) = load(&mut tx, round_id, unit_code).await?;
+        cx.require(&mut tx, Permission::Manage, round.issuer_id).await?;
+        round.state.require_open(&round.title)?;
+        if reason.is_empty() {
+            return Err(CoreError::invalid("Cần ghi lý do trả lại báo cáo"));
+        }
+        let next = s.status.apply(Action::Return)?;
+        submissions_repo::update(
+            &mut tx,
+            s.id,
+            &RowChange { status: Some(next), return_reason: Some(Some(reason.clone())), ..Default::default() },
+            cx.who(),
+        )
+        .await?;
+        transition(cx, &mut tx, &s, next, s.on_time, "return", format!("{}: {reason}", next.as_str())).await?;
+        Ok(())
+    }
+    .await;
+    tx.finish(r).await?;
+    // the view (with the checker's reading) is built after the write lock is released
+    view(cx, round_id, unit_code).await
+}
+
+/// The issuing office accepts a submitted report: its figures become a new
+/// immutable version, replace the previously accepted ones, and every ancestor's
+/// running totals move by the difference — all in one transaction.
+pub async fn accept(cx: &Ctx, round_id: i64, unit_code: &str) -> CoreResult<SubmissionView> {
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let (round, _unit, s) = load(&mut tx, round_id, unit_code).await?;
+        cx.require(&mut tx, Permission::Manage, round.issuer_id).await?;
+        round.state.require_open(&round.title)?;
+        let next = s.status.apply(Action::Accept)?;
+        let new_values = submissions_repo::values(&mut tx, Figures::Draft, s.id).await?;
+        let sections = submissions_repo::draft_sections(&mut tx, s.id).await?;
+        let old_values = submissions_repo::values(&mut tx, Figures::Accepted, s.id).await?;
+        let at = qcdc_store::rows::now();
+        submissions_repo::insert_version(
+            &mut tx,
+            s.id,
+            &Version {
+                version: s.version,
+                accepted_at: at.clone(),
+                accepted_by: cx.who().to_string(),
+                reason: s.correction_reason.clone(),
+                values: new_values.clone(),
+                sections,
+            },
+        )
+        .await?;
+        submissions_repo::replace_accepted(&mut tx, s.id, &new_values).await?;
+        rollup::apply_values(&mut tx, round_id, s.unit_id, &old_values, &new_values).await?;
+        submissions_repo::clear_draft(&mut tx, s.id).await?;
+        submissions_repo::update(
+            &mut tx,
+            s.id,
+            &RowChange { status: Some(next), accepted_at: Some(at), return_reason: Some(None), ..Default::default() },
+            cx.who(),
+        )
+        .await?;
+        transition(cx, &mut tx, &s, next, s.on_time, "accept", format!("{} v{}", next.as_str(), s.version)).await?;
+        Ok(())
+    }
+    .await;
+    tx.finish(r).await?;
+    // the view (with the checker's reading) is built after the write lock is released
+    view(cx, round_id, unit_code).await
+}
+
+/// Reopens accepted data as a new version with a reason. The accepted figures keep
+/// counting until the corrected version is accepted.
+pub async fn start_correction(cx: &Ctx, round_id: i64, unit_code: &str, reason: &str) -> CoreResult<SubmissionView> {
+    let reason = text::nfc(reason.trim());
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let (round, unit, s) = load(&mut tx, round_id, unit_code).await?;
+        cx.require(&mut tx, Permission::Report, unit.id).await?;
+        if reason.is_empty() {
+            return Err(CoreError::invalid("Cần ghi lý do điều chỉnh số liệu đã tiếp nhận"));
+        }
+        round.state.require_open(&round.title)?;
+        let next = s.status.apply(Action::Correct)?;
+        let values = submissions_repo::values(&mut tx, Figures::Accepted, s.id).await?;
+        let sections = submissions_repo::version(&mut tx, s.id, s.version)
+            .await?
+            .map(|v| v.sections)
+            .unwrap_or_default();
+        submissions_repo::replace_draft(&mut tx, s.id, &values, &sections).await?;
+        submissions_repo::update(
+            &mut tx,
+            s.id,
+            &RowChange {
+                status: Some(next),
+                version: Some(s.version + 1),
+                correction_reason: Some(reason.clone()),
+                ..Default::default()
+            },
+            cx.who(),
+        )
+        .await?;
+        transition(cx, &mut tx, &s, next, s.on_time, "correction", format!("{}: {reason}", s.version + 1)).await?;
+        Ok(())
+    }
+    .await;
+    tx.finish(r).await?;
+    // the view (with the checker's reading) is built after the write lock is released
+    view(cx, round_id, unit_code).await
+}
+
+/// A report's accepted versions (oldest first) and one page of its audit log
+/// (newest first).
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct History {
+    pub versions: Vec<VersionInfo>,
+    pub audit: Page<qcdc_store::audit::AuditEntry>,
+}
+
+pub async fn history(cx: &Ctx, round_id: i64, unit_code: &str, page: PageReq) -> CoreResult<History> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let (_round, unit, s) = load(&mut tx, round_id, unit_code).await?;
+        cx.require(&mut tx, Permission::View, unit.id).await?;
+        let versions = submissions_repo::versions(&mut tx, s.id)
+            .await?
+            .into_iter()
+            .map(|v| VersionInfo {
+                version: v.version,
+                accepted_at: v.accepted_at,
+                accepted_by: v.accepted_by,
+                reason: v.reason,
+                values: v.values.iter().map(|(k, x)| (k.clone(), number::to_f64(*x))).collect(),
+                sections: v.sections,
+            })
+            .collect();
+        let (entries, total) = audit::page(&mut tx, "submission", &s.id.to_string(), page.offset(), page.size()).await?;
+        Ok(History { versions, audit: Page::new(entries, total, page) })
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// Turns a legacy report (.txt or .docx bytes) into the unit's draft: narrative by
+/// section, confidently matched figures; returns the draft and the review list.
+pub async fn import_report(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    bytes: &[u8],
+) -> CoreResult<(SubmissionView, Vec<qcdc_checker::import::ReviewItem>)> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let (round, unit, _s) = load(&mut tx, round_id, unit_code).await?;
+        cx.require(&mut tx, Permission::Report, unit.id).await?;
+        cx.app().template(&mut tx, round.template_id).await
+    }
+    .await;
+    let t = tx.finish(r).await?;
+    let doc = qcdc_checker::read(bytes)
+        .map_err(|e| CoreError::new(ErrorCode::InvalidInput, format!("Không đọc được tệp báo cáo: {}", e.0)))?;
+    let mapped = qcdc_checker::import::map_report(&doc, &t);
+    let mut change = DraftChange::default();
+    for (code, v) in &mapped.values {
+        change.values.insert(code.clone(), Some(number::from_f64(*v)?));
+    }
+    for (num, body) in &mapped.sections {
+        change.sections.insert(num.clone(), Some(body.clone()));
+    }
+    let view = save_draft(cx, round_id, unit_code, &change).await?;
+    Ok((view, mapped.review))
+}

@@ -1,0 +1,319 @@
+//! Units use cases: list and search (in the actor's scope), one unit with its
+//! children, export, and import — a whole file, or one unit from the admin page —
+//! checked whole, authorized record by record, written in one transaction that
+//! also moves the closure table and the open rounds' running totals.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use qcdc_core::access::{self, Permission, Role};
+use qcdc_core::unit::{self, UnitKind, UnitRecord};
+use qcdc_core::{CoreError, CoreResult, ErrorCode, Problem, text};
+use qcdc_store::units_repo::{self, Unit, UnitFilter, UnitScope};
+use qcdc_store::{audit, closure, rollup, rounds_repo};
+use serde::Serialize;
+
+use crate::ctx::{Ctx, forbidden};
+use crate::views::{ImportSummary, Page, PageReq};
+
+/// What a units list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct UnitQuery {
+    /// Words of the name or code, with or without diacritics.
+    pub q: Option<String>,
+    pub active_on: Option<NaiveDate>,
+    pub kinds: Vec<UnitKind>,
+    /// Only units strictly below this one (by code).
+    pub under: Option<String>,
+}
+
+/// The units an actor sees: the subtrees of its admin, office and viewer roles,
+/// and the units it reports for.
+pub(crate) fn scope_of(cx: &Ctx) -> Option<UnitScope> {
+    let a = cx.actor();
+    if a.is_system() {
+        return None;
+    }
+    Some(UnitScope {
+        subtrees: a.units_with(&[Role::Admin, Role::Office, Role::Viewer]),
+        exact: a.units_with(&[Role::Reporter]),
+    })
+}
+
+async fn filter(cx: &Ctx, c: &mut qcdc_store::Conn, q: &UnitQuery) -> CoreResult<UnitFilter> {
+    let under = match &q.under {
+        Some(code) => Some(units_repo::by_code(c, code).await?.id),
+        None => None,
+    };
+    Ok(UnitFilter {
+        q: q.q.clone(),
+        active_on: q.active_on,
+        kinds: q.kinds.clone(),
+        scope: scope_of(cx),
+        under,
+    })
+}
+
+/// One page of the units the actor sees, in Vietnamese order.
+pub async fn list(cx: &Ctx, q: &UnitQuery, page: PageReq) -> CoreResult<Page<Unit>> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let f = filter(cx, &mut tx, q).await?;
+        let (items, total) = units_repo::list(&mut tx, &f, page.offset(), page.size()).await?;
+        Ok(Page::new(items, total, page))
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// Every unit the actor sees matching the query (the admin tree, exports).
+pub async fn all(cx: &Ctx, q: &UnitQuery) -> CoreResult<Vec<Unit>> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let f = filter(cx, &mut tx, q).await?;
+        units_repo::all(&mut tx, &f).await
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// A unit with its children.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct UnitDetail {
+    pub unit: Unit,
+    pub children: Vec<Unit>,
+}
+
+pub async fn get(cx: &Ctx, code: &str) -> CoreResult<UnitDetail> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let unit = units_repo::by_code(&mut tx, code).await?;
+        cx.require(&mut tx, Permission::View, unit.id).await?;
+        let children = units_repo::children(&mut tx, unit.id).await?;
+        Ok(UnitDetail { unit, children })
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// The units the actor sees as import records, parents first.
+pub async fn export(cx: &Ctx) -> CoreResult<Vec<UnitRecord>> {
+    let units = all(cx, &UnitQuery::default()).await?;
+    Ok(units_repo::records_parents_first(&units))
+}
+
+/// The units that came before `code` and existed on `day` (succession links).
+pub async fn predecessors_on(cx: &Ctx, code: &str, day: NaiveDate) -> CoreResult<(Vec<Unit>, bool)> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let unit = units_repo::by_code(&mut tx, code).await?;
+        cx.require(&mut tx, Permission::View, unit.id).await?;
+        let (ids, approx) = units_repo::predecessors_on(&mut tx, unit.id, day).await?;
+        Ok((units_repo::by_ids(&mut tx, &ids).await?, approx))
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// Does one of `admin_codes` lie on the way up from `start` (itself included)?
+fn administered(start: Option<&str>, parent_of: &HashMap<String, Option<String>>, admin_codes: &HashSet<String>) -> bool {
+    let mut cur = start.map(str::to_string);
+    let mut steps = 0;
+    while let Some(code) = cur {
+        if admin_codes.contains(&code) {
+            return true;
+        }
+        steps += 1;
+        if steps > 64 {
+            return false;
+        }
+        cur = parent_of.get(&code).cloned().flatten();
+    }
+    false
+}
+
+/// Imports units (create or update by code). The file is checked whole against
+/// the stored tree and every changed record must lie where the actor administers
+/// both its old and its new parent; with any problem nothing is written.
+pub async fn import(cx: &Ctx, incoming: Vec<(usize, UnitRecord)>) -> CoreResult<ImportSummary> {
+    let mut incoming = incoming;
+    for (_, r) in &mut incoming {
+        r.name = text::nfc(r.name.trim());
+        r.code = r.code.trim().to_string();
+    }
+    if incoming.is_empty() {
+        return Err(CoreError::invalid("Tệp không có đơn vị nào"));
+    }
+    let mut tx = cx.app().db().write().await?;
+    let r = import_in(cx, &mut tx, &incoming).await;
+    tx.finish(r).await
+}
+
+async fn import_in(cx: &Ctx, tx: &mut qcdc_store::Conn, incoming: &[(usize, UnitRecord)]) -> CoreResult<ImportSummary> {
+    let everything = units_repo::all(tx, &UnitFilter::default()).await?;
+    let existing = units_repo::records_parents_first(&everything);
+    let changed = unit::check_import(&existing, incoming).map_err(unit::import_error)?;
+    let old: HashMap<&str, &UnitRecord> = existing.iter().map(|r| (r.code.as_str(), r)).collect();
+    let created = changed.iter().filter(|r| !old.contains_key(r.code.as_str())).count();
+    let summary = ImportSummary {
+        received: incoming.len(),
+        created,
+        updated: changed.len() - created,
+        unchanged: incoming.len() - changed.len(),
+    };
+    if changed.is_empty() {
+        return Ok(summary);
+    }
+    // authorization, record by record, against the old and the new tree
+    if !cx.actor().is_system() {
+        let code_of: HashMap<i64, &str> = everything.iter().map(|u| (u.id, u.code.as_str())).collect();
+        let admin_codes: HashSet<String> = cx
+            .actor()
+            .units_with(&[Role::Admin])
+            .iter()
+            .filter_map(|id| code_of.get(id).map(|c| c.to_string()))
+            .collect();
+        let old_parent: HashMap<String, Option<String>> = existing.iter().map(|r| (r.code.clone(), r.parent.clone())).collect();
+        let mut new_parent = old_parent.clone();
+        for r in &changed {
+            new_parent.insert(r.code.clone(), r.parent.clone());
+        }
+        let line_of: HashMap<&str, usize> = incoming.iter().map(|(l, r)| (r.code.as_str(), *l)).collect();
+        let mut problems = Vec::new();
+        for r in &changed {
+            let before = old.get(r.code.as_str());
+            let old_ok = match before {
+                None => true,
+                Some(b) => administered(b.parent.as_deref(), &old_parent, &admin_codes),
+            };
+            let new_ok = administered(r.parent.as_deref(), &new_parent, &admin_codes);
+            if !(old_ok && new_ok) {
+                problems.push(Problem {
+                    line: line_of.get(r.code.as_str()).copied().unwrap_or(0),
+                    code: "out_of_scope",
+                    message: match before {
+                        None => format!("Không có quyền tạo đơn vị «{}» ở vị trí này (đơn vị cấp trên phải thuộc phạm vi quản trị của bạn)", r.code),
+                        Some(_) => format!("Không có quyền sửa hoặc chuyển đơn vị «{}» (cả đơn vị cấp trên cũ và mới phải thuộc phạm vi quản trị của bạn)", r.code),
+                    },
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(CoreError::with_problems(
+                ErrorCode::Forbidden,
+                format!("Tệp có {} đơn vị ngoài phạm vi quản trị; không có thay đổi nào được lưu", problems.len()),
+                problems,
+            ));
+        }
+    }
+    // write: new rows, changed rows, then parents (parents first), links, audit
+    let new_recs: Vec<&UnitRecord> = changed.iter().filter(|r| !old.contains_key(r.code.as_str())).collect();
+    units_repo::insert_many(tx, &new_recs).await?;
+    for r in changed.iter().filter(|r| old.contains_key(r.code.as_str())) {
+        units_repo::update(tx, r).await?;
+    }
+    let mut codes: Vec<String> = changed.iter().map(|r| r.code.clone()).collect();
+    for r in &changed {
+        codes.extend(r.parent.iter().cloned());
+        codes.extend(r.predecessors.iter().cloned());
+    }
+    codes.sort();
+    codes.dedup();
+    let ids = units_repo::ids_by_code(tx, &codes).await?;
+    let id = |code: &str| {
+        ids.get(code)
+            .copied()
+            .ok_or_else(|| CoreError::new(ErrorCode::Internal, format!("Mã đơn vị «{code}» vừa ghi không tìm thấy")))
+    };
+    let open_rounds = rounds_repo::open_ids(tx).await?;
+    let mut by_depth: Vec<&UnitRecord> = changed.iter().collect();
+    let depth_of = |code: &str| {
+        let mut d = 0;
+        let mut cur = changed
+            .iter()
+            .find(|r| r.code == code)
+            .and_then(|r| r.parent.clone())
+            .or_else(|| old.get(code).and_then(|r| r.parent.clone()));
+        while let Some(p) = cur {
+            d += 1;
+            if d > 64 {
+                break;
+            }
+            cur = changed
+                .iter()
+                .find(|r| r.code == p)
+                .and_then(|r| r.parent.clone())
+                .or_else(|| old.get(p.as_str()).and_then(|r| r.parent.clone()));
+        }
+        d
+    };
+    by_depth.sort_by_key(|r| depth_of(&r.code));
+    for r in by_depth {
+        let uid = id(&r.code)?;
+        let parent = r.parent.as_deref().map(id).transpose()?;
+        let before = old.get(r.code.as_str());
+        match before {
+            None => {
+                units_repo::set_parent(tx, uid, parent).await?;
+                closure::add(tx, uid, parent).await?;
+            }
+            Some(b) if b.parent != r.parent => {
+                units_repo::set_parent(tx, uid, parent).await?;
+                let subtree: Vec<i64> = closure::subtree(tx, uid).await?.into_iter().map(|s| s.0).collect();
+                let (old_anc, new_anc) = closure::move_subtree(tx, uid, parent).await?;
+                // no recipient of an open round may end up below another recipient
+                for &round in &open_rounds {
+                    let below = rounds_repo::recipients_in(tx, round, &subtree).await?;
+                    let above = rounds_repo::recipients_in(tx, round, &new_anc).await?;
+                    if !below.is_empty() && !above.is_empty() {
+                        return Err(CoreError::new(
+                            ErrorCode::InvalidUnits,
+                            format!("Không chuyển được «{}»: trong đợt báo cáo #{round} đang mở, đơn vị cấp trên mới và đơn vị bên dưới đều là đơn vị nhận (số liệu sẽ bị cộng trùng)", r.code),
+                        ));
+                    }
+                }
+                rollup::shift_subtree(tx, &open_rounds, uid, &old_anc, &new_anc).await?;
+            }
+            Some(_) => {}
+        }
+        if before.is_none_or(|b| b.predecessors != r.predecessors) {
+            let preds = r.predecessors.iter().map(|p| id(p)).collect::<CoreResult<Vec<_>>>()?;
+            units_repo::set_predecessors(tx, uid, &preds).await?;
+        }
+        audit::write(
+            tx,
+            audit::Change {
+                actor: cx.who(),
+                action: if before.is_some() { "unit_update" } else { "unit_create" },
+                entity: "unit",
+                entity_id: &r.code,
+                old_value: before.map(|b| serde_json::to_string(b).unwrap_or_default()),
+                new_value: Some(serde_json::to_string(r).unwrap_or_default()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    Ok(summary)
+}
+
+/// Whether the actor may add units under `parent_code` (for the admin page).
+pub async fn may_add_under(cx: &Ctx, parent_code: &str) -> CoreResult<bool> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let p = units_repo::by_code(&mut tx, parent_code).await?;
+        let lineage = units_repo::lineage(&mut tx, p.id).await?;
+        Ok(access::may_place_unit(cx.actor(), None, Some(&lineage)))
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// Refuses unless the actor administers somewhere (admin pages).
+pub fn require_some_admin(cx: &Ctx) -> CoreResult<()> {
+    if cx.actor().has_role(Role::Admin) {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}

@@ -1,0 +1,255 @@
+//! Rounds (đợt báo cáo) as rules: whether a round takes changes, which recipients
+//! may be chosen together, completeness and timeliness, and which earlier round a
+//! consolidation compares with. No I/O: the use-case layer loads what they need.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CoreError, CoreResult, ErrorCode};
+use crate::workflow::Status;
+
+/// Whether a round still takes drafts, submissions, returns and acceptances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundState {
+    Open,
+    Closed,
+}
+
+impl RoundState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Open => "đang mở",
+            Self::Closed => "đã kết thúc",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RoundState> {
+        match s {
+            "open" => Some(Self::Open),
+            "closed" => Some(Self::Closed),
+            _ => None,
+        }
+    }
+
+    /// Refuses any change to the round's reports once it is closed.
+    pub fn require_open(self, title: &str) -> CoreResult<()> {
+        match self {
+            Self::Open => Ok(()),
+            Self::Closed => Err(CoreError::new(
+                ErrorCode::InvalidTransition,
+                format!("Đợt báo cáo «{title}» đã kết thúc; không nhận thêm thay đổi"),
+            )),
+        }
+    }
+}
+
+impl TryFrom<String> for RoundState {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        RoundState::parse(&s).ok_or_else(|| format!("trạng thái đợt không hợp lệ «{s}»"))
+    }
+}
+
+/// Counts of recipients by status, with the two rates offices watch.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct StatusCounts {
+    pub recipients: i64,
+    pub not_started: i64,
+    pub draft: i64,
+    pub submitted: i64,
+    pub returned: i64,
+    pub accepted: i64,
+    /// Reports that reached the office by the deadline.
+    pub on_time: i64,
+    /// Reports that reached the office after it.
+    pub late: i64,
+    /// Not yet in and the deadline has passed.
+    pub overdue: i64,
+    /// (submitted + accepted) / recipients, %.
+    pub completeness_pct: f64,
+    /// on time / recipients, %.
+    pub timeliness_pct: f64,
+}
+
+/// Timeliness as stored: reached the office on time, late, or not yet.
+pub fn on_time_key(on_time: Option<bool>) -> i64 {
+    on_time.map_or(-1, i64::from)
+}
+
+impl StatusCounts {
+    /// Adds `n` recipients in one bucket (status, timeliness). `overdue` says the
+    /// deadline has passed for them.
+    pub fn add_n(&mut self, status: Status, on_time: Option<bool>, n: i64, past_deadline: bool) {
+        self.recipients += n;
+        match status {
+            Status::NotStarted => self.not_started += n,
+            Status::Draft => self.draft += n,
+            Status::Submitted => self.submitted += n,
+            Status::Returned => self.returned += n,
+            Status::Accepted => self.accepted += n,
+        }
+        match on_time {
+            Some(true) => self.on_time += n,
+            Some(false) => self.late += n,
+            None if past_deadline => self.overdue += n,
+            None => {}
+        }
+    }
+
+    /// Adds another set of counts.
+    pub fn merge(&mut self, o: &StatusCounts) {
+        self.recipients += o.recipients;
+        self.not_started += o.not_started;
+        self.draft += o.draft;
+        self.submitted += o.submitted;
+        self.returned += o.returned;
+        self.accepted += o.accepted;
+        self.on_time += o.on_time;
+        self.late += o.late;
+        self.overdue += o.overdue;
+    }
+
+    /// Computes the two rates, one decimal.
+    pub fn finish(&mut self) {
+        if self.recipients > 0 {
+            let r = self.recipients as f64;
+            self.completeness_pct =
+                ((self.submitted + self.accepted) as f64 / r * 1000.0).round() / 10.0;
+            self.timeliness_pct = (self.on_time as f64 / r * 1000.0).round() / 10.0;
+        } else {
+            self.completeness_pct = 0.0;
+            self.timeliness_pct = 0.0;
+        }
+    }
+
+    /// Reports that have not reached the office: not started, drafting or returned.
+    pub fn missing(&self) -> i64 {
+        self.not_started + self.draft + self.returned
+    }
+}
+
+/// A recipient chosen for a round, with its strict ancestors up to the issuer
+/// (nearest first, the issuer excluded).
+pub struct Candidate<'a> {
+    pub id: i64,
+    pub ancestors: &'a [i64],
+}
+
+/// Pairs (recipient, recipient above it) that would count the lower one twice: no
+/// recipient of a round may lie below another recipient.
+pub fn nested_recipients(chosen: &[Candidate<'_>]) -> Vec<(i64, i64)> {
+    let set: HashSet<i64> = chosen.iter().map(|c| c.id).collect();
+    chosen
+        .iter()
+        .filter_map(|c| {
+            c.ancestors
+                .iter()
+                .find(|a| set.contains(a))
+                .map(|&a| (c.id, a))
+        })
+        .collect()
+}
+
+/// An earlier round that may serve as "the same period last year".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EarlierRound {
+    pub id: i64,
+    pub issuer_id: i64,
+}
+
+/// Chooses the round to compare with: among rounds of the same template and the
+/// period one year back, the one issued by this issuer or by a unit it succeeds;
+/// failing that, one issued by an ancestor (a wider round that covered it). Ties
+/// go to the earliest round.
+pub fn pick_previous(
+    candidates: &[EarlierRound],
+    issuer_id: i64,
+    issuer_predecessors: &[i64],
+    issuer_lineage: &[i64],
+) -> Option<i64> {
+    let mut sorted = candidates.to_vec();
+    sorted.sort_by_key(|c| c.id);
+    sorted
+        .iter()
+        .find(|c| c.issuer_id == issuer_id || issuer_predecessors.contains(&c.issuer_id))
+        .or_else(|| sorted.iter().find(|c| issuer_lineage.contains(&c.issuer_id)))
+        .map(|c| c.id)
+}
+
+/// Days left until a deadline (negative when past).
+pub fn days_left(deadline: NaiveDate, today: NaiveDate) -> i64 {
+    (deadline - today).num_days()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_rates() {
+        let mut c = StatusCounts::default();
+        c.add_n(Status::Accepted, Some(true), 1, true);
+        c.add_n(Status::NotStarted, None, 2, true);
+        c.finish();
+        assert_eq!((c.recipients, c.accepted, c.not_started, c.overdue), (3, 1, 2, 2));
+        assert_eq!(c.completeness_pct, 33.3);
+        assert_eq!(c.timeliness_pct, 33.3);
+        assert_eq!(c.missing(), 2);
+        let mut d = StatusCounts::default();
+        d.add_n(Status::Submitted, Some(false), 1, false);
+        c.merge(&d);
+        c.finish();
+        assert_eq!((c.recipients, c.late, c.completeness_pct), (4, 1, 50.0));
+        let mut empty = StatusCounts::default();
+        empty.finish();
+        assert_eq!(empty.completeness_pct, 0.0);
+    }
+
+    #[test]
+    fn nested_recipients_are_found() {
+        // district 10 > communes 11, 12; agency 20
+        let chosen = [
+            Candidate { id: 10, ancestors: &[] },
+            Candidate { id: 11, ancestors: &[10] },
+            Candidate { id: 20, ancestors: &[] },
+        ];
+        assert_eq!(nested_recipients(&chosen), [(11, 10)]);
+        let flat = [
+            Candidate { id: 11, ancestors: &[10] },
+            Candidate { id: 12, ancestors: &[10] },
+        ];
+        assert!(nested_recipients(&flat).is_empty());
+    }
+
+    #[test]
+    fn previous_round_prefers_own_issuer_then_predecessors_then_ancestors() {
+        let c = [
+            EarlierRound { id: 5, issuer_id: 1 },
+            EarlierRound { id: 3, issuer_id: 7 },
+            EarlierRound { id: 4, issuer_id: 9 },
+        ];
+        assert_eq!(pick_previous(&c, 9, &[], &[9, 1]), Some(4));
+        assert_eq!(pick_previous(&c, 8, &[7], &[8, 1]), Some(3));
+        assert_eq!(pick_previous(&c, 8, &[], &[8, 1]), Some(5));
+        assert_eq!(pick_previous(&c, 8, &[], &[8, 2]), None);
+    }
+
+    #[test]
+    fn closed_rounds_refuse_changes() {
+        assert!(RoundState::Open.require_open("x").is_ok());
+        assert_eq!(
+            RoundState::Closed.require_open("x").unwrap_err().code,
+            ErrorCode::InvalidTransition
+        );
+    }
+}
