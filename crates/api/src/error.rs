@@ -1,7 +1,9 @@
-//! API errors: an HTTP status plus `{"code", "message", "problems"?, "details"?}`.
+//! API errors: the HTTP status of the error code plus
+//! `{"code", "message", "problems"?, "details"?}` — also for every rejection of
+//! the framework (bad path, query, JSON, oversized body), never plain text.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use qcdc_core::{CoreError, ErrorCode};
@@ -16,12 +18,33 @@ impl From<CoreError> for ApiError {
     }
 }
 
+/// The HTTP status of each error code.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn too_large() -> CoreError {
+    CoreError::new(ErrorCode::PayloadTooLarge, "Nội dung gửi lên quá lớn so với giới hạn của địa chỉ này")
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(e: JsonRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError(too_large());
+        }
         ApiError(CoreError::new(
             ErrorCode::InvalidInput,
             format!("Nội dung JSON không hợp lệ: {}", e.body_text()),
         ))
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(e: BytesRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError(too_large());
+        }
+        ApiError(CoreError::invalid("Không đọc được nội dung gửi lên"))
     }
 }
 
@@ -31,22 +54,6 @@ impl From<QueryRejection> for ApiError {
             ErrorCode::InvalidInput,
             format!("Tham số không hợp lệ: {}", e.body_text()),
         ))
-    }
-}
-
-/// The HTTP status of each error code.
-pub fn status_of(code: ErrorCode) -> StatusCode {
-    use ErrorCode::*;
-    match code {
-        InvalidNumber | InvalidDate | InvalidPeriod | InvalidExpression | InvalidTemplate
-        | InvalidUnits | InvalidInput | UnknownIndicator | UnknownSection | InvalidRecipients
-        | DeadlineInPast => StatusCode::BAD_REQUEST,
-        ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
-        UnknownUnit | NotFound => StatusCode::NOT_FOUND,
-        Conflict | TemplateInUse | InvalidTransition | SubmissionLocked => StatusCode::CONFLICT,
-        Unauthorized => StatusCode::UNAUTHORIZED,
-        Forbidden => StatusCode::FORBIDDEN,
-        Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -68,10 +75,7 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(P(v)),
             Err(e) => Err(ApiError(CoreError::new(

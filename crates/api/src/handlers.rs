@@ -1,29 +1,34 @@
-//! Request handlers: authenticate, authorise, call the store, answer JSON.
+//! Request handlers: parse input, call the use-case layer, answer JSON.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use qcdc_core::access::{Permission, Role};
+use qcdc_app::rounds::NewRound;
+use qcdc_app::units::UnitQuery;
+use qcdc_app::{PageReq, RecipientFilter, auth, check, consolidation, rounds, submissions, templates, units, users};
+use qcdc_core::access::Role;
 use qcdc_core::period::{Period, format_date, parse_date};
+use qcdc_core::round::RoundState;
 use qcdc_core::unit::{self, UnitKind};
-use qcdc_core::validate;
+use qcdc_core::workflow::Status;
 use qcdc_core::{CoreError, ErrorCode};
-use qcdc_store::{DraftChange, NewRound, UnitFilter};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{Auth, require};
+use crate::AppState;
+use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, P};
-use crate::{AppState, OPENAPI};
 
 type JsonBody<T> = Result<Json<T>, JsonRejection>;
 type Q<T> = Result<Query<T>, QueryRejection>;
+type Body = Result<Bytes, BytesRejection>;
 
 fn body<T>(b: JsonBody<T>) -> Result<T, ApiError> {
     Ok(b?.0)
@@ -33,10 +38,24 @@ fn query<T>(q: Q<T>) -> Result<T, ApiError> {
     Ok(q?.0)
 }
 
+fn bytes(b: Body) -> Result<Bytes, ApiError> {
+    Ok(b?)
+}
+
 fn ok<T: serde::Serialize>(v: T) -> ApiResult<Value> {
-    Ok(Json(serde_json::to_value(v).map_err(|e| {
-        CoreError::new(ErrorCode::Internal, e.to_string())
-    })?))
+    Ok(Json(serde_json::to_value(v).map_err(|e| CoreError::new(ErrorCode::Internal, e.to_string()))?))
+}
+
+fn created<T: serde::Serialize>(v: T) -> Result<(StatusCode, Json<Value>), ApiError> {
+    Ok((StatusCode::CREATED, ok(v)?))
+}
+
+fn utf8(b: &[u8]) -> Result<&str, ApiError> {
+    Ok(std::str::from_utf8(b).map_err(|_| CoreError::invalid("Tệp phải mã hóa UTF-8"))?)
+}
+
+fn page(p: Option<i64>, per: Option<i64>) -> PageReq {
+    PageReq { page: p, per_page: per }
 }
 
 pub async fn health() -> Json<Value> {
@@ -44,35 +63,21 @@ pub async fn health() -> Json<Value> {
 }
 
 pub async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    static DOC: OnceLock<String> = OnceLock::new();
+    let doc = DOC.get_or_init(|| crate::openapi::document().to_string());
+    ([(header::CONTENT_TYPE, "application/json")], doc.clone()).into_response()
 }
 
 pub async fn method_not_allowed() -> Response {
     (
         StatusCode::METHOD_NOT_ALLOWED,
-        Json(CoreError::new(
-            ErrorCode::InvalidInput,
-            "Phương thức HTTP không được hỗ trợ ở địa chỉ này",
-        )),
+        Json(CoreError::new(ErrorCode::InvalidInput, "Phương thức HTTP không được hỗ trợ ở địa chỉ này")),
     )
         .into_response()
 }
 
-pub async fn not_found(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        return ApiError(CoreError::new(
-            ErrorCode::NotFound,
-            "Không có địa chỉ này trong API",
-        ))
-        .into_response();
-    }
-    let body = "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Không tìm thấy — qcdc</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><h1>Không tìm thấy trang</h1><p><a href=\"/\">Về trang chính</a></p></main></body></html>";
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body,
-    )
-        .into_response()
+pub async fn not_found() -> Response {
+    ApiError(CoreError::new(ErrorCode::NotFound, "Không có địa chỉ này trong API")).into_response()
 }
 
 #[derive(Deserialize)]
@@ -84,56 +89,63 @@ pub struct Login {
 
 pub async fn token(State(s): State<AppState>, b: JsonBody<Login>) -> ApiResult<Value> {
     let l = body(b)?;
-    let actor = s.store.verify_password(&l.username, &l.password).await?;
-    let token = s.store.issue_token(actor.user_id, 12).await?;
-    ok(json!({ "token": token, "expires_in_hours": 12, "user": actor }))
+    let (cx, token) = auth::sign_in(&s.app, &l.username, &l.password, 12).await?;
+    ok(json!({ "token": token, "expires_in_hours": 12, "user": cx.actor() }))
 }
 
-pub async fn me(Auth(a): Auth) -> ApiResult<Value> {
-    ok(a)
+pub async fn revoke(Auth(cx): Auth, headers: HeaderMap) -> ApiResult<Value> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    auth::sign_out(&cx, &token).await?;
+    ok(json!({ "status": "ok" }))
+}
+
+pub async fn me(Auth(cx): Auth) -> ApiResult<Value> {
+    ok(cx.actor())
+}
+
+pub async fn todo(State(s): State<AppState>, Auth(cx): Auth) -> ApiResult<Value> {
+    ok(rounds::todo(&cx, s.app.today()).await?)
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct UnitQuery {
+pub struct UnitParams {
     q: Option<String>,
     active_on: Option<String>,
     kind: Option<String>,
     under: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
 }
 
-pub async fn list_units(
-    State(s): State<AppState>,
-    Auth(_): Auth,
-    q: Q<UnitQuery>,
-) -> ApiResult<Value> {
+fn kind(k: Option<&str>) -> Result<Option<UnitKind>, ApiError> {
+    match k {
+        Some(k) if !k.is_empty() => Ok(Some(
+            UnitKind::parse(k).ok_or_else(|| CoreError::invalid(format!("Loại đơn vị «{k}» không hợp lệ")))?,
+        )),
+        _ => Ok(None),
+    }
+}
+
+pub async fn list_units(Auth(cx): Auth, q: Q<UnitParams>) -> ApiResult<Value> {
     let q = query(q)?;
-    let kind = match q.kind.as_deref() {
-        Some(k) => Some(
-            UnitKind::parse(k)
-                .ok_or_else(|| CoreError::invalid(format!("Loại đơn vị «{k}» không hợp lệ")))?,
-        ),
-        None => None,
+    let uq = UnitQuery {
+        q: q.q,
+        active_on: q.active_on.as_deref().map(parse_date).transpose()?,
+        kinds: kind(q.kind.as_deref())?.into_iter().collect(),
+        under: q.under,
     };
-    let active_on = q.active_on.as_deref().map(parse_date).transpose()?;
-    ok(s.store
-        .units(&UnitFilter {
-            q: q.q,
-            active_on,
-            kind,
-            under: q.under,
-        })
-        .await?)
+    ok(units::list(&cx, &uq, page(q.page, q.per_page)).await?)
 }
 
-pub async fn get_unit(
-    State(s): State<AppState>,
-    Auth(_): Auth,
-    P(code): P<String>,
-) -> ApiResult<Value> {
-    let u = s.store.unit(&code).await?;
-    let children = s.store.children(u.id).await?;
-    ok(json!({ "unit": u, "children": children }))
+pub async fn get_unit(Auth(cx): Auth, P(code): P<String>) -> ApiResult<Value> {
+    ok(units::get(&cx, &code).await?)
 }
 
 #[derive(Deserialize)]
@@ -142,59 +154,29 @@ pub struct ExportQuery {
     format: Option<String>,
 }
 
-pub async fn export_units(
-    State(s): State<AppState>,
-    Auth(_): Auth,
-    q: Q<ExportQuery>,
-) -> Result<Response, ApiError> {
-    let recs = s.store.unit_records().await?;
-    match query(q)?.format.as_deref().unwrap_or("json") {
-        "csv" => Ok((
-            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-            unit::to_csv(&recs),
-        )
-            .into_response()),
-        "json" => Ok(Json(json!({ "units": recs })).into_response()),
-        f => Err(CoreError::invalid(format!("Định dạng «{f}» không hỗ trợ (csv, json)")).into()),
+pub async fn export_units(Auth(cx): Auth, q: Q<ExportQuery>) -> Result<Response, ApiError> {
+    let format = query(q)?.format.unwrap_or_else(|| "json".into());
+    if format != "csv" && format != "json" {
+        return Err(CoreError::invalid(format!("Định dạng «{format}» không hỗ trợ (csv, json)")).into());
     }
-}
-
-/// Any admin grant allows editing the units tree.
-async fn require_admin(a: &qcdc_store::Actor) -> Result<(), ApiError> {
-    if a.grants.iter().any(|g| g.role == Role::Admin) {
-        Ok(())
+    let recs = units::export(&cx).await?;
+    Ok(if format == "csv" {
+        ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], unit::to_csv(&recs)).into_response()
     } else {
-        Err(CoreError::new(
-            ErrorCode::Forbidden,
-            "Chỉ quản trị viên được thực hiện thao tác này",
-        )
-        .into())
-    }
+        Json(json!({ "units": recs })).into_response()
+    })
 }
 
-pub async fn import_units(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult<Value> {
-    require_admin(&a).await?;
-    let text =
-        std::str::from_utf8(&bytes).map_err(|_| CoreError::invalid("Tệp phải mã hóa UTF-8"))?;
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
-    let records = if ct.contains("csv") {
-        unit::parse_csv(text)?
-    } else {
-        unit::parse_json(text)?
-    };
-    ok(s.store.import_units(records, &a.username).await?)
+pub async fn import_units(Auth(cx): Auth, headers: HeaderMap, b: Body) -> ApiResult<Value> {
+    let b = bytes(b)?;
+    let text = utf8(&b)?;
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let records = if ct.contains("csv") { unit::parse_csv(text)? } else { unit::parse_json(text)? };
+    ok(units::import(&cx, records).await?)
 }
 
-pub async fn list_templates(State(s): State<AppState>, Auth(_): Auth) -> ApiResult<Value> {
-    ok(s.store.list_templates().await?)
+pub async fn list_templates(Auth(cx): Auth) -> ApiResult<Value> {
+    ok(templates::list(&cx).await?)
 }
 
 #[derive(Deserialize)]
@@ -203,29 +185,14 @@ pub struct VersionQuery {
     version: Option<i64>,
 }
 
-pub async fn get_template(
-    State(s): State<AppState>,
-    Auth(_): Auth,
-    P(code): P<String>,
-    q: Q<VersionQuery>,
-) -> ApiResult<Value> {
-    let (id, t) = s.store.template_by_code(&code, query(q)?.version).await?;
-    ok(json!({ "info": s.store.template_info(id).await?, "template": t.def }))
+pub async fn get_template(Auth(cx): Auth, P(code): P<String>, q: Q<VersionQuery>) -> ApiResult<Value> {
+    let (info, t) = templates::get(&cx, &code, query(q)?.version).await?;
+    ok(json!({ "info": info, "template": t.def }))
 }
 
-pub async fn import_template(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    require_admin(&a).await?;
-    let text =
-        std::str::from_utf8(&bytes).map_err(|_| CoreError::invalid("Tệp phải mã hóa UTF-8"))?;
-    let info = s.store.import_template(text, &a.username).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::to_value(info).unwrap_or_default()),
-    ))
+pub async fn import_template(Auth(cx): Auth, b: Body) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let b = bytes(b)?;
+    created(templates::import(&cx, utf8(&b)?).await?)
 }
 
 pub async fn get_period(P(p): P<String>) -> ApiResult<Value> {
@@ -239,161 +206,58 @@ pub async fn get_period(P(p): P<String>) -> ApiResult<Value> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RoundQuery {
-    issuer: Option<String>,
-    recipient: Option<String>,
+pub struct RoundsQuery {
+    open: Option<bool>,
+    page: Option<i64>,
+    per_page: Option<i64>,
 }
 
-pub async fn list_rounds(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    q: Q<RoundQuery>,
-) -> ApiResult<Value> {
+pub async fn list_rounds(State(s): State<AppState>, Auth(cx): Auth, q: Q<RoundsQuery>) -> ApiResult<Value> {
     let q = query(q)?;
-    let unit = q.issuer.as_deref().or(q.recipient.as_deref());
-    match unit {
-        Some(code) => {
-            let u = s.store.unit(code).await?;
-            require(&s.store, &a, Permission::View, u.id).await?;
-            ok(s.store
-                .list_rounds(q.issuer.as_deref(), q.recipient.as_deref())
-                .await?)
-        }
-        None => {
-            // rounds the caller may see: issued within or addressed to its units
-            let mut out = Vec::new();
-            for r in s.store.list_rounds(None, None).await? {
-                let issuer = s.store.unit(&r.issuer_code).await?;
-                if require(&s.store, &a, Permission::View, issuer.id)
-                    .await
-                    .is_ok()
-                    || visible_as_recipient(&s, &a, r.id).await
-                {
-                    out.push(r);
-                }
-            }
-            ok(out)
-        }
-    }
+    ok(rounds::list(&cx, q.open.unwrap_or(false), page(q.page, q.per_page), s.app.today()).await?)
 }
 
-async fn visible_as_recipient(s: &AppState, a: &qcdc_store::Actor, round: i64) -> bool {
-    for g in &a.grants {
-        if let Ok(u) = s.store.unit_by_id(g.unit_id).await
-            && s.store.submission(round, &u.code).await.is_ok()
-        {
-            return true;
-        }
-    }
-    false
-}
-
-pub async fn create_round(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    b: JsonBody<NewRound>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create_round(State(s): State<AppState>, Auth(cx): Auth, b: JsonBody<NewRound>) -> Result<(StatusCode, Json<Value>), ApiError> {
     let new = body(b)?;
-    let issuer = s.store.unit(&new.issuer).await?;
-    require(&s.store, &a, Permission::Manage, issuer.id).await?;
-    let info = s
-        .store
-        .create_round(&new, &a.username, qcdc_store::today_vn())
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::to_value(info).unwrap_or_default()),
-    ))
+    created(rounds::create(&cx, &new, s.app.today()).await?)
 }
 
-async fn round_for(
-    s: &AppState,
-    a: &qcdc_store::Actor,
-    id: i64,
-    perm: Permission,
-) -> Result<qcdc_store::RoundInfo, ApiError> {
-    Ok(s.store.authorize_round(a, perm, id).await?)
+pub async fn get_round(Auth(cx): Auth, P(id): P<i64>) -> ApiResult<Value> {
+    ok(rounds::get(&cx, id).await?)
 }
 
-pub async fn get_round(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P(id): P<i64>,
-) -> ApiResult<Value> {
-    let r = s.store.round(id).await?;
-    let issuer = s.store.unit(&r.issuer_code).await?;
-    if require(&s.store, &a, Permission::View, issuer.id)
-        .await
-        .is_err()
-        && !visible_as_recipient(&s, &a, id).await
-    {
-        return Err(CoreError::new(
-            ErrorCode::Forbidden,
-            "Tài khoản không có quyền xem đợt báo cáo này",
-        )
-        .into());
-    }
-    ok(r)
+pub async fn close_round(Auth(cx): Auth, P(id): P<i64>) -> ApiResult<Value> {
+    ok(rounds::set_state(&cx, id, RoundState::Closed).await?)
 }
 
-pub async fn close_round(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P(id): P<i64>,
-) -> ApiResult<Value> {
-    round_for(&s, &a, id, Permission::Manage).await?;
-    ok(s.store.set_round_status(id, false, &a.username).await?)
-}
-
-pub async fn reopen_round(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P(id): P<i64>,
-) -> ApiResult<Value> {
-    round_for(&s, &a, id, Permission::Manage).await?;
-    ok(s.store.set_round_status(id, true, &a.username).await?)
+pub async fn reopen_round(Auth(cx): Auth, P(id): P<i64>) -> ApiResult<Value> {
+    ok(rounds::set_state(&cx, id, RoundState::Open).await?)
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct UnitParam {
+pub struct StatusQuery {
     unit: Option<String>,
+    status: Option<String>,
+    kind: Option<String>,
+    q: Option<String>,
+    missing: Option<bool>,
+    page: Option<i64>,
+    per_page: Option<i64>,
 }
 
-pub async fn round_status(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P(id): P<i64>,
-    q: Q<UnitParam>,
-) -> ApiResult<Value> {
-    let r = s.store.round(id).await?;
-    let unit = s
-        .store
-        .unit(query(q)?.unit.as_deref().unwrap_or(&r.issuer_code))
-        .await?;
-    require(&s.store, &a, Permission::View, unit.id).await?;
-    ok(s.store
-        .round_status(id, Some(&unit.code), qcdc_store::today_vn())
-        .await?)
+pub async fn round_status(State(s): State<AppState>, Auth(cx): Auth, P(id): P<i64>, q: Q<StatusQuery>) -> ApiResult<Value> {
+    let q = query(q)?;
+    let status = match q.status.as_deref() {
+        Some(x) if !x.is_empty() => Some(Status::parse(x).ok_or_else(|| CoreError::invalid(format!("Trạng thái «{x}» không hợp lệ")))?),
+        _ => None,
+    };
+    let filter = RecipientFilter { status, kind: kind(q.kind.as_deref())?, q: q.q, missing_only: q.missing.unwrap_or(false) };
+    ok(rounds::status(&cx, id, q.unit.as_deref(), &filter, page(q.page, q.per_page), s.app.today()).await?)
 }
 
-async fn unit_check(
-    s: &AppState,
-    a: &qcdc_store::Actor,
-    code: &str,
-    perm: Permission,
-) -> Result<(), ApiError> {
-    let u = s.store.unit(code).await?;
-    require(&s.store, a, perm, u.id).await
-}
-
-pub async fn get_submission(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P((id, unit)): P<(i64, String)>,
-) -> ApiResult<Value> {
-    unit_check(&s, &a, &unit, Permission::View).await?;
-    ok(s.store.submission(id, &unit).await?)
+pub async fn get_submission(Auth(cx): Auth, P((id, unit)): P<(i64, String)>) -> ApiResult<Value> {
+    ok(submissions::view(&cx, id, &unit).await?)
 }
 
 #[derive(Deserialize)]
@@ -405,37 +269,13 @@ pub struct DraftBody {
     sections: BTreeMap<String, Option<String>>,
 }
 
-pub async fn save_draft(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P((id, unit)): P<(i64, String)>,
-    b: JsonBody<DraftBody>,
-) -> ApiResult<Value> {
+pub async fn save_draft(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, b: JsonBody<DraftBody>) -> ApiResult<Value> {
     let d = body(b)?;
-    unit_check(&s, &a, &unit, Permission::Report).await?;
-    let r = s.store.round(id).await?;
-    let t = s.store.template(r.template_id).await?;
-    let values = validate::parse_json_values(&t, &d.values)?;
-    ok(s.store
-        .save_draft(
-            id,
-            &unit,
-            &DraftChange {
-                values,
-                sections: d.sections,
-            },
-            &a.username,
-        )
-        .await?)
+    ok(submissions::save_draft_json(&cx, id, &unit, &d.values, d.sections).await?)
 }
 
-pub async fn submit(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P((id, unit)): P<(i64, String)>,
-) -> ApiResult<Value> {
-    unit_check(&s, &a, &unit, Permission::Report).await?;
-    ok(s.store.submit(id, &unit, &a.username, Utc::now()).await?)
+pub async fn submit(Auth(cx): Auth, P((id, unit)): P<(i64, String)>) -> ApiResult<Value> {
+    ok(submissions::submit(&cx, id, &unit, Utc::now()).await?)
 }
 
 #[derive(Deserialize)]
@@ -444,58 +284,70 @@ pub struct Reason {
     reason: String,
 }
 
-pub async fn return_submission(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P((id, unit)): P<(i64, String)>,
-    b: JsonBody<Reason>,
-) -> ApiResult<Value> {
+pub async fn return_submission(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, b: JsonBody<Reason>) -> ApiResult<Value> {
     let reason = body(b)?.reason;
-    round_for(&s, &a, id, Permission::Manage).await?;
-    ok(s.store
-        .return_submission(id, &unit, &reason, &a.username)
-        .await?)
+    ok(submissions::return_report(&cx, id, &unit, &reason).await?)
 }
 
-pub async fn accept(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P((id, unit)): P<(i64, String)>,
-) -> ApiResult<Value> {
-    round_for(&s, &a, id, Permission::Manage).await?;
-    ok(s.store.accept(id, &unit, &a.username).await?)
+pub async fn accept(Auth(cx): Auth, P((id, unit)): P<(i64, String)>) -> ApiResult<Value> {
+    ok(submissions::accept(&cx, id, &unit).await?)
 }
 
-pub async fn correction(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P((id, unit)): P<(i64, String)>,
-    b: JsonBody<Reason>,
-) -> ApiResult<Value> {
+pub async fn correction(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, b: JsonBody<Reason>) -> ApiResult<Value> {
     let reason = body(b)?.reason;
-    unit_check(&s, &a, &unit, Permission::Report).await?;
-    ok(s.store
-        .start_correction(id, &unit, &reason, &a.username)
-        .await?)
+    ok(submissions::start_correction(&cx, id, &unit, &reason).await?)
 }
 
-pub async fn history(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P((id, unit)): P<(i64, String)>,
-) -> ApiResult<Value> {
-    unit_check(&s, &a, &unit, Permission::View).await?;
-    let (versions, audit) = s.store.submission_history(id, &unit).await?;
-    ok(json!({ "versions": versions, "audit": audit }))
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    page: Option<i64>,
+    per_page: Option<i64>,
 }
 
-pub async fn consolidation(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P((id, unit)): P<(i64, String)>,
-) -> ApiResult<Value> {
-    unit_check(&s, &a, &unit, Permission::View).await?;
-    ok(s.store.consolidate(id, Some(&unit)).await?)
+pub async fn history(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, q: Q<PageQuery>) -> ApiResult<Value> {
+    let q = query(q)?;
+    ok(submissions::history(&cx, id, &unit, page(q.page, q.per_page)).await?)
+}
+
+pub async fn import_report(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, b: Body) -> ApiResult<Value> {
+    let b = bytes(b)?;
+    let (submission, review) = submissions::import_report(&cx, id, &unit, &b).await?;
+    ok(json!({ "submission": submission, "review": review }))
+}
+
+pub async fn check_report(Auth(cx): Auth, b: Body) -> ApiResult<Value> {
+    let b = bytes(b)?;
+    ok(check::check_file(&cx, &b)?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupQuery {
+    group: Option<String>,
+}
+
+pub async fn consolidation(State(s): State<AppState>, Auth(cx): Auth, P((id, unit)): P<(i64, String)>, q: Q<GroupQuery>) -> ApiResult<Value> {
+    let q = query(q)?;
+    ok(consolidation::get(&cx, id, Some(&unit), q.group.as_deref(), s.app.today()).await?)
+}
+
+pub async fn per_unit(Auth(cx): Auth, P((id, unit, indicator)): P<(i64, String, String)>, q: Q<PageQuery>) -> ApiResult<Value> {
+    let q = query(q)?;
+    ok(consolidation::per_unit(&cx, id, &unit, &indicator, page(q.page, q.per_page)).await?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NarrativeQuery {
+    section: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+pub async fn narrative(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, q: Q<NarrativeQuery>) -> ApiResult<Value> {
+    let q = query(q)?;
+    ok(consolidation::narrative(&cx, id, &unit, q.section.as_deref(), page(q.page, q.per_page)).await?)
 }
 
 #[derive(Deserialize)]
@@ -504,35 +356,53 @@ pub struct Adopt {
     parent_round: i64,
 }
 
-pub async fn adopt(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P((id, unit)): P<(i64, String)>,
-    b: JsonBody<Adopt>,
-) -> ApiResult<Value> {
+pub async fn adopt(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, b: JsonBody<Adopt>) -> ApiResult<Value> {
     let p = body(b)?.parent_round;
-    unit_check(&s, &a, &unit, Permission::Manage).await?;
-    unit_check(&s, &a, &unit, Permission::Report).await?;
-    ok(s.store.adopt(id, &unit, p, &a.username).await?)
+    ok(consolidation::adopt(&cx, id, &unit, p).await?)
 }
 
-pub async fn import_report(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    P((id, unit)): P<(i64, String)>,
-    bytes: Bytes,
-) -> ApiResult<Value> {
-    unit_check(&s, &a, &unit, Permission::Report).await?;
-    let (submission, review) = s
-        .store
-        .import_report(id, &unit, &bytes, &a.username)
-        .await?;
-    ok(json!({ "submission": submission, "review": review }))
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsersQuery {
+    q: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
 }
 
-pub async fn check_report(Auth(_): Auth, bytes: Bytes) -> ApiResult<Value> {
-    let doc = qcdc_checker::read(&bytes)
-        .map_err(|e| CoreError::invalid(format!("Không đọc được tệp báo cáo: {}", e.0)))?;
-    let findings = qcdc_checker::check(&doc);
-    ok(json!({ "header": doc.header, "headings": doc.headings, "findings": findings }))
+pub async fn list_users(Auth(cx): Auth, q: Q<UsersQuery>) -> ApiResult<Value> {
+    let q = query(q)?;
+    ok(users::list(&cx, q.q.as_deref(), page(q.page, q.per_page)).await?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleBody {
+    role: String,
+    unit: String,
+}
+
+fn role(s: &str) -> Result<Role, ApiError> {
+    Ok(Role::parse(s).ok_or_else(|| CoreError::invalid(format!("Vai trò «{s}» không hợp lệ (admin, office, reporter, viewer)")))?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserBody {
+    username: String,
+    full_name: String,
+    password: String,
+    roles: Vec<RoleBody>,
+}
+
+pub async fn create_user(Auth(cx): Auth, b: JsonBody<NewUserBody>) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let b = body(b)?;
+    let roles = b.roles.iter().map(|r| Ok((role(&r.role)?, r.unit.clone()))).collect::<Result<Vec<_>, ApiError>>()?;
+    let id = users::create(&cx, &users::NewUser { username: b.username, full_name: b.full_name, password: b.password, roles }).await?;
+    created(json!({ "id": id }))
+}
+
+pub async fn grant_role(Auth(cx): Auth, P(username): P<String>, b: JsonBody<RoleBody>) -> ApiResult<Value> {
+    let b = body(b)?;
+    users::grant(&cx, &username, role(&b.role)?, &b.unit).await?;
+    ok(json!({ "status": "ok" }))
 }

@@ -1,134 +1,164 @@
-//! The JSON API of qcdc (axum). Handlers are thin: they authenticate, check the
-//! permission with `qcdc_core::access`, call the [`Store`], and answer JSON. The
-//! OpenAPI document (`openapi.json`, served at `/api/v1/openapi.json`) lists every route.
+//! The JSON API of qcdc (axum). Handlers are thin: they parse input, call the
+//! use-case layer (which authorizes and owns the transaction) and answer JSON.
+//!
+//! Every route is declared once, in [`routes`], with its method, path, summary,
+//! access and body limit; the router and the OpenAPI document are both made from
+//! that list, so a route cannot exist undocumented (and tests walk the same list).
 
 mod auth;
 mod error;
 mod handlers;
-
-use std::time::Duration;
+mod openapi;
 
 use axum::Router;
-use axum::routing::{get, post, put};
-use qcdc_store::Store;
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::TraceLayer;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
+use axum::routing::{MethodRouter, delete, get, post, put};
+use qcdc_app::App;
 
 pub use error::{ApiError, status_of};
+pub use openapi::document as openapi_document;
 
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
+    pub app: App,
 }
 
-/// The OpenAPI document.
-pub const OPENAPI: &str = include_str!("../openapi.json");
+/// Who may call a route before the use case decides on the unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No sign-in (health, the OpenAPI document, sign-in, periods).
+    Public,
+    /// A bearer token; the use case checks the role over the unit.
+    SignedIn,
+}
 
-/// Every route as (method, path) — the OpenAPI document must describe each one.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/api/v1/health"),
-    ("get", "/api/v1/openapi.json"),
-    ("post", "/api/v1/auth/token"),
-    ("get", "/api/v1/me"),
-    ("get", "/api/v1/units"),
-    ("get", "/api/v1/units/export"),
-    ("post", "/api/v1/units/import"),
-    ("get", "/api/v1/units/{code}"),
-    ("get", "/api/v1/templates"),
-    ("post", "/api/v1/templates"),
-    ("get", "/api/v1/templates/{code}"),
-    ("get", "/api/v1/periods/{period}"),
-    ("get", "/api/v1/rounds"),
-    ("post", "/api/v1/rounds"),
-    ("get", "/api/v1/rounds/{id}"),
-    ("post", "/api/v1/rounds/{id}/close"),
-    ("post", "/api/v1/rounds/{id}/reopen"),
-    ("get", "/api/v1/rounds/{id}/status"),
-    ("get", "/api/v1/rounds/{id}/submissions/{unit}"),
-    ("put", "/api/v1/rounds/{id}/submissions/{unit}/draft"),
-    ("post", "/api/v1/rounds/{id}/submissions/{unit}/submit"),
-    ("post", "/api/v1/rounds/{id}/submissions/{unit}/return"),
-    ("post", "/api/v1/rounds/{id}/submissions/{unit}/accept"),
-    ("post", "/api/v1/rounds/{id}/submissions/{unit}/correction"),
-    ("get", "/api/v1/rounds/{id}/submissions/{unit}/history"),
-    ("post", "/api/v1/rounds/{id}/submissions/{unit}/import"),
-    ("post", "/api/v1/check"),
-    ("get", "/api/v1/rounds/{id}/consolidation/{unit}"),
-    ("post", "/api/v1/rounds/{id}/consolidation/{unit}/adopt"),
-];
+/// The body a route reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    None,
+    Json,
+    /// Raw bytes of a file (CSV, JSON, TOML, .docx, .txt).
+    File,
+}
 
-/// Builds the application router.
-pub fn router(store: Store) -> Router {
+/// One route of the API.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub tag: &'static str,
+    pub access: Access,
+    /// The role the use case requires, in words (documented in OpenAPI).
+    pub rights: &'static str,
+    pub query: &'static [(&'static str, &'static str)],
+    pub body: BodyKind,
+    /// Largest body accepted, in bytes.
+    pub limit: usize,
+    pub handler: MethodRouter<AppState>,
+}
+
+const KB: usize = 1024;
+const MB: usize = 1024 * KB;
+const PAGE: [(&str, &str); 2] = [("page", "trang (từ 1)"), ("per_page", "số dòng mỗi trang (tối đa 500)")];
+
+macro_rules! route {
+    ($m:ident $path:literal, $h:expr, $summary:literal, $tag:literal, $access:ident, $rights:literal, $query:expr, $body:ident, $limit:expr) => {
+        Route {
+            method: Method::$m,
+            path: $path,
+            summary: $summary,
+            tag: $tag,
+            access: Access::$access,
+            rights: $rights,
+            query: $query,
+            body: BodyKind::$body,
+            limit: $limit,
+            handler: route!(@router $m, $h),
+        }
+    };
+    (@router GET, $h:expr) => { get($h) };
+    (@router POST, $h:expr) => { post($h) };
+    (@router PUT, $h:expr) => { put($h) };
+    (@router DELETE, $h:expr) => { delete($h) };
+}
+
+/// Every route of the API.
+pub fn routes() -> Vec<Route> {
     use handlers::*;
-    Router::new()
-        .route("/api/v1/health", get(health))
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/auth/token", post(token))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/units", get(list_units))
-        .route("/api/v1/units/export", get(export_units))
-        .route("/api/v1/units/import", post(import_units))
-        .route("/api/v1/units/{code}", get(get_unit))
-        .route(
-            "/api/v1/templates",
-            get(list_templates).post(import_template),
-        )
-        .route("/api/v1/templates/{code}", get(get_template))
-        .route("/api/v1/periods/{period}", get(get_period))
-        .route("/api/v1/rounds", get(list_rounds).post(create_round))
-        .route("/api/v1/rounds/{id}", get(get_round))
-        .route("/api/v1/rounds/{id}/close", post(close_round))
-        .route("/api/v1/rounds/{id}/reopen", post(reopen_round))
-        .route("/api/v1/rounds/{id}/status", get(round_status))
-        .route(
-            "/api/v1/rounds/{id}/submissions/{unit}",
-            get(get_submission),
-        )
-        .route(
-            "/api/v1/rounds/{id}/submissions/{unit}/draft",
-            put(save_draft),
-        )
-        .route(
-            "/api/v1/rounds/{id}/submissions/{unit}/submit",
-            post(submit),
-        )
-        .route(
-            "/api/v1/rounds/{id}/submissions/{unit}/return",
-            post(return_submission),
-        )
-        .route(
-            "/api/v1/rounds/{id}/submissions/{unit}/accept",
-            post(accept),
-        )
-        .route(
-            "/api/v1/rounds/{id}/submissions/{unit}/correction",
-            post(correction),
-        )
-        .route(
-            "/api/v1/rounds/{id}/submissions/{unit}/history",
-            get(history),
-        )
-        .route(
-            "/api/v1/rounds/{id}/submissions/{unit}/import",
-            post(import_report),
-        )
-        .route("/api/v1/check", post(check_report))
-        .route(
-            "/api/v1/rounds/{id}/consolidation/{unit}",
-            get(consolidation),
-        )
-        .route(
-            "/api/v1/rounds/{id}/consolidation/{unit}/adopt",
-            post(adopt),
-        )
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
-        .layer(TraceLayer::new_for_http())
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(120),
-        ))
-        .with_state(AppState { store })
+    const UNITS_Q: &[(&str, &str)] = &[
+        ("q", "tìm theo tên hoặc mã, có hoặc không dấu"),
+        ("active_on", "chỉ đơn vị còn hiệu lực vào ngày dd/mm/yyyy"),
+        ("kind", "loại đơn vị (commune, ward, agency, …)"),
+        ("under", "chỉ đơn vị bên dưới đơn vị có mã này"),
+        PAGE[0],
+        PAGE[1],
+    ];
+    const STATUS_Q: &[(&str, &str)] = &[
+        ("unit", "phạm vi: mã đơn vị (mặc định đơn vị ra yêu cầu)"),
+        ("status", "lọc theo trạng thái (not_started, draft, submitted, returned, accepted)"),
+        ("kind", "lọc theo loại đơn vị"),
+        ("q", "tìm theo tên đơn vị, có hoặc không dấu"),
+        ("missing", "true: chỉ đơn vị chưa nộp"),
+        PAGE[0],
+        PAGE[1],
+    ];
+    vec![
+        route!(GET "/api/v1/health", health, "Tình trạng máy chủ", "system", Public, "", &[], None, 0),
+        route!(GET "/api/v1/openapi.json", openapi, "Tài liệu OpenAPI này", "system", Public, "", &[], None, 0),
+        route!(POST "/api/v1/auth/token", token, "Đăng nhập, nhận mã truy cập", "auth", Public, "", &[], Json, 16 * KB),
+        route!(DELETE "/api/v1/auth/token", revoke, "Đăng xuất (hủy mã truy cập đang dùng)", "auth", SignedIn, "", &[], None, 0),
+        route!(GET "/api/v1/me", me, "Tài khoản đang đăng nhập và vai trò", "auth", SignedIn, "", &[], None, 0),
+        route!(GET "/api/v1/todo", todo, "Việc cần làm: các đợt đang mở gửi tới đơn vị của tài khoản", "rounds", SignedIn, "cán bộ báo cáo, thường trực", &[], None, 0),
+        route!(GET "/api/v1/units", list_units, "Danh sách đơn vị trong phạm vi của tài khoản", "units", SignedIn, "mọi vai trò, trong phạm vi", UNITS_Q, None, 0),
+        route!(GET "/api/v1/units/export", export_units, "Xuất đơn vị (CSV hoặc JSON)", "units", SignedIn, "mọi vai trò, trong phạm vi", &[("format", "csv hoặc json")], None, 0),
+        route!(POST "/api/v1/units/import", import_units, "Nhập đơn vị (CSV hoặc JSON); tệp có lỗi bị từ chối toàn bộ", "units", SignedIn, "quản trị; đơn vị cấp trên cũ và mới phải trong phạm vi", &[], File, 16 * MB),
+        route!(GET "/api/v1/units/{code}", get_unit, "Một đơn vị và các đơn vị trực thuộc", "units", SignedIn, "xem đơn vị", &[], None, 0),
+        route!(GET "/api/v1/templates", list_templates, "Các mẫu báo cáo", "templates", SignedIn, "", &[], None, 0),
+        route!(POST "/api/v1/templates", import_template, "Nhập một phiên bản mẫu (TOML)", "templates", SignedIn, "quản trị đơn vị cấp cao nhất", &[], File, MB),
+        route!(GET "/api/v1/templates/{code}", get_template, "Một mẫu báo cáo", "templates", SignedIn, "", &[("version", "phiên bản (mặc định mới nhất)")], None, 0),
+        route!(GET "/api/v1/periods/{period}", get_period, "Kỳ báo cáo và thời điểm chốt số liệu (NĐ 09/2019)", "rounds", Public, "", &[], None, 0),
+        route!(GET "/api/v1/rounds", list_rounds, "Các đợt báo cáo tài khoản được xem", "rounds", SignedIn, "", &[("open", "true: chỉ đợt đang mở"), PAGE[0], PAGE[1]], None, 0),
+        route!(POST "/api/v1/rounds", create_round, "Tạo đợt báo cáo", "rounds", SignedIn, "thường trực của đơn vị ra yêu cầu", &[], Json, 256 * KB),
+        route!(GET "/api/v1/rounds/{id}", get_round, "Một đợt báo cáo", "rounds", SignedIn, "xem đơn vị ra yêu cầu hoặc là đơn vị nhận", &[], None, 0),
+        route!(POST "/api/v1/rounds/{id}/close", close_round, "Kết thúc đợt", "rounds", SignedIn, "thường trực của đơn vị ra yêu cầu", &[], None, 0),
+        route!(POST "/api/v1/rounds/{id}/reopen", reopen_round, "Mở lại đợt", "rounds", SignedIn, "thường trực của đơn vị ra yêu cầu", &[], None, 0),
+        route!(GET "/api/v1/rounds/{id}/status", round_status, "Tình hình nộp báo cáo theo phạm vi một đơn vị", "rounds", SignedIn, "xem đơn vị phạm vi", STATUS_Q, None, 0),
+        route!(GET "/api/v1/rounds/{id}/submissions/{unit}", get_submission, "Báo cáo của một đơn vị", "submissions", SignedIn, "xem đơn vị", &[], None, 0),
+        route!(PUT "/api/v1/rounds/{id}/submissions/{unit}/draft", save_draft, "Lưu bản nháp (số liệu, nội dung)", "submissions", SignedIn, "báo cáo cho đơn vị", &[], Json, 4 * MB),
+        route!(POST "/api/v1/rounds/{id}/submissions/{unit}/submit", submit, "Gửi báo cáo", "submissions", SignedIn, "báo cáo cho đơn vị", &[], None, 0),
+        route!(POST "/api/v1/rounds/{id}/submissions/{unit}/return", return_submission, "Trả lại báo cáo kèm lý do", "submissions", SignedIn, "thường trực của đơn vị ra yêu cầu", &[], Json, 64 * KB),
+        route!(POST "/api/v1/rounds/{id}/submissions/{unit}/accept", accept, "Tiếp nhận báo cáo", "submissions", SignedIn, "thường trực của đơn vị ra yêu cầu", &[], None, 0),
+        route!(POST "/api/v1/rounds/{id}/submissions/{unit}/correction", correction, "Mở phiên bản điều chỉnh số liệu đã tiếp nhận", "submissions", SignedIn, "báo cáo cho đơn vị", &[], Json, 64 * KB),
+        route!(GET "/api/v1/rounds/{id}/submissions/{unit}/history", history, "Các phiên bản và nhật ký thay đổi", "submissions", SignedIn, "xem đơn vị", PAGE.as_slice(), None, 0),
+        route!(POST "/api/v1/rounds/{id}/submissions/{unit}/import", import_report, "Nhập báo cáo cũ (.docx, .txt) vào bản nháp", "submissions", SignedIn, "báo cáo cho đơn vị", &[], File, 32 * MB),
+        route!(POST "/api/v1/check", check_report, "Kiểm tra một báo cáo (.docx, .txt)", "checker", SignedIn, "", &[], File, 32 * MB),
+        route!(GET "/api/v1/rounds/{id}/consolidation/{unit}", consolidation, "Tổng hợp tại một đơn vị, so với cùng kỳ, chi tiết đơn vị trực thuộc", "consolidation", SignedIn, "xem đơn vị", &[("group", "nhóm chỉ tiêu cho bảng đơn vị trực thuộc")], None, 0),
+        route!(GET "/api/v1/rounds/{id}/consolidation/{unit}/values/{indicator}", per_unit, "Giá trị một chỉ tiêu của từng đơn vị bên dưới", "consolidation", SignedIn, "xem đơn vị", PAGE.as_slice(), None, 0),
+        route!(GET "/api/v1/rounds/{id}/consolidation/{unit}/narrative", narrative, "Nội dung các đơn vị bên dưới theo đề cương (theo trang đơn vị)", "consolidation", SignedIn, "xem đơn vị", &[("section", "một mục của đề cương"), PAGE[0], PAGE[1]], None, 0),
+        route!(POST "/api/v1/rounds/{id}/consolidation/{unit}/adopt", adopt, "Dùng số liệu tổng hợp làm bản nháp báo cáo gửi cấp trên", "consolidation", SignedIn, "thường trực và báo cáo cho đơn vị", &[], Json, 16 * KB),
+        route!(GET "/api/v1/users", list_users, "Người dùng trong phạm vi quản trị", "users", SignedIn, "quản trị", &[("q", "tìm theo tên, có hoặc không dấu"), PAGE[0], PAGE[1]], None, 0),
+        route!(POST "/api/v1/users", create_user, "Tạo người dùng với vai trò", "users", SignedIn, "quản trị đơn vị được giao vai trò", &[], Json, 16 * KB),
+        route!(POST "/api/v1/users/{username}/roles", grant_role, "Giao thêm vai trò cho người dùng", "users", SignedIn, "quản trị đơn vị được giao vai trò", &[], Json, 16 * KB),
+    ]
 }
+
+/// The API routes from [`routes`], without fallbacks (to merge with the pages).
+pub fn routes_router(app: App) -> Router {
+    let mut r: Router<AppState> = Router::new();
+    for route in routes() {
+        let limit = route.limit.max(KB);
+        r = r.route(route.path, route.handler.layer(DefaultBodyLimit::max(limit)));
+    }
+    r.with_state(AppState { app })
+}
+
+/// The API alone, with JSON answers for unknown paths and methods.
+pub fn router(app: App) -> Router {
+    routes_router(app)
+        .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
+}
+
+pub use handlers::{method_not_allowed as api_method_not_allowed, not_found as api_not_found};

@@ -83,6 +83,22 @@ pub async fn issue_token(cx: &Ctx, hours: i64) -> CoreResult<String> {
     Ok(token)
 }
 
+/// Issues a token for a user from the command line (for scripts using the API).
+pub async fn issue_for_user(cx: &Ctx, username: &str, hours: i64) -> CoreResult<String> {
+    cx.require_system()?;
+    let username = username.trim().to_lowercase();
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let u = users_repo::by_username(&mut tx, &username)
+            .await?
+            .ok_or_else(|| CoreError::not_found(format!("tài khoản «{username}»")))?;
+        actor_of(&mut tx, u.id).await
+    }
+    .await;
+    let actor = tx.finish(r).await?;
+    issue_token(&cx.app().ctx(actor), hours).await
+}
+
 /// The actor behind a token, if it is valid and not expired.
 pub async fn from_token(app: &App, token: &str) -> CoreResult<Ctx> {
     let mut tx = app.db().read().await?;

@@ -255,11 +255,11 @@ pub async fn narrative(cx: &Ctx, round_id: i64, unit: &str, section: Option<&str
 pub async fn adopt(cx: &Ctx, round_id: i64, unit: &str, parent_round_id: i64) -> CoreResult<SubmissionView> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
-        let round = load_round(&mut tx, round_id).await?;
-        let parent_round = load_round(&mut tx, parent_round_id).await?;
         let u = units_repo::by_code(&mut tx, unit).await?;
         cx.require(&mut tx, Permission::Manage, u.id).await?;
         cx.require(&mut tx, Permission::Report, u.id).await?;
+        let round = load_round(&mut tx, round_id).await?;
+        let parent_round = load_round(&mut tx, parent_round_id).await?;
         if parent_round.period != round.period {
             return Err(CoreError::invalid(format!(
                 "Kỳ của đợt cấp trên ({}) khác kỳ của đợt tổng hợp ({})",

@@ -159,6 +159,39 @@ pub async fn save_draft(cx: &Ctx, round_id: i64, unit_code: &str, change: &Draft
     save_draft_from(cx, round_id, unit_code, change, None).await
 }
 
+/// Saves a draft whose figures arrive as JSON values (text written the Vietnamese
+/// way, numbers, or null to clear); every bad cell is listed and nothing is saved.
+pub async fn save_draft_json(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    values: &BTreeMap<String, serde_json::Value>,
+    sections: BTreeMap<String, Option<String>>,
+) -> CoreResult<SubmissionView> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let (round, unit, _) = load(&mut tx, round_id, unit_code).await?;
+        cx.require(&mut tx, Permission::Report, unit.id).await?;
+        cx.app().template(&mut tx, round.template_id).await
+    }
+    .await;
+    let t = tx.finish(r).await?;
+    let values = validate::parse_json_values(&t, values)?;
+    save_draft(cx, round_id, unit_code, &DraftChange { values, sections }).await
+}
+
+/// The template of a round (for forms that parse typed figures).
+pub async fn template_of(cx: &Ctx, round_id: i64) -> CoreResult<std::sync::Arc<Template>> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = load_round(&mut tx, round_id).await?;
+        crate::rounds::require_visible(cx, &mut tx, &round).await?;
+        cx.app().template(&mut tx, round.template_id).await
+    }
+    .await;
+    tx.finish(r).await
+}
+
 /// [`save_draft`], recording that the figures were adopted from a round below.
 pub(crate) async fn save_draft_from(
     cx: &Ctx,

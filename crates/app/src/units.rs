@@ -136,6 +136,7 @@ fn administered(start: Option<&str>, parent_of: &HashMap<String, Option<String>>
 /// the stored tree and every changed record must lie where the actor administers
 /// both its old and its new parent; with any problem nothing is written.
 pub async fn import(cx: &Ctx, incoming: Vec<(usize, UnitRecord)>) -> CoreResult<ImportSummary> {
+    require_some_admin(cx)?;
     let mut incoming = incoming;
     for (_, r) in &mut incoming {
         r.name = text::nfc(r.name.trim());

@@ -1,32 +1,22 @@
-//! The admin's pages: the units tree (browse, search with or without diacritics,
-//! add, edit, import with the line-by-line error list), users and roles, templates.
+//! The admin's pages, scoped to what the admin administers: the units tree
+//! (browse one unit's children at a time, search with or without diacritics,
+//! add, edit, import with the line-by-line error list), users and role grants,
+//! templates.
 
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
-use qcdc_core::access::Role;
+use qcdc_app::units::UnitQuery;
+use qcdc_app::{CoreError, PageReq, Role, templates, units, users};
 use qcdc_core::period::{format_date, parse_date};
 use qcdc_core::unit::{self, UnitKind, UnitRecord};
-use qcdc_core::{CoreError, ErrorCode};
 use serde::Deserialize;
 
 use crate::WebState;
-use crate::layout::{Flash, csrf, page};
-use crate::session::{User, check_csrf};
-use crate::unit::error_page;
-
-fn admin_only(u: &User) -> Result<(), CoreError> {
-    if u.has(Role::Admin) {
-        Ok(())
-    } else {
-        Err(CoreError::new(
-            ErrorCode::Forbidden,
-            "Chỉ quản trị viên được vào trang này",
-        ))
-    }
-}
+use crate::layout::{Flash, csrf, enc, error_page, page, pager, status_of};
+use crate::session::{User, check_csrf, csrf_refused, csrf_value_ok};
 
 fn problems(e: &CoreError) -> Markup {
     html! {
@@ -37,38 +27,40 @@ fn problems(e: &CoreError) -> Markup {
 }
 
 #[derive(Deserialize, Default)]
-pub struct UnitQuery {
+pub struct UnitQueryForm {
     q: Option<String>,
     all: Option<String>,
+    don_vi: Option<String>,
+    trang: Option<i64>,
 }
 
-async fn units_body(
-    s: &WebState,
-    u: &User,
-    q: &UnitQuery,
-    extra: Markup,
-) -> Result<Markup, CoreError> {
-    let active_on = if q.all.is_some() {
-        None
-    } else {
-        Some(qcdc_store::today_vn())
+async fn units_body(s: &WebState, u: &User, q: &UnitQueryForm, extra: Markup) -> Result<Markup, CoreError> {
+    units::require_some_admin(&u.cx)?;
+    let active_on = if q.all.is_some() { None } else { Some(s.app.today()) };
+    let req = PageReq::new(q.trang.unwrap_or(1), 100);
+    let searching = q.q.as_deref().is_some_and(|x| !x.trim().is_empty());
+    // without a search, browse the tree: one unit and its children, in Vietnamese order
+    let current = match (&q.don_vi, searching) {
+        (_, true) => None,
+        (Some(code), false) => Some(units::get(&u.cx, code).await?.unit),
+        (None, false) => {
+            let mine = u.cx.actor().units_with(&[Role::Admin]);
+            let roots = units::all(&u.cx, &UnitQuery::default()).await?;
+            roots.into_iter().find(|x| mine.contains(&x.id))
+        }
     };
-    let units = s
-        .store
-        .units(&qcdc_store::UnitFilter {
-            q: q.q.clone(),
-            active_on,
-            kind: None,
-            under: None,
-        })
-        .await?;
-    // without a search, browse the tree: each unit under its parent, in Vietnamese order
-    let rows: Vec<(usize, &qcdc_store::Unit)> =
-        if q.q.as_deref().is_none_or(|x| x.trim().is_empty()) {
-            tree_order(&units)
-        } else {
-            units.iter().map(|x| (0, x)).collect()
-        };
+    let list = units::list(
+        &u.cx,
+        &UnitQuery { q: q.q.clone().filter(|_| searching), active_on, kinds: vec![], under: current.as_ref().map(|c| c.code.clone()) },
+        req,
+    )
+    .await?;
+    let rows: Vec<_> = if searching {
+        list.items.iter().map(|x| (0usize, x)).collect()
+    } else {
+        list.items.iter().filter(|x| x.parent_id == current.as_ref().map(|c| c.id)).map(|x| (1usize, x)).collect()
+    };
+    let base = format!("/quan-tri/don-vi?q={}&don_vi={}&{}", enc(q.q.as_deref().unwrap_or("")), enc(q.don_vi.as_deref().unwrap_or("")), if q.all.is_some() { "all=1&" } else { "" });
     Ok(html! {
         h1 { "Đơn vị" }
         (extra)
@@ -78,15 +70,24 @@ async fn units_body(
                 div { label { input type="checkbox" name="all" value="1" checked[q.all.is_some()]; " Gồm cả đơn vị đã giải thể, sáp nhập" } button type="submit" { "Tìm" } }
             }
         }
-        p.muted { (units.len()) " đơn vị" }
         table {
             thead { tr { th { "Mã" } th { "Tên" } th { "Loại" } th { "Cấp trên" } th { "Hiệu lực" } th { "Kế thừa" } } }
-            tbody { @for (depth, x) in &rows { tr {
-                td { (x.code) } td style=(format!("padding-left:{}rem", 0.5 + *depth as f32 * 1.5)) { (x.name) } td { (x.kind_label) } td { (x.parent_code.clone().unwrap_or_default()) }
-                td { (format_date(x.valid_from)) " – " (x.valid_to.map(format_date).unwrap_or_default()) }
-                td { @if !x.predecessors.is_empty() { (x.succession.map(|s| s.as_str()).unwrap_or("")) ": " (x.predecessors.join(", ")) } }
-            } } }
+            tbody {
+                @if let Some(c) = &current {
+                    tr {
+                        td { (c.code) } td style="padding-left:.5rem" { strong { (c.name) } } td { (c.kind_label) }
+                        td { @if let Some(p) = &c.parent_code { a href=(format!("/quan-tri/don-vi?don_vi={}", enc(p))) { "‹ " (p) } } }
+                        td { (format_date(c.valid_from)) " – " (c.valid_to.map(format_date).unwrap_or_default()) } td {}
+                    }
+                }
+                @for (depth, x) in &rows { tr {
+                    td { (x.code) } td style=(format!("padding-left:{}rem", 0.5 + (*depth as f64) * 1.5)) { a href=(format!("/quan-tri/don-vi?don_vi={}", enc(&x.code))) { (x.name) } } td { (x.kind_label) } td { (x.parent_code.clone().unwrap_or_default()) }
+                    td { (format_date(x.valid_from)) " – " (x.valid_to.map(format_date).unwrap_or_default()) }
+                    td { @if !x.predecessors.is_empty() { (x.succession.map(|s| match s { qcdc_core::unit::Succession::Merged => "sáp nhập từ", qcdc_core::unit::Succession::Split => "chia tách từ", qcdc_core::unit::Succession::Renamed => "đổi tên từ" }).unwrap_or("kế thừa")) " " (x.predecessors.join(", ")) } }
+                } }
+            }
         }
+        (pager(&list, &base))
         div.grid2 style="margin-top:1rem" {
             div.card {
                 h2 { "Thêm hoặc sửa một đơn vị" }
@@ -95,7 +96,7 @@ async fn units_body(
                     label for="code" { "Mã" } input #code type="text" name="code" required;
                     label for="name" { "Tên" } input #name type="text" name="name" required;
                     label for="kind" { "Loại" } select #kind name="kind" { @for k in UnitKind::ALL { option value=(k.as_str()) { (k.label_vi()) } } }
-                    label for="parent" { "Mã đơn vị cấp trên" } input #parent type="text" name="parent";
+                    label for="parent" { "Mã đơn vị cấp trên" } input #parent type="text" name="parent" value=(current.as_ref().map(|c| c.code.clone()).unwrap_or_default());
                     label for="valid_from" { "Hiệu lực từ (dd/mm/yyyy)" } input #valid_from type="text" name="valid_from" required;
                     label for="valid_to" { "Đến (để trống nếu còn hiệu lực)" } input #valid_to type="text" name="valid_to";
                     p { button type="submit" { "Lưu" } }
@@ -114,109 +115,58 @@ async fn units_body(
     })
 }
 
-/// Units in tree order (depth, unit): roots first, each followed by its children.
-/// `units` is already in Vietnamese order, so siblings stay in that order.
-fn tree_order(units: &[qcdc_store::Unit]) -> Vec<(usize, &qcdc_store::Unit)> {
-    let present: std::collections::HashSet<i64> = units.iter().map(|x| x.id).collect();
-    let mut children: std::collections::HashMap<Option<i64>, Vec<&qcdc_store::Unit>> =
-        std::collections::HashMap::new();
-    for x in units {
-        // a unit whose parent is filtered out shows as a root
-        let parent = x.parent_id.filter(|p| present.contains(p));
-        children.entry(parent).or_default().push(x);
-    }
-    let mut out = Vec::with_capacity(units.len());
-    let mut stack: Vec<(usize, &qcdc_store::Unit)> = children
-        .get(&None)
-        .map(|v| v.iter().rev().map(|x| (0, *x)).collect())
-        .unwrap_or_default();
-    while let Some((d, x)) = stack.pop() {
-        out.push((d, x));
-        if let Some(kids) = children.get(&Some(x.id)) {
-            stack.extend(kids.iter().rev().map(|k| (d + 1, *k)));
-        }
-    }
-    out
-}
-
-pub async fn units(State(s): State<WebState>, u: User, Query(q): Query<UnitQuery>) -> Response {
-    if let Err(e) = admin_only(&u) {
-        return error_page(&u, e);
-    }
+pub async fn units(State(s): State<WebState>, u: User, Query(q): Query<UnitQueryForm>) -> Response {
     match units_body(&s, &u, &q, html! {}).await {
         Ok(b) => page("Đơn vị", Some(&u), None, b).into_response(),
         Err(e) => error_page(&u, e),
     }
 }
 
-pub async fn save_unit(
-    State(s): State<WebState>,
-    u: User,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Response {
-    if let Err(r) = check_csrf(&u, &f) {
+async fn units_after(s: &WebState, u: &User, r: Result<qcdc_app::views::ImportSummary, CoreError>, ok: impl Fn(&qcdc_app::views::ImportSummary) -> String) -> Response {
+    let (flash, extra, status) = match r {
+        Ok(sum) => (Flash::Ok(ok(&sum)), html! {}, StatusCode::OK),
+        Err(e) => (Flash::Err(e.message.clone()), problems(&e), status_of(e.code)),
+    };
+    match units_body(s, u, &UnitQueryForm::default(), extra).await {
+        Ok(b) => (status, page("Đơn vị", Some(u), Some(flash), b)).into_response(),
+        Err(e) => error_page(u, e),
+    }
+}
+
+pub async fn save_unit(State(s): State<WebState>, u: User, Form(f): Form<Vec<(String, String)>>) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
-    if let Err(e) = admin_only(&u) {
-        return error_page(&u, e);
-    }
-    let get = |k: &str| {
-        f.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
     let r = async {
-        let existing = s.store.unit(&get("code")).await.ok();
+        units::require_some_admin(&u.cx)?;
+        let existing = units::get(&u.cx, &get("code")).await.ok().map(|d| d.unit);
         let rec = UnitRecord {
             code: get("code"),
             name: get("name"),
-            kind: UnitKind::parse(&get("kind"))
-                .ok_or_else(|| CoreError::invalid("Loại đơn vị không hợp lệ"))?,
+            kind: UnitKind::parse(&get("kind")).ok_or_else(|| CoreError::invalid("Loại đơn vị không hợp lệ"))?,
             parent: Some(get("parent")).filter(|p| !p.is_empty()),
             valid_from: parse_date(&get("valid_from"))?,
             valid_to: match get("valid_to").as_str() {
                 "" => None,
                 d => Some(parse_date(d)?),
             },
-            predecessors: existing
-                .as_ref()
-                .map(|e| e.predecessors.clone())
-                .unwrap_or_default(),
+            predecessors: existing.as_ref().map(|e| e.predecessors.clone()).unwrap_or_default(),
             succession: existing.and_then(|e| e.succession),
         };
-        s.store
-            .import_units(vec![(1, rec)], &u.actor.username)
-            .await
+        units::import(&u.cx, vec![(1, rec)]).await
     }
     .await;
-    let (flash, status) = match &r {
-        Ok(sum) => (
-            Flash::Ok(format!(
-                "Đã lưu ({} mới, {} cập nhật).",
-                sum.created, sum.updated
-            )),
-            StatusCode::OK,
-        ),
-        Err(e) => (Flash::Err(e.message.clone()), StatusCode::BAD_REQUEST),
-    };
-    let extra = match &r {
-        Err(e) => problems(e),
-        Ok(_) => html! {},
-    };
-    match units_body(&s, &u, &UnitQuery::default(), extra).await {
-        Ok(b) => (status, page("Đơn vị", Some(&u), Some(flash), b)).into_response(),
-        Err(e) => error_page(&u, e),
-    }
+    units_after(&s, &u, r, |sum| format!("Đã lưu ({} mới, {} cập nhật).", sum.created, sum.updated)).await
 }
 
-async fn file_field(mp: &mut Multipart, u: &User) -> Result<(Vec<u8>, String), Response> {
+async fn file_field(s: &WebState, mp: &mut Multipart, u: &User) -> Result<(Vec<u8>, String), Response> {
     let mut csrf_ok = false;
     let mut bytes = Vec::new();
     let mut name = String::new();
     while let Ok(Some(field)) = mp.next_field().await {
         match field.name() {
-            Some("csrf") => csrf_ok = field.text().await.is_ok_and(|t| t == u.csrf),
+            Some("csrf") => csrf_ok = field.text().await.is_ok_and(|t| csrf_value_ok(s, u, &t)),
             Some("tep") => {
                 name = field.file_name().unwrap_or_default().to_lowercase();
                 bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
@@ -225,67 +175,51 @@ async fn file_field(mp: &mut Multipart, u: &User) -> Result<(Vec<u8>, String), R
         }
     }
     if !csrf_ok {
-        return Err(check_csrf(u, &[])
-            .err()
-            .unwrap_or_else(|| StatusCode::FORBIDDEN.into_response()));
+        return Err(csrf_refused(u));
     }
     Ok((bytes, name))
 }
 
 pub async fn import_units(State(s): State<WebState>, u: User, mut mp: Multipart) -> Response {
-    let (bytes, name) = match file_field(&mut mp, &u).await {
+    let (bytes, name) = match file_field(&s, &mut mp, &u).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if let Err(e) = admin_only(&u) {
-        return error_page(&u, e);
-    }
     let r = async {
-        let text =
-            std::str::from_utf8(&bytes).map_err(|_| CoreError::invalid("Tệp phải mã hóa UTF-8"))?;
-        let recs = if name.ends_with(".json") {
-            unit::parse_json(text)?
-        } else {
-            unit::parse_csv(text)?
-        };
-        s.store.import_units(recs, &u.actor.username).await
+        units::require_some_admin(&u.cx)?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| CoreError::invalid("Tệp phải mã hóa UTF-8"))?;
+        let recs = if name.ends_with(".json") { unit::parse_json(text)? } else { unit::parse_csv(text)? };
+        units::import(&u.cx, recs).await
     }
     .await;
-    let (flash, extra, status) = match r {
-        Ok(sum) => (
-            Flash::Ok(format!(
-                "Đã nhập {} đơn vị: {} mới, {} cập nhật, {} không đổi.",
-                sum.received, sum.created, sum.updated, sum.unchanged
-            )),
-            html! {},
-            StatusCode::OK,
-        ),
-        Err(e) => (
-            Flash::Err(e.message.clone()),
-            problems(&e),
-            StatusCode::BAD_REQUEST,
-        ),
-    };
-    match units_body(&s, &u, &UnitQuery::default(), extra).await {
-        Ok(b) => (status, page("Đơn vị", Some(&u), Some(flash), b)).into_response(),
-        Err(e) => error_page(&u, e),
-    }
+    units_after(&s, &u, r, |sum| format!("Đã nhập {} đơn vị: {} mới, {} cập nhật, {} không đổi.", sum.received, sum.created, sum.updated, sum.unchanged)).await
 }
 
-async fn users_body(s: &WebState, u: &User) -> Result<Markup, CoreError> {
-    let users = s.store.list_users().await?;
+#[derive(Deserialize, Default)]
+pub struct UsersQuery {
+    q: Option<String>,
+    trang: Option<i64>,
+}
+
+async fn users_body(u: &User, q: &UsersQuery) -> Result<Markup, CoreError> {
+    let list = users::list(&u.cx, q.q.as_deref().filter(|x| !x.trim().is_empty()), PageReq::new(q.trang.unwrap_or(1), 100)).await?;
+    let role_options = html! { @for r in [Role::Reporter, Role::Office, Role::Viewer, Role::Admin] { option value=(r.as_str()) { (r.label_vi()) } } };
     Ok(html! {
         h1 { "Người dùng" }
+        form method="get" action="/quan-tri/nguoi-dung" {
+            label for="uq" { "Tìm theo tên đăng nhập hoặc họ tên (có hoặc không dấu)" }
+            input #uq type="text" name="q" value=(q.q.clone().unwrap_or_default());
+            p { button.secondary type="submit" { "Tìm" } }
+        }
         table { thead { tr { th { "Tên đăng nhập" } th { "Họ tên" } th { "Vai trò" } } }
-            tbody { @for x in &users { tr { td { (x.username) } td { (x.full_name) } td { @for (r, c) in &x.roles { div { (r) " — " (c) } } } } } } }
+            tbody { @for x in &list.items { tr { td { (x.username) } td { (x.full_name) } td { @for g in &x.roles { div { (g.role.label_vi()) " — " (g.unit_code) } } } } } } }
+        (pager(&list, &format!("/quan-tri/nguoi-dung?q={}&", enc(q.q.as_deref().unwrap_or("")))))
         div.card style="margin-top:1rem;max-width:520px" {
             h2 { "Giao thêm vai trò cho người dùng đã có" }
-            form method="post" action="/quan-tri/nguoi-dung" {
+            form method="post" action="/quan-tri/nguoi-dung/vai-tro" {
                 (csrf(u))
-                input type="hidden" name="grant" value="1";
                 label for="g_username" { "Tên đăng nhập" } input #g_username type="text" name="username" required;
-                label for="g_role" { "Vai trò" }
-                select #g_role name="role" { option value="reporter" { "Cán bộ báo cáo" } option value="office" { "Thường trực" } option value="viewer" { "Lãnh đạo" } option value="admin" { "Quản trị" } }
+                label for="g_role" { "Vai trò" } select #g_role name="role" { (role_options) }
                 label for="g_unit" { "Mã đơn vị" } input #g_unit type="text" name="unit" required;
                 p { button type="submit" { "Giao vai trò" } }
             }
@@ -297,8 +231,7 @@ async fn users_body(s: &WebState, u: &User) -> Result<Markup, CoreError> {
                 label for="username" { "Tên đăng nhập" } input #username type="text" name="username" required;
                 label for="full_name" { "Họ tên" } input #full_name type="text" name="full_name" required;
                 label for="password" { "Mật khẩu ban đầu (ít nhất 8 ký tự)" } input #password type="password" name="password" required minlength="8";
-                label for="role" { "Vai trò" }
-                select #role name="role" { option value="reporter" { "Cán bộ báo cáo" } option value="office" { "Thường trực" } option value="viewer" { "Lãnh đạo" } option value="admin" { "Quản trị" } }
+                label for="role" { "Vai trò" } select #role name="role" { (role_options) }
                 label for="unit" { "Mã đơn vị" } input #unit type="text" name="unit" required;
                 p { button type="submit" { "Thêm" } }
             }
@@ -306,62 +239,61 @@ async fn users_body(s: &WebState, u: &User) -> Result<Markup, CoreError> {
     })
 }
 
-pub async fn users(State(s): State<WebState>, u: User) -> Response {
-    if let Err(e) = admin_only(&u) {
-        return error_page(&u, e);
+async fn users_after(u: &User, r: Result<String, CoreError>) -> Response {
+    let (flash, status) = match r {
+        Ok(m) => (Flash::Ok(m), StatusCode::OK),
+        Err(e) => (Flash::Err(e.message.clone()), status_of(e.code)),
+    };
+    match users_body(u, &UsersQuery::default()).await {
+        Ok(b) => (status, page("Người dùng", Some(u), Some(flash), b)).into_response(),
+        Err(e) => error_page(u, e),
     }
-    match users_body(&s, &u).await {
+}
+
+pub async fn users(u: User, Query(q): Query<UsersQuery>) -> Response {
+    match users_body(&u, &q).await {
         Ok(b) => page("Người dùng", Some(&u), None, b).into_response(),
         Err(e) => error_page(&u, e),
     }
 }
 
-pub async fn add_user(
-    State(s): State<WebState>,
-    u: User,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Response {
-    if let Err(r) = check_csrf(&u, &f) {
-        return r;
-    }
-    if let Err(e) = admin_only(&u) {
-        return error_page(&u, e);
-    }
-    let get = |k: &str| {
-        f.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let r = async {
-        let role =
-            Role::parse(&get("role")).ok_or_else(|| CoreError::invalid("Vai trò không hợp lệ"))?;
-        s.store
-            .create_user(
-                &get("username"),
-                &get("full_name"),
-                &get("password"),
-                &[(role, get("unit"))],
-                &u.actor.username,
-            )
-            .await
-    }
-    .await;
-    let (flash, status) = match r {
-        Ok(_) => (
-            Flash::Ok(format!("Đã thêm «{}».", get("username"))),
-            StatusCode::OK,
-        ),
-        Err(e) => (Flash::Err(e.message), StatusCode::BAD_REQUEST),
-    };
-    match users_body(&s, &u).await {
-        Ok(b) => (status, page("Người dùng", Some(&u), Some(flash), b)).into_response(),
-        Err(e) => error_page(&u, e),
-    }
+fn field<'a>(f: &'a [(String, String)], k: &str) -> &'a str {
+    f.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim()).unwrap_or("")
 }
 
-async fn templates_body(s: &WebState, u: &User, extra: Markup) -> Result<Markup, CoreError> {
-    let list = s.store.list_templates().await?;
+pub async fn add_user(State(s): State<WebState>, u: User, Form(f): Form<Vec<(String, String)>>) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let r = async {
+        let role = Role::parse(field(&f, "role")).ok_or_else(|| CoreError::invalid("Vai trò không hợp lệ"))?;
+        users::create(
+            &u.cx,
+            &users::NewUser { username: field(&f, "username").into(), full_name: field(&f, "full_name").into(), password: field(&f, "password").into(), roles: vec![(role, field(&f, "unit").into())] },
+        )
+        .await?;
+        Ok(format!("Đã thêm «{}».", field(&f, "username")))
+    }
+    .await;
+    users_after(&u, r).await
+}
+
+pub async fn grant_role(State(s): State<WebState>, u: User, Form(f): Form<Vec<(String, String)>>) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let r = async {
+        let role = Role::parse(field(&f, "role")).ok_or_else(|| CoreError::invalid("Vai trò không hợp lệ"))?;
+        users::grant(&u.cx, field(&f, "username"), role, field(&f, "unit")).await?;
+        Ok(format!("Đã giao vai trò «{}» tại «{}» cho «{}».", role.label_vi(), field(&f, "unit"), field(&f, "username")))
+    }
+    .await;
+    users_after(&u, r).await
+}
+
+async fn templates_body(u: &User, extra: Markup) -> Result<Markup, CoreError> {
+    units::require_some_admin(&u.cx)?;
+    let list = templates::list(&u.cx).await?;
     Ok(html! {
         h1 { "Mẫu báo cáo" }
         (extra)
@@ -380,43 +312,28 @@ async fn templates_body(s: &WebState, u: &User, extra: Markup) -> Result<Markup,
     })
 }
 
-pub async fn templates(State(s): State<WebState>, u: User) -> Response {
-    if let Err(e) = admin_only(&u) {
-        return error_page(&u, e);
-    }
-    match templates_body(&s, &u, html! {}).await {
+pub async fn templates(u: User) -> Response {
+    match templates_body(&u, html! {}).await {
         Ok(b) => page("Mẫu báo cáo", Some(&u), None, b).into_response(),
         Err(e) => error_page(&u, e),
     }
 }
 
 pub async fn import_template(State(s): State<WebState>, u: User, mut mp: Multipart) -> Response {
-    let (bytes, _) = match file_field(&mut mp, &u).await {
+    let (bytes, _) = match file_field(&s, &mut mp, &u).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    if let Err(e) = admin_only(&u) {
-        return error_page(&u, e);
-    }
     let r = async {
-        let text =
-            std::str::from_utf8(&bytes).map_err(|_| CoreError::invalid("Tệp phải mã hóa UTF-8"))?;
-        s.store.import_template(text, &u.actor.username).await
+        let text = std::str::from_utf8(&bytes).map_err(|_| CoreError::invalid("Tệp phải mã hóa UTF-8"))?;
+        templates::import(&u.cx, text).await
     }
     .await;
     let (flash, extra, status) = match r {
-        Ok(t) => (
-            Flash::Ok(format!("Đã nhập mẫu «{}» phiên bản {}.", t.code, t.version)),
-            html! {},
-            StatusCode::OK,
-        ),
-        Err(e) => (
-            Flash::Err(e.message.clone()),
-            problems(&e),
-            StatusCode::BAD_REQUEST,
-        ),
+        Ok(t) => (Flash::Ok(format!("Đã nhập mẫu «{}» phiên bản {}.", t.code, t.version)), html! {}, StatusCode::OK),
+        Err(e) => (Flash::Err(e.message.clone()), problems(&e), status_of(e.code)),
     };
-    match templates_body(&s, &u, extra).await {
+    match templates_body(&u, extra).await {
         Ok(b) => (status, page("Mẫu báo cáo", Some(&u), Some(flash), b)).into_response(),
         Err(e) => error_page(&u, e),
     }
@@ -427,27 +344,24 @@ pub struct Version {
     version: Option<i64>,
 }
 
-pub async fn template_page(
-    State(s): State<WebState>,
-    u: User,
-    Path(code): Path<String>,
-    Query(v): Query<Version>,
-) -> Response {
-    if let Err(e) = admin_only(&u) {
-        return error_page(&u, e);
-    }
-    let t = match s.store.template_by_code(&code, v.version).await {
+pub async fn template_page(u: User, Path(code): Path<String>, Query(v): Query<Version>) -> Response {
+    let t = match templates::get(&u.cx, &code, v.version).await {
         Ok((_, t)) => t,
         Err(e) => return error_page(&u, e),
     };
+    let agg = |a: qcdc_core::template::Aggregate| match a {
+        qcdc_core::template::Aggregate::Sum => "cộng dồn",
+        qcdc_core::template::Aggregate::Ratio => "tỷ lệ tính lại từ tử số, mẫu số",
+        qcdc_core::template::Aggregate::None => "không cộng dồn (liệt kê từng đơn vị)",
+    };
     let body = html! {
-        h1 { (t.def.name) " (v" (t.version()) ")" }
+        h1 { (t.def.name) " (phiên bản " (t.version()) ")" }
         @if !t.def.source.is_empty() { p.muted { "Nguồn: " (t.def.source) } }
         h2 { "Đề cương" }
         @for s in t.sections() { div.card { strong { (s.number) ". " (s.title) } @if !s.guidance.is_empty() { p.guidance { (s.guidance) } } } }
         h2 { "Chỉ tiêu" }
-        table { thead { tr { th { "Mã" } th { "Tên" } th { "ĐVT" } th { "Tổng hợp" } th { "Thuộc" } } }
-            tbody { @for i in t.indicators() { tr { td { (i.code) } td { (i.name) } td { (i.unit) } td { (format!("{:?}", i.aggregate).to_lowercase()) } td { (i.part_of.clone().unwrap_or_default()) } } } } }
+        table { thead { tr { th { "Mã" } th { "Tên" } th { "Đơn vị tính" } th { "Cách tổng hợp" } th { "Thuộc chỉ tiêu" } } }
+            tbody { @for i in t.indicators() { tr { td { (i.code) } td { (i.name) } td { (i.unit) } td { (agg(i.aggregate)) } td { (i.part_of.clone().unwrap_or_default()) } } } } }
         h2 { "Quy tắc kiểm tra" }
         ul { @for r in &t.rules { li { (r.message) } } }
     };

@@ -1,7 +1,10 @@
-//! The page shell and small formatting helpers (dates dd/mm/yyyy, numbers 1.234,5).
+//! The page shell, errors as pages, pagination, and small formatting helpers
+//! (dates dd/mm/yyyy, numbers 1.234,5).
 
-use maud::{DOCTYPE, Markup, PreEscaped, html};
-use qcdc_core::access::Role;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use maud::{DOCTYPE, Markup, html};
+use qcdc_app::{CoreError, ErrorCode, Page, Role};
 use qcdc_core::workflow::Status;
 
 use crate::session::User;
@@ -40,7 +43,7 @@ pub fn page(title: &str, user: Option<&User>, flash: Option<Flash>, body: Markup
                             }
                         }
                         span.who {
-                            (u.actor.full_name) " · "
+                            (u.cx.actor().full_name) " · "
                             a href="/doi-mat-khau" { "Đổi mật khẩu" }
                             form method="post" action="/dang-xuat" style="display:inline" {
                                 input type="hidden" name="csrf" value=(u.csrf);
@@ -67,6 +70,52 @@ pub fn csrf(u: &User) -> Markup {
     html! { input type="hidden" name="csrf" value=(u.csrf); }
 }
 
+/// The HTTP status of a refused request (the same as the API's).
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// A refused request as a page: the message, with the status of its code.
+pub fn error_page(u: &User, e: CoreError) -> Response {
+    (
+        status_of(e.code),
+        page(
+            "Không thực hiện được",
+            Some(u),
+            Some(Flash::Err(e.message)),
+            html! { p { a href="/" { "Về trang chính" } } },
+        ),
+    )
+        .into_response()
+}
+
+/// A refused htmx request: a fragment with the message, the status of its code.
+pub fn error_fragment(e: &CoreError) -> Response {
+    (status_of(e.code), html! { span.err-text { (e.message) } }).into_response()
+}
+
+fn not_found_page() -> Response {
+    let body = page("Không tìm thấy", None, None, html! { h1 { "Không tìm thấy trang" } p { a href="/" { "Về trang chính" } } });
+    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body.into_string()).into_response()
+}
+
+/// Unknown paths: JSON under `/api/`, a Vietnamese page elsewhere.
+pub async fn fallback(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return qcdc_api::api_not_found().await;
+    }
+    not_found_page()
+}
+
+/// A method a path does not take.
+pub async fn method_not_allowed(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return qcdc_api::api_method_not_allowed().await;
+    }
+    let body = page("Không thực hiện được", None, Some(Flash::Err("Địa chỉ này không nhận kiểu yêu cầu đó.".into())), html! { p { a href="/" { "Về trang chính" } } });
+    (StatusCode::METHOD_NOT_ALLOWED, body).into_response()
+}
+
 pub fn status_badge(s: Status) -> Markup {
     html! { span class=(format!("badge b-{}", s.as_str())) { (s.label_vi()) } }
 }
@@ -74,11 +123,7 @@ pub fn status_badge(s: Status) -> Markup {
 /// An RFC 3339 instant as dd/mm/yyyy HH:MM, Vietnam time.
 pub fn when(ts: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(ts)
-        .map(|d| {
-            d.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("offset"))
-                .format("%d/%m/%Y %H:%M")
-                .to_string()
-        })
+        .map(|d| d.with_timezone(&qcdc_core::period::vietnam()).format("%d/%m/%Y %H:%M").to_string())
         .unwrap_or_default()
 }
 
@@ -90,12 +135,36 @@ pub fn pct(x: f64) -> String {
     format!("{}%", num(x, 1))
 }
 
-/// Escapes text into a preformatted narrative block.
+/// Escapes text into paragraphs.
 pub fn paragraphs(text: &str) -> Markup {
     html! { @for p in text.split("\n\n") { p { (p) } } }
 }
 
-#[allow(dead_code)]
-pub fn raw(s: &str) -> PreEscaped<String> {
-    PreEscaped(s.to_string())
+/// Page links under a list: "Trang 2/7 · ‹ trước · sau ›", keeping the other
+/// query parameters (`base` ends with `?` or `&`).
+pub fn pager<T>(p: &Page<T>, base: &str) -> Markup {
+    html! {
+        @if p.pages > 1 {
+            nav.pager aria-label="Phân trang" {
+                @if p.page > 1 { a href=(format!("{base}trang={}", p.page - 1)) { "‹ Trang trước" } " " }
+                span { "Trang " (p.page) "/" (p.pages) " · " (p.total) " dòng" }
+                @if p.page < p.pages { " " a href=(format!("{base}trang={}", p.page + 1)) { "Trang sau ›" } }
+            }
+        } @else {
+            p.muted { (p.total) " dòng" }
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

@@ -1,7 +1,10 @@
 //! The web pages of qcdc, in Vietnamese: server-rendered HTML (maud) with light
 //! progressive enhancement (htmx, served by the binary — no CDN). Handlers sign
-//! the user in, check the role with the store, call the store and render; the
-//! domain rules stay in `qcdc-core` and `qcdc-store`.
+//! the user in, parse the form, call the use-case layer and render its view
+//! models; permissions and rules live in `qcdc-app` and `qcdc-core`.
+//!
+//! Every page route is declared once in [`page_routes`] (method, path, whether a
+//! sign-in is needed); the router is built from it and the tests walk it.
 
 mod admin;
 mod layout;
@@ -9,121 +12,125 @@ mod office;
 mod session;
 mod unit;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::http::header;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Method, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use qcdc_store::Store;
+use axum::routing::{MethodRouter, get, post};
+use qcdc_app::App;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
 
 pub use session::SESSION_COOKIE;
 
 /// Shared state of the pages.
 #[derive(Clone)]
 pub struct WebState {
-    pub store: Store,
+    pub app: App,
     /// Send cookies with `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
-    /// Recent failed sign-ins per (address, username), for rate limiting.
-    pub failures: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
+    /// Recent failed sign-ins, for the rate limit.
+    pub failures: Arc<session::Failures>,
 }
 
 const HTMX: &str = include_str!("../static/htmx.min.js");
 const CSS: &str = include_str!("../static/app.css");
 const APP_JS: &str = include_str!("../static/app.js");
 
-/// The page routes (to be merged with the API router).
-pub fn router(store: Store, secure_cookies: bool) -> Router {
-    let state = WebState {
-        store,
-        secure_cookies,
-        failures: Arc::default(),
+/// Who may open a page before the use case decides on the unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageAccess {
+    Public,
+    SignedIn,
+}
+
+/// One page route.
+pub struct PageRoute {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: PageAccess,
+    pub handler: MethodRouter<WebState>,
+}
+
+fn asset(body: &'static str, ct: &'static str, max_age: &'static str) -> MethodRouter<WebState> {
+    get(move || async move { ([(header::CONTENT_TYPE, ct), (header::CACHE_CONTROL, max_age)], body).into_response() })
+}
+
+macro_rules! page {
+    (GET $path:literal, $access:ident, $h:expr) => {
+        PageRoute { method: Method::GET, path: $path, access: PageAccess::$access, handler: get($h) }
     };
-    Router::new()
-        .route("/", get(session::home))
-        .route(
-            "/static/htmx.min.js",
-            get(|| async {
-                (
-                    [
-                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                        (header::CACHE_CONTROL, "max-age=86400"),
-                    ],
-                    HTMX,
-                )
-                    .into_response()
-            }),
-        )
-        .route(
-            "/static/app.css",
-            get(|| async {
-                (
-                    [
-                        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-                        (header::CACHE_CONTROL, "max-age=3600"),
-                    ],
-                    CSS,
-                )
-                    .into_response()
-            }),
-        )
-        .route(
-            "/static/app.js",
-            get(|| async {
-                (
-                    [
-                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                        (header::CACHE_CONTROL, "max-age=3600"),
-                    ],
-                    APP_JS,
-                )
-                    .into_response()
-            }),
-        )
-        .route("/dang-nhap", get(session::login_page).post(session::login))
-        .route("/dang-xuat", post(session::logout))
-        .route(
-            "/doi-mat-khau",
-            get(session::password_page).post(session::change_password),
-        )
-        .route("/viec-can-lam", get(unit::todo))
-        .route("/dot", get(office::dashboard))
-        .route(
-            "/dot/moi",
-            get(office::new_round_page).post(office::create_round),
-        )
-        .route("/dot/{id}", get(office::round_page))
-        .route("/dot/{id}/bao-cao/{unit}", get(unit::report_page))
-        .route("/dot/{id}/bao-cao/{unit}/luu", post(unit::save))
-        .route("/dot/{id}/bao-cao/{unit}/gui", post(unit::submit))
-        .route("/dot/{id}/bao-cao/{unit}/nhap-tep", post(unit::upload))
-        .route(
-            "/dot/{id}/bao-cao/{unit}/dieu-chinh",
-            post(unit::correction),
-        )
-        .route(
-            "/dot/{id}/bao-cao/{unit}/tra-lai",
-            post(office::return_report),
-        )
-        .route(
-            "/dot/{id}/bao-cao/{unit}/tiep-nhan",
-            post(office::accept_report),
-        )
-        .route("/dot/{id}/tong-hop/{unit}", get(office::consolidation))
-        .route("/dot/{id}/tong-hop/{unit}/su-dung", post(office::adopt))
-        .route("/quan-tri/don-vi", get(admin::units).post(admin::save_unit))
-        .route("/quan-tri/don-vi/nhap", post(admin::import_units))
-        .route(
-            "/quan-tri/nguoi-dung",
-            get(admin::users).post(admin::add_user),
-        )
-        .route(
-            "/quan-tri/mau",
-            get(admin::templates).post(admin::import_template),
-        )
-        .route("/quan-tri/mau/{code}", get(admin::template_page))
-        .with_state(state)
+    (POST $path:literal, $access:ident, $h:expr) => {
+        PageRoute { method: Method::POST, path: $path, access: PageAccess::$access, handler: post($h) }
+    };
+}
+
+/// Every page route.
+pub fn page_routes() -> Vec<PageRoute> {
+    vec![
+        page!(GET "/", Public, session::home),
+        PageRoute { method: Method::GET, path: "/static/htmx.min.js", access: PageAccess::Public, handler: asset(HTMX, "text/javascript; charset=utf-8", "max-age=86400") },
+        PageRoute { method: Method::GET, path: "/static/app.css", access: PageAccess::Public, handler: asset(CSS, "text/css; charset=utf-8", "max-age=3600") },
+        PageRoute { method: Method::GET, path: "/static/app.js", access: PageAccess::Public, handler: asset(APP_JS, "text/javascript; charset=utf-8", "max-age=3600") },
+        page!(GET "/dang-nhap", Public, session::login_page),
+        page!(POST "/dang-nhap", Public, session::login),
+        page!(POST "/dang-xuat", SignedIn, session::logout),
+        page!(GET "/doi-mat-khau", SignedIn, session::password_page),
+        page!(POST "/doi-mat-khau", SignedIn, session::change_password),
+        page!(GET "/viec-can-lam", SignedIn, unit::todo),
+        page!(GET "/dot", SignedIn, office::dashboard),
+        page!(GET "/dot/moi", SignedIn, office::new_round_page),
+        page!(POST "/dot/moi", SignedIn, office::create_round),
+        page!(GET "/dot/{id}", SignedIn, office::round_page),
+        page!(POST "/dot/{id}/ket-thuc", SignedIn, office::close_round),
+        page!(POST "/dot/{id}/mo-lai", SignedIn, office::reopen_round),
+        page!(GET "/dot/{id}/bao-cao/{unit}", SignedIn, unit::report_page),
+        page!(POST "/dot/{id}/bao-cao/{unit}/luu", SignedIn, unit::save),
+        page!(POST "/dot/{id}/bao-cao/{unit}/gui", SignedIn, unit::submit),
+        page!(POST "/dot/{id}/bao-cao/{unit}/nhap-tep", SignedIn, unit::upload),
+        page!(POST "/dot/{id}/bao-cao/{unit}/dieu-chinh", SignedIn, unit::correction),
+        page!(POST "/dot/{id}/bao-cao/{unit}/tra-lai", SignedIn, office::return_report),
+        page!(POST "/dot/{id}/bao-cao/{unit}/tiep-nhan", SignedIn, office::accept_report),
+        page!(GET "/dot/{id}/tong-hop/{unit}", SignedIn, office::consolidation),
+        page!(GET "/dot/{id}/tong-hop/{unit}/chi-tieu/{indicator}", SignedIn, office::per_unit),
+        page!(GET "/dot/{id}/tong-hop/{unit}/noi-dung", SignedIn, office::narrative),
+        page!(POST "/dot/{id}/tong-hop/{unit}/su-dung", SignedIn, office::adopt),
+        page!(GET "/quan-tri/don-vi", SignedIn, admin::units),
+        page!(POST "/quan-tri/don-vi", SignedIn, admin::save_unit),
+        page!(POST "/quan-tri/don-vi/nhap", SignedIn, admin::import_units),
+        page!(GET "/quan-tri/nguoi-dung", SignedIn, admin::users),
+        page!(POST "/quan-tri/nguoi-dung", SignedIn, admin::add_user),
+        page!(POST "/quan-tri/nguoi-dung/vai-tro", SignedIn, admin::grant_role),
+        page!(GET "/quan-tri/mau", SignedIn, admin::templates),
+        page!(POST "/quan-tri/mau", SignedIn, admin::import_template),
+        page!(GET "/quan-tri/mau/{code}", SignedIn, admin::template_page),
+    ]
+}
+
+/// The largest form or upload a page takes (a Word report with pictures).
+pub const UPLOAD_LIMIT: usize = 32 * 1024 * 1024;
+
+/// The page routes alone.
+pub fn router(app: App, secure_cookies: bool) -> Router {
+    let state = WebState { app, secure_cookies, failures: Arc::default() };
+    let mut r: Router<WebState> = Router::new();
+    for p in page_routes() {
+        r = r.route(p.path, p.handler);
+    }
+    r.layer(DefaultBodyLimit::max(UPLOAD_LIMIT)).with_state(state)
+}
+
+/// The whole server: the JSON API and the pages, unknown paths answered as JSON
+/// under `/api/` and as a Vietnamese page elsewhere, with tracing and a timeout
+/// on every request.
+pub fn server_router(app: App, secure_cookies: bool) -> Router {
+    qcdc_api::routes_router(app.clone())
+        .merge(router(app, secure_cookies))
+        .fallback(layout::fallback)
+        .method_not_allowed_fallback(layout::method_not_allowed)
+        .layer(TraceLayer::new_for_http())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(120)))
 }

@@ -1,24 +1,28 @@
-//! The office's pages: dashboard of rounds, creating a round, the round page with
-//! every recipient's status, return/accept, consolidation with drill-down and the
-//! same-period comparison, adoption as its own report upward.
+//! The office's pages: the rounds it sees, creating a round, the round page with
+//! every recipient's status (filtered, one page at a time), close and reopen,
+//! return/accept, consolidation with drill-down and the same-period comparison,
+//! the per-unit values and narrative of the units below, and adoption upward.
 
 use std::collections::BTreeMap;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use qcdc_core::CoreError;
-use qcdc_core::access::{Permission, Role};
+use qcdc_app::rounds::{self, NewRound, RecipientSelector};
+use qcdc_app::views::TemplateInfo;
+use qcdc_app::{CoreError, ErrorCode, PageReq, RecipientFilter, Role, Unit, consolidation, submissions, templates, units};
 use qcdc_core::period::{Period, format_date, parse_date};
+use qcdc_core::round::{RoundState, StatusCounts};
 use qcdc_core::unit::UnitKind;
-use qcdc_store::{NewRound, RecipientSelector, StatusCounts};
+use qcdc_core::workflow::Status;
+use serde::Deserialize;
 
 use crate::WebState;
-use crate::layout::{Flash, csrf, num, page, paragraphs, pct, status_badge, when};
+use crate::layout::{Flash, csrf, enc, error_page, num, page, pager, paragraphs, pct, status_badge, when};
 use crate::session::{User, check_csrf};
-use crate::unit::{Notice, error_page, notice};
+use crate::unit::{Notice, notice};
 
 fn counts_line(c: &StatusCounts) -> Markup {
     html! {
@@ -37,75 +41,107 @@ fn counts_line(c: &StatusCounts) -> Markup {
     }
 }
 
-/// Units where the user may manage (office or admin) or view.
-fn managed(u: &User, roles: &[Role]) -> Vec<i64> {
-    u.actor
-        .grants
-        .iter()
-        .filter(|g| roles.contains(&g.role))
-        .map(|g| g.unit_id)
-        .collect()
-}
-
 pub async fn dashboard(State(s): State<WebState>, u: User, Query(n): Query<Notice>) -> Response {
-    let mut rounds = Vec::new();
-    let today = qcdc_store::today_vn();
-    if let Ok(all) = s.store.list_rounds(None, None).await {
-        for r in all {
-            let Ok(issuer) = s.store.unit(&r.issuer_code).await else {
-                continue;
-            };
-            if s.store
-                .authorize(&u.actor, Permission::View, issuer.id)
-                .await
-                .is_ok()
-                && let Ok(st) = s.store.round_status(r.id, None, today).await
-            {
-                rounds.push((r, st.counts));
-            }
-        }
-    }
+    let req = PageReq::new(n.trang.unwrap_or(1), 20);
+    let list = match rounds::list(&u.cx, false, req, s.app.today()).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&u, e),
+    };
     let body = html! {
         h1 { "Đợt báo cáo" }
-        @if rounds.is_empty() { p.muted { "Chưa có đợt báo cáo nào trong phạm vi của bạn." } }
-        @for (r, c) in &rounds {
+        @if list.items.is_empty() { p.muted { "Chưa có đợt báo cáo nào trong phạm vi của bạn." } }
+        @for r in &list.items {
             div.card {
-                h2 style="margin-top:0" { a href=(format!("/dot/{}", r.id)) { (r.title) } " " @if r.status == "open" { span.badge.b-submitted { "đang mở" } } @else { span.badge { "đã kết thúc" } } }
-                p.muted { (r.period_label) " · đơn vị ra yêu cầu: " (r.issuer_name) " · hạn nộp " (r.deadline_display) }
-                (counts_line(c))
+                h2 style="margin-top:0" { a href=(format!("/dot/{}", r.round.id)) { (r.round.title) } " " @if r.round.is_open() { span.badge.b-submitted { "đang mở" } } @else { span.badge { "đã kết thúc" } } }
+                p.muted { (r.round.period_label) " · đơn vị ra yêu cầu: " (r.round.issuer_name) " · hạn nộp " (r.round.deadline_display) }
+                (counts_line(&r.counts))
             }
         }
+        (pager(&list, "/dot?"))
     };
     page("Đợt báo cáo", Some(&u), notice(&n), body).into_response()
 }
 
-pub async fn round_page(
-    State(s): State<WebState>,
-    u: User,
-    Path(id): Path<i64>,
-    Query(n): Query<Notice>,
-) -> Response {
-    let r = async {
-        s.store
-            .authorize_round(&u.actor, Permission::View, id)
-            .await?;
-        s.store.round_status(id, None, qcdc_store::today_vn()).await
-    }
-    .await;
-    let st = match r {
+#[derive(Deserialize, Default)]
+pub struct RoundQuery {
+    tb: Option<String>,
+    trang: Option<i64>,
+    tt: Option<String>,
+    loai: Option<String>,
+    q: Option<String>,
+    don_vi: Option<String>,
+}
+
+pub async fn round_page(State(s): State<WebState>, u: User, Path(id): Path<i64>, Query(q): Query<RoundQuery>) -> Response {
+    let status = q.tt.as_deref().and_then(Status::parse);
+    let kind = q.loai.as_deref().and_then(UnitKind::parse);
+    let filter = RecipientFilter { status, kind, q: q.q.clone().filter(|x| !x.trim().is_empty()), missing_only: q.tt.as_deref() == Some("chua_nop") };
+    let req = PageReq::new(q.trang.unwrap_or(1), 100);
+    let st = match rounds::status(&u.cx, id, q.don_vi.as_deref(), &filter, req, s.app.today()).await {
         Ok(st) => st,
         Err(e) => return error_page(&u, e),
     };
+    let base = format!(
+        "/dot/{id}?tt={}&loai={}&q={}&don_vi={}&",
+        enc(q.tt.as_deref().unwrap_or("")),
+        enc(q.loai.as_deref().unwrap_or("")),
+        enc(q.q.as_deref().unwrap_or("")),
+        enc(q.don_vi.as_deref().unwrap_or(""))
+    );
+    let statuses = [Status::NotStarted, Status::Draft, Status::Submitted, Status::Returned, Status::Accepted];
     let body = html! {
         h1 { (st.round.title) }
-        p.muted { (st.round.period_label) " (số liệu từ " (st.round.cutoff_from) " đến " (st.round.cutoff_to) ") · hạn nộp " (st.round.deadline_display) " · mẫu " (st.round.template_code) " v" (st.round.template_version) }
+        p.muted { (st.round.period_label) " (số liệu từ " (st.round.cutoff_from) " đến " (st.round.cutoff_to) ") · hạn nộp " (st.round.deadline_display) " · mẫu " (st.round.template_code) " phiên bản " (st.round.template_version) " · " (st.round.status_label) }
         @if !st.round.letter.is_empty() { div.card { (paragraphs(&st.round.letter)) } }
+        p { "Phạm vi: " strong { (st.unit_name) } }
         (counts_line(&st.counts))
-        p { a.button href=(format!("/dot/{}/tong-hop/{}", id, st.unit_code)) { "Xem tổng hợp" } }
+        p {
+            a.button href=(format!("/dot/{}/tong-hop/{}", id, st.unit_code)) { "Xem tổng hợp" }
+            @if st.can_manage {
+                " "
+                @if st.round.is_open() {
+                    form method="post" action=(format!("/dot/{id}/ket-thuc")) style="display:inline" { (csrf(&u)) button.secondary type="submit" { "Kết thúc đợt" } }
+                } @else {
+                    form method="post" action=(format!("/dot/{id}/mo-lai")) style="display:inline" { (csrf(&u)) button.secondary type="submit" { "Mở lại đợt" } }
+                }
+            }
+        }
+        @if !st.children.is_empty() {
+            details { summary { "Theo đơn vị trực thuộc (" (st.children.len()) ")" }
+                table { thead { tr { th { "Đơn vị" } th.right { "Đơn vị nhận" } th.right { "Đã tiếp nhận" } th.right { "Đã gửi" } th.right { "Chưa nộp" } th.right { "Đầy đủ" } } }
+                    tbody { @for ch in &st.children { tr {
+                        td { a href=(format!("/dot/{id}?don_vi={}", enc(&ch.unit_code))) { (ch.unit_name) } }
+                        td.num { (ch.counts.recipients) } td.num { (ch.counts.accepted) } td.num { (ch.counts.submitted) } td.num { (ch.counts.missing()) } td.num { (pct(ch.counts.completeness_pct)) }
+                    } } } }
+            }
+        }
+        form method="get" action=(format!("/dot/{id}")) {
+            input type="hidden" name="don_vi" value=(q.don_vi.clone().unwrap_or_default());
+            div.grid2 {
+                div {
+                    label for="q" { "Tìm đơn vị (có hoặc không dấu)" }
+                    input #q type="text" name="q" value=(q.q.clone().unwrap_or_default());
+                }
+                div {
+                    label for="tt" { "Trạng thái" }
+                    select #tt name="tt" {
+                        option value="" { "Tất cả" }
+                        option value="chua_nop" selected[q.tt.as_deref() == Some("chua_nop")] { "Chưa nộp (chưa bắt đầu, đang soạn, bị trả lại)" }
+                        @for x in statuses { option value=(x.as_str()) selected[status == Some(x)] { (x.label_vi()) } }
+                    }
+                    label for="loai" { "Loại đơn vị" }
+                    select #loai name="loai" {
+                        option value="" { "Tất cả" }
+                        @for k in UnitKind::ALL { option value=(k.as_str()) selected[kind == Some(k)] { (k.label_vi()) } }
+                    }
+                    p { button type="submit" { "Lọc" } }
+                }
+            }
+        }
         table {
             thead { tr { th { "Đơn vị" } th { "Trạng thái" } th { "Nộp" } th { "Thay đổi lần cuối" } th { "Ghi chú" } } }
             tbody {
-                @for rc in &st.recipients {
+                @for rc in &st.recipients.items {
                     tr {
                         td { a href=(format!("/dot/{}/bao-cao/{}", id, rc.unit_code)) { (rc.unit_name) } }
                         td { (status_badge(rc.status)) }
@@ -116,18 +152,30 @@ pub async fn round_page(
                 }
             }
         }
+        (pager(&st.recipients, &base))
     };
-    page(&st.round.title, Some(&u), notice(&n), body).into_response()
+    page(&st.round.title, Some(&u), notice(&Notice { tb: q.tb.clone(), trang: None }), body).into_response()
 }
 
-fn round_form(
-    u: &User,
-    templates: &[qcdc_store::TemplateInfo],
-    issuers: &[qcdc_store::Unit],
-    candidates: &[qcdc_store::Unit],
-    f: &BTreeMap<String, String>,
-    picked: &[String],
-) -> Markup {
+async fn set_state(s: &WebState, u: &User, id: i64, f: &[(String, String)], state: RoundState) -> Response {
+    if let Err(r) = check_csrf(s, u, f) {
+        return r;
+    }
+    match rounds::set_state(&u.cx, id, state).await {
+        Ok(_) => Redirect::to(&format!("/dot/{id}?tb={}", if state == RoundState::Open { "mo-lai" } else { "ket-thuc" })).into_response(),
+        Err(e) => error_page(u, e),
+    }
+}
+
+pub async fn close_round(State(s): State<WebState>, u: User, Path(id): Path<i64>, Form(f): Form<Vec<(String, String)>>) -> Response {
+    set_state(&s, &u, id, &f, RoundState::Closed).await
+}
+
+pub async fn reopen_round(State(s): State<WebState>, u: User, Path(id): Path<i64>, Form(f): Form<Vec<(String, String)>>) -> Response {
+    set_state(&s, &u, id, &f, RoundState::Open).await
+}
+
+fn round_form(u: &User, templates: &[TemplateInfo], issuers: &[Unit], candidates: &[Unit], f: &BTreeMap<String, String>, picked: &[String]) -> Markup {
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let kinds = [
         UnitKind::Commune,
@@ -151,7 +199,7 @@ fn round_form(
                     label for="issuer" { "Đơn vị ra yêu cầu" }
                     select #issuer name="issuer" { @for i in issuers { option value=(i.code) selected[get("issuer") == i.code] { (i.name) } } }
                     label for="template" { "Mẫu báo cáo" }
-                    select #template name="template" { @for t in templates { option value=(t.code) selected[get("template") == t.code] { (t.name) " (v" (t.version) ")" } } }
+                    select #template name="template" { @for t in templates { option value=(t.code) selected[get("template") == t.code] { (t.name) " (phiên bản " (t.version) ")" } } }
                     label for="period" { "Kỳ báo cáo" }
                     input #period type="text" name="period" placeholder="2026-H2 (Q1–Q4, H1, H2, 9M, Y)" required value=(get("period"));
                     label for="deadline" { "Hạn nộp (dd/mm/yyyy)" }
@@ -173,93 +221,44 @@ fn round_form(
     }
 }
 
-async fn form_data(
-    s: &WebState,
-    u: &User,
-) -> Result<
-    (
-        Vec<qcdc_store::TemplateInfo>,
-        Vec<qcdc_store::Unit>,
-        Vec<qcdc_store::Unit>,
-    ),
-    CoreError,
-> {
-    let templates = s.store.list_templates().await?;
+async fn form_data(s: &WebState, u: &User) -> Result<(Vec<TemplateInfo>, Vec<Unit>, Vec<Unit>), CoreError> {
+    let list = templates::list(&u.cx).await?;
     let mut issuers = Vec::new();
     let mut candidates = Vec::new();
-    let today = qcdc_store::today_vn();
-    for id in managed(u, &[Role::Office, Role::Admin]) {
-        let unit = s.store.unit_by_id(id).await?;
-        candidates.extend(
-            s.store
-                .units(&qcdc_store::UnitFilter {
-                    q: None,
-                    active_on: Some(today),
-                    kind: None,
-                    under: Some(unit.code.clone()),
-                })
-                .await?,
-        );
-        issuers.push(unit);
+    for id in u.cx.actor().units_with(&[Role::Office, Role::Admin]) {
+        let all = units::all(&u.cx, &units::UnitQuery { active_on: Some(s.app.today()), ..Default::default() }).await?;
+        if let Some(unit) = all.iter().find(|x| x.id == id).cloned() {
+            candidates.extend(all.into_iter().filter(|x| x.id != id));
+            issuers.push(unit);
+        }
     }
     qcdc_core::text::sort_vi(&mut candidates, |c| &c.name);
     candidates.dedup_by(|a, b| a.id == b.id);
-    Ok((templates, issuers, candidates))
+    Ok((list, issuers, candidates))
 }
 
 pub async fn new_round_page(State(s): State<WebState>, u: User) -> Response {
     match form_data(&s, &u).await {
-        Ok((t, i, c)) if !i.is_empty() => page(
-            "Tạo đợt báo cáo",
-            Some(&u),
-            None,
-            html! { h1 { "Tạo đợt báo cáo" } (round_form(&u, &t, &i, &c, &BTreeMap::new(), &[])) },
-        )
-        .into_response(),
-        Ok(_) => error_page(
-            &u,
-            CoreError::new(
-                qcdc_core::ErrorCode::Forbidden,
-                "Chỉ cơ quan thường trực được tạo đợt báo cáo",
-            ),
-        ),
+        Ok((t, i, c)) if !i.is_empty() => page("Tạo đợt báo cáo", Some(&u), None, html! { h1 { "Tạo đợt báo cáo" } (round_form(&u, &t, &i, &c, &BTreeMap::new(), &[])) }).into_response(),
+        Ok(_) => error_page(&u, CoreError::new(ErrorCode::Forbidden, "Chỉ cơ quan thường trực được tạo đợt báo cáo")),
         Err(e) => error_page(&u, e),
     }
 }
 
-pub async fn create_round(
-    State(s): State<WebState>,
-    u: User,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Response {
-    if let Err(r) = check_csrf(&u, &f) {
+pub async fn create_round(State(s): State<WebState>, u: User, Form(f): Form<Vec<(String, String)>>) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
-    let fields: BTreeMap<String, String> = f
-        .iter()
-        .filter(|(k, _)| k != "kind" && k != "unit")
-        .cloned()
-        .collect();
-    let kinds: Vec<String> = f
-        .iter()
-        .filter(|(k, _)| k == "kind")
-        .map(|(_, v)| v.clone())
-        .collect();
-    let units: Vec<String> = f
-        .iter()
-        .filter(|(k, _)| k == "unit")
-        .map(|(_, v)| v.clone())
-        .collect();
+    let fields: BTreeMap<String, String> = f.iter().filter(|(k, _)| k != "kind" && k != "unit").cloned().collect();
+    let kinds: Vec<String> = f.iter().filter(|(k, _)| k == "kind").map(|(_, v)| v.clone()).collect();
+    let picked_units: Vec<String> = f.iter().filter(|(k, _)| k == "unit").map(|(_, v)| v.clone()).collect();
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let r = async {
         let period: Period = get("period").trim().parse()?;
         let deadline = parse_date(&get("deadline"))?;
         let max_depth = match get("max_depth").trim() {
             "" => None,
-            d => Some(
-                d.parse::<i64>()
-                    .map_err(|_| CoreError::invalid("Cấp phải là số nguyên"))?,
-            ),
+            d => Some(d.parse::<i64>().map_err(|_| CoreError::invalid("Cấp phải là số nguyên"))?),
         };
         let new = NewRound {
             title: get("title"),
@@ -269,19 +268,9 @@ pub async fn create_round(
             issuer: get("issuer"),
             deadline,
             letter: get("letter"),
-            recipients: RecipientSelector {
-                kinds: kinds.iter().filter_map(|k| UnitKind::parse(k)).collect(),
-                max_depth,
-                units: units.clone(),
-            },
+            recipients: RecipientSelector { kinds: kinds.iter().filter_map(|k| UnitKind::parse(k)).collect(), max_depth, units: picked_units.clone() },
         };
-        let issuer = s.store.unit(&new.issuer).await?;
-        s.store
-            .authorize(&u.actor, Permission::Manage, issuer.id)
-            .await?;
-        s.store
-            .create_round(&new, &u.actor.username, qcdc_store::today_vn())
-            .await
+        rounds::create(&u.cx, &new, s.app.today()).await
     }
     .await;
     match r {
@@ -289,104 +278,52 @@ pub async fn create_round(
         Err(e) => {
             let (t, i, c) = form_data(&s, &u).await.unwrap_or_default();
             let mut picked = kinds.clone();
-            picked.extend(units);
-            (StatusCode::BAD_REQUEST, page("Tạo đợt báo cáo", Some(&u), Some(Flash::Err(e.message)), html! { h1 { "Tạo đợt báo cáo" } (round_form(&u, &t, &i, &c, &fields, &picked)) })).into_response()
+            picked.extend(picked_units);
+            let status = crate::layout::status_of(e.code);
+            (status, page("Tạo đợt báo cáo", Some(&u), Some(Flash::Err(e.message)), html! { h1 { "Tạo đợt báo cáo" } (round_form(&u, &t, &i, &c, &fields, &picked)) })).into_response()
         }
     }
 }
 
-async fn office_action(
-    s: &WebState,
-    u: &User,
-    id: i64,
-    unit: &str,
-    f: &[(String, String)],
-    accept: bool,
-) -> Response {
-    if let Err(r) = check_csrf(u, f) {
+async fn office_action(s: &WebState, u: &User, id: i64, unit: &str, f: &[(String, String)], accept: bool) -> Response {
+    if let Err(r) = check_csrf(s, u, f) {
         return r;
     }
-    let reason = f
-        .iter()
-        .find(|(k, _)| k == "ly_do")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let r = async {
-        s.store
-            .authorize_round(&u.actor, Permission::Manage, id)
-            .await?;
-        if accept {
-            s.store.accept(id, unit, &u.actor.username).await
-        } else {
-            s.store
-                .return_submission(id, unit, &reason, &u.actor.username)
-                .await
-        }
-    }
-    .await;
+    let reason = f.iter().find(|(k, _)| k == "ly_do").map(|(_, v)| v.clone()).unwrap_or_default();
+    let r = if accept { submissions::accept(&u.cx, id, unit).await } else { submissions::return_report(&u.cx, id, unit, &reason).await };
     match r {
-        Ok(_) => Redirect::to(&format!(
-            "/dot/{id}/bao-cao/{unit}?tb={}",
-            if accept { "tiep-nhan" } else { "tra-lai" }
-        ))
-        .into_response(),
+        Ok(_) => Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb={}", if accept { "tiep-nhan" } else { "tra-lai" })).into_response(),
         Err(e) => error_page(u, e),
     }
 }
 
-pub async fn return_report(
-    State(s): State<WebState>,
-    u: User,
-    Path((id, unit)): Path<(i64, String)>,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Response {
+pub async fn return_report(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Form(f): Form<Vec<(String, String)>>) -> Response {
     office_action(&s, &u, id, &unit, &f, false).await
 }
 
-pub async fn accept_report(
-    State(s): State<WebState>,
-    u: User,
-    Path((id, unit)): Path<(i64, String)>,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Response {
+pub async fn accept_report(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Form(f): Form<Vec<(String, String)>>) -> Response {
     office_action(&s, &u, id, &unit, &f, true).await
 }
 
-pub async fn consolidation(
-    State(s): State<WebState>,
-    u: User,
-    Path((id, unit)): Path<(i64, String)>,
-    Query(n): Query<Notice>,
-) -> Response {
-    let r = async {
-        let unit_row = s.store.unit(&unit).await?;
-        s.store
-            .authorize(&u.actor, Permission::View, unit_row.id)
-            .await?;
-        let c = s.store.consolidate(id, Some(&unit)).await?;
-        // rounds above where this unit reports for the same period: adoption targets
-        let parents: Vec<_> = s
-            .store
-            .list_rounds(None, Some(&unit))
-            .await?
-            .into_iter()
-            .filter(|r| r.period == c.round.period && r.id != id && r.status == "open")
-            .collect();
-        let can_adopt = s
-            .store
-            .authorize(&u.actor, Permission::Manage, unit_row.id)
-            .await
-            .is_ok();
-        Ok::<_, CoreError>((c, parents, can_adopt))
-    }
-    .await;
-    let (c, parents, can_adopt) = match r {
-        Ok(x) => x,
+#[derive(Deserialize, Default)]
+pub struct ConsolidationQuery {
+    tb: Option<String>,
+    nhom: Option<String>,
+}
+
+pub async fn consolidation(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Query(q): Query<ConsolidationQuery>) -> Response {
+    let c = match consolidation::get(&u.cx, id, Some(&unit), q.nhom.as_deref(), s.app.today()).await {
+        Ok(c) => c,
         Err(e) => return error_page(&u, e),
     };
-    let t_rows = &c.rows;
     let body = html! {
         p.muted { a href=(format!("/dot/{}", c.round.id)) { (c.round.title) } }
+        nav.crumbs aria-label="Cấp đơn vị" {
+            @for (i, (code, name)) in c.breadcrumb.iter().enumerate() {
+                @if i > 0 { " › " }
+                @if *code == c.unit_code { strong { (name) } } @else { a href=(format!("/dot/{}/tong-hop/{}", c.round.id, code)) { (name) } }
+            }
+        }
         h1 { "Tổng hợp tại " (c.unit_name) }
         (counts_line(&c.completeness))
         @if let Some(p) = &c.previous_round {
@@ -397,88 +334,122 @@ pub async fn consolidation(
         table {
             thead { tr { th { "Chỉ tiêu" } th { "ĐVT" } th.right { "Kỳ này" } th.right { "Số đơn vị" } th.right { "Cùng kỳ" } th.right { "Tăng/giảm" } } }
             tbody {
-                @for r in t_rows {
+                @for r in &c.rows {
                     tr {
-                        td style=(format!("padding-left:{}rem", 0.5 + r.level as f32 * 1.5)) { (r.name) }
+                        td style=(format!("padding-left:{}rem", 0.5 + (r.level as f64) * 1.5)) { (r.name) }
                         td.muted { (r.unit) }
                         td.num {
-                            @if r.per_unit.is_empty() { (r.display) }
-                            @else { details { summary { (r.per_unit.len()) " đơn vị" } @for pu in &r.per_unit { div { (pu.unit_name) ": " (pu.display) } } } }
+                            @if r.aggregate == qcdc_core::template::Aggregate::None {
+                                @if r.units_reporting > 0 { a href=(format!("/dot/{}/tong-hop/{}/chi-tieu/{}", c.round.id, c.unit_code, r.code)) { "xem từng đơn vị" } }
+                            } @else { (r.display) }
                         }
                         td.num { @if r.units_reporting > 0 { (r.units_reporting) } }
-                        td.num { @if let Some(p) = r.previous { (num(p, if r.unit == "%" { 1 } else { 3 })) @if r.previous_units_reporting > 0 { span.muted { " (" (r.previous_units_reporting) " đv)" } } } }
+                        td.num { @if let Some(p) = r.previous { (num(p, if r.aggregate == qcdc_core::template::Aggregate::Ratio { 1 } else if qcdc_core::template::allows_decimals(&r.unit) { 3 } else { 0 })) @if r.previous_units_reporting > 0 { span.muted { " (" (r.previous_units_reporting) " đv)" } } } }
                         td.num { @if let Some(x) = r.change_pct { (pct(x)) } @else if let Some(x) = r.change { (num(x, 1)) " điểm %" } }
                     }
                 }
             }
         }
         h2 { "Chi tiết theo đơn vị trực thuộc" }
+        form method="get" action=(format!("/dot/{}/tong-hop/{}", c.round.id, c.unit_code)) {
+            label for="nhom" { "Nhóm chỉ tiêu hiển thị" }
+            select #nhom name="nhom" { @for g in &c.groups { option value=(g.code) selected[g.code == c.group] { (g.code) ". " (g.title) } } }
+            " " button.secondary type="submit" { "Xem" }
+        }
         table {
-            thead { tr { th { "Đơn vị" } th { "Tiếp nhận / tổng" } th.right { "Tổng số văn bản" } th.right { "Lượt tiếp công dân" } } }
+            thead { tr { th { "Đơn vị" } th { "Tiếp nhận / tổng" } @for col in &c.columns { th.right { (col.name) " (" (col.unit) ")" } } } }
             tbody {
                 @for ch in &c.children {
                     tr {
                         td { @if ch.is_recipient { a href=(format!("/dot/{}/bao-cao/{}", c.round.id, ch.unit_code)) { (ch.unit_name) } } @else { a href=(format!("/dot/{}/tong-hop/{}", c.round.id, ch.unit_code)) { (ch.unit_name) } } }
                         td { (ch.counts.accepted) " / " (ch.counts.recipients) }
-                        td.num { @if let Some(v) = ch.values.get("vb_tong") { (num(*v, 0)) } }
-                        td.num { @if let Some(v) = ch.values.get("tcd_luot") { (num(*v, 0)) } }
+                        @for col in &c.columns { td.num { (ch.display.get(&col.code).cloned().unwrap_or_default()) } }
                     }
                 }
             }
         }
         h2 { "Nội dung các đơn vị theo đề cương" }
-        @for n in &c.narrative {
-            details { summary { strong { (n.section) ". " (n.title) } " (" (n.entries.len()) " đơn vị)" }
-                div.side { @for (_, name, text) in &n.entries { div.card { strong { (name) } (paragraphs(text)) } } } }
-        }
-        @if can_adopt && !parents.is_empty() {
+        p { (c.accepted_reports) " báo cáo đã tiếp nhận. " @if c.accepted_reports > 0 { a href=(format!("/dot/{}/tong-hop/{}/noi-dung", c.round.id, c.unit_code)) { "Xem nội dung từng đơn vị theo mục" } } }
+        @if c.can_adopt && !c.adoption_targets.is_empty() {
             div.card style="margin-top:1rem" {
                 h2 { "Dùng số liệu tổng hợp làm báo cáo gửi cấp trên" }
                 form method="post" action=(format!("/dot/{}/tong-hop/{}/su-dung", c.round.id, c.unit_code)) {
                     (csrf(&u))
-                    select name="parent_round" { @for p in &parents { option value=(p.id) { (p.title) " — " (p.issuer_name) } } }
+                    select name="parent_round" { @for p in &c.adoption_targets { option value=(p.id) { (p.title) " — " (p.issuer_name) } } }
                     p { button type="submit" { "Đưa vào bản nháp báo cáo cấp trên" } }
                 }
             }
         }
-        p.muted { "Số liệu cập nhật ngay khi một báo cáo được tiếp nhận. Ngày lập: " (format_date(qcdc_store::today_vn())) }
+        p.muted { "Số liệu cập nhật ngay khi một báo cáo được tiếp nhận. Ngày lập: " (format_date(s.app.today())) }
     };
-    page(
-        &format!("Tổng hợp — {}", c.unit_name),
-        Some(&u),
-        notice(&n),
-        body,
-    )
-    .into_response()
+    page(&format!("Tổng hợp — {}", c.unit_name), Some(&u), notice(&Notice { tb: q.tb.clone(), trang: None }), body).into_response()
 }
 
-pub async fn adopt(
-    State(s): State<WebState>,
-    u: User,
-    Path((id, unit)): Path<(i64, String)>,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Response {
-    if let Err(r) = check_csrf(&u, &f) {
+pub async fn per_unit(State(_s): State<WebState>, u: User, Path((id, unit, indicator)): Path<(i64, String, String)>, Query(n): Query<Notice>) -> Response {
+    let v = match consolidation::per_unit(&u.cx, id, &unit, &indicator, PageReq::new(n.trang.unwrap_or(1), 100)).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&u, e),
+    };
+    let body = html! {
+        p.muted { a href=(format!("/dot/{id}/tong-hop/{}", v.unit_code)) { "‹ Về trang tổng hợp" } }
+        h1 { (v.indicator_name) }
+        p { "Chỉ tiêu này không cộng dồn được; giá trị của từng đơn vị (" (v.unit_of_measure) "):" }
+        table { thead { tr { th { "Đơn vị" } th.right { "Giá trị" } } }
+            tbody { @for l in &v.values.items { tr { td { a href=(format!("/dot/{id}/bao-cao/{}", l.unit_code)) { (l.unit_name) } } td.num { (l.display) } } } } }
+        (pager(&v.values, &format!("/dot/{id}/tong-hop/{}/chi-tieu/{}?", v.unit_code, v.indicator)))
+    };
+    page(&v.indicator_name, Some(&u), None, body).into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct NarrativeQuery {
+    muc: Option<String>,
+    trang: Option<i64>,
+}
+
+pub async fn narrative(State(_s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Query(q): Query<NarrativeQuery>) -> Response {
+    let v = match consolidation::narrative(&u.cx, id, &unit, q.muc.as_deref(), PageReq::new(q.trang.unwrap_or(1), 20)).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&u, e),
+    };
+    let muc = v.section.clone().unwrap_or_default();
+    let base = format!("/dot/{id}/tong-hop/{}/noi-dung?muc={}&", v.unit_code, enc(&muc));
+    let pageinfo = qcdc_app::Page::new(Vec::<()>::new(), v.total_units, PageReq::new(v.page, 20));
+    let body = html! {
+        p.muted { a href=(format!("/dot/{id}/tong-hop/{}", v.unit_code)) { "‹ Về trang tổng hợp" } }
+        h1 { "Nội dung các đơn vị tại " (v.unit_name) }
+        form method="get" action=(format!("/dot/{id}/tong-hop/{}/noi-dung", v.unit_code)) {
+            label for="muc" { "Mục của đề cương" }
+            select #muc name="muc" {
+                option value="" { "Tất cả các mục" }
+                @for (n, t) in &v.outline { option value=(n) selected[*n == muc] { (n) ". " (t) } }
+            }
+            " " button.secondary type="submit" { "Xem" }
+        }
+        @for sec in &v.sections {
+            h2 { (sec.section) ". " (sec.title) }
+            table.narrative {
+                thead { tr { th style="width:14rem" { "Đơn vị" } th { "Nội dung" } } }
+                tbody { @for e in &sec.entries { tr { td { (e.unit_name) } td { (paragraphs(&e.text)) } } } }
+            }
+        }
+        @if v.sections.is_empty() { p.muted { "Chưa có nội dung." } }
+        (pager(&pageinfo, &base))
+    };
+    page(&format!("Nội dung — {}", v.unit_name), Some(&u), None, body).into_response()
+}
+
+pub async fn adopt(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Form(f): Form<Vec<(String, String)>>) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
-    let r = async {
-        let parent: i64 = f
-            .iter()
-            .find(|(k, _)| k == "parent_round")
-            .and_then(|(_, v)| v.parse().ok())
-            .ok_or_else(|| CoreError::invalid("Chưa chọn đợt báo cáo cấp trên"))?;
-        let unit_row = s.store.unit(&unit).await?;
-        s.store
-            .authorize(&u.actor, Permission::Manage, unit_row.id)
-            .await?;
-        s.store.adopt(id, &unit, parent, &u.actor.username).await?;
-        Ok::<_, CoreError>(parent)
-    }
-    .await;
-    match r {
-        Ok(parent) => {
-            Redirect::to(&format!("/dot/{parent}/bao-cao/{unit}?tb=su-dung")).into_response()
-        }
+    let parent: Option<i64> = f.iter().find(|(k, _)| k == "parent_round").and_then(|(_, v)| v.parse().ok());
+    let Some(parent) = parent else {
+        return error_page(&u, CoreError::invalid("Chưa chọn đợt báo cáo cấp trên"));
+    };
+    match consolidation::adopt(&u.cx, id, &unit, parent).await {
+        Ok(_) => Redirect::to(&format!("/dot/{parent}/bao-cao/{unit}?tb=su-dung")).into_response(),
         Err(e) => error_page(&u, e),
     }
 }
+

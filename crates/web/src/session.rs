@@ -1,6 +1,8 @@
-//! Sign-in, sessions kept in the database (they survive a restart), CSRF and the
-//! rate limit on failed sign-ins.
+//! Sign-in, sessions kept in the database (they survive a restart), the
+//! anti-forgery token of each form, and the limit on failed sign-ins.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::Form;
@@ -9,8 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
-use qcdc_core::access::Role;
-use qcdc_store::{Actor, Store};
+use qcdc_app::{Ctx, Role, auth};
 use serde::Deserialize;
 
 use crate::WebState;
@@ -20,17 +21,45 @@ pub const SESSION_COOKIE: &str = "qcdc_session";
 const SESSION_HOURS: i64 = 10;
 const MAX_FAILURES: usize = 5;
 const FAILURE_WINDOW: Duration = Duration::from_secs(600);
+const MAX_TRACKED: usize = 10_000;
+
+/// Recent failed sign-ins by username (bounded: old entries are dropped).
+#[derive(Default)]
+pub struct Failures {
+    map: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+impl Failures {
+    fn blocked(&self, key: &str) -> bool {
+        let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let list = m.entry(key.to_string()).or_default();
+        list.retain(|t| t.elapsed() < FAILURE_WINDOW);
+        list.len() >= MAX_FAILURES
+    }
+
+    fn fail(&self, key: &str) {
+        let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() > MAX_TRACKED {
+            m.retain(|_, v| v.iter().any(|t| t.elapsed() < FAILURE_WINDOW));
+        }
+        m.entry(key.to_string()).or_default().push(Instant::now());
+    }
+
+    fn clear(&self, key: &str) {
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+    }
+}
 
 /// The signed-in user of a request.
 pub struct User {
-    pub actor: Actor,
+    pub cx: Ctx,
     pub token: String,
     pub csrf: String,
 }
 
 impl User {
     pub fn has(&self, role: Role) -> bool {
-        self.actor.grants.iter().any(|g| g.role == role)
+        self.cx.actor().has_role(role)
     }
 }
 
@@ -57,86 +86,61 @@ impl IntoResponse for NeedLogin {
         if self.htmx {
             // keep the page (and what was typed): tell the form instead of navigating away
             let body = html! { span.err-text { "Phiên đăng nhập đã hết hạn. Nội dung vẫn còn trên trang này — hãy đăng nhập ở một thẻ khác rồi bấm «Lưu nháp»." } };
-            return (
-                StatusCode::UNAUTHORIZED,
-                [("HX-Retarget", "#save-status")],
-                body,
-            )
-                .into_response();
+            return (StatusCode::UNAUTHORIZED, [("HX-Retarget", "#save-status")], body).into_response();
         }
-        Redirect::to(&format!("/dang-nhap?next={}", urlencode(&self.next))).into_response()
+        Redirect::to(&format!("/dang-nhap?next={}", crate::layout::enc(&self.next))).into_response()
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_./".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 impl FromRequestParts<WebState> for User {
     type Rejection = NeedLogin;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &WebState,
-    ) -> Result<Self, Self::Rejection> {
-        let reject = || NeedLogin {
-            htmx: parts.headers.contains_key("hx-request"),
-            next: parts.uri.path().to_string(),
-        };
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let reject = || NeedLogin { htmx: parts.headers.contains_key("hx-request"), next: parts.uri.path().to_string() };
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(reject)?;
-        let actor = state
-            .store
-            .actor_for_token(&token)
-            .await
-            .map_err(|_| reject())?;
-        Ok(User {
-            csrf: Store::csrf_for(&token),
-            actor,
-            token,
-        })
-    }
-}
-
-/// Checks the CSRF field of a posted form.
-pub fn check_csrf(u: &User, fields: &[(String, String)]) -> Result<(), Response> {
-    let ok = fields.iter().any(|(k, v)| k == "csrf" && *v == u.csrf);
-    if ok {
-        Ok(())
-    } else {
-        Err((StatusCode::FORBIDDEN, page("Yêu cầu không hợp lệ", Some(u), Some(Flash::Err("Biểu mẫu đã cũ hoặc không hợp lệ (mã chống giả mạo). Hãy tải lại trang và thử lại.".into())), html! {})).into_response())
-    }
-}
-
-pub async fn home(u: Option<User>) -> Redirect {
-    match u {
-        None => Redirect::to("/dang-nhap"),
-        Some(u) if u.has(Role::Office) || u.has(Role::Admin) || u.has(Role::Viewer) => {
-            Redirect::to("/dot")
-        }
-        Some(_) => Redirect::to("/viec-can-lam"),
+        let cx = auth::from_token(&state.app, &token).await.map_err(|_| reject())?;
+        Ok(User { csrf: auth::csrf_for(&state.app, &token), cx, token })
     }
 }
 
 impl axum::extract::OptionalFromRequestParts<WebState> for User {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &WebState,
-    ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(
-            <User as FromRequestParts<WebState>>::from_request_parts(parts, state)
-                .await
-                .ok(),
-        )
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Option<Self>, Self::Rejection> {
+        Ok(<User as FromRequestParts<WebState>>::from_request_parts(parts, state).await.ok())
+    }
+}
+
+/// The refusal of a form without its anti-forgery token.
+pub fn csrf_refused(u: &User) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        page(
+            "Yêu cầu không hợp lệ",
+            Some(u),
+            Some(Flash::Err("Biểu mẫu đã cũ hoặc không hợp lệ (mã chống giả mạo). Hãy tải lại trang và thử lại.".into())),
+            html! {},
+        ),
+    )
+        .into_response()
+}
+
+/// Checks the CSRF field of a posted form.
+pub fn check_csrf(s: &WebState, u: &User, fields: &[(String, String)]) -> Result<(), Response> {
+    let given = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    if auth::csrf_ok(&s.app, &u.token, given) { Ok(()) } else { Err(csrf_refused(u)) }
+}
+
+/// Checks a CSRF value read from a multipart form.
+pub fn csrf_value_ok(s: &WebState, u: &User, given: &str) -> bool {
+    auth::csrf_ok(&s.app, &u.token, given)
+}
+
+pub async fn home(u: Option<User>) -> Redirect {
+    match u {
+        None => Redirect::to("/dang-nhap"),
+        Some(u) if u.has(Role::Office) || u.has(Role::Admin) || u.has(Role::Viewer) => Redirect::to("/dot"),
+        Some(_) => Redirect::to("/viec-can-lam"),
     }
 }
 
@@ -161,13 +165,14 @@ fn login_form(next: &str, username: &str) -> maud::Markup {
     }
 }
 
+/// Only same-site paths: `/x`, never `//host` or `/\host`.
+fn safe_next(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.chars().any(char::is_control))
+        .unwrap_or_else(|| "/".into())
+}
+
 pub async fn login_page(Query(q): Query<Next>) -> maud::Markup {
-    page(
-        "Đăng nhập",
-        None,
-        None,
-        login_form(q.next.as_deref().unwrap_or("/"), ""),
-    )
+    page("Đăng nhập", None, None, login_form(&safe_next(q.next), ""))
 }
 
 #[derive(Deserialize)]
@@ -179,84 +184,35 @@ pub struct LoginForm {
 
 pub async fn login(State(s): State<WebState>, Form(f): Form<LoginForm>) -> Response {
     let key = f.username.trim().to_lowercase();
-    let next = f
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
-        .unwrap_or_else(|| "/".into());
-    let blocked = {
-        let mut failures = s.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let list = failures.entry(key.clone()).or_default();
-        list.retain(|t| t.elapsed() < FAILURE_WINDOW);
-        list.len() >= MAX_FAILURES
-    };
-    if blocked {
+    let next = safe_next(f.next);
+    if s.failures.blocked(&key) {
         let body = login_form(&next, &f.username);
         return (
             StatusCode::TOO_MANY_REQUESTS,
-            page(
-                "Đăng nhập",
-                None,
-                Some(Flash::Err(
-                    "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 10 phút.".into(),
-                )),
-                body,
-            ),
+            page("Đăng nhập", None, Some(Flash::Err("Đăng nhập sai quá nhiều lần. Hãy thử lại sau 10 phút.".into())), body),
         )
             .into_response();
     }
-    match s.store.verify_password(&f.username, &f.password).await {
-        Ok(actor) => {
-            s.failures
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&key);
-            let token = match s.store.issue_token(actor.user_id, SESSION_HOURS).await {
-                Ok(t) => t,
-                Err(e) => {
-                    return (
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        page("Lỗi", None, Some(Flash::Err(e.message)), html! {}),
-                    )
-                        .into_response();
-                }
-            };
+    match auth::sign_in(&s.app, &f.username, &f.password, SESSION_HOURS).await {
+        Ok((_, token)) => {
+            s.failures.clear(&key);
             let secure = if s.secure_cookies { "; Secure" } else { "" };
-            let cookie = format!(
-                "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-                SESSION_HOURS * 3600
-            );
+            let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", SESSION_HOURS * 3600);
             ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
         }
-        Err(e) => {
-            s.failures
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .entry(key)
-                .or_default()
-                .push(Instant::now());
-            (
-                StatusCode::UNAUTHORIZED,
-                page(
-                    "Đăng nhập",
-                    None,
-                    Some(Flash::Err(e.message)),
-                    login_form(&next, &f.username),
-                ),
-            )
-                .into_response()
+        Err(e) if e.code == qcdc_app::ErrorCode::Unauthorized => {
+            s.failures.fail(&key);
+            (StatusCode::UNAUTHORIZED, page("Đăng nhập", None, Some(Flash::Err(e.message)), login_form(&next, &f.username))).into_response()
         }
+        Err(e) => (crate::layout::status_of(e.code), page("Đăng nhập", None, Some(Flash::Err(e.message)), login_form(&next, &f.username))).into_response(),
     }
 }
 
-pub async fn logout(
-    State(s): State<WebState>,
-    u: User,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Response {
-    if let Err(r) = check_csrf(&u, &f) {
+pub async fn logout(State(s): State<WebState>, u: User, Form(f): Form<Vec<(String, String)>>) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
-    let _ = s.store.revoke_token(&u.token).await;
+    let _ = auth::sign_out(&u.cx, &u.token).await;
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     ([(header::SET_COOKIE, cookie)], Redirect::to("/dang-nhap")).into_response()
 }
@@ -281,27 +237,13 @@ pub async fn password_page(u: User) -> maud::Markup {
     page("Đổi mật khẩu", Some(&u), None, password_form(&u))
 }
 
-pub async fn change_password(
-    State(s): State<WebState>,
-    u: User,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Response {
-    if let Err(r) = check_csrf(&u, &f) {
+pub async fn change_password(State(s): State<WebState>, u: User, Form(f): Form<Vec<(String, String)>>) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
-    let get = |k: &str| {
-        f.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
-    let flash = match s
-        .store
-        .change_password(u.actor.user_id, get("current"), get("new"))
-        .await
-    {
-        Ok(()) => Flash::Ok("Đã đổi mật khẩu.".into()),
-        Err(e) => Flash::Err(e.message),
-    };
-    page("Đổi mật khẩu", Some(&u), Some(flash), password_form(&u)).into_response()
+    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
+    match auth::change_password(&u.cx, get("current"), get("new")).await {
+        Ok(()) => page("Đổi mật khẩu", Some(&u), Some(Flash::Ok("Đã đổi mật khẩu.".into())), password_form(&u)).into_response(),
+        Err(e) => (crate::layout::status_of(e.code), page("Đổi mật khẩu", Some(&u), Some(Flash::Err(e.message)), password_form(&u))).into_response(),
+    }
 }

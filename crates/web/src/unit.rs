@@ -1,6 +1,6 @@
-//! The unit's pages: things to do, the report form (drafts saved automatically and on
-//! demand, validation inline, submit with a confirmation, upload a Word report),
-//! the read-only report with the office's return/accept, and the history.
+//! The unit's pages: things to do, the report form (drafts saved automatically and
+//! on demand, validation inline, submit with a confirmation, upload a Word
+//! report), the read-only report with the office's return/accept, and the history.
 
 use std::collections::BTreeMap;
 
@@ -9,22 +9,24 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use qcdc_core::access::Permission;
+use qcdc_app::submissions::{self, DraftChange, History};
+use qcdc_app::views::{SubmissionView, VersionInfo};
+use qcdc_app::{CoreError, PageReq, rounds};
+use qcdc_core::number;
 use qcdc_core::template::{Severity, Template};
 use qcdc_core::validate::Finding;
 use qcdc_core::workflow::Status;
-use qcdc_core::{CoreError, ErrorCode, number};
-use qcdc_store::{DraftChange, RoundInfo, SubmissionView};
 use serde::Deserialize;
 
 use crate::WebState;
-use crate::layout::{Flash, csrf, page, paragraphs, status_badge, when};
-use crate::session::{User, check_csrf};
+use crate::layout::{Flash, csrf, error_fragment, error_page, page, pager, paragraphs, status_badge, when};
+use crate::session::{User, check_csrf, csrf_refused, csrf_value_ok};
 
-/// Messages passed through a redirect (`?tb=…`).
+/// Messages passed through a redirect (`?tb=…`) and the page number (`?trang=`).
 #[derive(Deserialize, Default)]
 pub struct Notice {
     pub tb: Option<String>,
+    pub trang: Option<i64>,
 }
 
 pub fn notice(n: &Notice) -> Option<Flash> {
@@ -35,77 +37,19 @@ pub fn notice(n: &Notice) -> Option<Flash> {
         "tiep-nhan" => "Đã tiếp nhận báo cáo; số liệu đã vào tổng hợp.",
         "dieu-chinh" => "Đã mở phiên bản điều chỉnh; hãy sửa và gửi lại.",
         "tao-dot" => "Đã tạo đợt báo cáo.",
+        "ket-thuc" => "Đã kết thúc đợt báo cáo.",
+        "mo-lai" => "Đã mở lại đợt báo cáo.",
         "su-dung" => "Đã dùng số liệu tổng hợp làm báo cáo gửi cấp trên (bản nháp).",
         _ => return None,
     };
     Some(Flash::Ok(m.into()))
 }
 
-pub fn error_page(u: &User, e: CoreError) -> Response {
-    let status = match e.code {
-        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-        ErrorCode::NotFound | ErrorCode::UnknownUnit => StatusCode::NOT_FOUND,
-        _ => StatusCode::BAD_REQUEST,
-    };
-    (
-        status,
-        page(
-            "Không thực hiện được",
-            Some(u),
-            Some(Flash::Err(e.message)),
-            html! { p { a href="/" { "Về trang chính" } } },
-        ),
-    )
-        .into_response()
-}
-
-/// The report page again, with an error at the top (nothing typed is lost: the form
-/// shows what is stored, and the browser keeps its own copy).
-async fn report_error(
-    s: &WebState,
-    u: &User,
-    id: i64,
-    unit: &str,
-    message: impl Into<String>,
-) -> Response {
-    render(
-        s,
-        u,
-        id,
-        unit,
-        Some(Flash::Err(message.into())),
-        None,
-        &BTreeMap::new(),
-        StatusCode::BAD_REQUEST,
-    )
-    .await
-}
-
-/// Refuses unless the user reports for this unit.
-async fn reporter_of(s: &WebState, u: &User, unit: &str) -> Result<(), CoreError> {
-    let unit_row = s.store.unit(unit).await?;
-    s.store
-        .authorize(&u.actor, Permission::Report, unit_row.id)
-        .await
-}
-
 pub async fn todo(State(s): State<WebState>, u: User) -> Response {
-    let today = qcdc_store::today_vn();
-    let mut rows = Vec::new();
-    for g in &u.actor.grants {
-        let Ok(unit) = s.store.unit_by_id(g.unit_id).await else {
-            continue;
-        };
-        let Ok(rounds) = s.store.list_rounds(None, Some(&unit.code)).await else {
-            continue;
-        };
-        for r in rounds.into_iter().filter(|r| r.status == "open") {
-            if let Ok(v) = s.store.submission(r.id, &unit.code).await {
-                rows.push((r, unit.clone(), v));
-            }
-        }
-    }
-    rows.sort_by_key(|(r, _, _)| r.deadline);
+    let rows = match rounds::todo(&u.cx, s.app.today()).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&u, e),
+    };
     let body = html! {
         h1 { "Việc cần làm" }
         @if rows.is_empty() { p.muted { "Không có đợt báo cáo nào đang chờ đơn vị của bạn." } }
@@ -113,17 +57,16 @@ pub async fn todo(State(s): State<WebState>, u: User) -> Response {
             table {
                 thead { tr { th { "Đợt báo cáo" } th { "Đơn vị" } th { "Kỳ" } th { "Hạn nộp" } th { "Còn lại" } th { "Trạng thái" } } }
                 tbody {
-                    @for (r, unit, v) in &rows {
-                        @let days = (r.deadline - today).num_days();
+                    @for t in &rows {
                         tr {
-                            td { a href=(format!("/dot/{}/bao-cao/{}", r.id, unit.code)) { (r.title) } }
-                            td { (unit.name) }
-                            td { (r.period_label) }
-                            td { (r.deadline_display) }
-                            td class=(if days < 0 && !v.status.is_in() { "late" } else { "" }) {
-                                @if v.status.is_in() { "—" } @else if days >= 0 { (days) " ngày" } @else { "quá hạn " (-days) " ngày" }
+                            td { a href=(format!("/dot/{}/bao-cao/{}", t.round.id, t.unit_code)) { (t.round.title) } }
+                            td { (t.unit_name) }
+                            td { (t.round.period_label) }
+                            td { (t.round.deadline_display) }
+                            td class=(if t.days_left < 0 && !t.status.is_in() { "late" } else { "" }) {
+                                @if t.status.is_in() { "—" } @else if t.days_left >= 0 { (t.days_left) " ngày" } @else { "quá hạn " (-t.days_left) " ngày" }
                             }
-                            td { (status_badge(v.status)) }
+                            td { (status_badge(t.status)) }
                         }
                     }
                 }
@@ -133,78 +76,22 @@ pub async fn todo(State(s): State<WebState>, u: User) -> Response {
     page("Việc cần làm", Some(&u), None, body).into_response()
 }
 
-struct Access {
-    report: bool,
-    manage: bool,
-}
-
-async fn access(
-    s: &WebState,
-    u: &User,
-    round: &RoundInfo,
-    unit: &str,
-) -> Result<Access, CoreError> {
-    let unit = s.store.unit(unit).await?;
-    s.store
-        .authorize(&u.actor, Permission::View, unit.id)
-        .await?;
-    Ok(Access {
-        report: s
-            .store
-            .authorize(&u.actor, Permission::Report, unit.id)
-            .await
-            .is_ok(),
-        manage: s
-            .store
-            .authorize_round(&u.actor, Permission::Manage, round.id)
-            .await
-            .is_ok(),
-    })
-}
-
 fn findings_for<'a>(v: &'a SubmissionView, code: &str) -> Vec<&'a Finding> {
-    v.findings
-        .iter()
-        .filter(|f| {
-            f.indicators.first().is_some_and(|i| i.code == code)
-                || (f.indicators.len() == 1 && f.indicators[0].code == code)
-        })
-        .collect()
+    v.findings.iter().filter(|f| f.indicators.first().is_some_and(|i| i.code == code)).collect()
 }
 
 fn finding_line(f: &Finding) -> Markup {
-    let class = if f.severity == Severity::Error {
-        "err-text"
-    } else {
-        "warn-text"
-    };
+    let class = if f.severity == Severity::Error { "err-text" } else { "warn-text" };
     html! { div class=(class) { (f.message) } }
 }
 
 /// The editable report form.
-fn form(
-    u: &User,
-    round: &RoundInfo,
-    t: &Template,
-    v: &SubmissionView,
-    typed: Option<&BTreeMap<String, String>>,
-    cell_errors: &BTreeMap<String, String>,
-) -> Markup {
-    let base = format!("/dot/{}/bao-cao/{}", round.id, v.unit_code);
-    let value = |code: &str| {
-        typed
-            .and_then(|m| m.get(&format!("v.{code}")).cloned())
-            .or_else(|| v.display.get(code).cloned())
-            .unwrap_or_default()
-    };
-    let section = |n: &str| {
-        typed
-            .and_then(|m| m.get(&format!("s.{n}")).cloned())
-            .or_else(|| v.sections.get(n).cloned())
-            .unwrap_or_default()
-    };
+fn form(u: &User, t: &Template, v: &SubmissionView, typed: Option<&BTreeMap<String, String>>, cell_errors: &BTreeMap<String, String>) -> Markup {
+    let base = format!("/dot/{}/bao-cao/{}", v.round_id, v.unit_code);
+    let value = |code: &str| typed.and_then(|m| m.get(&format!("v.{code}")).cloned()).or_else(|| v.display.get(code).cloned()).unwrap_or_default();
+    let section = |n: &str| typed.and_then(|m| m.get(&format!("s.{n}")).cloned()).or_else(|| v.sections.get(n).cloned()).unwrap_or_default();
     html! {
-        form #report method="post" action=(format!("{base}/luu")) data-draft-key=(format!("{}:{}", round.id, v.unit_code)) data-saved-at=(v.updated_at)
+        form #report method="post" action=(format!("{base}/luu")) data-draft-key=(format!("{}:{}", v.round_id, v.unit_code)) data-saved-at=(v.updated_at)
             hx-post=(format!("{base}/luu")) hx-trigger="autosave, submit" hx-target="#save-status" hx-swap="innerHTML" {
             (csrf(u))
             h2 { "Phần nội dung (theo đề cương)" }
@@ -228,7 +115,7 @@ fn form(
                             @for i in inds {
                                 @let depth = { let mut d = 0; let mut c = i.part_of.as_deref(); while let Some(p) = c { d += 1; c = t.indicator(p).and_then(|x| x.part_of.as_deref()); } d };
                                 tr {
-                                    td style=(format!("padding-left:{}rem", 0.5 + depth as f32 * 1.5)) {
+                                    td style=(format!("padding-left:{}rem", 0.5 + f64::from(depth) * 1.5)) {
                                         label for=(format!("v.{}", i.code)) style="font-weight:normal;margin:0" { @if depth > 0 { "trong đó: " } (i.name) }
                                         @if let Some(e) = cell_errors.get(&i.code) { div.err-text { (e) } }
                                         @for f in findings_for(v, &i.code) { (finding_line(f)) }
@@ -264,8 +151,8 @@ fn form(
     }
 }
 
-fn read_only(u: &User, round: &RoundInfo, t: &Template, v: &SubmissionView, a: &Access) -> Markup {
-    let base = format!("/dot/{}/bao-cao/{}", round.id, v.unit_code);
+fn read_only(u: &User, t: &Template, v: &SubmissionView) -> Markup {
+    let base = format!("/dot/{}/bao-cao/{}", v.round_id, v.unit_code);
     html! {
         h2 { "Nội dung" }
         @for s in t.sections() {
@@ -290,7 +177,7 @@ fn read_only(u: &User, round: &RoundInfo, t: &Template, v: &SubmissionView, a: &
             h2 { "Kết quả kiểm tra" }
             ul { @for f in &v.findings { li { (finding_line(f)) } } }
         }
-        @if a.manage && v.status == Status::Submitted {
+        @if v.can.review {
             div.grid2 style="margin-top:1rem" {
                 div.card {
                     h2 { "Trả lại" }
@@ -311,7 +198,7 @@ fn read_only(u: &User, round: &RoundInfo, t: &Template, v: &SubmissionView, a: &
                 }
             }
         }
-        @if a.report && v.status == Status::Accepted && round.status == "open" {
+        @if v.can.correct {
             div.card style="margin-top:1rem" {
                 h2 { "Điều chỉnh số liệu đã tiếp nhận" }
                 form method="post" action=(format!("{base}/dieu-chinh")) {
@@ -325,6 +212,22 @@ fn read_only(u: &User, round: &RoundInfo, t: &Template, v: &SubmissionView, a: &
     }
 }
 
+fn history_block(round: i64, unit: &str, versions: &[VersionInfo], h: &History) -> Markup {
+    html! {
+        h2 { "Lịch sử" }
+        @if !versions.is_empty() {
+            table { thead { tr { th { "Phiên bản" } th { "Tiếp nhận lúc" } th { "Người tiếp nhận" } th { "Lý do điều chỉnh" } } }
+                tbody { @for ver in versions { tr { td { (ver.version) } td { (when(&ver.accepted_at)) } td { (ver.accepted_by) } td { (ver.reason.clone().unwrap_or_default()) } } } } }
+        }
+        details open[h.audit.page > 1] { summary { "Nhật ký thay đổi (" (h.audit.total) ")" }
+            table { thead { tr { th { "Lúc" } th { "Người" } th { "Thao tác" } th { "Mục" } th { "Cũ" } th { "Mới" } } }
+                tbody { @for e in &h.audit.items { tr { td { (when(&e.at)) } td { (e.actor) } td { (e.action) } td { (e.field.clone().unwrap_or_default()) } td { (e.old_value.clone().unwrap_or_default()) } td { (e.new_value.clone().unwrap_or_default()) } } } } }
+            (pager(&h.audit, &format!("/dot/{round}/bao-cao/{unit}?")))
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn render(
     s: &WebState,
     u: &User,
@@ -334,98 +237,59 @@ async fn render(
     typed: Option<&BTreeMap<String, String>>,
     cell_errors: &BTreeMap<String, String>,
     status: StatusCode,
+    audit_page: i64,
 ) -> Response {
     let result = async {
-        let round = s.store.round(round_id).await?;
-        let a = access(s, u, &round, unit).await?;
-        let t = s.store.template(round.template_id).await?;
-        let v = s.store.submission(round_id, unit).await?;
-        let (versions, audit) = s.store.submission_history(round_id, unit).await?;
-        Ok::<_, CoreError>((round, a, t, v, versions, audit))
+        let v = submissions::view(&u.cx, round_id, unit).await?;
+        let t = submissions::template_of(&u.cx, round_id).await?;
+        let h = submissions::history(&u.cx, round_id, unit, PageReq::new(audit_page, 100)).await?;
+        Ok::<_, CoreError>((v, t, h))
     }
     .await;
-    let (round, a, t, v, versions, audit) = match result {
+    let (v, t, h) = match result {
         Ok(x) => x,
         Err(e) => return error_page(u, e),
     };
-    let editable = a.report
-        && matches!(
-            v.status,
-            Status::NotStarted | Status::Draft | Status::Returned
-        )
-        && round.status == "open";
-    let days = (round.deadline - qcdc_store::today_vn()).num_days();
+    let days = (v.deadline_date - s.app.today()).num_days();
     let body = html! {
-        p.muted { a href=(format!("/dot/{}", round.id)) { (round.title) } " · " (round.period_label) }
+        p.muted { a href=(format!("/dot/{}", v.round_id)) { (v.round_title) } " · " (v.period_label) }
         h1 { "Báo cáo của " (v.unit_name) " " (status_badge(v.status)) }
         p {
-            "Hạn nộp " strong { (round.deadline_display) }
+            "Hạn nộp " strong { (v.deadline) }
             @if !v.status.is_in() { @if days >= 0 { " (còn " (days) " ngày)" } @else { span.late { " (quá hạn " (-days) " ngày)" } } }
             @if let Some(ot) = v.on_time { " · " @if ot { "nộp đúng hạn" } @else { span.late { "nộp trễ hạn" } } }
             " · phiên bản " (v.version)
         }
         @if v.status == Status::Returned { @if let Some(r) = &v.return_reason { div.flash.err { strong { "Báo cáo bị trả lại: " } (r) } } }
         @if let Some(r) = &v.correction_reason { @if v.status != Status::Accepted { p.muted { "Lý do điều chỉnh: " (r) } } }
-        @if editable { (form(u, &round, &t, &v, typed, cell_errors)) } @else { (read_only(u, &round, &t, &v, &a)) }
-        h2 { "Lịch sử" }
-        @if !versions.is_empty() {
-            table { thead { tr { th { "Phiên bản" } th { "Tiếp nhận lúc" } th { "Người tiếp nhận" } th { "Lý do điều chỉnh" } } }
-                tbody { @for ver in &versions { tr { td { (ver.version) } td { (when(&ver.accepted_at)) } td { (ver.accepted_by) } td { (ver.reason.clone().unwrap_or_default()) } } } } }
-        }
-        details { summary { "Nhật ký thay đổi (" (audit.len()) ")" }
-            table { thead { tr { th { "Lúc" } th { "Người" } th { "Thao tác" } th { "Mục" } th { "Cũ" } th { "Mới" } } }
-                tbody { @for e in audit.iter().rev().take(200) { tr { td { (when(&e.at)) } td { (e.actor) } td { (e.action) } td { (e.field.clone().unwrap_or_default()) } td { (e.old_value.clone().unwrap_or_default()) } td { (e.new_value.clone().unwrap_or_default()) } } } } }
-        }
+        @if v.can.edit { (form(u, &t, &v, typed, cell_errors)) } @else { (read_only(u, &t, &v)) }
+        (history_block(v.round_id, &v.unit_code, &h.versions, &h))
     };
-    (
-        status,
-        page(
-            &format!("Báo cáo của {}", v.unit_name),
-            Some(u),
-            flash,
-            body,
-        ),
-    )
-        .into_response()
+    (status, page(&format!("Báo cáo của {}", v.unit_name), Some(u), flash, body)).into_response()
 }
 
-pub async fn report_page(
-    State(s): State<WebState>,
-    u: User,
-    Path((id, unit)): Path<(i64, String)>,
-    Query(n): Query<Notice>,
-) -> Response {
-    render(
-        &s,
-        &u,
-        id,
-        &unit,
-        notice(&n),
-        None,
-        &BTreeMap::new(),
-        StatusCode::OK,
-    )
-    .await
+pub async fn report_page(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Query(n): Query<Notice>) -> Response {
+    render(&s, &u, id, &unit, notice(&n), None, &BTreeMap::new(), StatusCode::OK, n.trang.unwrap_or(1)).await
+}
+
+/// The report page again with an error at the top (the form shows what is stored;
+/// the browser keeps its own copy of what was typed).
+async fn report_error(s: &WebState, u: &User, id: i64, unit: &str, e: CoreError) -> Response {
+    let status = crate::layout::status_of(e.code);
+    render(s, u, id, unit, Some(Flash::Err(e.message)), None, &BTreeMap::new(), status, 1).await
 }
 
 /// Reads the form: figures typed the Vietnamese way, narrative by section.
-fn read_form(
-    t: &Template,
-    fields: &[(String, String)],
-) -> (
-    DraftChange,
-    BTreeMap<String, String>,
-    BTreeMap<String, String>,
-) {
+fn read_form(t: &Template, fields: &[(String, String)]) -> (DraftChange, BTreeMap<String, String>, BTreeMap<String, String>) {
     let mut change = DraftChange::default();
     let mut typed = BTreeMap::new();
     let mut errors = BTreeMap::new();
     for (k, v) in fields {
         typed.insert(k.clone(), v.clone());
         if let Some(code) = k.strip_prefix("v.") {
-            let Some(ind) = t.indicator(code) else {
+            if t.indicator(code).is_none() {
                 continue;
-            };
+            }
             if v.trim().is_empty() {
                 change.values.insert(code.to_string(), None);
             } else {
@@ -434,14 +298,10 @@ fn read_form(
                         change.values.insert(code.to_string(), Some(x));
                     }
                     Err(e) => {
-                        errors.insert(
-                            code.to_string(),
-                            format!("{} — ô này chưa được lưu", e.message),
-                        );
+                        errors.insert(code.to_string(), format!("{} — ô này chưa được lưu", e.message));
                     }
                 }
             }
-            let _ = ind;
         } else if let Some(sec) = k.strip_prefix("s.")
             && t.section(sec).is_some()
         {
@@ -451,26 +311,15 @@ fn read_form(
     (change, typed, errors)
 }
 
-pub async fn save(
-    State(s): State<WebState>,
-    u: User,
-    headers: HeaderMap,
-    Path((id, unit)): Path<(i64, String)>,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Response {
-    if let Err(r) = check_csrf(&u, &f) {
+pub async fn save(State(s): State<WebState>, u: User, headers: HeaderMap, Path((id, unit)): Path<(i64, String)>, Form(f): Form<Vec<(String, String)>>) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
     let htmx = headers.contains_key("hx-request");
     let result = async {
-        let round = s.store.round(id).await?;
-        reporter_of(&s, &u, &unit).await?;
-        let t = s.store.template(round.template_id).await?;
+        let t = submissions::template_of(&u.cx, id).await?;
         let (change, typed, errors) = read_form(&t, &f);
-        let v = s
-            .store
-            .save_draft(id, &unit, &change, &u.actor.username)
-            .await?;
+        let v = submissions::save_draft(&u.cx, id, &unit, &change).await?;
         Ok::<_, CoreError>((v, typed, errors))
     }
     .await;
@@ -485,131 +334,63 @@ pub async fn save(
             body.into_response()
         }
         (Ok((_, typed, errors)), false) if !errors.is_empty() => {
-            render(
-                &s,
-                &u,
-                id,
-                &unit,
-                Some(Flash::Err(
-                    "Có số liệu không hợp lệ; các ô khác đã được lưu.".into(),
-                )),
-                Some(&typed),
-                &errors,
-                StatusCode::BAD_REQUEST,
-            )
-            .await
+            render(&s, &u, id, &unit, Some(Flash::Err("Có số liệu không hợp lệ; các ô khác đã được lưu.".into())), Some(&typed), &errors, StatusCode::BAD_REQUEST, 1).await
         }
         (Ok(_), false) => Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb=luu")).into_response(),
-        (Err(e), true) => (
-            StatusCode::BAD_REQUEST,
-            html! { span.err-text { (e.message) } },
-        )
-            .into_response(),
+        (Err(e), true) => error_fragment(&e),
         (Err(e), false) => {
             let typed: BTreeMap<String, String> = f.into_iter().collect();
-            render(
-                &s,
-                &u,
-                id,
-                &unit,
-                Some(Flash::Err(e.message)),
-                Some(&typed),
-                &BTreeMap::new(),
-                StatusCode::BAD_REQUEST,
-            )
-            .await
+            let status = crate::layout::status_of(e.code);
+            render(&s, &u, id, &unit, Some(Flash::Err(e.message)), Some(&typed), &BTreeMap::new(), status, 1).await
         }
     }
 }
 
-pub async fn submit(
-    State(s): State<WebState>,
-    u: User,
-    Path((id, unit)): Path<(i64, String)>,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Response {
-    if let Err(r) = check_csrf(&u, &f) {
+pub async fn submit(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Form(f): Form<Vec<(String, String)>>) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
     if !f.iter().any(|(k, v)| k == "xac_nhan" && v == "1") {
-        return report_error(&s, &u, id, &unit, "Hãy đánh dấu ô xác nhận trước khi gửi.").await;
+        return report_error(&s, &u, id, &unit, CoreError::invalid("Hãy đánh dấu ô xác nhận trước khi gửi.")).await;
     }
-    let r = async {
-        reporter_of(&s, &u, &unit).await?;
-        s.store
-            .submit(id, &unit, &u.actor.username, chrono::Utc::now())
-            .await
-    }
-    .await;
-    match r {
+    match submissions::submit(&u.cx, id, &unit, chrono::Utc::now()).await {
         Ok(_) => Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb=gui")).into_response(),
-        Err(e) => report_error(&s, &u, id, &unit, e.message).await,
+        Err(e) if e.code == qcdc_app::ErrorCode::Forbidden => error_page(&u, e),
+        Err(e) => report_error(&s, &u, id, &unit, e).await,
     }
 }
 
-pub async fn correction(
-    State(s): State<WebState>,
-    u: User,
-    Path((id, unit)): Path<(i64, String)>,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Response {
-    if let Err(r) = check_csrf(&u, &f) {
+pub async fn correction(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Form(f): Form<Vec<(String, String)>>) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
-    let reason = f
-        .iter()
-        .find(|(k, _)| k == "ly_do")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let r = async {
-        reporter_of(&s, &u, &unit).await?;
-        s.store
-            .start_correction(id, &unit, &reason, &u.actor.username)
-            .await
-    }
-    .await;
-    match r {
+    let reason = f.iter().find(|(k, _)| k == "ly_do").map(|(_, v)| v.clone()).unwrap_or_default();
+    match submissions::start_correction(&u.cx, id, &unit, &reason).await {
         Ok(_) => Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb=dieu-chinh")).into_response(),
-        Err(e) => report_error(&s, &u, id, &unit, e.message).await,
+        Err(e) if e.code == qcdc_app::ErrorCode::Forbidden => error_page(&u, e),
+        Err(e) => report_error(&s, &u, id, &unit, e).await,
     }
 }
 
-pub async fn upload(
-    State(s): State<WebState>,
-    u: User,
-    Path((id, unit)): Path<(i64, String)>,
-    mut mp: Multipart,
-) -> Response {
+pub async fn upload(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, mut mp: Multipart) -> Response {
     let mut csrf_ok = false;
     let mut bytes = Vec::new();
     while let Ok(Some(field)) = mp.next_field().await {
         match field.name() {
-            Some("csrf") => csrf_ok = field.text().await.is_ok_and(|t| t == u.csrf),
+            Some("csrf") => csrf_ok = field.text().await.is_ok_and(|t| csrf_value_ok(&s, &u, &t)),
             Some("tep") => bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
             _ => {}
         }
     }
     if !csrf_ok {
-        return check_csrf(&u, &[])
-            .err()
-            .unwrap_or_else(|| StatusCode::FORBIDDEN.into_response());
+        return csrf_refused(&u);
     }
     if bytes.is_empty() {
-        return report_error(&s, &u, id, &unit, "Chưa chọn tệp hoặc tệp rỗng.").await;
+        return report_error(&s, &u, id, &unit, CoreError::invalid("Chưa chọn tệp hoặc tệp rỗng.")).await;
     }
-    let r = async {
-        reporter_of(&s, &u, &unit).await?;
-        s.store
-            .import_report(id, &unit, &bytes, &u.actor.username)
-            .await
-    }
-    .await;
-    match r {
+    match submissions::import_report(&u.cx, id, &unit, &bytes).await {
         Ok((_, review)) => {
-            let mapped = review
-                .iter()
-                .filter(|r| matches!(r.kind, "section" | "indicator"))
-                .count();
+            let mapped = review.iter().filter(|r| matches!(r.kind, "section" | "indicator")).count();
             let msg = format!(
                 "Đã nhập tệp vào bản nháp: {mapped} mục/chỉ tiêu đã khớp. Cần xem lại: {}",
                 review
@@ -619,18 +400,9 @@ pub async fn upload(
                     .collect::<Vec<_>>()
                     .join("; ")
             );
-            render(
-                &s,
-                &u,
-                id,
-                &unit,
-                Some(Flash::Ok(msg)),
-                None,
-                &BTreeMap::new(),
-                StatusCode::OK,
-            )
-            .await
+            render(&s, &u, id, &unit, Some(Flash::Ok(msg)), None, &BTreeMap::new(), StatusCode::OK, 1).await
         }
-        Err(e) => report_error(&s, &u, id, &unit, e.message).await,
+        Err(e) if e.code == qcdc_app::ErrorCode::Forbidden => error_page(&u, e),
+        Err(e) => report_error(&s, &u, id, &unit, e).await,
     }
 }

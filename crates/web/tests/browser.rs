@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! End-to-end flows in a real headless Chromium (Debian's chromium + chromium-driver):
 //! a reporter drafts, saves, reloads, submits; the office returns; the reporter fixes
 //! and resubmits; the office accepts and sees the totals change. Every role is refused
@@ -9,9 +10,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use qcdc_app::rounds::{NewRound, RecipientSelector};
+use qcdc_app::{App, AppOptions, rounds, templates, units, users};
 use qcdc_core::access::Role;
-use qcdc_store::testing::{fresh_sqlite_database, sample_tree};
-use qcdc_store::{NewRound, RecipientSelector, Store};
+use qcdc_testkit::{fresh_sqlite_database, sample_tree};
 
 struct Driver(Child);
 
@@ -72,15 +74,11 @@ async fn browser(driver_port: u16) -> Client {
 
 /// A server with the sample province, a round, and users of every role.
 async fn server() -> (String, i64) {
-    let store = Store::open(&fresh_sqlite_database()).await.unwrap();
-    store
-        .load_template_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates"),
-            "test",
-        )
-        .await
-        .unwrap();
-    store.import_units(sample_tree(), "test").await.unwrap();
+    let store = App::open(&fresh_sqlite_database(), &AppOptions::default()).await.unwrap();
+    let cli = store.system("test");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
+    templates::load_files(&cli, &templates::read_dir(&dir).unwrap()).await.unwrap();
+    units::import(&cli, sample_tree()).await.unwrap();
     let users = [
         ("rep1", Role::Reporter, "N1"),
         ("office", Role::Office, "T"),
@@ -92,19 +90,15 @@ async fn server() -> (String, i64) {
         ("admin2", Role::Admin, "N2"),
     ];
     for (u, r, unit) in users {
-        store
-            .create_user(
-                u,
-                &format!("Người dùng {u}"),
-                "mat-khau-demo",
-                &[(r, unit.into())],
-                "test",
-            )
-            .await
-            .unwrap();
+        users::create(
+            &cli,
+            &users::NewUser { username: u.into(), full_name: format!("Người dùng {u}"), password: "mat-khau-demo".into(), roles: vec![(r, unit.into())] },
+        )
+        .await
+        .unwrap();
     }
-    let round = store
-        .create_round(
+    let round = rounds::create(
+            &cli,
             &NewRound {
                 title: "Báo cáo QCDC 6 tháng đầu năm 2099".into(),
                 template: "qcdc-dinh-ky".into(),
@@ -119,7 +113,6 @@ async fn server() -> (String, i64) {
                     units: vec!["N1".into(), "N2".into(), "S1".into()],
                 },
             },
-            "test",
             chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         )
         .await
@@ -127,7 +120,7 @@ async fn server() -> (String, i64) {
         .id;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = qcdc_api::router(store.clone()).merge(qcdc_web::router(store, false));
+    let app = qcdc_web::server_router(store, false);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (format!("http://{addr}"), round)
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The pages through the router, without a browser: sessions survive a restart,
 //! forms need their CSRF token, failed sign-ins are rate-limited, and the
 //! no-JavaScript path keeps what was typed.
@@ -8,33 +9,30 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
+use qcdc_app::rounds::{NewRound, RecipientSelector};
+use qcdc_app::{App, AppOptions, auth, rounds, submissions, templates, units, users};
 use qcdc_core::access::Role;
-use qcdc_store::testing::{fresh_sqlite_database, sample_tree};
-use qcdc_store::{NewRound, RecipientSelector, Store};
+use qcdc_testkit::{fresh_sqlite_database, sample_tree};
 use tower::ServiceExt;
 
-async fn setup(url: &str) -> (Store, i64) {
-    let store = Store::open(url).await.unwrap();
-    store
-        .load_template_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates"),
-            "test",
-        )
-        .await
-        .unwrap();
-    store.import_units(sample_tree(), "test").await.unwrap();
-    store
-        .create_user(
-            "rep1",
-            "Cán bộ N1",
-            "mat-khau-demo",
-            &[(Role::Reporter, "N1".into())],
-            "test",
-        )
-        .await
-        .unwrap();
-    let r = store
-        .create_round(
+async fn create_user(app: &App, username: &str, name: &str, role: Role, unit: &str) {
+    users::create(
+        &app.system("test"),
+        &users::NewUser { username: username.into(), full_name: name.into(), password: "mat-khau-demo".into(), roles: vec![(role, unit.into())] },
+    )
+    .await
+    .unwrap();
+}
+
+async fn setup(url: &str) -> (App, i64) {
+    let store = App::open(url, &AppOptions::default()).await.unwrap();
+    let cli = store.system("test");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
+    templates::load_files(&cli, &templates::read_dir(&dir).unwrap()).await.unwrap();
+    units::import(&cli, sample_tree()).await.unwrap();
+    create_user(&store, "rep1", "Cán bộ N1", Role::Reporter, "N1").await;
+    let r = rounds::create(
+            &cli,
             &NewRound {
                 title: "Đợt thử".into(),
                 template: "qcdc-dinh-ky".into(),
@@ -49,7 +47,6 @@ async fn setup(url: &str) -> (Store, i64) {
                     units: vec!["N1".into()],
                 },
             },
-            "test",
             chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         )
         .await
@@ -89,7 +86,7 @@ fn get(uri: &str, cookie: &str) -> Request<Body> {
         .unwrap()
 }
 
-async fn login(app: &Router) -> (String, String) {
+async fn login(app: &Router, store: &App) -> (String, String) {
     let (st, headers, _) = send(
         app,
         form(
@@ -112,18 +109,19 @@ async fn login(app: &Router) -> (String, String) {
     );
     let cookie = set.split(';').next().unwrap().to_string();
     let token = cookie.split_once('=').unwrap().1.to_string();
-    (cookie, Store::csrf_for(&token))
+    (cookie, auth::csrf_for(store, &token))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_csrf_and_rate_limit() {
     let url = fresh_sqlite_database();
     let (store, round) = setup(&url).await;
-    let app = qcdc_web::router(store.clone(), false);
-    let (cookie, csrf) = login(&app).await;
+    let app = qcdc_web::server_router(store.clone(), false);
+    let (cookie, csrf) = login(&app, &store).await;
     // the session survives a restart: a new store on the same database knows it
     store.close().await;
-    let app = qcdc_web::router(Store::open(&url).await.unwrap(), false);
+    let store = App::open(&url, &AppOptions::default()).await.unwrap();
+    let app = qcdc_web::server_router(store.clone(), false);
     let (st, _, body) = send(&app, get("/viec-can-lam", &cookie)).await;
     assert_eq!(st, StatusCode::OK);
     assert!(body.contains("Đợt thử"));
@@ -193,7 +191,8 @@ async fn sessions_csrf_and_rate_limit() {
         ),
     )
     .await;
-    assert_eq!(st, StatusCode::BAD_REQUEST);
+    // the same status as the API's invalid_transition (409)
+    assert_eq!(st, StatusCode::CONFLICT);
     assert!(
         body.contains("Không thể gửi báo cáo đang ở trạng thái «Đã gửi»"),
         "{body}"
@@ -251,19 +250,15 @@ async fn sessions_csrf_and_rate_limit() {
     assert!(body.contains("quá nhiều lần"));
 }
 
-async fn store_view(url: &str, round: i64) -> qcdc_store::SubmissionView {
-    Store::open(url)
-        .await
-        .unwrap()
-        .submission(round, "N1")
-        .await
-        .unwrap()
+async fn store_view(url: &str, round: i64) -> qcdc_app::views::SubmissionView {
+    let app = App::open(url, &AppOptions::default()).await.unwrap();
+    submissions::view(&app.system("test"), round, "N1").await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_are_vietnamese_and_assets_local() {
     let (store, _) = setup(&fresh_sqlite_database()).await;
-    let app = qcdc_web::router(store, false);
+    let app = qcdc_web::server_router(store, false);
     let (st, _, body) = send(
         &app,
         Request::builder()
@@ -303,17 +298,8 @@ async fn pages_are_vietnamese_and_assets_local() {
 async fn admin_units_tree_search_and_import_errors() {
     let url = fresh_sqlite_database();
     let (store, _) = setup(&url).await;
-    store
-        .create_user(
-            "quantri",
-            "Quản trị",
-            "mat-khau-demo",
-            &[(Role::Admin, "T".into())],
-            "test",
-        )
-        .await
-        .unwrap();
-    let app = qcdc_web::router(store, false);
+    create_user(&store, "quantri", "Quản trị", Role::Admin, "T").await;
+    let app = qcdc_web::server_router(store.clone(), false);
     let (_, headers, _) = send(
         &app,
         form(
@@ -332,7 +318,7 @@ async fn admin_units_tree_search_and_import_errors() {
         .next()
         .unwrap()
         .to_string();
-    let csrf = Store::csrf_for(cookie.split_once('=').unwrap().1);
+    let csrf = auth::csrf_for(&store, cookie.split_once('=').unwrap().1);
     // the tree: the province, then its units in Vietnamese order, indented
     let (st, _, body) = send(&app, get("/quan-tri/don-vi", &cookie)).await;
     assert_eq!(st, StatusCode::OK);

@@ -1,4 +1,7 @@
-//! The reporting core end to end, run against both SQLite and a throwaway PostgreSQL.
+//! The reporting core end to end through the use-case layer, run against both
+//! SQLite and a throwaway PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,9 +11,12 @@ use qcdc_core::ErrorCode;
 use qcdc_core::access::Role;
 use qcdc_core::unit::UnitKind;
 use qcdc_core::workflow::Status;
-use qcdc_store::testing::{fresh_pg_database, fresh_sqlite_database, rec, sample_tree as tree};
-use qcdc_store::{NewRound, RecipientSelector, Store, UnitFilter};
+use qcdc_app::rounds::{NewRound, RecipientSelector};
+use qcdc_testkit::{fresh_pg_database, fresh_sqlite_database, rec, sample_tree as tree};
 use qcdc_store_test_support::*;
+use support::{S as Store, UnitFilter, flatten, templates_dir};
+
+mod support;
 
 mod qcdc_store_test_support {
     use super::*;
@@ -20,13 +26,8 @@ mod qcdc_store_test_support {
     }
 
     pub async fn setup(url: &str) -> Store {
-        let s = Store::open(url).await.unwrap();
-        s.load_template_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates"),
-            "test",
-        )
-        .await
-        .unwrap();
+        let s = Store::open(url).await;
+        s.load_template_dir(&templates_dir(), "test").await.unwrap();
         s.import_units(tree(), "test").await.unwrap();
         s
     }
@@ -48,8 +49,8 @@ mod qcdc_store_test_support {
         }
     }
 
-    pub fn change(values: &[(&str, i64)], sections: &[(&str, &str)]) -> qcdc_store::DraftChange {
-        qcdc_store::DraftChange {
+    pub fn change(values: &[(&str, i64)], sections: &[(&str, &str)]) -> qcdc_app::submissions::DraftChange {
+        qcdc_app::submissions::DraftChange {
             values: values
                 .iter()
                 .map(|(k, v)| (k.to_string(), Some(v * 1000)))
@@ -536,7 +537,7 @@ async fn consolidation_live_with_succession_and_adoption(url: &str) {
     )
     .await;
     let c = s.consolidate(r, None).await.unwrap();
-    let row = |c: &qcdc_store::Consolidation, code: &str| {
+    let row = |c: &support::Consolidation, code: &str| {
         c.rows.iter().find(|x| x.code == code).unwrap().clone()
     };
     assert_eq!(row(&c, "tcd_luot").value, Some(40.0));
@@ -591,8 +592,8 @@ async fn consolidation_live_with_succession_and_adoption(url: &str) {
     let a = s.bench_consolidate_qcdc(r, &[t]).await.unwrap();
     let b = s.bench_consolidate_cte(r, &[t]).await.unwrap();
     assert_eq!(
-        qcdc_store::bench::flatten(&a[&t].0),
-        qcdc_store::bench::flatten(&b[&t].0)
+        flatten(&a[&t].0),
+        flatten(&b[&t].0)
     );
     assert_eq!(a[&t].1, b[&t].1);
     // adoption: the province's totals become its draft in the centre's round
@@ -733,7 +734,7 @@ async fn reopening_keeps_everything(url: &str) {
     let s = setup(url).await;
     s.close().await;
     // a second start on the same database finds its schema, units and templates
-    let again = Store::open(url).await.unwrap();
+    let again = Store::open(url).await;
     assert_eq!(again.all_units().await.unwrap().len(), 8);
     assert_eq!(again.list_templates().await.unwrap().len(), 2);
 }

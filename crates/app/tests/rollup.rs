@@ -1,13 +1,16 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The running totals stay equal to a recomputation from the raw accepted figures
 //! through any sequence of accepts, corrections and tree changes — on both databases.
 
-use std::path::Path;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use qcdc_core::unit::{UnitKind, UnitRecord};
-use qcdc_store::bench::flatten;
-use qcdc_store::testing::{fresh_pg_database, fresh_sqlite_database};
-use qcdc_store::{DraftChange, NewRound, RecipientSelector, Store};
+use qcdc_app::rounds::{NewRound, RecipientSelector};
+use qcdc_app::submissions::DraftChange;
+use qcdc_testkit::{fresh_pg_database, fresh_sqlite_database};
+use support::{S as Store, flatten, templates_dir};
+
+mod support;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -49,13 +52,8 @@ async fn check(s: &Store, round: i64, internal: &[i64]) {
 }
 
 async fn random_history(url: &str, seed: u64) {
-    let s = Store::open(url).await.unwrap();
-    s.load_template_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates"),
-        "t",
-    )
-    .await
-    .unwrap();
+    let s = Store::open(url).await;
+    s.load_template_dir(&templates_dir(), "t").await.unwrap();
     // centre > 2 provinces > 3 agencies each > 2 public service units each; communes under provinces
     let mut tree = vec![unit("C", UnitKind::Central, None)];
     let mut leaves = Vec::new();

@@ -1,0 +1,203 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Every route of the router (listed from the router's own route list) × every
+//! role, in scope and out of scope — admins scoped below the root included: the
+//! actor the use case should refuse gets 403, the one it should allow never gets
+//! 401/403, anonymous callers get 401 on every route that is not public.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use qcdc_api::{Access, router, routes};
+use qcdc_app::rounds::{self, NewRound, RecipientSelector};
+use qcdc_app::{App, AppOptions, templates, units, users};
+use qcdc_core::access::Role;
+use qcdc_core::unit::UnitKind;
+use qcdc_testkit::{fresh_pg_database, fresh_sqlite_database, rec, sample_tree};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// The actors of the matrix: (username, role, unit). T is the province (root) of
+/// the sample tree, N1/N2 communes and S1 an agency below it; K is another root.
+const ACTORS: &[(&str, Role, &str)] = &[
+    ("admin_t", Role::Admin, "T"),
+    ("office_t", Role::Office, "T"),
+    ("viewer_t", Role::Viewer, "T"),
+    ("rep_n1", Role::Reporter, "N1"),
+    ("rep_n2", Role::Reporter, "N2"),
+    ("admin_n1", Role::Admin, "N1"),
+    ("office_k", Role::Office, "K"),
+    ("admin_k", Role::Admin, "K"),
+    ("viewer_k", Role::Viewer, "K"),
+];
+
+/// Who may call each route (its target is commune N1 in round R issued by T).
+fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
+    const ALL: &[&str] = &["admin_t", "office_t", "viewer_t", "rep_n1", "rep_n2", "admin_n1", "office_k", "admin_k", "viewer_k"];
+    const VIEW_N1: &[&str] = &["admin_t", "office_t", "viewer_t", "rep_n1", "admin_n1"];
+    const REPORT_N1: &[&str] = &["admin_t", "rep_n1", "admin_n1"];
+    const MANAGE_T: &[&str] = &["admin_t", "office_t"];
+    const VIEW_T: &[&str] = &["admin_t", "office_t", "viewer_t"];
+    const ROUND_VISIBLE: &[&str] = &["admin_t", "office_t", "viewer_t", "rep_n1", "rep_n2", "admin_n1"];
+    const ADMINS: &[&str] = &["admin_t", "admin_n1", "admin_k"];
+    const ADMIN_OF_N1: &[&str] = &["admin_t", "admin_n1"];
+    const ROOT_ADMINS: &[&str] = &["admin_t", "admin_k"];
+    const ADOPT_N1: &[&str] = &["admin_t", "admin_n1"];
+    match (method.as_str(), path) {
+        (_, "/api/v1/health" | "/api/v1/openapi.json" | "/api/v1/auth/token" | "/api/v1/periods/{period}") => ALL,
+        ("GET", "/api/v1/me" | "/api/v1/todo" | "/api/v1/units" | "/api/v1/units/export" | "/api/v1/templates" | "/api/v1/templates/{code}" | "/api/v1/rounds") => ALL,
+        ("POST", "/api/v1/check") => ALL,
+        ("GET", "/api/v1/units/{code}") => VIEW_N1,
+        ("POST", "/api/v1/units/import") => ADMIN_OF_N1,
+        ("POST", "/api/v1/templates") => ROOT_ADMINS,
+        ("POST", "/api/v1/rounds") => MANAGE_T,
+        ("GET", "/api/v1/rounds/{id}") => ROUND_VISIBLE,
+        ("POST", "/api/v1/rounds/{id}/close" | "/api/v1/rounds/{id}/reopen") => MANAGE_T,
+        ("GET", "/api/v1/rounds/{id}/status") => VIEW_T,
+        ("GET", "/api/v1/rounds/{id}/submissions/{unit}" | "/api/v1/rounds/{id}/submissions/{unit}/history") => VIEW_N1,
+        ("PUT" | "POST", "/api/v1/rounds/{id}/submissions/{unit}/draft" | "/api/v1/rounds/{id}/submissions/{unit}/submit" | "/api/v1/rounds/{id}/submissions/{unit}/correction" | "/api/v1/rounds/{id}/submissions/{unit}/import") => REPORT_N1,
+        ("POST", "/api/v1/rounds/{id}/submissions/{unit}/return" | "/api/v1/rounds/{id}/submissions/{unit}/accept") => MANAGE_T,
+        ("GET", "/api/v1/rounds/{id}/consolidation/{unit}" | "/api/v1/rounds/{id}/consolidation/{unit}/values/{indicator}" | "/api/v1/rounds/{id}/consolidation/{unit}/narrative") => VIEW_N1,
+        ("POST", "/api/v1/rounds/{id}/consolidation/{unit}/adopt") => ADOPT_N1,
+        ("GET", "/api/v1/users") => ADMINS,
+        ("POST", "/api/v1/users" | "/api/v1/users/{username}/roles") => ADMIN_OF_N1,
+        ("DELETE", "/api/v1/auth/token") => ALL,
+        _ => panic!("the matrix has no row for {method} {path}: add one"),
+    }
+}
+
+/// The body each route gets (aimed at N1, round R).
+fn body(method: &Method, path: &str, n: usize) -> Option<Value> {
+    Some(match (method.as_str(), path) {
+        ("POST", "/api/v1/auth/token") => json!({"username": "rep_n1", "password": "mat-khau-demo"}),
+        ("POST", "/api/v1/units/import") => json!({"units": [{"code": format!("N1V{n}"), "name": format!("Thôn {n}"), "kind": "mass_org", "parent": "N1", "valid_from": "2025-07-01"}]}),
+        ("POST", "/api/v1/templates") => return Some(Value::String(std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates/qcdc-dinh-ky.v1.toml")).unwrap())),
+        ("POST", "/api/v1/rounds") => json!({"title": "Đợt thử", "template": "qcdc-dinh-ky", "period": "2027-H1", "issuer": "T", "deadline": "2099-06-20", "recipients": {"units": ["N1"]}}),
+        ("PUT", "/api/v1/rounds/{id}/submissions/{unit}/draft") => json!({"values": {"tcd_luot": 3}}),
+        ("POST", "/api/v1/rounds/{id}/submissions/{unit}/return" | "/api/v1/rounds/{id}/submissions/{unit}/correction") => json!({"reason": "lý do"}),
+        ("POST", "/api/v1/rounds/{id}/submissions/{unit}/import" | "/api/v1/check") => return Some(Value::String("I. KHÁI QUÁT\n\nNội dung.".into())),
+        ("POST", "/api/v1/rounds/{id}/consolidation/{unit}/adopt") => json!({"parent_round": 999_999}),
+        ("POST", "/api/v1/users") => json!({"username": format!("moi{n}"), "full_name": "Người mới", "password": "mat-khau-moi-123", "roles": [{"role": "reporter", "unit": "N1"}]}),
+        ("POST", "/api/v1/users/{username}/roles") => json!({"role": "viewer", "unit": "N1"}),
+        _ => return None,
+    })
+}
+
+async fn setup(url: &str) -> (Router, i64) {
+    let app = App::open(url, &AppOptions::default()).await.unwrap();
+    let cli = app.system("test");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
+    templates::load_files(&cli, &templates::read_dir(&dir).unwrap()).await.unwrap();
+    let mut tree = sample_tree();
+    tree.push((20, rec("K", "Tỉnh Khác", UnitKind::Province, None, "2000-01-01", None, &[], None)));
+    tree.push((21, rec("K1", "Xã Khác", UnitKind::Commune, Some("K"), "2000-01-01", None, &[], None)));
+    units::import(&cli, tree).await.unwrap();
+    for (u, role, unit) in ACTORS {
+        users::create(&cli, &users::NewUser { username: (*u).into(), full_name: (*u).into(), password: "mat-khau-demo".into(), roles: vec![(*role, (*unit).into())] })
+            .await
+            .unwrap();
+    }
+    let r = rounds::create(
+        &cli,
+        &NewRound {
+            title: "Báo cáo 6 tháng".into(),
+            template: "qcdc-dinh-ky".into(),
+            template_version: None,
+            period: "2026-H1".parse().unwrap(),
+            issuer: "T".into(),
+            deadline: NaiveDate::from_ymd_opt(2099, 6, 20).unwrap(),
+            letter: String::new(),
+            recipients: RecipientSelector { units: vec!["N1".into(), "N2".into(), "S1".into()], ..Default::default() },
+        },
+        NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+    )
+    .await
+    .unwrap()
+    .id;
+    (router(app), r)
+}
+
+async fn call(app: &Router, method: Method, uri: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(Value::String(s)) => req.body(Body::from(s)).unwrap(),
+        Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())).unwrap(),
+        None => req.body(Body::empty()).unwrap(),
+    };
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn matrix(url: &str) {
+    let (app, r) = setup(url).await;
+    let mut tokens = HashMap::new();
+    for (u, _, _) in ACTORS {
+        let (st, v) = call(&app, Method::POST, "/api/v1/auth/token", None, Some(json!({"username": u, "password": "mat-khau-demo"}))).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        tokens.insert(*u, v["token"].as_str().unwrap().to_string());
+    }
+    let mut checked = 0;
+    for (n, route) in routes().into_iter().enumerate() {
+        let uri = route
+            .path
+            .replace("{id}", &r.to_string())
+            .replace("{unit}", "N1")
+            .replace("{code}", if route.path.starts_with("/api/v1/templates") { "qcdc-dinh-ky" } else { "N1" })
+            .replace("{period}", "2026-H1")
+            .replace("{indicator}", "xh_ty_le_ho_ngheo")
+            .replace("{username}", "rep_n2");
+        let ok = allowed(&route.method, route.path);
+        // anonymous
+        let (st, _) = call(&app, route.method.clone(), &uri, None, body(&route.method, route.path, n)).await;
+        if route.access == Access::SignedIn {
+            assert_eq!(st, StatusCode::UNAUTHORIZED, "anonymous {} {}", route.method, route.path);
+        }
+        for (i, (u, _, _)) in ACTORS.iter().enumerate() {
+            if route.method == Method::DELETE {
+                continue; // signing out would end the token the other rows use
+            }
+            let (st, v) = call(&app, route.method.clone(), &uri, Some(&tokens[u]), body(&route.method, route.path, n * 100 + i)).await;
+            if ok.contains(u) {
+                assert!(
+                    st != StatusCode::FORBIDDEN && st != StatusCode::UNAUTHORIZED,
+                    "{u} should be allowed {} {} but got {st}: {v}",
+                    route.method,
+                    route.path
+                );
+            } else {
+                assert_eq!(
+                    (st, v["code"].as_str()),
+                    (StatusCode::FORBIDDEN, Some("forbidden")),
+                    "{u} should be refused {} {}: {v}",
+                    route.method,
+                    route.path
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 250, "only {checked} calls checked");
+    // signing out ends the token
+    let t = &tokens["viewer_k"];
+    assert_eq!(call(&app, Method::DELETE, "/api/v1/auth/token", Some(t), None).await.0, StatusCode::OK);
+    assert_eq!(call(&app, Method::GET, "/api/v1/me", Some(t), None).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn route_by_role_matrix_sqlite() {
+    matrix(&fresh_sqlite_database()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn route_by_role_matrix_postgres() {
+    matrix(&fresh_pg_database()).await;
+}
