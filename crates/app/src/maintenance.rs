@@ -69,6 +69,28 @@ pub async fn consolidate_recomputed(cx: &Ctx, round_id: i64, unit_ids: &[i64], t
     tx.finish(r).await
 }
 
+/// Every recipient of a round: (unit id, code, name, kind), in Vietnamese order.
+pub async fn recipients(cx: &Ctx, round_id: i64) -> CoreResult<Vec<(i64, String, String, qcdc_core::unit::UnitKind)>> {
+    cx.require_system()?;
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = crate::rounds::load(&mut tx, round_id).await?;
+        let (list, _) = rounds_repo::recipients(&mut tx, round_id, round.issuer_id, &Default::default(), 0, i64::MAX / 4).await?;
+        Ok(list.into_iter().map(|r| (r.unit_id, r.unit_code, r.unit_name, r.kind)).collect())
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// Whether any unit exists (the generator refuses a non-empty database).
+pub async fn is_empty(cx: &Ctx) -> CoreResult<bool> {
+    cx.require_system()?;
+    let mut tx = cx.app().db().read().await?;
+    let r = units_repo::list(&mut tx, &Default::default(), 0, 1).await;
+    let (_, total) = tx.finish(r).await?;
+    Ok(total == 0)
+}
+
 /// Unit ids by code (the command line's benchmarks and generator).
 pub async fn unit_ids(cx: &Ctx, codes: &[String]) -> CoreResult<HashMap<String, i64>> {
     cx.require_system()?;

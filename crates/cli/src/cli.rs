@@ -8,12 +8,15 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use qcdc_app::rounds::{NewRound, RecipientSelector};
+use qcdc_app::units::UnitQuery;
+use qcdc_app::views::{ConsolidationView, RoundStatusView};
+use qcdc_app::{App, AppOptions, PageReq, RecipientFilter, auth, consolidation, rounds, submissions, templates, units, users};
 use qcdc_core::access::Role;
 use qcdc_core::number;
 use qcdc_core::period::{Period, format_date, parse_date};
+use qcdc_core::round::RoundState;
 use qcdc_core::unit::{self, UnitKind};
-use qcdc_core::validate;
-use qcdc_store::{DraftChange, NewRound, RecipientSelector, Store};
 use serde::Deserialize;
 
 /// The templates shipped with qcdc, used when no `templates/` directory is found.
@@ -258,7 +261,17 @@ pub enum UsersCmd {
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
     },
-    List,
+    List {
+        #[arg(long)]
+        q: Option<String>,
+    },
+    /// Issue an API token for a user (for scripts calling the JSON API).
+    Token {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value_t = 12)]
+        hours: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -280,6 +293,12 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 5)]
         iterations: usize,
     },
+    /// The pages users open, over HTTP, on a generated national dataset: the round
+    /// page, the consolidation page and API (country, province, commune), a form.
+    Pages {
+        #[arg(long, default_value_t = 50)]
+        requests: usize,
+    },
 }
 
 /// The actor name written in the audit log for CLI changes.
@@ -290,27 +309,24 @@ pub fn cli_actor() -> String {
     )
 }
 
-/// Opens the store and loads templates.
-pub async fn open(db: &DbArgs) -> Result<Store> {
-    let store = match &db.database_url {
-        Some(url) => Store::open(url).await?,
-        None => Store::open_dir(&db.data).await?,
+/// Opens the database (migrating it) and loads the template files; a file whose
+/// version is already stored with other content is reported and ignored.
+pub async fn open(db: &DbArgs) -> Result<App> {
+    let app = match &db.database_url {
+        Some(url) => App::open(url, &AppOptions::default()).await?,
+        None => App::open_dir(&db.data, &AppOptions::default()).await?,
     };
-    let dir = db
-        .templates
-        .clone()
-        .or_else(|| Some(PathBuf::from("templates")).filter(|p| p.is_dir()));
-    match dir {
-        Some(d) => {
-            store.load_template_dir(&d, "system").await?;
-        }
-        None => {
-            for src in SHIPPED_TEMPLATES {
-                store.import_template(src, "system").await?;
-            }
+    let dir = db.templates.clone().or_else(|| Some(PathBuf::from("templates")).filter(|p| p.is_dir()));
+    let files = match dir {
+        Some(d) => templates::read_dir(&d)?,
+        None => SHIPPED_TEMPLATES.iter().enumerate().map(|(i, s)| (format!("mẫu đóng gói #{}", i + 1), s.to_string())).collect(),
+    };
+    for loaded in templates::load_files(&app.system("system"), &files).await? {
+        if let templates::Loaded::Ignored { why, .. } = loaded {
+            eprintln!("Lưu ý: {why}");
         }
     }
-    Ok(store)
+    Ok(app)
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -365,7 +381,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     } else {
                         unit::parse_csv(&text)?
                     };
-                    let s = store.import_units(recs, &actor).await?;
+                    let s = units::import(&store.system(&actor), recs).await?;
                     outln!(
                         "Đã nhập {} đơn vị: {} mới, {} cập nhật, {} không đổi.",
                         s.received,
@@ -375,7 +391,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     );
                 }
                 UnitsCmd::Export { format, out } => {
-                    let recs = store.unit_records().await?;
+                    let recs = units::export(&store.system(&actor)).await?;
                     let text = match format {
                         Format::Json => {
                             serde_json::to_string_pretty(&serde_json::json!({ "units": recs }))?
@@ -394,15 +410,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     active_on,
                 } => {
                     let active_on = active_on.as_deref().map(parse_date).transpose()?;
-                    for u in store
-                        .units(&qcdc_store::UnitFilter {
-                            q,
-                            active_on,
-                            kind: None,
-                            under,
-                        })
-                        .await?
-                    {
+                    for u in units::all(&store.system(&actor), &UnitQuery { q, active_on, kinds: vec![], under }).await? {
                         let to = u.valid_to.map(format_date).unwrap_or_default();
                         outln!(
                             "{:<14} {:<45} {:<28} {} – {}",
@@ -420,7 +428,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(&cli.db).await?;
             match c {
                 TemplatesCmd::List => {
-                    for t in store.list_templates().await? {
+                    for t in templates::list(&store.system(&actor)).await? {
                         outln!(
                             "{:<22} v{:<3} {:>3} mục {:>3} chỉ tiêu {:>3} quy tắc{}  {}",
                             t.code,
@@ -434,7 +442,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
                 TemplatesCmd::Import { file } => {
-                    let t = store.import_template(&read(&file)?, &actor).await?;
+                    let t = templates::import(&store.system(&actor), &read(&file)?).await?;
                     outln!(
                         "Đã nhập mẫu «{}» phiên bản {} ({} chỉ tiêu).",
                         t.code,
@@ -481,9 +489,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                             units: units.into_iter().filter(|u| !u.is_empty()).collect(),
                         },
                     };
-                    let r = store
-                        .create_round(&new, &actor, qcdc_store::today_vn())
-                        .await?;
+                    let r = rounds::create(&store.system(&actor), &new, store.today()).await?;
                     outln!(
                         "Đã tạo đợt #{} «{}»: {} đơn vị nhận, hạn nộp {}.",
                         r.id,
@@ -496,7 +502,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
                 RoundsCmd::List { issuer } => {
-                    for r in store.list_rounds(issuer.as_deref(), None).await? {
+                    let all = rounds::list(&store.system(&actor), false, PageReq::new(1, PageReq::MAX_SIZE), store.today()).await?;
+                    for r in all.items.into_iter().map(|x| x.round).filter(|r| issuer.as_deref().is_none_or(|i| r.issuer_code == i)) {
                         outln!(
                             "#{:<4} {:<8} {:<6} hạn {} {:>5} đơn vị  {}",
                             r.id,
@@ -513,16 +520,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     unit,
                     format,
                 } => {
-                    let st = store
-                        .round_status(round, unit.as_deref(), qcdc_store::today_vn())
-                        .await?;
+                    let st = rounds::status(&store.system(&actor), round, unit.as_deref(), &RecipientFilter::default(), PageReq::new(1, PageReq::MAX_SIZE), store.today()).await?;
                     match format {
                         Format::Json => print_json(&st)?,
                         _ => print_status(&st),
                     }
                 }
                 RoundsCmd::Close { round } => {
-                    let r = store.set_round_status(round, false, &actor).await?;
+                    let r = rounds::set_state(&store.system(&actor), round, RoundState::Closed).await?;
                     outln!("Đợt #{} đã kết thúc.", r.id);
                 }
             }
@@ -534,22 +539,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     let f: SubmissionFile = serde_json::from_str(&read(&file)?).map_err(|e| {
                         qcdc_core::CoreError::invalid(format!("Tệp báo cáo không hợp lệ: {e}"))
                     })?;
-                    let round = store.round(f.round).await?;
-                    let t = store.template(round.template_id).await?;
-                    let values = validate::parse_json_values(&t, &f.values)?;
-                    let mut v = store
-                        .save_draft(
-                            f.round,
-                            &f.unit,
-                            &DraftChange {
-                                values,
-                                sections: f.sections,
-                            },
-                            &actor,
-                        )
-                        .await?;
+                    let cx = store.system(&actor);
+                    let mut v = submissions::save_draft_json(&cx, f.round, &f.unit, &f.values, f.sections).await?;
                     if submit {
-                        v = store.submit(f.round, &f.unit, &actor, Utc::now()).await?;
+                        v = submissions::submit(&cx, f.round, &f.unit, Utc::now()).await?;
                     }
                     outln!(
                         "Báo cáo của «{}» trong đợt #{}: {}.",
@@ -562,20 +555,18 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
                 SubmissionsCmd::Export { round, unit } => {
-                    print_json(&store.submission(round, &unit).await?)?
+                    print_json(&submissions::view(&store.system(&actor), round, &unit).await?)?
                 }
                 SubmissionsCmd::Return {
                     round,
                     unit,
                     reason,
                 } => {
-                    let v = store
-                        .return_submission(round, &unit, &reason, &actor)
-                        .await?;
+                    let v = submissions::return_report(&store.system(&actor), round, &unit, &reason).await?;
                     outln!("Đã trả lại báo cáo của «{}».", v.unit_name);
                 }
                 SubmissionsCmd::Accept { round, unit } => {
-                    let v = store.accept(round, &unit, &actor).await?;
+                    let v = submissions::accept(&store.system(&actor), round, &unit).await?;
                     outln!(
                         "Đã tiếp nhận báo cáo của «{}» (phiên bản {}).",
                         v.unit_name,
@@ -590,7 +581,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             format,
         } => {
             let store = open(&cli.db).await?;
-            let c = store.consolidate(round, unit.as_deref()).await?;
+            let c = consolidation::get(&store.system(&actor), round, unit.as_deref(), None, store.today()).await?;
             match format {
                 Format::Json => print_json(&c)?,
                 _ => print_consolidation(&c),
@@ -616,15 +607,21 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                             unit.to_string(),
                         ));
                     }
-                    store
-                        .create_user(&username, &name, &password, &parsed, &actor)
-                        .await?;
+                    users::create(&store.system(&actor), &users::NewUser { username: username.clone(), full_name: name, password, roles: parsed }).await?;
                     outln!("Đã tạo tài khoản «{username}».");
                 }
-                UsersCmd::List => {
-                    for u in store.list_users().await? {
+                UsersCmd::Token { username, hours } => {
+                    let token = auth::issue_for_user(&store.system(&actor), &username, hours).await?;
+                    outln!("{token}");
+                }
+                UsersCmd::List { q } => {
+                    let list = users::list(&store.system(&actor), q.as_deref(), PageReq::new(1, PageReq::MAX_SIZE)).await?;
+                    if list.total > list.items.len() as i64 {
+                        eprintln!("Hiển thị {} trên {} người dùng; thu hẹp bằng --q", list.items.len(), list.total);
+                    }
+                    for u in list.items {
                         let roles: Vec<String> =
-                            u.roles.iter().map(|(r, c)| format!("{r}:{c}")).collect();
+                            u.roles.iter().map(|g| format!("{}:{}", g.role.as_str(), g.unit_code)).collect();
                         outln!(
                             "{:<20} {:<30} {}",
                             u.username,
@@ -643,7 +640,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(&cli.db).await?;
             let bytes = std::fs::read(&file)
                 .with_context(|| format!("không đọc được {}", file.display()))?;
-            let (v, review) = store.import_report(round, &unit, &bytes, &actor).await?;
+            let (v, review) = submissions::import_report(&store.system(&actor), round, &unit, &bytes).await?;
             outln!(
                 "Đã nhập «{}» thành bản nháp của «{}» trong đợt #{}: {} mục, {} chỉ tiêu.",
                 file.display(),
@@ -679,17 +676,21 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(&cli.db).await?;
             crate::bench::consolidate(&store, iterations).await?;
         }
+        Cmd::Bench(BenchCmd::Pages { requests }) => {
+            let store = open(&cli.db).await?;
+            crate::bench::pages(store, requests).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(store: Store, addr: SocketAddr, cookie_secure: bool) -> Result<()> {
+async fn serve(store: App, addr: SocketAddr, cookie_secure: bool) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("không mở được cổng {addr}"))?;
     let local = listener.local_addr()?;
     outln!("qcdc đang chạy tại http://{local}  (API: http://{local}/api/v1/openapi.json)");
-    let app = qcdc_api::router(store.clone()).merge(qcdc_web::router(store, cookie_secure));
+    let app = qcdc_web::server_router(store, cookie_secure);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -702,7 +703,7 @@ fn pct(x: f64) -> String {
     format!("{}%", number::format_f64(x, 1))
 }
 
-fn print_status(st: &qcdc_store::RoundStatus) {
+fn print_status(st: &RoundStatusView) {
     let c = &st.counts;
     outln!(
         "Đợt #{} «{}» — {} — hạn nộp {}",
@@ -729,7 +730,7 @@ fn print_status(st: &qcdc_store::RoundStatus) {
         pct(c.timeliness_pct)
     );
     outln!("");
-    for r in &st.recipients {
+    for r in &st.recipients.items {
         let when = match r.on_time {
             Some(true) => "đúng hạn",
             Some(false) => "trễ hạn",
@@ -746,7 +747,7 @@ fn print_status(st: &qcdc_store::RoundStatus) {
     }
 }
 
-fn print_consolidation(c: &qcdc_store::Consolidation) {
+fn print_consolidation(c: &ConsolidationView) {
     outln!(
         "Tổng hợp đợt #{} «{}» — {} — tại {}",
         c.round.id,
@@ -790,17 +791,17 @@ fn print_consolidation(c: &qcdc_store::Consolidation) {
             .collect();
         let prev = r
             .previous
-            .map(|p| number::format_f64(p, if r.unit == "%" { 1 } else { 3 }))
+            .map(|p| number::format_f64(p, if r.aggregate == qcdc_core::template::Aggregate::Ratio { 1 } else if qcdc_core::template::allows_decimals(&r.unit) { 3 } else { 0 }))
             .unwrap_or_default();
         let ch = r
             .change_pct
             .map(pct)
             .or_else(|| r.change.map(|x| number::format_f64(x, 1)))
             .unwrap_or_default();
-        let value = if r.per_unit.is_empty() {
-            r.display.clone()
+        let value = if r.aggregate == qcdc_core::template::Aggregate::None {
+            format!("({} đơn vị)", r.units_reporting)
         } else {
-            format!("({} đơn vị)", r.per_unit.len())
+            r.display.clone()
         };
         outln!(
             "{:<24} {:<62} {:>14} {:>14} {:>10}",

@@ -5,10 +5,14 @@
 
 use anyhow::Result;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use qcdc_app::rounds::{NewRound, RecipientSelector};
+use qcdc_app::submissions::{self, DraftChange};
+use qcdc_app::views::RoundView;
+use qcdc_app::{App, maintenance, rounds, units, users};
 use qcdc_core::access::Role;
 use qcdc_core::period::Period;
+use qcdc_core::round::RoundState;
 use qcdc_core::unit::{self, UnitKind};
-use qcdc_store::{DraftChange, NewRound, RecipientSelector, Store};
 
 use crate::cli::date;
 use crate::figures::{DEFAULT_PROFILE, Figures, Profile};
@@ -68,19 +72,19 @@ fn print_users() {
 
 fn at(d: NaiveDate, days_before: i64) -> DateTime<Utc> {
     (d - Duration::days(days_before))
-        .and_hms_opt(2, 30, 0)
-        .expect("valid time")
+        .and_time(chrono::NaiveTime::from_hms_opt(2, 30, 0).unwrap_or_default())
         .and_utc()
 }
 
 /// Creates the demo data unless the demo province exists already.
-pub async fn ensure(store: &Store) -> Result<()> {
-    if store.unit(PROVINCE).await.is_ok() {
+pub async fn ensure(store: &App) -> Result<()> {
+    let cx = store.system(ACTOR);
+    if units::get(&cx, PROVINCE).await.is_ok() {
         outln!("Dữ liệu demo đã có sẵn.");
         print_users();
         return Ok(());
     }
-    store.import_units(unit::parse_csv(UNITS)?, ACTOR).await?;
+    units::import(&cx, unit::parse_csv(UNITS)?).await?;
     let profile = Profile::load(DEFAULT_PROFILE)?;
     let mut fig = Figures::new(&profile, 2026)?;
     let kinds = vec![
@@ -97,7 +101,7 @@ pub async fn ensure(store: &Store) -> Result<()> {
         title: title.into(),
         template: "qcdc-dinh-ky".into(),
         template_version: None,
-        period: period.parse::<Period>().expect("fixed period"),
+        period: period.parse::<Period>().unwrap_or(Period::new(2026, qcdc_core::period::PeriodKind::FirstHalf)),
         issuer: PROVINCE.into(),
         deadline: date(deadline),
         letter: "Thực hiện Chương trình công tác năm của Ban Chỉ đạo tỉnh, đề nghị các đơn vị báo cáo kết quả xây dựng và thực hiện quy chế dân chủ ở cơ sở theo đề cương gửi kèm.".into(),
@@ -106,17 +110,16 @@ pub async fn ensure(store: &Store) -> Result<()> {
     };
 
     // 2025, first half: the old tree, everything accepted, a few late
-    let r1 = store
-        .create_round(
-            &new_round(
-                "Báo cáo kết quả thực hiện QCDC ở cơ sở 6 tháng đầu năm 2025",
-                "2025-H1",
-                "20/06/2025",
-            ),
-            ACTOR,
-            date("26/05/2025"),
-        )
-        .await?;
+    let r1 = rounds::create(
+        &cx,
+        &new_round(
+            "Báo cáo kết quả thực hiện QCDC ở cơ sở 6 tháng đầu năm 2025",
+            "2025-H1",
+            "20/06/2025",
+        ),
+        date("26/05/2025"),
+    )
+    .await?;
     fill(store, &mut fig, &r1, 1.0, |i| {
         if i % 9 == 4 {
             Outcome::Accepted(-3)
@@ -125,20 +128,19 @@ pub async fn ensure(store: &Store) -> Result<()> {
         }
     })
     .await?;
-    store.set_round_status(r1.id, false, ACTOR).await?;
+    rounds::set_state(&cx, r1.id, RoundState::Closed).await?;
 
     // 2025, whole year: the new tree, two reports never came
-    let r2 = store
-        .create_round(
-            &new_round(
-                "Báo cáo kết quả thực hiện QCDC ở cơ sở năm 2025",
-                "2025-Y",
-                "20/12/2025",
-            ),
-            ACTOR,
-            date("25/11/2025"),
-        )
-        .await?;
+    let r2 = rounds::create(
+        &cx,
+        &new_round(
+            "Báo cáo kết quả thực hiện QCDC ở cơ sở năm 2025",
+            "2025-Y",
+            "20/12/2025",
+        ),
+        date("25/11/2025"),
+    )
+    .await?;
     fill(store, &mut fig, &r2, 2.0, |i| {
         if i == 5 || i == 17 {
             Outcome::Missing
@@ -149,20 +151,19 @@ pub async fn ensure(store: &Store) -> Result<()> {
         }
     })
     .await?;
-    store.set_round_status(r2.id, false, ACTOR).await?;
+    rounds::set_state(&cx, r2.id, RoundState::Closed).await?;
 
     // 2026, first half: open, every status present
-    let r3 = store
-        .create_round(
-            &new_round(
-                "Báo cáo kết quả thực hiện QCDC ở cơ sở 6 tháng đầu năm 2026",
-                "2026-H1",
-                "20/06/2026",
-            ),
-            ACTOR,
-            date("25/05/2026"),
-        )
-        .await?;
+    let r3 = rounds::create(
+        &cx,
+        &new_round(
+            "Báo cáo kết quả thực hiện QCDC ở cơ sở 6 tháng đầu năm 2026",
+            "2026-H1",
+            "20/06/2026",
+        ),
+        date("25/05/2026"),
+    )
+    .await?;
     fill(store, &mut fig, &r3, 1.0, |i| match i % 10 {
         0..=3 => Outcome::Accepted(1 + (i % 3) as i64),
         4 => Outcome::Accepted(-4),
@@ -175,13 +176,11 @@ pub async fn ensure(store: &Store) -> Result<()> {
     .await?;
 
     for (u, p, name, role, unit) in USERS {
-        store
-            .create_user(u, name, p, &[(*role, unit.to_string())], ACTOR)
-            .await?;
+        users::create(&cx, &users::NewUser { username: (*u).into(), full_name: (*name).into(), password: (*p).into(), roles: vec![(*role, unit.to_string())] }).await?;
     }
     outln!(
         "Đã tạo dữ liệu demo: tỉnh Lâm Viên ({} đơn vị), 3 đợt báo cáo (#{}, #{}, #{}).",
-        store.all_units().await?.len(),
+        units::all(&cx, &Default::default()).await?.len(),
         r1.id,
         r2.id,
         r3.id
@@ -201,65 +200,39 @@ enum Outcome {
 }
 
 async fn fill(
-    store: &Store,
+    store: &App,
     fig: &mut Figures<'_>,
-    round: &qcdc_store::RoundInfo,
+    round: &RoundView,
     scale: f64,
     outcome: impl Fn(usize) -> Outcome,
 ) -> Result<()> {
-    let t = store.template(round.template_id).await?;
-    let status = store.round_status(round.id, None, round.deadline).await?;
-    for (i, r) in status.recipients.iter().enumerate() {
+    let cx = store.system(ACTOR);
+    let t = submissions::template_of(&cx, round.id).await?;
+    for (i, (_, unit_code, unit_name, kind)) in maintenance::recipients(&cx, round.id).await?.into_iter().enumerate() {
         let o = outcome(i);
         if matches!(o, Outcome::Missing) {
             continue;
         }
-        let values = fig.report(&t, r.kind, scale)?;
-        let sections = fig.narrative(&t, &r.unit_name, &round.period_label);
+        let reporter = store.system(format!("canbo:{unit_code}"));
+        let office = store.system("thuongtruc");
+        let values = fig.report(&t, kind, scale)?;
+        let sections = fig.narrative(&t, &unit_name, &round.period_label);
         let change = DraftChange {
             values: values.into_iter().map(|(k, v)| (k, Some(v))).collect(),
             sections: sections.into_iter().map(|(k, v)| (k, Some(v))).collect(),
         };
-        store
-            .save_draft(
-                round.id,
-                &r.unit_code,
-                &change,
-                &format!("canbo:{}", r.unit_code),
-            )
-            .await?;
+        submissions::save_draft(&reporter, round.id, &unit_code, &change).await?;
         match o {
             Outcome::Accepted(days) => {
-                store
-                    .submit(
-                        round.id,
-                        &r.unit_code,
-                        &format!("canbo:{}", r.unit_code),
-                        at(round.deadline, days),
-                    )
-                    .await?;
-                store.accept(round.id, &r.unit_code, "thuongtruc").await?;
+                submissions::submit(&reporter, round.id, &unit_code, at(round.deadline, days)).await?;
+                submissions::accept(&office, round.id, &unit_code).await?;
             }
             Outcome::Submitted(days) => {
-                store
-                    .submit(
-                        round.id,
-                        &r.unit_code,
-                        &format!("canbo:{}", r.unit_code),
-                        at(round.deadline, days),
-                    )
-                    .await?;
+                submissions::submit(&reporter, round.id, &unit_code, at(round.deadline, days)).await?;
             }
             Outcome::Returned => {
-                store
-                    .submit(
-                        round.id,
-                        &r.unit_code,
-                        &format!("canbo:{}", r.unit_code),
-                        at(round.deadline, 1),
-                    )
-                    .await?;
-                store.return_submission(round.id, &r.unit_code, "Đề nghị bổ sung số liệu đối thoại trực tiếp và làm rõ kết quả giải quyết đơn thư tồn đọng.", "thuongtruc").await?;
+                submissions::submit(&reporter, round.id, &unit_code, at(round.deadline, 1)).await?;
+                submissions::return_report(&office, round.id, &unit_code, "Đề nghị bổ sung số liệu đối thoại trực tiếp và làm rõ kết quả giải quyết đơn thư tồn đọng.").await?;
             }
             Outcome::Draft | Outcome::Missing => {}
         }

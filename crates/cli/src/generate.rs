@@ -7,7 +7,8 @@ use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use qcdc_core::unit::{UnitKind, UnitRecord};
 use qcdc_core::validate::Narrative;
-use qcdc_store::{NewRound, RecipientSelector, Store};
+use qcdc_app::rounds::{self, NewRound, RecipientSelector};
+use qcdc_app::{App, maintenance, submissions, units};
 
 use crate::cli::{Scale, date};
 use crate::figures::{DEFAULT_PROFILE, Figures, Profile};
@@ -137,18 +138,19 @@ fn units(s: &Shape) -> Vec<(usize, UnitRecord)> {
     out
 }
 
-pub async fn generate(store: &Store, scale: Scale) -> Result<()> {
-    if !store.all_units().await?.is_empty() {
+pub async fn generate(store: &App, scale: Scale) -> Result<()> {
+    let cx = store.system("gen");
+    if !maintenance::is_empty(&cx).await? {
         bail!("Cơ sở dữ liệu đã có dữ liệu; hãy dùng --data với một thư mục mới");
     }
     let s = shape(scale);
     let start = Instant::now();
     let recs = units(&s);
     let n = recs.len();
-    store.import_units(recs, "gen").await?;
+    units::import(&cx, recs).await?;
     outln!("Đơn vị: {n} ({:.1} s)", start.elapsed().as_secs_f64());
-    let round = store
-        .create_round(
+    let round = rounds::create(
+            &cx,
             &NewRound {
                 title: "Báo cáo kết quả thực hiện QCDC ở cơ sở 6 tháng đầu năm 2026 (toàn quốc)"
                     .into(),
@@ -171,7 +173,6 @@ pub async fn generate(store: &Store, scale: Scale) -> Result<()> {
                     units: vec![],
                 },
             },
-            "gen",
             date("01/06/2026"),
         )
         .await?;
@@ -181,24 +182,18 @@ pub async fn generate(store: &Store, scale: Scale) -> Result<()> {
         round.recipients,
         start.elapsed().as_secs_f64()
     );
-    let t = store.template(round.template_id).await?;
+    let t = submissions::template_of(&cx, round.id).await?;
     let profile = Profile::load(DEFAULT_PROFILE)?;
     let mut fig = Figures::new(&profile, 42)?;
-    let status = store.round_status(round.id, None, round.deadline).await?;
-    let ids: std::collections::HashMap<String, i64> = store
-        .all_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.code, u.id))
-        .collect();
-    let mut reports = Vec::with_capacity(status.recipients.len());
+    let recipients = maintenance::recipients(&cx, round.id).await?;
+    let mut reports = Vec::with_capacity(recipients.len());
     let mut values = 0;
-    for (i, r) in status.recipients.iter().enumerate() {
-        let v = fig.report(&t, r.kind, 1.0)?;
+    for (i, (unit_id, _, _, kind)) in recipients.into_iter().enumerate() {
+        let v = fig.report(&t, kind, 1.0)?;
         values += v.len();
-        reports.push((ids[&r.unit_code], v, Narrative::new(), i % 10 != 0));
+        reports.push((unit_id, v, Narrative::new(), i % 10 != 0));
     }
-    store.bulk_accept(round.id, &reports, "gen").await?;
+    maintenance::bulk_accept(&cx, round.id, &reports).await?;
     outln!(
         "Báo cáo đã tiếp nhận: {} với {values} số liệu ({:.1} s)",
         reports.len(),

@@ -126,7 +126,7 @@ fn demo_then_every_command() {
     assert!(stdout(&qcdc(d, &["units", "list", "--q", "dam rong 1"])).contains("Xã Đam Rông 1"));
 
     // a report from a file by a unit that had not started, then the office accepts it
-    let waiting = status["recipients"]
+    let waiting = status["recipients"]["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -344,7 +344,7 @@ fn import_report_into_a_demo_draft() {
         &["rounds", "status", "--round", "3", "--format", "json"],
     )))
     .unwrap();
-    let waiting = status["recipients"]
+    let waiting = status["recipients"]["items"]
         .as_array()
         .unwrap()
         .iter()
