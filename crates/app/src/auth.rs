@@ -70,9 +70,7 @@ pub async fn sign_in(app: &App, username: &str, password: &str, hours: i64) -> C
 
 /// Issues a new token for the signed-in actor (only its hash is stored).
 pub async fn issue_token(cx: &Ctx, hours: i64) -> CoreResult<String> {
-    if cx.actor().is_system() {
-        return Err(CoreError::invalid("Dòng lệnh không cần mã đăng nhập"));
-    }
+    cx.require_user()?;
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
@@ -115,6 +113,7 @@ pub async fn from_token(app: &App, token: &str) -> CoreResult<Ctx> {
 
 /// Ends a token (sign-out).
 pub async fn sign_out(cx: &Ctx, token: &str) -> CoreResult<()> {
+    cx.require_user()?;
     let mut tx = cx.app().db().write().await?;
     let r = users_repo::delete_token(&mut tx, &token_hash(token)).await;
     tx.finish(r).await
@@ -122,6 +121,7 @@ pub async fn sign_out(cx: &Ctx, token: &str) -> CoreResult<()> {
 
 /// Changes the actor's own password after checking the current one.
 pub async fn change_password(cx: &Ctx, current: &str, new: &str) -> CoreResult<()> {
+    cx.require_user()?;
     let username = cx.actor().username.clone();
     verify_password(cx.app(), &username, current)
         .await

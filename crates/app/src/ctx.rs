@@ -181,6 +181,16 @@ impl Ctx {
         Ok(self.actor.may(perm, &lineage))
     }
 
+    /// Refuses the command line where only a signed-in person makes sense (their
+    /// own tokens, their own password): the operation acts on the actor's account.
+    pub(crate) fn require_user(&self) -> CoreResult<()> {
+        if self.actor.is_system() {
+            Err(CoreError::invalid("Thao tác này dành cho người dùng đã đăng nhập, không dành cho dòng lệnh"))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Refuses anyone but the local command line.
     pub(crate) fn require_system(&self) -> CoreResult<()> {
         if self.actor.is_system() {

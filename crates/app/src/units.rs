@@ -40,7 +40,7 @@ pub(crate) fn scope_of(cx: &Ctx) -> Option<UnitScope> {
     })
 }
 
-async fn filter(cx: &Ctx, c: &mut qcdc_store::Conn, q: &UnitQuery) -> CoreResult<UnitFilter> {
+async fn scoped_filter(cx: &Ctx, c: &mut qcdc_store::Conn, q: &UnitQuery) -> CoreResult<UnitFilter> {
     let under = match &q.under {
         Some(code) => Some(units_repo::by_code(c, code).await?.id),
         None => None,
@@ -58,7 +58,7 @@ async fn filter(cx: &Ctx, c: &mut qcdc_store::Conn, q: &UnitQuery) -> CoreResult
 pub async fn list(cx: &Ctx, q: &UnitQuery, page: PageReq) -> CoreResult<Page<Unit>> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
-        let f = filter(cx, &mut tx, q).await?;
+        let f = scoped_filter(cx, &mut tx, q).await?;
         let (items, total) = units_repo::list(&mut tx, &f, page.offset(), page.size()).await?;
         Ok(Page::new(items, total, page))
     }
@@ -70,7 +70,7 @@ pub async fn list(cx: &Ctx, q: &UnitQuery, page: PageReq) -> CoreResult<Page<Uni
 pub async fn all(cx: &Ctx, q: &UnitQuery) -> CoreResult<Vec<Unit>> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
-        let f = filter(cx, &mut tx, q).await?;
+        let f = scoped_filter(cx, &mut tx, q).await?;
         units_repo::all(&mut tx, &f).await
     }
     .await;

@@ -74,7 +74,9 @@ impl<'a> Figures<'a> {
     }
 
     fn draw(&mut self, t: &Template, code: &str, scale: f64) -> Milli {
-        let ind = t.indicator(code).expect("code from template");
+        let Some(ind) = t.indicator(code) else {
+            return 0;
+        };
         let [lo, hi] = self
             .profile
             .ranges
@@ -214,10 +216,11 @@ impl<'a> Figures<'a> {
             }
         }
         for ind in t.indicators() {
-            if ind.aggregate == Aggregate::Ratio && wants(&ind.code) {
-                if let Some(p) = validate::computed_ratio(t, &v, &ind.code) {
-                    v.insert(ind.code.clone(), milli(p, true));
-                }
+            if ind.aggregate == Aggregate::Ratio
+                && wants(&ind.code)
+                && let Some(p) = validate::computed_ratio(t, &v, &ind.code)
+            {
+                v.insert(ind.code.clone(), milli(p, true));
             }
         }
         v

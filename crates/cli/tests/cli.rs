@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The `qcdc` binary as a user runs it: demo data, imports, rounds, reports,
 //! consolidation, and `serve` printing its address and answering.
 

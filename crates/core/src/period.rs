@@ -52,8 +52,8 @@ impl Period {
     /// nine months 15/12 → 14/9.
     pub fn cutoff(&self) -> (NaiveDate, NaiveDate) {
         let y = self.year;
-        let d =
-            |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).expect("valid fixed date");
+        // fixed days of months (14, 15) exist in every year chrono represents
+        let d = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
         match self.kind {
             PeriodKind::Quarter(q) => {
                 let last_month = u32::from(q) * 3;
@@ -119,9 +119,12 @@ pub fn deadline_end(d: NaiveDate) -> DateTime<Utc> {
 
 /// The next day that is not a Saturday or Sunday.
 pub fn next_working_day(after: NaiveDate) -> NaiveDate {
-    let mut d = after.succ_opt().expect("date in range");
+    let mut d = after.succ_opt().unwrap_or(after);
     while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-        d = d.succ_opt().expect("date in range");
+        match d.succ_opt() {
+            Some(n) => d = n,
+            None => break,
+        }
     }
     d
 }

@@ -446,12 +446,13 @@ impl Template {
             ));
         }
         let mut t = Template { def, index, rules };
-        t.rules.extend(t.structural_rules());
+        let derived = t.structural_rules()?;
+        t.rules.extend(derived);
         Ok(t)
     }
 
     /// Rules implied by the form: breakdowns against wholes, stated ratios against fractions.
-    fn structural_rules(&self) -> Vec<Rule> {
+    fn structural_rules(&self) -> Result<Vec<Rule>, CoreError> {
         let mut out = Vec::new();
         let mut parts: BTreeMap<usize, Vec<&Indicator>> = BTreeMap::new();
         for ind in &self.def.indicators {
@@ -477,7 +478,7 @@ impl Template {
                 Parts::Complete => out.push(Rule {
                     code: format!("{}.tong_thanh_phan", whole.code),
                     expr: Expr::parse(&format!("sum({codes}) == {}", whole.code))
-                        .expect("generated rule parses"),
+                        ?,
                     severity: Severity::Error,
                     message: format!("Tổng các thành phần {names} phải bằng «{}»", whole.name),
                     indicators: inds,
@@ -492,7 +493,7 @@ impl Template {
                             .join(", "),
                         whole.code
                     ))
-                    .expect("generated rule parses"),
+                    ?,
                     severity: Severity::Error,
                     message: format!(
                         "Tổng các thành phần {names} không được lớn hơn «{}»",
@@ -505,7 +506,7 @@ impl Template {
                         out.push(Rule {
                             code: format!("{}.khong_vuot_{}", part.code, whole.code),
                             expr: Expr::parse(&format!("{} <= {}", part.code, whole.code))
-                                .expect("generated rule parses"),
+                                ?,
                             severity: Severity::Error,
                             message: format!("«{}» không được lớn hơn «{}»", part.name, whole.name),
                             indicators: vec![part.code.clone(), whole.code.clone()],
@@ -521,28 +522,28 @@ impl Template {
                     ind.denominator.as_deref().unwrap_or(""),
                 );
                 let (nn, dn) = (
-                    &self.indicator(n).expect("checked").name,
-                    &self.indicator(d).expect("checked").name,
+                    self.indicator(n).map_or(n, |i| i.name.as_str()),
+                    self.indicator(d).map_or(d, |i| i.name.as_str()),
                 );
                 out.push(Rule {
                     code: format!("{}.khop_ty_le", ind.code),
                     // a stated percentage must be its fraction rounded to the decimals shown
                     expr: Expr::parse(&format!("round_eq({}, pct({n}, {d}))", ind.code))
-                        .expect("generated rule parses"),
+                        ?,
                     severity: Severity::Error,
                     message: format!("Tỷ lệ «{}» không khớp với «{nn}» / «{dn}»", ind.name),
                     indicators: vec![ind.code.clone(), n.to_string(), d.to_string()],
                 });
                 out.push(Rule {
                     code: format!("{}.tu_khong_vuot_mau", ind.code),
-                    expr: Expr::parse(&format!("{n} <= {d}")).expect("generated rule parses"),
+                    expr: Expr::parse(&format!("{n} <= {d}"))?,
                     severity: Severity::Error,
                     message: format!("«{nn}» không được lớn hơn «{dn}»"),
                     indicators: vec![n.to_string(), d.to_string()],
                 });
             }
         }
-        out
+        Ok(out)
     }
 
     pub fn code(&self) -> &str {

@@ -34,6 +34,9 @@ pub fn matches(text_folded: &str, query: &str) -> bool {
     q.split_whitespace().all(|w| text_folded.contains(w))
 }
 
+// The collation data is compiled into the binary: building the collator can only
+// fail if the binary itself is broken, so a panic at first use is the honest answer.
+#[allow(clippy::expect_used)]
 fn collator() -> &'static CollatorBorrowed<'static> {
     static C: OnceLock<CollatorBorrowed<'static>> = OnceLock::new();
     C.get_or_init(|| {

@@ -240,6 +240,59 @@ pub fn computed_ratio(t: &Template, values: &Values, code: &str) -> Option<f64> 
     (*d != 0).then(|| *n as f64 / *d as f64 * 100.0)
 }
 
+/// Reads figures from JSON input: a number, a Vietnamese-formatted string
+/// (`"1.234,5"`), or `null`/`""` to clear the cell. Every bad cell is listed.
+pub fn parse_json_values(
+    t: &Template,
+    input: &BTreeMap<String, serde_json::Value>,
+) -> Result<BTreeMap<String, Option<Milli>>, CoreError> {
+    let mut out = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (code, raw) in input {
+        let Some(ind) = t.indicator(code) else {
+            problems.push(Problem {
+                line: 0,
+                code: "unknown_indicator",
+                message: format!("Chỉ tiêu «{code}» không có trong biểu mẫu {}", t.code()),
+            });
+            continue;
+        };
+        let parsed = match raw {
+            serde_json::Value::Null => Ok(None),
+            serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
+            serde_json::Value::String(s) => number::parse_vn(s).map(Some),
+            serde_json::Value::Number(n) => n
+                .as_f64()
+                .ok_or_else(|| CoreError::new(ErrorCode::InvalidNumber, "số không hợp lệ"))
+                .and_then(number::from_f64)
+                .map(Some),
+            _ => Err(CoreError::new(
+                ErrorCode::InvalidNumber,
+                "phải là số, chuỗi số hoặc null",
+            )),
+        };
+        match parsed {
+            Ok(v) => {
+                out.insert(code.clone(), v);
+            }
+            Err(e) => problems.push(Problem {
+                line: 0,
+                code: "invalid_number",
+                message: format!("«{}»: {}", ind.name, e.message),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(CoreError::with_problems(
+            ErrorCode::InvalidNumber,
+            "Có số liệu không hợp lệ; chưa lưu gì",
+            problems,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,58 +449,5 @@ unit = "triệu đồng"
                 .iter()
                 .any(|p| p.message.contains("Tổng số văn bản"))
         );
-    }
-}
-
-/// Reads figures from JSON input: a number, a Vietnamese-formatted string
-/// (`"1.234,5"`), or `null`/`""` to clear the cell. Every bad cell is listed.
-pub fn parse_json_values(
-    t: &Template,
-    input: &BTreeMap<String, serde_json::Value>,
-) -> Result<BTreeMap<String, Option<Milli>>, CoreError> {
-    let mut out = BTreeMap::new();
-    let mut problems = Vec::new();
-    for (code, raw) in input {
-        let Some(ind) = t.indicator(code) else {
-            problems.push(Problem {
-                line: 0,
-                code: "unknown_indicator",
-                message: format!("Chỉ tiêu «{code}» không có trong biểu mẫu {}", t.code()),
-            });
-            continue;
-        };
-        let parsed = match raw {
-            serde_json::Value::Null => Ok(None),
-            serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
-            serde_json::Value::String(s) => number::parse_vn(s).map(Some),
-            serde_json::Value::Number(n) => n
-                .as_f64()
-                .ok_or_else(|| CoreError::new(ErrorCode::InvalidNumber, "số không hợp lệ"))
-                .and_then(number::from_f64)
-                .map(Some),
-            _ => Err(CoreError::new(
-                ErrorCode::InvalidNumber,
-                "phải là số, chuỗi số hoặc null",
-            )),
-        };
-        match parsed {
-            Ok(v) => {
-                out.insert(code.clone(), v);
-            }
-            Err(e) => problems.push(Problem {
-                line: 0,
-                code: "invalid_number",
-                message: format!("«{}»: {}", ind.name, e.message),
-            }),
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(CoreError::with_problems(
-            ErrorCode::InvalidNumber,
-            "Có số liệu không hợp lệ; chưa lưu gì",
-            problems,
-        ))
     }
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The templates shipped in `templates/` load, cover the indicator groups of DOMAIN.md,
 //! and validate the figures of real appendices the way a reviewer would.
 

@@ -5,6 +5,9 @@
 //! one fresh database per call; a watchdog stops the server and removes its files
 //! when the test process exits.
 
+// test support: a failed set-up step should stop the test loudly
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -214,6 +217,7 @@ fn day(s: &str) -> NaiveDate {
 }
 
 /// A unit record for fixtures (ISO dates).
+#[allow(clippy::too_many_arguments)]
 pub fn rec(
     code: &str,
     name: &str,

@@ -125,7 +125,8 @@ pub fn csrf_refused(u: &User) -> Response {
         .into_response()
 }
 
-/// Checks the CSRF field of a posted form.
+/// Checks the CSRF field of a posted form (the refusal is a whole page).
+#[allow(clippy::result_large_err)]
 pub fn check_csrf(s: &WebState, u: &User, fields: &[(String, String)]) -> Result<(), Response> {
     let given = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
     if auth::csrf_ok(&s.app, &u.token, given) { Ok(()) } else { Err(csrf_refused(u)) }
