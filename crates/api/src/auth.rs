@@ -15,15 +15,25 @@ pub struct Auth(pub Ctx);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("");
-        let token = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty());
+        let token = header
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
         let Some(token) = token else {
-            return Err(CoreError::new(ErrorCode::Unauthorized, "Cần đăng nhập (Authorization: Bearer <token>)").into());
+            return Err(CoreError::new(
+                ErrorCode::Unauthorized,
+                "Cần đăng nhập (Authorization: Bearer <token>)",
+            )
+            .into());
         };
         Ok(Auth(auth::from_token(&state.app, token).await?))
     }

@@ -24,7 +24,10 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
 }
 
 fn too_large() -> CoreError {
-    CoreError::new(ErrorCode::PayloadTooLarge, "Nội dung gửi lên quá lớn so với giới hạn của địa chỉ này")
+    CoreError::new(
+        ErrorCode::PayloadTooLarge,
+        "Nội dung gửi lên quá lớn so với giới hạn của địa chỉ này",
+    )
 }
 
 impl From<JsonRejection> for ApiError {
@@ -75,7 +78,10 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(P(v)),
             Err(e) => Err(ApiError(CoreError::new(

@@ -12,7 +12,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use qcdc_app::rounds::NewRound;
 use qcdc_app::units::UnitQuery;
-use qcdc_app::{PageReq, RecipientFilter, auth, check, consolidation, rounds, submissions, templates, units, users};
+use qcdc_app::{
+    PageReq, RecipientFilter, auth, check, consolidation, rounds, submissions, templates, units,
+    users,
+};
 use qcdc_core::access::Role;
 use qcdc_core::period::{Period, format_date, parse_date};
 use qcdc_core::round::RoundState;
@@ -43,7 +46,9 @@ fn bytes(b: Body) -> Result<Bytes, ApiError> {
 }
 
 fn ok<T: serde::Serialize>(v: T) -> ApiResult<Value> {
-    Ok(Json(serde_json::to_value(v).map_err(|e| CoreError::new(ErrorCode::Internal, e.to_string()))?))
+    Ok(Json(serde_json::to_value(v).map_err(|e| {
+        CoreError::new(ErrorCode::Internal, e.to_string())
+    })?))
 }
 
 fn created<T: serde::Serialize>(v: T) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -55,7 +60,10 @@ fn utf8(b: &[u8]) -> Result<&str, ApiError> {
 }
 
 fn page(p: Option<i64>, per: Option<i64>) -> PageReq {
-    PageReq { page: p, per_page: per }
+    PageReq {
+        page: p,
+        per_page: per,
+    }
 }
 
 pub async fn health() -> Json<Value> {
@@ -71,13 +79,20 @@ pub async fn openapi() -> Response {
 pub async fn method_not_allowed() -> Response {
     (
         StatusCode::METHOD_NOT_ALLOWED,
-        Json(CoreError::new(ErrorCode::InvalidInput, "Phương thức HTTP không được hỗ trợ ở địa chỉ này")),
+        Json(CoreError::new(
+            ErrorCode::InvalidInput,
+            "Phương thức HTTP không được hỗ trợ ở địa chỉ này",
+        )),
     )
         .into_response()
 }
 
 pub async fn not_found() -> Response {
-    ApiError(CoreError::new(ErrorCode::NotFound, "Không có địa chỉ này trong API")).into_response()
+    ApiError(CoreError::new(
+        ErrorCode::NotFound,
+        "Không có địa chỉ này trong API",
+    ))
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -126,9 +141,11 @@ pub struct UnitParams {
 
 fn kind(k: Option<&str>) -> Result<Option<UnitKind>, ApiError> {
     match k {
-        Some(k) if !k.is_empty() => Ok(Some(
-            UnitKind::parse(k).ok_or_else(|| CoreError::invalid(format!("Loại đơn vị «{k}» không hợp lệ")))?,
-        )),
+        Some(k) if !k.is_empty() => {
+            Ok(Some(UnitKind::parse(k).ok_or_else(|| {
+                CoreError::invalid(format!("Loại đơn vị «{k}» không hợp lệ"))
+            })?))
+        }
         _ => Ok(None),
     }
 }
@@ -157,11 +174,17 @@ pub struct ExportQuery {
 pub async fn export_units(Auth(cx): Auth, q: Q<ExportQuery>) -> Result<Response, ApiError> {
     let format = query(q)?.format.unwrap_or_else(|| "json".into());
     if format != "csv" && format != "json" {
-        return Err(CoreError::invalid(format!("Định dạng «{format}» không hỗ trợ (csv, json)")).into());
+        return Err(
+            CoreError::invalid(format!("Định dạng «{format}» không hỗ trợ (csv, json)")).into(),
+        );
     }
     let recs = units::export(&cx).await?;
     Ok(if format == "csv" {
-        ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], unit::to_csv(&recs)).into_response()
+        (
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            unit::to_csv(&recs),
+        )
+            .into_response()
     } else {
         Json(json!({ "units": recs })).into_response()
     })
@@ -170,8 +193,15 @@ pub async fn export_units(Auth(cx): Auth, q: Q<ExportQuery>) -> Result<Response,
 pub async fn import_units(Auth(cx): Auth, headers: HeaderMap, b: Body) -> ApiResult<Value> {
     let b = bytes(b)?;
     let text = utf8(&b)?;
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|h| h.to_str().ok()).unwrap_or("");
-    let records = if ct.contains("csv") { unit::parse_csv(text)? } else { unit::parse_json(text)? };
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let records = if ct.contains("csv") {
+        unit::parse_csv(text)?
+    } else {
+        unit::parse_json(text)?
+    };
     ok(units::import(&cx, records).await?)
 }
 
@@ -185,12 +215,19 @@ pub struct VersionQuery {
     version: Option<i64>,
 }
 
-pub async fn get_template(Auth(cx): Auth, P(code): P<String>, q: Q<VersionQuery>) -> ApiResult<Value> {
+pub async fn get_template(
+    Auth(cx): Auth,
+    P(code): P<String>,
+    q: Q<VersionQuery>,
+) -> ApiResult<Value> {
     let (info, t) = templates::get(&cx, &code, query(q)?.version).await?;
     ok(json!({ "info": info, "template": t.def }))
 }
 
-pub async fn import_template(Auth(cx): Auth, b: Body) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn import_template(
+    Auth(cx): Auth,
+    b: Body,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let b = bytes(b)?;
     created(templates::import(&cx, utf8(&b)?).await?)
 }
@@ -212,12 +249,26 @@ pub struct RoundsQuery {
     per_page: Option<i64>,
 }
 
-pub async fn list_rounds(State(s): State<AppState>, Auth(cx): Auth, q: Q<RoundsQuery>) -> ApiResult<Value> {
+pub async fn list_rounds(
+    State(s): State<AppState>,
+    Auth(cx): Auth,
+    q: Q<RoundsQuery>,
+) -> ApiResult<Value> {
     let q = query(q)?;
-    ok(rounds::list(&cx, q.open.unwrap_or(false), page(q.page, q.per_page), s.app.today()).await?)
+    ok(rounds::list(
+        &cx,
+        q.open.unwrap_or(false),
+        page(q.page, q.per_page),
+        s.app.today(),
+    )
+    .await?)
 }
 
-pub async fn create_round(State(s): State<AppState>, Auth(cx): Auth, b: JsonBody<NewRound>) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create_round(
+    State(s): State<AppState>,
+    Auth(cx): Auth,
+    b: JsonBody<NewRound>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let new = body(b)?;
     created(rounds::create(&cx, &new, s.app.today()).await?)
 }
@@ -246,14 +297,35 @@ pub struct StatusQuery {
     per_page: Option<i64>,
 }
 
-pub async fn round_status(State(s): State<AppState>, Auth(cx): Auth, P(id): P<i64>, q: Q<StatusQuery>) -> ApiResult<Value> {
+pub async fn round_status(
+    State(s): State<AppState>,
+    Auth(cx): Auth,
+    P(id): P<i64>,
+    q: Q<StatusQuery>,
+) -> ApiResult<Value> {
     let q = query(q)?;
     let status = match q.status.as_deref() {
-        Some(x) if !x.is_empty() => Some(Status::parse(x).ok_or_else(|| CoreError::invalid(format!("Trạng thái «{x}» không hợp lệ")))?),
+        Some(x) if !x.is_empty() => Some(
+            Status::parse(x)
+                .ok_or_else(|| CoreError::invalid(format!("Trạng thái «{x}» không hợp lệ")))?,
+        ),
         _ => None,
     };
-    let filter = RecipientFilter { status, kind: kind(q.kind.as_deref())?, q: q.q, missing_only: q.missing.unwrap_or(false) };
-    ok(rounds::status(&cx, id, q.unit.as_deref(), &filter, page(q.page, q.per_page), s.app.today()).await?)
+    let filter = RecipientFilter {
+        status,
+        kind: kind(q.kind.as_deref())?,
+        q: q.q,
+        missing_only: q.missing.unwrap_or(false),
+    };
+    ok(rounds::status(
+        &cx,
+        id,
+        q.unit.as_deref(),
+        &filter,
+        page(q.page, q.per_page),
+        s.app.today(),
+    )
+    .await?)
 }
 
 pub async fn get_submission(Auth(cx): Auth, P((id, unit)): P<(i64, String)>) -> ApiResult<Value> {
@@ -269,7 +341,11 @@ pub struct DraftBody {
     sections: BTreeMap<String, Option<String>>,
 }
 
-pub async fn save_draft(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, b: JsonBody<DraftBody>) -> ApiResult<Value> {
+pub async fn save_draft(
+    Auth(cx): Auth,
+    P((id, unit)): P<(i64, String)>,
+    b: JsonBody<DraftBody>,
+) -> ApiResult<Value> {
     let d = body(b)?;
     ok(submissions::save_draft_json(&cx, id, &unit, &d.values, d.sections).await?)
 }
@@ -284,7 +360,11 @@ pub struct Reason {
     reason: String,
 }
 
-pub async fn return_submission(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, b: JsonBody<Reason>) -> ApiResult<Value> {
+pub async fn return_submission(
+    Auth(cx): Auth,
+    P((id, unit)): P<(i64, String)>,
+    b: JsonBody<Reason>,
+) -> ApiResult<Value> {
     let reason = body(b)?.reason;
     ok(submissions::return_report(&cx, id, &unit, &reason).await?)
 }
@@ -293,7 +373,11 @@ pub async fn accept(Auth(cx): Auth, P((id, unit)): P<(i64, String)>) -> ApiResul
     ok(submissions::accept(&cx, id, &unit).await?)
 }
 
-pub async fn correction(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, b: JsonBody<Reason>) -> ApiResult<Value> {
+pub async fn correction(
+    Auth(cx): Auth,
+    P((id, unit)): P<(i64, String)>,
+    b: JsonBody<Reason>,
+) -> ApiResult<Value> {
     let reason = body(b)?.reason;
     ok(submissions::start_correction(&cx, id, &unit, &reason).await?)
 }
@@ -305,12 +389,20 @@ pub struct PageQuery {
     per_page: Option<i64>,
 }
 
-pub async fn history(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, q: Q<PageQuery>) -> ApiResult<Value> {
+pub async fn history(
+    Auth(cx): Auth,
+    P((id, unit)): P<(i64, String)>,
+    q: Q<PageQuery>,
+) -> ApiResult<Value> {
     let q = query(q)?;
     ok(submissions::history(&cx, id, &unit, page(q.page, q.per_page)).await?)
 }
 
-pub async fn import_report(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, b: Body) -> ApiResult<Value> {
+pub async fn import_report(
+    Auth(cx): Auth,
+    P((id, unit)): P<(i64, String)>,
+    b: Body,
+) -> ApiResult<Value> {
     let b = bytes(b)?;
     let (submission, review) = submissions::import_report(&cx, id, &unit, &b).await?;
     ok(json!({ "submission": submission, "review": review }))
@@ -327,12 +419,21 @@ pub struct GroupQuery {
     group: Option<String>,
 }
 
-pub async fn consolidation(State(s): State<AppState>, Auth(cx): Auth, P((id, unit)): P<(i64, String)>, q: Q<GroupQuery>) -> ApiResult<Value> {
+pub async fn consolidation(
+    State(s): State<AppState>,
+    Auth(cx): Auth,
+    P((id, unit)): P<(i64, String)>,
+    q: Q<GroupQuery>,
+) -> ApiResult<Value> {
     let q = query(q)?;
     ok(consolidation::get(&cx, id, Some(&unit), q.group.as_deref(), s.app.today()).await?)
 }
 
-pub async fn per_unit(Auth(cx): Auth, P((id, unit, indicator)): P<(i64, String, String)>, q: Q<PageQuery>) -> ApiResult<Value> {
+pub async fn per_unit(
+    Auth(cx): Auth,
+    P((id, unit, indicator)): P<(i64, String, String)>,
+    q: Q<PageQuery>,
+) -> ApiResult<Value> {
     let q = query(q)?;
     ok(consolidation::per_unit(&cx, id, &unit, &indicator, page(q.page, q.per_page)).await?)
 }
@@ -345,9 +446,20 @@ pub struct NarrativeQuery {
     per_page: Option<i64>,
 }
 
-pub async fn narrative(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, q: Q<NarrativeQuery>) -> ApiResult<Value> {
+pub async fn narrative(
+    Auth(cx): Auth,
+    P((id, unit)): P<(i64, String)>,
+    q: Q<NarrativeQuery>,
+) -> ApiResult<Value> {
     let q = query(q)?;
-    ok(consolidation::narrative(&cx, id, &unit, q.section.as_deref(), page(q.page, q.per_page)).await?)
+    ok(consolidation::narrative(
+        &cx,
+        id,
+        &unit,
+        q.section.as_deref(),
+        page(q.page, q.per_page),
+    )
+    .await?)
 }
 
 #[derive(Deserialize)]
@@ -356,7 +468,11 @@ pub struct Adopt {
     parent_round: i64,
 }
 
-pub async fn adopt(Auth(cx): Auth, P((id, unit)): P<(i64, String)>, b: JsonBody<Adopt>) -> ApiResult<Value> {
+pub async fn adopt(
+    Auth(cx): Auth,
+    P((id, unit)): P<(i64, String)>,
+    b: JsonBody<Adopt>,
+) -> ApiResult<Value> {
     let p = body(b)?.parent_round;
     ok(consolidation::adopt(&cx, id, &unit, p).await?)
 }
@@ -382,7 +498,11 @@ pub struct RoleBody {
 }
 
 fn role(s: &str) -> Result<Role, ApiError> {
-    Ok(Role::parse(s).ok_or_else(|| CoreError::invalid(format!("Vai trò «{s}» không hợp lệ (admin, office, reporter, viewer)")))?)
+    Ok(Role::parse(s).ok_or_else(|| {
+        CoreError::invalid(format!(
+            "Vai trò «{s}» không hợp lệ (admin, office, reporter, viewer)"
+        ))
+    })?)
 }
 
 #[derive(Deserialize)]
@@ -394,14 +514,34 @@ pub struct NewUserBody {
     roles: Vec<RoleBody>,
 }
 
-pub async fn create_user(Auth(cx): Auth, b: JsonBody<NewUserBody>) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create_user(
+    Auth(cx): Auth,
+    b: JsonBody<NewUserBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let b = body(b)?;
-    let roles = b.roles.iter().map(|r| Ok((role(&r.role)?, r.unit.clone()))).collect::<Result<Vec<_>, ApiError>>()?;
-    let id = users::create(&cx, &users::NewUser { username: b.username, full_name: b.full_name, password: b.password, roles }).await?;
+    let roles = b
+        .roles
+        .iter()
+        .map(|r| Ok((role(&r.role)?, r.unit.clone())))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let id = users::create(
+        &cx,
+        &users::NewUser {
+            username: b.username,
+            full_name: b.full_name,
+            password: b.password,
+            roles,
+        },
+    )
+    .await?;
     created(json!({ "id": id }))
 }
 
-pub async fn grant_role(Auth(cx): Auth, P(username): P<String>, b: JsonBody<RoleBody>) -> ApiResult<Value> {
+pub async fn grant_role(
+    Auth(cx): Auth,
+    P(username): P<String>,
+    b: JsonBody<RoleBody>,
+) -> ApiResult<Value> {
     let b = body(b)?;
     users::grant(&cx, &username, role(&b.role)?, &b.unit).await?;
     ok(json!({ "status": "ok" }))

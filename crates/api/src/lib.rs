@@ -61,7 +61,10 @@ pub struct Route {
 
 const KB: usize = 1024;
 const MB: usize = 1024 * KB;
-const PAGE: [(&str, &str); 2] = [("page", "trang (từ 1)"), ("per_page", "số dòng mỗi trang (tối đa 500)")];
+const PAGE: [(&str, &str); 2] = [
+    ("page", "trang (từ 1)"),
+    ("per_page", "số dòng mỗi trang (tối đa 500)"),
+];
 
 macro_rules! route {
     ($m:ident $path:literal, $h:expr, $summary:literal, $tag:literal, $access:ident, $rights:literal, $query:expr, $body:ident, $limit:expr) => {
@@ -97,7 +100,10 @@ pub fn routes() -> Vec<Route> {
     ];
     const STATUS_Q: &[(&str, &str)] = &[
         ("unit", "phạm vi: mã đơn vị (mặc định đơn vị ra yêu cầu)"),
-        ("status", "lọc theo trạng thái (not_started, draft, submitted, returned, accepted)"),
+        (
+            "status",
+            "lọc theo trạng thái (not_started, draft, submitted, returned, accepted)",
+        ),
         ("kind", "lọc theo loại đơn vị"),
         ("q", "tìm theo tên đơn vị, có hoặc không dấu"),
         ("missing", "true: chỉ đơn vị chưa nộp"),
@@ -149,7 +155,10 @@ pub fn routes_router(app: App) -> Router {
     let mut r: Router<AppState> = Router::new();
     for route in routes() {
         let limit = route.limit.max(KB);
-        r = r.route(route.path, route.handler.layer(DefaultBodyLimit::max(limit)));
+        r = r.route(
+            route.path,
+            route.handler.layer(DefaultBodyLimit::max(limit)),
+        );
     }
     r.with_state(AppState { app })
 }

@@ -56,7 +56,11 @@ pub fn document() -> Value {
             }
         }
         let method = r.method.as_str().to_lowercase();
-        if let Some(entry) = paths.entry(r.path.to_string()).or_insert_with(|| json!({})).as_object_mut() {
+        if let Some(entry) = paths
+            .entry(r.path.to_string())
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+        {
             entry.insert(method, op);
         }
     }

@@ -19,7 +19,9 @@ async fn app(url: &str) -> Router {
     let app = App::open(url, &AppOptions::default()).await.unwrap();
     let cli = app.system("test");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
-    templates::load_files(&cli, &templates::read_dir(&dir).unwrap()).await.unwrap();
+    templates::load_files(&cli, &templates::read_dir(&dir).unwrap())
+        .await
+        .unwrap();
     units::import(&cli, sample_tree()).await.unwrap();
     for (u, role, unit) in [
         ("admin", Role::Admin, "T"),
@@ -30,7 +32,12 @@ async fn app(url: &str) -> Router {
     ] {
         users::create(
             &cli,
-            &users::NewUser { username: u.into(), full_name: u.into(), password: "mat-khau-demo".into(), roles: vec![(role, unit.into())] },
+            &users::NewUser {
+                username: u.into(),
+                full_name: u.into(),
+                password: "mat-khau-demo".into(),
+                roles: vec![(role, unit.into())],
+            },
         )
         .await
         .unwrap();
@@ -99,12 +106,32 @@ fn openapi_documents_every_route_of_the_router() {
     for r in &list {
         let op = &doc["paths"][r.path][r.method.as_str().to_lowercase()];
         assert!(op.is_object(), "{} {} is not documented", r.method, r.path);
-        assert!(!r.summary.is_empty(), "{} {} has no summary", r.method, r.path);
+        assert!(
+            !r.summary.is_empty(),
+            "{} {} has no summary",
+            r.method,
+            r.path
+        );
         assert_eq!(op["summary"], r.summary);
-        assert_eq!(op["security"] == json!([]), r.access == Access::Public, "{} {}", r.method, r.path);
+        assert_eq!(
+            op["security"] == json!([]),
+            r.access == Access::Public,
+            "{} {}",
+            r.method,
+            r.path
+        );
     }
-    let documented: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(documented, list.len(), "the document describes routes the router does not have");
+    let documented: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
+    assert_eq!(
+        documented,
+        list.len(),
+        "the document describes routes the router does not have"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,10 +147,26 @@ async fn every_route_is_mounted_and_asks_for_sign_in() {
             .replace("{indicator}", "vb_tong")
             .replace("{username}", "rep1");
         let (st, v) = call(&app, r.method.clone(), &uri, None, None).await;
-        assert_ne!(v["message"], "Không có địa chỉ này trong API", "{} {} is not mounted", r.method, r.path);
-        assert_ne!(st, StatusCode::METHOD_NOT_ALLOWED, "{} {}", r.method, r.path);
+        assert_ne!(
+            v["message"], "Không có địa chỉ này trong API",
+            "{} {} is not mounted",
+            r.method, r.path
+        );
+        assert_ne!(
+            st,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{} {}",
+            r.method,
+            r.path
+        );
         if r.access == Access::SignedIn {
-            assert_eq!((st, v["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")), "{} {}", r.method, r.path);
+            assert_eq!(
+                (st, v["code"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some("unauthorized")),
+                "{} {}",
+                r.method,
+                r.path
+            );
         } else {
             assert_ne!(st, StatusCode::UNAUTHORIZED, "{} {}", r.method, r.path);
         }
@@ -143,7 +186,8 @@ async fn oversized_bodies_get_a_json_413() {
         .unwrap();
     let res = app.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let v: Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let v: Value =
+        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
     assert_eq!(v["code"], "payload_too_large");
 }
 

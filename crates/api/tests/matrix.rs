@@ -37,19 +37,39 @@ const ACTORS: &[(&str, Role, &str)] = &[
 
 /// Who may call each route (its target is commune N1 in round R issued by T).
 fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
-    const ALL: &[&str] = &["admin_t", "office_t", "viewer_t", "rep_n1", "rep_n2", "admin_n1", "office_k", "admin_k", "viewer_k"];
+    const ALL: &[&str] = &[
+        "admin_t", "office_t", "viewer_t", "rep_n1", "rep_n2", "admin_n1", "office_k", "admin_k",
+        "viewer_k",
+    ];
     const VIEW_N1: &[&str] = &["admin_t", "office_t", "viewer_t", "rep_n1", "admin_n1"];
     const REPORT_N1: &[&str] = &["admin_t", "rep_n1", "admin_n1"];
     const MANAGE_T: &[&str] = &["admin_t", "office_t"];
     const VIEW_T: &[&str] = &["admin_t", "office_t", "viewer_t"];
-    const ROUND_VISIBLE: &[&str] = &["admin_t", "office_t", "viewer_t", "rep_n1", "rep_n2", "admin_n1"];
+    const ROUND_VISIBLE: &[&str] = &[
+        "admin_t", "office_t", "viewer_t", "rep_n1", "rep_n2", "admin_n1",
+    ];
     const ADMINS: &[&str] = &["admin_t", "admin_n1", "admin_k"];
     const ADMIN_OF_N1: &[&str] = &["admin_t", "admin_n1"];
     const ROOT_ADMINS: &[&str] = &["admin_t", "admin_k"];
     const ADOPT_N1: &[&str] = &["admin_t", "admin_n1"];
     match (method.as_str(), path) {
-        (_, "/api/v1/health" | "/api/v1/openapi.json" | "/api/v1/auth/token" | "/api/v1/periods/{period}") => ALL,
-        ("GET", "/api/v1/me" | "/api/v1/todo" | "/api/v1/units" | "/api/v1/units/export" | "/api/v1/templates" | "/api/v1/templates/{code}" | "/api/v1/rounds") => ALL,
+        (
+            _,
+            "/api/v1/health"
+            | "/api/v1/openapi.json"
+            | "/api/v1/auth/token"
+            | "/api/v1/periods/{period}",
+        ) => ALL,
+        (
+            "GET",
+            "/api/v1/me"
+            | "/api/v1/todo"
+            | "/api/v1/units"
+            | "/api/v1/units/export"
+            | "/api/v1/templates"
+            | "/api/v1/templates/{code}"
+            | "/api/v1/rounds",
+        ) => ALL,
         ("POST", "/api/v1/check") => ALL,
         ("GET", "/api/v1/units/{code}") => VIEW_N1,
         ("POST", "/api/v1/units/import") => ADMIN_OF_N1,
@@ -58,10 +78,29 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
         ("GET", "/api/v1/rounds/{id}") => ROUND_VISIBLE,
         ("POST", "/api/v1/rounds/{id}/close" | "/api/v1/rounds/{id}/reopen") => MANAGE_T,
         ("GET", "/api/v1/rounds/{id}/status") => VIEW_T,
-        ("GET", "/api/v1/rounds/{id}/submissions/{unit}" | "/api/v1/rounds/{id}/submissions/{unit}/history") => VIEW_N1,
-        ("PUT" | "POST", "/api/v1/rounds/{id}/submissions/{unit}/draft" | "/api/v1/rounds/{id}/submissions/{unit}/submit" | "/api/v1/rounds/{id}/submissions/{unit}/correction" | "/api/v1/rounds/{id}/submissions/{unit}/import") => REPORT_N1,
-        ("POST", "/api/v1/rounds/{id}/submissions/{unit}/return" | "/api/v1/rounds/{id}/submissions/{unit}/accept") => MANAGE_T,
-        ("GET", "/api/v1/rounds/{id}/consolidation/{unit}" | "/api/v1/rounds/{id}/consolidation/{unit}/values/{indicator}" | "/api/v1/rounds/{id}/consolidation/{unit}/narrative") => VIEW_N1,
+        (
+            "GET",
+            "/api/v1/rounds/{id}/submissions/{unit}"
+            | "/api/v1/rounds/{id}/submissions/{unit}/history",
+        ) => VIEW_N1,
+        (
+            "PUT" | "POST",
+            "/api/v1/rounds/{id}/submissions/{unit}/draft"
+            | "/api/v1/rounds/{id}/submissions/{unit}/submit"
+            | "/api/v1/rounds/{id}/submissions/{unit}/correction"
+            | "/api/v1/rounds/{id}/submissions/{unit}/import",
+        ) => REPORT_N1,
+        (
+            "POST",
+            "/api/v1/rounds/{id}/submissions/{unit}/return"
+            | "/api/v1/rounds/{id}/submissions/{unit}/accept",
+        ) => MANAGE_T,
+        (
+            "GET",
+            "/api/v1/rounds/{id}/consolidation/{unit}"
+            | "/api/v1/rounds/{id}/consolidation/{unit}/values/{indicator}"
+            | "/api/v1/rounds/{id}/consolidation/{unit}/narrative",
+        ) => VIEW_N1,
         ("POST", "/api/v1/rounds/{id}/consolidation/{unit}/adopt") => ADOPT_N1,
         ("GET", "/api/v1/users") => ADMINS,
         ("POST", "/api/v1/users" | "/api/v1/users/{username}/roles") => ADMIN_OF_N1,
@@ -72,15 +111,41 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
 /// The body each route gets (aimed at N1, round R).
 fn body(method: &Method, path: &str, n: usize) -> Option<Value> {
     Some(match (method.as_str(), path) {
-        ("POST", "/api/v1/auth/token") => json!({"username": "rep_n1", "password": "mat-khau-demo"}),
-        ("POST", "/api/v1/units/import") => json!({"units": [{"code": format!("N1V{n}"), "name": format!("Thôn {n}"), "kind": "mass_org", "parent": "N1", "valid_from": "2025-07-01"}]}),
-        ("POST", "/api/v1/templates") => return Some(Value::String(std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates/qcdc-dinh-ky.v1.toml")).unwrap())),
-        ("POST", "/api/v1/rounds") => json!({"title": "Đợt thử", "template": "qcdc-dinh-ky", "period": "2027-H1", "issuer": "T", "deadline": "2099-06-20", "recipients": {"units": ["N1"]}}),
-        ("PUT", "/api/v1/rounds/{id}/submissions/{unit}/draft") => json!({"values": {"tcd_luot": 3}}),
-        ("POST", "/api/v1/rounds/{id}/submissions/{unit}/return" | "/api/v1/rounds/{id}/submissions/{unit}/correction") => json!({"reason": "lý do"}),
-        ("POST", "/api/v1/rounds/{id}/submissions/{unit}/import" | "/api/v1/check") => return Some(Value::String("I. KHÁI QUÁT\n\nNội dung.".into())),
-        ("POST", "/api/v1/rounds/{id}/consolidation/{unit}/adopt") => json!({"parent_round": 999_999}),
-        ("POST", "/api/v1/users") => json!({"username": format!("moi{n}"), "full_name": "Người mới", "password": "mat-khau-moi-123", "roles": [{"role": "reporter", "unit": "N1"}]}),
+        ("POST", "/api/v1/auth/token") => {
+            json!({"username": "rep_n1", "password": "mat-khau-demo"})
+        }
+        ("POST", "/api/v1/units/import") => {
+            json!({"units": [{"code": format!("N1V{n}"), "name": format!("Thôn {n}"), "kind": "mass_org", "parent": "N1", "valid_from": "2025-07-01"}]})
+        }
+        ("POST", "/api/v1/templates") => {
+            return Some(Value::String(
+                std::fs::read_to_string(
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../../templates/qcdc-dinh-ky.v1.toml"),
+                )
+                .unwrap(),
+            ));
+        }
+        ("POST", "/api/v1/rounds") => {
+            json!({"title": "Đợt thử", "template": "qcdc-dinh-ky", "period": "2027-H1", "issuer": "T", "deadline": "2099-06-20", "recipients": {"units": ["N1"]}})
+        }
+        ("PUT", "/api/v1/rounds/{id}/submissions/{unit}/draft") => {
+            json!({"values": {"tcd_luot": 3}})
+        }
+        (
+            "POST",
+            "/api/v1/rounds/{id}/submissions/{unit}/return"
+            | "/api/v1/rounds/{id}/submissions/{unit}/correction",
+        ) => json!({"reason": "lý do"}),
+        ("POST", "/api/v1/rounds/{id}/submissions/{unit}/import" | "/api/v1/check") => {
+            return Some(Value::String("I. KHÁI QUÁT\n\nNội dung.".into()));
+        }
+        ("POST", "/api/v1/rounds/{id}/consolidation/{unit}/adopt") => {
+            json!({"parent_round": 999_999})
+        }
+        ("POST", "/api/v1/users") => {
+            json!({"username": format!("moi{n}"), "full_name": "Người mới", "password": "mat-khau-moi-123", "roles": [{"role": "reporter", "unit": "N1"}]})
+        }
         ("POST", "/api/v1/users/{username}/roles") => json!({"role": "viewer", "unit": "N1"}),
         _ => return None,
     })
@@ -90,15 +155,49 @@ async fn setup(url: &str) -> (Router, i64) {
     let app = App::open(url, &AppOptions::default()).await.unwrap();
     let cli = app.system("test");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
-    templates::load_files(&cli, &templates::read_dir(&dir).unwrap()).await.unwrap();
+    templates::load_files(&cli, &templates::read_dir(&dir).unwrap())
+        .await
+        .unwrap();
     let mut tree = sample_tree();
-    tree.push((20, rec("K", "Tỉnh Khác", UnitKind::Province, None, "2000-01-01", None, &[], None)));
-    tree.push((21, rec("K1", "Xã Khác", UnitKind::Commune, Some("K"), "2000-01-01", None, &[], None)));
+    tree.push((
+        20,
+        rec(
+            "K",
+            "Tỉnh Khác",
+            UnitKind::Province,
+            None,
+            "2000-01-01",
+            None,
+            &[],
+            None,
+        ),
+    ));
+    tree.push((
+        21,
+        rec(
+            "K1",
+            "Xã Khác",
+            UnitKind::Commune,
+            Some("K"),
+            "2000-01-01",
+            None,
+            &[],
+            None,
+        ),
+    ));
     units::import(&cli, tree).await.unwrap();
     for (u, role, unit) in ACTORS {
-        users::create(&cli, &users::NewUser { username: (*u).into(), full_name: (*u).into(), password: "mat-khau-demo".into(), roles: vec![(*role, (*unit).into())] })
-            .await
-            .unwrap();
+        users::create(
+            &cli,
+            &users::NewUser {
+                username: (*u).into(),
+                full_name: (*u).into(),
+                password: "mat-khau-demo".into(),
+                roles: vec![(*role, (*unit).into())],
+            },
+        )
+        .await
+        .unwrap();
     }
     let r = rounds::create(
         &cli,
@@ -110,7 +209,10 @@ async fn setup(url: &str) -> (Router, i64) {
             issuer: "T".into(),
             deadline: NaiveDate::from_ymd_opt(2099, 6, 20).unwrap(),
             letter: String::new(),
-            recipients: RecipientSelector { units: vec!["N1".into(), "N2".into(), "S1".into()], ..Default::default() },
+            recipients: RecipientSelector {
+                units: vec!["N1".into(), "N2".into(), "S1".into()],
+                ..Default::default()
+            },
         },
         NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
     )
@@ -120,27 +222,46 @@ async fn setup(url: &str) -> (Router, i64) {
     (router(app), r)
 }
 
-async fn call(app: &Router, method: Method, uri: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(t) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
     let req = match body {
         Some(Value::String(s)) => req.body(Body::from(s)).unwrap(),
-        Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())).unwrap(),
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string()))
+            .unwrap(),
         None => req.body(Body::empty()).unwrap(),
     };
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 async fn matrix(url: &str) {
     let (app, r) = setup(url).await;
     let mut tokens = HashMap::new();
     for (u, _, _) in ACTORS {
-        let (st, v) = call(&app, Method::POST, "/api/v1/auth/token", None, Some(json!({"username": u, "password": "mat-khau-demo"}))).await;
+        let (st, v) = call(
+            &app,
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"username": u, "password": "mat-khau-demo"})),
+        )
+        .await;
         assert_eq!(st, StatusCode::OK, "{v}");
         tokens.insert(*u, v["token"].as_str().unwrap().to_string());
     }
@@ -150,21 +271,48 @@ async fn matrix(url: &str) {
             .path
             .replace("{id}", &r.to_string())
             .replace("{unit}", "N1")
-            .replace("{code}", if route.path.starts_with("/api/v1/templates") { "qcdc-dinh-ky" } else { "N1" })
+            .replace(
+                "{code}",
+                if route.path.starts_with("/api/v1/templates") {
+                    "qcdc-dinh-ky"
+                } else {
+                    "N1"
+                },
+            )
             .replace("{period}", "2026-H1")
             .replace("{indicator}", "xh_ty_le_ho_ngheo")
             .replace("{username}", "rep_n2");
         let ok = allowed(&route.method, route.path);
         // anonymous
-        let (st, _) = call(&app, route.method.clone(), &uri, None, body(&route.method, route.path, n)).await;
+        let (st, _) = call(
+            &app,
+            route.method.clone(),
+            &uri,
+            None,
+            body(&route.method, route.path, n),
+        )
+        .await;
         if route.access == Access::SignedIn {
-            assert_eq!(st, StatusCode::UNAUTHORIZED, "anonymous {} {}", route.method, route.path);
+            assert_eq!(
+                st,
+                StatusCode::UNAUTHORIZED,
+                "anonymous {} {}",
+                route.method,
+                route.path
+            );
         }
         for (i, (u, _, _)) in ACTORS.iter().enumerate() {
             if route.method == Method::DELETE {
                 continue; // signing out would end the token the other rows use
             }
-            let (st, v) = call(&app, route.method.clone(), &uri, Some(&tokens[u]), body(&route.method, route.path, n * 100 + i)).await;
+            let (st, v) = call(
+                &app,
+                route.method.clone(),
+                &uri,
+                Some(&tokens[u]),
+                body(&route.method, route.path, n * 100 + i),
+            )
+            .await;
             if ok.contains(u) {
                 assert!(
                     st != StatusCode::FORBIDDEN && st != StatusCode::UNAUTHORIZED,
@@ -187,8 +335,16 @@ async fn matrix(url: &str) {
     assert!(checked > 250, "only {checked} calls checked");
     // signing out ends the token
     let t = &tokens["viewer_k"];
-    assert_eq!(call(&app, Method::DELETE, "/api/v1/auth/token", Some(t), None).await.0, StatusCode::OK);
-    assert_eq!(call(&app, Method::GET, "/api/v1/me", Some(t), None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        call(&app, Method::DELETE, "/api/v1/auth/token", Some(t), None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(&app, Method::GET, "/api/v1/me", Some(t), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

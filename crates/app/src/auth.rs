@@ -35,7 +35,12 @@ async fn actor_of(c: &mut qcdc_store::Conn, user_id: i64) -> CoreResult<Actor> {
     let u = users_repo::by_id(c, user_id)
         .await?
         .filter(|u| u.active == 1)
-        .ok_or_else(|| CoreError::new(ErrorCode::Unauthorized, "Tài khoản không tồn tại hoặc đã bị khóa"))?;
+        .ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::Unauthorized,
+                "Tài khoản không tồn tại hoặc đã bị khóa",
+            )
+        })?;
     let grants = users_repo::grants(c, user_id).await?;
     Ok(Actor::user(u.id, u.username, u.full_name, grants))
 }
@@ -62,7 +67,12 @@ pub async fn verify_password(app: &App, username: &str, password: &str) -> CoreR
 }
 
 /// Signs in and issues a token valid for `hours`.
-pub async fn sign_in(app: &App, username: &str, password: &str, hours: i64) -> CoreResult<(Ctx, String)> {
+pub async fn sign_in(
+    app: &App,
+    username: &str,
+    password: &str,
+    hours: i64,
+) -> CoreResult<(Ctx, String)> {
     let cx = verify_password(app, username, password).await?;
     let token = issue_token(&cx, hours).await?;
     Ok((cx, token))
@@ -74,9 +84,11 @@ pub async fn issue_token(cx: &Ctx, hours: i64) -> CoreResult<String> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
-    let expires = (Utc::now() + Duration::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let expires =
+        (Utc::now() + Duration::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let mut tx = cx.app().db().write().await?;
-    let r = users_repo::insert_token(&mut tx, &token_hash(&token), cx.actor().user_id, &expires).await;
+    let r =
+        users_repo::insert_token(&mut tx, &token_hash(&token), cx.actor().user_id, &expires).await;
     tx.finish(r).await?;
     Ok(token)
 }
@@ -101,7 +113,9 @@ pub async fn issue_for_user(cx: &Ctx, username: &str, hours: i64) -> CoreResult<
 pub async fn from_token(app: &App, token: &str) -> CoreResult<Ctx> {
     let mut tx = app.db().read().await?;
     let r = async {
-        let row = users_repo::token(&mut tx, &token_hash(token)).await?.ok_or_else(expired)?;
+        let row = users_repo::token(&mut tx, &token_hash(token))
+            .await?
+            .ok_or_else(expired)?;
         if row.expires_at < qcdc_store::rows::now() {
             return Err(expired());
         }
@@ -126,8 +140,12 @@ pub async fn change_password(cx: &Ctx, current: &str, new: &str) -> CoreResult<(
     verify_password(cx.app(), &username, current)
         .await
         .map_err(|_| CoreError::new(ErrorCode::Unauthorized, "Mật khẩu hiện tại không đúng"))?;
-    passwords::check_new(new)
-        .map_err(|_| CoreError::invalid(format!("Mật khẩu mới phải có ít nhất {} ký tự", passwords::MIN_LENGTH)))?;
+    passwords::check_new(new).map_err(|_| {
+        CoreError::invalid(format!(
+            "Mật khẩu mới phải có ít nhất {} ký tự",
+            passwords::MIN_LENGTH
+        ))
+    })?;
     let hash = passwords::hash(new).await?;
     let mut tx = cx.app().db().write().await?;
     let r = async {

@@ -15,7 +15,12 @@ pub struct CheckResult {
 
 pub fn check_file(cx: &Ctx, bytes: &[u8]) -> CoreResult<CheckResult> {
     let _ = cx.actor();
-    let doc = qcdc_checker::read(bytes).map_err(|e| CoreError::invalid(format!("Không đọc được tệp báo cáo: {}", e.0)))?;
+    let doc = qcdc_checker::read(bytes)
+        .map_err(|e| CoreError::invalid(format!("Không đọc được tệp báo cáo: {}", e.0)))?;
     let findings = qcdc_checker::check(&doc);
-    Ok(CheckResult { header: doc.header.clone(), headings: doc.headings.clone(), findings })
+    Ok(CheckResult {
+        header: doc.header.clone(),
+        headings: doc.headings.clone(),
+        findings,
+    })
 }

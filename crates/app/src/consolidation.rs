@@ -12,18 +12,18 @@ use qcdc_core::consolidate::{self, Totals};
 use qcdc_core::number;
 use qcdc_core::round::{self, EarlierRound};
 use qcdc_core::{CoreError, CoreResult, ErrorCode};
+use qcdc_store::Conn as AnyConnection;
+use qcdc_store::rollup;
 use qcdc_store::rounds_repo::{self, Round};
 use qcdc_store::submissions_repo;
 use qcdc_store::units_repo::{self, Unit};
-use qcdc_store::rollup;
-use qcdc_store::Conn as AnyConnection;
 
 use crate::ctx::Ctx;
 use crate::rounds::load as load_round;
 use crate::submissions::{DraftChange, save_draft_from};
 use crate::views::{
-    ChildTotals, Column, ConsolidationView, GroupRef, NarrativeEntry, NarrativeLine, NarrativeView, Page, PageReq,
-    PerUnitView, RoundView, SubmissionView, UnitValueLine,
+    ChildTotals, Column, ConsolidationView, GroupRef, NarrativeEntry, NarrativeLine, NarrativeView,
+    Page, PageReq, PerUnitView, RoundView, SubmissionView, UnitValueLine,
 };
 
 async fn root_of(c: &mut AnyConnection, round: &Round, unit: Option<&str>) -> CoreResult<Unit> {
@@ -40,16 +40,29 @@ async fn previous_round(c: &mut AnyConnection, round: &Round) -> CoreResult<Opti
     if candidates.is_empty() {
         return Ok(None);
     }
-    let (preds, _) = units_repo::predecessors_on(c, round.issuer_id, prev_period.cutoff().1).await?;
+    let (preds, _) =
+        units_repo::predecessors_on(c, round.issuer_id, prev_period.cutoff().1).await?;
     let lineage = units_repo::lineage(c, round.issuer_id).await?;
-    let list: Vec<EarlierRound> = candidates.iter().map(|r| EarlierRound { id: r.id, issuer_id: r.issuer_id }).collect();
+    let list: Vec<EarlierRound> = candidates
+        .iter()
+        .map(|r| EarlierRound {
+            id: r.id,
+            issuer_id: r.issuer_id,
+        })
+        .collect();
     let pick = round::pick_previous(&list, round.issuer_id, &preds, &lineage);
     Ok(pick.and_then(|id| candidates.into_iter().find(|r| r.id == id)))
 }
 
 /// Consolidates a round at a unit (the issuer when None). `group` chooses the
 /// drill-down columns (the template's first group by default).
-pub async fn get(cx: &Ctx, round_id: i64, unit: Option<&str>, group: Option<&str>, today: NaiveDate) -> CoreResult<ConsolidationView> {
+pub async fn get(
+    cx: &Ctx,
+    round_id: i64,
+    unit: Option<&str>,
+    group: Option<&str>,
+    today: NaiveDate,
+) -> CoreResult<ConsolidationView> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let round = load_round(&mut tx, round_id).await?;
@@ -57,7 +70,10 @@ pub async fn get(cx: &Ctx, round_id: i64, unit: Option<&str>, group: Option<&str
         let lineage = cx.require(&mut tx, Permission::View, root.id).await?;
         let t = cx.app().template(&mut tx, round.template_id).await?;
         let past = today > round.deadline;
-        let completeness = rollup::counts(&mut tx, round_id, &[root.id], past).await?.remove(&root.id).unwrap_or_default();
+        let completeness = rollup::counts(&mut tx, round_id, &[root.id], past)
+            .await?
+            .remove(&root.id)
+            .unwrap_or_default();
         let children = units_repo::children(&mut tx, root.id).await?;
         let mut ids: Vec<i64> = children.iter().map(|c| c.id).collect();
         ids.push(root.id);
@@ -73,7 +89,8 @@ pub async fn get(cx: &Ctx, round_id: i64, unit: Option<&str>, group: Option<&str
         let mut approximate = false;
         let prev_totals = match &previous {
             Some(pr) => {
-                let (preds, approx) = units_repo::predecessors_on(&mut tx, root.id, pr.period.cutoff().1).await?;
+                let (preds, approx) =
+                    units_repo::predecessors_on(&mut tx, root.id, pr.period.cutoff().1).await?;
                 approximate = approx;
                 let pt = rollup::totals(&mut tx, pr.id, &preds).await?;
                 let mut sum = Totals::default();
@@ -82,7 +99,11 @@ pub async fn get(cx: &Ctx, round_id: i64, unit: Option<&str>, group: Option<&str
                         sum.merge(x);
                     }
                 }
-                previous_units = units_repo::by_ids(&mut tx, &preds).await?.into_iter().map(|u| u.code).collect();
+                previous_units = units_repo::by_ids(&mut tx, &preds)
+                    .await?
+                    .into_iter()
+                    .map(|u| u.code)
+                    .collect();
                 Some(sum)
             }
             None => None,
@@ -90,7 +111,15 @@ pub async fn get(cx: &Ctx, round_id: i64, unit: Option<&str>, group: Option<&str
         let rows = consolidate::rows(&t, &current, prev_totals.as_ref(), &BTreeMap::new());
 
         // drill-down columns from the template, by group
-        let groups: Vec<GroupRef> = t.def.groups.iter().map(|g| GroupRef { code: g.code.clone(), title: g.title.clone() }).collect();
+        let groups: Vec<GroupRef> = t
+            .def
+            .groups
+            .iter()
+            .map(|g| GroupRef {
+                code: g.code.clone(),
+                title: g.title.clone(),
+            })
+            .collect();
         let group = group
             .filter(|g| groups.iter().any(|x| x.code == *g))
             .map(str::to_string)
@@ -101,11 +130,17 @@ pub async fn get(cx: &Ctx, round_id: i64, unit: Option<&str>, group: Option<&str
             .iter()
             .filter(|i| i.group == group && i.part_of.is_none())
             .take(8)
-            .map(|i| Column { code: i.code.clone(), name: i.name.clone(), unit: i.unit.clone() })
+            .map(|i| Column {
+                code: i.code.clone(),
+                name: i.name.clone(),
+                unit: i.unit.clone(),
+            })
             .collect();
         let mut child_rows = Vec::new();
         for ch in &children {
-            let Some(counts) = child_counts.remove(&ch.id).filter(|c| c.recipients > 0) else { continue };
+            let Some(counts) = child_counts.remove(&ch.id).filter(|c| c.recipients > 0) else {
+                continue;
+            };
             let tot = totals.remove(&ch.id).unwrap_or_default();
             let mut values = BTreeMap::new();
             let mut display = BTreeMap::new();
@@ -125,17 +160,23 @@ pub async fn get(cx: &Ctx, round_id: i64, unit: Option<&str>, group: Option<&str
                 display,
             });
         }
-        let (_, accepted_reports) = submissions_repo::accepted_below(&mut tx, round_id, root.id, 0, 0).await?;
+        let (_, accepted_reports) =
+            submissions_repo::accepted_below(&mut tx, round_id, root.id, 0, 0).await?;
         // the way down from the highest unit the actor sees (up to the issuer)
         let mut breadcrumb = Vec::new();
         for id in lineage.iter().rev() {
-            if breadcrumb.is_empty() && !cx.actor().may(Permission::View, &units_repo::lineage(&mut tx, *id).await?) {
+            if breadcrumb.is_empty()
+                && !cx
+                    .actor()
+                    .may(Permission::View, &units_repo::lineage(&mut tx, *id).await?)
+            {
                 continue;
             }
             let u = units_repo::by_id(&mut tx, *id).await?;
             breadcrumb.push((u.code, u.name));
         }
-        let can_adopt = cx.may(&mut tx, Permission::Manage, root.id).await? && cx.may(&mut tx, Permission::Report, root.id).await?;
+        let can_adopt = cx.may(&mut tx, Permission::Manage, root.id).await?
+            && cx.may(&mut tx, Permission::Report, root.id).await?;
         let adoption_targets = if can_adopt {
             rounds_repo::addressed_to(&mut tx, &[root.id], true)
                 .await?
@@ -172,21 +213,47 @@ pub async fn get(cx: &Ctx, round_id: i64, unit: Option<&str>, group: Option<&str
 
 /// The values of one indicator in each accepted report below a unit (for
 /// indicators that cannot be aggregated), one page at a time.
-pub async fn per_unit(cx: &Ctx, round_id: i64, unit: &str, indicator: &str, page: PageReq) -> CoreResult<PerUnitView> {
+pub async fn per_unit(
+    cx: &Ctx,
+    round_id: i64,
+    unit: &str,
+    indicator: &str,
+    page: PageReq,
+) -> CoreResult<PerUnitView> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let round = load_round(&mut tx, round_id).await?;
         let root = units_repo::by_code(&mut tx, unit).await?;
         cx.require(&mut tx, Permission::View, root.id).await?;
         let t = cx.app().template(&mut tx, round.template_id).await?;
-        let ind = t
-            .indicator(indicator)
-            .ok_or_else(|| CoreError::new(ErrorCode::UnknownIndicator, format!("Chỉ tiêu «{indicator}» không có trong biểu mẫu")))?;
-        let decimals = if qcdc_core::template::allows_decimals(&ind.unit) { 3 } else { 0 };
-        let (lines, total) = submissions_repo::accepted_values_page(&mut tx, round_id, root.id, &ind.code, page.offset(), page.size()).await?;
+        let ind = t.indicator(indicator).ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::UnknownIndicator,
+                format!("Chỉ tiêu «{indicator}» không có trong biểu mẫu"),
+            )
+        })?;
+        let decimals = if qcdc_core::template::allows_decimals(&ind.unit) {
+            3
+        } else {
+            0
+        };
+        let (lines, total) = submissions_repo::accepted_values_page(
+            &mut tx,
+            round_id,
+            root.id,
+            &ind.code,
+            page.offset(),
+            page.size(),
+        )
+        .await?;
         let items = lines
             .into_iter()
-            .map(|l| UnitValueLine { unit_code: l.unit_code, unit_name: l.unit_name, value: number::to_f64(l.value), display: number::format_vn(l.value, decimals) })
+            .map(|l| UnitValueLine {
+                unit_code: l.unit_code,
+                unit_name: l.unit_name,
+                value: number::to_f64(l.value),
+                display: number::format_vn(l.value, decimals),
+            })
             .collect();
         Ok(PerUnitView {
             round_id,
@@ -203,17 +270,32 @@ pub async fn per_unit(cx: &Ctx, round_id: i64, unit: &str, indicator: &str, page
 
 /// The narrative of the accepted reports below a unit, side by side, one page of
 /// units at a time (every section, or one).
-pub async fn narrative(cx: &Ctx, round_id: i64, unit: &str, section: Option<&str>, page: PageReq) -> CoreResult<NarrativeView> {
+pub async fn narrative(
+    cx: &Ctx,
+    round_id: i64,
+    unit: &str,
+    section: Option<&str>,
+    page: PageReq,
+) -> CoreResult<NarrativeView> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let round = load_round(&mut tx, round_id).await?;
         let root = units_repo::by_code(&mut tx, unit).await?;
         cx.require(&mut tx, Permission::View, root.id).await?;
         let t = cx.app().template(&mut tx, round.template_id).await?;
-        let (refs, total) = submissions_repo::accepted_below(&mut tx, round_id, root.id, page.offset(), page.size()).await?;
+        let (refs, total) = submissions_repo::accepted_below(
+            &mut tx,
+            round_id,
+            root.id,
+            page.offset(),
+            page.size(),
+        )
+        .await?;
         let pairs: Vec<(i64, i64)> = refs.iter().map(|r| (r.submission_id, r.version)).collect();
         let texts = submissions_repo::accepted_narratives(&mut tx, &pairs).await?;
-        let section = section.filter(|s| t.section(s).is_some()).map(str::to_string);
+        let section = section
+            .filter(|s| t.section(s).is_some())
+            .map(str::to_string);
         let sections = t
             .sections()
             .iter()
@@ -222,14 +304,21 @@ pub async fn narrative(cx: &Ctx, round_id: i64, unit: &str, section: Option<&str
                 let entries: Vec<NarrativeLine> = refs
                     .iter()
                     .filter_map(|r| {
-                        texts.get(&r.submission_id).and_then(|n| n.get(&s.number)).map(|text| NarrativeLine {
-                            unit_code: r.unit_code.clone(),
-                            unit_name: r.unit_name.clone(),
-                            text: text.clone(),
-                        })
+                        texts
+                            .get(&r.submission_id)
+                            .and_then(|n| n.get(&s.number))
+                            .map(|text| NarrativeLine {
+                                unit_code: r.unit_code.clone(),
+                                unit_name: r.unit_name.clone(),
+                                text: text.clone(),
+                            })
                     })
                     .collect();
-                (!entries.is_empty()).then(|| NarrativeEntry { section: s.number.clone(), title: s.title.clone(), entries })
+                (!entries.is_empty()).then(|| NarrativeEntry {
+                    section: s.number.clone(),
+                    title: s.title.clone(),
+                    entries,
+                })
             })
             .collect();
         let p = Page::new(Vec::<()>::new(), total, page);
@@ -238,7 +327,11 @@ pub async fn narrative(cx: &Ctx, round_id: i64, unit: &str, section: Option<&str
             unit_code: root.code,
             unit_name: root.name,
             sections,
-            outline: t.sections().iter().map(|s| (s.number.clone(), s.title.clone())).collect(),
+            outline: t
+                .sections()
+                .iter()
+                .map(|s| (s.number.clone(), s.title.clone()))
+                .collect(),
             section,
             page: p.page,
             pages: p.pages,
@@ -252,7 +345,12 @@ pub async fn narrative(cx: &Ctx, round_id: i64, unit: &str, section: Option<&str
 /// The office adopts its consolidated figures as its own report in the parent's
 /// round: summable figures and recomputed ratios go into its draft there. Needs
 /// both the office's right over the unit and the right to report for it.
-pub async fn adopt(cx: &Ctx, round_id: i64, unit: &str, parent_round_id: i64) -> CoreResult<SubmissionView> {
+pub async fn adopt(
+    cx: &Ctx,
+    round_id: i64,
+    unit: &str,
+    parent_round_id: i64,
+) -> CoreResult<SubmissionView> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let u = units_repo::by_code(&mut tx, unit).await?;
@@ -270,7 +368,10 @@ pub async fn adopt(cx: &Ctx, round_id: i64, unit: &str, parent_round_id: i64) ->
         parent_round.state.require_open(&parent_round.title)?;
         let t = cx.app().template(&mut tx, round.template_id).await?;
         let pt = cx.app().template(&mut tx, parent_round.template_id).await?;
-        let totals = rollup::totals(&mut tx, round_id, &[u.id]).await?.remove(&u.id).unwrap_or_default();
+        let totals = rollup::totals(&mut tx, round_id, &[u.id])
+            .await?
+            .remove(&u.id)
+            .unwrap_or_default();
         Ok(consolidate::adoption(&t, &pt, &totals))
     }
     .await;

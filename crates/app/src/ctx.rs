@@ -9,9 +9,9 @@ use chrono::{NaiveDate, Utc};
 use qcdc_core::access::{Actor, Permission};
 use qcdc_core::template::Template;
 use qcdc_core::{CoreError, CoreResult, ErrorCode};
+use qcdc_store::Conn as AnyConnection;
 use qcdc_store::{Db, OpenOptions, meta, templates_repo, units_repo};
 use rand::RngCore;
-use qcdc_store::Conn as AnyConnection;
 
 /// How to open the application.
 #[derive(Debug, Clone, Default)]
@@ -32,17 +32,28 @@ pub struct App {
     inner: Arc<Inner>,
 }
 
-
 impl App {
     /// Opens (creates, migrates) the database at `url` (`sqlite://…`, `postgres://…`).
     pub async fn open(url: &str, opts: &AppOptions) -> CoreResult<App> {
-        let db = Db::open(url, &OpenOptions { migrate_to: opts.migrate_to }).await?;
+        let db = Db::open(
+            url,
+            &OpenOptions {
+                migrate_to: opts.migrate_to,
+            },
+        )
+        .await?;
         App::with_db(db, opts).await
     }
 
     /// Opens the SQLite database `qcdc.db` in `dir`.
     pub async fn open_dir(dir: &Path, opts: &AppOptions) -> CoreResult<App> {
-        let db = Db::open_dir(dir, &OpenOptions { migrate_to: opts.migrate_to }).await?;
+        let db = Db::open_dir(
+            dir,
+            &OpenOptions {
+                migrate_to: opts.migrate_to,
+            },
+        )
+        .await?;
         App::with_db(db, opts).await
     }
 
@@ -55,7 +66,12 @@ impl App {
             let mut tx = db.write().await?;
             let r = meta::get_or_insert(&mut tx, "server_secret", &hex::encode(fresh)).await;
             let s = tx.finish(r).await?;
-            hex::decode(s).map_err(|_| CoreError::new(ErrorCode::Internal, "Khóa bí mật của máy chủ bị hỏng (bảng meta)"))?
+            hex::decode(s).map_err(|_| {
+                CoreError::new(
+                    ErrorCode::Internal,
+                    "Khóa bí mật của máy chủ bị hỏng (bảng meta)",
+                )
+            })?
         };
         Ok(App {
             inner: Arc::new(Inner {
@@ -106,7 +122,11 @@ impl App {
 
     /// The parsed template with this id (cached: a stored version never changes
     /// once used, and the cache is refreshed when an unused one is replaced).
-    pub(crate) async fn template(&self, c: &mut AnyConnection, id: i64) -> CoreResult<Arc<Template>> {
+    pub(crate) async fn template(
+        &self,
+        c: &mut AnyConnection,
+        id: i64,
+    ) -> CoreResult<Arc<Template>> {
         if let Some(t) = self.cached(id) {
             return Ok(t);
         }
@@ -166,7 +186,12 @@ impl Ctx {
     }
 
     /// Refuses unless the actor may do `perm` on the unit; returns its lineage.
-    pub(crate) async fn require(&self, c: &mut AnyConnection, perm: Permission, unit_id: i64) -> CoreResult<Vec<i64>> {
+    pub(crate) async fn require(
+        &self,
+        c: &mut AnyConnection,
+        perm: Permission,
+        unit_id: i64,
+    ) -> CoreResult<Vec<i64>> {
         let lineage = units_repo::lineage(c, unit_id).await?;
         if self.actor.may(perm, &lineage) {
             Ok(lineage)
@@ -176,7 +201,12 @@ impl Ctx {
     }
 
     /// Whether the actor may do `perm` on the unit.
-    pub(crate) async fn may(&self, c: &mut AnyConnection, perm: Permission, unit_id: i64) -> CoreResult<bool> {
+    pub(crate) async fn may(
+        &self,
+        c: &mut AnyConnection,
+        perm: Permission,
+        unit_id: i64,
+    ) -> CoreResult<bool> {
         let lineage = units_repo::lineage(c, unit_id).await?;
         Ok(self.actor.may(perm, &lineage))
     }
@@ -185,7 +215,9 @@ impl Ctx {
     /// own tokens, their own password): the operation acts on the actor's account.
     pub(crate) fn require_user(&self) -> CoreResult<()> {
         if self.actor.is_system() {
-            Err(CoreError::invalid("Thao tác này dành cho người dùng đã đăng nhập, không dành cho dòng lệnh"))
+            Err(CoreError::invalid(
+                "Thao tác này dành cho người dùng đã đăng nhập, không dành cho dòng lệnh",
+            ))
         } else {
             Ok(())
         }

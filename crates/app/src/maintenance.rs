@@ -15,7 +15,11 @@ use crate::ctx::Ctx;
 
 /// Marks many reports of a round accepted at once (the generator only), then
 /// recomputes the round's running totals and counts.
-pub async fn bulk_accept(cx: &Ctx, round_id: i64, reports: &[(i64, Values, Narrative, bool)]) -> CoreResult<()> {
+pub async fn bulk_accept(
+    cx: &Ctx,
+    round_id: i64,
+    reports: &[(i64, Values, Narrative, bool)],
+) -> CoreResult<()> {
     cx.require_system()?;
     let mut tx = cx.app().db().write().await?;
     let r = async {
@@ -40,7 +44,12 @@ pub async fn rebuild_round(cx: &Ctx, round_id: i64) -> CoreResult<()> {
 }
 
 /// qcdc's way: each unit's running totals and counts.
-pub async fn consolidate_running(cx: &Ctx, round_id: i64, unit_ids: &[i64], today: NaiveDate) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
+pub async fn consolidate_running(
+    cx: &Ctx,
+    round_id: i64,
+    unit_ids: &[i64],
+    today: NaiveDate,
+) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
     cx.require_system()?;
     let mut tx = cx.app().db().read().await?;
     let r = async {
@@ -50,7 +59,15 @@ pub async fn consolidate_running(cx: &Ctx, round_id: i64, unit_ids: &[i64], toda
         let mut counts = rollup::counts(&mut tx, round_id, unit_ids, past).await?;
         Ok(unit_ids
             .iter()
-            .map(|u| (*u, (totals.remove(u).unwrap_or_default(), counts.remove(u).unwrap_or_default())))
+            .map(|u| {
+                (
+                    *u,
+                    (
+                        totals.remove(u).unwrap_or_default(),
+                        counts.remove(u).unwrap_or_default(),
+                    ),
+                )
+            })
             .collect())
     }
     .await;
@@ -58,7 +75,12 @@ pub async fn consolidate_running(cx: &Ctx, round_id: i64, unit_ids: &[i64], toda
 }
 
 /// The baseline: a recursive query over the raw accepted figures.
-pub async fn consolidate_recomputed(cx: &Ctx, round_id: i64, unit_ids: &[i64], today: NaiveDate) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
+pub async fn consolidate_recomputed(
+    cx: &Ctx,
+    round_id: i64,
+    unit_ids: &[i64],
+    today: NaiveDate,
+) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
     cx.require_system()?;
     let mut tx = cx.app().db().read().await?;
     let r = async {
@@ -70,13 +92,27 @@ pub async fn consolidate_recomputed(cx: &Ctx, round_id: i64, unit_ids: &[i64], t
 }
 
 /// Every recipient of a round: (unit id, code, name, kind), in Vietnamese order.
-pub async fn recipients(cx: &Ctx, round_id: i64) -> CoreResult<Vec<(i64, String, String, qcdc_core::unit::UnitKind)>> {
+pub async fn recipients(
+    cx: &Ctx,
+    round_id: i64,
+) -> CoreResult<Vec<(i64, String, String, qcdc_core::unit::UnitKind)>> {
     cx.require_system()?;
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let round = crate::rounds::load(&mut tx, round_id).await?;
-        let (list, _) = rounds_repo::recipients(&mut tx, round_id, round.issuer_id, &Default::default(), 0, i64::MAX / 4).await?;
-        Ok(list.into_iter().map(|r| (r.unit_id, r.unit_code, r.unit_name, r.kind)).collect())
+        let (list, _) = rounds_repo::recipients(
+            &mut tx,
+            round_id,
+            round.issuer_id,
+            &Default::default(),
+            0,
+            i64::MAX / 4,
+        )
+        .await?;
+        Ok(list
+            .into_iter()
+            .map(|r| (r.unit_id, r.unit_code, r.unit_name, r.kind))
+            .collect())
     }
     .await;
     tx.finish(r).await

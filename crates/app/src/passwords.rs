@@ -32,7 +32,9 @@ pub async fn verify(password: &str, stored: &str) -> CoreResult<bool> {
         let Ok(parsed) = PasswordHash::new(&s) else {
             return false;
         };
-        Argon2::default().verify_password(p.as_bytes(), &parsed).is_ok()
+        Argon2::default()
+            .verify_password(p.as_bytes(), &parsed)
+            .is_ok()
     })
     .await
     .map_err(internal)

@@ -11,14 +11,16 @@ use qcdc_core::round::{self, Candidate, RoundState, StatusCounts};
 use qcdc_core::unit::UnitKind;
 use qcdc_core::workflow::Status;
 use qcdc_core::{CoreError, CoreResult, ErrorCode, text};
+use qcdc_store::Conn as AnyConnection;
 use qcdc_store::rounds_repo::{self, NewRoundRow, RecipientFilter, Round, RoundScope};
 use qcdc_store::units_repo::{self, UnitFilter, UnitScope};
 use qcdc_store::{audit, rollup, submissions_repo, templates_repo};
 use serde::{Deserialize, Serialize};
-use qcdc_store::Conn as AnyConnection;
 
 use crate::ctx::{Ctx, forbidden};
-use crate::views::{ChildCounts, Page, PageReq, RecipientLine, RoundStatusView, RoundSummary, RoundView};
+use crate::views::{
+    ChildCounts, Page, PageReq, RecipientLine, RoundStatusView, RoundSummary, RoundView,
+};
 
 /// Who receives a round: units of the issuer's subtree by kind and depth, and/or a list.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -153,11 +155,19 @@ pub async fn create(cx: &Ctx, new: &NewRound, today: NaiveDate) -> CoreResult<Ro
     tx.finish(r).await
 }
 
-async fn resolve_recipients(c: &mut AnyConnection, issuer_id: i64, sel: &RecipientSelector, on: NaiveDate) -> CoreResult<Vec<i64>> {
+async fn resolve_recipients(
+    c: &mut AnyConnection,
+    issuer_id: i64,
+    sel: &RecipientSelector,
+    on: NaiveDate,
+) -> CoreResult<Vec<i64>> {
     let below = units_repo::all(
         c,
         &UnitFilter {
-            scope: Some(UnitScope { subtrees: vec![issuer_id], exact: vec![] }),
+            scope: Some(UnitScope {
+                subtrees: vec![issuer_id],
+                exact: vec![],
+            }),
             under: Some(issuer_id),
             ..Default::default()
         },
@@ -197,7 +207,10 @@ async fn resolve_recipients(c: &mut AnyConnection, issuer_id: i64, sel: &Recipie
             )),
             Some(u) => chosen.push(u.id),
             None => match units_repo::by_code(c, code).await {
-                Ok(u) => problems.push(format!("«{}» không thuộc phạm vi của đơn vị ra yêu cầu", u.name)),
+                Ok(u) => problems.push(format!(
+                    "«{}» không thuộc phạm vi của đơn vị ra yêu cầu",
+                    u.name
+                )),
                 Err(_) => problems.push(format!("không có đơn vị mã «{code}»")),
             },
         }
@@ -207,11 +220,17 @@ async fn resolve_recipients(c: &mut AnyConnection, issuer_id: i64, sel: &Recipie
     if !problems.is_empty() {
         return Err(CoreError::new(
             ErrorCode::InvalidRecipients,
-            format!("Danh sách đơn vị nhận không hợp lệ: {}", problems.join("; ")),
+            format!(
+                "Danh sách đơn vị nhận không hợp lệ: {}",
+                problems.join("; ")
+            ),
         ));
     }
     if chosen.is_empty() {
-        return Err(CoreError::new(ErrorCode::InvalidRecipients, "Không có đơn vị nào nhận yêu cầu báo cáo"));
+        return Err(CoreError::new(
+            ErrorCode::InvalidRecipients,
+            "Không có đơn vị nào nhận yêu cầu báo cáo",
+        ));
     }
     // no recipient may sit below another: the upper one's report already covers it
     let ancestors: Vec<Vec<i64>> = chosen
@@ -229,11 +248,25 @@ async fn resolve_recipients(c: &mut AnyConnection, issuer_id: i64, sel: &Recipie
             v
         })
         .collect();
-    let cands: Vec<Candidate<'_>> = chosen.iter().zip(&ancestors).map(|(&id, a)| Candidate { id, ancestors: a }).collect();
+    let cands: Vec<Candidate<'_>> = chosen
+        .iter()
+        .zip(&ancestors)
+        .map(|(&id, a)| Candidate { id, ancestors: a })
+        .collect();
     let nested = round::nested_recipients(&cands);
     if !nested.is_empty() {
-        let name = |id: i64| below.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
-        let list: Vec<String> = nested.iter().take(5).map(|(a, b)| format!("«{}» thuộc «{}»", name(*a), name(*b))).collect();
+        let name = |id: i64| {
+            below
+                .iter()
+                .find(|u| u.id == id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default()
+        };
+        let list: Vec<String> = nested
+            .iter()
+            .take(5)
+            .map(|(a, b)| format!("«{}» thuộc «{}»", name(*a), name(*b)))
+            .collect();
         return Err(CoreError::new(
             ErrorCode::InvalidRecipients,
             format!(
@@ -258,11 +291,17 @@ pub async fn get(cx: &Ctx, id: i64) -> CoreResult<RoundView> {
 }
 
 /// The rounds the actor sees, newest first, with the counts over what it sees.
-pub async fn list(cx: &Ctx, open_only: bool, page: PageReq, today: NaiveDate) -> CoreResult<Page<RoundSummary>> {
+pub async fn list(
+    cx: &Ctx,
+    open_only: bool,
+    page: PageReq,
+    today: NaiveDate,
+) -> CoreResult<Page<RoundSummary>> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let scope = scope_of(cx);
-        let (rounds, total) = rounds_repo::list(&mut tx, &scope, open_only, page.offset(), page.size()).await?;
+        let (rounds, total) =
+            rounds_repo::list(&mut tx, &scope, open_only, page.offset(), page.size()).await?;
         let mut items = Vec::with_capacity(rounds.len());
         for round in rounds {
             let past = today > round.deadline;
@@ -277,7 +316,10 @@ pub async fn list(cx: &Ctx, open_only: bool, page: PageReq, today: NaiveDate) ->
                 counts.merge(c);
             }
             counts.finish();
-            items.push(RoundSummary { round: RoundView::from(round), counts });
+            items.push(RoundSummary {
+                round: RoundView::from(round),
+                counts,
+            });
         }
         Ok(Page::new(items, total, page))
     }
@@ -291,7 +333,8 @@ pub async fn set_state(cx: &Ctx, id: i64, state: RoundState) -> CoreResult<Round
     let mut tx = cx.app().db().write().await?;
     let r = async {
         let round = load(&mut tx, id).await?;
-        cx.require(&mut tx, Permission::Manage, round.issuer_id).await?;
+        cx.require(&mut tx, Permission::Manage, round.issuer_id)
+            .await?;
         rounds_repo::set_state(&mut tx, id, state).await?;
         audit::write(
             &mut tx,
@@ -330,7 +373,10 @@ pub async fn status(
         };
         cx.require(&mut tx, Permission::View, root.id).await?;
         let past = today > round.deadline;
-        let counts = rollup::counts(&mut tx, id, &[root.id], past).await?.remove(&root.id).unwrap_or_default();
+        let counts = rollup::counts(&mut tx, id, &[root.id], past)
+            .await?
+            .remove(&root.id)
+            .unwrap_or_default();
         let kids = units_repo::children(&mut tx, root.id).await?;
         let ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
         let mut per_child = rollup::counts(&mut tx, id, &ids, past).await?;
@@ -340,11 +386,18 @@ pub async fn status(
                 per_child
                     .remove(&k.id)
                     .filter(|c| c.recipients > 0)
-                    .map(|counts| ChildCounts { unit_code: k.code, unit_name: k.name, counts })
+                    .map(|counts| ChildCounts {
+                        unit_code: k.code,
+                        unit_name: k.name,
+                        counts,
+                    })
             })
             .collect();
-        let (lines, total) = rounds_repo::recipients(&mut tx, id, root.id, filter, page.offset(), page.size()).await?;
-        let recipients = Page::new(lines, total, page).map(|r| RecipientLine::from_recipient(r, past));
+        let (lines, total) =
+            rounds_repo::recipients(&mut tx, id, root.id, filter, page.offset(), page.size())
+                .await?;
+        let recipients =
+            Page::new(lines, total, page).map(|r| RecipientLine::from_recipient(r, past));
         let can_manage = cx.may(&mut tx, Permission::Manage, round.issuer_id).await?;
         Ok(RoundStatusView {
             round: RoundView::from(round),
@@ -373,7 +426,9 @@ pub struct TodoLine {
 
 /// The open rounds addressed to the units the actor reports for, nearest deadline first.
 pub async fn todo(cx: &Ctx, today: NaiveDate) -> CoreResult<Vec<TodoLine>> {
-    let units = cx.actor().units_with(&[Role::Reporter, Role::Office, Role::Admin]);
+    let units = cx
+        .actor()
+        .units_with(&[Role::Reporter, Role::Office, Role::Admin]);
     if units.is_empty() {
         return Ok(Vec::new());
     }
@@ -384,7 +439,9 @@ pub async fn todo(cx: &Ctx, today: NaiveDate) -> CoreResult<Vec<TodoLine>> {
             if !cx.may(&mut tx, Permission::Report, unit_id).await? {
                 continue;
             }
-            let Some(s) = submissions_repo::get(&mut tx, round.id, unit_id).await? else { continue };
+            let Some(s) = submissions_repo::get(&mut tx, round.id, unit_id).await? else {
+                continue;
+            };
             out.push(TodoLine {
                 days_left: round::days_left(round.deadline, today),
                 unit_code: s.unit_code,

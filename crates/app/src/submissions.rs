@@ -14,11 +14,11 @@ use qcdc_core::template::{Severity, Template, allows_decimals};
 use qcdc_core::validate::{self, Narrative, Stage, Values};
 use qcdc_core::workflow::{self, Action, Status};
 use qcdc_core::{CoreError, CoreResult, ErrorCode, text};
+use qcdc_store::Conn as AnyConnection;
 use qcdc_store::rounds_repo::Round;
 use qcdc_store::submissions_repo::{self, Figures, RowChange, Submission, Version};
 use qcdc_store::units_repo::{self, Unit};
 use qcdc_store::{audit, rollup};
-use qcdc_store::Conn as AnyConnection;
 
 use crate::ctx::Ctx;
 use crate::rounds::load as load_round;
@@ -32,7 +32,9 @@ pub struct DraftChange {
 }
 
 fn fmt_value(t: &Template, code: &str, v: Milli) -> String {
-    let d = t.indicator(code).map_or(3, |i| if allows_decimals(&i.unit) { 3 } else { 0 });
+    let d = t
+        .indicator(code)
+        .map_or(3, |i| if allows_decimals(&i.unit) { 3 } else { 0 });
     number::format_vn(v, d)
 }
 
@@ -43,7 +45,11 @@ fn not_recipient(unit: &str, round: i64) -> CoreError {
 }
 
 /// The round, the unit and its report, read in the caller's transaction.
-async fn load(c: &mut AnyConnection, round_id: i64, unit_code: &str) -> CoreResult<(Round, Unit, Submission)> {
+async fn load(
+    c: &mut AnyConnection,
+    round_id: i64,
+    unit_code: &str,
+) -> CoreResult<(Round, Unit, Submission)> {
     let round = load_round(c, round_id).await?;
     let unit = units_repo::by_code(c, unit_code).await?;
     let sub = submissions_repo::get(c, round_id, unit.id)
@@ -63,7 +69,14 @@ async fn transition(
     action: &str,
     note: String,
 ) -> CoreResult<()> {
-    rollup::apply_status(c, s.round_id, s.unit_id, (s.status, s.on_time), (next, on_time)).await?;
+    rollup::apply_status(
+        c,
+        s.round_id,
+        s.unit_id,
+        (s.status, s.on_time),
+        (next, on_time),
+    )
+    .await?;
     audit::write(
         c,
         audit::Change {
@@ -87,13 +100,21 @@ pub async fn view(cx: &Ctx, round_id: i64, unit_code: &str) -> CoreResult<Submis
     tx.finish(r).await
 }
 
-pub(crate) async fn view_in(cx: &Ctx, c: &mut AnyConnection, round_id: i64, unit_code: &str) -> CoreResult<SubmissionView> {
+pub(crate) async fn view_in(
+    cx: &Ctx,
+    c: &mut AnyConnection,
+    round_id: i64,
+    unit_code: &str,
+) -> CoreResult<SubmissionView> {
     let (round, unit, s) = load(c, round_id, unit_code).await?;
     cx.require(c, Permission::View, unit.id).await?;
     let t = cx.app().template(c, round.template_id).await?;
     let (values, sections) = if s.status == Status::Accepted {
         let values = submissions_repo::values(c, Figures::Accepted, s.id).await?;
-        let sections = submissions_repo::version(c, s.id, s.version).await?.map(|v| v.sections).unwrap_or_default();
+        let sections = submissions_repo::version(c, s.id, s.version)
+            .await?
+            .map(|v| v.sections)
+            .unwrap_or_default();
         (values, sections)
     } else {
         (
@@ -101,7 +122,10 @@ pub(crate) async fn view_in(cx: &Ctx, c: &mut AnyConnection, round_id: i64, unit
             submissions_repo::draft_sections(c, s.id).await?,
         )
     };
-    let stage = if matches!(s.status, Status::NotStarted | Status::Draft | Status::Returned) {
+    let stage = if matches!(
+        s.status,
+        Status::NotStarted | Status::Draft | Status::Returned
+    ) {
         Stage::Draft
     } else {
         Stage::Submit
@@ -110,7 +134,11 @@ pub(crate) async fn view_in(cx: &Ctx, c: &mut AnyConnection, round_id: i64, unit
     let titled: Vec<(String, String, String)> = t
         .sections()
         .iter()
-        .filter_map(|sec| sections.get(&sec.number).map(|x| (sec.number.clone(), sec.title.clone(), x.clone())))
+        .filter_map(|sec| {
+            sections
+                .get(&sec.number)
+                .map(|x| (sec.number.clone(), sec.title.clone(), x.clone()))
+        })
         .collect();
     let narrative_findings = qcdc_checker::check_sections(&titled, Some(cx.app().today()));
     let may_report = cx.may(c, Permission::Report, unit.id).await?;
@@ -135,8 +163,14 @@ pub(crate) async fn view_in(cx: &Ctx, c: &mut AnyConnection, round_id: i64, unit
         status: s.status,
         status_label: s.status.label_vi(),
         version: s.version,
-        display: values.iter().map(|(k, v)| (k.clone(), fmt_value(&t, k, *v))).collect(),
-        values: values.iter().map(|(k, v)| (k.clone(), number::to_f64(*v))).collect(),
+        display: values
+            .iter()
+            .map(|(k, v)| (k.clone(), fmt_value(&t, k, *v)))
+            .collect(),
+        values: values
+            .iter()
+            .map(|(k, v)| (k.clone(), number::to_f64(*v)))
+            .collect(),
         sections,
         findings,
         narrative_findings,
@@ -155,7 +189,12 @@ pub(crate) async fn view_in(cx: &Ctx, c: &mut AnyConnection, round_id: i64, unit
 
 /// Merges figures and narrative into the working copy. Saving is allowed in any
 /// state before acceptance except while the office holds the report (submitted).
-pub async fn save_draft(cx: &Ctx, round_id: i64, unit_code: &str, change: &DraftChange) -> CoreResult<SubmissionView> {
+pub async fn save_draft(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    change: &DraftChange,
+) -> CoreResult<SubmissionView> {
     save_draft_from(cx, round_id, unit_code, change, None).await
 }
 
@@ -235,7 +274,13 @@ pub(crate) async fn save_draft_from(
     view(cx, round_id, unit_code).await
 }
 
-async fn write_draft(cx: &Ctx, c: &mut AnyConnection, t: &Template, s: &Submission, change: &DraftChange) -> CoreResult<()> {
+async fn write_draft(
+    cx: &Ctx,
+    c: &mut AnyConnection,
+    t: &Template,
+    s: &Submission,
+    change: &DraftChange,
+) -> CoreResult<()> {
     let old_values = submissions_repo::values(c, Figures::Draft, s.id).await?;
     let old_sections = submissions_repo::draft_sections(c, s.id).await?;
     let entity = s.id.to_string();
@@ -260,7 +305,10 @@ async fn write_draft(cx: &Ctx, c: &mut AnyConnection, t: &Template, s: &Submissi
         .await?;
     }
     for (section, new) in &change.sections {
-        let new = new.as_deref().map(text::nfc).filter(|x| !x.trim().is_empty());
+        let new = new
+            .as_deref()
+            .map(text::nfc)
+            .filter(|x| !x.trim().is_empty());
         let old = old_sections.get(section).cloned();
         if old == new {
             continue;
@@ -285,7 +333,12 @@ async fn write_draft(cx: &Ctx, c: &mut AnyConnection, t: &Template, s: &Submissi
 
 /// Sends the report to the office. Refused (nothing changed) while validation
 /// has blocking errors; the findings travel in the error's details.
-pub async fn submit(cx: &Ctx, round_id: i64, unit_code: &str, at: DateTime<Utc>) -> CoreResult<SubmissionView> {
+pub async fn submit(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    at: DateTime<Utc>,
+) -> CoreResult<SubmissionView> {
     let mut tx = cx.app().db().write().await?;
     let r = async {
         let (round, unit, s) = load(&mut tx, round_id, unit_code).await?;
@@ -297,7 +350,10 @@ pub async fn submit(cx: &Ctx, round_id: i64, unit_code: &str, at: DateTime<Utc>)
         let sections = submissions_repo::draft_sections(&mut tx, s.id).await?;
         let findings = validate::validate(&t, &values, &sections, Stage::Submit);
         if validate::has_errors(&findings) {
-            let n = findings.iter().filter(|f| f.severity == Severity::Error).count();
+            let n = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
             return Err(CoreError::new(
                 ErrorCode::ValidationFailed,
                 format!("Báo cáo còn {n} lỗi cần sửa trước khi gửi"),
@@ -307,7 +363,9 @@ pub async fn submit(cx: &Ctx, round_id: i64, unit_code: &str, at: DateTime<Utc>)
         let at_s = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         // timeliness counts from the first time the report reached the office
         let first = s.first_submitted_at.clone().unwrap_or_else(|| at_s.clone());
-        let first_dt = DateTime::parse_from_rfc3339(&first).map(|d| d.with_timezone(&Utc)).unwrap_or(at);
+        let first_dt = DateTime::parse_from_rfc3339(&first)
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or(at);
         let on_time = first_dt <= deadline_end(round.deadline);
         submissions_repo::update(
             &mut tx,
@@ -322,7 +380,16 @@ pub async fn submit(cx: &Ctx, round_id: i64, unit_code: &str, at: DateTime<Utc>)
             cx.who(),
         )
         .await?;
-        transition(cx, &mut tx, &s, next, Some(on_time), "submit", next.as_str().into()).await?;
+        transition(
+            cx,
+            &mut tx,
+            &s,
+            next,
+            Some(on_time),
+            "submit",
+            next.as_str().into(),
+        )
+        .await?;
         Ok(())
     }
     .await;
@@ -332,12 +399,18 @@ pub async fn submit(cx: &Ctx, round_id: i64, unit_code: &str, at: DateTime<Utc>)
 }
 
 /// The issuing office returns a submitted report with a reason.
-pub async fn return_report(cx: &Ctx, round_id: i64, unit_code: &str, reason: &str) -> CoreResult<SubmissionView> {
+pub async fn return_report(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    reason: &str,
+) -> CoreResult<SubmissionView> {
     let reason = text::nfc(reason.trim());
     let mut tx = cx.app().db().write().await?;
     let r = async {
         let (round, _unit, s) = load(&mut tx, round_id, unit_code).await?;
-        cx.require(&mut tx, Permission::Manage, round.issuer_id).await?;
+        cx.require(&mut tx, Permission::Manage, round.issuer_id)
+            .await?;
         round.state.require_open(&round.title)?;
         if reason.is_empty() {
             return Err(CoreError::invalid("Cần ghi lý do trả lại báo cáo"));
@@ -346,11 +419,24 @@ pub async fn return_report(cx: &Ctx, round_id: i64, unit_code: &str, reason: &st
         submissions_repo::update(
             &mut tx,
             s.id,
-            &RowChange { status: Some(next), return_reason: Some(Some(reason.clone())), ..Default::default() },
+            &RowChange {
+                status: Some(next),
+                return_reason: Some(Some(reason.clone())),
+                ..Default::default()
+            },
             cx.who(),
         )
         .await?;
-        transition(cx, &mut tx, &s, next, s.on_time, "return", format!("{}: {reason}", next.as_str())).await?;
+        transition(
+            cx,
+            &mut tx,
+            &s,
+            next,
+            s.on_time,
+            "return",
+            format!("{}: {reason}", next.as_str()),
+        )
+        .await?;
         Ok(())
     }
     .await;
@@ -366,7 +452,8 @@ pub async fn accept(cx: &Ctx, round_id: i64, unit_code: &str) -> CoreResult<Subm
     let mut tx = cx.app().db().write().await?;
     let r = async {
         let (round, _unit, s) = load(&mut tx, round_id, unit_code).await?;
-        cx.require(&mut tx, Permission::Manage, round.issuer_id).await?;
+        cx.require(&mut tx, Permission::Manage, round.issuer_id)
+            .await?;
         round.state.require_open(&round.title)?;
         let next = s.status.apply(Action::Accept)?;
         let new_values = submissions_repo::values(&mut tx, Figures::Draft, s.id).await?;
@@ -392,11 +479,25 @@ pub async fn accept(cx: &Ctx, round_id: i64, unit_code: &str) -> CoreResult<Subm
         submissions_repo::update(
             &mut tx,
             s.id,
-            &RowChange { status: Some(next), accepted_at: Some(at), return_reason: Some(None), ..Default::default() },
+            &RowChange {
+                status: Some(next),
+                accepted_at: Some(at),
+                return_reason: Some(None),
+                ..Default::default()
+            },
             cx.who(),
         )
         .await?;
-        transition(cx, &mut tx, &s, next, s.on_time, "accept", format!("{} v{}", next.as_str(), s.version)).await?;
+        transition(
+            cx,
+            &mut tx,
+            &s,
+            next,
+            s.on_time,
+            "accept",
+            format!("{} v{}", next.as_str(), s.version),
+        )
+        .await?;
         Ok(())
     }
     .await;
@@ -407,14 +508,21 @@ pub async fn accept(cx: &Ctx, round_id: i64, unit_code: &str) -> CoreResult<Subm
 
 /// Reopens accepted data as a new version with a reason. The accepted figures keep
 /// counting until the corrected version is accepted.
-pub async fn start_correction(cx: &Ctx, round_id: i64, unit_code: &str, reason: &str) -> CoreResult<SubmissionView> {
+pub async fn start_correction(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    reason: &str,
+) -> CoreResult<SubmissionView> {
     let reason = text::nfc(reason.trim());
     let mut tx = cx.app().db().write().await?;
     let r = async {
         let (round, unit, s) = load(&mut tx, round_id, unit_code).await?;
         cx.require(&mut tx, Permission::Report, unit.id).await?;
         if reason.is_empty() {
-            return Err(CoreError::invalid("Cần ghi lý do điều chỉnh số liệu đã tiếp nhận"));
+            return Err(CoreError::invalid(
+                "Cần ghi lý do điều chỉnh số liệu đã tiếp nhận",
+            ));
         }
         round.state.require_open(&round.title)?;
         let next = s.status.apply(Action::Correct)?;
@@ -436,7 +544,16 @@ pub async fn start_correction(cx: &Ctx, round_id: i64, unit_code: &str, reason: 
             cx.who(),
         )
         .await?;
-        transition(cx, &mut tx, &s, next, s.on_time, "correction", format!("{}: {reason}", s.version + 1)).await?;
+        transition(
+            cx,
+            &mut tx,
+            &s,
+            next,
+            s.on_time,
+            "correction",
+            format!("{}: {reason}", s.version + 1),
+        )
+        .await?;
         Ok(())
     }
     .await;
@@ -453,7 +570,12 @@ pub struct History {
     pub audit: Page<qcdc_store::audit::AuditEntry>,
 }
 
-pub async fn history(cx: &Ctx, round_id: i64, unit_code: &str, page: PageReq) -> CoreResult<History> {
+pub async fn history(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    page: PageReq,
+) -> CoreResult<History> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let (_round, unit, s) = load(&mut tx, round_id, unit_code).await?;
@@ -466,12 +588,26 @@ pub async fn history(cx: &Ctx, round_id: i64, unit_code: &str, page: PageReq) ->
                 accepted_at: v.accepted_at,
                 accepted_by: v.accepted_by,
                 reason: v.reason,
-                values: v.values.iter().map(|(k, x)| (k.clone(), number::to_f64(*x))).collect(),
+                values: v
+                    .values
+                    .iter()
+                    .map(|(k, x)| (k.clone(), number::to_f64(*x)))
+                    .collect(),
                 sections: v.sections,
             })
             .collect();
-        let (entries, total) = audit::page(&mut tx, "submission", &s.id.to_string(), page.offset(), page.size()).await?;
-        Ok(History { versions, audit: Page::new(entries, total, page) })
+        let (entries, total) = audit::page(
+            &mut tx,
+            "submission",
+            &s.id.to_string(),
+            page.offset(),
+            page.size(),
+        )
+        .await?;
+        Ok(History {
+            versions,
+            audit: Page::new(entries, total, page),
+        })
     }
     .await;
     tx.finish(r).await
@@ -493,12 +629,18 @@ pub async fn import_report(
     }
     .await;
     let t = tx.finish(r).await?;
-    let doc = qcdc_checker::read(bytes)
-        .map_err(|e| CoreError::new(ErrorCode::InvalidInput, format!("Không đọc được tệp báo cáo: {}", e.0)))?;
+    let doc = qcdc_checker::read(bytes).map_err(|e| {
+        CoreError::new(
+            ErrorCode::InvalidInput,
+            format!("Không đọc được tệp báo cáo: {}", e.0),
+        )
+    })?;
     let mapped = qcdc_checker::import::map_report(&doc, &t);
     let mut change = DraftChange::default();
     for (code, v) in &mapped.values {
-        change.values.insert(code.clone(), Some(number::from_f64(*v)?));
+        change
+            .values
+            .insert(code.clone(), Some(number::from_f64(*v)?));
     }
     for (num, body) in &mapped.sections {
         change.sections.insert(num.clone(), Some(body.clone()));

@@ -53,7 +53,11 @@ pub async fn list(cx: &Ctx) -> CoreResult<Vec<TemplateInfo>> {
 }
 
 /// A template by code (the latest version unless one is given).
-pub async fn get(cx: &Ctx, code: &str, version: Option<i64>) -> CoreResult<(TemplateInfo, Arc<Template>)> {
+pub async fn get(
+    cx: &Ctx,
+    code: &str,
+    version: Option<i64>,
+) -> CoreResult<(TemplateInfo, Arc<Template>)> {
     signed_in(cx)?;
     let mut tx = cx.app().db().read().await?;
     let r = async {
@@ -146,7 +150,10 @@ pub enum Loaded {
     Imported(TemplateInfo),
     Unchanged(String),
     /// A file whose content differs from the stored version of the same number.
-    Ignored { file: String, why: String },
+    Ignored {
+        file: String,
+        why: String,
+    },
 }
 
 /// Loads template files at start-up (the command line only). A version already
@@ -174,7 +181,10 @@ pub async fn load_files(cx: &Ctx, files: &[(String, String)]) -> CoreResult<Vec<
                     t.version()
                 );
                 tracing::warn!("{why}");
-                out.push(Loaded::Ignored { file: name.clone(), why });
+                out.push(Loaded::Ignored {
+                    file: name.clone(),
+                    why,
+                });
             }
             None => out.push(Loaded::Imported(import(cx, source).await?)),
         }
@@ -185,7 +195,12 @@ pub async fn load_files(cx: &Ctx, files: &[(String, String)]) -> CoreResult<Vec<
 /// Reads every `*.toml` of a directory, sorted by name.
 pub fn read_dir(dir: &Path) -> CoreResult<Vec<(String, String)>> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| CoreError::new(ErrorCode::Internal, format!("Không đọc được thư mục mẫu {}: {e}", dir.display())))?
+        .map_err(|e| {
+            CoreError::new(
+                ErrorCode::Internal,
+                format!("Không đọc được thư mục mẫu {}: {e}", dir.display()),
+            )
+        })?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -196,7 +211,12 @@ pub fn read_dir(dir: &Path) -> CoreResult<Vec<(String, String)>> {
         .map(|f| {
             std::fs::read_to_string(&f)
                 .map(|s| (f.display().to_string(), s))
-                .map_err(|e| CoreError::new(ErrorCode::Internal, format!("Không đọc được {}: {e}", f.display())))
+                .map_err(|e| {
+                    CoreError::new(
+                        ErrorCode::Internal,
+                        format!("Không đọc được {}: {e}", f.display()),
+                    )
+                })
         })
         .collect()
 }

@@ -40,7 +40,11 @@ pub(crate) fn scope_of(cx: &Ctx) -> Option<UnitScope> {
     })
 }
 
-async fn scoped_filter(cx: &Ctx, c: &mut qcdc_store::Conn, q: &UnitQuery) -> CoreResult<UnitFilter> {
+async fn scoped_filter(
+    cx: &Ctx,
+    c: &mut qcdc_store::Conn,
+    q: &UnitQuery,
+) -> CoreResult<UnitFilter> {
     let under = match &q.under {
         Some(code) => Some(units_repo::by_code(c, code).await?.id),
         None => None,
@@ -103,7 +107,11 @@ pub async fn export(cx: &Ctx) -> CoreResult<Vec<UnitRecord>> {
 }
 
 /// The units that came before `code` and existed on `day` (succession links).
-pub async fn predecessors_on(cx: &Ctx, code: &str, day: NaiveDate) -> CoreResult<(Vec<Unit>, bool)> {
+pub async fn predecessors_on(
+    cx: &Ctx,
+    code: &str,
+    day: NaiveDate,
+) -> CoreResult<(Vec<Unit>, bool)> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let unit = units_repo::by_code(&mut tx, code).await?;
@@ -116,7 +124,11 @@ pub async fn predecessors_on(cx: &Ctx, code: &str, day: NaiveDate) -> CoreResult
 }
 
 /// Does one of `admin_codes` lie on the way up from `start` (itself included)?
-fn administered(start: Option<&str>, parent_of: &HashMap<String, Option<String>>, admin_codes: &HashSet<String>) -> bool {
+fn administered(
+    start: Option<&str>,
+    parent_of: &HashMap<String, Option<String>>,
+    admin_codes: &HashSet<String>,
+) -> bool {
     let mut cur = start.map(str::to_string);
     let mut steps = 0;
     while let Some(code) = cur {
@@ -150,12 +162,19 @@ pub async fn import(cx: &Ctx, incoming: Vec<(usize, UnitRecord)>) -> CoreResult<
     tx.finish(r).await
 }
 
-async fn import_in(cx: &Ctx, tx: &mut qcdc_store::Conn, incoming: &[(usize, UnitRecord)]) -> CoreResult<ImportSummary> {
+async fn import_in(
+    cx: &Ctx,
+    tx: &mut qcdc_store::Conn,
+    incoming: &[(usize, UnitRecord)],
+) -> CoreResult<ImportSummary> {
     let everything = units_repo::all(tx, &UnitFilter::default()).await?;
     let existing = units_repo::records_parents_first(&everything);
     let changed = unit::check_import(&existing, incoming).map_err(unit::import_error)?;
     let old: HashMap<&str, &UnitRecord> = existing.iter().map(|r| (r.code.as_str(), r)).collect();
-    let created = changed.iter().filter(|r| !old.contains_key(r.code.as_str())).count();
+    let created = changed
+        .iter()
+        .filter(|r| !old.contains_key(r.code.as_str()))
+        .count();
     let summary = ImportSummary {
         received: incoming.len(),
         created,
@@ -167,19 +186,26 @@ async fn import_in(cx: &Ctx, tx: &mut qcdc_store::Conn, incoming: &[(usize, Unit
     }
     // authorization, record by record, against the old and the new tree
     if !cx.actor().is_system() {
-        let code_of: HashMap<i64, &str> = everything.iter().map(|u| (u.id, u.code.as_str())).collect();
+        let code_of: HashMap<i64, &str> =
+            everything.iter().map(|u| (u.id, u.code.as_str())).collect();
         let admin_codes: HashSet<String> = cx
             .actor()
             .units_with(&[Role::Admin])
             .iter()
             .filter_map(|id| code_of.get(id).map(|c| c.to_string()))
             .collect();
-        let old_parent: HashMap<String, Option<String>> = existing.iter().map(|r| (r.code.clone(), r.parent.clone())).collect();
+        let old_parent: HashMap<String, Option<String>> = existing
+            .iter()
+            .map(|r| (r.code.clone(), r.parent.clone()))
+            .collect();
         let mut new_parent = old_parent.clone();
         for r in &changed {
             new_parent.insert(r.code.clone(), r.parent.clone());
         }
-        let line_of: HashMap<&str, usize> = incoming.iter().map(|(l, r)| (r.code.as_str(), *l)).collect();
+        let line_of: HashMap<&str, usize> = incoming
+            .iter()
+            .map(|(l, r)| (r.code.as_str(), *l))
+            .collect();
         let mut problems = Vec::new();
         for r in &changed {
             let before = old.get(r.code.as_str());
@@ -202,13 +228,19 @@ async fn import_in(cx: &Ctx, tx: &mut qcdc_store::Conn, incoming: &[(usize, Unit
         if !problems.is_empty() {
             return Err(CoreError::with_problems(
                 ErrorCode::Forbidden,
-                format!("Tệp có {} đơn vị ngoài phạm vi quản trị; không có thay đổi nào được lưu", problems.len()),
+                format!(
+                    "Tệp có {} đơn vị ngoài phạm vi quản trị; không có thay đổi nào được lưu",
+                    problems.len()
+                ),
                 problems,
             ));
         }
     }
     // write: new rows, changed rows, then parents (parents first), links, audit
-    let new_recs: Vec<&UnitRecord> = changed.iter().filter(|r| !old.contains_key(r.code.as_str())).collect();
+    let new_recs: Vec<&UnitRecord> = changed
+        .iter()
+        .filter(|r| !old.contains_key(r.code.as_str()))
+        .collect();
     units_repo::insert_many(tx, &new_recs).await?;
     for r in changed.iter().filter(|r| old.contains_key(r.code.as_str())) {
         units_repo::update(tx, r).await?;
@@ -222,9 +254,12 @@ async fn import_in(cx: &Ctx, tx: &mut qcdc_store::Conn, incoming: &[(usize, Unit
     codes.dedup();
     let ids = units_repo::ids_by_code(tx, &codes).await?;
     let id = |code: &str| {
-        ids.get(code)
-            .copied()
-            .ok_or_else(|| CoreError::new(ErrorCode::Internal, format!("Mã đơn vị «{code}» vừa ghi không tìm thấy")))
+        ids.get(code).copied().ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::Internal,
+                format!("Mã đơn vị «{code}» vừa ghi không tìm thấy"),
+            )
+        })
     };
     let open_rounds = rounds_repo::open_ids(tx).await?;
     let mut by_depth: Vec<&UnitRecord> = changed.iter().collect();
@@ -260,7 +295,11 @@ async fn import_in(cx: &Ctx, tx: &mut qcdc_store::Conn, incoming: &[(usize, Unit
             }
             Some(b) if b.parent != r.parent => {
                 units_repo::set_parent(tx, uid, parent).await?;
-                let subtree: Vec<i64> = closure::subtree(tx, uid).await?.into_iter().map(|s| s.0).collect();
+                let subtree: Vec<i64> = closure::subtree(tx, uid)
+                    .await?
+                    .into_iter()
+                    .map(|s| s.0)
+                    .collect();
                 let (old_anc, new_anc) = closure::move_subtree(tx, uid, parent).await?;
                 // no recipient of an open round may end up below another recipient
                 for &round in &open_rounds {
@@ -269,7 +308,10 @@ async fn import_in(cx: &Ctx, tx: &mut qcdc_store::Conn, incoming: &[(usize, Unit
                     if !below.is_empty() && !above.is_empty() {
                         return Err(CoreError::new(
                             ErrorCode::InvalidUnits,
-                            format!("Không chuyển được «{}»: trong đợt báo cáo #{round} đang mở, đơn vị cấp trên mới và đơn vị bên dưới đều là đơn vị nhận (số liệu sẽ bị cộng trùng)", r.code),
+                            format!(
+                                "Không chuyển được «{}»: trong đợt báo cáo #{round} đang mở, đơn vị cấp trên mới và đơn vị bên dưới đều là đơn vị nhận (số liệu sẽ bị cộng trùng)",
+                                r.code
+                            ),
                         ));
                     }
                 }
@@ -278,14 +320,22 @@ async fn import_in(cx: &Ctx, tx: &mut qcdc_store::Conn, incoming: &[(usize, Unit
             Some(_) => {}
         }
         if before.is_none_or(|b| b.predecessors != r.predecessors) {
-            let preds = r.predecessors.iter().map(|p| id(p)).collect::<CoreResult<Vec<_>>>()?;
+            let preds = r
+                .predecessors
+                .iter()
+                .map(|p| id(p))
+                .collect::<CoreResult<Vec<_>>>()?;
             units_repo::set_predecessors(tx, uid, &preds).await?;
         }
         audit::write(
             tx,
             audit::Change {
                 actor: cx.who(),
-                action: if before.is_some() { "unit_update" } else { "unit_create" },
+                action: if before.is_some() {
+                    "unit_update"
+                } else {
+                    "unit_create"
+                },
                 entity: "unit",
                 entity_id: &r.code,
                 old_value: before.map(|b| serde_json::to_string(b).unwrap_or_default()),

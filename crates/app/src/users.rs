@@ -22,9 +22,13 @@ pub struct NewUser {
 fn check_username(username: &str) -> CoreResult<()> {
     if username.is_empty()
         || username.len() > 64
-        || !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
     {
-        return Err(CoreError::invalid("Tên đăng nhập chỉ gồm chữ không dấu, số, «.», «_», «-» (tối đa 64 ký tự)"));
+        return Err(CoreError::invalid(
+            "Tên đăng nhập chỉ gồm chữ không dấu, số, «.», «_», «-» (tối đa 64 ký tự)",
+        ));
     }
     Ok(())
 }
@@ -57,7 +61,9 @@ pub async fn create(cx: &Ctx, new: &NewUser) -> CoreResult<i64> {
     }
     passwords::check_new(&new.password)?;
     if new.roles.is_empty() && !cx.actor().is_system() {
-        return Err(CoreError::invalid("Cần giao ít nhất một vai trò cho người dùng mới"));
+        return Err(CoreError::invalid(
+            "Cần giao ít nhất một vai trò cho người dùng mới",
+        ));
     }
     let hash = passwords::hash(&new.password).await?;
     let mut tx = cx.app().db().write().await?;
@@ -69,13 +75,20 @@ pub async fn create(cx: &Ctx, new: &NewUser) -> CoreResult<i64> {
             if !access::may_grant(cx.actor(), &lineage) {
                 return Err(CoreError::new(
                     ErrorCode::Forbidden,
-                    format!("Không có quyền giao vai trò «{}» tại đơn vị «{}» (ngoài phạm vi quản trị)", role.label_vi(), u.name),
+                    format!(
+                        "Không có quyền giao vai trò «{}» tại đơn vị «{}» (ngoài phạm vi quản trị)",
+                        role.label_vi(),
+                        u.name
+                    ),
                 ));
             }
             units.push((*role, u));
         }
         if users_repo::by_username(&mut tx, &username).await?.is_some() {
-            return Err(CoreError::new(ErrorCode::Conflict, format!("Tên đăng nhập «{username}» đã có")));
+            return Err(CoreError::new(
+                ErrorCode::Conflict,
+                format!("Tên đăng nhập «{username}» đã có"),
+            ));
         }
         let id = users_repo::insert(&mut tx, &username, &full_name, &hash).await?;
         for (role, u) in &units {
@@ -96,7 +109,13 @@ pub async fn create(cx: &Ctx, new: &NewUser) -> CoreResult<i64> {
         }
         audit::write(
             &mut tx,
-            audit::Change { actor: cx.who(), action: "user_create", entity: "user", entity_id: &username, ..Default::default() },
+            audit::Change {
+                actor: cx.who(),
+                action: "user_create",
+                entity: "user",
+                entity_id: &username,
+                ..Default::default()
+            },
         )
         .await?;
         Ok(id)
@@ -115,7 +134,10 @@ pub async fn grant(cx: &Ctx, username: &str, role: Role, unit_code: &str) -> Cor
         if !access::may_grant(cx.actor(), &lineage) {
             return Err(CoreError::new(
                 ErrorCode::Forbidden,
-                format!("Không có quyền giao vai trò tại đơn vị «{}» (ngoài phạm vi quản trị)", u.name),
+                format!(
+                    "Không có quyền giao vai trò tại đơn vị «{}» (ngoài phạm vi quản trị)",
+                    u.name
+                ),
             ));
         }
         let user = users_repo::by_username(&mut tx, &username)

@@ -28,7 +28,10 @@ impl PageReq {
     pub const MAX_SIZE: i64 = 500;
 
     pub fn new(page: i64, per_page: i64) -> PageReq {
-        PageReq { page: Some(page), per_page: Some(per_page) }
+        PageReq {
+            page: Some(page),
+            per_page: Some(per_page),
+        }
     }
 
     /// Everything up to the maximum page size.
@@ -41,7 +44,9 @@ impl PageReq {
     }
 
     pub fn size(&self) -> i64 {
-        self.per_page.unwrap_or(Self::DEFAULT_SIZE).clamp(1, Self::MAX_SIZE)
+        self.per_page
+            .unwrap_or(Self::DEFAULT_SIZE)
+            .clamp(1, Self::MAX_SIZE)
     }
 
     pub fn offset(&self) -> i64 {

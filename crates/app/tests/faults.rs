@@ -29,7 +29,12 @@ impl Drop for Mount {
 fn mount_small_disk() -> Option<Mount> {
     let dir = std::env::temp_dir().join(format!("qcdc-full-{}", std::process::id()));
     std::fs::create_dir_all(&dir).ok()?;
-    let ok = Command::new("mount").args(["-t", "tmpfs", "-o", "size=16m", "tmpfs"]).arg(&dir).status().ok()?.success();
+    let ok = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=16m", "tmpfs"])
+        .arg(&dir)
+        .status()
+        .ok()?
+        .success();
     if !ok {
         let _ = std::fs::remove_dir_all(&dir);
         return None;
@@ -38,7 +43,11 @@ fn mount_small_disk() -> Option<Mount> {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
 }
 
 /// Fills the filesystem with one file until it refuses more.
@@ -57,7 +66,13 @@ fn big_change(i: usize) -> DraftChange {
     let mut c = DraftChange::default();
     c.values.insert("tcd_luot".into(), Some(i as i64 * 1000));
     // a long narrative: tens of pages, like a real report with annexes
-    c.sections.insert("I".into(), Some(format!("Lần lưu {i}. {}", "Tình hình chính trị, kinh tế - xã hội ổn định. ".repeat(4000))));
+    c.sections.insert(
+        "I".into(),
+        Some(format!(
+            "Lần lưu {i}. {}",
+            "Tình hình chính trị, kinh tế - xã hội ổn định. ".repeat(4000)
+        )),
+    );
     c
 }
 
@@ -67,10 +82,19 @@ async fn a_full_disk_never_poisons_the_pool() {
         eprintln!("bỏ qua: cần quyền root để gắn một ổ đĩa nhỏ (tmpfs) cho phép thử đầy đĩa");
         return;
     }
-    let mount = mount_small_disk().expect("as root, a 16 MB tmpfs can be mounted for the full-disk test");
-    let app = App::open_dir(&mount.0, &AppOptions::default()).await.unwrap();
+    let mount =
+        mount_small_disk().expect("as root, a 16 MB tmpfs can be mounted for the full-disk test");
+    let app = App::open_dir(&mount.0, &AppOptions::default())
+        .await
+        .unwrap();
     let cx = app.system("test");
-    templates::load_files(&cx, &templates::read_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates")).unwrap()).await.unwrap();
+    templates::load_files(
+        &cx,
+        &templates::read_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates"))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
     units::import(&cx, sample_tree()).await.unwrap();
     let r = rounds::create(
         &cx,
@@ -82,7 +106,10 @@ async fn a_full_disk_never_poisons_the_pool() {
             issuer: "T".into(),
             deadline: NaiveDate::from_ymd_opt(2099, 6, 20).unwrap(),
             letter: String::new(),
-            recipients: RecipientSelector { units: vec!["N1".into(), "N2".into(), "S1".into()], ..Default::default() },
+            recipients: RecipientSelector {
+                units: vec!["N1".into(), "N2".into(), "S1".into()],
+                ..Default::default()
+            },
         },
         NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
     )
@@ -95,11 +122,17 @@ async fn a_full_disk_never_poisons_the_pool() {
     for i in 0..30 {
         let unit = ["N1", "N2", "S1"][i % 3];
         if let Err(e) = submissions::save_draft(&cx, r, unit, &big_change(i)).await {
-            assert!(matches!(e.code, ErrorCode::Unavailable | ErrorCode::Internal), "{e:?}");
+            assert!(
+                matches!(e.code, ErrorCode::Unavailable | ErrorCode::Internal),
+                "{e:?}"
+            );
             failures += 1;
         }
     }
-    assert!(failures > 0, "the disk never filled up: the test proved nothing");
+    assert!(
+        failures > 0,
+        "the disk never filled up: the test proved nothing"
+    );
     // space comes back: every save succeeds again, on every pooled connection
     std::fs::remove_file(&filler).unwrap();
     let mut tasks = Vec::new();
@@ -113,7 +146,9 @@ async fn a_full_disk_never_poisons_the_pool() {
         }));
     }
     for t in tasks {
-        t.await.unwrap().expect("every save succeeds once space is back");
+        t.await
+            .unwrap()
+            .expect("every save succeeds once space is back");
     }
     let v = submissions::view(&cx, r, "N1").await.unwrap();
     assert!(v.values.contains_key("tcd_luot"));

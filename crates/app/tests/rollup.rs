@@ -2,11 +2,10 @@
 //! The running totals stay equal to a recomputation from the raw accepted figures
 //! through any sequence of accepts, corrections and tree changes — on both databases.
 
-
 use chrono::{NaiveDate, TimeZone, Utc};
-use qcdc_core::unit::{UnitKind, UnitRecord};
 use qcdc_app::rounds::{NewRound, RecipientSelector};
 use qcdc_app::submissions::DraftChange;
+use qcdc_core::unit::{UnitKind, UnitRecord};
 use qcdc_testkit::{fresh_pg_database, fresh_sqlite_database};
 use support::{S as Store, flatten, templates_dir};
 
@@ -152,6 +151,44 @@ async fn random_history(url: &str, seed: u64) {
         }
         check(&s, r, &internal).await;
     }
+    // a closed round of the same tree, reported before the move
+    let closed = s
+        .create_round(
+            &NewRound {
+                title: "đã đóng".into(),
+                template: "qcdc-dinh-ky".into(),
+                template_version: None,
+                period: "2025-H2".parse().unwrap(),
+                issuer: "C".into(),
+                deadline: NaiveDate::from_ymd_opt(2026, 6, 20).unwrap(),
+                letter: String::new(),
+                recipients: RecipientSelector {
+                    kinds: vec![UnitKind::Commune, UnitKind::PublicService],
+                    max_depth: None,
+                    units: vec![],
+                },
+            },
+            "t",
+            NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+        )
+        .await
+        .unwrap()
+        .id;
+    for u in leaves.iter().take(4) {
+        let mut change = DraftChange::default();
+        change
+            .values
+            .insert("tcd_luot".into(), Some(rng.random_range(1..100i64) * 1000));
+        change.values.insert("vb_tong".into(), Some(0));
+        for sec in SECTIONS {
+            change.sections.insert(sec.into(), Some("nội dung".into()));
+        }
+        s.save_draft(closed, u, &change, "t").await.unwrap();
+        s.submit(closed, u, "t", at).await.unwrap();
+        s.accept(closed, u, "t").await.unwrap();
+    }
+    s.set_round_status(closed, false, "t").await.unwrap();
+    let before = s.bench_consolidate_qcdc(closed, &internal).await.unwrap();
     // moving an agency to the other province keeps every total right
     let mut moved = s
         .unit_records()
@@ -163,6 +200,35 @@ async fn random_history(url: &str, seed: u64) {
     moved.parent = Some("P1".into());
     s.import_units(vec![(2, moved)], "t").await.unwrap();
     check(&s, r, &internal).await;
+    // and back again, then a commune to the other province: still right
+    let mut back = s
+        .unit_records()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.code == "P0S0")
+        .unwrap();
+    back.parent = Some("P0".into());
+    s.import_units(vec![(2, back)], "t").await.unwrap();
+    let mut commune = s
+        .unit_records()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.code == "P1X2")
+        .unwrap();
+    commune.parent = Some("P0".into());
+    s.import_units(vec![(2, commune)], "t").await.unwrap();
+    check(&s, r, &internal).await;
+    // a closed round keeps the tree it was reported on: its totals did not move
+    let after = s.bench_consolidate_qcdc(closed, &internal).await.unwrap();
+    for u in &internal {
+        assert_eq!(
+            flatten(&before[u].0),
+            flatten(&after[u].0),
+            "closed round totals of unit {u} moved"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

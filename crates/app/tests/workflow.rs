@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use qcdc_app::rounds::{NewRound, RecipientSelector};
 use qcdc_core::ErrorCode;
 use qcdc_core::access::Role;
 use qcdc_core::unit::UnitKind;
 use qcdc_core::workflow::Status;
-use qcdc_app::rounds::{NewRound, RecipientSelector};
-use qcdc_testkit::{fresh_pg_database, fresh_sqlite_database, rec, sample_tree as tree};
 use qcdc_store_test_support::*;
+use qcdc_testkit::{fresh_pg_database, fresh_sqlite_database, rec, sample_tree as tree};
 use support::{S as Store, UnitFilter, flatten, templates_dir};
 
 mod support;
@@ -49,7 +49,10 @@ mod qcdc_store_test_support {
         }
     }
 
-    pub fn change(values: &[(&str, i64)], sections: &[(&str, &str)]) -> qcdc_app::submissions::DraftChange {
+    pub fn change(
+        values: &[(&str, i64)],
+        sections: &[(&str, &str)],
+    ) -> qcdc_app::submissions::DraftChange {
         qcdc_app::submissions::DraftChange {
             values: values
                 .iter()
@@ -591,10 +594,7 @@ async fn consolidation_live_with_succession_and_adoption(url: &str) {
     let t = s.unit("T").await.unwrap().id;
     let a = s.bench_consolidate_qcdc(r, &[t]).await.unwrap();
     let b = s.bench_consolidate_cte(r, &[t]).await.unwrap();
-    assert_eq!(
-        flatten(&a[&t].0),
-        flatten(&b[&t].0)
-    );
+    assert_eq!(flatten(&a[&t].0), flatten(&b[&t].0));
     assert_eq!(a[&t].1, b[&t].1);
     // adoption: the province's totals become its draft in the centre's round
     let centre = vec![(

@@ -30,7 +30,13 @@ fn flatten(t: &Totals) -> std::collections::BTreeMap<String, i64> {
 
 /// The round with the most recipients (the generated national round).
 async fn biggest_round(store: &App) -> Result<qcdc_app::views::RoundView> {
-    let list = rounds::list(&store.system("bench"), false, PageReq::new(1, PageReq::MAX_SIZE), store.today()).await?;
+    let list = rounds::list(
+        &store.system("bench"),
+        false,
+        PageReq::new(1, PageReq::MAX_SIZE),
+        store.today(),
+    )
+    .await?;
     list.items
         .into_iter()
         .map(|s| s.round)
@@ -41,11 +47,17 @@ async fn biggest_round(store: &App) -> Result<qcdc_app::views::RoundView> {
 pub async fn consolidate(store: &App, iterations: usize) -> Result<()> {
     let cx = store.system("bench");
     let round = biggest_round(store).await?;
-    let provinces: Vec<i64> = units::all(&cx, &UnitQuery { kinds: vec![UnitKind::Province], ..Default::default() })
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .collect();
+    let provinces: Vec<i64> = units::all(
+        &cx,
+        &UnitQuery {
+            kinds: vec![UnitKind::Province],
+            ..Default::default()
+        },
+    )
+    .await?
+    .into_iter()
+    .map(|u| u.id)
+    .collect();
     outln!(
         "Đợt #{} ({} đơn vị nhận), {} tỉnh, {} lần đo, backend {:?}",
         round.id,
@@ -69,12 +81,20 @@ pub async fn consolidate(store: &App, iterations: usize) -> Result<()> {
                 identical = false;
             }
         }
-        outln!("  lần {}: qcdc {:.4} s, cte {:.4} s", i + 1, tq[i].as_secs_f64(), tc[i].as_secs_f64());
+        outln!(
+            "  lần {}: qcdc {:.4} s, cte {:.4} s",
+            i + 1,
+            tq[i].as_secs_f64(),
+            tc[i].as_secs_f64()
+        );
     }
     // what the whole round's running totals cost to recompute from the raw figures
     let s = Instant::now();
     maintenance::rebuild_round(&cx, round.id).await?;
-    outln!("  dựng lại toàn bộ số tổng hợp từ số liệu gốc: {:.3} s", s.elapsed().as_secs_f64());
+    outln!(
+        "  dựng lại toàn bộ số tổng hợp từ số liệu gốc: {:.3} s",
+        s.elapsed().as_secs_f64()
+    );
     let (q, c) = (median(tq), median(tc));
     outln!(
         "consolidate: qcdc {q:.4} s, cte {c:.4} s, ratio {:.1}x, totals {}",
@@ -90,7 +110,9 @@ pub async fn consolidate(store: &App, iterations: usize) -> Result<()> {
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
 fn client(pool: usize) -> HttpClient {
-    Client::builder(TokioExecutor::new()).pool_max_idle_per_host(pool).build_http()
+    Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(pool)
+        .build_http()
 }
 
 async fn serve(store: &App) -> Result<std::net::SocketAddr> {
@@ -104,18 +126,31 @@ async fn serve(store: &App) -> Result<std::net::SocketAddr> {
 }
 
 /// GETs `uri` `n` times one after the other; returns the sorted latencies.
-async fn timed_gets(c: &HttpClient, uri: &str, header: (&str, &str), n: usize) -> Result<(Vec<Duration>, usize)> {
+async fn timed_gets(
+    c: &HttpClient,
+    uri: &str,
+    header: (&str, &str),
+    n: usize,
+) -> Result<(Vec<Duration>, usize)> {
     let mut lat = Vec::with_capacity(n);
     let mut bytes = 0;
     for _ in 0..n {
-        let req = hyper::Request::get(uri).header(header.0, header.1).body(Full::new(Bytes::new()))?;
+        let req = hyper::Request::get(uri)
+            .header(header.0, header.1)
+            .body(Full::new(Bytes::new()))?;
         let s = Instant::now();
         let res = c.request(req).await?;
         let status = res.status();
         let body = res.into_body().collect().await?.to_bytes();
         lat.push(s.elapsed());
         if !status.is_success() {
-            bail!("{uri}: {status} {}", String::from_utf8_lossy(&body).chars().take(300).collect::<String>());
+            bail!(
+                "{uri}: {status} {}",
+                String::from_utf8_lossy(&body)
+                    .chars()
+                    .take(300)
+                    .collect::<String>()
+            );
         }
         bytes = body.len();
     }
@@ -142,10 +177,27 @@ pub async fn pages(store: App, requests: usize) -> Result<()> {
         .find(|r| r.3.is_commune_level())
         .cloned()
         .context("đợt không có đơn vị cấp xã")?;
-    let province = units::get(&cx, &commune).await?.unit.parent_code.context("xã không có tỉnh")?;
+    let province = units::get(&cx, &commune)
+        .await?
+        .unit
+        .parent_code
+        .context("xã không có tỉnh")?;
     // an office at the issuer and a reporter of one commune (made once)
-    for (u, role, unit) in [("bench.office", Role::Office, issuer.as_str()), ("bench.reporter", Role::Reporter, commune.as_str())] {
-        match users::create(&cx, &users::NewUser { username: u.into(), full_name: "Đo hiệu năng".into(), password: "mat-khau-do-hieu-nang".into(), roles: vec![(role, unit.into())] }).await {
+    for (u, role, unit) in [
+        ("bench.office", Role::Office, issuer.as_str()),
+        ("bench.reporter", Role::Reporter, commune.as_str()),
+    ] {
+        match users::create(
+            &cx,
+            &users::NewUser {
+                username: u.into(),
+                full_name: "Đo hiệu năng".into(),
+                password: "mat-khau-do-hieu-nang".into(),
+                roles: vec![(role, unit.into())],
+            },
+        )
+        .await
+        {
             Ok(_) => {}
             Err(e) if e.code == qcdc_app::ErrorCode::Conflict => {}
             Err(e) => return Err(e.into()),
@@ -154,7 +206,8 @@ pub async fn pages(store: App, requests: usize) -> Result<()> {
     // the commune's report opened for correction, so that its form is editable
     let v = submissions::view(&cx, round.id, &commune).await?;
     if v.status == qcdc_core::workflow::Status::Accepted {
-        submissions::start_correction(&cx, round.id, &commune, "đo hiệu năng trang nhập liệu").await?;
+        submissions::start_correction(&cx, round.id, &commune, "đo hiệu năng trang nhập liệu")
+            .await?;
     }
     let (_, office) = auth::sign_in(&store, "bench.office", "mat-khau-do-hieu-nang", 2).await?;
     let (_, reporter) = auth::sign_in(&store, "bench.reporter", "mat-khau-do-hieu-nang", 2).await?;
@@ -172,22 +225,64 @@ pub async fn pages(store: App, requests: usize) -> Result<()> {
         store.backend()
     );
     let targets: Vec<(&str, String, (&str, &str))> = vec![
-        ("baseline /api/v1/health", format!("{base}/api/v1/health"), ("x-bench", "1")),
-        ("round", format!("{base}/dot/{}", round.id), ("cookie", &office_cookie)),
-        ("consolidation(country)", format!("{base}/dot/{}/tong-hop/{issuer}", round.id), ("cookie", &office_cookie)),
-        ("consolidation(province)", format!("{base}/dot/{}/tong-hop/{province}", round.id), ("cookie", &office_cookie)),
-        ("consolidation(commune)", format!("{base}/dot/{}/tong-hop/{commune}", round.id), ("cookie", &office_cookie)),
-        ("api consolidation(country)", format!("{base}/api/v1/rounds/{}/consolidation/{issuer}", round.id), ("authorization", &bearer)),
-        ("api status(country)", format!("{base}/api/v1/rounds/{}/status", round.id), ("authorization", &bearer)),
-        ("narrative(country)", format!("{base}/dot/{}/tong-hop/{issuer}/noi-dung", round.id), ("cookie", &office_cookie)),
-        ("form", format!("{base}/dot/{}/bao-cao/{commune}", round.id), ("cookie", &reporter_cookie)),
+        (
+            "baseline /api/v1/health",
+            format!("{base}/api/v1/health"),
+            ("x-bench", "1"),
+        ),
+        (
+            "round",
+            format!("{base}/dot/{}", round.id),
+            ("cookie", &office_cookie),
+        ),
+        (
+            "consolidation(country)",
+            format!("{base}/dot/{}/tong-hop/{issuer}", round.id),
+            ("cookie", &office_cookie),
+        ),
+        (
+            "consolidation(province)",
+            format!("{base}/dot/{}/tong-hop/{province}", round.id),
+            ("cookie", &office_cookie),
+        ),
+        (
+            "consolidation(commune)",
+            format!("{base}/dot/{}/tong-hop/{commune}", round.id),
+            ("cookie", &office_cookie),
+        ),
+        (
+            "api consolidation(country)",
+            format!("{base}/api/v1/rounds/{}/consolidation/{issuer}", round.id),
+            ("authorization", &bearer),
+        ),
+        (
+            "api status(country)",
+            format!("{base}/api/v1/rounds/{}/status", round.id),
+            ("authorization", &bearer),
+        ),
+        (
+            "narrative(country)",
+            format!("{base}/dot/{}/tong-hop/{issuer}/noi-dung", round.id),
+            ("cookie", &office_cookie),
+        ),
+        (
+            "form",
+            format!("{base}/dot/{}/bao-cao/{commune}", round.id),
+            ("cookie", &reporter_cookie),
+        ),
     ];
     let mut p95 = std::collections::HashMap::new();
     for (name, uri, header) in &targets {
         // one warm-up request, then the measured ones
         timed_gets(&c, uri, *header, 1).await?;
         let (lat, bytes) = timed_gets(&c, uri, *header, n).await?;
-        outln!("  {name:<28} p50 {:>7.1} ms  p95 {:>7.1} ms  max {:>7.1} ms  {:>8} byte", p(&lat, 0.5), p(&lat, 0.95), p(&lat, 1.0), bytes);
+        outln!(
+            "  {name:<28} p50 {:>7.1} ms  p95 {:>7.1} ms  max {:>7.1} ms  {:>8} byte",
+            p(&lat, 0.5),
+            p(&lat, 0.95),
+            p(&lat, 1.0),
+            bytes
+        );
         p95.insert(*name, p(&lat, 0.95));
     }
     let g = |k: &str| p95.get(k).copied().unwrap_or(0.0);
@@ -210,11 +305,31 @@ pub async fn saves(store: App, reporters: usize, seconds: u64) -> Result<()> {
     }
     let day = |s: &str| qcdc_core::period::parse_date(s);
     let rec = |code: String, name: String, kind, parent: Option<String>| -> Result<UnitRecord> {
-        Ok(UnitRecord { code, name, kind, parent, valid_from: day("01/01/2020")?, valid_to: None, predecessors: vec![], succession: None })
+        Ok(UnitRecord {
+            code,
+            name,
+            kind,
+            parent,
+            valid_from: day("01/01/2020")?,
+            valid_to: None,
+            predecessors: vec![],
+            succession: None,
+        })
     };
-    let mut list = vec![(2, rec("B".into(), "Tỉnh đo tải".into(), UnitKind::Province, None)?)];
+    let mut list = vec![(
+        2,
+        rec("B".into(), "Tỉnh đo tải".into(), UnitKind::Province, None)?,
+    )];
     for i in 0..reporters {
-        list.push((i + 3, rec(format!("B-X{i:03}"), format!("Xã {i}"), UnitKind::Commune, Some("B".into()))?));
+        list.push((
+            i + 3,
+            rec(
+                format!("B-X{i:03}"),
+                format!("Xã {i}"),
+                UnitKind::Commune,
+                Some("B".into()),
+            )?,
+        ));
     }
     units::import(&cx, list).await?;
     let round = rounds::create(
@@ -227,7 +342,11 @@ pub async fn saves(store: App, reporters: usize, seconds: u64) -> Result<()> {
             issuer: "B".into(),
             deadline: day("20/06/2099")?,
             letter: String::new(),
-            recipients: RecipientSelector { kinds: vec![UnitKind::Commune], max_depth: None, units: vec![] },
+            recipients: RecipientSelector {
+                kinds: vec![UnitKind::Commune],
+                max_depth: None,
+                units: vec![],
+            },
         },
         store.today(),
     )
@@ -235,7 +354,16 @@ pub async fn saves(store: App, reporters: usize, seconds: u64) -> Result<()> {
     let mut sessions = Vec::new();
     for i in 0..reporters {
         let username = format!("bench{i}");
-        users::create(&cx, &users::NewUser { username: username.clone(), full_name: "Đo tải".into(), password: "mat-khau-do-tai".into(), roles: vec![(Role::Reporter, format!("B-X{i:03}"))] }).await?;
+        users::create(
+            &cx,
+            &users::NewUser {
+                username: username.clone(),
+                full_name: "Đo tải".into(),
+                password: "mat-khau-do-tai".into(),
+                roles: vec![(Role::Reporter, format!("B-X{i:03}"))],
+            },
+        )
+        .await?;
         let token = auth::issue_for_user(&cx, &username, 2).await?;
         sessions.push((format!("B-X{i:03}"), auth::csrf_for(&store, &token), token));
     }
@@ -252,7 +380,11 @@ pub async fn saves(store: App, reporters: usize, seconds: u64) -> Result<()> {
             let mut n = 0u64;
             while Instant::now() < end {
                 n += 1;
-                let body = format!("csrf={csrf}&v.tcd_luot={}&v.vb_tong={}&s.I=N%E1%BB%99i+dung+l%E1%BA%A7n+{n}", (n + i as u64) % 500, n % 40);
+                let body = format!(
+                    "csrf={csrf}&v.tcd_luot={}&v.vb_tong={}&s.I=N%E1%BB%99i+dung+l%E1%BA%A7n+{n}",
+                    (n + i as u64) % 500,
+                    n % 40
+                );
                 let Ok(req) = hyper::Request::post(&uri)
                     .header("content-type", "application/x-www-form-urlencoded")
                     .header("cookie", format!("qcdc_session={token}"))
@@ -266,7 +398,12 @@ pub async fn saves(store: App, reporters: usize, seconds: u64) -> Result<()> {
                 match client.request(req).await {
                     Ok(res) => {
                         let ok = res.status().is_success();
-                        let body = res.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                        let body = res
+                            .into_body()
+                            .collect()
+                            .await
+                            .map(|b| b.to_bytes())
+                            .unwrap_or_default();
                         if ok && String::from_utf8_lossy(&body).contains("Đã lưu") {
                             lat.push(s.elapsed());
                         } else {
@@ -288,7 +425,15 @@ pub async fn saves(store: App, reporters: usize, seconds: u64) -> Result<()> {
     }
     all.sort();
     let rate = all.len() as f64 / seconds.max(1) as f64;
-    outln!("{reporters} người báo cáo, {seconds} s, {} lượt lưu thành công, {failed} lỗi", all.len());
-    outln!("saves: {rate:.0}/s, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, failed {failed}", p(&all, 0.5), p(&all, 0.99), p(&all, 1.0));
+    outln!(
+        "{reporters} người báo cáo, {seconds} s, {} lượt lưu thành công, {failed} lỗi",
+        all.len()
+    );
+    outln!(
+        "saves: {rate:.0}/s, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, failed {failed}",
+        p(&all, 0.5),
+        p(&all, 0.99),
+        p(&all, 1.0)
+    );
     Ok(())
 }

@@ -11,7 +11,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use qcdc_app::rounds::{NewRound, RecipientSelector};
 use qcdc_app::units::UnitQuery;
 use qcdc_app::views::{ConsolidationView, RoundStatusView};
-use qcdc_app::{App, AppOptions, PageReq, RecipientFilter, auth, consolidation, rounds, submissions, templates, units, users};
+use qcdc_app::{
+    App, AppOptions, PageReq, RecipientFilter, auth, consolidation, rounds, submissions, templates,
+    units, users,
+};
 use qcdc_core::access::Role;
 use qcdc_core::number;
 use qcdc_core::period::{Period, format_date, parse_date};
@@ -316,10 +319,17 @@ pub async fn open(db: &DbArgs) -> Result<App> {
         Some(url) => App::open(url, &AppOptions::default()).await?,
         None => App::open_dir(&db.data, &AppOptions::default()).await?,
     };
-    let dir = db.templates.clone().or_else(|| Some(PathBuf::from("templates")).filter(|p| p.is_dir()));
+    let dir = db
+        .templates
+        .clone()
+        .or_else(|| Some(PathBuf::from("templates")).filter(|p| p.is_dir()));
     let files = match dir {
         Some(d) => templates::read_dir(&d)?,
-        None => SHIPPED_TEMPLATES.iter().enumerate().map(|(i, s)| (format!("mẫu đóng gói #{}", i + 1), s.to_string())).collect(),
+        None => SHIPPED_TEMPLATES
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("mẫu đóng gói #{}", i + 1), s.to_string()))
+            .collect(),
     };
     for loaded in templates::load_files(&app.system("system"), &files).await? {
         if let templates::Loaded::Ignored { why, .. } = loaded {
@@ -410,7 +420,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     active_on,
                 } => {
                     let active_on = active_on.as_deref().map(parse_date).transpose()?;
-                    for u in units::all(&store.system(&actor), &UnitQuery { q, active_on, kinds: vec![], under }).await? {
+                    for u in units::all(
+                        &store.system(&actor),
+                        &UnitQuery {
+                            q,
+                            active_on,
+                            kinds: vec![],
+                            under,
+                        },
+                    )
+                    .await?
+                    {
                         let to = u.valid_to.map(format_date).unwrap_or_default();
                         outln!(
                             "{:<14} {:<45} {:<28} {} – {}",
@@ -502,8 +522,19 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
                 RoundsCmd::List { issuer } => {
-                    let all = rounds::list(&store.system(&actor), false, PageReq::new(1, PageReq::MAX_SIZE), store.today()).await?;
-                    for r in all.items.into_iter().map(|x| x.round).filter(|r| issuer.as_deref().is_none_or(|i| r.issuer_code == i)) {
+                    let all = rounds::list(
+                        &store.system(&actor),
+                        false,
+                        PageReq::new(1, PageReq::MAX_SIZE),
+                        store.today(),
+                    )
+                    .await?;
+                    for r in all
+                        .items
+                        .into_iter()
+                        .map(|x| x.round)
+                        .filter(|r| issuer.as_deref().is_none_or(|i| r.issuer_code == i))
+                    {
                         outln!(
                             "#{:<4} {:<8} {:<6} hạn {} {:>5} đơn vị  {}",
                             r.id,
@@ -520,14 +551,23 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     unit,
                     format,
                 } => {
-                    let st = rounds::status(&store.system(&actor), round, unit.as_deref(), &RecipientFilter::default(), PageReq::new(1, PageReq::MAX_SIZE), store.today()).await?;
+                    let st = rounds::status(
+                        &store.system(&actor),
+                        round,
+                        unit.as_deref(),
+                        &RecipientFilter::default(),
+                        PageReq::new(1, PageReq::MAX_SIZE),
+                        store.today(),
+                    )
+                    .await?;
                     match format {
                         Format::Json => print_json(&st)?,
                         _ => print_status(&st),
                     }
                 }
                 RoundsCmd::Close { round } => {
-                    let r = rounds::set_state(&store.system(&actor), round, RoundState::Closed).await?;
+                    let r =
+                        rounds::set_state(&store.system(&actor), round, RoundState::Closed).await?;
                     outln!("Đợt #{} đã kết thúc.", r.id);
                 }
             }
@@ -540,7 +580,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         qcdc_core::CoreError::invalid(format!("Tệp báo cáo không hợp lệ: {e}"))
                     })?;
                     let cx = store.system(&actor);
-                    let mut v = submissions::save_draft_json(&cx, f.round, &f.unit, &f.values, f.sections).await?;
+                    let mut v =
+                        submissions::save_draft_json(&cx, f.round, &f.unit, &f.values, f.sections)
+                            .await?;
                     if submit {
                         v = submissions::submit(&cx, f.round, &f.unit, Utc::now()).await?;
                     }
@@ -562,7 +604,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     unit,
                     reason,
                 } => {
-                    let v = submissions::return_report(&store.system(&actor), round, &unit, &reason).await?;
+                    let v =
+                        submissions::return_report(&store.system(&actor), round, &unit, &reason)
+                            .await?;
                     outln!("Đã trả lại báo cáo của «{}».", v.unit_name);
                 }
                 SubmissionsCmd::Accept { round, unit } => {
@@ -581,7 +625,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             format,
         } => {
             let store = open(&cli.db).await?;
-            let c = consolidation::get(&store.system(&actor), round, unit.as_deref(), None, store.today()).await?;
+            let c = consolidation::get(
+                &store.system(&actor),
+                round,
+                unit.as_deref(),
+                None,
+                store.today(),
+            )
+            .await?;
             match format {
                 Format::Json => print_json(&c)?,
                 _ => print_consolidation(&c),
@@ -607,21 +658,43 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                             unit.to_string(),
                         ));
                     }
-                    users::create(&store.system(&actor), &users::NewUser { username: username.clone(), full_name: name, password, roles: parsed }).await?;
+                    users::create(
+                        &store.system(&actor),
+                        &users::NewUser {
+                            username: username.clone(),
+                            full_name: name,
+                            password,
+                            roles: parsed,
+                        },
+                    )
+                    .await?;
                     outln!("Đã tạo tài khoản «{username}».");
                 }
                 UsersCmd::Token { username, hours } => {
-                    let token = auth::issue_for_user(&store.system(&actor), &username, hours).await?;
+                    let token =
+                        auth::issue_for_user(&store.system(&actor), &username, hours).await?;
                     outln!("{token}");
                 }
                 UsersCmd::List { q } => {
-                    let list = users::list(&store.system(&actor), q.as_deref(), PageReq::new(1, PageReq::MAX_SIZE)).await?;
+                    let list = users::list(
+                        &store.system(&actor),
+                        q.as_deref(),
+                        PageReq::new(1, PageReq::MAX_SIZE),
+                    )
+                    .await?;
                     if list.total > list.items.len() as i64 {
-                        eprintln!("Hiển thị {} trên {} người dùng; thu hẹp bằng --q", list.items.len(), list.total);
+                        eprintln!(
+                            "Hiển thị {} trên {} người dùng; thu hẹp bằng --q",
+                            list.items.len(),
+                            list.total
+                        );
                     }
                     for u in list.items {
-                        let roles: Vec<String> =
-                            u.roles.iter().map(|g| format!("{}:{}", g.role.as_str(), g.unit_code)).collect();
+                        let roles: Vec<String> = u
+                            .roles
+                            .iter()
+                            .map(|g| format!("{}:{}", g.role.as_str(), g.unit_code))
+                            .collect();
                         outln!(
                             "{:<20} {:<30} {}",
                             u.username,
@@ -640,7 +713,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(&cli.db).await?;
             let bytes = std::fs::read(&file)
                 .with_context(|| format!("không đọc được {}", file.display()))?;
-            let (v, review) = submissions::import_report(&store.system(&actor), round, &unit, &bytes).await?;
+            let (v, review) =
+                submissions::import_report(&store.system(&actor), round, &unit, &bytes).await?;
             outln!(
                 "Đã nhập «{}» thành bản nháp của «{}» trong đợt #{}: {} mục, {} chỉ tiêu.",
                 file.display(),
@@ -791,7 +865,18 @@ fn print_consolidation(c: &ConsolidationView) {
             .collect();
         let prev = r
             .previous
-            .map(|p| number::format_f64(p, if r.aggregate == qcdc_core::template::Aggregate::Ratio { 1 } else if qcdc_core::template::allows_decimals(&r.unit) { 3 } else { 0 }))
+            .map(|p| {
+                number::format_f64(
+                    p,
+                    if r.aggregate == qcdc_core::template::Aggregate::Ratio {
+                        1
+                    } else if qcdc_core::template::allows_decimals(&r.unit) {
+                        3
+                    } else {
+                        0
+                    },
+                )
+            })
             .unwrap_or_default();
         let ch = r
             .change_pct

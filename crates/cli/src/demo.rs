@@ -176,7 +176,16 @@ pub async fn ensure(store: &App) -> Result<()> {
     .await?;
 
     for (u, p, name, role, unit) in USERS {
-        users::create(&cx, &users::NewUser { username: (*u).into(), full_name: (*name).into(), password: (*p).into(), roles: vec![(*role, unit.to_string())] }).await?;
+        users::create(
+            &cx,
+            &users::NewUser {
+                username: (*u).into(),
+                full_name: (*name).into(),
+                password: (*p).into(),
+                roles: vec![(*role, unit.to_string())],
+            },
+        )
+        .await?;
     }
     outln!(
         "Đã tạo dữ liệu demo: tỉnh Lâm Viên ({} đơn vị), 3 đợt báo cáo (#{}, #{}, #{}).",
@@ -208,7 +217,11 @@ async fn fill(
 ) -> Result<()> {
     let cx = store.system(ACTOR);
     let t = submissions::template_of(&cx, round.id).await?;
-    for (i, (_, unit_code, unit_name, kind)) in maintenance::recipients(&cx, round.id).await?.into_iter().enumerate() {
+    for (i, (_, unit_code, unit_name, kind)) in maintenance::recipients(&cx, round.id)
+        .await?
+        .into_iter()
+        .enumerate()
+    {
         let o = outcome(i);
         if matches!(o, Outcome::Missing) {
             continue;
@@ -224,11 +237,13 @@ async fn fill(
         submissions::save_draft(&reporter, round.id, &unit_code, &change).await?;
         match o {
             Outcome::Accepted(days) => {
-                submissions::submit(&reporter, round.id, &unit_code, at(round.deadline, days)).await?;
+                submissions::submit(&reporter, round.id, &unit_code, at(round.deadline, days))
+                    .await?;
                 submissions::accept(&office, round.id, &unit_code).await?;
             }
             Outcome::Submitted(days) => {
-                submissions::submit(&reporter, round.id, &unit_code, at(round.deadline, days)).await?;
+                submissions::submit(&reporter, round.id, &unit_code, at(round.deadline, days))
+                    .await?;
             }
             Outcome::Returned => {
                 submissions::submit(&reporter, round.id, &unit_code, at(round.deadline, 1)).await?;

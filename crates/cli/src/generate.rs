@@ -5,10 +5,10 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
-use qcdc_core::unit::{UnitKind, UnitRecord};
-use qcdc_core::validate::Narrative;
 use qcdc_app::rounds::{self, NewRound, RecipientSelector};
 use qcdc_app::{App, maintenance, submissions, units};
+use qcdc_core::unit::{UnitKind, UnitRecord};
+use qcdc_core::validate::Narrative;
 
 use crate::cli::{Scale, date};
 use crate::figures::{DEFAULT_PROFILE, Figures, Profile};
@@ -150,32 +150,31 @@ pub async fn generate(store: &App, scale: Scale) -> Result<()> {
     units::import(&cx, recs).await?;
     outln!("Đơn vị: {n} ({:.1} s)", start.elapsed().as_secs_f64());
     let round = rounds::create(
-            &cx,
-            &NewRound {
-                title: "Báo cáo kết quả thực hiện QCDC ở cơ sở 6 tháng đầu năm 2026 (toàn quốc)"
-                    .into(),
-                template: "qcdc-dinh-ky".into(),
-                template_version: None,
-                period: "2026-H1".parse()?,
-                issuer: "TW".into(),
-                deadline: date("30/06/2026"),
-                letter: String::new(),
-                recipients: RecipientSelector {
-                    kinds: vec![
-                        UnitKind::Commune,
-                        UnitKind::Ward,
-                        UnitKind::SpecialZone,
-                        UnitKind::PublicService,
-                        UnitKind::Enterprise,
-                        UnitKind::MassOrg,
-                    ],
-                    max_depth: None,
-                    units: vec![],
-                },
+        &cx,
+        &NewRound {
+            title: "Báo cáo kết quả thực hiện QCDC ở cơ sở 6 tháng đầu năm 2026 (toàn quốc)".into(),
+            template: "qcdc-dinh-ky".into(),
+            template_version: None,
+            period: "2026-H1".parse()?,
+            issuer: "TW".into(),
+            deadline: date("30/06/2026"),
+            letter: String::new(),
+            recipients: RecipientSelector {
+                kinds: vec![
+                    UnitKind::Commune,
+                    UnitKind::Ward,
+                    UnitKind::SpecialZone,
+                    UnitKind::PublicService,
+                    UnitKind::Enterprise,
+                    UnitKind::MassOrg,
+                ],
+                max_depth: None,
+                units: vec![],
             },
-            date("01/06/2026"),
-        )
-        .await?;
+        },
+        date("01/06/2026"),
+    )
+    .await?;
     outln!(
         "Đợt #{}: {} đơn vị nhận ({:.1} s)",
         round.id,

@@ -23,7 +23,11 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn crates() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("crates")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("Cargo.toml").exists()).collect();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("crates"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("Cargo.toml").exists())
+        .collect();
     v.sort();
     v
 }
@@ -59,16 +63,39 @@ fn every_source_file_starts_with_a_module_doc() {
             }
         }
     }
-    assert!(missing.is_empty(), "files without a //! module doc: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "files without a //! module doc: {missing:?}"
+    );
 }
 
 #[test]
 fn core_and_store_carry_no_heavy_or_web_dependency() {
-    let heavy = ["axum", "maud", "typst", "tantivy", "lettre", "docx-rs", "rust_xlsxwriter", "calamine", "tower", "hyper"];
-    for (krate, extra) in [("core", vec!["sqlx", "tokio", "qcdc-store"]), ("store", vec!["qcdc-app", "qcdc-checker"])] {
+    let heavy = [
+        "axum",
+        "maud",
+        "typst",
+        "tantivy",
+        "lettre",
+        "docx-rs",
+        "rust_xlsxwriter",
+        "calamine",
+        "tower",
+        "hyper",
+    ];
+    for (krate, extra) in [
+        ("core", vec!["sqlx", "tokio", "qcdc-store"]),
+        ("store", vec!["qcdc-app", "qcdc-checker"]),
+    ] {
         let deps = dependencies(&root().join("crates").join(krate).join("Cargo.toml"));
         for d in heavy.iter().chain(extra.iter()) {
-            assert!(!deps.lines().any(|l| l.trim_start().starts_with(&format!("{d} ")) || l.trim_start().starts_with(&format!("{d}."))), "crates/{krate} depends on {d}");
+            assert!(
+                !deps
+                    .lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{d} "))
+                        || l.trim_start().starts_with(&format!("{d}."))),
+                "crates/{krate} depends on {d}"
+            );
         }
     }
 }
@@ -77,7 +104,10 @@ fn core_and_store_carry_no_heavy_or_web_dependency() {
 fn pages_and_api_reach_storage_only_through_the_use_case_layer() {
     for krate in ["api", "web", "checker"] {
         let deps = dependencies(&root().join("crates").join(krate).join("Cargo.toml"));
-        assert!(!deps.contains("qcdc-store"), "crates/{krate} depends on qcdc-store directly");
+        assert!(
+            !deps.contains("qcdc-store"),
+            "crates/{krate} depends on qcdc-store directly"
+        );
         assert!(!deps.contains("sqlx"), "crates/{krate} depends on sqlx");
     }
     for krate in ["api", "web"] {
@@ -85,7 +115,11 @@ fn pages_and_api_reach_storage_only_through_the_use_case_layer() {
         rust_files(&root().join("crates").join(krate).join("src"), &mut files);
         for f in files {
             let text = std::fs::read_to_string(&f).unwrap();
-            assert!(!text.contains(".system(") && !text.contains("Actor::system"), "{} uses the command line's context", f.display());
+            assert!(
+                !text.contains(".system(") && !text.contains("Actor::system"),
+                "{} uses the command line's context",
+                f.display()
+            );
         }
     }
 }
@@ -107,7 +141,10 @@ fn use_cases(text: &str) -> Vec<(String, String)> {
     let mut rest = text;
     while let Some(i) = rest.find("pub async fn ") {
         rest = &rest[i + "pub async fn ".len()..];
-        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
         let Some(open) = rest.find('{') else { break };
         let sig = &rest[..open];
         if !sig.contains("cx: &Ctx") {
@@ -139,8 +176,26 @@ fn every_public_use_case_authorizes() {
     // what counts as authorizing: a permission check, or handing the actor to a use
     // case (or helper) that checks
     let checks = [
-        "cx.require(", "cx.may(", "require_system", "require_visible", "signed_in(", "require_some_admin", "may_grant", "may_import_template",
-        "view(cx", "view_in(cx", "save_draft(cx", "save_draft_from(cx", "all(cx", "import(cx", "verify_password(", "actor_of(", "units_with(", "require_user", "scoped_filter(cx", "may_place_unit",
+        "cx.require(",
+        "cx.may(",
+        "require_system",
+        "require_visible",
+        "signed_in(",
+        "require_some_admin",
+        "may_grant",
+        "may_import_template",
+        "view(cx",
+        "view_in(cx",
+        "save_draft(cx",
+        "save_draft_from(cx",
+        "all(cx",
+        "import(cx",
+        "verify_password(",
+        "actor_of(",
+        "units_with(",
+        "require_user",
+        "scoped_filter(cx",
+        "may_place_unit",
     ];
     let dir = root().join("crates/app/src");
     let mut files = Vec::new();
@@ -152,10 +207,16 @@ fn every_public_use_case_authorizes() {
         for (name, body) in use_cases(&text) {
             seen += 1;
             if !checks.iter().any(|c| body.contains(c)) {
-                unchecked.push(format!("{}::{name}", f.file_stem().unwrap().to_string_lossy()));
+                unchecked.push(format!(
+                    "{}::{name}",
+                    f.file_stem().unwrap().to_string_lossy()
+                ));
             }
         }
     }
     assert!(seen > 30, "only {seen} use cases found: the scan is broken");
-    assert!(unchecked.is_empty(), "use cases that authorize nothing: {unchecked:?}");
+    assert!(
+        unchecked.is_empty(),
+        "use cases that authorize nothing: {unchecked:?}"
+    );
 }

@@ -181,8 +181,8 @@ pub fn may_place_unit(
         return true;
     }
     let old_ok = match existed_under {
-        None => true,                    // a new unit
-        Some(None) => false,             // an existing root
+        None => true,        // a new unit
+        Some(None) => false, // an existing root
         Some(Some(l)) => actor.administers(l),
     };
     old_ok && new_parent.is_some_and(|l| actor.administers(l))
@@ -197,7 +197,11 @@ pub fn may_grant(actor: &Actor, unit_lineage: &[i64]) -> bool {
 /// A user is changed (disabled, password reset, shown in full) only when every role
 /// the user holds lies in the actor's scope; a user holding no role at all belongs
 /// to the admins of root units.
-pub fn may_administer_user(actor: &Actor, user_grant_lineages: &[Vec<i64>], actor_is_root_admin: bool) -> bool {
+pub fn may_administer_user(
+    actor: &Actor,
+    user_grant_lineages: &[Vec<i64>],
+    actor_is_root_admin: bool,
+) -> bool {
     if actor.system {
         return true;
     }
@@ -221,15 +225,32 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, unit: i64) -> Actor {
-        Actor::user(1, "u".into(), "U".into(), vec![Grant { role, unit_id: unit }])
+        Actor::user(
+            1,
+            "u".into(),
+            "U".into(),
+            vec![Grant {
+                role,
+                unit_id: unit,
+            }],
+        )
     }
 
     #[test]
     fn scopes() {
         // province 1 > commune 2; commune 3 elsewhere
-        let office = [Grant { role: Role::Office, unit_id: 1 }];
-        let reporter = [Grant { role: Role::Reporter, unit_id: 2 }];
-        let viewer = [Grant { role: Role::Viewer, unit_id: 1 }];
+        let office = [Grant {
+            role: Role::Office,
+            unit_id: 1,
+        }];
+        let reporter = [Grant {
+            role: Role::Reporter,
+            unit_id: 2,
+        }];
+        let viewer = [Grant {
+            role: Role::Viewer,
+            unit_id: 1,
+        }];
         assert!(allowed(&office, Permission::Manage, 2, &[2, 1]));
         assert!(!allowed(&office, Permission::Manage, 3, &[3, 9]));
         assert!(!allowed(&office, Permission::Report, 2, &[2, 1]));
@@ -251,20 +272,40 @@ mod tests {
         // the commune admin may add a village under its commune
         assert!(may_place_unit(&commune_admin, None, Some(&[2, 1])));
         // but not rename its own commune (its parent, the province, is out of scope)
-        assert!(!may_place_unit(&commune_admin, Some(Some(&[1])), Some(&[1])));
+        assert!(!may_place_unit(
+            &commune_admin,
+            Some(Some(&[1])),
+            Some(&[1])
+        ));
         // nor the province (a root)
         assert!(!may_place_unit(&commune_admin, Some(None), None));
         // nor move a department under its commune
-        assert!(!may_place_unit(&commune_admin, Some(Some(&[1])), Some(&[2, 1])));
+        assert!(!may_place_unit(
+            &commune_admin,
+            Some(Some(&[1])),
+            Some(&[2, 1])
+        ));
         // nor move its village to another province
-        assert!(!may_place_unit(&commune_admin, Some(Some(&[2, 1])), Some(&[4])));
+        assert!(!may_place_unit(
+            &commune_admin,
+            Some(Some(&[2, 1])),
+            Some(&[4])
+        ));
         // the province admin moves the department under the commune
-        assert!(may_place_unit(&province_admin, Some(Some(&[1])), Some(&[2, 1])));
+        assert!(may_place_unit(
+            &province_admin,
+            Some(Some(&[1])),
+            Some(&[2, 1])
+        ));
         // nobody but the command line makes a root
         assert!(!may_place_unit(&province_admin, None, None));
         assert!(may_place_unit(&Actor::system("cli"), None, None));
         // an office holder administers nothing
-        assert!(!may_place_unit(&actor(Role::Office, 1), None, Some(&[2, 1])));
+        assert!(!may_place_unit(
+            &actor(Role::Office, 1),
+            None,
+            Some(&[2, 1])
+        ));
     }
 
     #[test]
@@ -276,7 +317,11 @@ mod tests {
         assert!(!may_grant(&commune_admin, &[3, 1]));
         // a user with a role in the commune and one in the province is out of reach
         assert!(may_administer_user(&commune_admin, &[vec![2, 1]], false));
-        assert!(!may_administer_user(&commune_admin, &[vec![2, 1], vec![1]], false));
+        assert!(!may_administer_user(
+            &commune_admin,
+            &[vec![2, 1], vec![1]],
+            false
+        ));
         assert!(!may_administer_user(&commune_admin, &[], false));
         assert!(may_administer_user(&actor(Role::Admin, 1), &[], true));
         assert!(may_import_template(&actor(Role::Admin, 1), |u| u == 1));

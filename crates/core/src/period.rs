@@ -222,9 +222,19 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 6, 20).unwrap();
         let end = deadline_end(d);
         // 20/06 23:59:59.999 in Hà Nội is 16:59:59.999 UTC
-        assert_eq!(end, Utc.with_ymd_and_hms(2026, 6, 20, 16, 59, 59).unwrap() + chrono::Duration::milliseconds(999));
-        assert_eq!(today_in_vietnam(Utc.with_ymd_and_hms(2026, 6, 20, 17, 30, 0).unwrap()), NaiveDate::from_ymd_opt(2026, 6, 21).unwrap());
-        assert_eq!(today_in_vietnam(Utc.with_ymd_and_hms(2026, 6, 20, 16, 30, 0).unwrap()), d);
+        assert_eq!(
+            end,
+            Utc.with_ymd_and_hms(2026, 6, 20, 16, 59, 59).unwrap()
+                + chrono::Duration::milliseconds(999)
+        );
+        assert_eq!(
+            today_in_vietnam(Utc.with_ymd_and_hms(2026, 6, 20, 17, 30, 0).unwrap()),
+            NaiveDate::from_ymd_opt(2026, 6, 21).unwrap()
+        );
+        assert_eq!(
+            today_in_vietnam(Utc.with_ymd_and_hms(2026, 6, 20, 16, 30, 0).unwrap()),
+            d
+        );
     }
 
     #[test]

@@ -182,7 +182,11 @@ pub fn pick_previous(
     sorted
         .iter()
         .find(|c| c.issuer_id == issuer_id || issuer_predecessors.contains(&c.issuer_id))
-        .or_else(|| sorted.iter().find(|c| issuer_lineage.contains(&c.issuer_id)))
+        .or_else(|| {
+            sorted
+                .iter()
+                .find(|c| issuer_lineage.contains(&c.issuer_id))
+        })
         .map(|c| c.id)
 }
 
@@ -201,7 +205,10 @@ mod tests {
         c.add_n(Status::Accepted, Some(true), 1, true);
         c.add_n(Status::NotStarted, None, 2, true);
         c.finish();
-        assert_eq!((c.recipients, c.accepted, c.not_started, c.overdue), (3, 1, 2, 2));
+        assert_eq!(
+            (c.recipients, c.accepted, c.not_started, c.overdue),
+            (3, 1, 2, 2)
+        );
         assert_eq!(c.completeness_pct, 33.3);
         assert_eq!(c.timeliness_pct, 33.3);
         assert_eq!(c.missing(), 2);
@@ -219,14 +226,29 @@ mod tests {
     fn nested_recipients_are_found() {
         // district 10 > communes 11, 12; agency 20
         let chosen = [
-            Candidate { id: 10, ancestors: &[] },
-            Candidate { id: 11, ancestors: &[10] },
-            Candidate { id: 20, ancestors: &[] },
+            Candidate {
+                id: 10,
+                ancestors: &[],
+            },
+            Candidate {
+                id: 11,
+                ancestors: &[10],
+            },
+            Candidate {
+                id: 20,
+                ancestors: &[],
+            },
         ];
         assert_eq!(nested_recipients(&chosen), [(11, 10)]);
         let flat = [
-            Candidate { id: 11, ancestors: &[10] },
-            Candidate { id: 12, ancestors: &[10] },
+            Candidate {
+                id: 11,
+                ancestors: &[10],
+            },
+            Candidate {
+                id: 12,
+                ancestors: &[10],
+            },
         ];
         assert!(nested_recipients(&flat).is_empty());
     }
@@ -234,9 +256,18 @@ mod tests {
     #[test]
     fn previous_round_prefers_own_issuer_then_predecessors_then_ancestors() {
         let c = [
-            EarlierRound { id: 5, issuer_id: 1 },
-            EarlierRound { id: 3, issuer_id: 7 },
-            EarlierRound { id: 4, issuer_id: 9 },
+            EarlierRound {
+                id: 5,
+                issuer_id: 1,
+            },
+            EarlierRound {
+                id: 3,
+                issuer_id: 7,
+            },
+            EarlierRound {
+                id: 4,
+                issuer_id: 9,
+            },
         ];
         assert_eq!(pick_previous(&c, 9, &[], &[9, 1]), Some(4));
         assert_eq!(pick_previous(&c, 8, &[7], &[8, 1]), Some(3));

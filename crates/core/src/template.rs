@@ -477,8 +477,7 @@ impl Template {
             match whole.parts {
                 Parts::Complete => out.push(Rule {
                     code: format!("{}.tong_thanh_phan", whole.code),
-                    expr: Expr::parse(&format!("sum({codes}) == {}", whole.code))
-                        ?,
+                    expr: Expr::parse(&format!("sum({codes}) == {}", whole.code))?,
                     severity: Severity::Error,
                     message: format!("Tổng các thành phần {names} phải bằng «{}»", whole.name),
                     indicators: inds,
@@ -492,8 +491,7 @@ impl Template {
                             .collect::<Vec<_>>()
                             .join(", "),
                         whole.code
-                    ))
-                    ?,
+                    ))?,
                     severity: Severity::Error,
                     message: format!(
                         "Tổng các thành phần {names} không được lớn hơn «{}»",
@@ -505,8 +503,7 @@ impl Template {
                     for part in ps {
                         out.push(Rule {
                             code: format!("{}.khong_vuot_{}", part.code, whole.code),
-                            expr: Expr::parse(&format!("{} <= {}", part.code, whole.code))
-                                ?,
+                            expr: Expr::parse(&format!("{} <= {}", part.code, whole.code))?,
                             severity: Severity::Error,
                             message: format!("«{}» không được lớn hơn «{}»", part.name, whole.name),
                             indicators: vec![part.code.clone(), whole.code.clone()],
@@ -528,8 +525,7 @@ impl Template {
                 out.push(Rule {
                     code: format!("{}.khop_ty_le", ind.code),
                     // a stated percentage must be its fraction rounded to the decimals shown
-                    expr: Expr::parse(&format!("round_eq({}, pct({n}, {d}))", ind.code))
-                        ?,
+                    expr: Expr::parse(&format!("round_eq({}, pct({n}, {d}))", ind.code))?,
                     severity: Severity::Error,
                     message: format!("Tỷ lệ «{}» không khớp với «{nn}» / «{dn}»", ind.name),
                     indicators: vec![ind.code.clone(), n.to_string(), d.to_string()],

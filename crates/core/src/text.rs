@@ -108,10 +108,25 @@ mod tests {
 
     #[test]
     fn sort_keys_order_like_the_collator() {
-        let names = ["Đông Hà", "Dương Nội", "Ba Đình", "Ân Thi", "Anh Sơn", "Ăn Lâu", "Zô", "Xã Đam Rông 1", "Xã Đam Rông 10", "Xã Đa Lộc"];
+        let names = [
+            "Đông Hà",
+            "Dương Nội",
+            "Ba Đình",
+            "Ân Thi",
+            "Anh Sơn",
+            "Ăn Lâu",
+            "Zô",
+            "Xã Đam Rông 1",
+            "Xã Đam Rông 10",
+            "Xã Đa Lộc",
+        ];
         for a in names {
             for b in names {
-                assert_eq!(sort_key(a).cmp(&sort_key(b)), compare_vi(a, b), "{a} vs {b}");
+                assert_eq!(
+                    sort_key(a).cmp(&sort_key(b)),
+                    compare_vi(a, b),
+                    "{a} vs {b}"
+                );
             }
         }
     }

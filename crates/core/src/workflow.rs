@@ -106,7 +106,10 @@ impl TryFrom<String> for Status {
 /// started, drafting, returned) and the round is open.
 pub fn editable(status: Status, round: crate::round::RoundState) -> bool {
     round == crate::round::RoundState::Open
-        && matches!(status, Status::NotStarted | Status::Draft | Status::Returned)
+        && matches!(
+            status,
+            Status::NotStarted | Status::Draft | Status::Returned
+        )
 }
 
 fn action_vi(a: Action) -> &'static str {
@@ -151,7 +154,10 @@ mod tests {
         assert!(!editable(Status::Submitted, Open));
         assert!(!editable(Status::Accepted, Open));
         assert!(!editable(Status::Draft, Closed));
-        assert_eq!(Status::try_from("accepted".to_string()), Ok(Status::Accepted));
+        assert_eq!(
+            Status::try_from("accepted".to_string()),
+            Ok(Status::Accepted)
+        );
         assert!(Status::try_from("gone".to_string()).is_err());
     }
 

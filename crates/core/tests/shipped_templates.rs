@@ -24,7 +24,9 @@ fn values(t: &Template, pairs: &[(&str, &str)]) -> qcdc_core::validate::Values {
 #[test]
 fn qcdc_template_covers_every_group_of_the_domain() {
     let t = load("qcdc-dinh-ky.v1.toml");
-    assert!(t.indicators().len() >= 40, "{}", t.indicators().len());
+    // the README promises 74 indicators in 15 groups
+    assert_eq!(t.indicators().len(), 74, "{}", t.indicators().len());
+    assert_eq!(t.def.groups.len(), 15);
     // one indicator from each group listed in DOMAIN.md
     for code in [
         "vb_cap_uy",
@@ -148,7 +150,9 @@ fn dong_ha_appendix_passes_and_its_slips_would_not() {
 #[test]
 fn ha_long_appendix_figures_validate() {
     let t = load("dan-van-chinh-quyen.v1.toml");
-    assert!(t.indicators().len() >= 40);
+    // the README promises 42 indicators in 8 groups
+    assert_eq!(t.indicators().len(), 42);
+    assert_eq!(t.def.groups.len(), 8);
     // 113/149 = 75,84 %; 03/03 = 100 %; 10/12 = 83,33 %; 92 lượt (151 người).
     let v = values(
         &t,

@@ -87,7 +87,11 @@ pub async fn page(
 }
 
 /// Every entry of one entity, oldest first (tests, exports).
-pub async fn all(c: &mut AnyConnection, entity: &str, entity_id: &str) -> CoreResult<Vec<AuditEntry>> {
+pub async fn all(
+    c: &mut AnyConnection,
+    entity: &str,
+    entity_id: &str,
+) -> CoreResult<Vec<AuditEntry>> {
     rows::fetch_all(
         c,
         sqlx::query_as(sqlx::AssertSqlSafe(format!(

@@ -30,8 +30,10 @@ async fn ancestors(c: &mut AnyConnection, unit_id: i64) -> CoreResult<Vec<Pair>>
 pub async fn subtree(c: &mut AnyConnection, unit_id: i64) -> CoreResult<Vec<(i64, i64)>> {
     let rows: Vec<Pair> = rows::fetch_all(
         c,
-        sqlx::query_as("SELECT descendant_id AS id, depth FROM unit_closure WHERE ancestor_id = $1")
-            .bind(unit_id),
+        sqlx::query_as(
+            "SELECT descendant_id AS id, depth FROM unit_closure WHERE ancestor_id = $1",
+        )
+        .bind(unit_id),
         "unit_closure",
     )
     .await?;
@@ -46,7 +48,14 @@ pub async fn add(c: &mut AnyConnection, unit_id: i64, parent: Option<i64>) -> Co
             rows.push(vec![Val::I(a.id), Val::I(unit_id), Val::I(a.depth + 1)]);
         }
     }
-    bulk_insert(c, "unit_closure", &["ancestor_id", "descendant_id", "depth"], &rows, "").await
+    bulk_insert(
+        c,
+        "unit_closure",
+        &["ancestor_id", "descendant_id", "depth"],
+        &rows,
+        "",
+    )
+    .await
 }
 
 /// Moves `unit_id` and its subtree from its current parent to `new_parent`:
@@ -87,7 +96,14 @@ pub async fn move_subtree(
             rows.push(vec![Val::I(a.id), Val::I(*s), Val::I(a.depth + 1 + d)]);
         }
     }
-    bulk_insert(c, "unit_closure", &["ancestor_id", "descendant_id", "depth"], &rows, "").await?;
+    bulk_insert(
+        c,
+        "unit_closure",
+        &["ancestor_id", "descendant_id", "depth"],
+        &rows,
+        "",
+    )
+    .await?;
     Ok((old, new_anc.into_iter().map(|a| a.id).collect()))
 }
 
@@ -99,8 +115,12 @@ struct Edge {
 
 /// Recomputes the whole table from `units.parent_id` (a fresh database, a repair).
 pub async fn rebuild_all(c: &mut AnyConnection) -> CoreResult<()> {
-    let edges: Vec<Edge> =
-        rows::fetch_all(c, sqlx::query_as("SELECT id, parent_id FROM units"), "units").await?;
+    let edges: Vec<Edge> = rows::fetch_all(
+        c,
+        sqlx::query_as("SELECT id, parent_id FROM units"),
+        "units",
+    )
+    .await?;
     let parent: std::collections::HashMap<i64, Option<i64>> =
         edges.iter().map(|e| (e.id, e.parent_id)).collect();
     let mut out = Vec::with_capacity(parent.len() * 4);
@@ -116,6 +136,16 @@ pub async fn rebuild_all(c: &mut AnyConnection) -> CoreResult<()> {
             }
         }
     }
-    sqlx::query("DELETE FROM unit_closure").execute(&mut *c).await.db()?;
-    bulk_insert(c, "unit_closure", &["ancestor_id", "descendant_id", "depth"], &out, "").await
+    sqlx::query("DELETE FROM unit_closure")
+        .execute(&mut *c)
+        .await
+        .db()?;
+    bulk_insert(
+        c,
+        "unit_closure",
+        &["ancestor_id", "descendant_id", "depth"],
+        &out,
+        "",
+    )
+    .await
 }

@@ -59,7 +59,9 @@ fn migrator(backend: Backend) -> Migrator {
 
 async fn table_exists(db: &Db, name: &str) -> CoreResult<bool> {
     let sql = match db.backend() {
-        Backend::Sqlite => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = $1",
+        Backend::Sqlite => {
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = $1"
+        }
         Backend::Postgres => {
             "SELECT COUNT(*) AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1"
         }
@@ -89,11 +91,12 @@ pub async fn current_version(db: &Db) -> CoreResult<i64> {
             .await
             .db()?;
         let v: Option<String> = row.map(|r| r.try_get("value")).transpose().db()?;
-        return v
-            .as_deref()
-            .unwrap_or("0")
-            .parse()
-            .map_err(|_| CoreError::new(ErrorCode::Internal, "Bảng meta ghi phiên bản lược đồ không hợp lệ"));
+        return v.as_deref().unwrap_or("0").parse().map_err(|_| {
+            CoreError::new(
+                ErrorCode::Internal,
+                "Bảng meta ghi phiên bản lược đồ không hợp lệ",
+            )
+        });
     }
     Ok(0)
 }

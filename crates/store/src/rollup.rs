@@ -9,12 +9,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use qcdc_core::CoreResult;
 use qcdc_core::consolidate::Totals;
 use qcdc_core::number::Milli;
 use qcdc_core::round::{StatusCounts, on_time_key};
 use qcdc_core::validate::Values;
 use qcdc_core::workflow::Status;
-use qcdc_core::CoreResult;
 use sqlx::{AnyConnection, FromRow};
 
 use crate::db::DbResult;
@@ -28,8 +28,10 @@ struct AncestorRow {
 async fn strict_ancestors(c: &mut AnyConnection, unit_id: i64) -> CoreResult<Vec<i64>> {
     let rows: Vec<AncestorRow> = rows::fetch_all(
         c,
-        sqlx::query_as("SELECT ancestor_id AS id FROM unit_closure WHERE descendant_id = $1 AND depth > 0")
-            .bind(unit_id),
+        sqlx::query_as(
+            "SELECT ancestor_id AS id FROM unit_closure WHERE descendant_id = $1 AND depth > 0",
+        )
+        .bind(unit_id),
         "unit_closure",
     )
     .await?;
@@ -52,11 +54,23 @@ pub fn value_delta(old: &Values, new: &Values) -> Vec<(String, Milli, i64)> {
         .collect()
 }
 
-async fn upsert_values(c: &mut AnyConnection, round_id: i64, at: &[i64], delta: &[(String, Milli, i64)], sign: i64) -> CoreResult<()> {
+async fn upsert_values(
+    c: &mut AnyConnection,
+    round_id: i64,
+    at: &[i64],
+    delta: &[(String, Milli, i64)],
+    sign: i64,
+) -> CoreResult<()> {
     let mut rows = Vec::with_capacity(at.len() * delta.len());
     for a in at {
         for (code, dv, dn) in delta {
-            rows.push(vec![Val::I(round_id), Val::I(*a), Val::S(code.clone()), Val::I(dv * sign), Val::I(dn * sign)]);
+            rows.push(vec![
+                Val::I(round_id),
+                Val::I(*a),
+                Val::S(code.clone()),
+                Val::I(dv * sign),
+                Val::I(dn * sign),
+            ]);
         }
     }
     bulk_insert(
@@ -70,7 +84,13 @@ async fn upsert_values(c: &mut AnyConnection, round_id: i64, at: &[i64], delta: 
 }
 
 /// Moves the running totals of every strict ancestor of a recipient by new − old.
-pub async fn apply_values(c: &mut AnyConnection, round_id: i64, unit_id: i64, old: &Values, new: &Values) -> CoreResult<()> {
+pub async fn apply_values(
+    c: &mut AnyConnection,
+    round_id: i64,
+    unit_id: i64,
+    old: &Values,
+    new: &Values,
+) -> CoreResult<()> {
     let delta = value_delta(old, new);
     if delta.is_empty() {
         return Ok(());
@@ -81,11 +101,22 @@ pub async fn apply_values(c: &mut AnyConnection, round_id: i64, unit_id: i64, ol
 
 type Bucket = (Status, Option<bool>);
 
-async fn upsert_status(c: &mut AnyConnection, round_id: i64, at: &[i64], delta: &[(Bucket, i64)]) -> CoreResult<()> {
+async fn upsert_status(
+    c: &mut AnyConnection,
+    round_id: i64,
+    at: &[i64],
+    delta: &[(Bucket, i64)],
+) -> CoreResult<()> {
     let mut rows = Vec::new();
     for a in at {
         for ((s, t), n) in delta {
-            rows.push(vec![Val::I(round_id), Val::I(*a), Val::S(s.as_str().into()), Val::I(on_time_key(*t)), Val::I(*n)]);
+            rows.push(vec![
+                Val::I(round_id),
+                Val::I(*a),
+                Val::S(s.as_str().into()),
+                Val::I(on_time_key(*t)),
+                Val::I(*n),
+            ]);
         }
     }
     bulk_insert(
@@ -99,7 +130,13 @@ async fn upsert_status(c: &mut AnyConnection, round_id: i64, at: &[i64], delta: 
 }
 
 /// Moves one recipient between status buckets in every strict ancestor's counts.
-pub async fn apply_status(c: &mut AnyConnection, round_id: i64, unit_id: i64, from: Bucket, to: Bucket) -> CoreResult<()> {
+pub async fn apply_status(
+    c: &mut AnyConnection,
+    round_id: i64,
+    unit_id: i64,
+    from: Bucket,
+    to: Bucket,
+) -> CoreResult<()> {
     if from == to {
         return Ok(());
     }
@@ -114,7 +151,11 @@ pub async fn add_recipients(c: &mut AnyConnection, round_id: i64) -> CoreResult<
 
 /// Recomputes a round's status counts from its submissions.
 pub async fn rebuild_status(c: &mut AnyConnection, round_id: i64) -> CoreResult<()> {
-    sqlx::query("DELETE FROM status_rollup WHERE round_id = $1").bind(round_id).execute(&mut *c).await.db()?;
+    sqlx::query("DELETE FROM status_rollup WHERE round_id = $1")
+        .bind(round_id)
+        .execute(&mut *c)
+        .await
+        .db()?;
     sqlx::query(
         "INSERT INTO status_rollup (round_id, unit_id, status, on_time, n)
          SELECT s.round_id, c.ancestor_id, s.status, COALESCE(s.on_time, -1), COUNT(*) FROM submissions s JOIN unit_closure c ON c.descendant_id = s.unit_id
@@ -129,7 +170,11 @@ pub async fn rebuild_status(c: &mut AnyConnection, round_id: i64) -> CoreResult<
 
 /// Recomputes a round's running totals from its accepted figures.
 pub async fn rebuild_values(c: &mut AnyConnection, round_id: i64) -> CoreResult<()> {
-    sqlx::query("DELETE FROM rollup WHERE round_id = $1").bind(round_id).execute(&mut *c).await.db()?;
+    sqlx::query("DELETE FROM rollup WHERE round_id = $1")
+        .bind(round_id)
+        .execute(&mut *c)
+        .await
+        .db()?;
     sqlx::query(
         "INSERT INTO rollup (round_id, unit_id, indicator, total, n)
          SELECT s.round_id, c.ancestor_id, a.indicator, CAST(SUM(a.value) AS BIGINT), COUNT(*)
@@ -153,7 +198,11 @@ struct TotalRow {
 
 /// Totals of a round at each unit: the running totals below it, plus its own
 /// accepted figures when it is itself a recipient.
-pub async fn totals(c: &mut AnyConnection, round_id: i64, unit_ids: &[i64]) -> CoreResult<HashMap<i64, Totals>> {
+pub async fn totals(
+    c: &mut AnyConnection,
+    round_id: i64,
+    unit_ids: &[i64],
+) -> CoreResult<HashMap<i64, Totals>> {
     let mut out: HashMap<i64, Totals> = unit_ids.iter().map(|&u| (u, Totals::default())).collect();
     for chunk in unit_ids.chunks(500) {
         let list = id_list(chunk);
@@ -188,8 +237,16 @@ struct CountRow {
 
 /// Status counts of a round at each unit (recipients strictly below, plus itself
 /// when it is a recipient). `past_deadline` turns "not in yet" into overdue.
-pub async fn counts(c: &mut AnyConnection, round_id: i64, unit_ids: &[i64], past_deadline: bool) -> CoreResult<HashMap<i64, StatusCounts>> {
-    let mut out: HashMap<i64, StatusCounts> = unit_ids.iter().map(|&u| (u, StatusCounts::default())).collect();
+pub async fn counts(
+    c: &mut AnyConnection,
+    round_id: i64,
+    unit_ids: &[i64],
+    past_deadline: bool,
+) -> CoreResult<HashMap<i64, StatusCounts>> {
+    let mut out: HashMap<i64, StatusCounts> = unit_ids
+        .iter()
+        .map(|&u| (u, StatusCounts::default()))
+        .collect();
     for chunk in unit_ids.chunks(500) {
         let list = id_list(chunk);
         let rows: Vec<CountRow> = rows::fetch_all(
@@ -203,7 +260,9 @@ pub async fn counts(c: &mut AnyConnection, round_id: i64, unit_ids: &[i64], past
         )
         .await?;
         for r in rows {
-            let status = parse_col("status_rollup", "status", r.status, |s| Status::parse(s).ok_or("trạng thái không biết"))?;
+            let status = parse_col("status_rollup", "status", r.status, |s| {
+                Status::parse(s).ok_or("trạng thái không biết")
+            })?;
             if let Some(cnt) = out.get_mut(&r.unit_id) {
                 cnt.add_n(status, r.on_time.map(|v| v == 1), r.n, past_deadline);
             }
@@ -218,10 +277,23 @@ pub async fn counts(c: &mut AnyConnection, round_id: i64, unit_ids: &[i64], past
 /// After `moved` changed parent: its subtree's contribution leaves the old strict
 /// ancestors and joins the new ones, for each of `rounds` (open rounds only —
 /// closed rounds keep the tree they were reported on).
-pub async fn shift_subtree(c: &mut AnyConnection, rounds: &[i64], moved: i64, old_ancestors: &[i64], new_ancestors: &[i64]) -> CoreResult<()> {
+pub async fn shift_subtree(
+    c: &mut AnyConnection,
+    rounds: &[i64],
+    moved: i64,
+    old_ancestors: &[i64],
+    new_ancestors: &[i64],
+) -> CoreResult<()> {
     for &round_id in rounds {
-        let t = totals(c, round_id, &[moved]).await?.remove(&moved).unwrap_or_default();
-        let delta: Vec<(String, Milli, i64)> = t.sums.iter().map(|(k, (v, n))| (k.clone(), *v, i64::from(*n))).collect();
+        let t = totals(c, round_id, &[moved])
+            .await?
+            .remove(&moved)
+            .unwrap_or_default();
+        let delta: Vec<(String, Milli, i64)> = t
+            .sums
+            .iter()
+            .map(|(k, (v, n))| (k.clone(), *v, i64::from(*n)))
+            .collect();
         if !delta.is_empty() {
             upsert_values(c, round_id, old_ancestors, &delta, -1).await?;
             upsert_values(c, round_id, new_ancestors, &delta, 1).await?;
@@ -239,12 +311,16 @@ pub async fn shift_subtree(c: &mut AnyConnection, rounds: &[i64], moved: i64, ol
         .await?;
         let mut buckets: BTreeMap<(String, i64), i64> = BTreeMap::new();
         for r in rows {
-            *buckets.entry((r.status, r.on_time.unwrap_or(-1))).or_default() += r.n;
+            *buckets
+                .entry((r.status, r.on_time.unwrap_or(-1)))
+                .or_default() += r.n;
         }
         let mut delta_out = Vec::new();
         let mut delta_in = Vec::new();
         for ((s, t), n) in buckets {
-            let status = parse_col("status_rollup", "status", s, |x| Status::parse(x).ok_or("trạng thái không biết"))?;
+            let status = parse_col("status_rollup", "status", s, |x| {
+                Status::parse(x).ok_or("trạng thái không biết")
+            })?;
             let on_time = (t >= 0).then_some(t == 1);
             delta_out.push(((status, on_time), -n));
             delta_in.push(((status, on_time), n));
@@ -257,7 +333,12 @@ pub async fn shift_subtree(c: &mut AnyConnection, rounds: &[i64], moved: i64, ol
 
 /// The baseline the running totals are tested and benchmarked against: a plain
 /// recursive query over the raw accepted figures and statuses.
-pub async fn recompute(c: &mut AnyConnection, round_id: i64, unit_ids: &[i64], past_deadline: bool) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
+pub async fn recompute(
+    c: &mut AnyConnection,
+    round_id: i64,
+    unit_ids: &[i64],
+    past_deadline: bool,
+) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
     let list = id_list(unit_ids);
     let cte = format!(
         "WITH RECURSIVE sub(root, id) AS (SELECT id, id FROM units WHERE id IN ({list}) UNION ALL SELECT sub.root, u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
@@ -282,14 +363,18 @@ pub async fn recompute(c: &mut AnyConnection, round_id: i64, unit_ids: &[i64], p
         "submissions",
     )
     .await?;
-    let mut out: HashMap<i64, (Totals, StatusCounts)> = unit_ids.iter().map(|u| (*u, Default::default())).collect();
+    let mut out: HashMap<i64, (Totals, StatusCounts)> =
+        unit_ids.iter().map(|u| (*u, Default::default())).collect();
     for r in rows {
         if let Some(e) = out.get_mut(&r.unit_id) {
-            e.0.sums.insert(r.indicator, (r.total, u32::try_from(r.n).unwrap_or(0)));
+            e.0.sums
+                .insert(r.indicator, (r.total, u32::try_from(r.n).unwrap_or(0)));
         }
     }
     for r in counts_rows {
-        let status = parse_col("submissions", "status", r.status, |s| Status::parse(s).ok_or("trạng thái không biết"))?;
+        let status = parse_col("submissions", "status", r.status, |s| {
+            Status::parse(s).ok_or("trạng thái không biết")
+        })?;
         if let Some(e) = out.get_mut(&r.unit_id) {
             e.1.add_n(status, r.on_time.map(|v| v == 1), r.n, past_deadline);
         }

@@ -68,7 +68,9 @@ impl TryFrom<RoundRow> for Round {
             issuer_name: r.issuer_name,
             deadline: day_col("rounds", "deadline", &r.deadline)?,
             letter: r.letter,
-            state: parse_col("rounds", "status", r.status, |s| RoundState::parse(s).ok_or("trạng thái đợt không biết"))?,
+            state: parse_col("rounds", "status", r.status, |s| {
+                RoundState::parse(s).ok_or("trạng thái đợt không biết")
+            })?,
             created_at: r.created_at,
             created_by: r.created_by,
             recipients: r.recipients,
@@ -126,7 +128,12 @@ pub async fn insert(c: &mut AnyConnection, r: &NewRoundRow<'_>) -> CoreResult<i6
 }
 
 /// One submission slot ("not started") per recipient.
-pub async fn insert_recipients(c: &mut AnyConnection, round_id: i64, units: &[i64], actor: &str) -> CoreResult<()> {
+pub async fn insert_recipients(
+    c: &mut AnyConnection,
+    round_id: i64,
+    units: &[i64],
+    actor: &str,
+) -> CoreResult<()> {
     let at = now();
     let rows: Vec<Vec<Val>> = units
         .iter()
@@ -144,7 +151,14 @@ pub async fn insert_recipients(c: &mut AnyConnection, round_id: i64, units: &[i6
     bulk_insert(
         c,
         "submissions",
-        &["round_id", "unit_id", "status", "version", "updated_at", "updated_by"],
+        &[
+            "round_id",
+            "unit_id",
+            "status",
+            "version",
+            "updated_at",
+            "updated_by",
+        ],
         &rows,
         "",
     )
@@ -178,7 +192,9 @@ fn scope_sql(s: &RoundScope) -> String {
     let mut parts = vec!["1 = 0".to_string()];
     if !s.within.is_empty() {
         let w = id_list(&s.within);
-        parts.push(format!("r.issuer_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id IN ({w}))"));
+        parts.push(format!(
+            "r.issuer_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id IN ({w}))"
+        ));
         parts.push(format!("EXISTS (SELECT 1 FROM submissions s JOIN unit_closure c ON c.descendant_id = s.unit_id WHERE s.round_id = r.id AND c.ancestor_id IN ({w}))"));
     }
     if !s.recipient_units.is_empty() {
@@ -191,7 +207,13 @@ fn scope_sql(s: &RoundScope) -> String {
 }
 
 /// Rounds in scope, newest first, one page, with the total.
-pub async fn list(c: &mut AnyConnection, scope: &RoundScope, open_only: bool, offset: i64, limit: i64) -> CoreResult<(Vec<Round>, i64)> {
+pub async fn list(
+    c: &mut AnyConnection,
+    scope: &RoundScope,
+    open_only: bool,
+    offset: i64,
+    limit: i64,
+) -> CoreResult<(Vec<Round>, i64)> {
     let mut w = scope_sql(scope);
     if open_only {
         w.push_str(" AND r.status = 'open'");
@@ -202,7 +224,9 @@ pub async fn list(c: &mut AnyConnection, scope: &RoundScope, open_only: bool, of
     }
     let total: N = rows::fetch_one(
         c,
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM rounds r WHERE {w}"))),
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM rounds r WHERE {w}"
+        ))),
         "rounds",
     )
     .await?;
@@ -226,7 +250,10 @@ pub async fn is_visible(c: &mut AnyConnection, scope: &RoundScope, id: i64) -> C
     let w = scope_sql(scope);
     let r: N = rows::fetch_one(
         c,
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM rounds r WHERE r.id = $1 AND {w}"))).bind(id),
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM rounds r WHERE r.id = $1 AND {w}"
+        )))
+        .bind(id),
         "rounds",
     )
     .await?;
@@ -234,7 +261,11 @@ pub async fn is_visible(c: &mut AnyConnection, scope: &RoundScope, id: i64) -> C
 }
 
 /// Rounds of a template code and period (candidates for "the same period last year").
-pub async fn by_template_period(c: &mut AnyConnection, template_code: &str, period: Period) -> CoreResult<Vec<Round>> {
+pub async fn by_template_period(
+    c: &mut AnyConnection,
+    template_code: &str,
+    period: Period,
+) -> CoreResult<Vec<Round>> {
     let rows: Vec<RoundRow> = rows::fetch_all(
         c,
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -254,7 +285,12 @@ pub async fn open_ids(c: &mut AnyConnection) -> CoreResult<Vec<i64>> {
     struct Id {
         id: i64,
     }
-    let rows: Vec<Id> = rows::fetch_all(c, sqlx::query_as("SELECT id FROM rounds WHERE status = 'open'"), "rounds").await?;
+    let rows: Vec<Id> = rows::fetch_all(
+        c,
+        sqlx::query_as("SELECT id FROM rounds WHERE status = 'open'"),
+        "rounds",
+    )
+    .await?;
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
@@ -264,14 +300,23 @@ pub async fn all_ids(c: &mut AnyConnection) -> CoreResult<Vec<i64>> {
     struct Id {
         id: i64,
     }
-    let rows: Vec<Id> = rows::fetch_all(c, sqlx::query_as("SELECT id FROM rounds ORDER BY id"), "rounds").await?;
+    let rows: Vec<Id> = rows::fetch_all(
+        c,
+        sqlx::query_as("SELECT id FROM rounds ORDER BY id"),
+        "rounds",
+    )
+    .await?;
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// Open rounds with a recipient among `units` (below one of `moved`'s new
 /// ancestors and within its subtree): used to refuse tree moves that would nest
 /// recipients.
-pub async fn recipients_in(c: &mut AnyConnection, round_id: i64, units: &[i64]) -> CoreResult<Vec<i64>> {
+pub async fn recipients_in(
+    c: &mut AnyConnection,
+    round_id: i64,
+    units: &[i64],
+) -> CoreResult<Vec<i64>> {
     #[derive(FromRow)]
     struct Id {
         id: i64,
@@ -342,8 +387,12 @@ impl TryFrom<RecipientRow> for Recipient {
             unit_id: r.unit_id,
             unit_code: r.code,
             unit_name: r.name,
-            kind: parse_col("units", "kind", r.kind, |s| UnitKind::parse(s).ok_or("loại đơn vị không biết"))?,
-            status: parse_col("submissions", "status", r.status, |s| Status::parse(s).ok_or("trạng thái không biết"))?,
+            kind: parse_col("units", "kind", r.kind, |s| {
+                UnitKind::parse(s).ok_or("loại đơn vị không biết")
+            })?,
+            status: parse_col("submissions", "status", r.status, |s| {
+                Status::parse(s).ok_or("trạng thái không biết")
+            })?,
             on_time: r.on_time.map(|v| v == 1),
             version: r.version,
             first_submitted_at: r.first_submitted_at,
@@ -382,7 +431,9 @@ pub async fn recipients(
         for word in text::fold(q).split_whitespace().take(8) {
             binds.push(format!("%{}%", like_escape(word)));
             let n = binds.len() + 2;
-            w.push(format!("(u.name_folded LIKE ${n} ESCAPE '\\' OR LOWER(u.code) LIKE ${n} ESCAPE '\\')"));
+            w.push(format!(
+                "(u.name_folded LIKE ${n} ESCAPE '\\' OR LOWER(u.code) LIKE ${n} ESCAPE '\\')"
+            ));
         }
     }
     let w = w.join(" AND ");
@@ -409,18 +460,29 @@ pub async fn recipients(
         q = q.bind(b.clone());
     }
     let rows = rows::fetch_all(c, q, "submissions").await?;
-    let items = rows.into_iter().map(Recipient::try_from).collect::<CoreResult<Vec<_>>>()?;
+    let items = rows
+        .into_iter()
+        .map(Recipient::try_from)
+        .collect::<CoreResult<Vec<_>>>()?;
     Ok((items, total.n))
 }
 
 /// The open rounds in which `unit_id` is a recipient, nearest deadline first.
-pub async fn addressed_to(c: &mut AnyConnection, unit_ids: &[i64], open_only: bool) -> CoreResult<Vec<(Round, i64)>> {
+pub async fn addressed_to(
+    c: &mut AnyConnection,
+    unit_ids: &[i64],
+    open_only: bool,
+) -> CoreResult<Vec<(Round, i64)>> {
     #[derive(FromRow)]
     struct P {
         round_id: i64,
         unit_id: i64,
     }
-    let open = if open_only { " AND r.status = 'open'" } else { "" };
+    let open = if open_only {
+        " AND r.status = 'open'"
+    } else {
+        ""
+    };
     let pairs: Vec<P> = rows::fetch_all(
         c,
         sqlx::query_as(sqlx::AssertSqlSafe(format!(

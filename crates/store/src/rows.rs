@@ -21,7 +21,9 @@ pub fn corrupt(table: &str, column: &str, detail: impl std::fmt::Display) -> Cor
     tracing::error!(table, column, %detail, "row cannot be decoded");
     CoreError::new(
         ErrorCode::Internal,
-        format!("Dữ liệu lưu trữ bị hỏng (bảng {table}, cột {column}); thao tác dừng lại để không dùng số liệu sai"),
+        format!(
+            "Dữ liệu lưu trữ bị hỏng (bảng {table}, cột {column}); thao tác dừng lại để không dùng số liệu sai"
+        ),
     )
 }
 
@@ -66,7 +68,9 @@ pub async fn fetch_optional<'q, T>(
 where
     T: Send + Unpin + for<'r> FromRow<'r, AnyRow>,
 {
-    q.fetch_optional(&mut *c).await.map_err(|e| decode_err(table, e))
+    q.fetch_optional(&mut *c)
+        .await
+        .map_err(|e| decode_err(table, e))
 }
 
 /// Runs a typed query that must return one row.
@@ -98,7 +102,11 @@ pub fn day_col(table: &str, column: &str, raw: &str) -> CoreResult<NaiveDate> {
 }
 
 /// A JSON text column.
-pub fn json_col<T: serde::de::DeserializeOwned>(table: &str, column: &str, raw: &str) -> CoreResult<T> {
+pub fn json_col<T: serde::de::DeserializeOwned>(
+    table: &str,
+    column: &str,
+    raw: &str,
+) -> CoreResult<T> {
     serde_json::from_str(raw).map_err(|e| corrupt(table, column, e))
 }
 

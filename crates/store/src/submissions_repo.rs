@@ -65,7 +65,9 @@ impl TryFrom<SubmissionRow> for Submission {
             unit_id: r.unit_id,
             unit_code: r.code,
             unit_name: r.name,
-            status: parse_col("submissions", "status", r.status, |s| Status::parse(s).ok_or("trạng thái không biết"))?,
+            status: parse_col("submissions", "status", r.status, |s| {
+                Status::parse(s).ok_or("trạng thái không biết")
+            })?,
             version: r.version,
             first_submitted_at: r.first_submitted_at,
             submitted_at: r.submitted_at,
@@ -81,7 +83,11 @@ impl TryFrom<SubmissionRow> for Submission {
 }
 
 /// The report of `unit_id` in a round, if the unit is a recipient.
-pub async fn get(c: &mut AnyConnection, round_id: i64, unit_id: i64) -> CoreResult<Option<Submission>> {
+pub async fn get(
+    c: &mut AnyConnection,
+    round_id: i64,
+    unit_id: i64,
+) -> CoreResult<Option<Submission>> {
     let r: Option<SubmissionRow> = rows::fetch_optional(
         c,
         sqlx::query_as(
@@ -144,7 +150,8 @@ struct SectionRow {
 pub async fn draft_sections(c: &mut AnyConnection, sub_id: i64) -> CoreResult<Narrative> {
     let rows: Vec<SectionRow> = rows::fetch_all(
         c,
-        sqlx::query_as("SELECT section, body FROM draft_sections WHERE submission_id = $1").bind(sub_id),
+        sqlx::query_as("SELECT section, body FROM draft_sections WHERE submission_id = $1")
+            .bind(sub_id),
         "draft_sections",
     )
     .await?;
@@ -203,7 +210,11 @@ pub async fn versions(c: &mut AnyConnection, sub_id: i64) -> CoreResult<Vec<Vers
 }
 
 /// One accepted version.
-pub async fn version(c: &mut AnyConnection, sub_id: i64, version: i64) -> CoreResult<Option<Version>> {
+pub async fn version(
+    c: &mut AnyConnection,
+    sub_id: i64,
+    version: i64,
+) -> CoreResult<Option<Version>> {
     let r: Option<VersionRow> = rows::fetch_optional(
         c,
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -218,7 +229,12 @@ pub async fn version(c: &mut AnyConnection, sub_id: i64, version: i64) -> CoreRe
 }
 
 /// Writes one figure of the working copy (`None` clears it).
-pub async fn set_value(c: &mut AnyConnection, sub_id: i64, code: &str, v: Option<Milli>) -> CoreResult<()> {
+pub async fn set_value(
+    c: &mut AnyConnection,
+    sub_id: i64,
+    code: &str,
+    v: Option<Milli>,
+) -> CoreResult<()> {
     match v {
         Some(v) => sqlx::query("INSERT INTO draft_values (submission_id, indicator, value) VALUES ($1, $2, $3) ON CONFLICT (submission_id, indicator) DO UPDATE SET value = excluded.value")
             .bind(sub_id)
@@ -238,7 +254,12 @@ pub async fn set_value(c: &mut AnyConnection, sub_id: i64, code: &str, v: Option
 }
 
 /// Writes one section of the working copy (`None` clears it).
-pub async fn set_section(c: &mut AnyConnection, sub_id: i64, section: &str, body: Option<&str>) -> CoreResult<()> {
+pub async fn set_section(
+    c: &mut AnyConnection,
+    sub_id: i64,
+    section: &str,
+    body: Option<&str>,
+) -> CoreResult<()> {
     match body {
         Some(b) => sqlx::query("INSERT INTO draft_sections (submission_id, section, body) VALUES ($1, $2, $3) ON CONFLICT (submission_id, section) DO UPDATE SET body = excluded.body")
             .bind(sub_id)
@@ -258,30 +279,75 @@ pub async fn set_section(c: &mut AnyConnection, sub_id: i64, section: &str, body
 }
 
 /// Replaces the whole working copy (a correction starts from the accepted version).
-pub async fn replace_draft(c: &mut AnyConnection, sub_id: i64, values: &Values, sections: &Narrative) -> CoreResult<()> {
+pub async fn replace_draft(
+    c: &mut AnyConnection,
+    sub_id: i64,
+    values: &Values,
+    sections: &Narrative,
+) -> CoreResult<()> {
     clear_draft(c, sub_id).await?;
-    let v: Vec<Vec<Val>> = values.iter().map(|(k, x)| vec![Val::I(sub_id), Val::S(k.clone()), Val::I(*x)]).collect();
-    bulk_insert(c, "draft_values", &["submission_id", "indicator", "value"], &v, "").await?;
-    let s: Vec<Vec<Val>> = sections.iter().map(|(k, x)| vec![Val::I(sub_id), Val::S(k.clone()), Val::S(x.clone())]).collect();
-    bulk_insert(c, "draft_sections", &["submission_id", "section", "body"], &s, "").await
+    let v: Vec<Vec<Val>> = values
+        .iter()
+        .map(|(k, x)| vec![Val::I(sub_id), Val::S(k.clone()), Val::I(*x)])
+        .collect();
+    bulk_insert(
+        c,
+        "draft_values",
+        &["submission_id", "indicator", "value"],
+        &v,
+        "",
+    )
+    .await?;
+    let s: Vec<Vec<Val>> = sections
+        .iter()
+        .map(|(k, x)| vec![Val::I(sub_id), Val::S(k.clone()), Val::S(x.clone())])
+        .collect();
+    bulk_insert(
+        c,
+        "draft_sections",
+        &["submission_id", "section", "body"],
+        &s,
+        "",
+    )
+    .await
 }
 
 pub async fn clear_draft(c: &mut AnyConnection, sub_id: i64) -> CoreResult<()> {
     for t in ["draft_values", "draft_sections"] {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t} WHERE submission_id = $1")))
-            .bind(sub_id)
-            .execute(&mut *c)
-            .await
-            .db()?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {t} WHERE submission_id = $1"
+        )))
+        .bind(sub_id)
+        .execute(&mut *c)
+        .await
+        .db()?;
     }
     Ok(())
 }
 
 /// The new accepted figures replace the old ones.
-pub async fn replace_accepted(c: &mut AnyConnection, sub_id: i64, values: &Values) -> CoreResult<()> {
-    sqlx::query("DELETE FROM accepted_values WHERE submission_id = $1").bind(sub_id).execute(&mut *c).await.db()?;
-    let v: Vec<Vec<Val>> = values.iter().map(|(k, x)| vec![Val::I(sub_id), Val::S(k.clone()), Val::I(*x)]).collect();
-    bulk_insert(c, "accepted_values", &["submission_id", "indicator", "value"], &v, "").await
+pub async fn replace_accepted(
+    c: &mut AnyConnection,
+    sub_id: i64,
+    values: &Values,
+) -> CoreResult<()> {
+    sqlx::query("DELETE FROM accepted_values WHERE submission_id = $1")
+        .bind(sub_id)
+        .execute(&mut *c)
+        .await
+        .db()?;
+    let v: Vec<Vec<Val>> = values
+        .iter()
+        .map(|(k, x)| vec![Val::I(sub_id), Val::S(k.clone()), Val::I(*x)])
+        .collect();
+    bulk_insert(
+        c,
+        "accepted_values",
+        &["submission_id", "indicator", "value"],
+        &v,
+        "",
+    )
+    .await
 }
 
 /// Records an accepted version.
@@ -316,7 +382,12 @@ pub struct RowChange {
 }
 
 /// Updates the report's row and stamps who changed it and when.
-pub async fn update(c: &mut AnyConnection, sub_id: i64, ch: &RowChange, actor: &str) -> CoreResult<()> {
+pub async fn update(
+    c: &mut AnyConnection,
+    sub_id: i64,
+    ch: &RowChange,
+    actor: &str,
+) -> CoreResult<()> {
     let mut sets = vec!["updated_at = $1".to_string(), "updated_by = $2".to_string()];
     let mut binds: Vec<Val> = vec![Val::S(now()), Val::S(actor.to_string())];
     let mut push = |col: &str, v: Val, binds: &mut Vec<Val>| {
@@ -342,7 +413,11 @@ pub async fn update(c: &mut AnyConnection, sub_id: i64, ch: &RowChange, actor: &
         push("accepted_at", Val::S(v.clone()), &mut binds);
     }
     if let Some(v) = &ch.return_reason {
-        push("return_reason", v.clone().map_or(Val::Null, Val::S), &mut binds);
+        push(
+            "return_reason",
+            v.clone().map_or(Val::Null, Val::S),
+            &mut binds,
+        );
     }
     if let Some(v) = &ch.correction_reason {
         push("correction_reason", Val::S(v.clone()), &mut binds);
@@ -351,7 +426,11 @@ pub async fn update(c: &mut AnyConnection, sub_id: i64, ch: &RowChange, actor: &
         push("adopted_from_round", Val::I(v), &mut binds);
     }
     binds.push(Val::I(sub_id));
-    let sql = format!("UPDATE submissions SET {} WHERE id = ${}", sets.join(", "), binds.len());
+    let sql = format!(
+        "UPDATE submissions SET {} WHERE id = ${}",
+        sets.join(", "),
+        binds.len()
+    );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for b in binds {
         q = match b {
@@ -377,7 +456,13 @@ pub struct AcceptedRef {
 
 /// Accepted reports of a round below (and including) `under`, in Vietnamese
 /// order, one page, with the total.
-pub async fn accepted_below(c: &mut AnyConnection, round_id: i64, under: i64, offset: i64, limit: i64) -> CoreResult<(Vec<AcceptedRef>, i64)> {
+pub async fn accepted_below(
+    c: &mut AnyConnection,
+    round_id: i64,
+    under: i64,
+    offset: i64,
+    limit: i64,
+) -> CoreResult<(Vec<AcceptedRef>, i64)> {
     #[derive(FromRow)]
     struct N {
         n: i64,
@@ -385,7 +470,11 @@ pub async fn accepted_below(c: &mut AnyConnection, round_id: i64, under: i64, of
     let w = "s.round_id = $1 AND s.accepted_at IS NOT NULL AND s.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = $2)";
     let total: N = rows::fetch_one(
         c,
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM submissions s WHERE {w}"))).bind(round_id).bind(under),
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM submissions s WHERE {w}"
+        )))
+        .bind(round_id)
+        .bind(under),
         "submissions",
     )
     .await?;
@@ -413,7 +502,14 @@ pub struct UnitValue {
 
 /// The accepted values of one indicator in the reports below (and including)
 /// `under` that state it, in Vietnamese order, one page, with the total.
-pub async fn accepted_values_page(c: &mut AnyConnection, round_id: i64, under: i64, indicator: &str, offset: i64, limit: i64) -> CoreResult<(Vec<UnitValue>, i64)> {
+pub async fn accepted_values_page(
+    c: &mut AnyConnection,
+    round_id: i64,
+    under: i64,
+    indicator: &str,
+    offset: i64,
+    limit: i64,
+) -> CoreResult<(Vec<UnitValue>, i64)> {
     #[derive(FromRow)]
     struct N {
         n: i64,
@@ -422,7 +518,10 @@ pub async fn accepted_values_page(c: &mut AnyConnection, round_id: i64, under: i
                 WHERE s.round_id = $1 AND s.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = $2)";
     let total: N = rows::fetch_one(
         c,
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n {from}"))).bind(round_id).bind(under).bind(indicator.to_string()),
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n {from}")))
+            .bind(round_id)
+            .bind(under)
+            .bind(indicator.to_string()),
         "accepted_values",
     )
     .await?;
@@ -441,7 +540,11 @@ pub async fn accepted_values_page(c: &mut AnyConnection, round_id: i64, under: i
 }
 
 /// Accepted values of some indicators for some reports: submission → code → value.
-pub async fn accepted_values_of(c: &mut AnyConnection, sub_ids: &[i64], codes: &[String]) -> CoreResult<HashMap<i64, BTreeMap<String, Milli>>> {
+pub async fn accepted_values_of(
+    c: &mut AnyConnection,
+    sub_ids: &[i64],
+    codes: &[String],
+) -> CoreResult<HashMap<i64, BTreeMap<String, Milli>>> {
     #[derive(FromRow)]
     struct Rec {
         submission_id: i64,
@@ -469,14 +572,19 @@ pub async fn accepted_values_of(c: &mut AnyConnection, sub_ids: &[i64], codes: &
             q = q.bind(code.clone());
         }
         for r in rows::fetch_all(c, q, "accepted_values").await? {
-            out.entry(r.submission_id).or_default().insert(r.indicator, r.value);
+            out.entry(r.submission_id)
+                .or_default()
+                .insert(r.indicator, r.value);
         }
     }
     Ok(out)
 }
 
 /// The narrative of given accepted versions: (submission, version) → sections.
-pub async fn accepted_narratives(c: &mut AnyConnection, refs: &[(i64, i64)]) -> CoreResult<HashMap<i64, Narrative>> {
+pub async fn accepted_narratives(
+    c: &mut AnyConnection,
+    refs: &[(i64, i64)],
+) -> CoreResult<HashMap<i64, Narrative>> {
     let mut out = HashMap::new();
     for (sub, ver) in refs {
         if let Some(v) = version(c, *sub, *ver).await? {
@@ -488,7 +596,12 @@ pub async fn accepted_narratives(c: &mut AnyConnection, refs: &[(i64, i64)]) -> 
 
 /// Marks many reports of a round accepted at once (the generator of large test
 /// data only): their figures, narrative and version 1, timeliness as given.
-pub async fn bulk_accept(c: &mut AnyConnection, round_id: i64, reports: &[(i64, Values, Narrative, bool)], actor: &str) -> CoreResult<()> {
+pub async fn bulk_accept(
+    c: &mut AnyConnection,
+    round_id: i64,
+    reports: &[(i64, Values, Narrative, bool)],
+    actor: &str,
+) -> CoreResult<()> {
     #[derive(FromRow)]
     struct Rec {
         id: i64,
@@ -509,7 +622,9 @@ pub async fn bulk_accept(c: &mut AnyConnection, round_id: i64, reports: &[(i64, 
     let mut on_time_ids = Vec::new();
     let mut late_ids = Vec::new();
     for (unit_id, vals, sections, on_time) in reports {
-        let Some(&sid) = ids.get(unit_id) else { continue };
+        let Some(&sid) = ids.get(unit_id) else {
+            continue;
+        };
         for (k, v) in vals {
             values.push(vec![Val::I(sid), Val::S(k.clone()), Val::I(*v)]);
         }
@@ -521,10 +636,35 @@ pub async fn bulk_accept(c: &mut AnyConnection, round_id: i64, reports: &[(i64, 
             Val::S(at.clone()),
             Val::S(actor.to_string()),
         ]);
-        if *on_time { on_time_ids.push(sid) } else { late_ids.push(sid) }
+        if *on_time {
+            on_time_ids.push(sid)
+        } else {
+            late_ids.push(sid)
+        }
     }
-    bulk_insert(c, "accepted_values", &["submission_id", "indicator", "value"], &values, "").await?;
-    bulk_insert(c, "submission_versions", &["submission_id", "version", "values_json", "sections_json", "accepted_at", "accepted_by"], &versions, "").await?;
+    bulk_insert(
+        c,
+        "accepted_values",
+        &["submission_id", "indicator", "value"],
+        &values,
+        "",
+    )
+    .await?;
+    bulk_insert(
+        c,
+        "submission_versions",
+        &[
+            "submission_id",
+            "version",
+            "values_json",
+            "sections_json",
+            "accepted_at",
+            "accepted_by",
+        ],
+        &versions,
+        "",
+    )
+    .await?;
     for (list, flag) in [(on_time_ids, 1), (late_ids, 0)] {
         for chunk in list.chunks(500) {
             sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -22,12 +22,18 @@ pub struct TemplateRow {
 
 const SELECT: &str = "SELECT t.id, t.code, t.version, t.name, t.checksum, t.created_at, CASE WHEN EXISTS (SELECT 1 FROM rounds r WHERE r.template_id = t.id) THEN 1 ELSE 0 END AS in_use FROM templates t";
 
-pub async fn by_code_version(c: &mut AnyConnection, code: &str, version: i64) -> CoreResult<Option<TemplateRow>> {
+pub async fn by_code_version(
+    c: &mut AnyConnection,
+    code: &str,
+    version: i64,
+) -> CoreResult<Option<TemplateRow>> {
     rows::fetch_optional(
         c,
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE t.code = $1 AND t.version = $2")))
-            .bind(code.to_string())
-            .bind(version),
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE t.code = $1 AND t.version = $2"
+        )))
+        .bind(code.to_string())
+        .bind(version),
         "templates",
     )
     .await
@@ -58,7 +64,9 @@ pub async fn by_id(c: &mut AnyConnection, id: i64) -> CoreResult<Option<Template
 pub async fn list(c: &mut AnyConnection) -> CoreResult<Vec<TemplateRow>> {
     rows::fetch_all(
         c,
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY t.code, t.version"))),
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} ORDER BY t.code, t.version"
+        ))),
         "templates",
     )
     .await
@@ -80,7 +88,14 @@ pub async fn source(c: &mut AnyConnection, id: i64) -> CoreResult<Option<String>
 }
 
 /// Inserts a new version; returns its id.
-pub async fn insert(c: &mut AnyConnection, code: &str, version: i64, name: &str, source: &str, checksum: &str) -> CoreResult<i64> {
+pub async fn insert(
+    c: &mut AnyConnection,
+    code: &str,
+    version: i64,
+    name: &str,
+    source: &str,
+    checksum: &str,
+) -> CoreResult<i64> {
     #[derive(FromRow)]
     struct Id {
         id: i64,
@@ -101,7 +116,13 @@ pub async fn insert(c: &mut AnyConnection, code: &str, version: i64, name: &str,
 }
 
 /// Replaces the source of a version no round uses yet.
-pub async fn replace(c: &mut AnyConnection, id: i64, name: &str, source: &str, checksum: &str) -> CoreResult<()> {
+pub async fn replace(
+    c: &mut AnyConnection,
+    id: i64,
+    name: &str,
+    source: &str,
+    checksum: &str,
+) -> CoreResult<()> {
     sqlx::query("UPDATE templates SET name = $1, source = $2, checksum = $3 WHERE id = $4")
         .bind(name.to_string())
         .bind(source.to_string())

@@ -100,7 +100,10 @@ struct PredRow {
     code: String,
 }
 
-async fn predecessors_of(c: &mut AnyConnection, ids: &[i64]) -> CoreResult<HashMap<i64, Vec<String>>> {
+async fn predecessors_of(
+    c: &mut AnyConnection,
+    ids: &[i64],
+) -> CoreResult<HashMap<i64, Vec<String>>> {
     let mut out: HashMap<i64, Vec<String>> = HashMap::new();
     for chunk in ids.chunks(500) {
         let rows: Vec<PredRow> = rows::fetch_all(
@@ -141,7 +144,8 @@ fn unknown(code: &str) -> CoreError {
 pub async fn by_code(c: &mut AnyConnection, code: &str) -> CoreResult<Unit> {
     let row: Option<UnitRow> = rows::fetch_optional(
         c,
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE u.code = $1"))).bind(code.to_string()),
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE u.code = $1")))
+            .bind(code.to_string()),
         "units",
     )
     .await?;
@@ -189,8 +193,10 @@ struct IdRow {
 pub async fn lineage(c: &mut AnyConnection, unit_id: i64) -> CoreResult<Vec<i64>> {
     let rows: Vec<IdRow> = rows::fetch_all(
         c,
-        sqlx::query_as("SELECT ancestor_id AS id FROM unit_closure WHERE descendant_id = $1 ORDER BY depth")
-            .bind(unit_id),
+        sqlx::query_as(
+            "SELECT ancestor_id AS id FROM unit_closure WHERE descendant_id = $1 ORDER BY depth",
+        )
+        .bind(unit_id),
         "unit_closure",
     )
     .await?;
@@ -260,10 +266,16 @@ fn where_clause(f: &UnitFilter, binds: &mut Vec<Val>) -> String {
     if let Some(d) = f.active_on {
         binds.push(Val::S(d.to_string()));
         let n = binds.len();
-        w.push(format!("u.valid_from <= ${n} AND (u.valid_to IS NULL OR u.valid_to >= ${n})"));
+        w.push(format!(
+            "u.valid_from <= ${n} AND (u.valid_to IS NULL OR u.valid_to >= ${n})"
+        ));
     }
     if !f.kinds.is_empty() {
-        let list: Vec<String> = f.kinds.iter().map(|k| format!("'{}'", k.as_str())).collect();
+        let list: Vec<String> = f
+            .kinds
+            .iter()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect();
         w.push(format!("u.kind IN ({})", list.join(",")));
     }
     if let Some(q) = f.q.as_deref() {
@@ -280,7 +292,9 @@ fn where_clause(f: &UnitFilter, binds: &mut Vec<Val>) -> String {
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern.
 pub fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 fn bind_all<'q, O>(
@@ -314,7 +328,12 @@ pub async fn list(
     let w = where_clause(f, &mut binds);
     let total: CountRow = rows::fetch_one(
         c,
-        bind_all(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM units u WHERE {w}"))), &binds),
+        bind_all(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) AS n FROM units u WHERE {w}"
+            ))),
+            &binds,
+        ),
         "units",
     )
     .await?;
@@ -339,7 +358,9 @@ pub async fn all(c: &mut AnyConnection, f: &UnitFilter) -> CoreResult<Vec<Unit>>
     let rows: Vec<UnitRow> = rows::fetch_all(
         c,
         bind_all(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE {w} ORDER BY u.sort_key, u.code"))),
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT} WHERE {w} ORDER BY u.sort_key, u.code"
+            ))),
             &binds,
         ),
         "units",
@@ -398,7 +419,8 @@ pub async fn predecessors_on(
         }
         let preds: Vec<IdRow> = rows::fetch_all(
             c,
-            sqlx::query_as("SELECT predecessor_id AS id FROM unit_predecessors WHERE unit_id = $1").bind(id),
+            sqlx::query_as("SELECT predecessor_id AS id FROM unit_predecessors WHERE unit_id = $1")
+                .bind(id),
             "unit_predecessors",
         )
         .await?;
@@ -421,7 +443,8 @@ pub async fn insert_many(c: &mut AnyConnection, recs: &[&UnitRecord]) -> CoreRes
                 Val::S(r.kind.as_str().into()),
                 Val::S(r.valid_from.to_string()),
                 r.valid_to.map_or(Val::Null, |d| Val::S(d.to_string())),
-                r.succession.map_or(Val::Null, |s| Val::S(s.as_str().into())),
+                r.succession
+                    .map_or(Val::Null, |s| Val::S(s.as_str().into())),
                 Val::S(at.clone()),
             ]
         })
@@ -429,7 +452,17 @@ pub async fn insert_many(c: &mut AnyConnection, recs: &[&UnitRecord]) -> CoreRes
     bulk_insert(
         c,
         "units",
-        &["code", "name", "name_folded", "sort_key", "kind", "valid_from", "valid_to", "succession", "updated_at"],
+        &[
+            "code",
+            "name",
+            "name_folded",
+            "sort_key",
+            "kind",
+            "valid_from",
+            "valid_to",
+            "succession",
+            "updated_at",
+        ],
         &rows,
         "",
     )
@@ -455,7 +488,10 @@ pub async fn update(c: &mut AnyConnection, r: &UnitRecord) -> CoreResult<()> {
 }
 
 /// Ids by code for the given codes.
-pub async fn ids_by_code(c: &mut AnyConnection, codes: &[String]) -> CoreResult<HashMap<String, i64>> {
+pub async fn ids_by_code(
+    c: &mut AnyConnection,
+    codes: &[String],
+) -> CoreResult<HashMap<String, i64>> {
     #[derive(FromRow)]
     struct Rec {
         id: i64,
@@ -499,7 +535,14 @@ pub async fn set_predecessors(c: &mut AnyConnection, id: i64, preds: &[i64]) -> 
         .await
         .db()?;
     let rows: Vec<Vec<Val>> = preds.iter().map(|p| vec![Val::I(id), Val::I(*p)]).collect();
-    bulk_insert(c, "unit_predecessors", &["unit_id", "predecessor_id"], &rows, "").await
+    bulk_insert(
+        c,
+        "unit_predecessors",
+        &["unit_id", "predecessor_id"],
+        &rows,
+        "",
+    )
+    .await
 }
 
 /// Fills the Vietnamese sort keys that are missing (after migration 2).

@@ -26,8 +26,10 @@ const USER_COLS: &str = "id, username, full_name, password_hash, active, created
 pub async fn by_username(c: &mut AnyConnection, username: &str) -> CoreResult<Option<UserRow>> {
     rows::fetch_optional(
         c,
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE username = $1")))
-            .bind(username.to_string()),
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLS} FROM users WHERE username = $1"
+        )))
+        .bind(username.to_string()),
         "users",
     )
     .await
@@ -36,13 +38,21 @@ pub async fn by_username(c: &mut AnyConnection, username: &str) -> CoreResult<Op
 pub async fn by_id(c: &mut AnyConnection, id: i64) -> CoreResult<Option<UserRow>> {
     rows::fetch_optional(
         c,
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE id = $1"))).bind(id),
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLS} FROM users WHERE id = $1"
+        )))
+        .bind(id),
         "users",
     )
     .await
 }
 
-pub async fn insert(c: &mut AnyConnection, username: &str, full_name: &str, hash: &str) -> CoreResult<i64> {
+pub async fn insert(
+    c: &mut AnyConnection,
+    username: &str,
+    full_name: &str,
+    hash: &str,
+) -> CoreResult<i64> {
     #[derive(FromRow)]
     struct Id {
         id: i64,
@@ -100,8 +110,17 @@ async fn grants_of(c: &mut AnyConnection, user_ids: &[i64]) -> CoreResult<Vec<(i
         )
         .await?;
         for r in rows {
-            let role = parse_col("user_roles", "role", r.role, |s| Role::parse(s).ok_or("vai trò không biết"))?;
-            out.push((r.user_id, GrantInfo { role, unit_id: r.unit_id, unit_code: r.code }));
+            let role = parse_col("user_roles", "role", r.role, |s| {
+                Role::parse(s).ok_or("vai trò không biết")
+            })?;
+            out.push((
+                r.user_id,
+                GrantInfo {
+                    role,
+                    unit_id: r.unit_id,
+                    unit_code: r.code,
+                },
+            ));
         }
     }
     Ok(out)
@@ -112,12 +131,20 @@ pub async fn grants(c: &mut AnyConnection, user_id: i64) -> CoreResult<Vec<Grant
     Ok(grants_of(c, &[user_id])
         .await?
         .into_iter()
-        .map(|(_, g)| Grant { role: g.role, unit_id: g.unit_id })
+        .map(|(_, g)| Grant {
+            role: g.role,
+            unit_id: g.unit_id,
+        })
         .collect())
 }
 
 /// Grants a role (no-op when held already).
-pub async fn add_grant(c: &mut AnyConnection, user_id: i64, role: Role, unit_id: i64) -> CoreResult<()> {
+pub async fn add_grant(
+    c: &mut AnyConnection,
+    user_id: i64,
+    role: Role,
+    unit_id: i64,
+) -> CoreResult<()> {
     sqlx::query("INSERT INTO user_roles (user_id, role, unit_id) VALUES ($1, $2, $3) ON CONFLICT (user_id, role, unit_id) DO NOTHING")
         .bind(user_id)
         .bind(role.as_str())
@@ -141,7 +168,13 @@ pub struct UserInfo {
 /// Users holding a role somewhere below one of `within` (all users when None),
 /// matching `q` (username or name, with or without diacritics), by username,
 /// one page, with the total.
-pub async fn list(c: &mut AnyConnection, within: Option<&[i64]>, q: Option<&str>, offset: i64, limit: i64) -> CoreResult<(Vec<UserInfo>, i64)> {
+pub async fn list(
+    c: &mut AnyConnection,
+    within: Option<&[i64]>,
+    q: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> CoreResult<(Vec<UserInfo>, i64)> {
     let mut w = vec!["1 = 1".to_string()];
     if let Some(units) = within {
         w.push(format!(
@@ -161,7 +194,9 @@ pub async fn list(c: &mut AnyConnection, within: Option<&[i64]>, q: Option<&str>
     struct N {
         n: i64,
     }
-    let mut cq = sqlx::query_as::<_, N>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM users WHERE {w}")));
+    let mut cq = sqlx::query_as::<_, N>(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM users WHERE {w}"
+    )));
     for b in &binds {
         cq = cq.bind(b.clone());
     }
@@ -179,7 +214,11 @@ pub async fn list(c: &mut AnyConnection, within: Option<&[i64]>, q: Option<&str>
         .into_iter()
         .map(|u| UserInfo {
             id: u.id,
-            roles: grants.iter().filter(|(id, _)| *id == u.id).map(|(_, g)| g.clone()).collect(),
+            roles: grants
+                .iter()
+                .filter(|(id, _)| *id == u.id)
+                .map(|(_, g)| g.clone())
+                .collect(),
             username: u.username,
             full_name: u.full_name,
             active: u.active == 1,
@@ -196,7 +235,12 @@ pub async fn fill_search(c: &mut AnyConnection) -> CoreResult<()> {
         username: String,
         full_name: String,
     }
-    let rows: Vec<Rec> = rows::fetch_all(c, sqlx::query_as("SELECT id, username, full_name FROM users WHERE search_folded = ''"), "users").await?;
+    let rows: Vec<Rec> = rows::fetch_all(
+        c,
+        sqlx::query_as("SELECT id, username, full_name FROM users WHERE search_folded = ''"),
+        "users",
+    )
+    .await?;
     for r in rows {
         sqlx::query("UPDATE users SET search_folded = $1 WHERE id = $2")
             .bind(text::fold(&format!("{} {}", r.username, r.full_name)))
@@ -215,7 +259,12 @@ pub struct TokenRow {
     pub expires_at: String,
 }
 
-pub async fn insert_token(c: &mut AnyConnection, token_hash: &str, user_id: i64, expires_at: &str) -> CoreResult<()> {
+pub async fn insert_token(
+    c: &mut AnyConnection,
+    token_hash: &str,
+    user_id: i64,
+    expires_at: &str,
+) -> CoreResult<()> {
     sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash.to_string())
         .bind(user_id)
@@ -230,7 +279,8 @@ pub async fn insert_token(c: &mut AnyConnection, token_hash: &str, user_id: i64,
 pub async fn token(c: &mut AnyConnection, token_hash: &str) -> CoreResult<Option<TokenRow>> {
     rows::fetch_optional(
         c,
-        sqlx::query_as("SELECT user_id, expires_at FROM api_tokens WHERE token_hash = $1").bind(token_hash.to_string()),
+        sqlx::query_as("SELECT user_id, expires_at FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash.to_string()),
         "api_tokens",
     )
     .await

@@ -34,9 +34,18 @@ pub struct UnitQueryForm {
     trang: Option<i64>,
 }
 
-async fn units_body(s: &WebState, u: &User, q: &UnitQueryForm, extra: Markup) -> Result<Markup, CoreError> {
+async fn units_body(
+    s: &WebState,
+    u: &User,
+    q: &UnitQueryForm,
+    extra: Markup,
+) -> Result<Markup, CoreError> {
     units::require_some_admin(&u.cx)?;
-    let active_on = if q.all.is_some() { None } else { Some(s.app.today()) };
+    let active_on = if q.all.is_some() {
+        None
+    } else {
+        Some(s.app.today())
+    };
     let req = PageReq::new(q.trang.unwrap_or(1), 100);
     let searching = q.q.as_deref().is_some_and(|x| !x.trim().is_empty());
     // without a search, browse the tree: one unit and its children, in Vietnamese order
@@ -51,16 +60,30 @@ async fn units_body(s: &WebState, u: &User, q: &UnitQueryForm, extra: Markup) ->
     };
     let list = units::list(
         &u.cx,
-        &UnitQuery { q: q.q.clone().filter(|_| searching), active_on, kinds: vec![], under: current.as_ref().map(|c| c.code.clone()) },
+        &UnitQuery {
+            q: q.q.clone().filter(|_| searching),
+            active_on,
+            kinds: vec![],
+            under: current.as_ref().map(|c| c.code.clone()),
+        },
         req,
     )
     .await?;
     let rows: Vec<_> = if searching {
         list.items.iter().map(|x| (0usize, x)).collect()
     } else {
-        list.items.iter().filter(|x| x.parent_id == current.as_ref().map(|c| c.id)).map(|x| (1usize, x)).collect()
+        list.items
+            .iter()
+            .filter(|x| x.parent_id == current.as_ref().map(|c| c.id))
+            .map(|x| (1usize, x))
+            .collect()
     };
-    let base = format!("/quan-tri/don-vi?q={}&don_vi={}&{}", enc(q.q.as_deref().unwrap_or("")), enc(q.don_vi.as_deref().unwrap_or("")), if q.all.is_some() { "all=1&" } else { "" });
+    let base = format!(
+        "/quan-tri/don-vi?q={}&don_vi={}&{}",
+        enc(q.q.as_deref().unwrap_or("")),
+        enc(q.don_vi.as_deref().unwrap_or("")),
+        if q.all.is_some() { "all=1&" } else { "" }
+    );
     Ok(html! {
         h1 { "Đơn vị" }
         (extra)
@@ -122,10 +145,19 @@ pub async fn units(State(s): State<WebState>, u: User, Query(q): Query<UnitQuery
     }
 }
 
-async fn units_after(s: &WebState, u: &User, r: Result<qcdc_app::views::ImportSummary, CoreError>, ok: impl Fn(&qcdc_app::views::ImportSummary) -> String) -> Response {
+async fn units_after(
+    s: &WebState,
+    u: &User,
+    r: Result<qcdc_app::views::ImportSummary, CoreError>,
+    ok: impl Fn(&qcdc_app::views::ImportSummary) -> String,
+) -> Response {
     let (flash, extra, status) = match r {
         Ok(sum) => (Flash::Ok(ok(&sum)), html! {}, StatusCode::OK),
-        Err(e) => (Flash::Err(e.message.clone()), problems(&e), status_of(e.code)),
+        Err(e) => (
+            Flash::Err(e.message.clone()),
+            problems(&e),
+            status_of(e.code),
+        ),
     };
     match units_body(s, u, &UnitQueryForm::default(), extra).await {
         Ok(b) => (status, page("Đơn vị", Some(u), Some(flash), b)).into_response(),
@@ -133,34 +165,54 @@ async fn units_after(s: &WebState, u: &User, r: Result<qcdc_app::views::ImportSu
     }
 }
 
-pub async fn save_unit(State(s): State<WebState>, u: User, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn save_unit(
+    State(s): State<WebState>,
+    u: User,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
-    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let get = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
     let r = async {
         units::require_some_admin(&u.cx)?;
         let existing = units::get(&u.cx, &get("code")).await.ok().map(|d| d.unit);
         let rec = UnitRecord {
             code: get("code"),
             name: get("name"),
-            kind: UnitKind::parse(&get("kind")).ok_or_else(|| CoreError::invalid("Loại đơn vị không hợp lệ"))?,
+            kind: UnitKind::parse(&get("kind"))
+                .ok_or_else(|| CoreError::invalid("Loại đơn vị không hợp lệ"))?,
             parent: Some(get("parent")).filter(|p| !p.is_empty()),
             valid_from: parse_date(&get("valid_from"))?,
             valid_to: match get("valid_to").as_str() {
                 "" => None,
                 d => Some(parse_date(d)?),
             },
-            predecessors: existing.as_ref().map(|e| e.predecessors.clone()).unwrap_or_default(),
+            predecessors: existing
+                .as_ref()
+                .map(|e| e.predecessors.clone())
+                .unwrap_or_default(),
             succession: existing.and_then(|e| e.succession),
         };
         units::import(&u.cx, vec![(1, rec)]).await
     }
     .await;
-    units_after(&s, &u, r, |sum| format!("Đã lưu ({} mới, {} cập nhật).", sum.created, sum.updated)).await
+    units_after(&s, &u, r, |sum| {
+        format!("Đã lưu ({} mới, {} cập nhật).", sum.created, sum.updated)
+    })
+    .await
 }
 
-async fn file_field(s: &WebState, mp: &mut Multipart, u: &User) -> Result<(Vec<u8>, String), Response> {
+async fn file_field(
+    s: &WebState,
+    mp: &mut Multipart,
+    u: &User,
+) -> Result<(Vec<u8>, String), Response> {
     let mut csrf_ok = false;
     let mut bytes = Vec::new();
     let mut name = String::new();
@@ -187,12 +239,23 @@ pub async fn import_units(State(s): State<WebState>, u: User, mut mp: Multipart)
     };
     let r = async {
         units::require_some_admin(&u.cx)?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| CoreError::invalid("Tệp phải mã hóa UTF-8"))?;
-        let recs = if name.ends_with(".json") { unit::parse_json(text)? } else { unit::parse_csv(text)? };
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| CoreError::invalid("Tệp phải mã hóa UTF-8"))?;
+        let recs = if name.ends_with(".json") {
+            unit::parse_json(text)?
+        } else {
+            unit::parse_csv(text)?
+        };
         units::import(&u.cx, recs).await
     }
     .await;
-    units_after(&s, &u, r, |sum| format!("Đã nhập {} đơn vị: {} mới, {} cập nhật, {} không đổi.", sum.received, sum.created, sum.updated, sum.unchanged)).await
+    units_after(&s, &u, r, |sum| {
+        format!(
+            "Đã nhập {} đơn vị: {} mới, {} cập nhật, {} không đổi.",
+            sum.received, sum.created, sum.updated, sum.unchanged
+        )
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -202,7 +265,12 @@ pub struct UsersQuery {
 }
 
 async fn users_body(u: &User, q: &UsersQuery) -> Result<Markup, CoreError> {
-    let list = users::list(&u.cx, q.q.as_deref().filter(|x| !x.trim().is_empty()), PageReq::new(q.trang.unwrap_or(1), 100)).await?;
+    let list = users::list(
+        &u.cx,
+        q.q.as_deref().filter(|x| !x.trim().is_empty()),
+        PageReq::new(q.trang.unwrap_or(1), 100),
+    )
+    .await?;
     let role_options = html! { @for r in [Role::Reporter, Role::Office, Role::Viewer, Role::Admin] { option value=(r.as_str()) { (r.label_vi()) } } };
     Ok(html! {
         h1 { "Người dùng" }
@@ -258,18 +326,31 @@ pub async fn users(u: User, Query(q): Query<UsersQuery>) -> Response {
 }
 
 fn field<'a>(f: &'a [(String, String)], k: &str) -> &'a str {
-    f.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim()).unwrap_or("")
+    f.iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.trim())
+        .unwrap_or("")
 }
 
-pub async fn add_user(State(s): State<WebState>, u: User, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn add_user(
+    State(s): State<WebState>,
+    u: User,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
     let r = async {
-        let role = Role::parse(field(&f, "role")).ok_or_else(|| CoreError::invalid("Vai trò không hợp lệ"))?;
+        let role = Role::parse(field(&f, "role"))
+            .ok_or_else(|| CoreError::invalid("Vai trò không hợp lệ"))?;
         users::create(
             &u.cx,
-            &users::NewUser { username: field(&f, "username").into(), full_name: field(&f, "full_name").into(), password: field(&f, "password").into(), roles: vec![(role, field(&f, "unit").into())] },
+            &users::NewUser {
+                username: field(&f, "username").into(),
+                full_name: field(&f, "full_name").into(),
+                password: field(&f, "password").into(),
+                roles: vec![(role, field(&f, "unit").into())],
+            },
         )
         .await?;
         Ok(format!("Đã thêm «{}».", field(&f, "username")))
@@ -278,14 +359,24 @@ pub async fn add_user(State(s): State<WebState>, u: User, Form(f): Form<Vec<(Str
     users_after(&u, r).await
 }
 
-pub async fn grant_role(State(s): State<WebState>, u: User, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn grant_role(
+    State(s): State<WebState>,
+    u: User,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
     let r = async {
-        let role = Role::parse(field(&f, "role")).ok_or_else(|| CoreError::invalid("Vai trò không hợp lệ"))?;
+        let role = Role::parse(field(&f, "role"))
+            .ok_or_else(|| CoreError::invalid("Vai trò không hợp lệ"))?;
         users::grant(&u.cx, field(&f, "username"), role, field(&f, "unit")).await?;
-        Ok(format!("Đã giao vai trò «{}» tại «{}» cho «{}».", role.label_vi(), field(&f, "unit"), field(&f, "username")))
+        Ok(format!(
+            "Đã giao vai trò «{}» tại «{}» cho «{}».",
+            role.label_vi(),
+            field(&f, "unit"),
+            field(&f, "username")
+        ))
     }
     .await;
     users_after(&u, r).await
@@ -325,13 +416,22 @@ pub async fn import_template(State(s): State<WebState>, u: User, mut mp: Multipa
         Err(r) => return r,
     };
     let r = async {
-        let text = std::str::from_utf8(&bytes).map_err(|_| CoreError::invalid("Tệp phải mã hóa UTF-8"))?;
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| CoreError::invalid("Tệp phải mã hóa UTF-8"))?;
         templates::import(&u.cx, text).await
     }
     .await;
     let (flash, extra, status) = match r {
-        Ok(t) => (Flash::Ok(format!("Đã nhập mẫu «{}» phiên bản {}.", t.code, t.version)), html! {}, StatusCode::OK),
-        Err(e) => (Flash::Err(e.message.clone()), problems(&e), status_of(e.code)),
+        Ok(t) => (
+            Flash::Ok(format!("Đã nhập mẫu «{}» phiên bản {}.", t.code, t.version)),
+            html! {},
+            StatusCode::OK,
+        ),
+        Err(e) => (
+            Flash::Err(e.message.clone()),
+            problems(&e),
+            status_of(e.code),
+        ),
     };
     match templates_body(&u, extra).await {
         Ok(b) => (status, page("Mẫu báo cáo", Some(&u), Some(flash), b)).into_response(),
@@ -344,7 +444,11 @@ pub struct Version {
     version: Option<i64>,
 }
 
-pub async fn template_page(u: User, Path(code): Path<String>, Query(v): Query<Version>) -> Response {
+pub async fn template_page(
+    u: User,
+    Path(code): Path<String>,
+    Query(v): Query<Version>,
+) -> Response {
     let t = match templates::get(&u.cx, &code, v.version).await {
         Ok((_, t)) => t,
         Err(e) => return error_page(&u, e),

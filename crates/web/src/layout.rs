@@ -95,8 +95,18 @@ pub fn error_fragment(e: &CoreError) -> Response {
 }
 
 fn not_found_page() -> Response {
-    let body = page("Không tìm thấy", None, None, html! { h1 { "Không tìm thấy trang" } p { a href="/" { "Về trang chính" } } });
-    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body.into_string()).into_response()
+    let body = page(
+        "Không tìm thấy",
+        None,
+        None,
+        html! { h1 { "Không tìm thấy trang" } p { a href="/" { "Về trang chính" } } },
+    );
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body.into_string(),
+    )
+        .into_response()
 }
 
 /// Unknown paths: JSON under `/api/`, a Vietnamese page elsewhere.
@@ -112,7 +122,12 @@ pub async fn method_not_allowed(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
         return qcdc_api::api_method_not_allowed().await;
     }
-    let body = page("Không thực hiện được", None, Some(Flash::Err("Địa chỉ này không nhận kiểu yêu cầu đó.".into())), html! { p { a href="/" { "Về trang chính" } } });
+    let body = page(
+        "Không thực hiện được",
+        None,
+        Some(Flash::Err("Địa chỉ này không nhận kiểu yêu cầu đó.".into())),
+        html! { p { a href="/" { "Về trang chính" } } },
+    );
     (StatusCode::METHOD_NOT_ALLOWED, body).into_response()
 }
 
@@ -123,7 +138,11 @@ pub fn status_badge(s: Status) -> Markup {
 /// An RFC 3339 instant as dd/mm/yyyy HH:MM, Vietnam time.
 pub fn when(ts: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(ts)
-        .map(|d| d.with_timezone(&qcdc_core::period::vietnam()).format("%d/%m/%Y %H:%M").to_string())
+        .map(|d| {
+            d.with_timezone(&qcdc_core::period::vietnam())
+                .format("%d/%m/%Y %H:%M")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 

@@ -56,15 +56,31 @@ pub struct PageRoute {
 }
 
 fn asset(body: &'static str, ct: &'static str, max_age: &'static str) -> MethodRouter<WebState> {
-    get(move || async move { ([(header::CONTENT_TYPE, ct), (header::CACHE_CONTROL, max_age)], body).into_response() })
+    get(move || async move {
+        (
+            [(header::CONTENT_TYPE, ct), (header::CACHE_CONTROL, max_age)],
+            body,
+        )
+            .into_response()
+    })
 }
 
 macro_rules! page {
     (GET $path:literal, $access:ident, $h:expr) => {
-        PageRoute { method: Method::GET, path: $path, access: PageAccess::$access, handler: get($h) }
+        PageRoute {
+            method: Method::GET,
+            path: $path,
+            access: PageAccess::$access,
+            handler: get($h),
+        }
     };
     (POST $path:literal, $access:ident, $h:expr) => {
-        PageRoute { method: Method::POST, path: $path, access: PageAccess::$access, handler: post($h) }
+        PageRoute {
+            method: Method::POST,
+            path: $path,
+            access: PageAccess::$access,
+            handler: post($h),
+        }
     };
 }
 
@@ -72,9 +88,24 @@ macro_rules! page {
 pub fn page_routes() -> Vec<PageRoute> {
     vec![
         page!(GET "/", Public, session::home),
-        PageRoute { method: Method::GET, path: "/static/htmx.min.js", access: PageAccess::Public, handler: asset(HTMX, "text/javascript; charset=utf-8", "max-age=86400") },
-        PageRoute { method: Method::GET, path: "/static/app.css", access: PageAccess::Public, handler: asset(CSS, "text/css; charset=utf-8", "max-age=3600") },
-        PageRoute { method: Method::GET, path: "/static/app.js", access: PageAccess::Public, handler: asset(APP_JS, "text/javascript; charset=utf-8", "max-age=3600") },
+        PageRoute {
+            method: Method::GET,
+            path: "/static/htmx.min.js",
+            access: PageAccess::Public,
+            handler: asset(HTMX, "text/javascript; charset=utf-8", "max-age=86400"),
+        },
+        PageRoute {
+            method: Method::GET,
+            path: "/static/app.css",
+            access: PageAccess::Public,
+            handler: asset(CSS, "text/css; charset=utf-8", "max-age=3600"),
+        },
+        PageRoute {
+            method: Method::GET,
+            path: "/static/app.js",
+            access: PageAccess::Public,
+            handler: asset(APP_JS, "text/javascript; charset=utf-8", "max-age=3600"),
+        },
         page!(GET "/dang-nhap", Public, session::login_page),
         page!(POST "/dang-nhap", Public, session::login),
         page!(POST "/dang-xuat", SignedIn, session::logout),
@@ -115,12 +146,17 @@ pub const UPLOAD_LIMIT: usize = 32 * 1024 * 1024;
 
 /// The page routes alone.
 pub fn router(app: App, secure_cookies: bool) -> Router {
-    let state = WebState { app, secure_cookies, failures: Arc::default() };
+    let state = WebState {
+        app,
+        secure_cookies,
+        failures: Arc::default(),
+    };
     let mut r: Router<WebState> = Router::new();
     for p in page_routes() {
         r = r.route(p.path, p.handler);
     }
-    r.layer(DefaultBodyLimit::max(UPLOAD_LIMIT)).with_state(state)
+    r.layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
+        .with_state(state)
 }
 
 /// The whole server: the JSON API and the pages, unknown paths answered as JSON
@@ -132,5 +168,8 @@ pub fn server_router(app: App, secure_cookies: bool) -> Router {
         .fallback(layout::fallback)
         .method_not_allowed_fallback(layout::method_not_allowed)
         .layer(TraceLayer::new_for_http())
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(120)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(120),
+        ))
 }

@@ -12,7 +12,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use qcdc_app::rounds::{self, NewRound, RecipientSelector};
 use qcdc_app::views::TemplateInfo;
-use qcdc_app::{CoreError, ErrorCode, PageReq, RecipientFilter, Role, Unit, consolidation, submissions, templates, units};
+use qcdc_app::{
+    CoreError, ErrorCode, PageReq, RecipientFilter, Role, Unit, consolidation, submissions,
+    templates, units,
+};
 use qcdc_core::period::{Period, format_date, parse_date};
 use qcdc_core::round::{RoundState, StatusCounts};
 use qcdc_core::unit::UnitKind;
@@ -20,7 +23,9 @@ use qcdc_core::workflow::Status;
 use serde::Deserialize;
 
 use crate::WebState;
-use crate::layout::{Flash, csrf, enc, error_page, num, page, pager, paragraphs, pct, status_badge, when};
+use crate::layout::{
+    Flash, csrf, enc, error_page, num, page, pager, paragraphs, pct, status_badge, when,
+};
 use crate::session::{User, check_csrf};
 use crate::unit::{Notice, notice};
 
@@ -72,12 +77,23 @@ pub struct RoundQuery {
     don_vi: Option<String>,
 }
 
-pub async fn round_page(State(s): State<WebState>, u: User, Path(id): Path<i64>, Query(q): Query<RoundQuery>) -> Response {
+pub async fn round_page(
+    State(s): State<WebState>,
+    u: User,
+    Path(id): Path<i64>,
+    Query(q): Query<RoundQuery>,
+) -> Response {
     let status = q.tt.as_deref().and_then(Status::parse);
     let kind = q.loai.as_deref().and_then(UnitKind::parse);
-    let filter = RecipientFilter { status, kind, q: q.q.clone().filter(|x| !x.trim().is_empty()), missing_only: q.tt.as_deref() == Some("chua_nop") };
+    let filter = RecipientFilter {
+        status,
+        kind,
+        q: q.q.clone().filter(|x| !x.trim().is_empty()),
+        missing_only: q.tt.as_deref() == Some("chua_nop"),
+    };
     let req = PageReq::new(q.trang.unwrap_or(1), 100);
-    let st = match rounds::status(&u.cx, id, q.don_vi.as_deref(), &filter, req, s.app.today()).await {
+    let st = match rounds::status(&u.cx, id, q.don_vi.as_deref(), &filter, req, s.app.today()).await
+    {
         Ok(st) => st,
         Err(e) => return error_page(&u, e),
     };
@@ -88,7 +104,13 @@ pub async fn round_page(State(s): State<WebState>, u: User, Path(id): Path<i64>,
         enc(q.q.as_deref().unwrap_or("")),
         enc(q.don_vi.as_deref().unwrap_or(""))
     );
-    let statuses = [Status::NotStarted, Status::Draft, Status::Submitted, Status::Returned, Status::Accepted];
+    let statuses = [
+        Status::NotStarted,
+        Status::Draft,
+        Status::Submitted,
+        Status::Returned,
+        Status::Accepted,
+    ];
     let body = html! {
         h1 { (st.round.title) }
         p.muted { (st.round.period_label) " (số liệu từ " (st.round.cutoff_from) " đến " (st.round.cutoff_to) ") · hạn nộp " (st.round.deadline_display) " · mẫu " (st.round.template_code) " phiên bản " (st.round.template_version) " · " (st.round.status_label) }
@@ -154,28 +176,68 @@ pub async fn round_page(State(s): State<WebState>, u: User, Path(id): Path<i64>,
         }
         (pager(&st.recipients, &base))
     };
-    page(&st.round.title, Some(&u), notice(&Notice { tb: q.tb.clone(), trang: None }), body).into_response()
+    page(
+        &st.round.title,
+        Some(&u),
+        notice(&Notice {
+            tb: q.tb.clone(),
+            trang: None,
+        }),
+        body,
+    )
+    .into_response()
 }
 
-async fn set_state(s: &WebState, u: &User, id: i64, f: &[(String, String)], state: RoundState) -> Response {
+async fn set_state(
+    s: &WebState,
+    u: &User,
+    id: i64,
+    f: &[(String, String)],
+    state: RoundState,
+) -> Response {
     if let Err(r) = check_csrf(s, u, f) {
         return r;
     }
     match rounds::set_state(&u.cx, id, state).await {
-        Ok(_) => Redirect::to(&format!("/dot/{id}?tb={}", if state == RoundState::Open { "mo-lai" } else { "ket-thuc" })).into_response(),
+        Ok(_) => Redirect::to(&format!(
+            "/dot/{id}?tb={}",
+            if state == RoundState::Open {
+                "mo-lai"
+            } else {
+                "ket-thuc"
+            }
+        ))
+        .into_response(),
         Err(e) => error_page(u, e),
     }
 }
 
-pub async fn close_round(State(s): State<WebState>, u: User, Path(id): Path<i64>, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn close_round(
+    State(s): State<WebState>,
+    u: User,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     set_state(&s, &u, id, &f, RoundState::Closed).await
 }
 
-pub async fn reopen_round(State(s): State<WebState>, u: User, Path(id): Path<i64>, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn reopen_round(
+    State(s): State<WebState>,
+    u: User,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     set_state(&s, &u, id, &f, RoundState::Open).await
 }
 
-fn round_form(u: &User, templates: &[TemplateInfo], issuers: &[Unit], candidates: &[Unit], f: &BTreeMap<String, String>, picked: &[String]) -> Markup {
+fn round_form(
+    u: &User,
+    templates: &[TemplateInfo],
+    issuers: &[Unit],
+    candidates: &[Unit],
+    f: &BTreeMap<String, String>,
+    picked: &[String],
+) -> Markup {
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let kinds = [
         UnitKind::Commune,
@@ -221,12 +283,22 @@ fn round_form(u: &User, templates: &[TemplateInfo], issuers: &[Unit], candidates
     }
 }
 
-async fn form_data(s: &WebState, u: &User) -> Result<(Vec<TemplateInfo>, Vec<Unit>, Vec<Unit>), CoreError> {
+async fn form_data(
+    s: &WebState,
+    u: &User,
+) -> Result<(Vec<TemplateInfo>, Vec<Unit>, Vec<Unit>), CoreError> {
     let list = templates::list(&u.cx).await?;
     let mut issuers = Vec::new();
     let mut candidates = Vec::new();
     for id in u.cx.actor().units_with(&[Role::Office, Role::Admin]) {
-        let all = units::all(&u.cx, &units::UnitQuery { active_on: Some(s.app.today()), ..Default::default() }).await?;
+        let all = units::all(
+            &u.cx,
+            &units::UnitQuery {
+                active_on: Some(s.app.today()),
+                ..Default::default()
+            },
+        )
+        .await?;
         if let Some(unit) = all.iter().find(|x| x.id == id).cloned() {
             candidates.extend(all.into_iter().filter(|x| x.id != id));
             issuers.push(unit);
@@ -239,26 +311,57 @@ async fn form_data(s: &WebState, u: &User) -> Result<(Vec<TemplateInfo>, Vec<Uni
 
 pub async fn new_round_page(State(s): State<WebState>, u: User) -> Response {
     match form_data(&s, &u).await {
-        Ok((t, i, c)) if !i.is_empty() => page("Tạo đợt báo cáo", Some(&u), None, html! { h1 { "Tạo đợt báo cáo" } (round_form(&u, &t, &i, &c, &BTreeMap::new(), &[])) }).into_response(),
-        Ok(_) => error_page(&u, CoreError::new(ErrorCode::Forbidden, "Chỉ cơ quan thường trực được tạo đợt báo cáo")),
+        Ok((t, i, c)) if !i.is_empty() => page(
+            "Tạo đợt báo cáo",
+            Some(&u),
+            None,
+            html! { h1 { "Tạo đợt báo cáo" } (round_form(&u, &t, &i, &c, &BTreeMap::new(), &[])) },
+        )
+        .into_response(),
+        Ok(_) => error_page(
+            &u,
+            CoreError::new(
+                ErrorCode::Forbidden,
+                "Chỉ cơ quan thường trực được tạo đợt báo cáo",
+            ),
+        ),
         Err(e) => error_page(&u, e),
     }
 }
 
-pub async fn create_round(State(s): State<WebState>, u: User, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn create_round(
+    State(s): State<WebState>,
+    u: User,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
-    let fields: BTreeMap<String, String> = f.iter().filter(|(k, _)| k != "kind" && k != "unit").cloned().collect();
-    let kinds: Vec<String> = f.iter().filter(|(k, _)| k == "kind").map(|(_, v)| v.clone()).collect();
-    let picked_units: Vec<String> = f.iter().filter(|(k, _)| k == "unit").map(|(_, v)| v.clone()).collect();
+    let fields: BTreeMap<String, String> = f
+        .iter()
+        .filter(|(k, _)| k != "kind" && k != "unit")
+        .cloned()
+        .collect();
+    let kinds: Vec<String> = f
+        .iter()
+        .filter(|(k, _)| k == "kind")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let picked_units: Vec<String> = f
+        .iter()
+        .filter(|(k, _)| k == "unit")
+        .map(|(_, v)| v.clone())
+        .collect();
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let r = async {
         let period: Period = get("period").trim().parse()?;
         let deadline = parse_date(&get("deadline"))?;
         let max_depth = match get("max_depth").trim() {
             "" => None,
-            d => Some(d.parse::<i64>().map_err(|_| CoreError::invalid("Cấp phải là số nguyên"))?),
+            d => Some(
+                d.parse::<i64>()
+                    .map_err(|_| CoreError::invalid("Cấp phải là số nguyên"))?,
+            ),
         };
         let new = NewRound {
             title: get("title"),
@@ -268,7 +371,11 @@ pub async fn create_round(State(s): State<WebState>, u: User, Form(f): Form<Vec<
             issuer: get("issuer"),
             deadline,
             letter: get("letter"),
-            recipients: RecipientSelector { kinds: kinds.iter().filter_map(|k| UnitKind::parse(k)).collect(), max_depth, units: picked_units.clone() },
+            recipients: RecipientSelector {
+                kinds: kinds.iter().filter_map(|k| UnitKind::parse(k)).collect(),
+                max_depth,
+                units: picked_units.clone(),
+            },
         };
         rounds::create(&u.cx, &new, s.app.today()).await
     }
@@ -285,23 +392,52 @@ pub async fn create_round(State(s): State<WebState>, u: User, Form(f): Form<Vec<
     }
 }
 
-async fn office_action(s: &WebState, u: &User, id: i64, unit: &str, f: &[(String, String)], accept: bool) -> Response {
+async fn office_action(
+    s: &WebState,
+    u: &User,
+    id: i64,
+    unit: &str,
+    f: &[(String, String)],
+    accept: bool,
+) -> Response {
     if let Err(r) = check_csrf(s, u, f) {
         return r;
     }
-    let reason = f.iter().find(|(k, _)| k == "ly_do").map(|(_, v)| v.clone()).unwrap_or_default();
-    let r = if accept { submissions::accept(&u.cx, id, unit).await } else { submissions::return_report(&u.cx, id, unit, &reason).await };
+    let reason = f
+        .iter()
+        .find(|(k, _)| k == "ly_do")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let r = if accept {
+        submissions::accept(&u.cx, id, unit).await
+    } else {
+        submissions::return_report(&u.cx, id, unit, &reason).await
+    };
     match r {
-        Ok(_) => Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb={}", if accept { "tiep-nhan" } else { "tra-lai" })).into_response(),
+        Ok(_) => Redirect::to(&format!(
+            "/dot/{id}/bao-cao/{unit}?tb={}",
+            if accept { "tiep-nhan" } else { "tra-lai" }
+        ))
+        .into_response(),
         Err(e) => error_page(u, e),
     }
 }
 
-pub async fn return_report(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn return_report(
+    State(s): State<WebState>,
+    u: User,
+    Path((id, unit)): Path<(i64, String)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     office_action(&s, &u, id, &unit, &f, false).await
 }
 
-pub async fn accept_report(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn accept_report(
+    State(s): State<WebState>,
+    u: User,
+    Path((id, unit)): Path<(i64, String)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     office_action(&s, &u, id, &unit, &f, true).await
 }
 
@@ -311,8 +447,14 @@ pub struct ConsolidationQuery {
     nhom: Option<String>,
 }
 
-pub async fn consolidation(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Query(q): Query<ConsolidationQuery>) -> Response {
-    let c = match consolidation::get(&u.cx, id, Some(&unit), q.nhom.as_deref(), s.app.today()).await {
+pub async fn consolidation(
+    State(s): State<WebState>,
+    u: User,
+    Path((id, unit)): Path<(i64, String)>,
+    Query(q): Query<ConsolidationQuery>,
+) -> Response {
+    let c = match consolidation::get(&u.cx, id, Some(&unit), q.nhom.as_deref(), s.app.today()).await
+    {
         Ok(c) => c,
         Err(e) => return error_page(&u, e),
     };
@@ -382,11 +524,33 @@ pub async fn consolidation(State(s): State<WebState>, u: User, Path((id, unit)):
         }
         p.muted { "Số liệu cập nhật ngay khi một báo cáo được tiếp nhận. Ngày lập: " (format_date(s.app.today())) }
     };
-    page(&format!("Tổng hợp — {}", c.unit_name), Some(&u), notice(&Notice { tb: q.tb.clone(), trang: None }), body).into_response()
+    page(
+        &format!("Tổng hợp — {}", c.unit_name),
+        Some(&u),
+        notice(&Notice {
+            tb: q.tb.clone(),
+            trang: None,
+        }),
+        body,
+    )
+    .into_response()
 }
 
-pub async fn per_unit(State(_s): State<WebState>, u: User, Path((id, unit, indicator)): Path<(i64, String, String)>, Query(n): Query<Notice>) -> Response {
-    let v = match consolidation::per_unit(&u.cx, id, &unit, &indicator, PageReq::new(n.trang.unwrap_or(1), 100)).await {
+pub async fn per_unit(
+    State(_s): State<WebState>,
+    u: User,
+    Path((id, unit, indicator)): Path<(i64, String, String)>,
+    Query(n): Query<Notice>,
+) -> Response {
+    let v = match consolidation::per_unit(
+        &u.cx,
+        id,
+        &unit,
+        &indicator,
+        PageReq::new(n.trang.unwrap_or(1), 100),
+    )
+    .await
+    {
         Ok(v) => v,
         Err(e) => return error_page(&u, e),
     };
@@ -407,13 +571,30 @@ pub struct NarrativeQuery {
     trang: Option<i64>,
 }
 
-pub async fn narrative(State(_s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Query(q): Query<NarrativeQuery>) -> Response {
-    let v = match consolidation::narrative(&u.cx, id, &unit, q.muc.as_deref(), PageReq::new(q.trang.unwrap_or(1), 20)).await {
+pub async fn narrative(
+    State(_s): State<WebState>,
+    u: User,
+    Path((id, unit)): Path<(i64, String)>,
+    Query(q): Query<NarrativeQuery>,
+) -> Response {
+    let v = match consolidation::narrative(
+        &u.cx,
+        id,
+        &unit,
+        q.muc.as_deref(),
+        PageReq::new(q.trang.unwrap_or(1), 20),
+    )
+    .await
+    {
         Ok(v) => v,
         Err(e) => return error_page(&u, e),
     };
     let muc = v.section.clone().unwrap_or_default();
-    let base = format!("/dot/{id}/tong-hop/{}/noi-dung?muc={}&", v.unit_code, enc(&muc));
+    let base = format!(
+        "/dot/{id}/tong-hop/{}/noi-dung?muc={}&",
+        v.unit_code,
+        enc(&muc)
+    );
     let pageinfo = qcdc_app::Page::new(Vec::<()>::new(), v.total_units, PageReq::new(v.page, 20));
     let body = html! {
         p.muted { a href=(format!("/dot/{id}/tong-hop/{}", v.unit_code)) { "‹ Về trang tổng hợp" } }
@@ -439,11 +620,19 @@ pub async fn narrative(State(_s): State<WebState>, u: User, Path((id, unit)): Pa
     page(&format!("Nội dung — {}", v.unit_name), Some(&u), None, body).into_response()
 }
 
-pub async fn adopt(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn adopt(
+    State(s): State<WebState>,
+    u: User,
+    Path((id, unit)): Path<(i64, String)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
-    let parent: Option<i64> = f.iter().find(|(k, _)| k == "parent_round").and_then(|(_, v)| v.parse().ok());
+    let parent: Option<i64> = f
+        .iter()
+        .find(|(k, _)| k == "parent_round")
+        .and_then(|(_, v)| v.parse().ok());
     let Some(parent) = parent else {
         return error_page(&u, CoreError::invalid("Chưa chọn đợt báo cáo cấp trên"));
     };
@@ -452,4 +641,3 @@ pub async fn adopt(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i
         Err(e) => error_page(&u, e),
     }
 }
-

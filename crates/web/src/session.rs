@@ -46,7 +46,10 @@ impl Failures {
     }
 
     fn clear(&self, key: &str) {
-        self.map.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+        self.map
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
     }
 }
 
@@ -86,28 +89,56 @@ impl IntoResponse for NeedLogin {
         if self.htmx {
             // keep the page (and what was typed): tell the form instead of navigating away
             let body = html! { span.err-text { "Phiên đăng nhập đã hết hạn. Nội dung vẫn còn trên trang này — hãy đăng nhập ở một thẻ khác rồi bấm «Lưu nháp»." } };
-            return (StatusCode::UNAUTHORIZED, [("HX-Retarget", "#save-status")], body).into_response();
+            return (
+                StatusCode::UNAUTHORIZED,
+                [("HX-Retarget", "#save-status")],
+                body,
+            )
+                .into_response();
         }
-        Redirect::to(&format!("/dang-nhap?next={}", crate::layout::enc(&self.next))).into_response()
+        Redirect::to(&format!(
+            "/dang-nhap?next={}",
+            crate::layout::enc(&self.next)
+        ))
+        .into_response()
     }
 }
 
 impl FromRequestParts<WebState> for User {
     type Rejection = NeedLogin;
 
-    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
-        let reject = || NeedLogin { htmx: parts.headers.contains_key("hx-request"), next: parts.uri.path().to_string() };
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        let reject = || NeedLogin {
+            htmx: parts.headers.contains_key("hx-request"),
+            next: parts.uri.path().to_string(),
+        };
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(reject)?;
-        let cx = auth::from_token(&state.app, &token).await.map_err(|_| reject())?;
-        Ok(User { csrf: auth::csrf_for(&state.app, &token), cx, token })
+        let cx = auth::from_token(&state.app, &token)
+            .await
+            .map_err(|_| reject())?;
+        Ok(User {
+            csrf: auth::csrf_for(&state.app, &token),
+            cx,
+            token,
+        })
     }
 }
 
 impl axum::extract::OptionalFromRequestParts<WebState> for User {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Option<Self>, Self::Rejection> {
-        Ok(<User as FromRequestParts<WebState>>::from_request_parts(parts, state).await.ok())
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(
+            <User as FromRequestParts<WebState>>::from_request_parts(parts, state)
+                .await
+                .ok(),
+        )
     }
 }
 
@@ -128,8 +159,16 @@ pub fn csrf_refused(u: &User) -> Response {
 /// Checks the CSRF field of a posted form (the refusal is a whole page).
 #[allow(clippy::result_large_err)]
 pub fn check_csrf(s: &WebState, u: &User, fields: &[(String, String)]) -> Result<(), Response> {
-    let given = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-    if auth::csrf_ok(&s.app, &u.token, given) { Ok(()) } else { Err(csrf_refused(u)) }
+    let given = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    if auth::csrf_ok(&s.app, &u.token, given) {
+        Ok(())
+    } else {
+        Err(csrf_refused(u))
+    }
 }
 
 /// Checks a CSRF value read from a multipart form.
@@ -140,7 +179,9 @@ pub fn csrf_value_ok(s: &WebState, u: &User, given: &str) -> bool {
 pub async fn home(u: Option<User>) -> Redirect {
     match u {
         None => Redirect::to("/dang-nhap"),
-        Some(u) if u.has(Role::Office) || u.has(Role::Admin) || u.has(Role::Viewer) => Redirect::to("/dot"),
+        Some(u) if u.has(Role::Office) || u.has(Role::Admin) || u.has(Role::Viewer) => {
+            Redirect::to("/dot")
+        }
         Some(_) => Redirect::to("/viec-can-lam"),
     }
 }
@@ -168,8 +209,13 @@ fn login_form(next: &str, username: &str) -> maud::Markup {
 
 /// Only same-site paths: `/x`, never `//host` or `/\host`.
 fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.chars().any(char::is_control))
-        .unwrap_or_else(|| "/".into())
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.starts_with("/\\")
+            && !n.chars().any(char::is_control)
+    })
+    .unwrap_or_else(|| "/".into())
 }
 
 pub async fn login_page(Query(q): Query<Next>) -> maud::Markup {
@@ -190,7 +236,14 @@ pub async fn login(State(s): State<WebState>, Form(f): Form<LoginForm>) -> Respo
         let body = login_form(&next, &f.username);
         return (
             StatusCode::TOO_MANY_REQUESTS,
-            page("Đăng nhập", None, Some(Flash::Err("Đăng nhập sai quá nhiều lần. Hãy thử lại sau 10 phút.".into())), body),
+            page(
+                "Đăng nhập",
+                None,
+                Some(Flash::Err(
+                    "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 10 phút.".into(),
+                )),
+                body,
+            ),
         )
             .into_response();
     }
@@ -198,18 +251,43 @@ pub async fn login(State(s): State<WebState>, Form(f): Form<LoginForm>) -> Respo
         Ok((_, token)) => {
             s.failures.clear(&key);
             let secure = if s.secure_cookies { "; Secure" } else { "" };
-            let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", SESSION_HOURS * 3600);
+            let cookie = format!(
+                "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+                SESSION_HOURS * 3600
+            );
             ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
         }
         Err(e) if e.code == qcdc_app::ErrorCode::Unauthorized => {
             s.failures.fail(&key);
-            (StatusCode::UNAUTHORIZED, page("Đăng nhập", None, Some(Flash::Err(e.message)), login_form(&next, &f.username))).into_response()
+            (
+                StatusCode::UNAUTHORIZED,
+                page(
+                    "Đăng nhập",
+                    None,
+                    Some(Flash::Err(e.message)),
+                    login_form(&next, &f.username),
+                ),
+            )
+                .into_response()
         }
-        Err(e) => (crate::layout::status_of(e.code), page("Đăng nhập", None, Some(Flash::Err(e.message)), login_form(&next, &f.username))).into_response(),
+        Err(e) => (
+            crate::layout::status_of(e.code),
+            page(
+                "Đăng nhập",
+                None,
+                Some(Flash::Err(e.message)),
+                login_form(&next, &f.username),
+            ),
+        )
+            .into_response(),
     }
 }
 
-pub async fn logout(State(s): State<WebState>, u: User, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn logout(
+    State(s): State<WebState>,
+    u: User,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
@@ -238,13 +316,37 @@ pub async fn password_page(u: User) -> maud::Markup {
     page("Đổi mật khẩu", Some(&u), None, password_form(&u))
 }
 
-pub async fn change_password(State(s): State<WebState>, u: User, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn change_password(
+    State(s): State<WebState>,
+    u: User,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
-    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
+    let get = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
     match auth::change_password(&u.cx, get("current"), get("new")).await {
-        Ok(()) => page("Đổi mật khẩu", Some(&u), Some(Flash::Ok("Đã đổi mật khẩu.".into())), password_form(&u)).into_response(),
-        Err(e) => (crate::layout::status_of(e.code), page("Đổi mật khẩu", Some(&u), Some(Flash::Err(e.message)), password_form(&u))).into_response(),
+        Ok(()) => page(
+            "Đổi mật khẩu",
+            Some(&u),
+            Some(Flash::Ok("Đã đổi mật khẩu.".into())),
+            password_form(&u),
+        )
+        .into_response(),
+        Err(e) => (
+            crate::layout::status_of(e.code),
+            page(
+                "Đổi mật khẩu",
+                Some(&u),
+                Some(Flash::Err(e.message)),
+                password_form(&u),
+            ),
+        )
+            .into_response(),
     }
 }

@@ -19,7 +19,9 @@ use qcdc_core::workflow::Status;
 use serde::Deserialize;
 
 use crate::WebState;
-use crate::layout::{Flash, csrf, error_fragment, error_page, page, pager, paragraphs, status_badge, when};
+use crate::layout::{
+    Flash, csrf, error_fragment, error_page, page, pager, paragraphs, status_badge, when,
+};
 use crate::session::{User, check_csrf, csrf_refused, csrf_value_ok};
 
 /// Messages passed through a redirect (`?tb=…`) and the page number (`?trang=`).
@@ -77,19 +79,42 @@ pub async fn todo(State(s): State<WebState>, u: User) -> Response {
 }
 
 fn findings_for<'a>(v: &'a SubmissionView, code: &str) -> Vec<&'a Finding> {
-    v.findings.iter().filter(|f| f.indicators.first().is_some_and(|i| i.code == code)).collect()
+    v.findings
+        .iter()
+        .filter(|f| f.indicators.first().is_some_and(|i| i.code == code))
+        .collect()
 }
 
 fn finding_line(f: &Finding) -> Markup {
-    let class = if f.severity == Severity::Error { "err-text" } else { "warn-text" };
+    let class = if f.severity == Severity::Error {
+        "err-text"
+    } else {
+        "warn-text"
+    };
     html! { div class=(class) { (f.message) } }
 }
 
 /// The editable report form.
-fn form(u: &User, t: &Template, v: &SubmissionView, typed: Option<&BTreeMap<String, String>>, cell_errors: &BTreeMap<String, String>) -> Markup {
+fn form(
+    u: &User,
+    t: &Template,
+    v: &SubmissionView,
+    typed: Option<&BTreeMap<String, String>>,
+    cell_errors: &BTreeMap<String, String>,
+) -> Markup {
     let base = format!("/dot/{}/bao-cao/{}", v.round_id, v.unit_code);
-    let value = |code: &str| typed.and_then(|m| m.get(&format!("v.{code}")).cloned()).or_else(|| v.display.get(code).cloned()).unwrap_or_default();
-    let section = |n: &str| typed.and_then(|m| m.get(&format!("s.{n}")).cloned()).or_else(|| v.sections.get(n).cloned()).unwrap_or_default();
+    let value = |code: &str| {
+        typed
+            .and_then(|m| m.get(&format!("v.{code}")).cloned())
+            .or_else(|| v.display.get(code).cloned())
+            .unwrap_or_default()
+    };
+    let section = |n: &str| {
+        typed
+            .and_then(|m| m.get(&format!("s.{n}")).cloned())
+            .or_else(|| v.sections.get(n).cloned())
+            .unwrap_or_default()
+    };
     html! {
         form #report method="post" action=(format!("{base}/luu")) data-draft-key=(format!("{}:{}", v.round_id, v.unit_code)) data-saved-at=(v.updated_at)
             hx-post=(format!("{base}/luu")) hx-trigger="autosave, submit" hx-target="#save-status" hx-swap="innerHTML" {
@@ -265,22 +290,65 @@ async fn render(
         @if v.can.edit { (form(u, &t, &v, typed, cell_errors)) } @else { (read_only(u, &t, &v)) }
         (history_block(v.round_id, &v.unit_code, &h.versions, &h))
     };
-    (status, page(&format!("Báo cáo của {}", v.unit_name), Some(u), flash, body)).into_response()
+    (
+        status,
+        page(
+            &format!("Báo cáo của {}", v.unit_name),
+            Some(u),
+            flash,
+            body,
+        ),
+    )
+        .into_response()
 }
 
-pub async fn report_page(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Query(n): Query<Notice>) -> Response {
-    render(&s, &u, id, &unit, notice(&n), None, &BTreeMap::new(), StatusCode::OK, n.trang.unwrap_or(1)).await
+pub async fn report_page(
+    State(s): State<WebState>,
+    u: User,
+    Path((id, unit)): Path<(i64, String)>,
+    Query(n): Query<Notice>,
+) -> Response {
+    render(
+        &s,
+        &u,
+        id,
+        &unit,
+        notice(&n),
+        None,
+        &BTreeMap::new(),
+        StatusCode::OK,
+        n.trang.unwrap_or(1),
+    )
+    .await
 }
 
 /// The report page again with an error at the top (the form shows what is stored;
 /// the browser keeps its own copy of what was typed).
 async fn report_error(s: &WebState, u: &User, id: i64, unit: &str, e: CoreError) -> Response {
     let status = crate::layout::status_of(e.code);
-    render(s, u, id, unit, Some(Flash::Err(e.message)), None, &BTreeMap::new(), status, 1).await
+    render(
+        s,
+        u,
+        id,
+        unit,
+        Some(Flash::Err(e.message)),
+        None,
+        &BTreeMap::new(),
+        status,
+        1,
+    )
+    .await
 }
 
 /// Reads the form: figures typed the Vietnamese way, narrative by section.
-fn read_form(t: &Template, fields: &[(String, String)]) -> (DraftChange, BTreeMap<String, String>, BTreeMap<String, String>) {
+fn read_form(
+    t: &Template,
+    fields: &[(String, String)],
+) -> (
+    DraftChange,
+    BTreeMap<String, String>,
+    BTreeMap<String, String>,
+) {
     let mut change = DraftChange::default();
     let mut typed = BTreeMap::new();
     let mut errors = BTreeMap::new();
@@ -298,7 +366,10 @@ fn read_form(t: &Template, fields: &[(String, String)]) -> (DraftChange, BTreeMa
                         change.values.insert(code.to_string(), Some(x));
                     }
                     Err(e) => {
-                        errors.insert(code.to_string(), format!("{} — ô này chưa được lưu", e.message));
+                        errors.insert(
+                            code.to_string(),
+                            format!("{} — ô này chưa được lưu", e.message),
+                        );
                     }
                 }
             }
@@ -311,7 +382,13 @@ fn read_form(t: &Template, fields: &[(String, String)]) -> (DraftChange, BTreeMa
     (change, typed, errors)
 }
 
-pub async fn save(State(s): State<WebState>, u: User, headers: HeaderMap, Path((id, unit)): Path<(i64, String)>, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn save(
+    State(s): State<WebState>,
+    u: User,
+    headers: HeaderMap,
+    Path((id, unit)): Path<(i64, String)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
@@ -334,24 +411,60 @@ pub async fn save(State(s): State<WebState>, u: User, headers: HeaderMap, Path((
             body.into_response()
         }
         (Ok((_, typed, errors)), false) if !errors.is_empty() => {
-            render(&s, &u, id, &unit, Some(Flash::Err("Có số liệu không hợp lệ; các ô khác đã được lưu.".into())), Some(&typed), &errors, StatusCode::BAD_REQUEST, 1).await
+            render(
+                &s,
+                &u,
+                id,
+                &unit,
+                Some(Flash::Err(
+                    "Có số liệu không hợp lệ; các ô khác đã được lưu.".into(),
+                )),
+                Some(&typed),
+                &errors,
+                StatusCode::BAD_REQUEST,
+                1,
+            )
+            .await
         }
         (Ok(_), false) => Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb=luu")).into_response(),
         (Err(e), true) => error_fragment(&e),
         (Err(e), false) => {
             let typed: BTreeMap<String, String> = f.into_iter().collect();
             let status = crate::layout::status_of(e.code);
-            render(&s, &u, id, &unit, Some(Flash::Err(e.message)), Some(&typed), &BTreeMap::new(), status, 1).await
+            render(
+                &s,
+                &u,
+                id,
+                &unit,
+                Some(Flash::Err(e.message)),
+                Some(&typed),
+                &BTreeMap::new(),
+                status,
+                1,
+            )
+            .await
         }
     }
 }
 
-pub async fn submit(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn submit(
+    State(s): State<WebState>,
+    u: User,
+    Path((id, unit)): Path<(i64, String)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
     if !f.iter().any(|(k, v)| k == "xac_nhan" && v == "1") {
-        return report_error(&s, &u, id, &unit, CoreError::invalid("Hãy đánh dấu ô xác nhận trước khi gửi.")).await;
+        return report_error(
+            &s,
+            &u,
+            id,
+            &unit,
+            CoreError::invalid("Hãy đánh dấu ô xác nhận trước khi gửi."),
+        )
+        .await;
     }
     match submissions::submit(&u.cx, id, &unit, chrono::Utc::now()).await {
         Ok(_) => Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb=gui")).into_response(),
@@ -360,11 +473,20 @@ pub async fn submit(State(s): State<WebState>, u: User, Path((id, unit)): Path<(
     }
 }
 
-pub async fn correction(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, Form(f): Form<Vec<(String, String)>>) -> Response {
+pub async fn correction(
+    State(s): State<WebState>,
+    u: User,
+    Path((id, unit)): Path<(i64, String)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
     if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
-    let reason = f.iter().find(|(k, _)| k == "ly_do").map(|(_, v)| v.clone()).unwrap_or_default();
+    let reason = f
+        .iter()
+        .find(|(k, _)| k == "ly_do")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
     match submissions::start_correction(&u.cx, id, &unit, &reason).await {
         Ok(_) => Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb=dieu-chinh")).into_response(),
         Err(e) if e.code == qcdc_app::ErrorCode::Forbidden => error_page(&u, e),
@@ -372,7 +494,12 @@ pub async fn correction(State(s): State<WebState>, u: User, Path((id, unit)): Pa
     }
 }
 
-pub async fn upload(State(s): State<WebState>, u: User, Path((id, unit)): Path<(i64, String)>, mut mp: Multipart) -> Response {
+pub async fn upload(
+    State(s): State<WebState>,
+    u: User,
+    Path((id, unit)): Path<(i64, String)>,
+    mut mp: Multipart,
+) -> Response {
     let mut csrf_ok = false;
     let mut bytes = Vec::new();
     while let Ok(Some(field)) = mp.next_field().await {
@@ -386,11 +513,21 @@ pub async fn upload(State(s): State<WebState>, u: User, Path((id, unit)): Path<(
         return csrf_refused(&u);
     }
     if bytes.is_empty() {
-        return report_error(&s, &u, id, &unit, CoreError::invalid("Chưa chọn tệp hoặc tệp rỗng.")).await;
+        return report_error(
+            &s,
+            &u,
+            id,
+            &unit,
+            CoreError::invalid("Chưa chọn tệp hoặc tệp rỗng."),
+        )
+        .await;
     }
     match submissions::import_report(&u.cx, id, &unit, &bytes).await {
         Ok((_, review)) => {
-            let mapped = review.iter().filter(|r| matches!(r.kind, "section" | "indicator")).count();
+            let mapped = review
+                .iter()
+                .filter(|r| matches!(r.kind, "section" | "indicator"))
+                .count();
             let msg = format!(
                 "Đã nhập tệp vào bản nháp: {mapped} mục/chỉ tiêu đã khớp. Cần xem lại: {}",
                 review
@@ -400,7 +537,18 @@ pub async fn upload(State(s): State<WebState>, u: User, Path((id, unit)): Path<(
                     .collect::<Vec<_>>()
                     .join("; ")
             );
-            render(&s, &u, id, &unit, Some(Flash::Ok(msg)), None, &BTreeMap::new(), StatusCode::OK, 1).await
+            render(
+                &s,
+                &u,
+                id,
+                &unit,
+                Some(Flash::Ok(msg)),
+                None,
+                &BTreeMap::new(),
+                StatusCode::OK,
+                1,
+            )
+            .await
         }
         Err(e) if e.code == qcdc_app::ErrorCode::Forbidden => error_page(&u, e),
         Err(e) => report_error(&s, &u, id, &unit, e).await,

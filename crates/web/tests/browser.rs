@@ -74,10 +74,14 @@ async fn browser(driver_port: u16) -> Client {
 
 /// A server with the sample province, a round, and users of every role.
 async fn server() -> (String, i64) {
-    let store = App::open(&fresh_sqlite_database(), &AppOptions::default()).await.unwrap();
+    let store = App::open(&fresh_sqlite_database(), &AppOptions::default())
+        .await
+        .unwrap();
     let cli = store.system("test");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
-    templates::load_files(&cli, &templates::read_dir(&dir).unwrap()).await.unwrap();
+    templates::load_files(&cli, &templates::read_dir(&dir).unwrap())
+        .await
+        .unwrap();
     units::import(&cli, sample_tree()).await.unwrap();
     let users = [
         ("rep1", Role::Reporter, "N1"),
@@ -92,32 +96,37 @@ async fn server() -> (String, i64) {
     for (u, r, unit) in users {
         users::create(
             &cli,
-            &users::NewUser { username: u.into(), full_name: format!("Người dùng {u}"), password: "mat-khau-demo".into(), roles: vec![(r, unit.into())] },
+            &users::NewUser {
+                username: u.into(),
+                full_name: format!("Người dùng {u}"),
+                password: "mat-khau-demo".into(),
+                roles: vec![(r, unit.into())],
+            },
         )
         .await
         .unwrap();
     }
     let round = rounds::create(
-            &cli,
-            &NewRound {
-                title: "Báo cáo QCDC 6 tháng đầu năm 2099".into(),
-                template: "qcdc-dinh-ky".into(),
-                template_version: None,
-                period: "2099-H1".parse().unwrap(),
-                issuer: "T".into(),
-                deadline: chrono::NaiveDate::from_ymd_opt(2099, 6, 20).unwrap(),
-                letter: "Đề nghị các đơn vị báo cáo.".into(),
-                recipients: RecipientSelector {
-                    kinds: vec![],
-                    max_depth: None,
-                    units: vec!["N1".into(), "N2".into(), "S1".into()],
-                },
+        &cli,
+        &NewRound {
+            title: "Báo cáo QCDC 6 tháng đầu năm 2099".into(),
+            template: "qcdc-dinh-ky".into(),
+            template_version: None,
+            period: "2099-H1".parse().unwrap(),
+            issuer: "T".into(),
+            deadline: chrono::NaiveDate::from_ymd_opt(2099, 6, 20).unwrap(),
+            letter: "Đề nghị các đơn vị báo cáo.".into(),
+            recipients: RecipientSelector {
+                kinds: vec![],
+                max_depth: None,
+                units: vec!["N1".into(), "N2".into(), "S1".into()],
             },
-            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-        )
-        .await
-        .unwrap()
-        .id;
+        },
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+    )
+    .await
+    .unwrap()
+    .id;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = qcdc_web::server_router(store, false);

@@ -33,7 +33,10 @@ const ACTORS: &[(&str, Role, &str)] = &[
 ];
 
 fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
-    const ALL: &[&str] = &["admin_t", "office_t", "viewer_t", "rep_n1", "rep_n2", "admin_n1", "office_k", "admin_k", "viewer_k"];
+    const ALL: &[&str] = &[
+        "admin_t", "office_t", "viewer_t", "rep_n1", "rep_n2", "admin_n1", "office_k", "admin_k",
+        "viewer_k",
+    ];
     const VIEW_N1: &[&str] = &["admin_t", "office_t", "viewer_t", "rep_n1", "admin_n1"];
     const REPORT_N1: &[&str] = &["admin_t", "rep_n1", "admin_n1"];
     const MANAGE_T: &[&str] = &["admin_t", "office_t"];
@@ -43,19 +46,42 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
     const ADMIN_OF_N1: &[&str] = &["admin_t", "admin_n1"];
     const ROOT_ADMINS: &[&str] = &["admin_t", "admin_k"];
     match (method.as_str(), path) {
-        (_, "/" | "/static/htmx.min.js" | "/static/app.css" | "/static/app.js" | "/dang-nhap") => ALL,
-        (_, "/dang-xuat" | "/doi-mat-khau" | "/viec-can-lam" | "/dot" | "/quan-tri/mau/{code}") => ALL,
+        (_, "/" | "/static/htmx.min.js" | "/static/app.css" | "/static/app.js" | "/dang-nhap") => {
+            ALL
+        }
+        (_, "/dang-xuat" | "/doi-mat-khau" | "/viec-can-lam" | "/dot" | "/quan-tri/mau/{code}") => {
+            ALL
+        }
         ("GET", "/dot/moi") => OFFICES,
         ("POST", "/dot/moi") => MANAGE_T,
         ("GET", "/dot/{id}") => VIEW_T,
         ("POST", "/dot/{id}/ket-thuc" | "/dot/{id}/mo-lai") => MANAGE_T,
         ("GET", "/dot/{id}/bao-cao/{unit}") => VIEW_N1,
-        ("POST", "/dot/{id}/bao-cao/{unit}/luu" | "/dot/{id}/bao-cao/{unit}/gui" | "/dot/{id}/bao-cao/{unit}/nhap-tep" | "/dot/{id}/bao-cao/{unit}/dieu-chinh") => REPORT_N1,
-        ("POST", "/dot/{id}/bao-cao/{unit}/tra-lai" | "/dot/{id}/bao-cao/{unit}/tiep-nhan") => MANAGE_T,
-        ("GET", "/dot/{id}/tong-hop/{unit}" | "/dot/{id}/tong-hop/{unit}/chi-tieu/{indicator}" | "/dot/{id}/tong-hop/{unit}/noi-dung") => VIEW_N1,
+        (
+            "POST",
+            "/dot/{id}/bao-cao/{unit}/luu"
+            | "/dot/{id}/bao-cao/{unit}/gui"
+            | "/dot/{id}/bao-cao/{unit}/nhap-tep"
+            | "/dot/{id}/bao-cao/{unit}/dieu-chinh",
+        ) => REPORT_N1,
+        ("POST", "/dot/{id}/bao-cao/{unit}/tra-lai" | "/dot/{id}/bao-cao/{unit}/tiep-nhan") => {
+            MANAGE_T
+        }
+        (
+            "GET",
+            "/dot/{id}/tong-hop/{unit}"
+            | "/dot/{id}/tong-hop/{unit}/chi-tieu/{indicator}"
+            | "/dot/{id}/tong-hop/{unit}/noi-dung",
+        ) => VIEW_N1,
         ("POST", "/dot/{id}/tong-hop/{unit}/su-dung") => ADMIN_OF_N1,
         ("GET", "/quan-tri/don-vi" | "/quan-tri/nguoi-dung" | "/quan-tri/mau") => ADMINS,
-        ("POST", "/quan-tri/don-vi" | "/quan-tri/don-vi/nhap" | "/quan-tri/nguoi-dung" | "/quan-tri/nguoi-dung/vai-tro") => ADMIN_OF_N1,
+        (
+            "POST",
+            "/quan-tri/don-vi"
+            | "/quan-tri/don-vi/nhap"
+            | "/quan-tri/nguoi-dung"
+            | "/quan-tri/nguoi-dung/vai-tro",
+        ) => ADMIN_OF_N1,
         ("POST", "/quan-tri/mau") => ROOT_ADMINS,
         _ => panic!("the page matrix has no row for {method} {path}: add one"),
     }
@@ -75,22 +101,51 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
     match path {
         "/dang-nhap" => Payload::Form("username=rep_n1&password=mat-khau-demo".into()),
         "/doi-mat-khau" => f("&current=mat-khau-demo&new=mat-khau-demo"),
-        "/dot/moi" => f("&title=Th%E1%BB%AD&issuer=T&template=qcdc-dinh-ky&period=2027-H1&deadline=20/06/2099&unit=N1"),
+        "/dot/moi" => f(
+            "&title=Th%E1%BB%AD&issuer=T&template=qcdc-dinh-ky&period=2027-H1&deadline=20/06/2099&unit=N1",
+        ),
         "/dot/{id}/bao-cao/{unit}/luu" => f("&v.tcd_luot=3"),
         "/dot/{id}/bao-cao/{unit}/gui" => f("&xac_nhan=1"),
-        "/dot/{id}/bao-cao/{unit}/dieu-chinh" | "/dot/{id}/bao-cao/{unit}/tra-lai" => f("&ly_do=l%C3%BD+do"),
+        "/dot/{id}/bao-cao/{unit}/dieu-chinh" | "/dot/{id}/bao-cao/{unit}/tra-lai" => {
+            f("&ly_do=l%C3%BD+do")
+        }
         "/dot/{id}/tong-hop/{unit}/su-dung" => f("&parent_round=999999"),
-        "/quan-tri/don-vi" => f(&format!("&code=N1V{n}&name=Th%C3%B4n+{n}&kind=mass_org&parent=N1&valid_from=01/07/2025")),
-        "/quan-tri/nguoi-dung" => f(&format!("&username=moi{n}&full_name=Ng%C6%B0%E1%BB%9Di+m%E1%BB%9Bi&password=mat-khau-moi-1&role=reporter&unit=N1")),
+        "/quan-tri/don-vi" => f(&format!(
+            "&code=N1V{n}&name=Th%C3%B4n+{n}&kind=mass_org&parent=N1&valid_from=01/07/2025"
+        )),
+        "/quan-tri/nguoi-dung" => f(&format!(
+            "&username=moi{n}&full_name=Ng%C6%B0%E1%BB%9Di+m%E1%BB%9Bi&password=mat-khau-moi-1&role=reporter&unit=N1"
+        )),
         "/quan-tri/nguoi-dung/vai-tro" => f("&username=rep_n2&role=viewer&unit=N1"),
-        "/dot/{id}/bao-cao/{unit}/nhap-tep" => Payload::File("r.txt", "I. KHÁI QUÁT\n\nNội dung.".into()),
-        "/quan-tri/don-vi/nhap" => Payload::File("u.csv", format!("code,name,kind,parent,valid_from,valid_to,predecessors,succession\nN1W{n},Thôn {n},mass_org,N1,01/07/2025,,,\n")),
-        "/quan-tri/mau" => Payload::File("t.toml", std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates/qcdc-dinh-ky.v1.toml")).unwrap()),
+        "/dot/{id}/bao-cao/{unit}/nhap-tep" => {
+            Payload::File("r.txt", "I. KHÁI QUÁT\n\nNội dung.".into())
+        }
+        "/quan-tri/don-vi/nhap" => Payload::File(
+            "u.csv",
+            format!(
+                "code,name,kind,parent,valid_from,valid_to,predecessors,succession\nN1W{n},Thôn {n},mass_org,N1,01/07/2025,,,\n"
+            ),
+        ),
+        "/quan-tri/mau" => Payload::File(
+            "t.toml",
+            std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates/qcdc-dinh-ky.v1.toml"),
+            )
+            .unwrap(),
+        ),
         _ => f(""),
     }
 }
 
-async fn send(app: &Router, method: Method, uri: &str, cookie: Option<&str>, csrf: &str, p: Payload, htmx: bool) -> (StatusCode, String) {
+async fn send(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    cookie: Option<&str>,
+    csrf: &str,
+    p: Payload,
+    htmx: bool,
+) -> (StatusCode, String) {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
@@ -100,32 +155,83 @@ async fn send(app: &Router, method: Method, uri: &str, cookie: Option<&str>, csr
     }
     let req = match p {
         Payload::None => req.body(Body::empty()).unwrap(),
-        Payload::Form(b) => req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(b)).unwrap(),
+        Payload::Form(b) => req
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(b))
+            .unwrap(),
         Payload::File(name, content) => {
             let b = "XyZ";
             let body = format!(
                 "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"tep\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{content}\r\n--{b}--\r\n"
             );
-            req.header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}")).body(Body::from(body)).unwrap()
+            req.header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={b}"),
+            )
+            .body(Body::from(body))
+            .unwrap()
         }
     };
     let res = app.clone().oneshot(req).await.unwrap();
     let st = res.status();
-    let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).to_string();
+    let body =
+        String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).to_string();
     (st, body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn page_by_role_matrix() {
-    let app = App::open(&fresh_sqlite_database(), &AppOptions::default()).await.unwrap();
+    let app = App::open(&fresh_sqlite_database(), &AppOptions::default())
+        .await
+        .unwrap();
     let cli = app.system("test");
-    templates::load_files(&cli, &templates::read_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates")).unwrap()).await.unwrap();
+    templates::load_files(
+        &cli,
+        &templates::read_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates"))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
     let mut tree = sample_tree();
-    tree.push((20, rec("K", "Tỉnh Khác", UnitKind::Province, None, "2000-01-01", None, &[], None)));
-    tree.push((21, rec("K1", "Xã Khác", UnitKind::Commune, Some("K"), "2000-01-01", None, &[], None)));
+    tree.push((
+        20,
+        rec(
+            "K",
+            "Tỉnh Khác",
+            UnitKind::Province,
+            None,
+            "2000-01-01",
+            None,
+            &[],
+            None,
+        ),
+    ));
+    tree.push((
+        21,
+        rec(
+            "K1",
+            "Xã Khác",
+            UnitKind::Commune,
+            Some("K"),
+            "2000-01-01",
+            None,
+            &[],
+            None,
+        ),
+    ));
     units::import(&cli, tree).await.unwrap();
     for (u, role, unit) in ACTORS {
-        users::create(&cli, &users::NewUser { username: (*u).into(), full_name: (*u).into(), password: "mat-khau-demo".into(), roles: vec![(*role, (*unit).into())] }).await.unwrap();
+        users::create(
+            &cli,
+            &users::NewUser {
+                username: (*u).into(),
+                full_name: (*u).into(),
+                password: "mat-khau-demo".into(),
+                roles: vec![(*role, (*unit).into())],
+            },
+        )
+        .await
+        .unwrap();
     }
     let r = rounds::create(
         &cli,
@@ -137,7 +243,10 @@ async fn page_by_role_matrix() {
             issuer: "T".into(),
             deadline: NaiveDate::from_ymd_opt(2099, 6, 20).unwrap(),
             letter: String::new(),
-            recipients: RecipientSelector { units: vec!["N1".into(), "N2".into(), "S1".into()], ..Default::default() },
+            recipients: RecipientSelector {
+                units: vec!["N1".into(), "N2".into(), "S1".into()],
+                ..Default::default()
+            },
         },
         NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
     )
@@ -148,7 +257,13 @@ async fn page_by_role_matrix() {
     let mut sessions: HashMap<&str, (String, String)> = HashMap::new();
     for (u, _, _) in ACTORS {
         let (_, token) = auth::sign_in(&app, u, "mat-khau-demo", 1).await.unwrap();
-        sessions.insert(*u, (format!("{}={token}", qcdc_web::SESSION_COOKIE), auth::csrf_for(&app, &token)));
+        sessions.insert(
+            *u,
+            (
+                format!("{}={token}", qcdc_web::SESSION_COOKIE),
+                auth::csrf_for(&app, &token),
+            ),
+        );
     }
     let mut checked = 0;
     for (n, route) in page_routes().into_iter().enumerate() {
@@ -163,17 +278,59 @@ async fn page_by_role_matrix() {
             .replace("{indicator}", "xh_ty_le_ho_ngheo");
         let ok = allowed(&route.method, route.path);
         if route.access == PageAccess::SignedIn {
-            let (st, _) = send(&router, route.method.clone(), &uri, None, "", payload(&route.method, route.path, "", n), false).await;
-            assert!(st == StatusCode::SEE_OTHER || st == StatusCode::UNAUTHORIZED, "anonymous {} {} got {st}", route.method, route.path);
+            let (st, _) = send(
+                &router,
+                route.method.clone(),
+                &uri,
+                None,
+                "",
+                payload(&route.method, route.path, "", n),
+                false,
+            )
+            .await;
+            assert!(
+                st == StatusCode::SEE_OTHER || st == StatusCode::UNAUTHORIZED,
+                "anonymous {} {} got {st}",
+                route.method,
+                route.path
+            );
         }
         for (i, (u, _, _)) in ACTORS.iter().enumerate() {
             let (cookie, csrf) = &sessions[u];
-            let (st, body) = send(&router, route.method.clone(), &uri, Some(cookie), csrf, payload(&route.method, route.path, csrf, n * 100 + i), false).await;
+            let (st, body) = send(
+                &router,
+                route.method.clone(),
+                &uri,
+                Some(cookie),
+                csrf,
+                payload(&route.method, route.path, csrf, n * 100 + i),
+                false,
+            )
+            .await;
             if ok.contains(u) {
-                assert!(st != StatusCode::FORBIDDEN && st != StatusCode::UNAUTHORIZED, "{u} should be allowed {} {} but got {st}", route.method, route.path);
+                assert!(
+                    st != StatusCode::FORBIDDEN && st != StatusCode::UNAUTHORIZED,
+                    "{u} should be allowed {} {} but got {st}",
+                    route.method,
+                    route.path
+                );
             } else {
-                assert_eq!(st, StatusCode::FORBIDDEN, "{u} should be refused {} {}: {}", route.method, route.path, &body[..body.len().min(400)]);
-                assert!(body.to_lowercase().contains("quyền") || body.contains("phạm vi") || body.contains("Chỉ "), "{u} {} {}: a Vietnamese refusal", route.method, route.path);
+                assert_eq!(
+                    st,
+                    StatusCode::FORBIDDEN,
+                    "{u} should be refused {} {}: {}",
+                    route.method,
+                    route.path,
+                    &body[..body.len().min(400)]
+                );
+                assert!(
+                    body.to_lowercase().contains("quyền")
+                        || body.contains("phạm vi")
+                        || body.contains("Chỉ "),
+                    "{u} {} {}: a Vietnamese refusal",
+                    route.method,
+                    route.path
+                );
             }
             checked += 1;
         }
@@ -181,12 +338,39 @@ async fn page_by_role_matrix() {
     assert!(checked > 250, "only {checked} calls checked");
     // htmx answers refuse with the same 403
     let (cookie, csrf) = &sessions["viewer_t"];
-    let (st, body) = send(&router, Method::POST, &format!("/dot/{r}/bao-cao/N1/luu"), Some(cookie), csrf, Payload::Form(format!("csrf={csrf}&v.tcd_luot=1")), true).await;
+    let (st, body) = send(
+        &router,
+        Method::POST,
+        &format!("/dot/{r}/bao-cao/N1/luu"),
+        Some(cookie),
+        csrf,
+        Payload::Form(format!("csrf={csrf}&v.tcd_luot=1")),
+        true,
+    )
+    .await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
     // signing out ends the session
     let (cookie, csrf) = &sessions["viewer_k"];
-    let (st, _) = send(&router, Method::POST, "/dang-xuat", Some(cookie), csrf, Payload::Form(format!("csrf={csrf}")), false).await;
+    let (st, _) = send(
+        &router,
+        Method::POST,
+        "/dang-xuat",
+        Some(cookie),
+        csrf,
+        Payload::Form(format!("csrf={csrf}")),
+        false,
+    )
+    .await;
     assert_eq!(st, StatusCode::SEE_OTHER);
-    let (st, _) = send(&router, Method::GET, "/viec-can-lam", Some(cookie), csrf, Payload::None, false).await;
+    let (st, _) = send(
+        &router,
+        Method::GET,
+        "/viec-can-lam",
+        Some(cookie),
+        csrf,
+        Payload::None,
+        false,
+    )
+    .await;
     assert_eq!(st, StatusCode::SEE_OTHER, "signed out");
 }

@@ -18,7 +18,12 @@ use tower::ServiceExt;
 async fn create_user(app: &App, username: &str, name: &str, role: Role, unit: &str) {
     users::create(
         &app.system("test"),
-        &users::NewUser { username: username.into(), full_name: name.into(), password: "mat-khau-demo".into(), roles: vec![(role, unit.into())] },
+        &users::NewUser {
+            username: username.into(),
+            full_name: name.into(),
+            password: "mat-khau-demo".into(),
+            roles: vec![(role, unit.into())],
+        },
     )
     .await
     .unwrap();
@@ -28,29 +33,31 @@ async fn setup(url: &str) -> (App, i64) {
     let store = App::open(url, &AppOptions::default()).await.unwrap();
     let cli = store.system("test");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
-    templates::load_files(&cli, &templates::read_dir(&dir).unwrap()).await.unwrap();
+    templates::load_files(&cli, &templates::read_dir(&dir).unwrap())
+        .await
+        .unwrap();
     units::import(&cli, sample_tree()).await.unwrap();
     create_user(&store, "rep1", "Cán bộ N1", Role::Reporter, "N1").await;
     let r = rounds::create(
-            &cli,
-            &NewRound {
-                title: "Đợt thử".into(),
-                template: "qcdc-dinh-ky".into(),
-                template_version: None,
-                period: "2099-H1".parse().unwrap(),
-                issuer: "T".into(),
-                deadline: chrono::NaiveDate::from_ymd_opt(2099, 6, 20).unwrap(),
-                letter: String::new(),
-                recipients: RecipientSelector {
-                    kinds: vec![],
-                    max_depth: None,
-                    units: vec!["N1".into()],
-                },
+        &cli,
+        &NewRound {
+            title: "Đợt thử".into(),
+            template: "qcdc-dinh-ky".into(),
+            template_version: None,
+            period: "2099-H1".parse().unwrap(),
+            issuer: "T".into(),
+            deadline: chrono::NaiveDate::from_ymd_opt(2099, 6, 20).unwrap(),
+            letter: String::new(),
+            recipients: RecipientSelector {
+                kinds: vec![],
+                max_depth: None,
+                units: vec!["N1".into()],
             },
-            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-        )
-        .await
-        .unwrap();
+        },
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+    )
+    .await
+    .unwrap();
     (store, r.id)
 }
 
@@ -252,7 +259,9 @@ async fn sessions_csrf_and_rate_limit() {
 
 async fn store_view(url: &str, round: i64) -> qcdc_app::views::SubmissionView {
     let app = App::open(url, &AppOptions::default()).await.unwrap();
-    submissions::view(&app.system("test"), round, "N1").await.unwrap()
+    submissions::view(&app.system("test"), round, "N1")
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,8 +13,13 @@ use qcdc_app::consolidation;
 use qcdc_app::rounds::{self, NewRound};
 use qcdc_app::submissions::{self, DraftChange, History};
 use qcdc_app::units::{self, UnitQuery};
-use qcdc_app::views::{ChildTotals, ConsolidationView, NarrativeEntry, RoundStatusView, RoundView, SubmissionView, TemplateInfo};
-use qcdc_app::{App, AppOptions, Ctx, PageReq, RecipientFilter, Unit, auth, maintenance, templates, users};
+use qcdc_app::views::{
+    ChildTotals, ConsolidationView, NarrativeEntry, RoundStatusView, RoundView, SubmissionView,
+    TemplateInfo,
+};
+use qcdc_app::{
+    App, AppOptions, Ctx, PageReq, RecipientFilter, Unit, auth, maintenance, templates, users,
+};
 use qcdc_core::CoreResult;
 use qcdc_core::access::Role;
 use qcdc_core::consolidate::{Row, Totals, UnitValue};
@@ -50,7 +55,9 @@ pub fn templates_dir() -> std::path::PathBuf {
 
 impl S {
     pub async fn open(url: &str) -> S {
-        S { app: App::open(url, &AppOptions::default()).await.unwrap() }
+        S {
+            app: App::open(url, &AppOptions::default()).await.unwrap(),
+        }
     }
 
     pub fn as_(&self, who: &str) -> Ctx {
@@ -58,7 +65,9 @@ impl S {
     }
 
     pub async fn load_template_dir(&self, dir: &Path, who: &str) -> CoreResult<()> {
-        templates::load_files(&self.as_(who), &templates::read_dir(dir)?).await.map(|_| ())
+        templates::load_files(&self.as_(who), &templates::read_dir(dir)?)
+            .await
+            .map(|_| ())
     }
 
     pub async fn import_template(&self, src: &str, who: &str) -> CoreResult<TemplateInfo> {
@@ -69,7 +78,11 @@ impl S {
         templates::list(&self.as_("test")).await
     }
 
-    pub async fn import_units(&self, recs: Vec<(usize, UnitRecord)>, who: &str) -> CoreResult<qcdc_app::views::ImportSummary> {
+    pub async fn import_units(
+        &self,
+        recs: Vec<(usize, UnitRecord)>,
+        who: &str,
+    ) -> CoreResult<qcdc_app::views::ImportSummary> {
         units::import(&self.as_(who), recs).await
     }
 
@@ -80,7 +93,12 @@ impl S {
     pub async fn units(&self, f: &UnitFilter) -> CoreResult<Vec<Unit>> {
         units::all(
             &self.as_("test"),
-            &UnitQuery { q: f.q.clone(), active_on: f.active_on, kinds: vec![], under: f.under.clone() },
+            &UnitQuery {
+                q: f.q.clone(),
+                active_on: f.active_on,
+                kinds: vec![],
+                under: f.under.clone(),
+            },
         )
         .await
     }
@@ -94,16 +112,31 @@ impl S {
     }
 
     pub async fn predecessors_on(&self, id: i64, day: NaiveDate) -> CoreResult<(Vec<i64>, bool)> {
-        let code = self.all_units().await?.into_iter().find(|u| u.id == id).unwrap().code;
+        let code = self
+            .all_units()
+            .await?
+            .into_iter()
+            .find(|u| u.id == id)
+            .unwrap()
+            .code;
         let (units, approx) = units::predecessors_on(&self.as_("test"), &code, day).await?;
         Ok((units.into_iter().map(|u| u.id).collect(), approx))
     }
 
-    pub async fn create_round(&self, r: &NewRound, who: &str, today: NaiveDate) -> CoreResult<RoundView> {
+    pub async fn create_round(
+        &self,
+        r: &NewRound,
+        who: &str,
+        today: NaiveDate,
+    ) -> CoreResult<RoundView> {
         rounds::create(&self.as_(who), r, today).await
     }
 
-    pub async fn list_rounds(&self, issuer: Option<&str>, _recipient: Option<&str>) -> CoreResult<Vec<RoundView>> {
+    pub async fn list_rounds(
+        &self,
+        issuer: Option<&str>,
+        _recipient: Option<&str>,
+    ) -> CoreResult<Vec<RoundView>> {
         let page = rounds::list(&self.as_("test"), false, PageReq::all(), self.app.today()).await?;
         Ok(page
             .items
@@ -114,26 +147,66 @@ impl S {
     }
 
     pub async fn set_round_status(&self, id: i64, open: bool, who: &str) -> CoreResult<RoundView> {
-        rounds::set_state(&self.as_(who), id, if open { RoundState::Open } else { RoundState::Closed }).await
+        rounds::set_state(
+            &self.as_(who),
+            id,
+            if open {
+                RoundState::Open
+            } else {
+                RoundState::Closed
+            },
+        )
+        .await
     }
 
-    pub async fn round_status(&self, id: i64, unit: Option<&str>, today: NaiveDate) -> CoreResult<RoundStatusView> {
-        rounds::status(&self.as_("test"), id, unit, &RecipientFilter::default(), PageReq::all(), today).await
+    pub async fn round_status(
+        &self,
+        id: i64,
+        unit: Option<&str>,
+        today: NaiveDate,
+    ) -> CoreResult<RoundStatusView> {
+        rounds::status(
+            &self.as_("test"),
+            id,
+            unit,
+            &RecipientFilter::default(),
+            PageReq::all(),
+            today,
+        )
+        .await
     }
 
     pub async fn submission(&self, r: i64, unit: &str) -> CoreResult<SubmissionView> {
         submissions::view(&self.as_("test"), r, unit).await
     }
 
-    pub async fn save_draft(&self, r: i64, unit: &str, c: &DraftChange, who: &str) -> CoreResult<SubmissionView> {
+    pub async fn save_draft(
+        &self,
+        r: i64,
+        unit: &str,
+        c: &DraftChange,
+        who: &str,
+    ) -> CoreResult<SubmissionView> {
         submissions::save_draft(&self.as_(who), r, unit, c).await
     }
 
-    pub async fn submit(&self, r: i64, unit: &str, who: &str, at: DateTime<Utc>) -> CoreResult<SubmissionView> {
+    pub async fn submit(
+        &self,
+        r: i64,
+        unit: &str,
+        who: &str,
+        at: DateTime<Utc>,
+    ) -> CoreResult<SubmissionView> {
         submissions::submit(&self.as_(who), r, unit, at).await
     }
 
-    pub async fn return_submission(&self, r: i64, unit: &str, reason: &str, who: &str) -> CoreResult<SubmissionView> {
+    pub async fn return_submission(
+        &self,
+        r: i64,
+        unit: &str,
+        reason: &str,
+        who: &str,
+    ) -> CoreResult<SubmissionView> {
         submissions::return_report(&self.as_(who), r, unit, reason).await
     }
 
@@ -141,11 +214,21 @@ impl S {
         submissions::accept(&self.as_(who), r, unit).await
     }
 
-    pub async fn start_correction(&self, r: i64, unit: &str, reason: &str, who: &str) -> CoreResult<SubmissionView> {
+    pub async fn start_correction(
+        &self,
+        r: i64,
+        unit: &str,
+        reason: &str,
+        who: &str,
+    ) -> CoreResult<SubmissionView> {
         submissions::start_correction(&self.as_(who), r, unit, reason).await
     }
 
-    pub async fn submission_history(&self, r: i64, unit: &str) -> CoreResult<(Vec<qcdc_app::views::VersionInfo>, Vec<qcdc_app::AuditEntry>)> {
+    pub async fn submission_history(
+        &self,
+        r: i64,
+        unit: &str,
+    ) -> CoreResult<(Vec<qcdc_app::views::VersionInfo>, Vec<qcdc_app::AuditEntry>)> {
         let h: History = submissions::history(&self.as_("test"), r, unit, PageReq::all()).await?;
         let mut audit = h.audit.items;
         audit.reverse();
@@ -156,21 +239,30 @@ impl S {
         let cx = self.as_("test");
         let view = consolidation::get(&cx, r, unit, None, self.app.today()).await?;
         let round = rounds::get(&cx, r).await?;
-        let (_, t) = templates::get(&cx, &round.template_code, Some(round.template_version)).await?;
+        let (_, t) =
+            templates::get(&cx, &round.template_code, Some(round.template_version)).await?;
         let mut rows = view.rows.clone();
         for row in &mut rows {
             if row.aggregate == Aggregate::None && row.units_reporting > 0 {
-                let p = consolidation::per_unit(&cx, r, &view.unit_code, &row.code, PageReq::all()).await?;
+                let p = consolidation::per_unit(&cx, r, &view.unit_code, &row.code, PageReq::all())
+                    .await?;
                 row.per_unit = p
                     .values
                     .items
                     .into_iter()
-                    .map(|l| UnitValue { unit_code: l.unit_code, unit_name: l.unit_name, value: l.value, display: l.display })
+                    .map(|l| UnitValue {
+                        unit_code: l.unit_code,
+                        unit_name: l.unit_name,
+                        value: l.value,
+                        display: l.display,
+                    })
                     .collect();
             }
         }
         let _ = t;
-        let narrative = consolidation::narrative(&cx, r, &view.unit_code, None, PageReq::all()).await?.sections;
+        let narrative = consolidation::narrative(&cx, r, &view.unit_code, None, PageReq::all())
+            .await?
+            .sections;
         Ok(Consolidation {
             rows,
             completeness: view.completeness.clone(),
@@ -181,24 +273,55 @@ impl S {
         })
     }
 
-    pub async fn adopt(&self, r: i64, unit: &str, parent: i64, who: &str) -> CoreResult<SubmissionView> {
+    pub async fn adopt(
+        &self,
+        r: i64,
+        unit: &str,
+        parent: i64,
+        who: &str,
+    ) -> CoreResult<SubmissionView> {
         consolidation::adopt(&self.as_(who), r, unit, parent).await
     }
 
-    pub async fn create_user(&self, username: &str, name: &str, password: &str, roles: &[(Role, String)], who: &str) -> CoreResult<i64> {
+    pub async fn create_user(
+        &self,
+        username: &str,
+        name: &str,
+        password: &str,
+        roles: &[(Role, String)],
+        who: &str,
+    ) -> CoreResult<i64> {
         users::create(
             &self.as_(who),
-            &users::NewUser { username: username.into(), full_name: name.into(), password: password.into(), roles: roles.to_vec() },
+            &users::NewUser {
+                username: username.into(),
+                full_name: name.into(),
+                password: password.into(),
+                roles: roles.to_vec(),
+            },
         )
         .await
     }
 
-    pub async fn grant_role(&self, username: &str, role: Role, unit: &str, who: &str) -> CoreResult<()> {
+    pub async fn grant_role(
+        &self,
+        username: &str,
+        role: Role,
+        unit: &str,
+        who: &str,
+    ) -> CoreResult<()> {
         users::grant(&self.as_(who), username, role, unit).await
     }
 
-    pub async fn verify_password(&self, username: &str, password: &str) -> CoreResult<qcdc_app::Actor> {
-        Ok(auth::verify_password(&self.app, username, password).await?.actor().clone())
+    pub async fn verify_password(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> CoreResult<qcdc_app::Actor> {
+        Ok(auth::verify_password(&self.app, username, password)
+            .await?
+            .actor()
+            .clone())
     }
 
     pub async fn issue_token(&self, user_id: i64, hours: i64) -> CoreResult<String> {
@@ -216,11 +339,19 @@ impl S {
         self.app.close().await;
     }
 
-    pub async fn bench_consolidate_qcdc(&self, r: i64, ids: &[i64]) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
+    pub async fn bench_consolidate_qcdc(
+        &self,
+        r: i64,
+        ids: &[i64],
+    ) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
         maintenance::consolidate_running(&self.as_("test"), r, ids, self.app.today()).await
     }
 
-    pub async fn bench_consolidate_cte(&self, r: i64, ids: &[i64]) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
+    pub async fn bench_consolidate_cte(
+        &self,
+        r: i64,
+        ids: &[i64],
+    ) -> CoreResult<HashMap<i64, (Totals, StatusCounts)>> {
         maintenance::consolidate_recomputed(&self.as_("test"), r, ids, self.app.today()).await
     }
 }
