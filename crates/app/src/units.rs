@@ -169,45 +169,29 @@ async fn import_in(
 ) -> CoreResult<ImportSummary> {
     let everything = units_repo::all(tx, &UnitFilter::default()).await?;
     let existing = units_repo::records_parents_first(&everything);
-    let changed = unit::check_import(&existing, incoming).map_err(unit::import_error)?;
     let old: HashMap<&str, &UnitRecord> = existing.iter().map(|r| (r.code.as_str(), r)).collect();
-    let created = changed
-        .iter()
-        .filter(|r| !old.contains_key(r.code.as_str()))
-        .count();
-    let summary = ImportSummary {
-        received: incoming.len(),
-        created,
-        updated: changed.len() - created,
-        unchanged: incoming.len() - changed.len(),
-    };
-    if changed.is_empty() {
-        return Ok(summary);
-    }
-    // authorization, record by record, against the old and the new tree
+    // authorization first, on every record that differs from what is stored,
+    // against the old and the new tree (before any data check can tell anything)
     if !cx.actor().is_system() {
-        let code_of: HashMap<i64, &str> =
-            everything.iter().map(|u| (u.id, u.code.as_str())).collect();
+        let differs: Vec<(usize, &UnitRecord)> = incoming
+            .iter()
+            .filter(|(_, r)| old.get(r.code.as_str()).is_none_or(|o| *o != r))
+            .map(|(l, r)| (*l, r))
+            .collect();
+        let code_of: HashMap<i64, &str> = everything.iter().map(|u| (u.id, u.code.as_str())).collect();
         let admin_codes: HashSet<String> = cx
             .actor()
             .units_with(&[Role::Admin])
             .iter()
             .filter_map(|id| code_of.get(id).map(|c| c.to_string()))
             .collect();
-        let old_parent: HashMap<String, Option<String>> = existing
-            .iter()
-            .map(|r| (r.code.clone(), r.parent.clone()))
-            .collect();
+        let old_parent: HashMap<String, Option<String>> = existing.iter().map(|r| (r.code.clone(), r.parent.clone())).collect();
         let mut new_parent = old_parent.clone();
-        for r in &changed {
+        for (_, r) in &differs {
             new_parent.insert(r.code.clone(), r.parent.clone());
         }
-        let line_of: HashMap<&str, usize> = incoming
-            .iter()
-            .map(|(l, r)| (r.code.as_str(), *l))
-            .collect();
         let mut problems = Vec::new();
-        for r in &changed {
+        for (line, r) in &differs {
             let before = old.get(r.code.as_str());
             let old_ok = match before {
                 None => true,
@@ -216,7 +200,7 @@ async fn import_in(
             let new_ok = administered(r.parent.as_deref(), &new_parent, &admin_codes);
             if !(old_ok && new_ok) {
                 problems.push(Problem {
-                    line: line_of.get(r.code.as_str()).copied().unwrap_or(0),
+                    line: *line,
                     code: "out_of_scope",
                     message: match before {
                         None => format!("Không có quyền tạo đơn vị «{}» ở vị trí này (đơn vị cấp trên phải thuộc phạm vi quản trị của bạn)", r.code),
@@ -228,13 +212,21 @@ async fn import_in(
         if !problems.is_empty() {
             return Err(CoreError::with_problems(
                 ErrorCode::Forbidden,
-                format!(
-                    "Tệp có {} đơn vị ngoài phạm vi quản trị; không có thay đổi nào được lưu",
-                    problems.len()
-                ),
+                format!("Tệp có {} đơn vị ngoài phạm vi quản trị; không có thay đổi nào được lưu", problems.len()),
                 problems,
             ));
         }
+    }
+    let changed = unit::check_import(&existing, incoming).map_err(unit::import_error)?;
+    let created = changed.iter().filter(|r| !old.contains_key(r.code.as_str())).count();
+    let summary = ImportSummary {
+        received: incoming.len(),
+        created,
+        updated: changed.len() - created,
+        unchanged: incoming.len() - changed.len(),
+    };
+    if changed.is_empty() {
+        return Ok(summary);
     }
     // write: new rows, changed rows, then parents (parents first), links, audit
     let new_recs: Vec<&UnitRecord> = changed
