@@ -228,115 +228,142 @@ async fn import_in(
     if changed.is_empty() {
         return Ok(summary);
     }
-    // write: new rows, changed rows, then parents (parents first), links, audit
-    let new_recs: Vec<&UnitRecord> = changed
-        .iter()
-        .filter(|r| !old.contains_key(r.code.as_str()))
-        .collect();
-    units_repo::insert_many(tx, &new_recs).await?;
-    for r in changed.iter().filter(|r| old.contains_key(r.code.as_str())) {
-        units_repo::update(tx, r).await?;
-    }
-    let mut codes: Vec<String> = changed.iter().map(|r| r.code.clone()).collect();
-    for r in &changed {
-        codes.extend(r.parent.iter().cloned());
-        codes.extend(r.predecessors.iter().cloned());
-    }
-    codes.sort();
-    codes.dedup();
-    let ids = units_repo::ids_by_code(tx, &codes).await?;
-    let id = |code: &str| {
-        ids.get(code).copied().ok_or_else(|| {
-            CoreError::new(
-                ErrorCode::Internal,
-                format!("Mã đơn vị «{code}» vừa ghi không tìm thấy"),
-            )
-        })
+    // write: new units level by level with their parents' ids, their closure rows
+    // computed from their parents'; changed units; moves one by one; links; audit
+    let changed_by_code: HashMap<&str, &UnitRecord> = changed.iter().map(|r| (r.code.as_str(), r)).collect();
+    let parent_of = |code: &str| -> Option<String> {
+        match changed_by_code.get(code) {
+            Some(r) => r.parent.clone(),
+            None => old.get(code).and_then(|r| r.parent.clone()),
+        }
     };
-    let open_rounds = rounds_repo::open_ids(tx).await?;
-    let mut by_depth: Vec<&UnitRecord> = changed.iter().collect();
     let depth_of = |code: &str| {
         let mut d = 0;
-        let mut cur = changed
-            .iter()
-            .find(|r| r.code == code)
-            .and_then(|r| r.parent.clone())
-            .or_else(|| old.get(code).and_then(|r| r.parent.clone()));
+        let mut cur = parent_of(code);
         while let Some(p) = cur {
             d += 1;
             if d > 64 {
                 break;
             }
-            cur = changed
-                .iter()
-                .find(|r| r.code == p)
-                .and_then(|r| r.parent.clone())
-                .or_else(|| old.get(p.as_str()).and_then(|r| r.parent.clone()));
+            cur = parent_of(&p);
         }
         d
     };
-    by_depth.sort_by_key(|r| depth_of(&r.code));
-    for r in by_depth {
+    let mut codes: Vec<String> = Vec::new();
+    for r in &changed {
+        if old.contains_key(r.code.as_str()) {
+            codes.push(r.code.clone());
+        }
+        codes.extend(r.parent.iter().cloned());
+        codes.extend(r.predecessors.iter().cloned());
+    }
+    codes.sort();
+    codes.dedup();
+    let mut ids = units_repo::ids_by_code(tx, &codes).await?;
+    let mut new_recs: Vec<(usize, &UnitRecord)> = changed
+        .iter()
+        .filter(|r| !old.contains_key(r.code.as_str()))
+        .map(|r| (depth_of(&r.code), r))
+        .collect();
+    new_recs.sort_by_key(|(d, _)| *d);
+    // closure ancestors of the existing parents of new units
+    let existing_parents: Vec<i64> = new_recs
+        .iter()
+        .filter_map(|(_, r)| r.parent.as_deref())
+        .filter(|p| old.contains_key(p))
+        .filter_map(|p| ids.get(p).copied())
+        .collect();
+    let mut ancestors = closure::ancestors_of(tx, &existing_parents).await?;
+    let missing = |code: &str| CoreError::new(ErrorCode::Internal, format!("Mã đơn vị «{code}» vừa ghi không tìm thấy"));
+    let mut closure_rows = Vec::new();
+    let mut i = 0;
+    while i < new_recs.len() {
+        let depth = new_recs[i].0;
+        let level: Vec<&UnitRecord> = new_recs[i..].iter().take_while(|(d, _)| *d == depth).map(|(_, r)| *r).collect();
+        i += level.len();
+        let mut rows = Vec::with_capacity(level.len());
+        for r in &level {
+            let parent = match r.parent.as_deref() {
+                Some(p) => Some(ids.get(p).copied().ok_or_else(|| missing(p))?),
+                None => None,
+            };
+            rows.push((*r, parent));
+        }
+        units_repo::insert_many(tx, &rows).await?;
+        let level_codes: Vec<String> = level.iter().map(|r| r.code.clone()).collect();
+        ids.extend(units_repo::ids_by_code(tx, &level_codes).await?);
+        for (r, parent) in rows {
+            let uid = ids.get(r.code.as_str()).copied().ok_or_else(|| missing(&r.code))?;
+            let mut mine = vec![(uid, 0)];
+            if let Some(p) = parent {
+                mine.extend(ancestors.get(&p).into_iter().flatten().map(|(a, d)| (*a, d + 1)));
+            }
+            closure_rows.extend(mine.iter().map(|(a, d)| (*a, uid, *d)));
+            ancestors.insert(uid, mine);
+        }
+    }
+    closure::insert(tx, &closure_rows).await?;
+    let id = |code: &str| ids.get(code).copied().ok_or_else(|| missing(code));
+    let mut links = Vec::new();
+    for (_, r) in &new_recs {
+        for p in &r.predecessors {
+            links.push((id(&r.code)?, id(p)?));
+        }
+    }
+    units_repo::add_predecessors(tx, &links).await?;
+    // changed units: their own fields, then moves (parents first), then links
+    let mut moved: Vec<&UnitRecord> = Vec::new();
+    for r in changed.iter().filter(|r| old.contains_key(r.code.as_str())) {
+        units_repo::update(tx, r).await?;
+        if old.get(r.code.as_str()).is_some_and(|b| b.parent != r.parent) {
+            moved.push(r);
+        }
+    }
+    moved.sort_by_key(|r| depth_of(&r.code));
+    let open_rounds = if moved.is_empty() { Vec::new() } else { rounds_repo::open_ids(tx).await? };
+    for r in moved {
         let uid = id(&r.code)?;
         let parent = r.parent.as_deref().map(id).transpose()?;
-        let before = old.get(r.code.as_str());
-        match before {
-            None => {
-                units_repo::set_parent(tx, uid, parent).await?;
-                closure::add(tx, uid, parent).await?;
+        units_repo::set_parent(tx, uid, parent).await?;
+        let subtree: Vec<i64> = closure::subtree(tx, uid).await?.into_iter().map(|s| s.0).collect();
+        let (old_anc, new_anc) = closure::move_subtree(tx, uid, parent).await?;
+        // no recipient of an open round may end up below another recipient
+        for &round in &open_rounds {
+            let below = rounds_repo::recipients_in(tx, round, &subtree).await?;
+            let above = rounds_repo::recipients_in(tx, round, &new_anc).await?;
+            if !below.is_empty() && !above.is_empty() {
+                return Err(CoreError::new(
+                    ErrorCode::InvalidUnits,
+                    format!(
+                        "Không chuyển được «{}»: trong đợt báo cáo #{round} đang mở, đơn vị cấp trên mới và đơn vị bên dưới đều là đơn vị nhận (số liệu sẽ bị cộng trùng)",
+                        r.code
+                    ),
+                ));
             }
-            Some(b) if b.parent != r.parent => {
-                units_repo::set_parent(tx, uid, parent).await?;
-                let subtree: Vec<i64> = closure::subtree(tx, uid)
-                    .await?
-                    .into_iter()
-                    .map(|s| s.0)
-                    .collect();
-                let (old_anc, new_anc) = closure::move_subtree(tx, uid, parent).await?;
-                // no recipient of an open round may end up below another recipient
-                for &round in &open_rounds {
-                    let below = rounds_repo::recipients_in(tx, round, &subtree).await?;
-                    let above = rounds_repo::recipients_in(tx, round, &new_anc).await?;
-                    if !below.is_empty() && !above.is_empty() {
-                        return Err(CoreError::new(
-                            ErrorCode::InvalidUnits,
-                            format!(
-                                "Không chuyển được «{}»: trong đợt báo cáo #{round} đang mở, đơn vị cấp trên mới và đơn vị bên dưới đều là đơn vị nhận (số liệu sẽ bị cộng trùng)",
-                                r.code
-                            ),
-                        ));
-                    }
-                }
-                rollup::shift_subtree(tx, &open_rounds, uid, &old_anc, &new_anc).await?;
-            }
-            Some(_) => {}
         }
-        if before.is_none_or(|b| b.predecessors != r.predecessors) {
-            let preds = r
-                .predecessors
-                .iter()
-                .map(|p| id(p))
-                .collect::<CoreResult<Vec<_>>>()?;
-            units_repo::set_predecessors(tx, uid, &preds).await?;
-        }
-        audit::write(
-            tx,
-            audit::Change {
-                actor: cx.who(),
-                action: if before.is_some() {
-                    "unit_update"
-                } else {
-                    "unit_create"
-                },
-                entity: "unit",
-                entity_id: &r.code,
-                old_value: before.map(|b| serde_json::to_string(b).unwrap_or_default()),
-                new_value: Some(serde_json::to_string(r).unwrap_or_default()),
-                ..Default::default()
-            },
-        )
-        .await?;
+        rollup::shift_subtree(tx, &open_rounds, uid, &old_anc, &new_anc).await?;
     }
+    for r in changed.iter().filter(|r| old.get(r.code.as_str()).is_some_and(|b| b.predecessors != r.predecessors)) {
+        let preds = r.predecessors.iter().map(|p| id(p)).collect::<CoreResult<Vec<_>>>()?;
+        units_repo::set_predecessors(tx, id(&r.code)?, &preds).await?;
+    }
+    let old_json: HashMap<&str, String> = changed
+        .iter()
+        .filter_map(|r| old.get(r.code.as_str()).map(|b| (r.code.as_str(), serde_json::to_string(b).unwrap_or_default())))
+        .collect();
+    let entries: Vec<audit::Change<'_>> = changed
+        .iter()
+        .map(|r| audit::Change {
+            actor: cx.who(),
+            action: if old.contains_key(r.code.as_str()) { "unit_update" } else { "unit_create" },
+            entity: "unit",
+            entity_id: &r.code,
+            old_value: old_json.get(r.code.as_str()).cloned(),
+            new_value: Some(serde_json::to_string(r).unwrap_or_default()),
+            ..Default::default()
+        })
+        .collect();
+    audit::write_many(tx, &entries).await?;
     Ok(summary)
 }
 

@@ -50,6 +50,29 @@ pub async fn write(c: &mut AnyConnection, e: Change<'_>) -> CoreResult<()> {
     Ok(())
 }
 
+/// Writes many entries at once (a whole imported file).
+pub async fn write_many(c: &mut AnyConnection, entries: &[Change<'_>]) -> CoreResult<()> {
+    let at = now();
+    let rows: Vec<Vec<crate::rows::Val>> = entries
+        .iter()
+        .map(|e| {
+            use crate::rows::Val;
+            let opt = |v: &Option<String>| v.clone().map_or(Val::Null, Val::S);
+            vec![
+                Val::S(at.clone()),
+                Val::S(e.actor.to_string()),
+                Val::S(e.action.to_string()),
+                Val::S(e.entity.to_string()),
+                Val::S(e.entity_id.to_string()),
+                e.field.map_or(Val::Null, |f| Val::S(f.to_string())),
+                opt(&e.old_value),
+                opt(&e.new_value),
+            ]
+        })
+        .collect();
+    crate::rows::bulk_insert(c, "audit_log", &["at", "actor", "action", "entity", "entity_id", "field", "old_value", "new_value"], &rows, "").await
+}
+
 const COLS: &str = "id, at, actor, action, entity, entity_id, field, old_value, new_value";
 
 /// Entries of one entity (`unit`, `template`, `round`, `submission`, `user`),

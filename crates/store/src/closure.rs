@@ -40,6 +40,38 @@ pub async fn subtree(c: &mut AnyConnection, unit_id: i64) -> CoreResult<Vec<(i64
     Ok(rows.into_iter().map(|p| (p.id, p.depth)).collect())
 }
 
+/// The ancestors (with depth, itself at 0) of many units at once.
+pub async fn ancestors_of(c: &mut AnyConnection, unit_ids: &[i64]) -> CoreResult<std::collections::HashMap<i64, Vec<(i64, i64)>>> {
+    #[derive(FromRow)]
+    struct Row {
+        ancestor_id: i64,
+        descendant_id: i64,
+        depth: i64,
+    }
+    let mut out: std::collections::HashMap<i64, Vec<(i64, i64)>> = std::collections::HashMap::new();
+    for chunk in unit_ids.chunks(500) {
+        let rows: Vec<Row> = rows::fetch_all(
+            c,
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT ancestor_id, descendant_id, depth FROM unit_closure WHERE descendant_id IN ({})",
+                id_list(chunk)
+            ))),
+            "unit_closure",
+        )
+        .await?;
+        for r in rows {
+            out.entry(r.descendant_id).or_default().push((r.ancestor_id, r.depth));
+        }
+    }
+    Ok(out)
+}
+
+/// Writes closure rows (ancestor, descendant, depth) for new units.
+pub async fn insert(c: &mut AnyConnection, rows: &[(i64, i64, i64)]) -> CoreResult<()> {
+    let rows: Vec<Vec<Val>> = rows.iter().map(|(a, d, n)| vec![Val::I(*a), Val::I(*d), Val::I(*n)]).collect();
+    bulk_insert(c, "unit_closure", &["ancestor_id", "descendant_id", "depth"], &rows, "").await
+}
+
 /// Adds a new unit (no descendants yet) under `parent`.
 pub async fn add(c: &mut AnyConnection, unit_id: i64, parent: Option<i64>) -> CoreResult<()> {
     let mut rows = vec![vec![Val::I(unit_id), Val::I(unit_id), Val::I(0)]];

@@ -121,7 +121,10 @@ pub enum Val {
     I(i64),
     S(String),
     B(Vec<u8>),
+    /// A NULL text.
     Null,
+    /// A NULL integer (PostgreSQL types parameters: a text NULL cannot go to a BIGINT).
+    NullI,
 }
 
 /// Inserts many rows with multi-row `VALUES` statements (`suffix` may add `ON CONFLICT …`).
@@ -166,6 +169,7 @@ pub async fn bulk_insert(
                     Val::S(s) => q.bind(s.clone()),
                     Val::B(b) => q.bind(b.clone()),
                     Val::Null => q.bind(Option::<String>::None),
+                    Val::NullI => q.bind(Option::<i64>::None),
                 };
             }
         }

@@ -438,6 +438,7 @@ pub async fn update(
             Val::S(s) => q.bind(s),
             Val::B(v) => q.bind(v),
             Val::Null => q.bind(Option::<String>::None),
+            Val::NullI => q.bind(Option::<i64>::None),
         };
     }
     q.execute(&mut *c).await.db()?;

@@ -307,6 +307,7 @@ fn bind_all<'q, O>(
             Val::S(s) => q.bind(s.clone()),
             Val::B(v) => q.bind(v.clone()),
             Val::Null => q.bind(Option::<String>::None),
+            Val::NullI => q.bind(Option::<i64>::None),
         };
     }
     q
@@ -429,13 +430,14 @@ pub async fn predecessors_on(
     Ok((out.into_iter().collect(), approximate))
 }
 
-/// Inserts new units (without parents and links; see [`set_parent`], [`set_predecessors`]).
-pub async fn insert_many(c: &mut AnyConnection, recs: &[&UnitRecord]) -> CoreResult<()> {
+/// Inserts new units with their parent's id (links: see [`set_predecessors`]).
+pub async fn insert_many(c: &mut AnyConnection, recs: &[(&UnitRecord, Option<i64>)]) -> CoreResult<()> {
     let at = now();
     let rows: Vec<Vec<Val>> = recs
         .iter()
-        .map(|r| {
+        .map(|(r, parent)| {
             vec![
+                parent.map_or(Val::NullI, Val::I),
                 Val::S(r.code.clone()),
                 Val::S(r.name.clone()),
                 Val::S(text::fold(&r.name)),
@@ -453,6 +455,7 @@ pub async fn insert_many(c: &mut AnyConnection, recs: &[&UnitRecord]) -> CoreRes
         c,
         "units",
         &[
+            "parent_id",
             "code",
             "name",
             "name_folded",
@@ -526,6 +529,12 @@ pub async fn set_parent(c: &mut AnyConnection, id: i64, parent: Option<i64>) -> 
         .await
         .db()?;
     Ok(())
+}
+
+/// Adds succession links of new units: (unit, predecessor).
+pub async fn add_predecessors(c: &mut AnyConnection, links: &[(i64, i64)]) -> CoreResult<()> {
+    let rows: Vec<Vec<Val>> = links.iter().map(|(u, p)| vec![Val::I(*u), Val::I(*p)]).collect();
+    bulk_insert(c, "unit_predecessors", &["unit_id", "predecessor_id"], &rows, "").await
 }
 
 pub async fn set_predecessors(c: &mut AnyConnection, id: i64, preds: &[i64]) -> CoreResult<()> {
