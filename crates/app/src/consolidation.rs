@@ -160,8 +160,14 @@ pub async fn get(
                 display,
             });
         }
-        let (_, accepted_reports) =
-            submissions_repo::accepted_below(&mut tx, round_id, root.id, 0, 0).await?;
+        let (_, accepted_reports) = submissions_repo::accepted_below(
+            &mut tx,
+            round_id,
+            (root.id != round.issuer_id).then_some(root.id),
+            0,
+            0,
+        )
+        .await?;
         // the way down from the highest unit the actor sees (up to the issuer)
         let mut breadcrumb = Vec::new();
         for id in lineage.iter().rev() {
@@ -240,7 +246,7 @@ pub async fn per_unit(
         let (lines, total) = submissions_repo::accepted_values_page(
             &mut tx,
             round_id,
-            root.id,
+            (root.id != round.issuer_id).then_some(root.id),
             &ind.code,
             page.offset(),
             page.size(),
@@ -286,7 +292,7 @@ pub async fn narrative(
         let (refs, total) = submissions_repo::accepted_below(
             &mut tx,
             round_id,
-            root.id,
+            (root.id != round.issuer_id).then_some(root.id),
             page.offset(),
             page.size(),
         )

@@ -100,13 +100,15 @@ pub async fn recipients(
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let round = crate::rounds::load(&mut tx, round_id).await?;
+        let _ = round;
         let (list, _) = rounds_repo::recipients(
             &mut tx,
             round_id,
-            round.issuer_id,
+            None,
             &Default::default(),
             0,
             i64::MAX / 4,
+            None,
         )
         .await?;
         Ok(list

@@ -393,9 +393,35 @@ pub async fn status(
                     })
             })
             .collect();
-        let (lines, total) =
-            rounds_repo::recipients(&mut tx, id, root.id, filter, page.offset(), page.size())
-                .await?;
+        // the whole round when the scope is the issuer (every recipient lies below
+        // it), and the total from the running counts when no text filter applies
+        let under = (root.id != round.issuer_id).then_some(root.id);
+        let known_total = if filter.q.is_none() && filter.kind.is_none() {
+            match (filter.status, filter.missing_only) {
+                (None, false) => Some(counts.recipients),
+                (None, true) => Some(counts.missing()),
+                (Some(st), false) => Some(match st {
+                    Status::NotStarted => counts.not_started,
+                    Status::Draft => counts.draft,
+                    Status::Submitted => counts.submitted,
+                    Status::Returned => counts.returned,
+                    Status::Accepted => counts.accepted,
+                }),
+                (Some(_), true) => None,
+            }
+        } else {
+            None
+        };
+        let (lines, total) = rounds_repo::recipients(
+            &mut tx,
+            id,
+            under,
+            filter,
+            page.offset(),
+            page.size(),
+            known_total,
+        )
+        .await?;
         let recipients =
             Page::new(lines, total, page).map(|r| RecipientLine::from_recipient(r, past));
         let can_manage = cx.may(&mut tx, Permission::Manage, round.issuer_id).await?;

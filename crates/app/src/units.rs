@@ -178,14 +178,18 @@ async fn import_in(
             .filter(|(_, r)| old.get(r.code.as_str()).is_none_or(|o| *o != r))
             .map(|(l, r)| (*l, r))
             .collect();
-        let code_of: HashMap<i64, &str> = everything.iter().map(|u| (u.id, u.code.as_str())).collect();
+        let code_of: HashMap<i64, &str> =
+            everything.iter().map(|u| (u.id, u.code.as_str())).collect();
         let admin_codes: HashSet<String> = cx
             .actor()
             .units_with(&[Role::Admin])
             .iter()
             .filter_map(|id| code_of.get(id).map(|c| c.to_string()))
             .collect();
-        let old_parent: HashMap<String, Option<String>> = existing.iter().map(|r| (r.code.clone(), r.parent.clone())).collect();
+        let old_parent: HashMap<String, Option<String>> = existing
+            .iter()
+            .map(|r| (r.code.clone(), r.parent.clone()))
+            .collect();
         let mut new_parent = old_parent.clone();
         for (_, r) in &differs {
             new_parent.insert(r.code.clone(), r.parent.clone());
@@ -197,7 +201,13 @@ async fn import_in(
                 None => true,
                 Some(b) => administered(b.parent.as_deref(), &old_parent, &admin_codes),
             };
-            let new_ok = administered(r.parent.as_deref(), &new_parent, &admin_codes);
+            // a parent nobody knows is the data check's to report (unknown_parent)
+            let unknown_parent = r
+                .parent
+                .as_deref()
+                .is_some_and(|p| !new_parent.contains_key(p));
+            let new_ok =
+                unknown_parent || administered(r.parent.as_deref(), &new_parent, &admin_codes);
             if !(old_ok && new_ok) {
                 problems.push(Problem {
                     line: *line,
@@ -212,13 +222,19 @@ async fn import_in(
         if !problems.is_empty() {
             return Err(CoreError::with_problems(
                 ErrorCode::Forbidden,
-                format!("Tệp có {} đơn vị ngoài phạm vi quản trị; không có thay đổi nào được lưu", problems.len()),
+                format!(
+                    "Tệp có {} đơn vị ngoài phạm vi quản trị; không có thay đổi nào được lưu",
+                    problems.len()
+                ),
                 problems,
             ));
         }
     }
     let changed = unit::check_import(&existing, incoming).map_err(unit::import_error)?;
-    let created = changed.iter().filter(|r| !old.contains_key(r.code.as_str())).count();
+    let created = changed
+        .iter()
+        .filter(|r| !old.contains_key(r.code.as_str()))
+        .count();
     let summary = ImportSummary {
         received: incoming.len(),
         created,
@@ -230,7 +246,8 @@ async fn import_in(
     }
     // write: new units level by level with their parents' ids, their closure rows
     // computed from their parents'; changed units; moves one by one; links; audit
-    let changed_by_code: HashMap<&str, &UnitRecord> = changed.iter().map(|r| (r.code.as_str(), r)).collect();
+    let changed_by_code: HashMap<&str, &UnitRecord> =
+        changed.iter().map(|r| (r.code.as_str(), r)).collect();
     let parent_of = |code: &str| -> Option<String> {
         match changed_by_code.get(code) {
             Some(r) => r.parent.clone(),
@@ -274,12 +291,21 @@ async fn import_in(
         .filter_map(|p| ids.get(p).copied())
         .collect();
     let mut ancestors = closure::ancestors_of(tx, &existing_parents).await?;
-    let missing = |code: &str| CoreError::new(ErrorCode::Internal, format!("Mã đơn vị «{code}» vừa ghi không tìm thấy"));
+    let missing = |code: &str| {
+        CoreError::new(
+            ErrorCode::Internal,
+            format!("Mã đơn vị «{code}» vừa ghi không tìm thấy"),
+        )
+    };
     let mut closure_rows = Vec::new();
     let mut i = 0;
     while i < new_recs.len() {
         let depth = new_recs[i].0;
-        let level: Vec<&UnitRecord> = new_recs[i..].iter().take_while(|(d, _)| *d == depth).map(|(_, r)| *r).collect();
+        let level: Vec<&UnitRecord> = new_recs[i..]
+            .iter()
+            .take_while(|(d, _)| *d == depth)
+            .map(|(_, r)| *r)
+            .collect();
         i += level.len();
         let mut rows = Vec::with_capacity(level.len());
         for r in &level {
@@ -293,10 +319,19 @@ async fn import_in(
         let level_codes: Vec<String> = level.iter().map(|r| r.code.clone()).collect();
         ids.extend(units_repo::ids_by_code(tx, &level_codes).await?);
         for (r, parent) in rows {
-            let uid = ids.get(r.code.as_str()).copied().ok_or_else(|| missing(&r.code))?;
+            let uid = ids
+                .get(r.code.as_str())
+                .copied()
+                .ok_or_else(|| missing(&r.code))?;
             let mut mine = vec![(uid, 0)];
             if let Some(p) = parent {
-                mine.extend(ancestors.get(&p).into_iter().flatten().map(|(a, d)| (*a, d + 1)));
+                mine.extend(
+                    ancestors
+                        .get(&p)
+                        .into_iter()
+                        .flatten()
+                        .map(|(a, d)| (*a, d + 1)),
+                );
             }
             closure_rows.extend(mine.iter().map(|(a, d)| (*a, uid, *d)));
             ancestors.insert(uid, mine);
@@ -315,21 +350,46 @@ async fn import_in(
     let mut moved: Vec<&UnitRecord> = Vec::new();
     for r in changed.iter().filter(|r| old.contains_key(r.code.as_str())) {
         units_repo::update(tx, r).await?;
-        if old.get(r.code.as_str()).is_some_and(|b| b.parent != r.parent) {
+        if old
+            .get(r.code.as_str())
+            .is_some_and(|b| b.parent != r.parent)
+        {
             moved.push(r);
         }
     }
     moved.sort_by_key(|r| depth_of(&r.code));
-    let open_rounds = if moved.is_empty() { Vec::new() } else { rounds_repo::open_ids(tx).await? };
+    let open_rounds = if moved.is_empty() {
+        Vec::new()
+    } else {
+        rounds_repo::open_ids(tx).await?
+    };
     for r in moved {
         let uid = id(&r.code)?;
         let parent = r.parent.as_deref().map(id).transpose()?;
         units_repo::set_parent(tx, uid, parent).await?;
-        let subtree: Vec<i64> = closure::subtree(tx, uid).await?.into_iter().map(|s| s.0).collect();
+        let subtree: Vec<i64> = closure::subtree(tx, uid)
+            .await?
+            .into_iter()
+            .map(|s| s.0)
+            .collect();
         let (old_anc, new_anc) = closure::move_subtree(tx, uid, parent).await?;
-        // no recipient of an open round may end up below another recipient
+        // no recipient of an open round may end up below another recipient, or
+        // outside the subtree of the unit that issued the round
         for &round in &open_rounds {
             let below = rounds_repo::recipients_in(tx, round, &subtree).await?;
+            if !below.is_empty()
+                && let Some(rd) = rounds_repo::get(tx, round).await?
+                && !new_anc.contains(&rd.issuer_id)
+                && !subtree.contains(&rd.issuer_id)
+            {
+                return Err(CoreError::new(
+                    ErrorCode::InvalidUnits,
+                    format!(
+                        "Không chuyển được «{}»: đơn vị nhận của đợt báo cáo #{round} đang mở sẽ ra ngoài phạm vi của đơn vị ra yêu cầu «{}»",
+                        r.code, rd.issuer_name
+                    ),
+                ));
+            }
             let above = rounds_repo::recipients_in(tx, round, &new_anc).await?;
             if !below.is_empty() && !above.is_empty() {
                 return Err(CoreError::new(
@@ -343,19 +403,37 @@ async fn import_in(
         }
         rollup::shift_subtree(tx, &open_rounds, uid, &old_anc, &new_anc).await?;
     }
-    for r in changed.iter().filter(|r| old.get(r.code.as_str()).is_some_and(|b| b.predecessors != r.predecessors)) {
-        let preds = r.predecessors.iter().map(|p| id(p)).collect::<CoreResult<Vec<_>>>()?;
+    for r in changed.iter().filter(|r| {
+        old.get(r.code.as_str())
+            .is_some_and(|b| b.predecessors != r.predecessors)
+    }) {
+        let preds = r
+            .predecessors
+            .iter()
+            .map(|p| id(p))
+            .collect::<CoreResult<Vec<_>>>()?;
         units_repo::set_predecessors(tx, id(&r.code)?, &preds).await?;
     }
     let old_json: HashMap<&str, String> = changed
         .iter()
-        .filter_map(|r| old.get(r.code.as_str()).map(|b| (r.code.as_str(), serde_json::to_string(b).unwrap_or_default())))
+        .filter_map(|r| {
+            old.get(r.code.as_str()).map(|b| {
+                (
+                    r.code.as_str(),
+                    serde_json::to_string(b).unwrap_or_default(),
+                )
+            })
+        })
         .collect();
     let entries: Vec<audit::Change<'_>> = changed
         .iter()
         .map(|r| audit::Change {
             actor: cx.who(),
-            action: if old.contains_key(r.code.as_str()) { "unit_update" } else { "unit_create" },
+            action: if old.contains_key(r.code.as_str()) {
+                "unit_update"
+            } else {
+                "unit_create"
+            },
             entity: "unit",
             entity_id: &r.code,
             old_value: old_json.get(r.code.as_str()).cloned(),

@@ -70,7 +70,23 @@ pub async fn write_many(c: &mut AnyConnection, entries: &[Change<'_>]) -> CoreRe
             ]
         })
         .collect();
-    crate::rows::bulk_insert(c, "audit_log", &["at", "actor", "action", "entity", "entity_id", "field", "old_value", "new_value"], &rows, "").await
+    crate::rows::bulk_insert(
+        c,
+        "audit_log",
+        &[
+            "at",
+            "actor",
+            "action",
+            "entity",
+            "entity_id",
+            "field",
+            "old_value",
+            "new_value",
+        ],
+        &rows,
+        "",
+    )
+    .await
 }
 
 const COLS: &str = "id, at, actor, action, entity, entity_id, field, old_value, new_value";

@@ -41,7 +41,10 @@ pub async fn subtree(c: &mut AnyConnection, unit_id: i64) -> CoreResult<Vec<(i64
 }
 
 /// The ancestors (with depth, itself at 0) of many units at once.
-pub async fn ancestors_of(c: &mut AnyConnection, unit_ids: &[i64]) -> CoreResult<std::collections::HashMap<i64, Vec<(i64, i64)>>> {
+pub async fn ancestors_of(
+    c: &mut AnyConnection,
+    unit_ids: &[i64],
+) -> CoreResult<std::collections::HashMap<i64, Vec<(i64, i64)>>> {
     #[derive(FromRow)]
     struct Row {
         ancestor_id: i64,
@@ -60,7 +63,9 @@ pub async fn ancestors_of(c: &mut AnyConnection, unit_ids: &[i64]) -> CoreResult
         )
         .await?;
         for r in rows {
-            out.entry(r.descendant_id).or_default().push((r.ancestor_id, r.depth));
+            out.entry(r.descendant_id)
+                .or_default()
+                .push((r.ancestor_id, r.depth));
         }
     }
     Ok(out)
@@ -68,8 +73,18 @@ pub async fn ancestors_of(c: &mut AnyConnection, unit_ids: &[i64]) -> CoreResult
 
 /// Writes closure rows (ancestor, descendant, depth) for new units.
 pub async fn insert(c: &mut AnyConnection, rows: &[(i64, i64, i64)]) -> CoreResult<()> {
-    let rows: Vec<Vec<Val>> = rows.iter().map(|(a, d, n)| vec![Val::I(*a), Val::I(*d), Val::I(*n)]).collect();
-    bulk_insert(c, "unit_closure", &["ancestor_id", "descendant_id", "depth"], &rows, "").await
+    let rows: Vec<Vec<Val>> = rows
+        .iter()
+        .map(|(a, d, n)| vec![Val::I(*a), Val::I(*d), Val::I(*n)])
+        .collect();
+    bulk_insert(
+        c,
+        "unit_closure",
+        &["ancestor_id", "descendant_id", "depth"],
+        &rows,
+        "",
+    )
+    .await
 }
 
 /// Adds a new unit (no descendants yet) under `parent`.

@@ -403,20 +403,29 @@ impl TryFrom<RecipientRow> for Recipient {
     }
 }
 
-/// Recipients of a round below (and including) `under`, in Vietnamese order, one
-/// page, with the total matching the filter.
+/// Recipients of a round below (and including) `under` (every recipient when
+/// None), in Vietnamese order, one page, with the total matching the filter (taken
+/// from `known_total` when the caller knows it from the running counts).
+#[allow(clippy::too_many_arguments)]
 pub async fn recipients(
     c: &mut AnyConnection,
     round_id: i64,
-    under: i64,
+    under: Option<i64>,
     f: &RecipientFilter,
     offset: i64,
     limit: i64,
+    known_total: Option<i64>,
 ) -> CoreResult<(Vec<Recipient>, i64)> {
     let mut w = vec![
         "s.round_id = $1".to_string(),
-        "s.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = $2)".to_string(),
+        if under.is_some() {
+            "s.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = $2)"
+                .to_string()
+        } else {
+            "$2 IS NOT NULL".to_string()
+        },
     ];
+    let under = under.unwrap_or(0);
     let mut binds: Vec<String> = Vec::new();
     if let Some(st) = f.status {
         w.push(format!("s.status = '{}'", st.as_str()));
@@ -449,7 +458,10 @@ pub async fn recipients(
     for b in &binds {
         q = q.bind(b.clone());
     }
-    let total = rows::fetch_one(c, q, "submissions").await?;
+    let total = match known_total {
+        Some(n) => n,
+        None => rows::fetch_one(c, q, "submissions").await?.n,
+    };
     let mut q = sqlx::query_as::<_, RecipientRow>(sqlx::AssertSqlSafe(format!(
         "SELECT s.unit_id, u.code, u.name, u.kind, s.status, s.on_time, s.version, s.first_submitted_at, s.accepted_at, s.return_reason, s.updated_at
          FROM submissions s JOIN units u ON u.id = s.unit_id WHERE {w} ORDER BY u.sort_key, u.code LIMIT {limit} OFFSET {offset}"
@@ -464,7 +476,7 @@ pub async fn recipients(
         .into_iter()
         .map(Recipient::try_from)
         .collect::<CoreResult<Vec<_>>>()?;
-    Ok((items, total.n))
+    Ok((items, total))
 }
 
 /// The open rounds in which `unit_id` is a recipient, nearest deadline first.

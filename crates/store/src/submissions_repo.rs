@@ -455,20 +455,31 @@ pub struct AcceptedRef {
     pub version: i64,
 }
 
-/// Accepted reports of a round below (and including) `under`, in Vietnamese
-/// order, one page, with the total.
+fn under_sql(under: Option<i64>) -> (&'static str, i64) {
+    match under {
+        Some(u) => (
+            "s.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = $2)",
+            u,
+        ),
+        None => ("$2 IS NOT NULL", 0),
+    }
+}
+
+/// Accepted reports of a round below (and including) `under` (all when None), in
+/// Vietnamese order, one page, with the total.
 pub async fn accepted_below(
     c: &mut AnyConnection,
     round_id: i64,
-    under: i64,
+    under: Option<i64>,
     offset: i64,
     limit: i64,
 ) -> CoreResult<(Vec<AcceptedRef>, i64)> {
+    let (scope, under) = under_sql(under);
     #[derive(FromRow)]
     struct N {
         n: i64,
     }
-    let w = "s.round_id = $1 AND s.accepted_at IS NOT NULL AND s.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = $2)";
+    let w = format!("s.round_id = $1 AND s.accepted_at IS NOT NULL AND {scope}");
     let total: N = rows::fetch_one(
         c,
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -502,21 +513,22 @@ pub struct UnitValue {
 }
 
 /// The accepted values of one indicator in the reports below (and including)
-/// `under` that state it, in Vietnamese order, one page, with the total.
+/// `under` (all when None) that state it, in Vietnamese order, one page, with the total.
 pub async fn accepted_values_page(
     c: &mut AnyConnection,
     round_id: i64,
-    under: i64,
+    under: Option<i64>,
     indicator: &str,
     offset: i64,
     limit: i64,
 ) -> CoreResult<(Vec<UnitValue>, i64)> {
+    let (scope, under) = under_sql(under);
     #[derive(FromRow)]
     struct N {
         n: i64,
     }
-    let from = "FROM submissions s JOIN units u ON u.id = s.unit_id JOIN accepted_values a ON a.submission_id = s.id AND a.indicator = $3
-                WHERE s.round_id = $1 AND s.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = $2)";
+    let from = format!("FROM submissions s JOIN units u ON u.id = s.unit_id JOIN accepted_values a ON a.submission_id = s.id AND a.indicator = $3
+                WHERE s.round_id = $1 AND {scope}");
     let total: N = rows::fetch_one(
         c,
         sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n {from}")))

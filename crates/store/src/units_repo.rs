@@ -431,7 +431,10 @@ pub async fn predecessors_on(
 }
 
 /// Inserts new units with their parent's id (links: see [`set_predecessors`]).
-pub async fn insert_many(c: &mut AnyConnection, recs: &[(&UnitRecord, Option<i64>)]) -> CoreResult<()> {
+pub async fn insert_many(
+    c: &mut AnyConnection,
+    recs: &[(&UnitRecord, Option<i64>)],
+) -> CoreResult<()> {
     let at = now();
     let rows: Vec<Vec<Val>> = recs
         .iter()
@@ -533,8 +536,18 @@ pub async fn set_parent(c: &mut AnyConnection, id: i64, parent: Option<i64>) -> 
 
 /// Adds succession links of new units: (unit, predecessor).
 pub async fn add_predecessors(c: &mut AnyConnection, links: &[(i64, i64)]) -> CoreResult<()> {
-    let rows: Vec<Vec<Val>> = links.iter().map(|(u, p)| vec![Val::I(*u), Val::I(*p)]).collect();
-    bulk_insert(c, "unit_predecessors", &["unit_id", "predecessor_id"], &rows, "").await
+    let rows: Vec<Vec<Val>> = links
+        .iter()
+        .map(|(u, p)| vec![Val::I(*u), Val::I(*p)])
+        .collect();
+    bulk_insert(
+        c,
+        "unit_predecessors",
+        &["unit_id", "predecessor_id"],
+        &rows,
+        "",
+    )
+    .await
 }
 
 pub async fn set_predecessors(c: &mut AnyConnection, id: i64, preds: &[i64]) -> CoreResult<()> {

@@ -7,6 +7,7 @@ CREATE INDEX units_sort ON units(sort_key);
 CREATE INDEX units_kind ON units(kind);
 ALTER TABLE users ADD COLUMN search_folded TEXT NOT NULL DEFAULT '';
 CREATE INDEX submissions_round_status ON submissions(round_id, status);
+CREATE INDEX submissions_round_accepted ON submissions(round_id, accepted_at);
 CREATE INDEX user_roles_unit ON user_roles(unit_id);
 CREATE INDEX rounds_template_period ON rounds(template_id, period);
 CREATE INDEX audit_actor ON audit_log(actor);
