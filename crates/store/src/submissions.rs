@@ -773,7 +773,7 @@ impl Store {
         for (code, v) in &mapped.values {
             change
                 .values
-                .insert(code.clone(), Some(number::from_f64(*v)?));
+                .insert(code.clone(), Some(v.value));
         }
         for (number, text) in &mapped.sections {
             change.sections.insert(number.clone(), Some(text.clone()));

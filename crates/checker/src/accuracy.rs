@@ -1,0 +1,1 @@
+//! Accuracy on a labelled corpus (placeholder, filled below).
