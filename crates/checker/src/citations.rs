@@ -353,7 +353,7 @@ fn sentence_of(doc: &Document, c: &Citation) -> String {
     let chars: Vec<char> = text.chars().take(c.end + 400).collect();
     let mut a = c.start.min(chars.len());
     while a > 0 && c.start - a < 400 {
-        if matches!(chars[a - 1], '.' | ';' | '!' | '?')
+        if matches!(chars[a - 1], '.' | '!' | '?')
             && chars.get(a).is_some_and(|x| x.is_whitespace())
         {
             break;
@@ -362,7 +362,7 @@ fn sentence_of(doc: &Document, c: &Citation) -> String {
     }
     let mut z = c.end.min(chars.len());
     while z < chars.len()
-        && !(matches!(chars[z], '.' | ';' | '!' | '?')
+        && !(matches!(chars[z], '.' | '!' | '?')
             && chars.get(z + 1).is_none_or(|x| x.is_whitespace()))
     {
         z += 1;

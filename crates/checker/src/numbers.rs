@@ -202,6 +202,10 @@ pub const UNITS: &[&str] = &[
     "chi, đảng bộ",
     "điểm",
     "biên chế",
+    "nghị quyết",
+    "chỉ thị",
+    "hướng dẫn",
+    "báo cáo",
     "thành viên",
     "cán bộ",
     "công chức",
@@ -474,6 +478,8 @@ const PHONE_BEFORE: &[&str] = &[
     "sđt:",
     "hotline",
     "hotline:",
+    "tổng đài",
+    "tổng đài:",
     "đường dây nóng",
     "đường dây nóng:",
     "di động",
@@ -696,6 +702,11 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
             )
             && !unit_follows(chars, j)
     });
+    // "1900.1909", "0263.3822": groups of four digits are a telephone or a code
+    let four_groups = slashes == 0
+        && !raw.contains(',')
+        && dots >= 1
+        && dotted.iter().skip(1).any(|g| g.len() == 4);
     let after_phone_run = prior.last().is_some_and(|p| {
         p.kind == Kind::Code
             && chars[p.end..start]
@@ -719,7 +730,8 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         || prev == Some(':') && prev2.is_some_and(|c| c.is_ascii_digit()) && raw.len() == 2
     {
         num.kind = Kind::Time;
-    } else if ends_with_word(&phone_back, PHONE_BEFORE)
+    } else if four_groups
+        || ends_with_word(&phone_back, PHONE_BEFORE)
         || after_phone_run
         || (raw.starts_with('0') && digits >= 9 && !raw.contains(','))
         || ends_with_word(&back, CODE_BEFORE)

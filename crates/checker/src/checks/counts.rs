@@ -195,9 +195,11 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
         let list: String = chars[list_start..j.min(chars.len())].iter().collect();
         // a list of names: no figures in it (numbers inside names are fine)
         if list.trim().is_empty()
-            || b.nums
-                .iter()
-                .any(|m| m.start >= list_start && m.start < j && (m.is_figure() || m.percent))
+            || b.nums.iter().any(|m| {
+                m.start >= list_start
+                    && m.start < j
+                    && (m.is_figure() && m.unit.is_some() || m.percent || m.fraction().is_some())
+            })
         {
             continue;
         }

@@ -30,6 +30,17 @@ const HEAD_COUNTS: &[&str] = &[
     "mô hình",
     "xã",
     "phường",
+    "công chức",
+    "viên chức",
+    "cán bộ",
+    "thành viên",
+    "hội viên",
+    "đoàn viên",
+    "đảng viên",
+    "học sinh",
+    "giáo viên",
+    "tập thể",
+    "cá nhân",
 ];
 
 pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {

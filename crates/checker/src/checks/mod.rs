@@ -151,7 +151,11 @@ impl Blk {
     /// Like [`Blk::label_before`] but reaching across parentheses (`Về giám sát (13 cuộc)`).
     pub fn clause_before(&self, i: usize) -> String {
         let n = &self.nums[i];
-        let floor = n.start.saturating_sub(80);
+        let floor = n.start.saturating_sub(80).max(if i > 0 {
+            self.nums[i - 1].tail.min(n.start)
+        } else {
+            0
+        });
         let mut a = n.start;
         while a > floor && !matches!(self.chars[a - 1], ',' | ';' | ':' | '.' | '=') {
             a -= 1;
@@ -304,6 +308,7 @@ const ROLE_WORDS: &[(&str, Role)] = &[
     ("chỉ tiêu", Role::Whole),
     ("kế hoạch", Role::Whole),
     ("trong tổng số", Role::Whole),
+    ("trong số", Role::Whole),
     ("đã giải quyết", Role::Done),
     ("giải quyết xong", Role::Done),
     ("giải quyết dứt điểm", Role::Done),

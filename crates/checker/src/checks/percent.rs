@@ -126,7 +126,7 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
             || ["đạt", "bằng", "chiếm", "tỷ lệ", "="]
                 .iter()
                 .any(|w| between.contains(w));
-        if !share || between.chars().count() > 30 || other_base(&between) || between.contains(';') {
+        if !share || between.chars().count() > 60 || other_base(&between) || between.contains(';') {
             continue;
         }
         let Some((yv, _)) = part.reading() else {
@@ -189,8 +189,28 @@ fn whole_for(ctx: &Ctx, bi: usize, b: &Blk, y: usize, s: usize) -> Option<(i64, 
         let wn = &ctx.blks[nc.block].nums[wi];
         return wn.value.map(|v| (v, usize::MAX));
     }
-    if role(b, y) != Role::Done {
+    let r = role(b, y);
+    if r == Role::Whole || r == Role::Remainder {
         return None;
+    }
+    let before: Vec<usize> = (0..y)
+        .rev()
+        .take_while(|&k| b.nums[k].start >= s)
+        .filter(|&k| {
+            let n = &b.nums[k];
+            n.is_quantity()
+                && !n.percent
+                && !n.approx
+                && same_unit(n.unit, part.unit)
+                && b.same_level(k, y)
+        })
+        .collect();
+    if r == Role::Other {
+        // "Có 2.310 doanh nghiệp …; 1.986 doanh nghiệp ký thỏa ước, đạt 86%": the one figure before
+        return match before[..] {
+            [w] if b.nums[w].value > part.value => b.nums[w].value.map(|v| (v, w)),
+            _ => None,
+        };
     }
     let wholes: Vec<usize> = (0..y)
         .rev()

@@ -156,6 +156,22 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 _ => continue,
             };
             let y = parts.get(2).copied().map_or(year, |y| y as i32);
+            // a plan is not a result; a result has figures
+            let (ss, se) = blk.sentence(n.start);
+            let sentence = blk.low(ss.max(n.start.saturating_sub(300)), se.min(n.end + 300));
+            let figures = blk.nums.iter().any(|m| {
+                m.start >= ss
+                    && m.start < se
+                    && m.start != n.start
+                    && (m.is_quantity() || m.fraction().is_some())
+            });
+            if !figures
+                || ["sẽ", "dự kiến", "phấn đấu", "kế hoạch"]
+                    .iter()
+                    .any(|w| sentence.contains(w))
+            {
+                continue;
+            }
             if y == year && (m > end_m || m == end_m && d > end_d) {
                 out.push(ctx.finding(
                     bi,

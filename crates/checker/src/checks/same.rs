@@ -37,6 +37,7 @@ const TOPICS: &[&str] = &[
     "dịch vụ công",
     "một cửa",
     "văn bản",
+    "đơn thư",
 ];
 /// Who did it.
 const ACTORS: &[&str] = &[
@@ -132,7 +133,14 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
     }) {
         return None;
     }
-    let topic = nearest_topic(&b.clause_before(k))
+    // "38 cuộc phản biện": the words right after the unit name it first
+    let right_after = TOPICS
+        .iter()
+        .filter(|t| after.starts_with(*t))
+        .max_by_key(|t| t.len())
+        .copied();
+    let topic = right_after
+        .or_else(|| nearest_topic(&b.clause_before(k)))
         .or_else(|| {
             TOPICS
                 .iter()

@@ -97,6 +97,42 @@ fn is_partition(labels: &[String]) -> bool {
         })
 }
 
+/// Whether a part's unit is a kind of the whole's unit.
+pub fn is_kind_of(part: &str, whole: &str) -> bool {
+    match whole {
+        "văn bản" => matches!(
+            part,
+            "nghị quyết"
+                | "chỉ thị"
+                | "kế hoạch"
+                | "quyết định"
+                | "công văn"
+                | "thông báo"
+                | "hướng dẫn"
+                | "báo cáo"
+                | "văn bản"
+        ),
+        "đơn vị" => is_unit_kind(part),
+        _ => false,
+    }
+}
+
+fn is_unit_kind(u: &str) -> bool {
+    matches!(
+        u,
+        "xã" | "phường"
+            | "cơ quan"
+            | "doanh nghiệp"
+            | "dn"
+            | "trường"
+            | "chi bộ"
+            | "đảng bộ"
+            | "tổ chức"
+            | "hợp tác xã"
+            | "cơ sở"
+    )
+}
+
 /// Char offsets of a whole word or phrase in a lowercased text.
 pub fn word_positions(lower: &[char], word: &str) -> Vec<usize> {
     let w: Vec<char> = word.chars().collect();
@@ -433,6 +469,7 @@ fn breakdown(
             continue;
         }
         let unit_ok = same_unit(n.unit, unit)
+            || unit.zip(n.unit).is_some_and(|(w, p)| is_kind_of(p, w))
             || (w_unit.is_none() && parts.is_empty() && n.unit.is_some())
             || (n.unit.is_none()
                 && w_unit.is_some()
