@@ -583,7 +583,8 @@ pub fn check_with(doc: &Document, catalogue: &[LegalDoc], out: &mut Vec<Finding>
         };
         if let (Some(d), Some(issued)) = (c.date, entry.issued)
             && d != issued
-            && d.year() == issued.year()
+            && (d.year() == issued.year()
+                || symbol_year(&entry.number).is_none() && (d.year() - issued.year()).abs() <= 3)
         {
             out.push(finding(
                 doc,

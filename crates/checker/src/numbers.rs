@@ -762,6 +762,8 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
             "tổng số:",
             "với số",
             "có số",
+            "trong số",
+            "trong tổng số",
             "số lượng",
             "số lượng:",
         ],
@@ -919,7 +921,8 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
                     .get(skip_spaces(chars, after + 1))
                     .is_some_and(|c| c.is_alphabetic())
                 && num.fraction().is_none()
-                || ends_with_word(&back, RATE_BEFORE))
+                || ends_with_word(&back, RATE_BEFORE)
+                || ["bình quân", "trung bình"].iter().any(|w| back.contains(w)))
         {
             num.kind = Kind::Rate;
             num.value = None;

@@ -88,7 +88,7 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
         {
             let p = &nums[j];
             let between = b.low(n.tail, p.start);
-            if between.chars().count() <= 60
+            if between.chars().count() <= 100
                 && !between.contains(';')
                 && !between.contains(". ")
                 && !other_base(&between)

@@ -99,6 +99,46 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
             prior.extend(before);
             before = prior;
         }
+        // a remainder in its own sentence or paragraph ("Còn lại 15 đơn đang giải quyết."):
+        // the pair comes from the sentences before it, back to the previous heading
+        let has_whole = before.iter().any(|c| c.role == Role::Whole);
+        if (!has_whole || !before.iter().any(|c| c.role == Role::Done))
+            && ctx.notes.get(bi).is_none_or(|n| n.is_none())
+        {
+            let mut prior: Vec<Cand> = Vec::new();
+            // earlier sentences of this block
+            let ks: Vec<usize> = (0..ri)
+                .rev()
+                .skip_while(|&k| b.nums[k].start >= s)
+                .take_while(|&k| b.nums[k].start + 800 >= r.start)
+                .collect();
+            for &k in ks.iter().rev() {
+                if let Some(c) = cand(b, k) {
+                    prior.push(c);
+                }
+            }
+            // and up to two paragraphs before, if no heading comes between
+            let mut pb = bi;
+            let mut taken = 0;
+            while pb > 0 && taken < 2 && prior.len() < 12 {
+                pb -= 1;
+                let blk = &ctx.doc.blocks[pb];
+                let is_heading = ctx.doc.headings.iter().any(|h| h.line == blk.first_line());
+                if blk.part != ctx.doc.blocks[bi].part || blk.footnote.is_some() || is_heading {
+                    break;
+                }
+                let pbk = &ctx.blks[pb];
+                let mut these: Vec<Cand> =
+                    (0..pbk.nums.len()).filter_map(|k| cand(pbk, k)).collect();
+                these.append(&mut prior);
+                prior = these;
+                taken += 1;
+            }
+            let unit_ok = |c: &Cand| r.unit.is_none() || same_unit(c.unit, r.unit);
+            prior.retain(|c| unit_ok(c));
+            prior.extend(before);
+            before = prior;
+        }
         // the count done: a footnote breaking down a "done" figure means that one,
         // else the nearest "done" figure
         let note_done = ctx.notes.get(bi).copied().flatten().and_then(|nc| {

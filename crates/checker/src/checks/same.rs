@@ -97,6 +97,9 @@ struct Sig {
     value: i64,
     /// The fraction, when the figure is one.
     frac: Option<(i64, i64)>,
+    /// Its topic was read from the sentence, not its own clause: good enough to
+    /// find it from the appendix, not to compare it with its neighbours.
+    weak: bool,
 }
 
 fn found<'w>(text: &str, words: &[&'w str]) -> Vec<&'w str> {
@@ -154,7 +157,12 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
             } else {
                 None
             }
-        })?;
+        })
+        .or_else(|| (n.unit == Some("đơn thư")).then_some("đơn thư"));
+    let (topic, weak) = match topic {
+        Some(t) => (t, false),
+        None => (nearest_topic(&b.context_before(k))?, true),
+    };
     let wide = format!("{extra} {} {before} {after}", b.context_before(k));
     let status = match role(b, k) {
         Role::Other => role_in(&b.context_before(k), true).map(|x| x.0),
@@ -174,6 +182,7 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
         unit: if is_event(unit) { "cuộc" } else { unit },
         value,
         frac,
+        weak,
     })
 }
 
@@ -249,11 +258,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (bi, note) in ctx.notes.iter().enumerate() {
         let Some(nc) = note else { continue };
         let mut in_body: HashMap<(&str, &str), Vec<&Sig>> = HashMap::new();
-        for s in &sigs[nc.block] {
+        for s in sigs[nc.block].iter().filter(|s| !s.weak) {
             in_body.entry(measure(s)).or_default().push(s);
         }
         let mut in_note: HashMap<(&str, &str), Vec<&Sig>> = HashMap::new();
-        for s in &sigs[bi] {
+        for s in sigs[bi].iter().filter(|s| !s.weak) {
             in_note.entry(measure(s)).or_default().push(s);
         }
         for (m, list) in &in_body {
@@ -314,7 +323,18 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                         || a.actors.iter().any(|y| x.actors.contains(y)))
             })
             .collect();
-        if let [x] = matches[..]
+        // several candidates: the one of the same status, else the one named in its own clause
+        let exact: Vec<&&Sig> = matches
+            .iter()
+            .copied()
+            .filter(|x| x.status == a.status)
+            .collect();
+        let strong: Vec<&&Sig> = matches.iter().copied().filter(|x| !x.weak).collect();
+        let pick = match (&matches[..], &exact[..], &strong[..]) {
+            ([x], _, _) | (_, [x], _) | (_, _, [x]) => Some(*x),
+            _ => None,
+        };
+        if let Some(x) = pick
             && x.value != a.value
         {
             push(
@@ -343,7 +363,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         }
         // one statement per section, without fractions
         let mut per: BTreeMap<usize, Vec<&Sig>> = BTreeMap::new();
-        for s in list.iter().filter(|s| s.frac.is_none()) {
+        for s in list.iter().filter(|s| s.frac.is_none() && !s.weak) {
             per.entry(section[s.block]).or_default().push(s);
         }
         let singles: Vec<&Sig> = per

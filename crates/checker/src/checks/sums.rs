@@ -113,6 +113,9 @@ pub fn is_kind_of(part: &str, whole: &str) -> bool {
                 | "văn bản"
         ),
         "đơn vị" => is_unit_kind(part),
+        "tổ chức" | "tổ chức cơ sở đảng" => {
+            matches!(part, "đảng bộ" | "chi bộ" | "hội" | "đoàn" | "tổ chức")
+        }
         _ => false,
     }
 }
@@ -178,6 +181,8 @@ struct Breakdown {
     whole_at: Option<(usize, usize)>,
     whole_label: String,
     parts: Vec<(i64, usize, usize)>,
+    /// Whether each part follows a `;` (a new clause group).
+    seps: Vec<bool>,
     labels: Vec<String>,
     notes: Vec<String>,
     remainder_part: bool,
@@ -191,6 +196,7 @@ fn evaluate(ctx: &Ctx, bi: usize, bd: Breakdown, list: bool, out: &mut Vec<Findi
         whole_at,
         whole_label,
         parts,
+        seps,
         labels,
         notes,
         remainder_part,
@@ -199,11 +205,13 @@ fn evaluate(ctx: &Ctx, bi: usize, bd: Breakdown, list: bool, out: &mut Vec<Findi
     if parts.is_empty() {
         return;
     }
+    // a prefix adding up exactly: the rest belongs elsewhere, unless the parts name a partition
     let mut acc = 0;
-    let prefix_fits = parts[..parts.len() - 1].iter().any(|p| {
-        acc += p.0;
-        acc == w
-    });
+    let prefix_fits = !is_partition(&labels)
+        && parts[..parts.len() - 1].iter().enumerate().any(|(k, p)| {
+            acc += p.0;
+            acc == w && seps.get(k + 1).copied().unwrap_or(true)
+        });
     if prefix_fits {
         return;
     }
@@ -371,7 +379,7 @@ fn breakdown(
                 }
                 c
             };
-            outside <= 40 && !gap.contains(". ") && (!gap.contains(';') || gap.trim() == ";")
+            outside <= 70 && !gap.contains(". ") && (!gap.contains(';') || gap.trim() == ";")
         });
         match near {
             Some(wi) => {
@@ -454,6 +462,7 @@ fn breakdown(
         }
     }
     let mut parts = Vec::new();
+    let mut seps = Vec::new();
     let mut labels = Vec::new();
     let mut notes = Vec::new();
     let mut remainder_part = false;
@@ -491,6 +500,11 @@ fn breakdown(
             remainder_part = true;
         }
         let v = part_value(n, &mut notes)?;
+        seps.push(
+            parts
+                .last()
+                .is_some_and(|p: &(i64, usize, usize)| b.low(p.2, n.start).contains(';')),
+        );
         parts.push((v, n.start, n.tail));
         labels.push(format!("{} | {}", b.label_before(k), b.label_after(k)));
     }
@@ -500,6 +514,7 @@ fn breakdown(
         whole_at: w_at,
         whole_label: w_label,
         parts,
+        seps,
         labels,
         notes,
         remainder_part,
@@ -604,7 +619,10 @@ fn totals_after(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
                 if !n.is_figure()
                     || n.percent
                     || n.fraction().is_some()
-                    || !same_unit(n.unit, total.unit)
+                    || !(same_unit(n.unit, total.unit)
+                        || n.unit
+                            .zip(total.unit)
+                            .is_some_and(|(p, w)| is_kind_of(p, w)))
                 {
                     continue;
                 }
@@ -769,6 +787,7 @@ pub fn lists(ctx: &Ctx, out: &mut Vec<Finding>) {
             unit: wn.unit,
             whole_at: Some((wn.start, wn.tail)),
             whole_label: w_label,
+            seps: vec![true; parts.len()],
             parts,
             labels,
             notes,
