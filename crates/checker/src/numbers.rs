@@ -226,6 +226,7 @@ pub const UNITS: &[&str] = &[
     "đại biểu",
     "cử tri",
     "học viên",
+    "phiếu",
     "tỷ",
     "triệu",
 ];
@@ -263,6 +264,29 @@ pub fn unit_family(unit: &str) -> &'static str {
         "hộ gia đình" | "hộ" => "hộ",
         other => UNITS.iter().find(|u| **u == other).copied().unwrap_or(""),
     }
+}
+
+/// Units that count people.
+pub fn is_person(unit: &str) -> bool {
+    matches!(
+        unit,
+        "người"
+            | "viên chức"
+            | "công chức"
+            | "cán bộ"
+            | "lao động"
+            | "người lao động"
+            | "học sinh"
+            | "giáo viên"
+            | "đảng viên"
+            | "đoàn viên"
+            | "hội viên"
+            | "thành viên"
+            | "đồng chí"
+            | "đại biểu"
+            | "cử tri"
+            | "học viên"
+    )
 }
 
 /// Units that all count events (a session counted in "cuộc", "buổi", "lần", "đợt").

@@ -7,7 +7,14 @@
 
 use super::{Blk, Ctx, Role, role, same_unit};
 use crate::arith::{Arith, Op, percent_ok, percent_rounded, vn};
-use crate::numbers::Num;
+use crate::numbers::{Num, is_person};
+
+/// A whole and its part count the same things (people counted as "người" or by role).
+fn comparable(a: Option<&str>, b: Option<&str>) -> bool {
+    same_unit(a, b)
+        || a.zip(b)
+            .is_some_and(|(x, y)| (x == "người" || y == "người") && is_person(x) && is_person(y))
+}
 use crate::{Finding, Kind, Severity};
 
 /// The stated percentage: its value (a malformed one read the likely way) and decimals.
@@ -133,12 +140,19 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
             continue;
         };
         // the whole: a footnote's whole, a breakdown's whole, or one received count
-        let whole = whole_for(ctx, bi, b, y, s);
-        let Some((w, _)) = whole else { continue };
-        if w <= 0 || yv > w {
+        let wholes: Vec<i64> = whole_for(ctx, bi, b, y, s)
+            .into_iter()
+            .map(|x| x.0)
+            .filter(|w| *w > 0 && yv <= *w)
+            .collect();
+        let Some(&w) = wholes.first() else { continue };
+        used[j] = true;
+        // any reading of the sentence that gives the stated share keeps it quiet
+        if let Some((v, d)) = stated(p)
+            && wholes.iter().any(|&x| percent_ok(yv, x, v, d))
+        {
             continue;
         }
-        used[j] = true;
         push(
             ctx,
             bi,
@@ -153,7 +167,45 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
 
 /// The whole a part's share is of: for a part of a breakdown ("trong đó") the
 /// breakdown's whole; for a resolved count, the one received count of the sentence.
-fn whole_for(ctx: &Ctx, bi: usize, b: &Blk, y: usize, s: usize) -> Option<(i64, usize)> {
+fn whole_for(ctx: &Ctx, bi: usize, b: &Blk, y: usize, s: usize) -> Vec<(i64, usize)> {
+    let part = &b.nums[y];
+    // a resolved count: the "whole" figures before it (in jurisdiction, received), nearest first
+    if role(b, y) == Role::Done && !b.low(s, part.start).contains("trong đó") {
+        let ws: Vec<(i64, usize)> = (0..y)
+            .rev()
+            .take_while(|&k| b.nums[k].start >= s)
+            .filter(|&k| {
+                let n = &b.nums[k];
+                n.is_quantity()
+                    && !n.percent
+                    && !n.approx
+                    && comparable(n.unit, part.unit)
+                    && role(b, k) == Role::Whole
+            })
+            .filter_map(|k| b.nums[k].value.map(|v| (v, k)))
+            .collect();
+        if !ws.is_empty() {
+            return ws;
+        }
+    }
+    let mut out: Vec<(i64, usize)> = whole_one(ctx, bi, b, y, s).into_iter().collect();
+    // a resolved count inside a breakdown: the nearest "whole" figure too
+    if role(b, y) == Role::Done
+        && let Some(k) = (0..y)
+            .rev()
+            .take_while(|&k| b.nums[k].start >= s)
+            .find(|&k| {
+                let n = &b.nums[k];
+                n.is_quantity() && comparable(n.unit, part.unit) && role(b, k) == Role::Whole
+            })
+        && let Some(v) = b.nums[k].value
+    {
+        out.insert(0, (v, k));
+    }
+    out
+}
+
+fn whole_one(ctx: &Ctx, bi: usize, b: &Blk, y: usize, s: usize) -> Option<(i64, usize)> {
     let part = &b.nums[y];
     let ctx_before = b.low(s, part.start);
     // a breakdown in this sentence: its whole
@@ -201,7 +253,7 @@ fn whole_for(ctx: &Ctx, bi: usize, b: &Blk, y: usize, s: usize) -> Option<(i64, 
             n.is_quantity()
                 && !n.percent
                 && !n.approx
-                && same_unit(n.unit, part.unit)
+                && comparable(n.unit, part.unit)
                 && b.same_level(k, y)
         })
         .collect();

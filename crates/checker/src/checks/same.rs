@@ -58,15 +58,12 @@ const ACTORS: &[&str] = &[
 ];
 /// Period and scope words: two figures with different ones are different indicators.
 const QUALIFIERS: &[&str] = &[
-    "6 tháng",
-    "06 tháng",
     "quý",
-    "tháng",
+    "trong tháng",
     "cùng kỳ",
     "lũy kế",
     "từ đầu năm",
     "năm trước",
-    "năm 20",
     "cấp xã",
     "cấp huyện",
     "cấp tỉnh",
@@ -161,7 +158,12 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
         .or_else(|| (n.unit == Some("đơn thư")).then_some("đơn thư"));
     let (topic, weak) = match topic {
         Some(t) => (t, false),
-        None => (nearest_topic(&b.context_before(k))?, true),
+        None => match nearest_topic(&b.context_before(k)) {
+            Some(t) => (t, true),
+            // a petition count named by its unit alone
+            None if n.unit == Some("đơn") => ("đơn thư", true),
+            None => return None,
+        },
     };
     let wide = format!("{extra} {} {before} {after}", b.context_before(k));
     let status = match role(b, k) {

@@ -496,6 +496,10 @@ fn breakdown(
         if r == Role::Remainder && w_role == Role::Done {
             continue;
         }
+        // "tiếp nhận 42 đơn, trong đó …; đã giải quyết 35 đơn": the resolved count is no category
+        if r == Role::Done && w_role == Role::Whole && !parts.is_empty() {
+            break;
+        }
         if matches!(r, Role::Remainder) || b.label_before(k).contains("khác") {
             remainder_part = true;
         }
@@ -562,6 +566,11 @@ fn totals_after(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
         "tổng số",
         "tổng",
         "cả năm",
+        "cả 6 tháng",
+        "cả sáu tháng",
+        "cả 9 tháng",
+        "cả quý",
+        "cả kỳ",
         "tính chung",
         "tất cả",
     ] {
@@ -583,8 +592,13 @@ fn totals_after(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
             if back.contains("nâng") || back.contains("lên") {
                 continue;
             }
-            let k = nums.partition_point(|n| n.start < t);
-            let Some(total) = nums.get(k) else { continue };
+            // the total: the first quantity after the trigger ("cả 6 tháng tiếp 180 lượt")
+            let first = nums.partition_point(|n| n.start < t + w.chars().count());
+            let Some(k) = (first..nums.len().min(first + 3)).find(|&k| nums[k].is_quantity())
+            else {
+                continue;
+            };
+            let total = &nums[k];
             if total.start > t + w.chars().count() + 25
                 || !total.is_quantity()
                 || total.percent
