@@ -44,7 +44,9 @@ pub struct Mapped {
     pub sections: BTreeMap<String, String>,
     pub values: BTreeMap<String, MappedValue>,
     pub review: Vec<ReviewItem>,
-    /// The heading lines and the section each was mapped to (`None`: kept with the section above).
+    /// The heading lines and the section (or group) each was mapped to; a heading
+    /// not matched itself keeps its text with the nearest mapped heading above, and
+    /// shows that section; `None`: its text went nowhere.
     pub headings: Vec<(usize, Option<String>)>,
 }
 
@@ -74,8 +76,8 @@ static LEX: LazyLock<Option<Lexicon>> = LazyLock::new(|| toml::from_str(LEXICON)
 
 const STOP: &[&str] = &[
     "va", "cua", "cac", "o", "co", "trong", "cho", "voi", "ve", "la", "de", "tai", "theo", "the",
-    "nhung", "mot", "so", "viec", "nam", "thang", "dau", "cong", "tac", "ket", "qua", "thuc",
-    "hien", "tren", "dia", "ban", "nay", "duoc", "nhu", "sau", "gan",
+    "nhung", "mot", "so", "viec", "nam", "thang", "dau", "cong", "tac", "thuc", "hien", "tren",
+    "dia", "ban", "nay", "duoc", "nhu", "sau", "gan",
 ];
 
 /// The meanings of a text: synonym groups it names (`#n`) and its other words.
@@ -94,14 +96,23 @@ fn concepts(s: &str) -> BTreeSet<String> {
         }
     }
     let mut folded = fold(&text);
-    for (i, g) in lex.synonyms.iter().enumerate() {
-        for w in &g.words {
-            let fw = fold(w);
-            if folded.contains(&format!(" {fw}")) || folded.contains(&format!("{fw} ")) {
-                out.insert(format!("#{i}"));
-                folded = folded.replace(&fw, " ");
-            }
+    // longer phrases first: "ban chỉ đạo" before "chỉ đạo"
+    let mut phrases: Vec<(String, usize)> = lex
+        .synonyms
+        .iter()
+        .enumerate()
+        .flat_map(|(i, g)| g.words.iter().map(move |w| (fold(w), i)))
+        .collect();
+    phrases.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+    for (fw, i) in &phrases {
+        if folded.contains(&format!(" {fw}")) || folded.contains(&format!("{fw} ")) {
+            out.insert(format!("#{i}"));
+            folded = folded.replace(fw.as_str(), " ");
         }
+    }
+    // words every heading of this field carries say nothing about which section it is
+    for noise in ["quy che dan chu", "dan chu", "co so", "xay dung"] {
+        folded = folded.replace(noise, " ");
     }
     for w in folded.split(|c: char| !c.is_alphanumeric()) {
         if w.len() > 1 && !STOP.contains(&w) && !w.chars().all(|c| c.is_ascii_digit()) {
@@ -130,6 +141,8 @@ fn score(heading: &BTreeSet<String>, target: &BTreeSet<String>) -> f64 {
 struct Target {
     number: String,
     concepts: BTreeSet<String>,
+    /// Words of the section's guidance: weaker evidence than its title.
+    guidance: BTreeSet<String>,
     leaf: bool,
     order: usize,
 }
@@ -142,6 +155,7 @@ fn targets(t: &Template) -> Vec<Target> {
         .map(|(i, s)| Target {
             number: s.number.clone(),
             concepts: concepts(&s.title),
+            guidance: concepts(&s.guidance),
             leaf: true,
             order: i * 10 + 5,
         })
@@ -176,6 +190,7 @@ fn targets(t: &Template) -> Vec<Target> {
             out.push(Target {
                 number: g.number.clone(),
                 concepts: concepts(&g.title),
+                guidance: BTreeSet::new(),
                 leaf: false,
                 order,
             });
@@ -208,7 +223,15 @@ fn outline(doc: &Document) -> Vec<&Heading> {
     let end = body_end(doc);
     doc.headings
         .iter()
-        .filter(|h| h.level <= 3 && h.line < end && h.title.chars().count() <= 140)
+        .filter(|h| {
+            let n = h.title.chars().count();
+            let upper = h
+                .title
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(|c| !c.is_lowercase());
+            h.level <= 3 && h.line < end && (n <= 110 || upper && n <= 300)
+        })
         .collect()
 }
 
@@ -222,8 +245,14 @@ fn map_sections(doc: &Document, t: &Template, m: &mut Mapped) {
     for (i, h) in heads.iter().enumerate() {
         parent.push((0..i).rev().find(|&j| heads[j].level < h.level));
     }
+    // sub-headings, not numbered sentences of a list ("1. Tiếp tục tuyên truyền … .")
     let has_children: Vec<bool> = (0..heads.len())
-        .map(|i| heads.get(i + 1).is_some_and(|n| n.level > heads[i].level))
+        .map(|i| {
+            heads[i + 1..]
+                .iter()
+                .take_while(|n| n.level > heads[i].level)
+                .any(|n| !n.title.trim_end().ends_with('.') || n.title.chars().count() < 60)
+        })
         .collect();
     // choose a target per heading, top-down
     let mut chosen: Vec<Option<usize>> = vec![None; heads.len()];
@@ -237,16 +266,14 @@ fn map_sections(doc: &Document, t: &Template, m: &mut Mapped) {
             Some(p) if p.level == 1 => format!("{}.{}", p.number, h.number),
             _ => h.number.clone(),
         };
-        let best = tg
+        let scored: Vec<(f64, usize, bool)> = tg
             .iter()
             .enumerate()
-            .filter(|(_, x)| match up {
-                Some(u) if u.leaf => false,
-                Some(u) => x.leaf && x.number.starts_with(&format!("{}.", u.number)),
-                None => true,
-            })
             .map(|(k, x)| {
                 let mut s = score(&hc, &x.concepts);
+                if !hc.is_empty() && !x.guidance.is_empty() {
+                    s += 0.15 * hc.intersection(&x.guidance).count() as f64 / hc.len() as f64;
+                }
                 if x.number == path {
                     s += 0.12;
                 }
@@ -258,13 +285,50 @@ fn map_sections(doc: &Document, t: &Template, m: &mut Mapped) {
                 }
                 // a heading over several sections is split by its sub-headings
                 if has_children[i] && !x.leaf {
-                    s += 0.25;
+                    s += 0.45;
                 } else if !has_children[i] && x.leaf {
                     s += 0.1;
                 }
-                (s, k)
+                let inside = match up {
+                    // under a heading mapped to a section: that section or a sibling of it
+                    Some(u) if u.leaf => {
+                        x.leaf
+                            && match u.number.split_once('.') {
+                                Some((g, _)) => x.number.starts_with(&format!("{g}.")),
+                                None => x.number == u.number,
+                            }
+                    }
+                    Some(u) => x.leaf && x.number.starts_with(&format!("{}.", u.number)),
+                    None => true,
+                };
+                if up.is_some_and(|u| u.leaf && u.number == x.number) {
+                    s += 0.12;
+                }
+                (s, k, inside)
             })
-            .max_by(|a, b| a.0.total_cmp(&b.0));
+            .collect();
+        let top = scored
+            .iter()
+            .filter(|x| x.2)
+            .map(|x| x.0)
+            .fold(f64::MIN, f64::max);
+        // a heading naming two sections ("hạn chế … và nguyên nhân") goes to the first
+        let best_in = scored
+            .iter()
+            .filter(|x| x.2 && x.0 >= top - 0.12 && x.0 >= 0.3)
+            .min_by_key(|x| (!tg[x.1].leaf, tg[x.1].order))
+            .map(|x| (x.0, x.1));
+        // a sub-heading may leave its parent's group when it clearly names another part
+        let best_all = scored
+            .iter()
+            .filter(|_| up.is_some_and(|u| !u.leaf))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|x| (x.0, x.1));
+        let best = match (best_in, best_all) {
+            (Some(i), Some(a)) if a.0 >= i.0 + 0.15 => Some(a),
+            (None, a) => a,
+            (i, _) => i,
+        };
         if let Some((s, k)) = best
             && s >= 0.3
         {
@@ -305,6 +369,22 @@ fn map_sections(doc: &Document, t: &Template, m: &mut Mapped) {
         // a container keeps its own text in its first section
         let (target, shown) = match own {
             Some(x) if x.leaf => (Some(x.number.clone()), true),
+            // a group heading without sub-headings: the section of the group its text is about
+            Some(x) if !has_children[i] => {
+                let tc = concepts(&text.chars().take(600).collect::<String>());
+                let best = tg
+                    .iter()
+                    .filter(|y| y.leaf && y.number.starts_with(&format!("{}.", x.number)))
+                    .map(|y| {
+                        (
+                            score(&tc, &y.concepts) + 0.5 * score(&tc, &y.guidance),
+                            y.order,
+                            &y.number,
+                        )
+                    })
+                    .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+                (best.map(|b| b.2.clone()), true)
+            }
             Some(x) => (
                 t.sections()
                     .iter()
@@ -323,10 +403,21 @@ fn map_sections(doc: &Document, t: &Template, m: &mut Mapped) {
                     }
                     p = parent[j];
                 }
-                (
-                    found.filter(|&k| tg[k].leaf).map(|k| tg[k].number.clone()),
-                    false,
-                )
+                let sibling = (0..i)
+                    .rev()
+                    .take_while(|&j| heads[j].level >= h.level)
+                    .find_map(|j| chosen[j].filter(|&k| tg[k].leaf && heads[j].level == h.level));
+                let target = match (found, sibling) {
+                    (_, Some(k)) => Some(tg[k].number.clone()),
+                    (Some(k), None) if tg[k].leaf => Some(tg[k].number.clone()),
+                    (Some(k), None) => t
+                        .sections()
+                        .iter()
+                        .find(|s| s.number.starts_with(&format!("{}.", tg[k].number)))
+                        .map(|s| s.number.clone()),
+                    (None, None) => None,
+                };
+                (target, false)
             }
         };
         match own {
@@ -345,7 +436,13 @@ fn map_sections(doc: &Document, t: &Template, m: &mut Mapped) {
                             .unwrap_or_else(|| " (nhóm mục)".into())
                     ),
                 });
-                m.headings.push((h.line, Some(x.number.clone())));
+                // a group heading without sub-headings: its text went to one section of the group
+                let shown_as = if x.leaf || has_children[i] {
+                    Some(x.number.clone())
+                } else {
+                    target.clone()
+                };
+                m.headings.push((h.line, shown_as));
             }
             None => {
                 if h.level <= 2 && target.is_none() {
@@ -359,7 +456,8 @@ fn map_sections(doc: &Document, t: &Template, m: &mut Mapped) {
                         ),
                     });
                 }
-                m.headings.push((h.line, None));
+                // where its text went: the section of the nearest mapped heading above
+                m.headings.push((h.line, target.clone()));
             }
         }
         let Some(number) = target else { continue };
@@ -398,6 +496,15 @@ pub struct FigMatch {
 }
 
 const NEGATIONS: &[&str] = &["chua", "khong", "dang"];
+
+/// Who a figure is about (folded words): a figure naming one belongs to an
+/// indicator that names it too.
+const ACTOR_WORDS: &[&[&str]] = &[
+    &["bi", "thu"],
+    &["chu", "tich"],
+    &["mat", "tran"],
+    &["doan", "the"],
+];
 
 fn negated(folded_words: &BTreeSet<String>) -> bool {
     NEGATIONS.iter().any(|n| folded_words.contains(*n))
@@ -466,7 +573,12 @@ pub fn figures_for(doc: &Document, ctx: &Ctx, t: &Template) -> Vec<FigMatch> {
             if !n.is_quantity() || n.percent || n.approx {
                 continue;
             }
-            let label = format!("{} {}", b.colon_label(k), b.label_after(k));
+            let label = format!(
+                "{} {} {}",
+                b.colon_label(k),
+                n.unit.unwrap_or(""),
+                b.label_after(k)
+            );
             figs.push(Fig {
                 block: bi,
                 k,
@@ -477,7 +589,14 @@ pub fn figures_for(doc: &Document, ctx: &Ctx, t: &Template) -> Vec<FigMatch> {
             });
         }
     }
-    let mut out = Vec::new();
+    let mut out: Vec<FigMatch> = Vec::new();
+    // "Số hồ sơ đã giải quyết", "Giải quyết đúng hạn" count what was done;
+    // "Số vụ việc thuộc thẩm quyền giải quyết" counts what is to be done
+    let done_words = |name: &str| {
+        let f = fold(name);
+        !f.contains("tham quyen")
+            && (f.contains("da ") || f.starts_with("giai quyet") || f.contains("hoan thanh"))
+    };
     for ind in t
         .indicators()
         .iter()
@@ -485,27 +604,66 @@ pub fn figures_for(doc: &Document, ctx: &Ctx, t: &Template) -> Vec<FigMatch> {
     {
         let mut key = key_words(&ind.name);
         let ind_neg = negated(&key);
-        if let Some(whole) = ind.part_of.as_deref().and_then(|p| t.indicator(p)) {
-            // a part is named by its own words
-            let own: BTreeSet<String> = key.difference(&key_words(&whole.name)).cloned().collect();
-            if !own.is_empty() {
-                key = own;
+        let whole = ind.part_of.as_deref().and_then(|p| t.indicator(p));
+        let ind_done = done_words(&ind.name) || whole.is_some_and(|w| done_words(&w.name));
+        // a part is named by its own words, and read only next to its whole
+        let whole_at = match whole {
+            Some(w) => {
+                let own: BTreeSet<String> = key.difference(&key_words(&w.name)).cloned().collect();
+                if !own.is_empty() {
+                    key = own;
+                }
+                match out.iter().find(|m| m.indicator == w.code) {
+                    Some(m) => Some((m.block, m.start)),
+                    None => continue,
+                }
             }
-        }
+            None => None,
+        };
         if key.is_empty() {
             continue;
         }
+        let ind_words = words(&ind.name);
         let mut scored: Vec<(f64, &Fig)> = figs
             .iter()
-            .filter(|f| negated(&f.label) == ind_neg && (ind_neg || f.role != Role::Remainder))
-            .filter(|f| unit_matches(f.unit, &ind.unit, &f.label))
+            .filter(|f| negated(&f.label) == ind_neg)
+            // "của Bí thư cấp ủy: 412 lượt" is not the generic count
+            .filter(|f| {
+                ACTOR_WORDS.iter().all(|a| {
+                    !a.iter().all(|w| f.label.contains(*w))
+                        || a.iter().all(|w| ind_words.contains(*w))
+                })
+            })
+            .filter(|f| match f.role {
+                Role::Remainder => ind_neg,
+                Role::Done => ind_done,
+                Role::Whole => !ind_done || whole_at.is_some(),
+                Role::Other => true,
+            })
+            .filter(|f| match whole_at {
+                // after its whole, in the same paragraph or a footnote citing it
+                Some((wb, ws)) => {
+                    (f.block == wb && ctx.blks[f.block].nums[f.k].start > ws)
+                        || ctx
+                            .notes
+                            .get(f.block)
+                            .copied()
+                            .flatten()
+                            .is_some_and(|n| n.block == wb)
+                }
+                None => true,
+            })
+            .filter(|f| {
+                unit_matches(f.unit, &ind.unit, &f.label) || whole_at.is_some() && f.unit.is_none()
+            })
             .map(|f| {
                 (
                     key.intersection(&f.label).count() as f64 / key.len() as f64,
                     f,
                 )
             })
-            .filter(|x| x.0 >= 0.75)
+            // a short name must be read whole: "xã nông thôn mới nâng cao" is not "xã đạt chuẩn"
+            .filter(|x| x.0 >= if key.len() <= 6 { 0.999 } else { 0.8 })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         let Some(&(best, f)) = scored.first() else {

@@ -23,6 +23,15 @@ fn recall_and_quiet_figures() {
     assert!(r.recall() >= 0.90, "{report}");
     assert_eq!(r.quiet_flagged, 0, "{report}");
     assert!(r.precision() >= 0.95, "{report}");
+    // legacy import: the four seeds and ten corpus reports, hand-labelled
+    let m = &r.mapping;
+    assert!(m.files >= 14, "{report}");
+    assert!(
+        m.heading_recall() >= 0.90 && m.heading_precision() >= 0.90,
+        "{report}"
+    );
+    assert_eq!(m.figures_filled_wrong, 0, "{report}");
+    assert!(m.figures_filled_right >= 20, "{report}");
 }
 
 /// Every finding on the corpus and the seeds: the arithmetic recomputed from its
