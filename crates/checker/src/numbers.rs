@@ -711,7 +711,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         && (dots >= 2
             || line_start && {
                 let k = skip_spaces(chars, j);
-                k > j && chars.get(k).is_some_and(|c| c.is_uppercase())
+                k > j && chars.get(k).is_some_and(|c| c.is_uppercase() || *c == '|')
                     || chars.get(j) == Some(&'.')
             }
             || ends_with_word(&back, &["mục", "tiểu mục", "phần", "điểm"]));
