@@ -126,7 +126,7 @@ static LETTERED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*([a-zđ])\)\s*(\S.*)$").expect("regex"));
 static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"([\p{L}][\p{L} .'’-]{1,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})",
+        r"([\p{L}][\p{L} .'’-]{1,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\b",
     )
     .expect("regex")
 });
