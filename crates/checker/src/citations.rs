@@ -53,6 +53,32 @@ pub fn load_catalogue(src: &str) -> Result<Vec<LegalDoc>, String> {
         .map_err(|e| e.to_string())
 }
 
+static SHIPPED_ALIASES: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    let aliases: Vec<(String, usize)> = SHIPPED
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| e.aliases.iter().map(move |a| (a.to_lowercase(), i)))
+        .collect();
+    alias_regex(&aliases)
+});
+
+/// One pattern for every alias, longest first.
+fn alias_regex(aliases: &[(String, usize)]) -> Option<Regex> {
+    let mut sorted: Vec<&(String, usize)> = aliases.iter().collect();
+    sorted.sort_by_key(|(a, _)| std::cmp::Reverse(a.len()));
+    if sorted.is_empty() {
+        return None;
+    }
+    Regex::new(
+        &sorted
+            .iter()
+            .map(|(a, _)| regex::escape(a))
+            .collect::<Vec<_>>()
+            .join("|"),
+    )
+    .ok()
+}
+
 static SHIPPED: LazyLock<Vec<LegalDoc>> =
     LazyLock::new(|| load_catalogue(CATALOGUE).unwrap_or_default());
 
@@ -73,6 +99,28 @@ const TYPES: &[(&str, &[&str])] = &[
     ("Luật", &["QH"]),
     ("Đề án", &["ĐA", "DA"]),
 ];
+
+/// The type names, lowercase, for a cheap look before the pattern.
+const TYPE_WORDS: &[&str] = &[
+    "nghị quyết",
+    "nghị định",
+    "chỉ thị",
+    "quyết định",
+    "quy định",
+    "kế hoạch",
+    "hướng dẫn",
+    "thông báo",
+    "chương trình",
+    "kết luận",
+    "thông tư",
+    "pháp lệnh",
+    "luật",
+    "đề án",
+];
+
+/// Any type name, in any case: a cheap look before the full pattern.
+static TYPE_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("(?i){}", TYPE_WORDS.join("|"))).expect("regex"));
 
 static CITATION: LazyLock<Regex> = LazyLock::new(|| {
     let types = TYPES
@@ -140,13 +188,42 @@ fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
         .enumerate()
         .flat_map(|(i, e)| e.aliases.iter().map(move |a| (a.to_lowercase(), i)))
         .collect();
+    // every alias in one automaton (built once for the shipped catalogue)
+    let own;
+    let alias_re: Option<&Regex> = if std::ptr::eq(catalogue.as_ptr(), SHIPPED.as_ptr()) {
+        SHIPPED_ALIASES.as_ref()
+    } else {
+        own = alias_regex(&aliases);
+        own.as_ref()
+    };
     for (bi, b) in doc.blocks.iter().enumerate() {
         if b.part == Part::Header {
             continue;
         }
-        let has_symbol = b.text.contains('/') || b.text.contains('-') || b.text.contains('–');
+        // a citation names its type: look for one before anything else
+        if !TYPE_WORD.is_match(&b.text) {
+            continue;
+        }
         let lower = b.text.to_lowercase();
-        let has_alias = aliases.iter().any(|(a, _)| lower.contains(a.as_str()));
+        // a symbol has digits next to "/" or "-"
+        let bytes = b.text.as_bytes();
+        let has_symbol = bytes.windows(2).any(|w| {
+            w[0].is_ascii_digit() && matches!(w[1], b'/' | b'-')
+                || matches!(w[0], b'/' | b'-') && w[1].is_ascii_digit()
+        }) || b.text.contains('–');
+        let alias_hits: Vec<(usize, usize, usize)> = match alias_re {
+            Some(re) => re
+                .find_iter(&lower)
+                .filter_map(|m| {
+                    aliases
+                        .iter()
+                        .find(|(a, _)| a.as_str() == m.as_str())
+                        .map(|(_, i)| (m.start(), m.end(), *i))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let has_alias = !alias_hits.is_empty();
         if !has_symbol && !has_alias {
             continue;
         }
@@ -205,31 +282,29 @@ fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
             }
         }
         // by title or by number and year, where no symbol was matched
-        for (a, i) in &aliases {
-            for (p, _) in lower.match_indices(a.as_str()) {
-                if spans.iter().any(|(s, e)| p < *e && p + a.len() > *s) {
-                    continue;
-                }
-                if lower[p + a.len()..]
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_alphanumeric())
-                {
-                    continue;
-                }
-                spans.push((p, p + a.len()));
-                let start = b.text[..p].chars().count();
-                out.push(Citation {
-                    block: bi,
-                    start,
-                    end: start + a.chars().count(),
-                    kind: catalogue[*i].kind.clone(),
-                    symbol: norm_symbol(&catalogue[*i].number),
-                    date: None,
-                    bad_date: None,
-                    entry: Some(*i),
-                });
+        for &(p, e, i) in &alias_hits {
+            if spans.iter().any(|(s, z)| p < *z && e > *s) {
+                continue;
             }
+            if lower[e..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric())
+            {
+                continue;
+            }
+            spans.push((p, e));
+            let start = lower[..p].chars().count();
+            out.push(Citation {
+                block: bi,
+                start,
+                end: start + lower[p..e].chars().count(),
+                kind: catalogue[i].kind.clone(),
+                symbol: norm_symbol(&catalogue[i].number),
+                date: None,
+                bad_date: None,
+                entry: Some(i),
+            });
         }
     }
     out
@@ -302,26 +377,26 @@ fn legislature(symbol: &str) -> Option<(u32, i32, i32)> {
 }
 
 /// The catalogue entry a citation names.
-fn entry_of<'c>(c: &Citation, catalogue: &'c [LegalDoc]) -> Option<&'c LegalDoc> {
+fn entry_of<'c>(c: &Citation, catalogue: &'c [LegalDoc], keys: &[String]) -> Option<&'c LegalDoc> {
     if let Some(i) = c.entry {
         return catalogue.get(i);
     }
     let key = symbol_key(&c.symbol);
-    catalogue
+    if let Some((e, _)) = catalogue.iter().zip(keys).find(|(_, k)| **k == key) {
+        return Some(e);
+    }
+    // "Pháp lệnh số 34/2007": the number and year of a catalogue entry of that type
+    symbol_year(&c.symbol)?;
+    let prefix = format!("{key}|");
+    let mut hits = catalogue
         .iter()
-        .find(|e| symbol_key(&e.number) == key)
-        .or_else(|| {
-            // "Pháp lệnh số 34/2007": the number and year of a catalogue entry of that type
-            let mut hits = catalogue.iter().filter(|e| {
-                e.kind == c.kind
-                    && symbol_key(&e.number).starts_with(&format!("{key}|"))
-                    && symbol_year(&c.symbol).is_some()
-            });
-            match (hits.next(), hits.next()) {
-                (Some(e), None) => Some(e),
-                _ => None,
-            }
-        })
+        .zip(keys)
+        .filter(|(e, k)| e.kind == c.kind && k.starts_with(&prefix))
+        .map(|(e, _)| e);
+    match (hits.next(), hits.next()) {
+        (Some(e), None) => Some(e),
+        _ => None,
+    }
 }
 
 /// The sentence of a citation reviews history rather than applying the text.
@@ -577,8 +652,9 @@ pub fn check_with(doc: &Document, catalogue: &[LegalDoc], out: &mut Vec<Finding>
         return;
     };
     let mut reported: Vec<(usize, String)> = Vec::new();
+    let keys: Vec<String> = catalogue.iter().map(|e| symbol_key(&e.number)).collect();
     for c in &cites {
-        let Some(entry) = entry_of(c, catalogue) else {
+        let Some(entry) = entry_of(c, catalogue, &keys) else {
             continue;
         };
         if let (Some(d), Some(issued)) = (c.date, entry.issued)

@@ -212,10 +212,13 @@ pub fn heading(line: &Line) -> Option<Heading> {
             }
         })
     };
-    mk(1, &ROMAN)
-        .or_else(|| mk(3, &DOTTED))
-        .or_else(|| mk(2, &NUMBERED))
-        .or_else(|| mk(4, &LETTERED))
+    if first.is_ascii_digit() {
+        mk(3, &DOTTED).or_else(|| mk(2, &NUMBERED))
+    } else if first.is_lowercase() {
+        mk(4, &LETTERED)
+    } else {
+        mk(1, &ROMAN)
+    }
 }
 
 /// A year as typed, read by its likely meaning given the years the header mentions.
@@ -487,7 +490,13 @@ impl Document {
             }
         }
         // markers cited in the body (char offsets counted once, left to right)
-        for b in blocks.iter_mut().filter(|b| b.footnote.is_none()) {
+        let marks = [
+            '⁽', '⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '\u{FFFD}',
+        ];
+        for b in blocks
+            .iter_mut()
+            .filter(|b| b.footnote.is_none() && b.text.contains(marks))
+        {
             let mut refs = Vec::new();
             let mut chars_before = 0;
             let mut byte_before = 0;

@@ -381,7 +381,10 @@ fn lower_starts_with(chars: &[char], at: usize, word: &str) -> bool {
     let mut i = at;
     for w in word.chars() {
         match chars.get(i) {
-            Some(c) if c.to_lowercase().eq(w.to_lowercase()) => i += 1,
+            // `word` is lowercase; most tries fail on the first char, cheaply
+            Some(c) if *c == w || (c.is_uppercase() && c.to_lowercase().eq(std::iter::once(w))) => {
+                i += 1
+            }
             _ => return false,
         }
     }
@@ -918,7 +921,8 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
             }
             num.tail = e;
         } else {
-            for u in UNITS {
+            let first = chars.get(k).map(|c| c.to_lowercase().next().unwrap_or(*c));
+            for u in UNITS.iter().filter(|u| u.chars().next() == first) {
                 if lower_starts_with(chars, k, u) {
                     num.unit = Some(u);
                     num.tail = k + u.chars().count();
@@ -1002,6 +1006,7 @@ fn unit_follows(chars: &[char], j: usize) -> bool {
     let k = skip_spaces(chars, j);
     UNITS
         .iter()
+        .filter(|u| u.chars().next() == chars.get(k).map(|c| c.to_lowercase().next().unwrap_or(*c)))
         .any(|u| lower_starts_with(chars, k, u) && !matches!(*u, "tỷ" | "triệu"))
 }
 

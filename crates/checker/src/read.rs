@@ -277,9 +277,19 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
     }
     if let Ok(t) = std::str::from_utf8(bytes) {
         // text typed in a legacy font and saved as UTF-8 reads as Latin-1 soup
-        let own = score(t);
+        // a cheap look first: characters legacy fonts leave and Vietnamese never uses
+        let sample = || t.chars().take(65_536);
+        let signals = sample()
+            .filter(|c| {
+                matches!(c, '¨'..='®' | 'µ'..='¾' | '×' | 'Þ' | 'ß' | 'ø' | 'ù' | 'û' | 'ï' | 'ö' | 'ñ' | 'æ' | 'å' | 'ä' | 'ë' | 'ü' | 'Ø' | 'Ù' | 'Û' | 'Ï' | 'Ö' | 'Ñ' | 'Æ' | 'Å' | 'Ä' | 'Ë' | 'Ü')
+            })
+            .count();
+        let own = if signals > 0 && signals * 100 > sample().filter(|c| c.is_alphabetic()).count() {
+            score(t)
+        } else {
+            usize::MAX
+        };
         if own < 3
-            && t.chars().any(|c| ('\u{a0}'..='\u{ff}').contains(&c))
             && let Some(raw) = to_cp1252_bytes(t)
         {
             let tcvn = decode_tcvn3(&raw);
@@ -325,6 +335,10 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
 
 /// Normalises a line: NFC, the legacy look-alike `Ð` (U+00D0) read as `Đ`.
 pub fn normalize(s: &str) -> String {
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    if is_nfc_quick(s.chars()) == IsNormalized::Yes && !s.contains(['\u{00D0}', '\u{feff}']) {
+        return s.to_string();
+    }
     s.nfc()
         .map(|c| match c {
             '\u{00D0}' => 'Đ',
@@ -369,13 +383,13 @@ pub fn read_text(bytes: &[u8]) -> Result<Vec<Line>, ReadError> {
 /// Reads a text file, with the encoding assumed.
 pub fn read_text_with_encoding(bytes: &[u8]) -> Result<(Vec<Line>, &'static str), ReadError> {
     let d = decode_text(bytes)?;
-    let controls = d
-        .text
-        .chars()
-        .take(100_000)
-        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{b}' | '\u{c}'))
+    // control characters (other than line and tab breaks) say "binary", in bytes: cheap
+    let head = &d.text.as_bytes()[..d.text.len().min(100_000)];
+    let controls = head
+        .iter()
+        .filter(|b| **b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0b | 0x0c))
         .count();
-    let total = d.text.chars().take(100_000).count();
+    let total = head.len();
     if total > 0 && controls * 50 > total {
         return Err(ReadError(
             "tệp có vẻ là tệp nhị phân không rõ định dạng, không phải văn bản; hãy lưu báo cáo dưới dạng .docx hoặc .txt".into(),

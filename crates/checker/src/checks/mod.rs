@@ -32,6 +32,8 @@ pub struct Blk {
     pub sentences: Vec<usize>,
     /// Every paren with the depth after it, in order.
     pub parens: Vec<(usize, i32)>,
+    /// The role of each number, read once when first asked.
+    pub roles: Vec<std::cell::OnceCell<Role>>,
 }
 
 impl Blk {
@@ -39,7 +41,15 @@ impl Blk {
         let chars: Vec<char> = text.chars().collect();
         let lower: Vec<char> = chars
             .iter()
-            .map(|c| c.to_lowercase().next().unwrap_or(*c))
+            .map(|c| {
+                if c.is_ascii() {
+                    c.to_ascii_lowercase()
+                } else if c.is_lowercase() {
+                    *c
+                } else {
+                    c.to_lowercase().next().unwrap_or(*c)
+                }
+            })
             .collect();
         let nums = if scan { scan_chars(&chars) } else { Vec::new() };
         let mut depth = Vec::with_capacity(nums.len());
@@ -79,14 +89,19 @@ impl Blk {
         while depth.len() < nums.len() {
             depth.push((0, usize::MAX));
         }
-        Blk {
+        let mut b = Blk {
             chars,
             lower,
             nums,
             depth,
             sentences,
             parens,
-        }
+            roles: Vec::new(),
+        };
+        b.roles = (0..b.nums.len())
+            .map(|_| std::cell::OnceCell::new())
+            .collect();
+        b
     }
 
     /// Paren depth just before char offset `at`.
@@ -326,8 +341,25 @@ const ROLE_WORDS: &[(&str, Role)] = &[
 ];
 
 pub fn role_in(text: &str, last: bool) -> Option<(Role, usize)> {
+    if text.len() < 4 {
+        return None;
+    }
     let mut best: Option<(usize, usize, Role, usize)> = None; // (key, len, role, pos)
+    // only the words whose first letter is in the text (most labels are short)
+    let firsts: Vec<char> = {
+        let mut v: Vec<char> = text.chars().collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
     for (w, r) in ROLE_WORDS {
+        let first_in_text = w
+            .chars()
+            .next()
+            .is_some_and(|c| firsts.binary_search(&c).is_ok());
+        if !first_in_text || w.len() > text.len() {
+            continue;
+        }
         let found = if last { text.rfind(w) } else { text.find(w) };
         if let Some(p) = found {
             let ok_start = text[..p]
@@ -359,6 +391,18 @@ pub fn role_in(text: &str, last: bool) -> Option<(Role, usize)> {
 /// The role of figure `i`: the nearest role word before it in its clause, else one
 /// right after its unit.
 pub fn role(b: &Blk, i: usize) -> Role {
+    match b.roles.get(i) {
+        Some(c) => *c.get_or_init(|| read_role(b, i)),
+        None => read_role(b, i),
+    }
+}
+
+fn read_role(b: &Blk, i: usize) -> Role {
+    let n = &b.nums[i];
+    // only figures have a role; dates, symbols and the like do not
+    if !n.is_figure() || n.percent {
+        return Role::Other;
+    }
     let before = b.label_before(i);
     let after = b.label_after(i);
     let a = role_in(&after, false).filter(|(_, p)| *p <= 12);

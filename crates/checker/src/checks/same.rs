@@ -133,6 +133,7 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
     }) {
         return None;
     }
+    let ctx_text = b.context_before(k);
     // "38 cuộc phản biện": the words right after the unit name it first
     let right_after = TOPICS
         .iter()
@@ -150,7 +151,7 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
         })
         .or_else(|| {
             if appendix {
-                nearest_topic(&b.context_before(k))
+                nearest_topic(&ctx_text)
             } else {
                 None
             }
@@ -158,16 +159,16 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
         .or_else(|| (n.unit == Some("đơn thư")).then_some("đơn thư"));
     let (topic, weak) = match topic {
         Some(t) => (t, false),
-        None => match nearest_topic(&b.context_before(k)) {
+        None => match nearest_topic(&ctx_text) {
             Some(t) => (t, true),
             // a petition count named by its unit alone
             None if n.unit == Some("đơn") => ("đơn thư", true),
             None => return None,
         },
     };
-    let wide = format!("{extra} {} {before} {after}", b.context_before(k));
+    let wide = format!("{extra} {ctx_text} {before} {after}");
     let status = match role(b, k) {
-        Role::Other => role_in(&b.context_before(k), true).map(|x| x.0),
+        Role::Other => role_in(&ctx_text, true).map(|x| x.0),
         r => Some(r),
     };
     let unit = n.unit.map(unit_family).unwrap_or("");
@@ -177,10 +178,7 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
         topic,
         status,
         actors: found(&wide, ACTORS),
-        quals: found(
-            &format!("{} {before} {after}", b.context_before(k)),
-            QUALIFIERS,
-        ),
+        quals: found(&format!("{ctx_text} {before} {after}"), QUALIFIERS),
         unit: if is_event(unit) { "cuộc" } else { unit },
         value,
         frac,
@@ -244,7 +242,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         } else {
             ""
         };
-        let v = if matches!(block.part, Part::Body | Part::Footnote | Part::Appendix) {
+        // a block naming no topic and no petition has nothing to compare
+        let any_topic = b
+            .nums
+            .iter()
+            .any(|n| n.unit.is_some_and(|u| u.starts_with("đơn")))
+            || {
+                let low: String = b.lower.iter().collect();
+                TOPICS.iter().any(|t| low.contains(t))
+            }
+            || block.part == Part::Appendix;
+        let v = if any_topic && matches!(block.part, Part::Body | Part::Footnote | Part::Appendix) {
             (0..b.nums.len())
                 .filter_map(|k| sig(b, bi, k, extra, block.part == Part::Appendix))
                 .collect()

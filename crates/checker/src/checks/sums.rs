@@ -137,15 +137,41 @@ fn is_unit_kind(u: &str) -> bool {
 }
 
 /// Char offsets of a whole word or phrase in a lowercased text.
+/// Positions of several words in one pass: (offset, index of the word).
+pub fn words_positions(lower: &[char], words: &[&str]) -> Vec<(usize, usize)> {
+    let ws: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
+    let firsts: Vec<char> = ws.iter().filter_map(|w| w.first().copied()).collect();
+    let mut out = Vec::new();
+    for i in 0..lower.len() {
+        let c = lower[i];
+        if !firsts.contains(&c) || (i > 0 && lower[i - 1].is_alphanumeric()) {
+            continue;
+        }
+        for (k, w) in ws.iter().enumerate() {
+            if w.first() == Some(&c)
+                && lower.len() >= i + w.len()
+                && lower[i..i + w.len()] == w[..]
+                && lower.get(i + w.len()).is_none_or(|c| !c.is_alphanumeric())
+            {
+                out.push((i, k));
+            }
+        }
+    }
+    out
+}
+
 pub fn word_positions(lower: &[char], word: &str) -> Vec<usize> {
     let w: Vec<char> = word.chars().collect();
     let mut out = Vec::new();
     if w.is_empty() || w.len() > lower.len() {
         return out;
     }
+    let first = w[0];
     for i in 0..=lower.len() - w.len() {
-        if lower[i] == w[0]
-            && lower[i..i + w.len()] == w[..]
+        if lower[i] != first {
+            continue;
+        }
+        if lower[i..i + w.len()] == w[..]
             && (i == 0 || !lower[i - 1].is_alphanumeric())
             && lower.get(i + w.len()).is_none_or(|c| !c.is_alphanumeric())
         {
@@ -296,15 +322,18 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
     }
     fractions_over_whole(ctx, bi, out);
     let mut triggers: Vec<(usize, usize, Trigger)> = Vec::new();
-    for (w, t) in [
+    const WORDS: [(&str, Trigger); 6] = [
         ("trong đó", Trigger::InWhich),
         ("cụ thể", Trigger::InWhich),
         ("bao gồm", Trigger::Consists),
         ("gồm", Trigger::Consists),
         ("trong tổng số", Trigger::OutOf),
         ("trong số", Trigger::OutOf),
-    ] {
-        for p in word_positions(&b.lower, w) {
+    ];
+    let found = words_positions(&b.lower, &WORDS.map(|x| x.0));
+    for (idx, (w, t)) in WORDS.iter().enumerate() {
+        let (w, t) = (*w, *t);
+        for p in found.iter().filter(|x| x.1 == idx).map(|x| x.0) {
             if triggers.iter().any(|(q, l, _)| p >= *q && p < q + l) {
                 continue;
             }
@@ -560,7 +589,7 @@ fn totals_after(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
     let b = &ctx.blks[bi];
     let nums = &b.nums;
     let mut seen: Vec<usize> = Vec::new();
-    for w in [
+    const AFTER: [&str; 12] = [
         "tổng cộng",
         "cộng chung",
         "tổng số",
@@ -573,8 +602,11 @@ fn totals_after(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
         "cả kỳ",
         "tính chung",
         "tất cả",
-    ] {
-        for t in word_positions(&b.lower, w) {
+    ];
+    let found = words_positions(&b.lower, &AFTER);
+    for (idx, w) in AFTER.iter().enumerate() {
+        let w = *w;
+        for t in found.iter().filter(|x| x.1 == idx).map(|x| x.0) {
             if seen.iter().any(|s| t >= *s && t < s + 12) {
                 continue;
             }
