@@ -148,6 +148,22 @@ pub struct Citation {
     pub bad_date: Option<String>,
     /// The catalogue entry it names, when cited by title or number and year.
     pub entry: Option<usize>,
+    /// Byte offsets in the block's text.
+    pub start_byte: usize,
+    pub end_byte: usize,
+}
+
+/// Up to `n` chars around a byte range of `text`: (chars, range start, range end) in chars.
+fn window(text: &str, sb: usize, eb: usize, n: usize) -> (Vec<char>, usize, usize) {
+    let sb = sb.min(text.len());
+    let eb = eb.clamp(sb, text.len());
+    let before: Vec<char> = text[..sb].chars().rev().take(n).collect();
+    let mut chars: Vec<char> = before.into_iter().rev().collect();
+    let a = chars.len();
+    chars.extend(text[sb..eb].chars());
+    let z = chars.len();
+    chars.extend(text[eb..].chars().take(n));
+    (chars, a, z)
 }
 
 fn norm_symbol(s: &str) -> String {
@@ -260,7 +276,8 @@ fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
                     _ => (None, None),
                 };
                 // "Thông báo kết luận số 160-TB/TW" is a Thông báo
-                let before = b.text[..m.start()].trim_end().to_lowercase();
+                let from = b.text.floor_char_boundary(m.start().saturating_sub(48));
+                let before = b.text[from..m.start()].trim_end().to_lowercase();
                 let outer = TYPES
                     .iter()
                     .find(|(t, _)| before.ends_with(&t.to_lowercase()))
@@ -278,10 +295,13 @@ fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
                     date,
                     bad_date,
                     entry: None,
+                    start_byte: m.start(),
+                    end_byte: m.end(),
                 });
             }
         }
         // by title or by number and year, where no symbol was matched
+        let (mut alias_chars, mut alias_byte) = (0usize, 0usize);
         for &(p, e, i) in &alias_hits {
             if spans.iter().any(|(s, z)| p < *z && e > *s) {
                 continue;
@@ -294,7 +314,10 @@ fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
                 continue;
             }
             spans.push((p, e));
-            let start = lower[..p].chars().count();
+            // char offsets counted once, left to right (hits come in order)
+            alias_chars += lower[alias_byte.min(p)..p].chars().count();
+            alias_byte = p;
+            let start = alias_chars;
             out.push(Citation {
                 block: bi,
                 start,
@@ -304,6 +327,8 @@ fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
                 date: None,
                 bad_date: None,
                 entry: Some(i),
+                start_byte: p,
+                end_byte: e,
             });
         }
     }
@@ -322,13 +347,13 @@ fn finding(
     message: String,
 ) -> Finding {
     let b = &doc.blocks[c.block];
-    let chars: Vec<char> = b.text.chars().take(c.end + 61).collect();
+    let (chars, a, z) = window(&b.text, c.start_byte, c.end_byte, 61);
     Finding {
         line: b.line_of(c.start),
         kind,
         severity,
         message,
-        excerpt: excerpt(&chars, c.start, c.end),
+        excerpt: excerpt(&chars, a, z),
         arith: None,
     }
 }
@@ -424,10 +449,9 @@ fn looks_back(sentence: &str) -> bool {
 
 /// The sentence around a citation, lowercased.
 fn sentence_of(doc: &Document, c: &Citation) -> String {
-    let text = &doc.blocks[c.block].text;
-    let chars: Vec<char> = text.chars().take(c.end + 400).collect();
-    let mut a = c.start.min(chars.len());
-    while a > 0 && c.start - a < 400 {
+    let (chars, start, end) = window(&doc.blocks[c.block].text, c.start_byte, c.end_byte, 400);
+    let mut a = start;
+    while a > 0 {
         if matches!(chars[a - 1], '.' | '!' | '?')
             && chars.get(a).is_some_and(|x| x.is_whitespace())
         {
@@ -435,7 +459,7 @@ fn sentence_of(doc: &Document, c: &Citation) -> String {
         }
         a -= 1;
     }
-    let mut z = c.end.min(chars.len());
+    let mut z = end.min(chars.len());
     while z < chars.len()
         && !(matches!(chars[z], '.' | '!' | '?')
             && chars.get(z + 1).is_none_or(|x| x.is_whitespace()))
@@ -601,6 +625,16 @@ pub fn check_with(doc: &Document, catalogue: &[LegalDoc], out: &mut Vec<Finding>
         }
     }
     // a state legal text cited without the year its symbol must carry
+    let mut full_symbols: std::collections::HashMap<(&str, &str, &str), &str> =
+        std::collections::HashMap::new();
+    for o in cites.iter().filter(|c| c.entry.is_none()) {
+        let p: Vec<&str> = o.symbol.split('/').collect();
+        if p.len() == 3 {
+            full_symbols
+                .entry((o.kind.as_str(), p[0], p[2]))
+                .or_insert(o.symbol.as_str());
+        }
+    }
     for c in cites.iter().filter(|c| c.entry.is_none()) {
         let parts: Vec<&str> = c.symbol.split('/').collect();
         let needs_year = parts.len() == 2
@@ -613,15 +647,9 @@ pub fn check_with(doc: &Document, catalogue: &[LegalDoc], out: &mut Vec<Finding>
             continue;
         }
         let num = parts[0];
-        let full = cites
-            .iter()
-            .find(|o| {
-                o.kind == c.kind
-                    && o.symbol.starts_with(&format!("{num}/"))
-                    && o.symbol.ends_with(parts[1])
-                    && o.symbol.split('/').count() == 3
-            })
-            .map(|o| o.symbol.clone())
+        let full = full_symbols
+            .get(&(c.kind.as_str(), num, parts[1]))
+            .map(|s| s.to_string())
             .or_else(|| {
                 catalogue
                     .iter()
@@ -651,7 +679,7 @@ pub fn check_with(doc: &Document, catalogue: &[LegalDoc], out: &mut Vec<Finding>
     let Some(report_date) = report_date else {
         return;
     };
-    let mut reported: Vec<(usize, String)> = Vec::new();
+    let mut reported: std::collections::HashSet<(usize, String)> = std::collections::HashSet::new();
     let keys: Vec<String> = catalogue.iter().map(|e| symbol_key(&e.number)).collect();
     for c in &cites {
         let Some(entry) = entry_of(c, catalogue, &keys) else {
@@ -700,10 +728,9 @@ pub fn check_with(doc: &Document, catalogue: &[LegalDoc], out: &mut Vec<Finding>
         }
         // one finding per text per line
         let key = (doc.blocks[c.block].line_of(c.start), entry.number.clone());
-        if reported.contains(&key) {
+        if !reported.insert(key) {
             continue;
         }
-        reported.push(key);
         out.push(finding(
             doc,
             c,

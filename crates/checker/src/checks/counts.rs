@@ -195,11 +195,10 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
         let list: String = chars[list_start..j.min(chars.len())].iter().collect();
         // a list of names: no figures in it (numbers inside names are fine)
         if list.trim().is_empty()
-            || b.nums.iter().any(|m| {
-                m.start >= list_start
-                    && m.start < j
-                    && (m.is_figure() && m.unit.is_some() || m.percent || m.fraction().is_some())
-            })
+            || b.nums[b.nums.partition_point(|m| m.start < list_start)..]
+                .iter()
+                .take_while(|m| m.start < j)
+                .any(|m| m.is_figure() && m.unit.is_some() || m.percent || m.fraction().is_some())
         {
             continue;
         }

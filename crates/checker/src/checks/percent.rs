@@ -94,6 +94,9 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
             .find(|&j| nums[j].percent)
         {
             let p = &nums[j];
+            if p.start > n.tail + 120 {
+                continue;
+            }
             let between = b.low(n.tail, p.start);
             if between.chars().count() <= 100
                 && !between.contains(';')
@@ -109,6 +112,9 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
         // a percentage then its fraction in parentheses: "đạt 82% (135/164)"
         if let Some(j) = i.checked_sub(1).filter(|&j| nums[j].percent && !used[j]) {
             let p = &nums[j];
+            if n.start > p.tail + 8 {
+                continue;
+            }
             let between = b.low(p.tail, n.start);
             if between.trim() == "(" || between.trim() == "=" {
                 used[j] = true;
@@ -124,6 +130,9 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
         let Some(y) = j.checked_sub(1) else { continue };
         let part = &nums[y];
         if !part.is_quantity() || part.percent || part.approx {
+            continue;
+        }
+        if p.start > part.tail + 80 {
             continue;
         }
         let between = b.low(part.tail, p.start);

@@ -158,13 +158,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             let y = parts.get(2).copied().map_or(year, |y| y as i32);
             // a plan is not a result; a result has figures
             let (ss, se) = blk.sentence(n.start);
-            let sentence = blk.low(ss.max(n.start.saturating_sub(300)), se.min(n.end + 300));
-            let figures = blk.nums.iter().any(|m| {
-                m.start >= ss
-                    && m.start < se
-                    && m.start != n.start
-                    && (m.is_quantity() || m.fraction().is_some())
-            });
+            let (ss, se) = (ss.max(n.start.saturating_sub(300)), se.min(n.end + 300));
+            let sentence = blk.low(ss, se);
+            let figures = blk.nums[blk.nums.partition_point(|m| m.start < ss)..]
+                .iter()
+                .take_while(|m| m.start < se)
+                .any(|m| m.start != n.start && (m.is_quantity() || m.fraction().is_some()));
             if !figures
                 || ["sẽ", "dự kiến", "phấn đấu", "kế hoạch"]
                     .iter()

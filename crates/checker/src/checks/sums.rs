@@ -334,9 +334,6 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
     for (idx, (w, t)) in WORDS.iter().enumerate() {
         let (w, t) = (*w, *t);
         for p in found.iter().filter(|x| x.1 == idx).map(|x| x.0) {
-            if triggers.iter().any(|(q, l, _)| p >= *q && p < q + l) {
-                continue;
-            }
             let after = b.low(p, p + w.chars().count() + 4);
             if after.contains(" cả") || (w == "gồm" && p >= 4 && b.low(p - 4, p) == "bao ") {
                 continue; // "gồm cả": only some
@@ -394,6 +391,9 @@ fn breakdown(
             .find(|&k| nums[k].tail <= t && b.depth[k].0 == wd);
         let near = before.filter(|&wi| {
             let n = &nums[wi];
+            if t > n.tail + 300 {
+                return false;
+            }
             let gap = b.low(n.tail, t);
             let outside: usize = {
                 let mut d = 0;
@@ -428,8 +428,7 @@ fn breakdown(
             }
             None => {
                 // a note that breaks down the figure it is attached to
-                let lead = b.low(0, t);
-                if lead.chars().count() > 12 {
+                if t > 12 {
                     return None;
                 }
                 if let Some(Some(nc)) = ctx.notes.get(bi)
@@ -588,7 +587,7 @@ fn fractions_over_whole(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
 fn totals_after(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
     let b = &ctx.blks[bi];
     let nums = &b.nums;
-    let mut seen: Vec<usize> = Vec::new();
+    let mut seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
     const AFTER: [&str; 12] = [
         "tổng cộng",
         "cộng chung",
@@ -607,10 +606,10 @@ fn totals_after(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
     for (idx, w) in AFTER.iter().enumerate() {
         let w = *w;
         for t in found.iter().filter(|x| x.1 == idx).map(|x| x.0) {
-            if seen.iter().any(|s| t >= *s && t < s + 12) {
+            // a shorter word where a longer one starts ("tổng" in "tổng cộng")
+            if !seen.insert(t) {
                 continue;
             }
-            seen.push(t);
             // a new clause starts with the total
             let mut p = t;
             while p > 0 && b.chars[p - 1] == ' ' {
