@@ -286,6 +286,55 @@ pub fn excerpt(chars: &[char], start: usize, end: usize) -> String {
     s
 }
 
+/// A list of words found in one pass (the longest at each place), for short texts
+/// where searching each word on its own would cost more than the search.
+pub struct Words {
+    re: Option<regex::Regex>,
+}
+
+impl Words {
+    pub fn new(words: &[&str]) -> Words {
+        let mut sorted: Vec<&str> = words.to_vec();
+        sorted.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        let pattern = sorted
+            .iter()
+            .map(|w| regex::escape(w))
+            .collect::<Vec<_>>()
+            .join("|");
+        Words {
+            re: regex::Regex::new(&pattern).ok(),
+        }
+    }
+
+    /// Every whole-word match: (byte start, byte end, the word).
+    pub fn matches<'t>(&self, text: &'t str) -> Vec<(usize, usize, &'t str)> {
+        let Some(re) = &self.re else {
+            return Vec::new();
+        };
+        re.find_iter(text)
+            .filter(|m| {
+                text[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+                    && text[m.end()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric())
+            })
+            .map(|m| (m.start(), m.end(), m.as_str()))
+            .collect()
+    }
+
+    /// Whether any word occurs (as a substring).
+    pub fn any_in(&self, text: &str) -> bool {
+        self.re.as_ref().is_some_and(|re| re.is_match(text))
+    }
+}
+
+static ROLES: std::sync::LazyLock<Words> =
+    std::sync::LazyLock::new(|| Words::new(&ROLE_WORDS.iter().map(|x| x.0).collect::<Vec<_>>()));
+
 /// The role a figure plays, read from the words next to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
@@ -344,48 +393,11 @@ pub fn role_in(text: &str, last: bool) -> Option<(Role, usize)> {
     if text.len() < 4 {
         return None;
     }
-    let mut best: Option<(usize, usize, Role, usize)> = None; // (key, len, role, pos)
-    // only the words whose first letter is in the text (most labels are short)
-    let firsts: Vec<char> = {
-        let mut v: Vec<char> = text.chars().collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    for (w, r) in ROLE_WORDS {
-        let first_in_text = w
-            .chars()
-            .next()
-            .is_some_and(|c| firsts.binary_search(&c).is_ok());
-        if !first_in_text || w.len() > text.len() {
-            continue;
-        }
-        let found = if last { text.rfind(w) } else { text.find(w) };
-        if let Some(p) = found {
-            let ok_start = text[..p]
-                .chars()
-                .last()
-                .is_none_or(|c| !c.is_alphanumeric());
-            let end = p + w.len();
-            let ok_end = text[end..]
-                .chars()
-                .next()
-                .is_none_or(|c| !c.is_alphanumeric());
-            if !ok_start || !ok_end {
-                continue;
-            }
-            // the nearest to the number wins; for the same end, the longer phrase
-            let key = if last { end } else { usize::MAX - p };
-            let better = match best {
-                None => true,
-                Some((k, l, _, _)) => key > k || key == k && w.len() > l,
-            };
-            if better {
-                best = Some((key, w.len(), *r, p));
-            }
-        }
-    }
-    best.map(|(_, _, r, p)| (r, p))
+    // the nearest to the number wins: the last match before it, the first after it
+    let hits = ROLES.matches(text);
+    let hit = if last { hits.last() } else { hits.first() }?;
+    let role = ROLE_WORDS.iter().find(|(w, _)| *w == hit.2).map(|x| x.1)?;
+    Some((role, hit.0))
 }
 
 /// The role of figure `i`: the nearest role word before it in its clause, else one

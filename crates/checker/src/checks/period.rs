@@ -4,7 +4,11 @@
 //! and look-backs ("so với năm 2023", "giai đoạn 2019–2023", "kết quả xếp loại năm
 //! 2023") are not results of another period.
 
-use super::Ctx;
+use std::sync::LazyLock;
+
+use super::{Ctx, Words};
+
+static NOT_RESULT_WORDS: LazyLock<Words> = LazyLock::new(|| Words::new(NOT_RESULTS));
 use crate::doc::Part;
 use crate::{Finding, Kind, Severity};
 
@@ -123,7 +127,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 .iter()
                 .take_while(|n| n.start < e)
                 .any(|n| n.is_quantity() || n.fraction().is_some());
-            if !frame || !has_figure || NOT_RESULTS.iter().any(|w| sentence.contains(w)) {
+            if !frame || !has_figure || NOT_RESULT_WORDS.any_in(&sentence) {
                 continue;
             }
             out.push(ctx.finding(

@@ -7,7 +7,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Blk, Ctx, Role, role, role_in};
+use std::sync::LazyLock;
+
+use super::{Blk, Ctx, Role, Words, role, role_in};
 use crate::arith::{Arith, Op, vn};
 use crate::doc::Part;
 use crate::numbers::{Num, is_event, unit_family};
@@ -99,16 +101,19 @@ struct Sig {
     weak: bool,
 }
 
-fn found<'w>(text: &str, words: &[&'w str]) -> Vec<&'w str> {
-    words.iter().copied().filter(|w| text.contains(w)).collect()
+static TOPIC_WORDS: LazyLock<Words> = LazyLock::new(|| Words::new(TOPICS));
+static ACTOR_WORDS: LazyLock<Words> = LazyLock::new(|| Words::new(ACTORS));
+static QUALIFIER_WORDS: LazyLock<Words> = LazyLock::new(|| Words::new(QUALIFIERS));
+
+/// The words of a list a text names, in the list's order, once each.
+fn found(text: &str, list: &Words, words: &[&'static str]) -> Vec<&'static str> {
+    let hits: Vec<&str> = list.matches(text).into_iter().map(|h| h.2).collect();
+    words.iter().copied().filter(|w| hits.contains(w)).collect()
 }
 
 fn nearest_topic(text: &str) -> Option<&'static str> {
-    TOPICS
-        .iter()
-        .filter_map(|t| text.rfind(t).map(|p| (p + t.len(), *t)))
-        .max_by_key(|x| (x.0, x.1.len()))
-        .map(|x| x.1)
+    let hit = TOPIC_WORDS.matches(text).last()?.2;
+    TOPICS.iter().copied().find(|t| *t == hit)
 }
 
 fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig> {
@@ -143,11 +148,8 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
     let topic = right_after
         .or_else(|| nearest_topic(&b.clause_before(k)))
         .or_else(|| {
-            TOPICS
-                .iter()
-                .filter_map(|t| after.find(t).map(|p| (p, *t)))
-                .min_by_key(|x| x.0)
-                .map(|x| x.1)
+            let hit = TOPIC_WORDS.matches(&after).first()?.2;
+            TOPICS.iter().copied().find(|t| *t == hit)
         })
         .or_else(|| {
             if appendix {
@@ -177,8 +179,12 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
         at: (n.start, n.tail),
         topic,
         status,
-        actors: found(&wide, ACTORS),
-        quals: found(&format!("{ctx_text} {before} {after}"), QUALIFIERS),
+        actors: found(&wide, &ACTOR_WORDS, ACTORS),
+        quals: found(
+            &format!("{ctx_text} {before} {after}"),
+            &QUALIFIER_WORDS,
+            QUALIFIERS,
+        ),
         unit: if is_event(unit) { "cuộc" } else { unit },
         value,
         frac,
@@ -249,7 +255,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             .any(|n| n.unit.is_some_and(|u| u.starts_with("đơn")))
             || {
                 let low: String = b.lower.iter().collect();
-                TOPICS.iter().any(|t| low.contains(t))
+                TOPIC_WORDS.any_in(&low)
             }
             || block.part == Part::Appendix;
         let v = if any_topic && matches!(block.part, Part::Body | Part::Footnote | Part::Appendix) {
