@@ -40,8 +40,15 @@ fn cand(b: &Blk, k: usize) -> Option<Cand> {
     })
 }
 
+static REMAINDER_HINTS: std::sync::LazyLock<super::Words> =
+    std::sync::LazyLock::new(|| super::Words::new(&["còn", "chưa", "đang", "tồn"]));
+
 pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
     let b = &ctx.blks[bi];
+    // every remainder word holds one of these: most paragraphs have none
+    if !REMAINDER_HINTS.any_in(&ctx.doc.blocks[bi].text.to_lowercase()) {
+        return;
+    }
     for (ri, r) in b.nums.iter().enumerate() {
         if !r.is_quantity() || r.percent || r.approx || role(b, ri) != Role::Remainder {
             continue;
