@@ -1,4 +1,4 @@
-//! The readers (text and .docx) and the whole checker on any bytes.
+//! The readers (text in every encoding, .docx) and the whole checker on any bytes.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 

@@ -638,9 +638,8 @@ pub async fn import_report(
     let mapped = qcdc_checker::import::map_report(&doc, &t);
     let mut change = DraftChange::default();
     for (code, v) in &mapped.values {
-        change
-            .values
-            .insert(code.clone(), Some(number::from_f64(*v)?));
+        // exactly what the report's text reads, never through a float
+        change.values.insert(code.clone(), Some(v.value));
     }
     for (num, body) in &mapped.sections {
         change.sections.insert(num.clone(), Some(body.clone()));

@@ -37,30 +37,21 @@ pub struct Block {
 impl Block {
     /// The source line of a char offset.
     pub fn line_of(&self, offset: usize) -> usize {
+        let k = self.lines.partition_point(|(o, _)| *o <= offset);
         self.lines
-            .iter()
-            .rev()
-            .find(|(o, _)| *o <= offset)
-            .map_or(self.lines[0].1, |(_, l)| *l)
+            .get(k.saturating_sub(1))
+            .or(self.lines.first())
+            .map_or(0, |(_, l)| *l)
     }
 
     pub fn first_line(&self) -> usize {
-        self.lines[0].1
+        self.lines.first().map_or(0, |x| x.1)
     }
 
     /// The text around a char range, for a finding's excerpt.
     pub fn excerpt(&self, start: usize, end: usize) -> String {
-        let chars: Vec<char> = self.text.chars().collect();
-        let a = start.saturating_sub(60);
-        let b = (end + 60).min(chars.len());
-        let mut s: String = chars[a..b].iter().collect();
-        if a > 0 {
-            s.insert(0, '…');
-        }
-        if b < chars.len() {
-            s.push('…');
-        }
-        s
+        let chars: Vec<char> = self.text.chars().take(end + 61).collect();
+        crate::checks::excerpt(&chars, start, end)
     }
 }
 
@@ -86,6 +77,18 @@ pub struct Header {
     pub period: Option<String>,
 }
 
+/// Where the report's date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateSource {
+    /// The date line of the text (`Hà Nội, ngày 05 tháng 02 năm 2026`, `Ngày 05/02/2026`).
+    Text,
+    /// The .docx core properties (last modified).
+    DocxProperties,
+    /// Given by the user (`qcdc check --date`).
+    Given,
+}
+
 /// A read document.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -96,36 +99,50 @@ pub struct Document {
     pub appendix_line: Option<usize>,
     pub recipients_line: Option<usize>,
     pub signature_line: Option<usize>,
+    /// The encoding the file was read in (`UTF-8`, `Windows-1258`, `TCVN3`, …).
+    pub encoding: &'static str,
+    /// Where `header.date` came from, if it was found.
+    pub date_source: Option<DateSource>,
+    /// How a date written wrongly was read (`năm «202» đọc là 2025`).
+    pub date_note: Option<String>,
+    /// The block and char offset citing each footnote block.
+    cites: Vec<Option<(usize, usize)>>,
 }
 
 static FOOTNOTE_DEF: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:⁽([0-9⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾|([⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(\x{FFFD}))\s*").expect("regex")
+    crate::literal_regex(r"^\s*(?:⁽([0-9⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾|([⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(\x{FFFD}))\s*")
 });
-static FOOTNOTE_REF: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"⁽([0-9⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾|([⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(\x{FFFD})").expect("regex")
-});
+static FOOTNOTE_REF: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(r"⁽([0-9⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾|([⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(\x{FFFD})"));
 static ROMAN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*((?:IX|IV|V?I{1,3}|VI{0,3}|X))\s*[\.\-–]\s*(\S.*)$").expect("regex")
+    crate::literal_regex(r"^\s*((?:IX|IV|V?I{1,3}|VI{0,3}|X))\s*[\.\-–]\s*(\S.*)$")
 });
 static DOTTED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(\d{1,2}(?:\.\d{1,2})+)\.?\s*(\S.*)$").expect("regex"));
+    LazyLock::new(|| crate::literal_regex(r"^\s*(\d{1,2}(?:\.\d{1,2})+)\.?\s*(\S.*)$"));
 static NUMBERED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(\d{1,2})\.\s*(\D.*)$").expect("regex"));
+    LazyLock::new(|| crate::literal_regex(r"^\s*(\d{1,2})\.\s*(\D.*)$"));
 static LETTERED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*([a-zđ])\)\s*(\S.*)$").expect("regex"));
+    LazyLock::new(|| crate::literal_regex(r"^\s*([a-zđ])\)\s*(\S.*)$"));
 static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"([\p{L}][\p{L} .'’-]{1,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})",
+    crate::literal_regex(
+        r"([\p{L}][\p{L} .'’-]{1,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\b",
     )
-    .expect("regex")
+});
+/// "Ngày 05/02/2026", "…, ngày 5/2/202", "Ngày 05 tháng 02 năm 20226" (year as typed).
+static LOOSE_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::literal_regex(
+        r"^\s*(?:([\p{L}][\p{L} .'’-]{1,40}),\s*)?[Nn]gày\s+(\d{1,2})\s*(?:[/.\-]|\s+tháng\s+)\s*(\d{1,2})\s*(?:[/.\-]|\s+năm\s+)\s*(\d{1,5})\b",
+    )
 });
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*Số\s*:?\s*([0-9]+\s*[-/]\s*[\p{L}0-9/\- ]+?)\s*$").expect("regex")
+    crate::literal_regex(r"(?i)^\s*Số\s*:?\s*([0-9]+\s*[-/]\s*[\p{L}0-9/\- ]+?)\s*$")
 });
 static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)0?(6 tháng đầu năm|6 tháng cuối năm|9 tháng (?:đầu )?năm|quý [IV1-4]+ năm)(?:\s+(\d{4}))?").expect("regex")
+    crate::literal_regex(
+        r"(?i)0?(6 tháng đầu năm|6 tháng cuối năm|9 tháng (?:đầu )?năm|quý [IV1-4]+ năm)(?:\s+(\d{4}))?",
+    )
 });
-static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:năm\s+)?(\d{4})").expect("regex"));
+static YEAR: LazyLock<Regex> = LazyLock::new(|| crate::literal_regex(r"(?:năm\s+)?(\d{4})"));
 
 /// The period a title covers: "6 tháng đầu năm 2022" even when the year comes later.
 fn period_of(title: &str, fallback_year: Option<i32>) -> Option<String> {
@@ -194,16 +211,54 @@ pub fn heading(line: &Line) -> Option<Heading> {
             }
         })
     };
-    mk(1, &ROMAN)
-        .or_else(|| mk(3, &DOTTED))
-        .or_else(|| mk(2, &NUMBERED))
-        .or_else(|| mk(4, &LETTERED))
+    if first.is_ascii_digit() {
+        mk(3, &DOTTED).or_else(|| mk(2, &NUMBERED))
+    } else if first.is_lowercase() {
+        mk(4, &LETTERED)
+    } else {
+        mk(1, &ROMAN)
+    }
+}
+
+/// A year as typed, read by its likely meaning given the years the header mentions.
+fn likely_year(typed: &str, known: &[i32]) -> Option<(i32, Option<String>)> {
+    if typed.len() == 4
+        && let Ok(y) = typed.parse::<i32>()
+        && (1990..=2200).contains(&y)
+    {
+        return Some((y, None));
+    }
+    // "202" (a digit dropped) or "20224" (one too many): the year it can only be
+    let fits = |y: &i32| {
+        let s = y.to_string();
+        if typed.len() < 4 {
+            s.starts_with(typed) || {
+                // one digit dropped anywhere
+                (0..s.len()).any(|k| format!("{}{}", &s[..k], &s[k + 1..]) == typed)
+            }
+        } else {
+            (0..typed.len()).any(|k| format!("{}{}", &typed[..k], &typed[k + 1..]) == s)
+        }
+    };
+    let mut c: Vec<i32> = known.iter().copied().filter(fits).collect();
+    c.sort_unstable();
+    c.dedup();
+    match c[..] {
+        [y] => Some((
+            y,
+            Some(format!(
+                "năm ghi «{typed}», đọc là {y} theo năm của báo cáo"
+            )),
+        )),
+        _ => None,
+    }
 }
 
 impl Document {
     /// Builds the model from lines.
     pub fn new(lines: Vec<Line>) -> Document {
         let mut header = Header::default();
+        let mut date_note = None;
         // the place-and-date line, looked for only where it can be (a cheap test first)
         let is_place_date = |t: &str| {
             t.contains("ngày")
@@ -211,7 +266,16 @@ impl Document {
                 && t.chars().count() < 120
                 && PLACE_DATE.is_match(t)
         };
-        let date_index = lines.iter().take(80).position(|l| is_place_date(&l.text));
+        let is_loose_date = |t: &str| {
+            (t.contains("ngày") || t.contains("Ngày"))
+                && t.chars().count() < 90
+                && LOOSE_DATE.is_match(t)
+        };
+        let date_index = lines
+            .iter()
+            .take(80)
+            .position(|l| is_place_date(&l.text))
+            .or_else(|| lines.iter().take(40).position(|l| is_loose_date(&l.text)));
         let head_end = date_index.map_or(25.min(lines.len()), |i| (i + 8).min(lines.len()));
         for l in &lines[..head_end] {
             let t = l.text.trim();
@@ -219,17 +283,6 @@ impl Document {
                 && let Some(c) = NUMBER.captures(t)
             {
                 header.number = Some(c[1].split_whitespace().collect::<Vec<_>>().join(" "));
-            }
-            if header.date.is_none()
-                && is_place_date(t)
-                && let Some(c) = PLACE_DATE.captures(t)
-            {
-                header.place = Some(c[1].trim().to_string());
-                header.date = NaiveDate::from_ymd_opt(
-                    c[4].parse().unwrap_or(0),
-                    c[3].parse().unwrap_or(0),
-                    c[2].parse().unwrap_or(0),
-                );
             }
         }
         let issuer: Vec<&str> = lines[..head_end]
@@ -246,22 +299,92 @@ impl Document {
         if !issuer.is_empty() {
             header.issuer = Some(issuer.join(" "));
         }
-        if let Some(i) = lines
-            .iter()
-            .take(60)
-            .position(|l| matches!(l.text.trim(), "BÁO CÁO" | "ĐỀ CƯƠNG BÁO CÁO" | "ĐỀ CƯƠNG"))
-        {
-            let next = lines[i + 1..]
+        let mut title_year = None;
+        if let Some(i) = lines.iter().take(60).position(|l| {
+            matches!(
+                l.text.trim().trim_matches('*'),
+                "BÁO CÁO" | "ĐỀ CƯƠNG BÁO CÁO" | "ĐỀ CƯƠNG"
+            )
+        }) {
+            let next: Vec<String> = lines[i + 1..]
                 .iter()
-                .find(|l| !l.text.trim().is_empty())
-                .map(|l| l.text.trim().to_string())
-                .unwrap_or_default();
-            header.period = period_of(&next, header.date.map(|d| chrono::Datelike::year(&d)));
+                .filter(|l| !l.text.trim().is_empty())
+                .take(2)
+                .map(|l| l.text.trim().trim_matches('*').to_string())
+                .collect();
+            let title = next.join(" ");
+            title_year = YEAR
+                .captures_iter(&title)
+                .filter_map(|c| c[1].parse::<i32>().ok())
+                .find(|y| (1990..=2200).contains(y));
             header.title = Some(
-                format!("{} {}", lines[i].text.trim(), next)
-                    .trim()
-                    .to_string(),
+                format!(
+                    "{} {}",
+                    lines[i].text.trim(),
+                    next.first().cloned().unwrap_or_default()
+                )
+                .trim()
+                .to_string(),
             );
+            header.period = period_of(&title, None);
+        }
+        // the date, its year read by likely meaning when mistyped
+        if let Some(i) = date_index {
+            let t = lines[i].text.trim();
+            let caps = PLACE_DATE
+                .captures(t)
+                .map(|c| {
+                    (
+                        c.get(1).map(|m| m.as_str().to_string()),
+                        c[2].to_string(),
+                        c[3].to_string(),
+                        c[4].to_string(),
+                    )
+                })
+                .or_else(|| {
+                    LOOSE_DATE.captures(t).map(|c| {
+                        (
+                            c.get(1).map(|m| m.as_str().to_string()),
+                            c[2].to_string(),
+                            c[3].to_string(),
+                            c[4].to_string(),
+                        )
+                    })
+                });
+            if let Some((place, d, m, y)) = caps {
+                let mut known: Vec<i32> = title_year.into_iter().collect();
+                for l in &lines[..head_end] {
+                    for c in YEAR.captures_iter(&l.text) {
+                        if let Ok(v) = c[1].parse::<i32>()
+                            && (1990..=2200).contains(&v)
+                        {
+                            known.push(v);
+                        }
+                    }
+                }
+                if let Some(ty) = title_year {
+                    known.retain(|k| *k == ty || (*k - ty).abs() <= 1);
+                }
+                if let Some((year, note)) = likely_year(&y, &known) {
+                    header.date = NaiveDate::from_ymd_opt(
+                        year,
+                        m.parse().unwrap_or(0),
+                        d.parse().unwrap_or(0),
+                    );
+                    if header.date.is_some() {
+                        date_note = note;
+                    }
+                }
+                header.place = place.map(|p| p.trim().to_string());
+            }
+        }
+        if header.period.is_none() {
+            header.period = None;
+        } else if let Some(p) = &header.period
+            && !p.chars().any(|c| c.is_ascii_digit())
+            && let Some(d) = header.date
+        {
+            header.period = Some(format!("{p} {}", chrono::Datelike::year(&d)));
         }
 
         let appendix_line = lines
@@ -291,6 +414,7 @@ impl Document {
             .collect();
 
         let mut blocks: Vec<Block> = Vec::new();
+        let mut block_chars: usize = 0;
         let mut last_was_footnote = false;
         for l in &lines {
             let t = l.text.trim_end();
@@ -308,9 +432,12 @@ impl Document {
             } else {
                 Part::Body
             };
-            if let Some(c) = FOOTNOTE_DEF.captures(t) {
+            if let Some(c) = FOOTNOTE_DEF.captures(t)
+                && let Some(m) = c.get(0)
+            {
                 let id = marker_id(&c);
-                let rest = t[c.get(0).expect("match").end()..].to_string();
+                let rest = t[m.end()..].to_string();
+                block_chars = rest.chars().count();
                 blocks.push(Block {
                     text: rest,
                     lines: vec![(0, l.no)],
@@ -323,12 +450,15 @@ impl Document {
             }
             let trimmed = t.trim_start();
             // "* Về phản biện…" right after a footnote continues it
-            if last_was_footnote && (trimmed.starts_with("* ") || trimmed.starts_with("+ ")) {
-                let b = blocks.last_mut().expect("footnote block");
-                let off = b.text.chars().count() + 1;
+            if last_was_footnote
+                && (trimmed.starts_with("* ") || trimmed.starts_with("+ "))
+                && let Some(b) = blocks.last_mut()
+            {
+                let off = block_chars + 1;
                 b.text.push(' ');
                 b.text.push_str(trimmed);
                 b.lines.push((off, l.no));
+                block_chars = off + trimmed.chars().count();
                 continue;
             }
             last_was_footnote = false;
@@ -341,13 +471,14 @@ impl Document {
                         .ends_with(['.', ';', ':', '!', '?', ')', '”', '"', '…'])
                     && trimmed.starts_with(|c: char| c.is_lowercase())
             }) && heading(l).is_none();
-            if continues {
-                let b = blocks.last_mut().expect("block");
-                let off = b.text.chars().count() + 1;
+            if continues && let Some(b) = blocks.last_mut() {
+                let off = block_chars + 1;
                 b.text.push(' ');
                 b.text.push_str(trimmed);
                 b.lines.push((off, l.no));
+                block_chars = off + trimmed.chars().count();
             } else {
+                block_chars = trimmed.chars().count();
                 blocks.push(Block {
                     text: trimmed.to_string(),
                     lines: vec![(0, l.no)],
@@ -357,16 +488,53 @@ impl Document {
                 });
             }
         }
-        // markers cited in the body
-        for b in blocks.iter_mut().filter(|b| b.footnote.is_none()) {
+        // markers cited in the body (char offsets counted once, left to right)
+        let marks = [
+            '⁽', '⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '\u{FFFD}',
+        ];
+        for b in blocks
+            .iter_mut()
+            .filter(|b| b.footnote.is_none() && b.text.contains(marks))
+        {
             let mut refs = Vec::new();
+            let mut chars_before = 0;
+            let mut byte_before = 0;
             for c in FOOTNOTE_REF.captures_iter(&b.text) {
-                let m = c.get(0).expect("match");
-                let off = b.text[..m.start()].chars().count();
-                refs.push((marker_id(&c), off));
+                let Some(m) = c.get(0) else { continue };
+                chars_before += b.text[byte_before..m.start()].chars().count();
+                byte_before = m.start();
+                refs.push((marker_id(&c), chars_before));
             }
             b.refs = refs;
         }
+        // which block cites each footnote (the k-th `�` note is cited by the k-th `�`)
+        let mut first_ref: std::collections::HashMap<&str, (usize, usize)> =
+            std::collections::HashMap::new();
+        let mut unknown_refs = Vec::new();
+        for (bi, b) in blocks.iter().enumerate() {
+            if b.footnote.is_some() {
+                continue;
+            }
+            for (rid, off) in &b.refs {
+                if rid == "?" {
+                    unknown_refs.push((bi, *off));
+                } else {
+                    first_ref.entry(rid.as_str()).or_insert((bi, *off));
+                }
+            }
+        }
+        let mut unknown_seen = 0;
+        let cites = blocks
+            .iter()
+            .map(|b| match b.footnote.as_deref() {
+                Some("?") => {
+                    unknown_seen += 1;
+                    unknown_refs.get(unknown_seen - 1).copied()
+                }
+                Some(id) => first_ref.get(id).copied(),
+                None => None,
+            })
+            .collect();
         Document {
             lines,
             blocks,
@@ -375,41 +543,42 @@ impl Document {
             appendix_line,
             recipients_line,
             signature_line,
+            encoding: "UTF-8",
+            date_source: None,
+            date_note,
+            cites,
+        }
+        .with_text_date_source()
+    }
+
+    fn with_text_date_source(mut self) -> Document {
+        if self.header.date.is_some() {
+            self.date_source = Some(DateSource::Text);
+        }
+        self
+    }
+
+    /// Sets the report's date from outside the text (the .docx properties, `--date`);
+    /// a date given by the user wins over the text's, the file's properties do not.
+    pub fn set_date(&mut self, date: NaiveDate, source: DateSource) {
+        if source == DateSource::DocxProperties && self.header.date.is_some() {
+            return;
+        }
+        self.header.date = Some(date);
+        self.date_source = Some(source);
+        if source == DateSource::Given {
+            self.date_note = None;
+        }
+        if let Some(p) = &self.header.period
+            && !p.chars().any(|c| c.is_ascii_digit())
+        {
+            self.header.period = Some(format!("{p} {}", chrono::Datelike::year(&date)));
         }
     }
 
-    /// The body block citing footnote `id` (the k-th `�` cites the k-th `�` note).
+    /// The body block citing footnote block `footnote_index`, and the marker's char offset.
     pub fn citing_block(&self, footnote_index: usize) -> Option<(usize, usize)> {
-        let note = &self.blocks[footnote_index];
-        let id = note.footnote.as_deref()?;
-        if id == "?" {
-            let k = self.blocks[..footnote_index]
-                .iter()
-                .filter(|b| b.footnote.as_deref() == Some("?"))
-                .count();
-            let mut seen = 0;
-            for (bi, b) in self.blocks.iter().enumerate() {
-                for (rid, off) in &b.refs {
-                    if rid == "?" {
-                        if seen == k {
-                            return Some((bi, *off));
-                        }
-                        seen += 1;
-                    }
-                }
-            }
-            return None;
-        }
-        self.blocks
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| b.footnote.is_none())
-            .find_map(|(bi, b)| {
-                b.refs
-                    .iter()
-                    .find(|(r, _)| r == id)
-                    .map(|(_, off)| (bi, *off))
-            })
+        self.cites.get(footnote_index).copied().flatten()
     }
 }
 

@@ -106,6 +106,9 @@ pub enum Cmd {
     Check {
         #[arg(long, value_enum, default_value = "text")]
         format: CheckFormat,
+        /// The report's date (dd/mm/yyyy) when the file does not say it.
+        #[arg(long)]
+        date: Option<String>,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -291,6 +294,11 @@ pub enum BenchCmd {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Checker accuracy on a labelled corpus: recall and precision per kind, misses, false alarms, import mapping.
+    CheckAccuracy {
+        #[arg(long, default_value = "crates/checker/tests/corpus")]
+        corpus: PathBuf,
+    },
     /// Consolidate the whole country: qcdc's running totals vs a recursive-CTE query.
     Consolidate {
         #[arg(long, default_value_t = 5)]
@@ -365,7 +373,11 @@ struct SubmissionFile {
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     let actor = cli_actor();
     match cli.cmd {
-        Cmd::Check { format, files } => return Ok(crate::check::run(&files, format)),
+        Cmd::Check {
+            format,
+            date,
+            files,
+        } => return Ok(crate::check::run(&files, format, date.as_deref())),
         Cmd::Serve {
             addr,
             demo,
@@ -742,6 +754,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Cmd::Bench(BenchCmd::Check { files }) => crate::check::bench(&files)?,
+        Cmd::Bench(BenchCmd::CheckAccuracy { corpus }) => {
+            return Ok(crate::check::accuracy(&corpus));
+        }
         Cmd::Bench(BenchCmd::Saves { reporters, seconds }) => {
             let store = open(&cli.db).await?;
             crate::bench::saves(store, reporters, seconds).await?;

@@ -1,0 +1,457 @@
+//! The arithmetic a careful reviewer does, rule by rule: number formats, percentages
+//! against their fractions, wholes against their parts (before or after them, in one
+//! sentence or as a list of lines), remainders against the right pair, parts larger
+//! than wholes, counts against the lists that follow, the same indicator stated
+//! twice, and results reported for the wrong period.
+//!
+//! Every rule works on figures found by [`crate::numbers`] with the words around
+//! them; every window it looks at is bounded, so the whole pass is linear in the
+//! length of the document.
+
+mod counts;
+mod format;
+mod percent;
+mod period;
+mod remainder;
+mod same;
+mod sums;
+
+use crate::arith::Arith;
+use crate::doc::{Block, Document, Part};
+use crate::numbers::{Num, scan_chars};
+use crate::{Finding, Kind, Severity};
+
+/// A block with its figures and the reading aids every rule shares.
+pub struct Blk {
+    pub chars: Vec<char>,
+    pub lower: Vec<char>,
+    pub nums: Vec<Num>,
+    /// Paren depth at each number, and the offset of the innermost open paren.
+    pub depth: Vec<(i32, usize)>,
+    /// Sorted starts of sentences (`.`, `!`, `?` ends one).
+    pub sentences: Vec<usize>,
+    /// Every paren with the depth after it, in order.
+    pub parens: Vec<(usize, i32)>,
+    /// The role of each number, read once when first asked.
+    pub roles: Vec<std::cell::OnceCell<Role>>,
+}
+
+impl Blk {
+    pub fn new(text: &str, scan: bool) -> Blk {
+        let chars: Vec<char> = text.chars().collect();
+        let lower: Vec<char> = chars
+            .iter()
+            .map(|c| {
+                if c.is_ascii() {
+                    c.to_ascii_lowercase()
+                } else if c.is_lowercase() {
+                    *c
+                } else {
+                    c.to_lowercase().next().unwrap_or(*c)
+                }
+            })
+            .collect();
+        let nums = if scan { scan_chars(&chars) } else { Vec::new() };
+        let mut depth = Vec::with_capacity(nums.len());
+        let mut stack: Vec<usize> = Vec::new();
+        let mut k = 0;
+        let mut sentences = vec![0];
+        let mut parens = Vec::new();
+        for (i, c) in chars.iter().enumerate() {
+            while k < nums.len() && nums[k].start == i {
+                depth.push((
+                    stack.len() as i32,
+                    stack.last().copied().unwrap_or(usize::MAX),
+                ));
+                k += 1;
+            }
+            match c {
+                '(' => {
+                    stack.push(i);
+                    parens.push((i, stack.len() as i32));
+                }
+                ')' => {
+                    stack.pop();
+                    parens.push((i, stack.len() as i32));
+                }
+                '.' | '!' | '?' => {
+                    let next = chars.get(i + 1);
+                    let prev_digit = i > 0 && chars[i - 1].is_ascii_digit();
+                    if next.is_none_or(|n| n.is_whitespace())
+                        && !(prev_digit && next.is_some_and(|n| n.is_ascii_digit()))
+                    {
+                        sentences.push(i + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        while depth.len() < nums.len() {
+            depth.push((0, usize::MAX));
+        }
+        let mut b = Blk {
+            chars,
+            lower,
+            nums,
+            depth,
+            sentences,
+            parens,
+            roles: Vec::new(),
+        };
+        b.roles = (0..b.nums.len())
+            .map(|_| std::cell::OnceCell::new())
+            .collect();
+        b
+    }
+
+    /// Paren depth just before char offset `at`.
+    pub fn depth_at(&self, at: usize) -> i32 {
+        let k = self.parens.partition_point(|(p, _)| *p < at);
+        k.checked_sub(1).map_or(0, |k| self.parens[k].1)
+    }
+
+    /// The sentence (char range) holding `offset`.
+    pub fn sentence(&self, offset: usize) -> (usize, usize) {
+        let i = self.sentences.partition_point(|s| *s <= offset);
+        let start = self.sentences[i.saturating_sub(1)];
+        let end = self.sentences.get(i).copied().unwrap_or(self.chars.len());
+        (start, end)
+    }
+
+    /// Lowercased text of a char range.
+    pub fn low(&self, a: usize, b: usize) -> String {
+        let b = b.min(self.lower.len());
+        self.lower[a.min(b)..b].iter().collect()
+    }
+
+    /// The words before number `i` in its clause (lowercase): back to a `,;:()` or
+    /// the previous figure, at most 80 chars.
+    pub fn label_before(&self, i: usize) -> String {
+        let n = &self.nums[i];
+        let floor = n.start.saturating_sub(80).max(if i > 0 {
+            self.nums[i - 1].tail.min(n.start)
+        } else {
+            0
+        });
+        let mut a = n.start;
+        while a > floor && !matches!(self.chars[a - 1], ',' | ';' | ':' | '(' | ')' | '.' | '=') {
+            a -= 1;
+        }
+        self.low(a, n.start).trim().to_string()
+    }
+
+    /// The label of a "label: N" figure: the words before the colon (else the label before it).
+    pub fn colon_label(&self, i: usize) -> String {
+        let own = self.label_before(i);
+        if !own.is_empty() {
+            return own;
+        }
+        let n = &self.nums[i];
+        let mut p = n.start;
+        while p > 0 && self.chars[p - 1] == ' ' {
+            p -= 1;
+        }
+        if p == 0 || self.chars[p - 1] != ':' {
+            return own;
+        }
+        let end = p - 1;
+        let floor = end.saturating_sub(100);
+        let mut a = end;
+        while a > floor && !matches!(self.chars[a - 1], ',' | ';' | '.' | ':') {
+            a -= 1;
+        }
+        self.low(a, end).trim().to_string()
+    }
+
+    /// Like [`Blk::label_before`] but reaching across parentheses (`Về giám sát (13 cuộc)`).
+    pub fn clause_before(&self, i: usize) -> String {
+        let n = &self.nums[i];
+        let floor = n.start.saturating_sub(80).max(if i > 0 {
+            self.nums[i - 1].tail.min(n.start)
+        } else {
+            0
+        });
+        let mut a = n.start;
+        while a > floor && !matches!(self.chars[a - 1], ',' | ';' | ':' | '.' | '=') {
+            a -= 1;
+        }
+        self.low(a, n.start).trim().to_string()
+    }
+
+    /// The words before number `i` back to the sentence start (or 160 chars).
+    pub fn context_before(&self, i: usize) -> String {
+        let n = &self.nums[i];
+        let (s, _) = self.sentence(n.start);
+        self.low(s.max(n.start.saturating_sub(160)), n.start)
+    }
+
+    /// The words after number `i`'s unit up to a `,;:.()` or the next figure, at most 60 chars.
+    pub fn label_after(&self, i: usize) -> String {
+        let n = &self.nums[i];
+        let ceil = (n.tail + 60)
+            .min(self.chars.len())
+            .min(self.nums.get(i + 1).map_or(usize::MAX, |m| m.start));
+        let mut z = n.tail;
+        while z < ceil && !matches!(self.chars[z], ',' | ';' | ':' | '(' | ')' | '.' | '=') {
+            z += 1;
+        }
+        self.low(n.tail, z).trim().to_string()
+    }
+
+    /// Whether numbers `a` and `b` sit at the same paren level (same group or both outside).
+    pub fn same_level(&self, a: usize, b: usize) -> bool {
+        self.depth[a] == self.depth[b]
+    }
+}
+
+/// What a footnote is attached to: its citing block, the marker offset, and the
+/// figure right before the marker (the whole a "Trong đó" note breaks down).
+#[derive(Clone, Copy)]
+pub struct NoteCtx {
+    pub block: usize,
+    pub marker: usize,
+    pub whole: Option<usize>,
+}
+
+/// Everything the rules read.
+pub struct Ctx<'a> {
+    pub doc: &'a Document,
+    pub blks: Vec<Blk>,
+    pub notes: Vec<Option<NoteCtx>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(doc: &'a Document) -> Ctx<'a> {
+        let blks: Vec<Blk> = doc
+            .blocks
+            .iter()
+            .map(|b| Blk::new(&b.text, b.part != Part::Header))
+            .collect();
+        let notes = doc
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(bi, b)| {
+                b.footnote.as_ref()?;
+                let (ci, off) = doc.citing_block(bi)?;
+                let cb = &blks[ci];
+                let k = cb.nums.partition_point(|n| n.end <= off);
+                let whole = k.checked_sub(1).filter(|&w| {
+                    let n = &cb.nums[w];
+                    n.tail <= off && off - n.tail <= 2 && n.is_quantity() && !n.percent
+                });
+                Some(NoteCtx {
+                    block: ci,
+                    marker: off,
+                    whole,
+                })
+            })
+            .collect();
+        Ctx { doc, blks, notes }
+    }
+
+    /// A finding at a char range of block `bi`.
+    pub fn finding(
+        &self,
+        bi: usize,
+        kind: Kind,
+        severity: Severity,
+        at: (usize, usize),
+        message: String,
+        arith: Option<Arith>,
+    ) -> Finding {
+        let b: &Block = &self.doc.blocks[bi];
+        Finding {
+            line: b.line_of(at.0),
+            kind,
+            severity,
+            message,
+            excerpt: excerpt(&self.blks[bi].chars, at.0, at.1),
+            arith,
+        }
+    }
+}
+
+/// The text around a char range, for a finding's excerpt.
+pub fn excerpt(chars: &[char], start: usize, end: usize) -> String {
+    let a = start.min(chars.len()).saturating_sub(60);
+    let b = (end + 60).min(chars.len()).max(a);
+    let mut s: String = chars[a..b].iter().collect();
+    if a > 0 {
+        s.insert(0, '…');
+    }
+    if b < chars.len() {
+        s.push('…');
+    }
+    s
+}
+
+/// A list of words found in one pass (the longest at each place), for short texts
+/// where searching each word on its own would cost more than the search.
+pub struct Words {
+    re: Option<regex::Regex>,
+}
+
+impl Words {
+    pub fn new(words: &[&str]) -> Words {
+        let mut sorted: Vec<&str> = words.to_vec();
+        sorted.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        let pattern = sorted
+            .iter()
+            .map(|w| regex::escape(w))
+            .collect::<Vec<_>>()
+            .join("|");
+        Words {
+            re: regex::Regex::new(&pattern).ok(),
+        }
+    }
+
+    /// Every whole-word match: (byte start, byte end, the word).
+    pub fn matches<'t>(&self, text: &'t str) -> Vec<(usize, usize, &'t str)> {
+        let Some(re) = &self.re else {
+            return Vec::new();
+        };
+        re.find_iter(text)
+            .filter(|m| {
+                text[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+                    && text[m.end()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric())
+            })
+            .map(|m| (m.start(), m.end(), m.as_str()))
+            .collect()
+    }
+
+    /// Whether any word occurs (as a substring).
+    pub fn any_in(&self, text: &str) -> bool {
+        self.re.as_ref().is_some_and(|re| re.is_match(text))
+    }
+}
+
+static ROLES: std::sync::LazyLock<Words> =
+    std::sync::LazyLock::new(|| Words::new(&ROLE_WORDS.iter().map(|x| x.0).collect::<Vec<_>>()));
+
+/// The role a figure plays, read from the words next to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Whole,
+    Done,
+    Remainder,
+    Other,
+}
+
+const ROLE_WORDS: &[(&str, Role)] = &[
+    ("còn lại", Role::Remainder),
+    ("chưa giải quyết", Role::Remainder),
+    ("đang giải quyết", Role::Remainder),
+    ("đang tiếp tục giải quyết", Role::Remainder),
+    ("đang xử lý", Role::Remainder),
+    ("chưa xử lý", Role::Remainder),
+    ("đang xem xét", Role::Remainder),
+    ("đang xác minh", Role::Remainder),
+    ("chưa hoàn thành", Role::Remainder),
+    ("đang thực hiện", Role::Remainder),
+    ("đang triển khai", Role::Remainder),
+    ("tồn đọng", Role::Remainder),
+    ("còn tồn", Role::Remainder),
+    ("tiếp nhận", Role::Whole),
+    ("nhận được", Role::Whole),
+    ("tổng số", Role::Whole),
+    ("tổng cộng", Role::Whole),
+    ("thụ lý", Role::Whole),
+    ("phải giải quyết", Role::Whole),
+    ("thẩm quyền giải quyết", Role::Whole),
+    ("thuộc thẩm quyền", Role::Whole),
+    ("thẩm quyền", Role::Whole),
+    ("đăng ký", Role::Whole),
+    ("được giao", Role::Whole),
+    ("chỉ tiêu", Role::Whole),
+    ("kế hoạch", Role::Whole),
+    ("trong tổng số", Role::Whole),
+    ("trong số", Role::Whole),
+    ("đã giải quyết", Role::Done),
+    ("giải quyết xong", Role::Done),
+    ("giải quyết dứt điểm", Role::Done),
+    ("giải quyết", Role::Done),
+    ("đã xử lý", Role::Done),
+    ("xử lý xong", Role::Done),
+    ("hoàn thành", Role::Done),
+    ("đã hoàn thành", Role::Done),
+    ("đã trả lời", Role::Done),
+    ("trả lời", Role::Done),
+    ("đã thực hiện xong", Role::Done),
+    ("đã có kết quả", Role::Done),
+    ("đưa vào sử dụng", Role::Done),
+    ("khánh thành", Role::Done),
+];
+
+pub fn role_in(text: &str, last: bool) -> Option<(Role, usize)> {
+    if text.len() < 4 {
+        return None;
+    }
+    // the nearest to the number wins: the last match before it, the first after it
+    let hits = ROLES.matches(text);
+    let hit = if last { hits.last() } else { hits.first() }?;
+    let role = ROLE_WORDS.iter().find(|(w, _)| *w == hit.2).map(|x| x.1)?;
+    Some((role, hit.0))
+}
+
+/// The role of figure `i`: the nearest role word before it in its clause, else one
+/// right after its unit.
+pub fn role(b: &Blk, i: usize) -> Role {
+    match b.roles.get(i) {
+        Some(c) => *c.get_or_init(|| read_role(b, i)),
+        None => read_role(b, i),
+    }
+}
+
+fn read_role(b: &Blk, i: usize) -> Role {
+    let n = &b.nums[i];
+    // only figures have a role; dates, symbols and the like do not
+    if !n.is_figure() || n.percent {
+        return Role::Other;
+    }
+    let before = b.label_before(i);
+    let after = b.label_after(i);
+    let a = role_in(&after, false).filter(|(_, p)| *p <= 12);
+    match (role_in(&before, true), a) {
+        (_, Some((r @ Role::Remainder, _))) => r,
+        (Some((r, _)), _) => r,
+        (None, Some((r, _))) => r,
+        (None, None) => Role::Other,
+    }
+}
+
+/// Whether two units are the same measure.
+pub fn same_unit(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => crate::numbers::unit_family(x) == crate::numbers::unit_family(y),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Runs every arithmetic check over the document.
+pub fn check(doc: &Document, out: &mut Vec<Finding>) {
+    let ctx = Ctx::new(doc);
+    for bi in 0..doc.blocks.len() {
+        if doc.blocks[bi].part == Part::Header {
+            continue;
+        }
+        format::check(&ctx, bi, out);
+        percent::check(&ctx, bi, out);
+        sums::check(&ctx, bi, out);
+        remainder::check(&ctx, bi, out);
+        counts::check(&ctx, bi, out);
+    }
+    sums::lists(&ctx, out);
+    same::check(&ctx, out);
+    period::check(&ctx, out);
+}
+
+#[cfg(test)]
+mod tests;
