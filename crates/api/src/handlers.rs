@@ -417,6 +417,8 @@ pub async fn check_report(Auth(cx): Auth, b: Body) -> ApiResult<Value> {
 #[serde(deny_unknown_fields)]
 pub struct GroupQuery {
     group: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
 }
 
 pub async fn consolidation(
@@ -426,7 +428,15 @@ pub async fn consolidation(
     q: Q<GroupQuery>,
 ) -> ApiResult<Value> {
     let q = query(q)?;
-    ok(consolidation::get(&cx, id, Some(&unit), q.group.as_deref(), s.app.today()).await?)
+    ok(consolidation::get(
+        &cx,
+        id,
+        Some(&unit),
+        q.group.as_deref(),
+        page(q.page, q.per_page),
+        s.app.today(),
+    )
+    .await?)
 }
 
 pub async fn per_unit(

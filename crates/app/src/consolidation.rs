@@ -61,6 +61,7 @@ pub async fn get(
     round_id: i64,
     unit: Option<&str>,
     group: Option<&str>,
+    children_page: PageReq,
     today: NaiveDate,
 ) -> CoreResult<ConsolidationView> {
     let mut tx = cx.app().db().read().await?;
@@ -74,14 +75,31 @@ pub async fn get(
             .await?
             .remove(&root.id)
             .unwrap_or_default();
+        let current = rollup::totals(&mut tx, round_id, &[root.id])
+            .await?
+            .remove(&root.id)
+            .unwrap_or_default();
+        // the children with recipients below them, one page at a time
         let children = units_repo::children(&mut tx, root.id).await?;
-        let mut ids: Vec<i64> = children.iter().map(|c| c.id).collect();
-        ids.push(root.id);
-        let mut totals = rollup::totals(&mut tx, round_id, &ids).await?;
-        let current = totals.remove(&root.id).unwrap_or_default();
         let child_ids: Vec<i64> = children.iter().map(|c| c.id).collect();
         let mut child_counts = rollup::counts(&mut tx, round_id, &child_ids, past).await?;
-        let recipients = rounds_repo::recipients_in(&mut tx, round_id, &child_ids).await?;
+        let reporting: Vec<_> = children
+            .into_iter()
+            .filter_map(|ch| {
+                child_counts
+                    .remove(&ch.id)
+                    .filter(|c| c.recipients > 0)
+                    .map(|c| (ch, c))
+            })
+            .collect();
+        let children_total = i64::try_from(reporting.len()).unwrap_or(i64::MAX);
+        let shown: Vec<_> = reporting
+            .into_iter()
+            .skip(usize::try_from(children_page.offset()).unwrap_or(usize::MAX))
+            .take(usize::try_from(children_page.size()).unwrap_or(0))
+            .collect();
+        let shown_ids: Vec<i64> = shown.iter().map(|(ch, _)| ch.id).collect();
+        let recipients = rounds_repo::recipients_in(&mut tx, round_id, &shown_ids).await?;
 
         // the same period last year, through succession links
         let previous = previous_round(&mut tx, &round).await?;
@@ -136,15 +154,27 @@ pub async fn get(
                 unit: i.unit.clone(),
             })
             .collect();
+        // only the columns' figures (and the parts of their ratios) for the children
+        let mut codes: Vec<String> = Vec::new();
+        for col in &columns {
+            codes.push(col.code.clone());
+            if let Some(i) = t.indicator(&col.code) {
+                codes.extend(i.numerator.iter().cloned());
+                codes.extend(i.denominator.iter().cloned());
+            }
+        }
+        let mut totals = rollup::totals_of(&mut tx, round_id, &shown_ids, Some(&codes)).await?;
         let mut child_rows = Vec::new();
-        for ch in &children {
-            let Some(counts) = child_counts.remove(&ch.id).filter(|c| c.recipients > 0) else {
-                continue;
-            };
+        for (ch, counts) in &shown {
+            let counts = counts.clone();
             let tot = totals.remove(&ch.id).unwrap_or_default();
             let mut values = BTreeMap::new();
             let mut display = BTreeMap::new();
-            for i in t.indicators() {
+            for i in t
+                .indicators()
+                .iter()
+                .filter(|i| columns.iter().any(|c| c.code == i.code))
+            {
                 if let Some(v) = tot.value(&t, &i.code) {
                     values.insert(i.code.clone(), v);
                     display.insert(i.code.clone(), number::format_f64(v, i.decimals()));
@@ -207,7 +237,7 @@ pub async fn get(
             groups,
             group,
             columns,
-            children: child_rows,
+            children: Page::new(child_rows, children_total, children_page),
             accepted_reports,
             can_adopt,
             adoption_targets,

@@ -318,7 +318,9 @@ pub struct ConsolidationView {
     pub groups: Vec<GroupRef>,
     pub group: String,
     pub columns: Vec<Column>,
-    pub children: Vec<ChildTotals>,
+    /// Children with recipients below them, one page at a time; their values are
+    /// the columns' indicators.
+    pub children: Page<ChildTotals>,
     /// How many accepted reports lie below (the narrative is paged over them).
     pub accepted_reports: i64,
     pub can_adopt: bool,

@@ -84,9 +84,16 @@ async fn upgrade(url: &str, postgres: bool) {
     )
     .unwrap();
     for (round, exp) in &expected {
-        let c = consolidation::get(&cx, round.parse().unwrap(), None, None, app.today())
-            .await
-            .unwrap();
+        let c = consolidation::get(
+            &cx,
+            round.parse().unwrap(),
+            None,
+            None,
+            PageReq::all(),
+            app.today(),
+        )
+        .await
+        .unwrap();
         assert_eq!(c.unit_code, exp["unit"]);
         assert_eq!(
             c.completeness.accepted,

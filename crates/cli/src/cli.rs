@@ -642,6 +642,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 round,
                 unit.as_deref(),
                 None,
+                PageReq::all(),
                 store.today(),
             )
             .await?;

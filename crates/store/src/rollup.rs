@@ -203,14 +203,39 @@ pub async fn totals(
     round_id: i64,
     unit_ids: &[i64],
 ) -> CoreResult<HashMap<i64, Totals>> {
+    totals_of(c, round_id, unit_ids, None).await
+}
+
+/// [`totals`] restricted to some indicators (a drill-down's columns).
+pub async fn totals_of(
+    c: &mut AnyConnection,
+    round_id: i64,
+    unit_ids: &[i64],
+    codes: Option<&[String]>,
+) -> CoreResult<HashMap<i64, Totals>> {
     let mut out: HashMap<i64, Totals> = unit_ids.iter().map(|&u| (u, Totals::default())).collect();
+    // indicator codes are checked template codes ([a-z0-9_]), never user text
+    let only = |col: &str| match codes {
+        Some(list) if !list.is_empty() => format!(
+            " AND {col} IN ({})",
+            list.iter()
+                .filter(|c| c
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_'))
+                .map(|c| format!("'{c}'"))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        _ => String::new(),
+    };
+    let (only_r, only_a) = (only("indicator"), only("a.indicator"));
     for chunk in unit_ids.chunks(500) {
         let list = id_list(chunk);
         let rows: Vec<TotalRow> = rows::fetch_all(
             c,
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT unit_id, indicator, total, n FROM rollup WHERE round_id = $1 AND n <> 0 AND unit_id IN ({list})
-                 UNION ALL SELECT s.unit_id, a.indicator, a.value AS total, 1 AS n FROM accepted_values a JOIN submissions s ON s.id = a.submission_id WHERE s.round_id = $1 AND s.unit_id IN ({list})"
+                "SELECT unit_id, indicator, total, n FROM rollup WHERE round_id = $1 AND n <> 0 AND unit_id IN ({list}){only_r}
+                 UNION ALL SELECT s.unit_id, a.indicator, a.value AS total, 1 AS n FROM accepted_values a JOIN submissions s ON s.id = a.submission_id WHERE s.round_id = $1 AND s.unit_id IN ({list}){only_a}"
             )))
             .bind(round_id),
             "rollup",

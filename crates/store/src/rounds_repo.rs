@@ -416,15 +416,17 @@ pub async fn recipients(
     limit: i64,
     known_total: Option<i64>,
 ) -> CoreResult<(Vec<Recipient>, i64)> {
-    let mut w = vec![
-        "s.round_id = $1".to_string(),
-        if under.is_some() {
-            "s.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = $2)"
-                .to_string()
-        } else {
-            "$2 IS NOT NULL".to_string()
-        },
-    ];
+    // driven from the closure table below a unit, from the round's reports otherwise
+    let from = if under.is_some() {
+        "unit_closure c JOIN submissions s ON s.round_id = $1 AND s.unit_id = c.descendant_id JOIN units u ON u.id = s.unit_id"
+    } else {
+        "submissions s JOIN units u ON u.id = s.unit_id"
+    };
+    let mut w = vec![if under.is_some() {
+        "c.ancestor_id = $2".to_string()
+    } else {
+        "s.round_id = $1 AND $2 IS NOT NULL".to_string()
+    }];
     let under = under.unwrap_or(0);
     let mut binds: Vec<String> = Vec::new();
     if let Some(st) = f.status {
@@ -451,7 +453,7 @@ pub async fn recipients(
         n: i64,
     }
     let mut q = sqlx::query_as::<_, N>(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) AS n FROM submissions s JOIN units u ON u.id = s.unit_id WHERE {w}"
+        "SELECT COUNT(*) AS n FROM {from} WHERE {w}"
     )))
     .bind(round_id)
     .bind(under);
@@ -464,7 +466,7 @@ pub async fn recipients(
     };
     let mut q = sqlx::query_as::<_, RecipientRow>(sqlx::AssertSqlSafe(format!(
         "SELECT s.unit_id, u.code, u.name, u.kind, s.status, s.on_time, s.version, s.first_submitted_at, s.accepted_at, s.return_reason, s.updated_at
-         FROM submissions s JOIN units u ON u.id = s.unit_id WHERE {w} ORDER BY u.sort_key, u.code LIMIT {limit} OFFSET {offset}"
+         FROM {from} WHERE {w} ORDER BY u.sort_key, u.code LIMIT {limit} OFFSET {offset}"
     )))
     .bind(round_id)
     .bind(under);

@@ -445,6 +445,7 @@ pub async fn accept_report(
 pub struct ConsolidationQuery {
     tb: Option<String>,
     nhom: Option<String>,
+    trang: Option<i64>,
 }
 
 pub async fn consolidation(
@@ -453,7 +454,15 @@ pub async fn consolidation(
     Path((id, unit)): Path<(i64, String)>,
     Query(q): Query<ConsolidationQuery>,
 ) -> Response {
-    let c = match consolidation::get(&u.cx, id, Some(&unit), q.nhom.as_deref(), s.app.today()).await
+    let c = match consolidation::get(
+        &u.cx,
+        id,
+        Some(&unit),
+        q.nhom.as_deref(),
+        PageReq::new(q.trang.unwrap_or(1), 100),
+        s.app.today(),
+    )
+    .await
     {
         Ok(c) => c,
         Err(e) => return error_page(&u, e),
@@ -501,7 +510,7 @@ pub async fn consolidation(
         table {
             thead { tr { th { "Đơn vị" } th { "Tiếp nhận / tổng" } @for col in &c.columns { th.right { (col.name) " (" (col.unit) ")" } } } }
             tbody {
-                @for ch in &c.children {
+                @for ch in &c.children.items {
                     tr {
                         td { @if ch.is_recipient { a href=(format!("/dot/{}/bao-cao/{}", c.round.id, ch.unit_code)) { (ch.unit_name) } } @else { a href=(format!("/dot/{}/tong-hop/{}", c.round.id, ch.unit_code)) { (ch.unit_name) } } }
                         td { (ch.counts.accepted) " / " (ch.counts.recipients) }
@@ -510,6 +519,7 @@ pub async fn consolidation(
                 }
             }
         }
+        (pager(&c.children, &format!("/dot/{}/tong-hop/{}?nhom={}&", c.round.id, c.unit_code, enc(&c.group))))
         h2 { "Nội dung các đơn vị theo đề cương" }
         p { (c.accepted_reports) " báo cáo đã tiếp nhận. " @if c.accepted_reports > 0 { a href=(format!("/dot/{}/tong-hop/{}/noi-dung", c.round.id, c.unit_code)) { "Xem nội dung từng đơn vị theo mục" } } }
         @if c.can_adopt && !c.adoption_targets.is_empty() {

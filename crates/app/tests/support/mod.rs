@@ -237,7 +237,7 @@ impl S {
 
     pub async fn consolidate(&self, r: i64, unit: Option<&str>) -> CoreResult<Consolidation> {
         let cx = self.as_("test");
-        let view = consolidation::get(&cx, r, unit, None, self.app.today()).await?;
+        let view = consolidation::get(&cx, r, unit, None, PageReq::all(), self.app.today()).await?;
         let round = rounds::get(&cx, r).await?;
         let (_, t) =
             templates::get(&cx, &round.template_code, Some(round.template_version)).await?;
@@ -266,7 +266,7 @@ impl S {
         Ok(Consolidation {
             rows,
             completeness: view.completeness.clone(),
-            children: view.children.clone(),
+            children: view.children.items.clone(),
             previous_units: view.previous_units.clone(),
             narrative,
             view,
