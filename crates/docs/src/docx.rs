@@ -10,9 +10,9 @@ use std::io::Cursor;
 
 use docx_rs::{
     AlignmentType, BorderType, Docx, Header, LineSpacing, LineSpacingType, PageMargin, PageNum,
-    Paragraph, ParagraphBorder, ParagraphBorderPosition, Run, RunFonts, SpecialIndentType, Style,
-    StyleType, Table as DTable, TableCell, TableCellMargins, TableLayoutType, TableRow, TextBorder,
-    VAlignType, WidthType,
+    Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, RunFonts,
+    SpecialIndentType, Style, StyleType, Table as DTable, TableCell, TableCellMargins,
+    TableLayoutType, TableRow, TextBorder, VAlignType, WidthType,
 };
 
 use crate::DocError;
@@ -85,12 +85,15 @@ fn rule(cell_width_mm: f32, length_mm: f32) -> Paragraph {
         .indent(Some(side), None, Some(side), None)
         .line_spacing(spacing(0, 0).line(120).line_rule(LineSpacingType::Exact))
         .size(4);
-    p.property = p.property.set_border(
-        ParagraphBorder::new(ParagraphBorderPosition::Top)
-            .val(BorderType::Single)
-            .size(6)
-            .space(1)
-            .color("000000"),
+    // only a top border (docx-rs' default border set has all four sides)
+    p.property = p.property.set_borders(
+        ParagraphBorders::with_empty().set(
+            ParagraphBorder::new(ParagraphBorderPosition::Top)
+                .val(BorderType::Single)
+                .size(6)
+                .space(1)
+                .color("000000"),
+        ),
     );
     p
 }
@@ -216,6 +219,10 @@ fn block(b: &Block, size: f32, page: &Page) -> BlockOut {
             center(text, *size, *bold, *italic).line_spacing(spacing(0, 60)),
         )),
         Block::Table(t) => BlockOut::T(Box::new(data_table(t, page))),
+        Block::Rule => BlockOut::P(Box::new(
+            rule(page.content_mm, 30.0)
+                .line_spacing(spacing(60, 180).line(120).line_rule(LineSpacingType::Exact)),
+        )),
     }
 }
 
@@ -269,12 +276,20 @@ fn data_table(t: &Table, page: &Page) -> DTable {
             RowStyle::Part => (false, true),
             RowStyle::Item => (false, false),
         };
+        // a group title spans the rest of its row
+        let group = r.style == RowStyle::Group;
         let cells = r
             .cells
             .iter()
             .enumerate()
+            .filter(|(i, _)| !(group && *i > t.label_column))
             .map(|(i, text)| {
-                let w = widths.get(i).copied().unwrap_or(0);
+                let spanned = group && i == t.label_column;
+                let w = if spanned {
+                    widths.iter().skip(i).sum()
+                } else {
+                    widths.get(i).copied().unwrap_or(0)
+                };
                 let a = t.columns.get(i).map_or(Align::Left, |c| c.align);
                 let mut p = Paragraph::new()
                     .add_run(run(text, t.size, bold, italic))
@@ -287,7 +302,12 @@ fn data_table(t: &Table, page: &Page) -> DTable {
                 if i == t.label_column && r.indent > 0 {
                     p = p.indent(Some(INDENT_STEP * i32::from(r.indent)), None, None, None);
                 }
-                cell(w, p)
+                let c = cell(w, p);
+                if spanned {
+                    c.grid_span(widths.len().saturating_sub(i).max(1))
+                } else {
+                    c
+                }
             })
             .collect();
         rows.push(TableRow::new(cells).cant_split());
@@ -363,7 +383,7 @@ fn styles(docx: Docx, body_size: f32) -> Docx {
             LineSpacing::new()
                 .before(0)
                 .after(120)
-                .line(276)
+                .line(264)
                 .line_rule(LineSpacingType::Auto),
         );
     let h1 = Style::new("QcdcHeading1", StyleType::Paragraph)

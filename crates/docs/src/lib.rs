@@ -65,21 +65,38 @@ pub fn render_pdf_counted(doc: &Document) -> Result<(Vec<u8>, usize), DocError> 
     pdf::render(&Layout::of(doc)).map(|p| (p.bytes, p.pages))
 }
 
-/// A file name for the document, in Vietnamese without characters that break file systems
-/// ("Bao-cao-…" is left to the integrator's RFC 5987 `filename*`): e.g. `Công văn 42-CV-BCĐ.pdf`.
+/// A file name for the document without extension, in Vietnamese ("Công văn 42-CV-BCĐ",
+/// "Báo cáo 109-BC-UBND", "Báo cáo tổng hợp (dự thảo)"): no `/`, so it is safe as a file
+/// name; the integrator sends it with RFC 5987 `filename*`.
 pub fn file_stem(doc: &Document) -> String {
     let issuer = doc.issuer();
-    let kind = doc.kind();
-    let num = match doc.number() {
-        Some(_) => {
-            outgoing_number(issuer.format, doc.number(), kind, &issuer.symbol).replace('/', "-")
-        }
-        None => "du-thao".to_string(),
-    };
     let name = match doc {
         Document::Letter(_) => "Công văn",
         Document::UnitReport(_) => "Báo cáo",
         Document::Consolidated(_) => "Báo cáo tổng hợp",
     };
-    format!("{name} {num}")
+    match doc.number() {
+        Some(n) => format!(
+            "{name} {}",
+            outgoing_number(issuer.format, Some(n), doc.kind(), &issuer.symbol)
+                .replace(['/', '\\'], "-")
+        ),
+        None => format!("{name} (dự thảo)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems() {
+        let t = sample::template().unwrap_or_else(|e| panic!("{e:?}"));
+        let l = Document::Letter(sample::letter(&t, DocumentFormat::Party, Some(42)));
+        assert_eq!(file_stem(&l), "Công văn 42-CV-BCĐ");
+        let r = Document::UnitReport(sample::unit_report(&t, "Xã Đam Rông", Some(109), 1));
+        assert_eq!(file_stem(&r), "Báo cáo 109-BC-UBND");
+        let c = Document::Consolidated(sample::consolidated(&t, 2, 0, None));
+        assert_eq!(file_stem(&c), "Báo cáo tổng hợp (dự thảo)");
+    }
 }

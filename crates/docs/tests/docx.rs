@@ -72,6 +72,15 @@ fn state_report_page_setup_font_and_heading() {
     let motto = xml.find("Độc lập - Tự do - Hạnh phúc").unwrap_or(0);
     let run_start = xml[..motto].rfind("<w:r>").unwrap_or(0);
     assert!(xml[run_start..motto].contains("<w:u w:val=\"single\""));
+    // the short rules are top borders of narrowed empty paragraphs, nothing else
+    assert!(xml.matches("<w:pBdr>").count() >= 2);
+    for bdr in xml.split("<w:pBdr>").skip(1) {
+        let bdr = &bdr[..bdr.find("</w:pBdr>").unwrap_or(0)];
+        assert!(
+            bdr.contains("<w:top ") && !bdr.contains("<w:left "),
+            "{bdr}"
+        );
+    }
     // numbered outline headings with the parts' titles
     assert!(has_para(
         &d,
