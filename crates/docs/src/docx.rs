@@ -195,7 +195,7 @@ fn block(b: &Block, size: f32, page: &Page) -> BlockOut {
                     .style("QcdcHeading2")
                     .add_run(run(text, size, true, false)),
                 _ => Paragraph::new()
-                    .align(AlignmentType::Center)
+                    .align(AlignmentType::Left)
                     .keep_next(true)
                     .line_spacing(spacing(160, 80))
                     .add_run(run(text, 13.0, true, false)),

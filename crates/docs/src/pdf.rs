@@ -131,6 +131,7 @@ pub fn render(l: &Layout) -> Result<Pdf, DocError> {
                 .join("; "),
         )
     })?;
+    // default options: a tagged PDF (structure for screen readers), no creation date
     let bytes = typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default()).map_err(|errors| {
         DocError::Pdf(
             errors

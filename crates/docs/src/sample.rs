@@ -206,7 +206,7 @@ pub fn unit_values(t: &Template, rng: &mut Rng) -> BTreeMap<String, Milli> {
     }
     for _ in 0..2 {
         // wholes from their parts, deepest first
-        for _ in 0..inds.len() {
+        for _ in 0..4 {
             for w in inds.iter().filter(|w| has_parts(&w.code)) {
                 let parts: Vec<Milli> = inds
                     .iter()

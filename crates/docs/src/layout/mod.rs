@@ -129,7 +129,7 @@ pub struct Table {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Block {
     /// Level 1: "I. KHÁI QUÁT …" (bold caps); level 2: "1. Công tác …" (bold);
-    /// level 3: a table caption (bold, centred).
+    /// level 3: a table caption (bold, flush left).
     Heading {
         level: u8,
         text: String,
