@@ -11,8 +11,9 @@ fn main() {
     for (run, n) in [(1, units), (2, units + 1), (3, units + 1)] {
         match qcdc_docs::bench::render_consolidated(n) {
             Ok(b) => println!(
-                "run {run} ({n} units): {} (docx {} KB, pdf {} KB)",
+                "run {run} ({n} units): {} (warm-up {:.3} s; docx {} KB, pdf {} KB)",
                 b.line(),
+                b.warm_up_secs,
                 b.docx_bytes / 1024,
                 b.pdf_bytes / 1024
             ),

@@ -65,6 +65,17 @@ pub fn render_pdf_counted(doc: &Document) -> Result<(Vec<u8>, usize), DocError> 
     pdf::render(&Layout::of(doc)).map(|p| (p.bytes, p.pages))
 }
 
+/// Pays a process's one-off rendering costs (typst's standard library, parsing the embedded
+/// fonts, first shaping) by rendering a small letter; call it once at server start, e.g. in
+/// `spawn_blocking`, so the first user's document is not slower than the next.
+pub fn warm_up() -> Result<(), DocError> {
+    let t = sample::template().map_err(|e| DocError::Pdf(e.message))?;
+    let mut l = sample::letter(&t, DocumentFormat::State, Some(1));
+    l.form = None;
+    render_pdf(&Document::Letter(l))?;
+    Ok(())
+}
+
 /// A file name for the document without extension, in Vietnamese ("Công văn 42-CV-BCĐ",
 /// "Báo cáo 109-BC-UBND", "Báo cáo tổng hợp (dự thảo)"): no `/`, so it is safe as a file
 /// name; the integrator sends it with RFC 5987 `filename*`.

@@ -92,7 +92,6 @@ fn check_container(bytes: &[u8]) -> Result<(), FormImportError> {
 }
 
 struct Book {
-    sheets: Vec<String>,
     meta: Range<Data>,
     form: Range<Data>,
     formulas: Range<String>,
@@ -124,7 +123,6 @@ fn open_book(bytes: &[u8]) -> Result<Book, FormImportError> {
         .merge_cells_by_sheet_name(FORM_SHEET)
         .map_err(|e| unreadable(format!("ô gộp không đọc được ({e})")))?;
     Ok(Book {
-        sheets,
         meta,
         form,
         formulas,
@@ -252,7 +250,6 @@ pub fn import_form(
     // server thread down with it
     let book = std::panic::catch_unwind(|| open_book(bytes))
         .map_err(|_| unreadable("cấu trúc bảng tính không hợp lệ"))??;
-    let _ = &book.sheets;
     let meta = |k: &str| meta_value(&book.meta, k).unwrap_or_default();
     if meta("qcdc_form") != FORM_LAYOUT_VERSION {
         return Err(wrong("trang nhận dạng không đúng mẫu của qcdc"));
