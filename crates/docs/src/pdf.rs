@@ -104,6 +104,67 @@ impl World for DocWorld {
     }
 }
 
+/// Shown instead of a character the embedded fonts cannot draw (the DOCX keeps it).
+const MISSING_GLYPH: char = '\u{25A1}';
+
+/// Right-to-left scripts (Hebrew, Arabic and their presentation forms, historic RTL
+/// scripts) and bidi controls: never part of a Vietnamese official document, and mixed
+/// directions trip typst's shaper on stray marks.
+fn right_to_left(c: char) -> bool {
+    matches!(u32::from(c),
+        0x0590..=0x08FF
+            | 0xFB1D..=0xFDFF
+            | 0xFE70..=0xFEFF
+            | 0x10800..=0x10FFF
+            | 0x1E800..=0x1EFFF
+            | 0x200E..=0x200F
+            | 0x202A..=0x202E
+            | 0x2066..=0x2069)
+}
+
+/// Replaces characters the embedded fonts do not cover, right-to-left characters and
+/// control characters other than line breaks, so typst never falls back to a font it does
+/// not have nor mixes directions; stray marks of other scripts otherwise trip its shaper.
+fn printable(s: &str, fonts: &[Font]) -> Option<String> {
+    let covered = |c: char| {
+        c == '\n'
+            || (!c.is_control()
+                && !right_to_left(c)
+                && fonts
+                    .first()
+                    .is_some_and(|f| f.info().coverage.contains(u32::from(c))))
+    };
+    if s.chars().all(covered) {
+        return None;
+    }
+    Some(
+        s.chars()
+            .map(|c| {
+                if covered(c) {
+                    c
+                } else if c.is_whitespace() || c.is_control() {
+                    ' '
+                } else {
+                    MISSING_GLYPH
+                }
+            })
+            .collect(),
+    )
+}
+
+fn make_printable(v: &mut serde_json::Value, fonts: &[Font]) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let Some(clean) = printable(s, fonts) {
+                *s = clean;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| make_printable(i, fonts)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|i| make_printable(i, fonts)),
+        _ => {}
+    }
+}
+
 /// A PDF and its page count.
 pub struct Pdf {
     pub bytes: Vec<u8>,
@@ -112,14 +173,22 @@ pub struct Pdf {
 
 /// Lays a [`Layout`] out as a PDF.
 pub fn render(l: &Layout) -> Result<Pdf, DocError> {
-    let data = serde_json::to_vec(l).map_err(|e| DocError::Pdf(e.to_string()))?;
+    let shared = shared();
+    let mut value = serde_json::to_value(l).map_err(|e| DocError::Pdf(e.to_string()))?;
+    make_printable(&mut value, &shared.fonts);
+    let data = serde_json::to_vec(&value).map_err(|e| DocError::Pdf(e.to_string()))?;
     let world = DocWorld {
-        shared: shared(),
+        shared,
         main: Source::new(file_id("/main.typ")?, TEMPLATE.to_string()),
         data_id: file_id("/data.json")?,
         data: Bytes::new(data),
     };
-    let compiled = typst::compile::<PagedDocument>(&world).output;
+    // typst is third-party code running on user text: a panic in it must become an error,
+    // not take the server's thread down
+    let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        typst::compile::<PagedDocument>(&world).output
+    }))
+    .map_err(|_| DocError::Pdf("lỗi nội bộ của bộ dàn trang typst".into()))?;
     // keep typst's memo cache from growing across many documents
     typst::comemo::evict(10);
     let doc = compiled.map_err(|errors| {
@@ -131,8 +200,11 @@ pub fn render(l: &Layout) -> Result<Pdf, DocError> {
                 .join("; "),
         )
     })?;
-    // default options: a tagged PDF (structure for screen readers), no creation date
-    let bytes = typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default()).map_err(|errors| {
+    let exported = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default())
+    }))
+    .map_err(|_| DocError::Pdf("lỗi nội bộ khi xuất PDF".into()))?;
+    let bytes = exported.map_err(|errors| {
         DocError::Pdf(
             errors
                 .iter()
@@ -145,4 +217,18 @@ pub fn render(l: &Layout) -> Result<Pdf, DocError> {
         bytes,
         pages: doc.pages().len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unprintable_characters_become_squares() {
+        let fonts = &shared().fonts;
+        assert_eq!(printable("﬩𞸅A", fonts).as_deref(), Some("□□A"));
+        assert_eq!(printable("Đam Rông ệ ử ẫ", fonts), None);
+        assert_eq!(printable("a\tb\nc\u{0}", fonts).as_deref(), Some("a b\nc "));
+        assert_eq!(printable("שלום", fonts).as_deref(), Some("□□□□"));
+    }
 }

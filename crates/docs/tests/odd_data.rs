@@ -149,6 +149,26 @@ fn names_with_every_diacritic() {
     assert!(text.contains(&bare(&all.to_uppercase())));
 }
 
+#[test]
+fn characters_the_fonts_lack_become_squares_in_the_pdf_only() {
+    let t = template();
+    let mut r = sample::unit_report(&t, "Xã Đam Rông", Some(1), 6);
+    let odd = "Ghi chú \u{1e08f}i 𐄀 漢字 🙂 a\u{0}b\tc";
+    r.sections[0].paragraphs = vec![NarrativeParagraph {
+        text: odd.into(),
+        attribution: None,
+    }];
+    let doc = Document::UnitReport(r);
+    let pdf = qcdc_docs::render_pdf(&doc).unwrap_or_else(|e| panic!("{e}"));
+    let text = common::squash(&common::pdf_text(&pdf, "odd-characters"));
+    assert!(text.contains("Ghi chú □i □ □□ □ a b c"), "{text}");
+    let d = common::read_docx(&render_docx(&doc).unwrap_or_else(|e| panic!("{e}")));
+    assert!(
+        d.paragraphs.iter().any(|p| p.contains("漢字 🙂")),
+        "the DOCX keeps the text"
+    );
+}
+
 fn any_text() -> impl Strategy<Value = String> {
     prop_oneof![
         "\\PC{0,80}",
@@ -211,7 +231,7 @@ prop_compose! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, .. ProptestConfig::default() })]
 
     #[test]
     fn random_documents_always_render(doc in any_report()) {
