@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use qcdc_core::access::Permission;
 use qcdc_core::number::{self, Milli};
 use qcdc_core::period::deadline_end;
-use qcdc_core::template::{Severity, Template, allows_decimals};
+use qcdc_core::template::{Severity, Template};
 use qcdc_core::validate::{self, Narrative, Stage, Values};
 use qcdc_core::workflow::{self, Action, Status};
 use qcdc_core::{CoreError, CoreResult, ErrorCode, text};
@@ -31,11 +31,9 @@ pub struct DraftChange {
     pub sections: BTreeMap<String, Option<String>>,
 }
 
-fn fmt_value(t: &Template, code: &str, v: Milli) -> String {
-    let d = t
-        .indicator(code)
-        .map_or(3, |i| if allows_decimals(&i.unit) { 3 } else { 0 });
-    number::format_vn(v, d)
+/// A stored figure as the page shows it: exactly what was typed, never rounded.
+fn fmt_value(v: Milli) -> String {
+    number::format_exact(v)
 }
 
 fn not_recipient(unit: &str, round: i64) -> CoreError {
@@ -130,7 +128,7 @@ pub(crate) async fn view_in(
     } else {
         Stage::Submit
     };
-    let findings = validate::validate(&t, &values, &sections, stage);
+    let findings = validate::validate_for(&t, Some(unit.kind), &values, &sections, stage);
     let titled: Vec<(String, String, String)> = t
         .sections()
         .iter()
@@ -165,7 +163,7 @@ pub(crate) async fn view_in(
         version: s.version,
         display: values
             .iter()
-            .map(|(k, v)| (k.clone(), fmt_value(&t, k, *v)))
+            .map(|(k, v)| (k.clone(), fmt_value(*v)))
             .collect(),
         values: values
             .iter()
@@ -245,9 +243,7 @@ pub(crate) async fn save_draft_from(
         cx.require(&mut tx, Permission::Report, unit.id).await?;
         round.state.require_open(&round.title)?;
         let t = cx.app().template(&mut tx, round.template_id).await?;
-        let codes_only: Values = change.values.keys().map(|k| (k.clone(), 0)).collect();
-        let probe_sections: Narrative = change.sections.keys().map(|k| (k.clone(), String::new())).collect();
-        validate::check_codes(&t, &codes_only, &probe_sections)?;
+        check_change(&t, change)?;
         if s.status == Status::Submitted {
             return Err(CoreError::new(
                 ErrorCode::InvalidTransition,
@@ -255,7 +251,7 @@ pub(crate) async fn save_draft_from(
             ));
         }
         let next = s.status.apply(Action::SaveDraft)?;
-        write_draft(cx, &mut tx, &t, &s, change).await?;
+        write_draft(cx, &mut tx, &s, change).await?;
         if next != s.status {
             transition(cx, &mut tx, &s, next, s.on_time, "status", next.as_str().into()).await?;
         }
@@ -274,10 +270,21 @@ pub(crate) async fn save_draft_from(
     view(cx, round_id, unit_code).await
 }
 
+/// Refuses a change naming indicators or sections outside the form, or a section
+/// longer than the limit (nothing is cut: the whole change is refused).
+fn check_change(t: &Template, change: &DraftChange) -> CoreResult<()> {
+    let codes_only: Values = change.values.keys().map(|k| (k.clone(), 0)).collect();
+    let sections: Narrative = change
+        .sections
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone().unwrap_or_default()))
+        .collect();
+    validate::check_codes(t, &codes_only, &sections)
+}
+
 async fn write_draft(
     cx: &Ctx,
     c: &mut AnyConnection,
-    t: &Template,
     s: &Submission,
     change: &DraftChange,
 ) -> CoreResult<()> {
@@ -298,8 +305,8 @@ async fn write_draft(
                 entity: "submission",
                 entity_id: &entity,
                 field: Some(code),
-                old_value: old.map(|v| fmt_value(t, code, v)),
-                new_value: new.map(|v| fmt_value(t, code, v)),
+                old_value: old.map(fmt_value),
+                new_value: new.map(fmt_value),
             },
         )
         .await?;
@@ -339,16 +346,46 @@ pub async fn submit(
     unit_code: &str,
     at: DateTime<Utc>,
 ) -> CoreResult<SubmissionView> {
+    submit_with(cx, round_id, unit_code, &DraftChange::default(), at).await
+}
+
+/// Sends the report with the form's last values: `change` (what the form holds when
+/// "Gửi" is pressed) is written into the draft and the report sent in one
+/// transaction, so the last keystrokes are in the submitted version; if the report
+/// cannot be sent, nothing of the change is kept either (the browser still has it).
+pub async fn submit_with(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    change: &DraftChange,
+    at: DateTime<Utc>,
+) -> CoreResult<SubmissionView> {
     let mut tx = cx.app().db().write().await?;
     let r = async {
-        let (round, unit, s) = load(&mut tx, round_id, unit_code).await?;
+        let (round, unit, mut s) = load(&mut tx, round_id, unit_code).await?;
         cx.require(&mut tx, Permission::Report, unit.id).await?;
         round.state.require_open(&round.title)?;
         let t = cx.app().template(&mut tx, round.template_id).await?;
+        if !change.values.is_empty() || !change.sections.is_empty() {
+            check_change(&t, change)?;
+            let drafted = s.status.apply(Action::SaveDraft)?;
+            write_draft(cx, &mut tx, &s, change).await?;
+            if drafted != s.status {
+                transition(cx, &mut tx, &s, drafted, s.on_time, "status", drafted.as_str().into()).await?;
+                submissions_repo::update(
+                    &mut tx,
+                    s.id,
+                    &RowChange { status: Some(drafted), ..Default::default() },
+                    cx.who(),
+                )
+                .await?;
+                s.status = drafted;
+            }
+        }
         let next = s.status.apply(Action::Submit)?;
         let values = submissions_repo::values(&mut tx, Figures::Draft, s.id).await?;
         let sections = submissions_repo::draft_sections(&mut tx, s.id).await?;
-        let findings = validate::validate(&t, &values, &sections, Stage::Submit);
+        let findings = validate::validate_for(&t, Some(unit.kind), &values, &sections, Stage::Submit);
         if validate::has_errors(&findings) {
             let n = findings
                 .iter()

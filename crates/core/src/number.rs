@@ -85,6 +85,62 @@ pub fn parse_vn(input: &str) -> Result<Milli, CoreError> {
     Ok(if neg { -v } else { v })
 }
 
+/// Parses a figure typed for an indicator: [`parse_vn`], and for an indicator that
+/// counts whole things (`whole`), a refusal of any decimal part that quotes what was
+/// typed. `1,234` typed for a count is ambiguous (a thousands separator in the
+/// English way, or a slip): it is refused with the two readings, never guessed.
+/// The value returned is exactly what the text says; nothing is rounded.
+pub fn parse_figure(input: &str, whole: bool) -> Result<Milli, CoreError> {
+    let v = parse_vn(input)?;
+    if whole && v % SCALE != 0 {
+        let typed = input.trim();
+        let body = typed.trim_start_matches('-');
+        let ambiguous = body
+            .split_once(',')
+            .is_some_and(|(i, f)| f.len() == 3 && !i.contains('.') && i.len() <= 3);
+        let message = if ambiguous {
+            let thousands = group_thousands(&body.replace(',', ""));
+            format!(
+                "Chỉ tiêu này phải là số nguyên — bạn đã nhập «{typed}». Dấu phẩy là dấu thập phân; nếu bạn muốn ghi {thousands}, hãy viết «{thousands}» (dấu chấm phân cách hàng nghìn)"
+            )
+        } else {
+            format!("Chỉ tiêu này phải là số nguyên — bạn đã nhập «{typed}»")
+        };
+        return Err(CoreError::new(ErrorCode::InvalidNumber, message));
+    }
+    Ok(v)
+}
+
+/// Formats a stored figure exactly as the number it is: every decimal it has (up to
+/// the three kept), none added, none rounded away. `parse_vn(format_exact(v)) == v`.
+pub fn format_exact(v: Milli) -> String {
+    format_vn(v, 3)
+}
+
+/// Converts a JSON number to [`Milli`] exactly: a number with more than three
+/// decimals is refused, never rounded.
+pub fn from_json_number(n: &serde_json::Number) -> Result<Milli, CoreError> {
+    if let Some(i) = n.as_i64() {
+        let m = i128::from(i) * i128::from(SCALE);
+        if m.abs() > MAX_ABS {
+            return Err(CoreError::new(
+                ErrorCode::InvalidNumber,
+                format!("Số {n} quá lớn"),
+            ));
+        }
+        return Ok(m as i64);
+    }
+    // a float: read its decimal text so 0.1 stays 0.1
+    let text = n.to_string();
+    if text.contains(['e', 'E']) {
+        return Err(CoreError::new(
+            ErrorCode::InvalidNumber,
+            format!("Số {text} viết dạng lũy thừa; hãy gửi số thập phân thường"),
+        ));
+    }
+    parse_vn(&text.replace('.', ","))
+}
+
 /// Converts a JSON/float number to [`Milli`], rounding half away from zero.
 pub fn from_f64(x: f64) -> Result<Milli, CoreError> {
     if !x.is_finite() || x.abs() > (MAX_ABS / i128::from(SCALE)) as f64 {
@@ -160,6 +216,32 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn figures_for_counts_are_whole_and_never_guessed() {
+        assert_eq!(parse_figure("1.234", true).unwrap(), 1_234_000);
+        assert_eq!(parse_figure("12,5", false).unwrap(), 12_500);
+        let e = parse_figure("12,5", true).unwrap_err();
+        assert!(e.message.contains("bạn đã nhập «12,5»"), "{}", e.message);
+        let e = parse_figure("1,234", true).unwrap_err();
+        assert!(e.message.contains("«1.234»"), "{}", e.message);
+        assert!(parse_figure("-3", true).is_ok());
+        assert_eq!(format_exact(12_500), "12,5");
+        assert_eq!(format_exact(1_234_000), "1.234");
+        assert_eq!(format_exact(1), "0,001");
+    }
+
+    #[test]
+    fn json_numbers_are_exact_or_refused() {
+        let n = |s: &str| serde_json::from_str::<serde_json::Number>(s).unwrap();
+        assert_eq!(from_json_number(&n("12")).unwrap(), 12_000);
+        assert_eq!(from_json_number(&n("0.1")).unwrap(), 100);
+        assert_eq!(from_json_number(&n("-2.125")).unwrap(), -2_125);
+        assert!(from_json_number(&n("1.2345")).is_err());
+        assert_eq!(from_json_number(&n("1e3")).unwrap(), 1_000_000);
+        assert!(from_json_number(&n("1.5e-4")).is_err());
+        assert!(from_json_number(&n("99999999999999999")).is_err());
+    }
+
+    #[test]
     fn parses_vietnamese_forms() {
         assert_eq!(parse_vn("1.234,5").unwrap(), 1_234_500);
         assert_eq!(parse_vn("3.731").unwrap(), 3_731_000);
@@ -204,12 +286,27 @@ mod tests {
 
     proptest! {
         #[test]
+        /// Every accepted figure reads back to itself: parse → display → parse.
+        fn accepted_figures_round_trip(s in "-?[0-9]{1,4}(\\.[0-9]{3}){0,3}(,[0-9]{1,3})?", whole in any::<bool>()) {
+            if let Ok(v) = parse_figure(&s, whole) {
+                let shown = format_exact(v);
+                prop_assert_eq!(parse_figure(&shown, whole).unwrap(), v);
+                prop_assert_eq!(parse_vn(&shown).unwrap(), v);
+            }
+        }
+
+        #[test]
+        fn any_milli_round_trips(v in -1_000_000_000_000_000i64..=1_000_000_000_000_000i64) {
+            prop_assert_eq!(parse_vn(&format_exact(v)).unwrap(), v);
+        }
+
+        #[test]
         fn parse_never_panics(s in "\\PC{0,40}") {
             let _ = parse_vn(&s);
         }
 
         #[test]
-        fn format_then_parse_round_trips(v in -1_000_000_000_000_000i64..1_000_000_000_000_000i64) {
+        fn format_then_parse_round_trips(v in -1_000_000_000_000_000i64..=1_000_000_000_000_000i64) {
             prop_assert_eq!(parse_vn(&format_vn(v, 3)).unwrap(), v);
         }
 

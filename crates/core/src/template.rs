@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, ErrorCode, Problem};
 use crate::expr::Expr;
+use crate::unit::UnitKind;
 
 /// Units of measure accepted in forms (đơn vị tính).
 pub const UNITS_OF_MEASURE: &[&str] = &[
@@ -102,6 +103,28 @@ pub struct Section {
 pub struct Group {
     pub code: String,
     pub title: String,
+    /// The unit kinds that report this group (see [`applies_to`]); empty: every kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<String>,
+}
+
+/// Whether a form part limited to `audience` (unit kind codes such as `enterprise`,
+/// or `commune_level` for every commune-level kind) is reported by a unit of `kind`.
+/// An empty list means every kind; the consolidating levels (central, province,
+/// district) see everything, since they add up their children's figures.
+pub fn applies_to(audience: &[String], kind: UnitKind) -> bool {
+    audience.is_empty()
+        || matches!(
+            kind,
+            UnitKind::Central | UnitKind::Province | UnitKind::District
+        )
+        || audience.iter().any(|a| {
+            a == kind.as_str() || (a == "commune_level" && kind.is_commune_level())
+        })
+}
+
+fn is_audience(a: &str) -> bool {
+    a == "commune_level" || UnitKind::parse(a).is_some()
 }
 
 /// An indicator (chỉ tiêu).
@@ -128,9 +151,17 @@ pub struct Indicator {
     /// A submission cannot be sent with this indicator empty.
     #[serde(default)]
     pub required: bool,
+    /// Limits the indicator to these unit kinds (narrower than its group's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<String>,
 }
 
 impl Indicator {
+    /// True when the indicator counts whole things (no decimals may be typed).
+    pub fn whole_numbers(&self) -> bool {
+        self.aggregate != Aggregate::Ratio && !allows_decimals(&self.unit)
+    }
+
     /// How many decimals its values are shown with: ratios one, amounts and
     /// percentages up to three, counts none.
     pub fn decimals(&self) -> u32 {
@@ -280,6 +311,23 @@ impl Template {
         let groups: HashSet<&str> = def.groups.iter().map(|g| g.code.as_str()).collect();
         if groups.len() != def.groups.len() {
             p("duplicate_group", "Có nhóm chỉ tiêu trùng mã".into());
+        }
+        let audiences = def
+            .groups
+            .iter()
+            .map(|g| (format!("nhóm «{}»", g.code), &g.applies_to))
+            .chain(
+                def.indicators
+                    .iter()
+                    .map(|i| (format!("chỉ tiêu «{}»", i.code), &i.applies_to)),
+            );
+        for (owner, list) in audiences {
+            for a in list.iter().filter(|a| !is_audience(a)) {
+                p(
+                    "applies_to",
+                    format!("Loại đơn vị «{a}» của {owner} không hợp lệ (mã loại đơn vị hoặc commune_level)"),
+                );
+            }
         }
         let mut index = HashMap::new();
         for (i, ind) in def.indicators.iter().enumerate() {
@@ -565,6 +613,23 @@ impl Template {
     /// Position of the indicator in form order.
     pub fn position(&self, code: &str) -> Option<usize> {
         self.index.get(code).copied()
+    }
+
+    /// Whether a unit of `kind` reports the indicator `ind` (its group's and its own
+    /// limits both hold).
+    pub fn applies(&self, ind: &Indicator, kind: UnitKind) -> bool {
+        applies_to(&ind.applies_to, kind)
+            && self
+                .def
+                .groups
+                .iter()
+                .find(|g| g.code == ind.group)
+                .is_none_or(|g| applies_to(&g.applies_to, kind))
+    }
+
+    /// The indicators a unit of `kind` reports, in form order.
+    pub fn indicators_for(&self, kind: UnitKind) -> impl Iterator<Item = &Indicator> {
+        self.indicators().iter().filter(move |i| self.applies(i, kind))
     }
 
     pub fn section(&self, number: &str) -> Option<&Section> {

@@ -8,7 +8,11 @@ use serde::Serialize;
 use crate::error::{CoreError, ErrorCode, Problem};
 use crate::expr::Value;
 use crate::number::{self, Milli, SCALE};
-use crate::template::{Aggregate, Severity, Template, allows_decimals};
+use crate::template::{Aggregate, Indicator, Severity, Template};
+use crate::unit::UnitKind;
+
+/// Longest narrative section accepted, in characters (about 25 printed pages).
+pub const MAX_SECTION_CHARS: usize = 60_000;
 
 /// A unit's figures: indicator code → value in thousandths.
 pub type Values = BTreeMap<String, Milli>;
@@ -50,21 +54,34 @@ pub fn has_errors(findings: &[Finding]) -> bool {
 
 fn ind_ref(t: &Template, code: &str, values: &Values) -> IndicatorRef {
     let ind = t.indicator(code);
-    let decimals = ind.map_or(3, |i| if allows_decimals(&i.unit) { 3 } else { 0 });
     IndicatorRef {
         code: code.to_string(),
         name: ind.map_or_else(|| code.to_string(), |i| i.name.clone()),
-        value: values.get(code).map(|v| number::format_vn(*v, decimals)),
+        value: values.get(code).map(|v| number::format_exact(*v)),
     }
 }
 
-/// Checks figures and narrative against the template.
+/// Checks figures and narrative against the whole template (a consolidating unit).
 pub fn validate(
     t: &Template,
     values: &Values,
     narrative: &Narrative,
     stage: Stage,
 ) -> Vec<Finding> {
+    validate_for(t, None, values, narrative, stage)
+}
+
+/// Checks figures and narrative against the part of the template a unit of `kind`
+/// reports (`None`: all of it): indicators that do not apply to it are neither
+/// required nor accepted.
+pub fn validate_for(
+    t: &Template,
+    kind: Option<UnitKind>,
+    values: &Values,
+    narrative: &Narrative,
+    stage: Stage,
+) -> Vec<Finding> {
+    let applies = |i: &Indicator| kind.is_none_or(|k| t.applies(i, k));
     let mut out = Vec::new();
     let missing_sev = if stage == Stage::Submit {
         Severity::Error
@@ -94,6 +111,18 @@ pub fn validate(
             continue;
         };
         let r = || vec![ind_ref(t, code, values)];
+        if !applies(ind) {
+            out.push(Finding {
+                severity: Severity::Error,
+                rule: "khong_ap_dung".into(),
+                message: format!(
+                    "«{}» không thuộc phần biểu mẫu của loại đơn vị này; hãy xóa số liệu ở ô này",
+                    ind.name
+                ),
+                indicators: r(),
+                section: None,
+            });
+        }
         if *v < 0 {
             out.push(Finding {
                 severity: Severity::Error,
@@ -103,7 +132,7 @@ pub fn validate(
                 section: None,
             });
         }
-        if !allows_decimals(&ind.unit) && v % SCALE != 0 {
+        if ind.whole_numbers() && v % SCALE != 0 {
             out.push(Finding {
                 severity: Severity::Error,
                 rule: "so_nguyen".into(),
@@ -125,8 +154,9 @@ pub fn validate(
             });
         }
     }
-    for ind in t.indicators() {
-        if ind.required && !values.contains_key(&ind.code) {
+    for ind in t.indicators().iter().filter(|i| applies(i)) {
+        let computable = ind.aggregate == Aggregate::Ratio && computed_ratio(t, values, &ind.code).is_some();
+        if ind.required && !values.contains_key(&ind.code) && !computable {
             out.push(Finding {
                 severity: missing_sev,
                 rule: "chi_tieu_bat_buoc".into(),
@@ -175,7 +205,7 @@ pub fn parse_text_values(
         if raw.trim().is_empty() {
             continue;
         }
-        match number::parse_vn(raw) {
+        match number::parse_figure(raw, ind.whole_numbers()) {
             Ok(v) => {
                 out.insert(code.clone(), v);
             }
@@ -209,7 +239,19 @@ pub fn check_codes(t: &Template, values: &Values, narrative: &Narrative) -> Resu
             });
         }
     }
-    for number in narrative.keys() {
+    for (number, text) in narrative {
+        let chars = text.chars().count();
+        if chars > MAX_SECTION_CHARS {
+            problems.push(Problem {
+                line: 0,
+                code: "section_too_long",
+                message: format!(
+                    "Mục {number} dài {} ký tự, vượt giới hạn {} ký tự một mục; hãy rút gọn hoặc chuyển phần chi tiết sang phụ lục",
+                    number::format_vn(chars as i64 * SCALE, 0),
+                    number::format_vn(MAX_SECTION_CHARS as i64 * SCALE, 0)
+                ),
+            });
+        }
         if t.section(number).is_none() {
             problems.push(Problem {
                 line: 0,
@@ -220,6 +262,12 @@ pub fn check_codes(t: &Template, values: &Values, narrative: &Narrative) -> Resu
     }
     if problems.is_empty() {
         Ok(())
+    } else if problems.iter().all(|p| p.code == "section_too_long") {
+        Err(CoreError::with_problems(
+            ErrorCode::InvalidInput,
+            "Nội dung báo cáo quá dài; chưa lưu gì",
+            problems,
+        ))
     } else {
         Err(CoreError::with_problems(
             ErrorCode::UnknownIndicator,
@@ -260,12 +308,17 @@ pub fn parse_json_values(
         let parsed = match raw {
             serde_json::Value::Null => Ok(None),
             serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
-            serde_json::Value::String(s) => number::parse_vn(s).map(Some),
-            serde_json::Value::Number(n) => n
-                .as_f64()
-                .ok_or_else(|| CoreError::new(ErrorCode::InvalidNumber, "số không hợp lệ"))
-                .and_then(number::from_f64)
-                .map(Some),
+            serde_json::Value::String(s) => number::parse_figure(s, ind.whole_numbers()).map(Some),
+            serde_json::Value::Number(n) => number::from_json_number(n).and_then(|v| {
+                if ind.whole_numbers() && v % SCALE != 0 {
+                    Err(CoreError::new(
+                        ErrorCode::InvalidNumber,
+                        format!("Chỉ tiêu này phải là số nguyên — đã gửi {n}"),
+                    ))
+                } else {
+                    Ok(Some(v))
+                }
+            }),
             _ => Err(CoreError::new(
                 ErrorCode::InvalidNumber,
                 "phải là số, chuỗi số hoặc null",
@@ -416,8 +469,15 @@ unit = "triệu đồng"
     #[test]
     fn counts_are_whole_and_not_negative() {
         let t = Template::from_toml(T).unwrap();
-        let v = vals(&[("kn_nhan", "1,5"), ("kn_xong", "-1")]);
+        // typed text with a decimal in a count is refused before it is stored …
+        let typed = [("kn_nhan".to_string(), "1,5".to_string())].into();
+        let e = parse_text_values(&t, &typed).unwrap_err();
+        assert!(e.problems[0].message.contains("bạn đã nhập «1,5»"), "{e:?}");
+        // … and a stored fraction (an older row) is still reported, not rounded
+        let mut v = vals(&[("kn_xong", "-1")]);
+        v.insert("kn_nhan".into(), 1_500);
         let f = validate(&t, &v, &Narrative::new(), Stage::Draft);
+        assert!(f.iter().any(|x| x.indicators.iter().any(|i| i.value.as_deref() == Some("1,5"))));
         assert!(rules(&f).contains(&"so_nguyen"));
         assert!(rules(&f).contains(&"so_am"));
         assert!(f.iter().any(|x| x.message.contains("Số vụ việc tiếp nhận")));

@@ -197,3 +197,96 @@ fn ha_long_appendix_figures_validate() {
             .any(|f| f.rule == "ht_kinh_phi.tong_thanh_phan")
     );
 }
+
+/// Version 2 of the periodic template: the enterprise attributes overlap, so the
+/// real figures of a province (885 enterprises, 834 with a union, 558 with a
+/// collective agreement, 812 holding a workers' conference) are a correct report;
+/// version 1 refused them.
+#[test]
+fn enterprise_attributes_overlap_in_version_2() {
+    let pairs = [
+        ("dn_tong", "885"),
+        ("dn_cong_doan", "834"),
+        ("dn_thoa_uoc", "558"),
+        ("dn_hoi_nghi_nld", "812"),
+        ("dn_doi_thoai", "790"),
+    ];
+    let v1 = load("qcdc-dinh-ky.v1.toml");
+    let blocking = |t: &Template, v| {
+        validate(t, v, &Narrative::new(), Stage::Draft)
+            .into_iter()
+            .filter(|f| f.severity == qcdc_core::template::Severity::Error)
+            .map(|f| f.rule)
+            .collect::<Vec<_>>()
+    };
+    let figures = values(&v1, &pairs);
+    assert!(!blocking(&v1, &figures).is_empty());
+    let v2 = load("qcdc-dinh-ky.v2.toml");
+    let figures = values(&v2, &pairs);
+    assert_eq!(blocking(&v2, &figures), Vec::<String>::new());
+    // each attribute is still at most the whole
+    let over = values(&v2, &[("dn_tong", "885"), ("dn_cong_doan", "886")]);
+    assert!(!blocking(&v2, &over).is_empty());
+}
+
+/// A unit sees the part of the form that applies to its kind; the consolidating
+/// levels see all of it; a figure for a group that does not apply is refused.
+#[test]
+fn units_see_only_the_groups_of_their_kind() {
+    use qcdc_core::unit::UnitKind;
+    use qcdc_core::validate::validate_for;
+    for name in ["qcdc-dinh-ky.v2.toml", "dan-van-chinh-quyen.v2.toml"] {
+        let t = load(name);
+        let all = t.indicators().len();
+        assert_eq!(t.indicators_for(UnitKind::Province).count(), all, "{name}");
+        let commune = t.indicators_for(UnitKind::Commune).count();
+        let enterprise = t.indicators_for(UnitKind::Enterprise).count();
+        assert!(commune <= all && enterprise < commune, "{name}: {commune} {enterprise} of {all}");
+        // every indicator is reported by some kind below the province
+        for i in t.indicators() {
+            assert!(
+                [UnitKind::Commune, UnitKind::Agency, UnitKind::Enterprise, UnitKind::MassOrg, UnitKind::PublicService]
+                    .iter()
+                    .any(|k| t.applies(i, *k)),
+                "{name}: nobody reports {}",
+                i.code
+            );
+        }
+    }
+    let t = load("qcdc-dinh-ky.v2.toml");
+    let ent = |c: &str| t.applies(t.indicator(c).unwrap(), UnitKind::Enterprise);
+    assert!(ent("dn_tong") && ent("vb_tong") && !ent("tcd_luot") && !ent("hu_xay_dung"));
+    assert!(t.applies(t.indicator("mc_cq_tong").unwrap(), UnitKind::Agency));
+    assert!(!t.applies(t.indicator("mc_cq_tong").unwrap(), UnitKind::Ward));
+    let v = values(&t, &[("tcd_luot", "12")]);
+    let f = validate_for(&t, Some(UnitKind::Enterprise), &v, &Narrative::new(), Stage::Draft);
+    assert!(f.iter().any(|f| f.rule == "khong_ap_dung"), "{f:?}");
+    let f = validate_for(&t, Some(UnitKind::Ward), &v, &Narrative::new(), Stage::Draft);
+    assert!(!f.iter().any(|f| f.rule == "khong_ap_dung"), "{f:?}");
+}
+
+/// A ratio left empty is computed from its parts, so a required ratio is satisfied
+/// by its numerator and denominator.
+#[test]
+fn a_ratio_is_computed_not_required() {
+    let t = load("qcdc-dinh-ky.v2.toml");
+    let v = values(&t, &[("dn_tong", "885"), ("dn_thoa_uoc", "834")]);
+    assert_eq!(
+        qcdc_core::validate::computed_ratio(&t, &v, "dn_ty_le_thoa_uoc").map(|r| (r * 10.0).round() / 10.0),
+        Some(94.2)
+    );
+}
+
+/// A count typed with a decimal part is refused quoting what was typed; an amount
+/// keeps its decimals exactly.
+#[test]
+fn counts_refuse_decimals_and_amounts_keep_them() {
+    let t = load("qcdc-dinh-ky.v2.toml");
+    let e = parse_text_values(&t, &[("tcd_luot".to_string(), "12,5".to_string())].into()).unwrap_err();
+    assert!(e.problems[0].message.contains("12,5"), "{:?}", e.problems);
+    let e = parse_text_values(&t, &[("tcd_luot".to_string(), "1,234".to_string())].into()).unwrap_err();
+    assert!(e.problems[0].message.contains("1.234"), "{:?}", e.problems);
+    let t = load("dan-van-chinh-quyen.v2.toml");
+    let v = values(&t, &[("ht_ngheo", "1.453,5")]);
+    assert_eq!(v["ht_ngheo"], 1_453_500);
+}
