@@ -158,6 +158,15 @@ pub(crate) async fn view_in(
         template_version: round.template_version,
         unit_code: s.unit_code.clone(),
         unit_name: s.unit_name.clone(),
+        unit_kind: unit.kind,
+        computed: t
+            .indicators()
+            .iter()
+            .filter_map(|i| {
+                validate::computed_ratio(&t, &values, &i.code)
+                    .map(|r| (i.code.clone(), number::format_f64(r, 1)))
+            })
+            .collect(),
         status: s.status,
         status_label: s.status.label_vi(),
         version: s.version,

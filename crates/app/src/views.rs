@@ -238,9 +238,14 @@ pub struct SubmissionView {
     pub template_version: i64,
     pub unit_code: String,
     pub unit_name: String,
+    /// The unit's kind: the form shows the indicators that apply to it.
+    pub unit_kind: qcdc_core::unit::UnitKind,
     pub status: Status,
     pub status_label: &'static str,
     pub version: i64,
+    /// Ratios computed from their numerator and denominator (written the Vietnamese
+    /// way, one decimal), for every ratio whose parts are filled.
+    pub computed: BTreeMap<String, String>,
     /// Figures of the working copy (or of the accepted version when accepted).
     pub values: BTreeMap<String, f64>,
     /// The same figures written the Vietnamese way.

@@ -12,7 +12,7 @@ use maud::{Markup, html};
 use qcdc_app::submissions::{self, DraftChange, History};
 use qcdc_app::views::{SubmissionView, VersionInfo};
 use qcdc_app::{CoreError, PageReq, rounds};
-use qcdc_core::number;
+use qcdc_core::{number, text};
 use qcdc_core::template::{Severity, Template};
 use qcdc_core::validate::Finding;
 use qcdc_core::workflow::Status;
@@ -94,83 +94,199 @@ fn finding_line(f: &Finding) -> Markup {
     html! { div class=(class) { (f.message) } }
 }
 
-/// The editable report form.
-fn form(
-    u: &User,
-    t: &Template,
-    v: &SubmissionView,
-    typed: Option<&BTreeMap<String, String>>,
-    cell_errors: &BTreeMap<String, String>,
-) -> Markup {
+/// What the form shows besides the stored report: the text as typed (after a
+/// refused save), the cells that could not be read, and the findings of a refused
+/// submission.
+#[derive(Default)]
+struct FormState<'a> {
+    typed: Option<&'a BTreeMap<String, String>>,
+    cell_errors: BTreeMap<String, String>,
+    submit_findings: Vec<Finding>,
+}
+
+/// One blocking error of the form, with the id of the field it belongs to.
+struct FormError {
+    field: String,
+    label: String,
+    message: String,
+}
+
+/// The id of a section's feedback container (section numbers carry dots).
+fn section_slot(number: &str) -> String {
+    format!("fb-s-{}", number.replace('.', "-"))
+}
+
+/// Every blocking error, in form order: unreadable cells first, then the
+/// validation errors (of the refused submission when there is one).
+fn form_errors(t: &Template, v: &SubmissionView, st: &FormState) -> Vec<FormError> {
+    let mut out = Vec::new();
+    for i in t.indicators() {
+        if let Some(e) = st.cell_errors.get(&i.code) {
+            out.push(FormError {
+                field: format!("v.{}", i.code),
+                label: i.name.clone(),
+                message: e.clone(),
+            });
+        }
+    }
+    let findings = if st.submit_findings.is_empty() {
+        &v.findings
+    } else {
+        &st.submit_findings
+    };
+    for f in findings.iter().filter(|f| f.severity == Severity::Error) {
+        let (field, label) = match (&f.section, f.indicators.first()) {
+            (Some(sec), _) => (
+                format!("s.{sec}"),
+                t.section(sec)
+                    .map_or_else(|| format!("Mục {sec}"), |x| format!("Mục {sec}. {}", x.title)),
+            ),
+            (None, Some(i)) => (format!("v.{}", i.code), i.name.clone()),
+            (None, None) => ("phu-luc".into(), "Phụ lục số liệu".into()),
+        };
+        out.push(FormError {
+            field,
+            label,
+            message: f.message.clone(),
+        });
+    }
+    out
+}
+
+/// The error summary at the top of the form: every error as a link to its field.
+fn error_summary(errors: &[FormError], oob: bool) -> Markup {
+    html! {
+        div #error-summary hx-swap-oob=[oob.then_some("true")] {
+            @if !errors.is_empty() {
+                div.error-summary role="alert" tabindex="-1" {
+                    h2 { "Báo cáo còn " (errors.len()) " lỗi cần sửa trước khi gửi" }
+                    ul {
+                        @for e in errors {
+                            li { a href=(format!("#{}", e.field)) { strong { (e.label) } ": " (e.message) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Depth of an indicator in its breakdown chain (0 for a whole).
+fn depth(t: &Template, code: &str) -> u32 {
+    let mut d = 0;
+    let mut c = t.indicator(code).and_then(|x| x.part_of.as_deref());
+    while let Some(p) = c {
+        d += 1;
+        c = t.indicator(p).and_then(|x| x.part_of.as_deref());
+    }
+    d
+}
+
+/// An indicator's label: breakdown rows read "trong đó: …" unless the name says it.
+fn indicator_label(t: &Template, i: &qcdc_core::template::Indicator) -> String {
+    let says_it = text::fold(&i.name).starts_with("trong do");
+    if depth(t, &i.code) > 0 && !says_it {
+        format!("trong đó: {}", i.name)
+    } else {
+        i.name.clone()
+    }
+}
+
+/// The feedback next to an indicator: an unreadable cell quotes what was typed, then
+/// the validation findings.
+fn indicator_feedback(v: &SubmissionView, st: &FormState, code: &str, oob: bool) -> Markup {
+    html! {
+        div id=(format!("fb-{code}")) hx-swap-oob=[oob.then_some("true")] {
+            @if let Some(e) = st.cell_errors.get(code) { div.err-text { (e) } }
+            @for f in findings_for(v, code) { (finding_line(f)) }
+            @for f in st.submit_findings.iter().filter(|f| f.severity == Severity::Error && f.indicators.first().is_some_and(|i| i.code == code)) {
+                @if !v.findings.contains(f) { (finding_line(f)) }
+            }
+        }
+    }
+}
+
+fn section_feedback(v: &SubmissionView, st: &FormState, number: &str, oob: bool) -> Markup {
+    html! {
+        div id=(section_slot(number)) hx-swap-oob=[oob.then_some("true")] {
+            @for f in v.findings.iter().chain(st.submit_findings.iter().filter(|f| !v.findings.contains(f))).filter(|f| f.section.as_deref() == Some(number)) { (finding_line(f)) }
+            @for f in v.narrative_findings.iter().filter(|f| f.section == number) { div.warn-text { "Kiểm tra nội dung: " (f.finding.message) } }
+        }
+    }
+}
+
+/// The editable report form. "Gửi báo cáo" posts the whole form, so what is typed
+/// in the last second before sending is in the sent report.
+fn form(u: &User, t: &Template, v: &SubmissionView, st: &FormState) -> Markup {
     let base = format!("/dot/{}/bao-cao/{}", v.round_id, v.unit_code);
     let value = |code: &str| {
-        typed
+        st.typed
             .and_then(|m| m.get(&format!("v.{code}")).cloned())
             .or_else(|| v.display.get(code).cloned())
             .unwrap_or_default()
     };
     let section = |n: &str| {
-        typed
+        st.typed
             .and_then(|m| m.get(&format!("s.{n}")).cloned())
             .or_else(|| v.sections.get(n).cloned())
             .unwrap_or_default()
     };
+    let errors = form_errors(t, v, st);
     html! {
+        (error_summary(&errors, false))
         form #report method="post" action=(format!("{base}/luu")) data-draft-key=(format!("{}:{}", v.round_id, v.unit_code)) data-saved-at=(v.updated_at)
-            hx-post=(format!("{base}/luu")) hx-trigger="autosave, submit" hx-target="#save-status" hx-swap="innerHTML" {
+            hx-post=(format!("{base}/luu")) hx-trigger="autosave" hx-target="#save-status" hx-swap="innerHTML" {
             (csrf(u))
             h2 { "Phần nội dung (theo đề cương)" }
+            p.guidance { "Mỗi mục tối đa " (qcdc_core::number::format_vn(qcdc_core::validate::MAX_SECTION_CHARS as i64 * 1000, 0)) " ký tự." }
             @for s in t.sections() {
                 div.card {
                     label for=(format!("s.{}", s.number)) { (s.number) ". " (s.title) @if s.required { " *" } }
                     @if !s.guidance.is_empty() { p.guidance { (s.guidance) } }
+                    (section_feedback(v, st, &s.number, false))
                     textarea id=(format!("s.{}", s.number)) name=(format!("s.{}", s.number)) { (section(&s.number)) }
-                    @for f in v.findings.iter().filter(|f| f.section.as_deref() == Some(s.number.as_str())) { (finding_line(f)) }
-                    @for f in v.narrative_findings.iter().filter(|f| f.section == s.number) { div.warn-text { "Kiểm tra nội dung: " (f.finding.message) } }
                 }
             }
-            h2 { "Phụ lục số liệu" }
-            p.guidance { "Nhập số theo cách viết Việt Nam: dấu chấm phân cách hàng nghìn, dấu phẩy thập phân (ví dụ 1.234,5). Để trống nếu không có số liệu." }
+            h2 #phu-luc { "Phụ lục số liệu" }
+            p.guidance { "Nhập số theo cách viết Việt Nam: dấu chấm phân cách hàng nghìn, dấu phẩy thập phân (ví dụ 1.234,5). Để trống nếu không có số liệu. Tỷ lệ để trống sẽ được tính tự động từ số liệu thành phần." }
             @for g in &t.def.groups {
-                @let inds: Vec<_> = t.indicators().iter().filter(|i| i.group == g.code).collect();
+                @let inds: Vec<_> = t.indicators_for(v.unit_kind).filter(|i| i.group == g.code).collect();
                 @if !inds.is_empty() {
                     table style="margin-bottom:1rem" {
                         thead { tr { th colspan="3" { (g.code) ". " (g.title) } } }
                         tbody {
                             @for i in inds {
-                                @let depth = { let mut d = 0; let mut c = i.part_of.as_deref(); while let Some(p) = c { d += 1; c = t.indicator(p).and_then(|x| x.part_of.as_deref()); } d };
                                 tr {
-                                    td style=(format!("padding-left:{}rem", 0.5 + f64::from(depth) * 1.5)) {
-                                        label for=(format!("v.{}", i.code)) style="font-weight:normal;margin:0" { @if depth > 0 { "trong đó: " } (i.name) }
-                                        @if let Some(e) = cell_errors.get(&i.code) { div.err-text { (e) } }
-                                        @for f in findings_for(v, &i.code) { (finding_line(f)) }
+                                    td style=(format!("padding-left:{}rem", 0.5 + f64::from(depth(t, &i.code)) * 1.5)) {
+                                        label for=(format!("v.{}", i.code)) style="font-weight:normal;margin:0" { (indicator_label(t, i)) }
+                                        (indicator_feedback(v, st, &i.code, false))
                                     }
                                     td.muted style="width:8rem" { (i.unit) }
-                                    td style="width:11rem" { input type="text" inputmode="decimal" id=(format!("v.{}", i.code)) name=(format!("v.{}", i.code)) value=(value(&i.code)); }
+                                    td style="width:11rem" {
+                                        input type="text" inputmode="decimal" id=(format!("v.{}", i.code)) name=(format!("v.{}", i.code)) value=(value(&i.code))
+                                            placeholder=[v.computed.get(&i.code).map(|c| format!("tự tính: {c}"))]
+                                            aria-invalid=[st.cell_errors.contains_key(&i.code).then_some("true")];
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-            p { button type="submit" name="luu" value="1" { "Lưu nháp" } " " span #save-status role="status" { "Lưu lần cuối: " (when(&v.updated_at)) } }
-        }
-        div.grid2 {
+            p { button.secondary type="submit" name="luu" value="1" { "Lưu nháp" } " " span #save-status role="status" { "Lưu lần cuối: " (when(&v.updated_at)) } }
             div.card {
                 h2 { "Gửi báo cáo" }
-                form method="post" action=(format!("{base}/gui")) {
-                    (csrf(u))
-                    label style="font-weight:normal" { input type="checkbox" name="xac_nhan" value="1" required; " Tôi đã kiểm tra và xác nhận gửi báo cáo này" }
-                    p { button type="submit" { "Gửi báo cáo" } }
-                }
+                p.guidance { "Báo cáo được gửi với đúng nội dung đang hiển thị trên trang này." }
+                label style="font-weight:normal" { input type="checkbox" name="xac_nhan" value="1"; " Tôi đã kiểm tra và xác nhận gửi báo cáo này" }
+                p { button #send type="submit" formaction=(format!("{base}/gui")) { "Gửi báo cáo" } }
             }
-            div.card {
-                h2 { "Nhập từ tệp Word hoặc văn bản" }
-                form method="post" action=(format!("{base}/nhap-tep")) enctype="multipart/form-data" {
-                    (csrf(u))
-                    input type="file" name="tep" accept=".docx,.txt" required;
-                    p { button.secondary type="submit" { "Nhập vào bản nháp" } }
-                }
+        }
+        div.card {
+            h2 { "Nhập từ tệp Word hoặc văn bản" }
+            form method="post" action=(format!("{base}/nhap-tep")) enctype="multipart/form-data" {
+                (csrf(u))
+                input type="file" name="tep" accept=".docx,.txt" required;
+                p { button.secondary type="submit" { "Nhập vào bản nháp" } }
             }
         }
     }
@@ -237,7 +353,55 @@ fn read_only(u: &User, t: &Template, v: &SubmissionView) -> Markup {
     }
 }
 
-fn history_block(round: i64, unit: &str, versions: &[VersionInfo], h: &History) -> Markup {
+/// An audit action in words.
+fn action_label(action: &str) -> &'static str {
+    match action {
+        "value" => "Sửa số liệu",
+        "section" => "Sửa nội dung",
+        "status" => "Đổi trạng thái",
+        "submit" => "Gửi báo cáo",
+        "return" => "Trả lại",
+        "accept" => "Tiếp nhận",
+        "correction" => "Mở điều chỉnh",
+        "adopt" => "Dùng số liệu tổng hợp",
+        "import" => "Nhập từ tệp",
+        _ => "Thay đổi khác",
+    }
+}
+
+/// A status word as stored in the audit log (`returned: lý do`, `accepted v2`),
+/// read back in Vietnamese.
+fn status_words(raw: &str) -> String {
+    let (head, rest) = match raw.split_once([':', ' ']) {
+        Some((h, r)) => (h, Some(r.trim())),
+        None => (raw, None),
+    };
+    match Status::parse(head) {
+        Some(st) => match rest {
+            Some(r) if !r.is_empty() => format!("{} — {}", st.label_vi(), r.trim_start_matches('v').trim()),
+            _ => st.label_vi().to_string(),
+        },
+        None => raw.to_string(),
+    }
+}
+
+/// One row of the change log in words: the action, the field (an indicator's name,
+/// a section's number), the old and new values.
+fn audit_row(t: &Template, e: &qcdc_app::AuditEntry) -> (String, String, String, String) {
+    let field = match (e.action.as_str(), e.field.as_deref()) {
+        ("value", Some(code)) => t.indicator(code).map_or_else(|| code.to_string(), |i| i.name.clone()),
+        ("section", Some(n)) => format!("Mục {n}"),
+        (_, Some("status")) | (_, None) => String::new(),
+        (_, Some(f)) => f.to_string(),
+    };
+    let words = |v: &Option<String>| {
+        let v = v.clone().unwrap_or_default();
+        if e.action == "value" || e.action == "section" { v } else { status_words(&v) }
+    };
+    (action_label(&e.action).to_string(), field, words(&e.old_value), words(&e.new_value))
+}
+
+fn history_block(t: &Template, round: i64, unit: &str, versions: &[VersionInfo], h: &History) -> Markup {
     html! {
         h2 { "Lịch sử" }
         @if !versions.is_empty() {
@@ -246,21 +410,19 @@ fn history_block(round: i64, unit: &str, versions: &[VersionInfo], h: &History) 
         }
         details open[h.audit.page > 1] { summary { "Nhật ký thay đổi (" (h.audit.total) ")" }
             table { thead { tr { th { "Lúc" } th { "Người" } th { "Thao tác" } th { "Mục" } th { "Cũ" } th { "Mới" } } }
-                tbody { @for e in &h.audit.items { tr { td { (when(&e.at)) } td { (e.actor) } td { (e.action) } td { (e.field.clone().unwrap_or_default()) } td { (e.old_value.clone().unwrap_or_default()) } td { (e.new_value.clone().unwrap_or_default()) } } } } }
+                tbody { @for e in &h.audit.items { @let (a, f, o, n) = audit_row(t, e); tr { td { (when(&e.at)) } td { (e.actor) } td { (a) } td { (f) } td { (o) } td { (n) } } } } }
             (pager(&h.audit, &format!("/dot/{round}/bao-cao/{unit}?")))
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn render(
     s: &WebState,
     u: &User,
     round_id: i64,
     unit: &str,
     flash: Option<Flash>,
-    typed: Option<&BTreeMap<String, String>>,
-    cell_errors: &BTreeMap<String, String>,
+    st: &FormState<'_>,
     status: StatusCode,
     audit_page: i64,
 ) -> Response {
@@ -287,8 +449,8 @@ async fn render(
         }
         @if v.status == Status::Returned { @if let Some(r) = &v.return_reason { div.flash.err { strong { "Báo cáo bị trả lại: " } (r) } } }
         @if let Some(r) = &v.correction_reason { @if v.status != Status::Accepted { p.muted { "Lý do điều chỉnh: " (r) } } }
-        @if v.can.edit { (form(u, &t, &v, typed, cell_errors)) } @else { (read_only(u, &t, &v)) }
-        (history_block(v.round_id, &v.unit_code, &h.versions, &h))
+        @if v.can.edit { (form(u, &t, &v, st)) } @else { (read_only(u, &t, &v)) }
+        (history_block(&t, v.round_id, &v.unit_code, &h.versions, &h))
     };
     (
         status,
@@ -314,8 +476,7 @@ pub async fn report_page(
         id,
         &unit,
         notice(&n),
-        None,
-        &BTreeMap::new(),
+        &FormState::default(),
         StatusCode::OK,
         n.trang.unwrap_or(1),
     )
@@ -332,15 +493,16 @@ async fn report_error(s: &WebState, u: &User, id: i64, unit: &str, e: CoreError)
         id,
         unit,
         Some(Flash::Err(e.message)),
-        None,
-        &BTreeMap::new(),
+        &FormState::default(),
         status,
         1,
     )
     .await
 }
 
-/// Reads the form: figures typed the Vietnamese way, narrative by section.
+/// Reads the form: figures typed the Vietnamese way (each checked against its
+/// indicator: a count takes no decimals), narrative by section. Cells that cannot be
+/// read are listed with their message and left out of the change.
 fn read_form(
     t: &Template,
     fields: &[(String, String)],
@@ -355,13 +517,13 @@ fn read_form(
     for (k, v) in fields {
         typed.insert(k.clone(), v.clone());
         if let Some(code) = k.strip_prefix("v.") {
-            if t.indicator(code).is_none() {
+            let Some(ind) = t.indicator(code) else {
                 continue;
-            }
+            };
             if v.trim().is_empty() {
                 change.values.insert(code.to_string(), None);
             } else {
-                match number::parse_vn(v) {
+                match number::parse_figure(v, ind.whole_numbers()) {
                     Ok(x) => {
                         change.values.insert(code.to_string(), Some(x));
                     }
@@ -382,6 +544,19 @@ fn read_form(
     (change, typed, errors)
 }
 
+/// The autosave answer: the save time, and (out of band) the error summary and the
+/// feedback next to every field, so errors stay where the eye is while typing.
+fn autosave_answer(t: &Template, v: &SubmissionView, st: &FormState) -> Markup {
+    let errors = form_errors(t, v, st);
+    html! {
+        "Đã lưu lúc " (when(&v.updated_at))
+        @if !errors.is_empty() { span.warn-text { " · còn " (errors.len()) " lỗi, xem danh sách ở đầu trang" } }
+        (error_summary(&errors, true))
+        @for i in t.indicators_for(v.unit_kind) { (indicator_feedback(v, st, &i.code, true)) }
+        @for sec in t.sections() { (section_feedback(v, st, &sec.number, true)) }
+    }
+}
+
 pub async fn save(
     State(s): State<WebState>,
     u: User,
@@ -397,30 +572,25 @@ pub async fn save(
         let t = submissions::template_of(&u.cx, id).await?;
         let (change, typed, errors) = read_form(&t, &f);
         let v = submissions::save_draft(&u.cx, id, &unit, &change).await?;
-        Ok::<_, CoreError>((v, typed, errors))
+        Ok::<_, CoreError>((t, v, typed, errors))
     }
     .await;
     match (result, htmx) {
-        (Ok((v, _, errors)), true) => {
-            let body = html! {
-                "Đã lưu lúc " (when(&v.updated_at))
-                @for (code, e) in &errors { div.err-text { (code) ": " (e) } }
-                @let n = v.findings.iter().filter(|f| f.severity == Severity::Error).count();
-                @if n > 0 { span.warn-text { " · còn " (n) " lỗi cần sửa trước khi gửi" } }
-            };
-            body.into_response()
+        (Ok((t, v, _, errors)), true) => {
+            let st = FormState { cell_errors: errors, ..Default::default() };
+            autosave_answer(&t, &v, &st).into_response()
         }
-        (Ok((_, typed, errors)), false) if !errors.is_empty() => {
+        (Ok((_, _, typed, errors)), false) if !errors.is_empty() => {
+            let st = FormState { typed: Some(&typed), cell_errors: errors, ..Default::default() };
             render(
                 &s,
                 &u,
                 id,
                 &unit,
                 Some(Flash::Err(
-                    "Có số liệu không hợp lệ; các ô khác đã được lưu.".into(),
+                    "Có số liệu chưa đọc được (xem danh sách lỗi); các ô khác đã được lưu.".into(),
                 )),
-                Some(&typed),
-                &errors,
+                &st,
                 StatusCode::BAD_REQUEST,
                 1,
             )
@@ -431,22 +601,15 @@ pub async fn save(
         (Err(e), false) => {
             let typed: BTreeMap<String, String> = f.into_iter().collect();
             let status = crate::layout::status_of(e.code);
-            render(
-                &s,
-                &u,
-                id,
-                &unit,
-                Some(Flash::Err(e.message)),
-                Some(&typed),
-                &BTreeMap::new(),
-                status,
-                1,
-            )
-            .await
+            let st = FormState { typed: Some(&typed), ..Default::default() };
+            render(&s, &u, id, &unit, Some(Flash::Err(e.message)), &st, status, 1).await
         }
     }
 }
 
+/// "Gửi báo cáo": the whole form arrives; its values are saved and the report sent
+/// in one transaction. When it cannot be sent, what was typed is still saved as the
+/// draft and the page lists every error as a link to its field.
 pub async fn submit(
     State(s): State<WebState>,
     u: User,
@@ -456,20 +619,51 @@ pub async fn submit(
     if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
-    if !f.iter().any(|(k, v)| k == "xac_nhan" && v == "1") {
-        return report_error(
-            &s,
-            &u,
-            id,
-            &unit,
-            CoreError::invalid("Hãy đánh dấu ô xác nhận trước khi gửi."),
-        )
-        .await;
+    let t = match submissions::template_of(&u.cx, id).await {
+        Ok(t) => t,
+        Err(e) => return error_page(&u, e),
+    };
+    let (change, typed, cell_errors) = read_form(&t, &f);
+    let confirmed = f.iter().any(|(k, v)| k == "xac_nhan" && v == "1");
+    if !cell_errors.is_empty() || !confirmed {
+        // keep what could be read, then show the form as typed
+        let saved = submissions::save_draft(&u.cx, id, &unit, &change).await;
+        if let Err(e) = saved {
+            let st = FormState { typed: Some(&typed), ..Default::default() };
+            let status = crate::layout::status_of(e.code);
+            return render(&s, &u, id, &unit, Some(Flash::Err(e.message)), &st, status, 1).await;
+        }
+        let msg = if cell_errors.is_empty() {
+            "Chưa gửi: hãy đánh dấu ô xác nhận trước khi gửi. Nội dung đã được lưu vào bản nháp."
+        } else {
+            "Chưa gửi: có số liệu chưa đọc được (xem danh sách lỗi ở đầu trang)."
+        };
+        let st = FormState { typed: Some(&typed), cell_errors, ..Default::default() };
+        return render(&s, &u, id, &unit, Some(Flash::Err(msg.into())), &st, StatusCode::BAD_REQUEST, 1).await;
     }
-    match submissions::submit(&u.cx, id, &unit, chrono::Utc::now()).await {
+    match submissions::submit_with(&u.cx, id, &unit, &change, chrono::Utc::now()).await {
         Ok(_) => Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb=gui")).into_response(),
         Err(e) if e.code == qcdc_app::ErrorCode::Forbidden => error_page(&u, e),
-        Err(e) => report_error(&s, &u, id, &unit, e).await,
+        Err(e) if e.code == qcdc_app::ErrorCode::ValidationFailed => {
+            let findings: Vec<Finding> = e
+                .details
+                .as_ref()
+                .and_then(|d| d.get("findings"))
+                .and_then(|f| serde_json::from_value::<Vec<Finding>>(f.clone()).ok())
+                .unwrap_or_default();
+            let saved = submissions::save_draft(&u.cx, id, &unit, &change).await;
+            let st = FormState { typed: None, submit_findings: findings, ..Default::default() };
+            let msg = match saved {
+                Ok(_) => format!("Chưa gửi: {}. Nội dung đã được lưu vào bản nháp.", e.message),
+                Err(e2) => format!("Chưa gửi: {}. {}", e.message, e2.message),
+            };
+            render(&s, &u, id, &unit, Some(Flash::Err(msg)), &st, StatusCode::UNPROCESSABLE_ENTITY, 1).await
+        }
+        Err(e) => {
+            let st = FormState { typed: Some(&typed), ..Default::default() };
+            let status = crate::layout::status_of(e.code);
+            render(&s, &u, id, &unit, Some(Flash::Err(e.message)), &st, status, 1).await
+        }
     }
 }
 
@@ -543,8 +737,7 @@ pub async fn upload(
                 id,
                 &unit,
                 Some(Flash::Ok(msg)),
-                None,
-                &BTreeMap::new(),
+                &FormState::default(),
                 StatusCode::OK,
                 1,
             )

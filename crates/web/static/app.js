@@ -43,7 +43,20 @@ if (window.htmx) {
     clearTimeout(timer);
     timer = setTimeout(function () { if (window.htmx) htmx.trigger(form, "autosave"); }, 1500);
   });
+  // "Gửi báo cáo" posts the whole form: no autosave may race it.
+  form.addEventListener("submit", function () { clearTimeout(timer); });
   document.body.addEventListener("htmx:afterRequest", function (ev) {
     if (ev.detail.elt === form && ev.detail.successful) { try { localStorage.removeItem(key); } catch (e) {} }
   });
+})();
+// 3. The error summary: each link moves the cursor into its field.
+document.addEventListener("click", function (ev) {
+  var a = ev.target.closest && ev.target.closest(".error-summary a[href^='#']");
+  if (!a) return;
+  var el = document.getElementById(a.getAttribute("href").slice(1));
+  if (el) { ev.preventDefault(); el.scrollIntoView({ block: "center" }); el.focus(); }
+});
+(function () {
+  var summary = document.querySelector(".error-summary");
+  if (summary && document.querySelector(".flash.err")) summary.focus();
 })();
