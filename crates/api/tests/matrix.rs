@@ -202,6 +202,7 @@ async fn setup(url: &str) -> (Router, i64) {
     let r = rounds::create(
         &cli,
         &NewRound {
+            confirm: false,
             title: "Báo cáo 6 tháng".into(),
             template: "qcdc-dinh-ky".into(),
             template_version: None,

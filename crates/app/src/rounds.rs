@@ -41,6 +41,11 @@ pub struct RecipientSelector {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewRound {
+    /// The office has seen and accepts the cut-off warnings and an existing round
+    /// of the same request (issuer, template, period); without it, either refuses
+    /// the creation with `needs_confirmation`.
+    #[serde(default)]
+    pub confirm: bool,
     pub title: String,
     pub template: String,
     #[serde(default)]
@@ -119,7 +124,25 @@ pub async fn create(cx: &Ctx, new: &NewRound, today: NaiveDate) -> CoreResult<Ro
                 format_date(cut_to)
             ));
         }
+        let same = rounds_repo::same_request(&mut tx, issuer.id, &new.template, new.period).await?;
+        if !same.is_empty() {
+            warnings.push(format!(
+                "Đơn vị đã có yêu cầu cùng mẫu và cùng kỳ {}: {}",
+                new.period.label_vi(),
+                same.iter()
+                    .map(|r| format!("«{}» (#{}, hạn {})", r.title, r.id, format_date(r.deadline)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
         let recipients = resolve_recipients(&mut tx, issuer.id, &new.recipients, cut_to).await?;
+        if !warnings.is_empty() && !new.confirm {
+            return Err(CoreError::new(
+                ErrorCode::NeedsConfirmation,
+                format!("Cần xác nhận trước khi tạo đợt: {}", warnings.join(" · ")),
+            )
+            .with_details(serde_json::json!({ "warnings": warnings, "recipients": recipients.len() })));
+        }
         let id = rounds_repo::insert(
             &mut tx,
             &NewRoundRow {
@@ -330,11 +353,28 @@ pub async fn list(
 /// Opens or closes a round (the issuing office); a closed round takes no more
 /// drafts, submissions, returns or acceptances.
 pub async fn set_state(cx: &Ctx, id: i64, state: RoundState) -> CoreResult<RoundView> {
+    set_state_with(cx, id, state, "").await
+}
+
+/// [`set_state`] with the reason written into the round's history.
+pub async fn set_state_with(
+    cx: &Ctx,
+    id: i64,
+    state: RoundState,
+    reason: &str,
+) -> CoreResult<RoundView> {
+    let reason = text::nfc(reason.trim());
     let mut tx = cx.app().db().write().await?;
     let r = async {
         let round = load(&mut tx, id).await?;
         cx.require(&mut tx, Permission::Manage, round.issuer_id)
             .await?;
+        if round.state == state {
+            return Err(CoreError::new(
+                ErrorCode::InvalidTransition,
+                if state == RoundState::Open { "Đợt báo cáo đang mở" } else { "Đợt báo cáo đã kết thúc" },
+            ));
+        }
         rounds_repo::set_state(&mut tx, id, state).await?;
         audit::write(
             &mut tx,
@@ -345,7 +385,11 @@ pub async fn set_state(cx: &Ctx, id: i64, state: RoundState) -> CoreResult<Round
                 entity_id: &id.to_string(),
                 field: Some("status"),
                 old_value: Some(round.state.as_str().into()),
-                new_value: Some(state.as_str().into()),
+                new_value: Some(if reason.is_empty() {
+                    state.as_str().into()
+                } else {
+                    format!("{}: {reason}", state.as_str())
+                }),
             },
         )
         .await?;
@@ -478,6 +522,166 @@ pub async fn todo(cx: &Ctx, today: NaiveDate) -> CoreResult<Vec<TodoLine>> {
             });
         }
         Ok(out)
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// Moves the deadline of the whole round (the issuing office), with the reason in
+/// the round's history. The new deadline may not be in the past.
+pub async fn extend_deadline(
+    cx: &Ctx,
+    id: i64,
+    deadline: NaiveDate,
+    reason: &str,
+    today: NaiveDate,
+) -> CoreResult<RoundView> {
+    let reason = text::nfc(reason.trim());
+    if reason.is_empty() {
+        return Err(CoreError::invalid("Cần ghi lý do gia hạn"));
+    }
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let round = load(&mut tx, id).await?;
+        cx.require(&mut tx, Permission::Manage, round.issuer_id).await?;
+        round.state.require_open(&round.title)?;
+        if deadline < today {
+            return Err(CoreError::new(
+                ErrorCode::DeadlineInPast,
+                format!("Hạn nộp mới {} đã qua", format_date(deadline)),
+            ));
+        }
+        if deadline == round.deadline {
+            return Err(CoreError::invalid("Hạn nộp mới trùng hạn hiện tại"));
+        }
+        rounds_repo::set_deadline(&mut tx, id, deadline).await?;
+        audit::write(
+            &mut tx,
+            audit::Change {
+                actor: cx.who(),
+                action: "round_deadline",
+                entity: "round",
+                entity_id: &id.to_string(),
+                field: Some("deadline"),
+                old_value: Some(format_date(round.deadline)),
+                new_value: Some(format!("{}: {reason}", format_date(deadline))),
+            },
+        )
+        .await?;
+        Ok(RoundView::from(load(&mut tx, id).await?))
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// A round's history: creation, closing and reopening, deadline changes, reminders.
+pub async fn history(cx: &Ctx, id: i64, page: PageReq) -> CoreResult<Page<qcdc_store::audit::AuditEntry>> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = load(&mut tx, id).await?;
+        cx.require(&mut tx, Permission::View, round.issuer_id).await?;
+        let (items, total) =
+            audit::page(&mut tx, "round", &id.to_string(), page.offset(), page.size()).await?;
+        Ok(Page::new(items, total, page))
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// What a recipient sees of a round: the request (letter, deadline, the outline
+/// with its guidance, the form's groups) and its own reports in it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RequestView {
+    pub round: RoundView,
+    pub sections: Vec<qcdc_core::template::Section>,
+    pub groups: Vec<String>,
+    pub mine: Vec<TodoLine>,
+}
+
+/// The request of a round, for anyone who sees the round.
+pub async fn request(cx: &Ctx, id: i64, today: NaiveDate) -> CoreResult<RequestView> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = load(&mut tx, id).await?;
+        require_visible(cx, &mut tx, &round).await?;
+        let t = cx.app().template(&mut tx, round.template_id).await?;
+        let mut mine = Vec::new();
+        for unit_id in cx.actor().units_with(&[Role::Reporter, Role::Office, Role::Admin]) {
+            if let Some(s) = submissions_repo::get(&mut tx, round.id, unit_id).await?
+                && cx.may(&mut tx, Permission::Report, unit_id).await?
+            {
+                mine.push(TodoLine {
+                    days_left: round::days_left(round.deadline, today),
+                    unit_code: s.unit_code,
+                    unit_name: s.unit_name,
+                    status: s.status,
+                    status_label: s.status.label_vi(),
+                    round: RoundView::from(round.clone()),
+                });
+            }
+        }
+        Ok(RequestView {
+            sections: t.sections().to_vec(),
+            groups: t.def.groups.iter().map(|g| format!("{}. {}", g.code, g.title)).collect(),
+            mine,
+            round: RoundView::from(round),
+        })
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// An open round of the office with what is still missing.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OpenRoundLine {
+    pub round: RoundView,
+    pub missing: i64,
+    pub days_left: i64,
+}
+
+/// What waits for an office: reports to review (oldest first) and its open rounds
+/// with the units that have not sent yet (overdue ones and those near the deadline
+/// first).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OfficeQueue {
+    pub waiting: Vec<qcdc_store::rounds_repo::Waiting>,
+    pub waiting_total: i64,
+    pub open: Vec<OpenRoundLine>,
+}
+
+pub async fn office_queue(cx: &Ctx, today: NaiveDate) -> CoreResult<OfficeQueue> {
+    let issuers = cx.actor().units_with(&[Role::Office, Role::Admin]);
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let (waiting, waiting_total) = rounds_repo::waiting_review(&mut tx, &issuers, 50).await?;
+        let open = rounds_repo::open_with_missing(&mut tx, &issuers)
+            .await?
+            .into_iter()
+            .map(|(r, missing)| OpenRoundLine {
+                days_left: round::days_left(r.deadline, today),
+                missing,
+                round: RoundView::from(r),
+            })
+            .collect();
+        Ok(OfficeQueue { waiting, waiting_total, open })
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// The next report waiting for review in a round after `unit_code` (oldest sent
+/// first), for "next report to review".
+pub async fn next_to_review(cx: &Ctx, id: i64, after_unit: &str) -> CoreResult<Option<String>> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = load(&mut tx, id).await?;
+        cx.require(&mut tx, Permission::Manage, round.issuer_id).await?;
+        let (items, _) = rounds_repo::waiting_review(&mut tx, &[round.issuer_id], 500).await?;
+        Ok(items
+            .into_iter()
+            .filter(|w| w.round_id == id)
+            .map(|w| w.unit_code)
+            .find(|c| c != after_unit))
     }
     .await;
     tx.finish(r).await

@@ -65,14 +65,17 @@ fn fill(dir: &Path) -> PathBuf {
 fn big_change(i: usize) -> DraftChange {
     let mut c = DraftChange::default();
     c.values.insert("tcd_luot".into(), Some(i as i64 * 1000));
-    // a long narrative: tens of pages, like a real report with annexes
-    c.sections.insert(
-        "I".into(),
-        Some(format!(
-            "Lần lưu {i}. {}",
-            "Tình hình chính trị, kinh tế - xã hội ổn định. ".repeat(4000)
-        )),
-    );
+    // a long narrative: tens of pages, like a real report with annexes (each
+    // section under the per-section limit)
+    for number in ["I", "II.1", "II.2", "II.3"] {
+        c.sections.insert(
+            number.into(),
+            Some(format!(
+                "Lần lưu {i}. {}",
+                "Tình hình chính trị, kinh tế - xã hội ổn định. ".repeat(1000)
+            )),
+        );
+    }
     c
 }
 
@@ -99,6 +102,7 @@ async fn a_full_disk_never_poisons_the_pool() {
     let r = rounds::create(
         &cx,
         &NewRound {
+            confirm: false,
             title: "Thử đầy đĩa".into(),
             template: "qcdc-dinh-ky".into(),
             template_version: None,

@@ -81,6 +81,7 @@ async fn random_history(url: &str, seed: u64) {
     let r = s
         .create_round(
             &NewRound {
+                confirm: false,
                 title: "t".into(),
                 template: "qcdc-dinh-ky".into(),
                 template_version: None,
@@ -126,7 +127,7 @@ async fn random_history(url: &str, seed: u64) {
             "tcd_luot",
             "dt_tiep_nhan",
             "hs_tiep_nhan",
-            "xh_ty_le_ho_ngheo",
+            "tt_luot_nguoi",
         ] {
             let v = if rng.random_bool(0.2) {
                 None
@@ -155,6 +156,7 @@ async fn random_history(url: &str, seed: u64) {
     let closed = s
         .create_round(
             &NewRound {
+                confirm: false,
                 title: "đã đóng".into(),
                 template: "qcdc-dinh-ky".into(),
                 template_version: None,

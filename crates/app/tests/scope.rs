@@ -134,7 +134,8 @@ async fn hostile_commune_admin(url: &str) {
             .as_deref(),
         Some("T")
     );
-    assert_eq!(templates::list(&cli).await.unwrap().len(), 2);
+    // two templates, each in versions 1 and 2
+    assert_eq!(templates::list(&cli).await.unwrap().len(), 4);
     // what it may do: add a unit under its commune and give a role there
     let village = qcdc_testkit::rec(
         "N1V1",
@@ -188,6 +189,7 @@ async fn a_closed_round_takes_no_return_or_acceptance() {
     let r = rounds::create(
         &office,
         &NewRound {
+            confirm: false,
             title: "Đợt".into(),
             template: "qcdc-dinh-ky".into(),
             template_version: None,

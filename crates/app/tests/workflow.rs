@@ -34,6 +34,7 @@ mod qcdc_store_test_support {
 
     pub fn round(period: &str, units: &[&str], deadline: &str) -> NewRound {
         NewRound {
+            confirm: false,
             title: format!("Báo cáo QCDC {period}"),
             template: "qcdc-dinh-ky".into(),
             template_version: None,
@@ -244,11 +245,21 @@ async fn round_creation_checks(url: &str) {
             .code,
         ErrorCode::DeadlineInPast
     );
-    let early = s
+    // a deadline before the Decree 09 earliest day, and the same request (issuer,
+    // template, period) as an existing round: refused until confirmed
+    let refused = s
         .create_round(&round("2026-H1", &["N1"], "2026-06-10"), "office", today)
         .await
-        .unwrap();
-    assert_eq!(early.warnings.len(), 1);
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::NeedsConfirmation);
+    let warnings = refused.details.as_ref().unwrap()["warnings"].as_array().unwrap().clone();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warnings[0].as_str().unwrap().contains("09/2019"));
+    assert!(warnings[1].as_str().unwrap().contains("cùng mẫu và cùng kỳ"));
+    let mut confirmed = round("2026-H1", &["N1"], "2026-06-10");
+    confirmed.confirm = true;
+    let early = s.create_round(&confirmed, "office", today).await.unwrap();
+    assert_eq!(early.warnings.len(), 2);
     // a template meant for half-years cannot serve a quarter
     assert_eq!(
         s.create_round(&round("2026-Q2", &["N1"], "2026-06-30"), "office", today)
@@ -648,17 +659,18 @@ async fn template_in_use_is_immutable(url: &str) {
     )
     .await
     .unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates/qcdc-dinh-ky.v1.toml");
+    // the round took the newest version, 2
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates/qcdc-dinh-ky.v2.toml");
     let src = std::fs::read_to_string(path).unwrap();
     // same content: a no-op
-    assert_eq!(s.import_template(&src, "admin").await.unwrap().version, 1);
+    assert_eq!(s.import_template(&src, "admin").await.unwrap().version, 2);
     let changed = src.replace("Khái quát đặc điểm", "Đặc điểm");
     assert_eq!(
         s.import_template(&changed, "admin").await.unwrap_err().code,
         ErrorCode::TemplateInUse
     );
-    let v2 = changed.replace("version = 1", "version = 2");
-    assert_eq!(s.import_template(&v2, "admin").await.unwrap().version, 2);
+    let v3 = changed.replace("version = 2", "version = 3");
+    assert_eq!(s.import_template(&v3, "admin").await.unwrap().version, 3);
     assert_eq!(
         s.import_template("code = 1", "admin")
             .await
@@ -666,7 +678,8 @@ async fn template_in_use_is_immutable(url: &str) {
             .code,
         ErrorCode::InvalidTemplate
     );
-    assert_eq!(s.list_templates().await.unwrap().len(), 3);
+    // the two shipped templates in versions 1 and 2, and the imported version 3
+    assert_eq!(s.list_templates().await.unwrap().len(), 5);
 }
 
 async fn users_and_tokens(url: &str) {
@@ -736,5 +749,6 @@ async fn reopening_keeps_everything(url: &str) {
     // a second start on the same database finds its schema, units and templates
     let again = Store::open(url).await;
     assert_eq!(again.all_units().await.unwrap().len(), 8);
-    assert_eq!(again.list_templates().await.unwrap().len(), 2);
+    // two templates in two versions each
+    assert_eq!(again.list_templates().await.unwrap().len(), 4);
 }

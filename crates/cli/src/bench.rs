@@ -335,6 +335,7 @@ pub async fn saves(store: App, reporters: usize, seconds: u64) -> Result<()> {
     let round = rounds::create(
         &cx,
         &NewRound {
+            confirm: true,
             title: "Đo tải".into(),
             template: "qcdc-dinh-ky".into(),
             template_version: None,

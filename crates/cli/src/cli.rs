@@ -203,6 +203,9 @@ pub enum RoundsCmd {
         /// File with the covering letter text.
         #[arg(long)]
         letter: Option<PathBuf>,
+        /// Create it even with a cut-off warning or when the same request exists.
+        #[arg(long)]
+        confirm: bool,
     },
     List {
         #[arg(long)]
@@ -498,6 +501,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     max_depth,
                     units,
                     letter,
+                    confirm,
                 } => {
                     let kinds = kinds
                         .iter()
@@ -508,6 +512,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         })
                         .collect::<Result<Vec<_>>>()?;
                     let new = NewRound {
+                        confirm,
                         title,
                         template,
                         template_version,

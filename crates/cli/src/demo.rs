@@ -98,6 +98,7 @@ pub async fn ensure(store: &App) -> Result<()> {
     ];
     let new_round = |title: &str, period: &str, deadline: &str| {
         NewRound {
+        confirm: true,
         title: title.into(),
         template: "qcdc-dinh-ky".into(),
         template_version: None,

@@ -152,6 +152,7 @@ pub async fn generate(store: &App, scale: Scale) -> Result<()> {
     let round = rounds::create(
         &cx,
         &NewRound {
+            confirm: true,
             title: "Báo cáo kết quả thực hiện QCDC ở cơ sở 6 tháng đầu năm 2026 (toàn quốc)".into(),
             template: "qcdc-dinh-ky".into(),
             template_version: None,

@@ -24,6 +24,9 @@ pub enum ErrorCode {
     SubmissionLocked,
     ValidationFailed,
     DeadlineInPast,
+    /// The request is possible but needs the user's explicit confirmation (a
+    /// warning to acknowledge, a duplicate to allow); the details say what.
+    NeedsConfirmation,
     Unauthorized,
     Forbidden,
     /// The request body is larger than the route accepts.
@@ -55,6 +58,7 @@ impl ErrorCode {
             Self::SubmissionLocked => "submission_locked",
             Self::ValidationFailed => "validation_failed",
             Self::DeadlineInPast => "deadline_in_past",
+            Self::NeedsConfirmation => "needs_confirmation",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::PayloadTooLarge => "payload_too_large",
@@ -73,7 +77,8 @@ impl ErrorCode {
             Unauthorized => 401,
             Forbidden => 403,
             UnknownUnit | NotFound => 404,
-            Conflict | TemplateInUse | InvalidTransition | SubmissionLocked => 409,
+            Conflict | TemplateInUse | InvalidTransition | SubmissionLocked
+            | NeedsConfirmation => 409,
             PayloadTooLarge => 413,
             ValidationFailed => 422,
             Internal => 500,

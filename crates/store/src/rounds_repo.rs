@@ -514,3 +514,117 @@ pub async fn addressed_to(
     }
     Ok(out)
 }
+
+/// Moves a round's deadline (the issuing office extends it).
+pub async fn set_deadline(c: &mut AnyConnection, id: i64, deadline: NaiveDate) -> CoreResult<()> {
+    sqlx::query("UPDATE rounds SET deadline = $1 WHERE id = $2")
+        .bind(deadline.format("%Y-%m-%d").to_string())
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .db()?;
+    Ok(())
+}
+
+/// Open rounds issued by `issuer_ids` with the same template code and period.
+pub async fn same_request(
+    c: &mut AnyConnection,
+    issuer_id: i64,
+    template_code: &str,
+    period: Period,
+) -> CoreResult<Vec<Round>> {
+    let rows: Vec<RoundRow> = rows::fetch_all(
+        c,
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE r.issuer_id = $1 AND t.code = $2 AND r.period = $3 ORDER BY r.id"
+        )))
+        .bind(issuer_id)
+        .bind(template_code.to_string())
+        .bind(period.to_string()),
+        "rounds",
+    )
+    .await?;
+    convert(rows)
+}
+
+/// A report waiting for the office's review.
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+pub struct Waiting {
+    pub round_id: i64,
+    pub round_title: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub submitted_at: String,
+}
+
+/// Submitted reports of the open rounds issued by `issuer_ids`, oldest first.
+pub async fn waiting_review(
+    c: &mut AnyConnection,
+    issuer_ids: &[i64],
+    limit: i64,
+) -> CoreResult<(Vec<Waiting>, i64)> {
+    if issuer_ids.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
+    let from = format!(
+        "FROM submissions s JOIN rounds r ON r.id = s.round_id JOIN units u ON u.id = s.unit_id \
+         WHERE r.issuer_id IN ({}) AND r.status = 'open' AND s.status = 'submitted'",
+        id_list(issuer_ids)
+    );
+    let items: Vec<Waiting> = rows::fetch_all(
+        c,
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT r.id AS round_id, r.title AS round_title, u.code AS unit_code, u.name AS unit_name, \
+             COALESCE(s.submitted_at, '') AS submitted_at {from} ORDER BY s.submitted_at, s.id LIMIT {}",
+            limit.clamp(1, 500)
+        ))),
+        "submissions",
+    )
+    .await?;
+    #[derive(FromRow)]
+    struct N {
+        n: i64,
+    }
+    let total: Vec<N> = rows::fetch_all(
+        c,
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n {from}"))),
+        "submissions",
+    )
+    .await?;
+    Ok((items, total.first().map_or(0, |t| t.n)))
+}
+
+/// Open rounds issued by `issuer_ids` with how many recipients have not sent yet.
+pub async fn open_with_missing(
+    c: &mut AnyConnection,
+    issuer_ids: &[i64],
+) -> CoreResult<Vec<(Round, i64)>> {
+    if issuer_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    #[derive(FromRow)]
+    struct M {
+        round_id: i64,
+        missing: i64,
+    }
+    let counts: Vec<M> = rows::fetch_all(
+        c,
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT r.id AS round_id, \
+             SUM(CASE WHEN s.status IN ('not_started', 'draft', 'returned') THEN 1 ELSE 0 END) AS missing \
+             FROM rounds r JOIN submissions s ON s.round_id = r.id \
+             WHERE r.issuer_id IN ({}) AND r.status = 'open' GROUP BY r.id ORDER BY r.id",
+            id_list(issuer_ids)
+        ))),
+        "rounds",
+    )
+    .await?;
+    let mut out = Vec::with_capacity(counts.len());
+    for m in counts {
+        if let Some(r) = get(c, m.round_id).await? {
+            out.push((r, m.missing));
+        }
+    }
+    out.sort_by_key(|(r, _)| (r.deadline, r.id));
+    Ok(out)
+}

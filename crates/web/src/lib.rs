@@ -118,6 +118,7 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(GET "/dot/{id}", SignedIn, office::round_page),
         page!(POST "/dot/{id}/ket-thuc", SignedIn, office::close_round),
         page!(POST "/dot/{id}/mo-lai", SignedIn, office::reopen_round),
+        page!(POST "/dot/{id}/gia-han", SignedIn, office::extend_deadline),
         page!(GET "/dot/{id}/bao-cao/{unit}", SignedIn, unit::report_page),
         page!(POST "/dot/{id}/bao-cao/{unit}/luu", SignedIn, unit::save),
         page!(POST "/dot/{id}/bao-cao/{unit}/gui", SignedIn, unit::submit),

@@ -95,7 +95,16 @@ pub async fn round_page(
     let st = match rounds::status(&u.cx, id, q.don_vi.as_deref(), &filter, req, s.app.today()).await
     {
         Ok(st) => st,
+        // a recipient does not see the whole round: it sees the request addressed to it
+        Err(e) if e.code == ErrorCode::Forbidden && q.don_vi.is_none() => {
+            return request_page(&s, &u, id).await;
+        }
         Err(e) => return error_page(&u, e),
+    };
+    let history = if st.can_manage {
+        rounds::history(&u.cx, id, PageReq::new(1, 50)).await.ok()
+    } else {
+        None
     };
     let base = format!(
         "/dot/{id}?tt={}&loai={}&q={}&don_vi={}&",
@@ -119,12 +128,34 @@ pub async fn round_page(
         (counts_line(&st.counts))
         p {
             a.button href=(format!("/dot/{}/tong-hop/{}", id, st.unit_code)) { "Xem tổng hợp" }
-            @if st.can_manage {
-                " "
-                @if st.round.is_open() {
-                    form method="post" action=(format!("/dot/{id}/ket-thuc")) style="display:inline" { (csrf(&u)) button.secondary type="submit" { "Kết thúc đợt" } }
-                } @else {
-                    form method="post" action=(format!("/dot/{id}/mo-lai")) style="display:inline" { (csrf(&u)) button.secondary type="submit" { "Mở lại đợt" } }
+            " " a.button.secondary href=(format!("/dot/{id}?tt=submitted")) { "Báo cáo chờ xem xét (" (st.counts.submitted) ")" }
+        }
+        @if st.can_manage {
+            details.card { summary { strong { "Quản lý đợt: gia hạn, kết thúc, mở lại" } }
+                div.grid2 {
+                    @if st.round.is_open() {
+                        form method="post" action=(format!("/dot/{id}/gia-han")) {
+                            (csrf(&u))
+                            label for="han_moi" { "Hạn nộp mới (dd/mm/yyyy) cho mọi đơn vị" }
+                            input #han_moi type="text" name="han_moi" placeholder=(st.round.deadline_display) required;
+                            label for="ly_do_gh" { "Lý do gia hạn" }
+                            input #ly_do_gh type="text" name="ly_do" required;
+                            p { button.secondary type="submit" { "Gia hạn" } }
+                        }
+                        form method="post" action=(format!("/dot/{id}/ket-thuc")) data-confirm="Kết thúc đợt báo cáo? Đơn vị sẽ không sửa, gửi được nữa; cơ quan không trả lại, tiếp nhận được nữa." {
+                            (csrf(&u))
+                            label for="ly_do_kt" { "Lý do kết thúc (ghi vào lịch sử)" }
+                            input #ly_do_kt type="text" name="ly_do";
+                            p { button.danger type="submit" { "Kết thúc đợt" } }
+                        }
+                    } @else {
+                        form method="post" action=(format!("/dot/{id}/mo-lai")) {
+                            (csrf(&u))
+                            label for="ly_do_ml" { "Lý do mở lại (ghi vào lịch sử)" }
+                            input #ly_do_ml type="text" name="ly_do";
+                            p { button.secondary type="submit" { "Mở lại đợt" } }
+                        }
+                    }
                 }
             }
         }
@@ -175,6 +206,14 @@ pub async fn round_page(
             }
         }
         (pager(&st.recipients, &base))
+        @if let Some(h) = &history {
+            @if !h.items.is_empty() {
+                details { summary { "Lịch sử đợt báo cáo (" (h.total) ")" }
+                    table { thead { tr { th { "Lúc" } th { "Người" } th { "Việc" } th { "Nội dung" } } }
+                        tbody { @for e in &h.items { tr { td { (when(&e.at)) } td { (e.actor) } td { (round_action(&e.action)) } td { (round_change(e)) } } } } }
+                }
+            }
+        }
     };
     page(
         &st.round.title,
@@ -188,6 +227,56 @@ pub async fn round_page(
     .into_response()
 }
 
+/// A round's history entry in words.
+fn round_action(action: &str) -> &'static str {
+    match action {
+        "round_create" => "Tạo đợt",
+        "round_status" => "Kết thúc / mở lại",
+        "round_deadline" => "Gia hạn",
+        "reminder" => "Nhắc nộp báo cáo",
+        _ => "Thay đổi khác",
+    }
+}
+
+fn round_change(e: &qcdc_app::AuditEntry) -> String {
+    let new = e.new_value.clone().unwrap_or_default();
+    match e.action.as_str() {
+        "round_create" => String::new(),
+        "round_status" => {
+            let (state, reason) = new.split_once(':').map_or((new.as_str(), ""), |(a, b)| (a, b.trim()));
+            let word = if state == "open" { "Mở lại" } else { "Kết thúc" };
+            if reason.is_empty() { word.to_string() } else { format!("{word} — {reason}") }
+        }
+        "round_deadline" => format!("{} → {}", e.old_value.clone().unwrap_or_default(), new.replacen(':', " —", 1)),
+        _ => new,
+    }
+}
+
+/// The request as a recipient sees it: the letter, the deadline, the outline with
+/// its guidance, the form's groups, and its own reports with their status.
+async fn request_page(s: &WebState, u: &User, id: i64) -> Response {
+    let v = match rounds::request(&u.cx, id, s.app.today()).await {
+        Ok(v) => v,
+        Err(e) => return error_page(u, e),
+    };
+    let body = html! {
+        h1 { (v.round.title) }
+        p { "Đơn vị ra yêu cầu: " strong { (v.round.issuer_name) } " · " (v.round.period_label) " (số liệu từ " (v.round.cutoff_from) " đến " (v.round.cutoff_to) ")" }
+        p { "Hạn nộp: " strong { (v.round.deadline_display) } @if !v.round.is_open() { " · " span.badge { "đã kết thúc" } } }
+        @for m in &v.mine {
+            p { a.button href=(format!("/dot/{}/bao-cao/{}", id, m.unit_code)) { "Báo cáo của " (m.unit_name) } " " (status_badge(m.status)) }
+        }
+        @if !v.round.letter.is_empty() { h2 { "Công văn" } div.card { (paragraphs(&v.round.letter)) } }
+        h2 { "Đề cương báo cáo" }
+        @for sec in &v.sections {
+            div.card { strong { (sec.number) ". " (sec.title) } @if sec.required { " *" } @if !sec.guidance.is_empty() { p.guidance { (sec.guidance) } } }
+        }
+        h2 { "Phụ lục số liệu" }
+        ul { @for g in &v.groups { li { (g) } } }
+    };
+    page(&v.round.title, Some(u), None, body).into_response()
+}
+
 async fn set_state(
     s: &WebState,
     u: &User,
@@ -198,7 +287,8 @@ async fn set_state(
     if let Err(r) = check_csrf(s, u, f) {
         return r;
     }
-    match rounds::set_state(&u.cx, id, state).await {
+    let reason = f.iter().find(|(k, _)| k == "ly_do").map(|(_, v)| v.as_str()).unwrap_or_default();
+    match rounds::set_state_with(&u.cx, id, state, reason).await {
         Ok(_) => Redirect::to(&format!(
             "/dot/{id}?tb={}",
             if state == RoundState::Open {
@@ -221,6 +311,27 @@ pub async fn close_round(
     set_state(&s, &u, id, &f, RoundState::Closed).await
 }
 
+pub async fn extend_deadline(
+    State(s): State<WebState>,
+    u: User,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let r = async {
+        let day = parse_date(&get("han_moi"))?;
+        rounds::extend_deadline(&u.cx, id, day, &get("ly_do"), s.app.today()).await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/dot/{id}?tb=gia-han")).into_response(),
+        Err(e) => error_page(&u, e),
+    }
+}
+
 pub async fn reopen_round(
     State(s): State<WebState>,
     u: User,
@@ -230,13 +341,39 @@ pub async fn reopen_round(
     set_state(&s, &u, id, &f, RoundState::Open).await
 }
 
+/// The periods offered when creating a round: last year, this year and next, each
+/// written the Vietnamese way ("6 tháng đầu năm 2026").
+fn period_choices(today: chrono::NaiveDate) -> Vec<Period> {
+    use chrono::Datelike;
+    use qcdc_core::period::PeriodKind;
+    let mut out = Vec::new();
+    for year in [today.year() - 1, today.year(), today.year() + 1] {
+        for kind in [
+            PeriodKind::Quarter(1),
+            PeriodKind::FirstHalf,
+            PeriodKind::Quarter(2),
+            PeriodKind::Quarter(3),
+            PeriodKind::NineMonths,
+            PeriodKind::Quarter(4),
+            PeriodKind::SecondHalf,
+            PeriodKind::Year,
+        ] {
+            out.push(Period::new(year, kind));
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
 fn round_form(
     u: &User,
+    today: chrono::NaiveDate,
     templates: &[TemplateInfo],
     issuers: &[Unit],
     candidates: &[Unit],
     f: &BTreeMap<String, String>,
     picked: &[String],
+    warnings: &[String],
 ) -> Markup {
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let kinds = [
@@ -251,9 +388,18 @@ fn round_form(
         UnitKind::District,
         UnitKind::Province,
     ];
+    let count = |k: UnitKind| candidates.iter().filter(|c| c.kind == k).count();
+    let chosen_period = get("period");
     html! {
         form method="post" action="/dot/moi" {
             (csrf(u))
+            @if !warnings.is_empty() {
+                div.error-summary role="alert" {
+                    h2 { "Cần xác nhận trước khi tạo đợt" }
+                    ul { @for w in warnings { li { (w) } } }
+                    label style="font-weight:normal" { input type="checkbox" name="xac_nhan" value="1"; " Tôi đã đọc các cảnh báo trên và vẫn tạo đợt báo cáo này" }
+                }
+            }
             div.grid2 {
                 div {
                     label for="title" { "Tên đợt báo cáo" }
@@ -261,21 +407,39 @@ fn round_form(
                     label for="issuer" { "Đơn vị ra yêu cầu" }
                     select #issuer name="issuer" { @for i in issuers { option value=(i.code) selected[get("issuer") == i.code] { (i.name) } } }
                     label for="template" { "Mẫu báo cáo" }
-                    select #template name="template" { @for t in templates { option value=(t.code) selected[get("template") == t.code] { (t.name) " (phiên bản " (t.version) ")" } } }
+                    select #template name="template" required {
+                        option value="" { "— Chọn mẫu báo cáo —" }
+                        @for t in templates { option value=(t.code) selected[get("template") == t.code] { (t.name) " (phiên bản " (t.version) ")" } }
+                    }
                     label for="period" { "Kỳ báo cáo" }
-                    input #period type="text" name="period" placeholder="2026-H2 (Q1–Q4, H1, H2, 9M, Y)" required value=(get("period"));
+                    select #period name="period" required {
+                        option value="" { "— Chọn kỳ báo cáo —" }
+                        @for p in period_choices(today) { @let code = p.to_string(); option value=(code) selected[chosen_period == code] { (p.label_vi()) } }
+                    }
                     label for="deadline" { "Hạn nộp (dd/mm/yyyy)" }
                     input #deadline type="text" name="deadline" placeholder="18/12/2026" required value=(get("deadline"));
                     label for="letter" { "Nội dung công văn (tuỳ chọn)" }
                     textarea #letter name="letter" { (get("letter")) }
                 }
                 div {
-                    label { "Gửi tới các loại đơn vị" }
-                    @for k in kinds { label style="font-weight:normal;margin:.1rem 0" { input type="checkbox" name="kind" value=(k.as_str()) checked[picked.iter().any(|p| p == k.as_str())]; " " (k.label_vi()) } }
+                    label { "Gửi tới" }
+                    label style="font-weight:normal;margin:.1rem 0" { input type="checkbox" name="tat_ca" value="1" checked[get("tat_ca") == "1"]; " Tất cả đơn vị trực thuộc (" (candidates.len()) ")" }
+                    p.guidance { "hoặc theo loại đơn vị:" }
+                    @for k in kinds {
+                        @let n = count(k);
+                        @if n > 0 { label style="font-weight:normal;margin:.1rem 0" { input type="checkbox" name="kind" value=(k.as_str()) checked[picked.iter().any(|p| p == k.as_str())]; " " (k.label_vi()) " (" (n) ")" } }
+                    }
                     label for="max_depth" { "Chỉ đến cấp (1 = trực thuộc trực tiếp; để trống = mọi cấp)" }
                     input #max_depth type="number" min="1" name="max_depth" value=(get("max_depth"));
-                    label for="units" { "Hoặc chọn từng đơn vị" }
-                    select #units name="unit" multiple size="10" { @for c in candidates { option value=(c.code) selected[picked.contains(&c.code)] { (c.name) } } }
+                    label for="loc-don-vi" { "Hoặc chọn từng đơn vị (gõ để tìm, có hoặc không dấu)" }
+                    input #loc-don-vi type="text" data-filter="#ds-don-vi label" placeholder="Tìm đơn vị…";
+                    div #ds-don-vi style="max-height:16rem;overflow:auto;border:1px solid #d0d5dd;padding:.3rem;background:#fff" {
+                        @for c in candidates {
+                            label style="font-weight:normal;margin:0" data-fold=(qcdc_core::text::fold(&c.name)) {
+                                input type="checkbox" name="unit" value=(c.code) checked[picked.contains(&c.code)]; " " (c.name) " " span.muted { "(" (c.kind.label_vi()) ")" }
+                            }
+                        }
+                    }
                 }
             }
             p { button type="submit" { "Tạo đợt báo cáo" } }
@@ -287,7 +451,10 @@ async fn form_data(
     s: &WebState,
     u: &User,
 ) -> Result<(Vec<TemplateInfo>, Vec<Unit>, Vec<Unit>), CoreError> {
-    let list = templates::list(&u.cx).await?;
+    // a new round takes the newest version of each template
+    let mut list = templates::list(&u.cx).await?;
+    list.sort_by(|a, b| a.code.cmp(&b.code).then(b.version.cmp(&a.version)));
+    list.dedup_by(|a, b| a.code == b.code);
     let mut issuers = Vec::new();
     let mut candidates = Vec::new();
     for id in u.cx.actor().units_with(&[Role::Office, Role::Admin]) {
@@ -315,7 +482,7 @@ pub async fn new_round_page(State(s): State<WebState>, u: User) -> Response {
             "Tạo đợt báo cáo",
             Some(&u),
             None,
-            html! { h1 { "Tạo đợt báo cáo" } (round_form(&u, &t, &i, &c, &BTreeMap::new(), &[])) },
+            html! { h1 { "Tạo đợt báo cáo" } (round_form(&u, s.app.today(), &t, &i, &c, &BTreeMap::new(), &[], &[])) },
         )
         .into_response(),
         Ok(_) => error_page(
@@ -354,6 +521,12 @@ pub async fn create_round(
         .collect();
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let r = async {
+        if get("template").is_empty() {
+            return Err(CoreError::invalid("Hãy chọn mẫu báo cáo"));
+        }
+        if get("period").is_empty() {
+            return Err(CoreError::invalid("Hãy chọn kỳ báo cáo"));
+        }
         let period: Period = get("period").trim().parse()?;
         let deadline = parse_date(&get("deadline"))?;
         let max_depth = match get("max_depth").trim() {
@@ -363,7 +536,15 @@ pub async fn create_round(
                     .map_err(|_| CoreError::invalid("Cấp phải là số nguyên"))?,
             ),
         };
+        let all = get("tat_ca") == "1";
+        if !all && kinds.is_empty() && picked_units.is_empty() {
+            return Err(CoreError::new(
+                ErrorCode::InvalidRecipients,
+                "Hãy chọn đơn vị nhận: tất cả đơn vị trực thuộc, theo loại đơn vị, hoặc từng đơn vị",
+            ));
+        }
         let new = NewRound {
+            confirm: get("xac_nhan") == "1",
             title: get("title"),
             template: get("template"),
             template_version: None,
@@ -372,9 +553,9 @@ pub async fn create_round(
             deadline,
             letter: get("letter"),
             recipients: RecipientSelector {
-                kinds: kinds.iter().filter_map(|k| UnitKind::parse(k)).collect(),
+                kinds: if all { vec![] } else { kinds.iter().filter_map(|k| UnitKind::parse(k)).collect() },
                 max_depth,
-                units: picked_units.clone(),
+                units: if all { vec![] } else { picked_units.clone() },
             },
         };
         rounds::create(&u.cx, &new, s.app.today()).await
@@ -386,8 +567,18 @@ pub async fn create_round(
             let (t, i, c) = form_data(&s, &u).await.unwrap_or_default();
             let mut picked = kinds.clone();
             picked.extend(picked_units);
+            let warnings: Vec<String> = if e.code == ErrorCode::NeedsConfirmation {
+                e.details
+                    .as_ref()
+                    .and_then(|d| d.get("warnings"))
+                    .and_then(|w| serde_json::from_value(w.clone()).ok())
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
             let status = crate::layout::status_of(e.code);
-            (status, page("Tạo đợt báo cáo", Some(&u), Some(Flash::Err(e.message)), html! { h1 { "Tạo đợt báo cáo" } (round_form(&u, &t, &i, &c, &fields, &picked)) })).into_response()
+            let flash = if warnings.is_empty() { Some(Flash::Err(e.message)) } else { None };
+            (status, page("Tạo đợt báo cáo", Some(&u), flash, html! { h1 { "Tạo đợt báo cáo" } (round_form(&u, s.app.today(), &t, &i, &c, &fields, &picked, &warnings)) })).into_response()
         }
     }
 }

@@ -41,6 +41,7 @@ pub fn notice(n: &Notice) -> Option<Flash> {
         "tao-dot" => "Đã tạo đợt báo cáo.",
         "ket-thuc" => "Đã kết thúc đợt báo cáo.",
         "mo-lai" => "Đã mở lại đợt báo cáo.",
+        "gia-han" => "Đã gia hạn nộp báo cáo; lý do đã ghi vào lịch sử đợt.",
         "su-dung" => "Đã dùng số liệu tổng hợp làm báo cáo gửi cấp trên (bản nháp).",
         _ => return None,
     };
@@ -48,16 +49,63 @@ pub fn notice(n: &Notice) -> Option<Flash> {
 }
 
 pub async fn todo(State(s): State<WebState>, u: User) -> Response {
-    let rows = match rounds::todo(&u.cx, s.app.today()).await {
+    let today = s.app.today();
+    let result = async {
+        let rows = rounds::todo(&u.cx, today).await?;
+        let queue = rounds::office_queue(&u.cx, today).await?;
+        Ok::<_, CoreError>((rows, queue))
+    }
+    .await;
+    let (rows, queue) = match result {
         Ok(r) => r,
         Err(e) => return error_page(&u, e),
     };
+    let is_office = !u.cx.actor().units_with(&[qcdc_core::access::Role::Office, qcdc_core::access::Role::Admin]).is_empty();
     let body = html! {
         h1 { "Việc cần làm" }
+        @if is_office {
+            h2 { "Báo cáo chờ xem xét (" (queue.waiting_total) ")" }
+            @if queue.waiting.is_empty() { p.muted { "Không có báo cáo nào đang chờ xem xét." } }
+            @else {
+                table {
+                    thead { tr { th { "Đơn vị" } th { "Đợt báo cáo" } th { "Gửi lúc" } } }
+                    tbody {
+                        @for w in &queue.waiting {
+                            tr {
+                                td { a href=(format!("/dot/{}/bao-cao/{}", w.round_id, w.unit_code)) { (w.unit_name) } }
+                                td { a href=(format!("/dot/{}?tt=submitted", w.round_id)) { (w.round_title) } }
+                                td { (when(&w.submitted_at)) }
+                            }
+                        }
+                    }
+                }
+                @if queue.waiting_total > queue.waiting.len() as i64 { p.muted { "Hiển thị " (queue.waiting.len()) " báo cáo gửi sớm nhất." } }
+            }
+            h2 { "Đợt báo cáo đang mở" }
+            @if queue.open.is_empty() { p.muted { "Đơn vị chưa có đợt báo cáo nào đang mở." } }
+            @else {
+                table {
+                    thead { tr { th { "Đợt báo cáo" } th { "Hạn nộp" } th { "Còn lại" } th.right { "Đơn vị chưa nộp" } } }
+                    tbody {
+                        @for o in &queue.open {
+                            tr {
+                                td { a href=(format!("/dot/{}", o.round.id)) { (o.round.title) } }
+                                td { (o.round.deadline_display) }
+                                td class=(if o.days_left < 0 && o.missing > 0 { "late" } else { "" }) {
+                                    @if o.days_left >= 0 { (o.days_left) " ngày" } @else { "quá hạn " (-o.days_left) " ngày" }
+                                }
+                                td.num { @if o.missing > 0 { a href=(format!("/dot/{}?tt=chua_nop", o.round.id)) { (o.missing) } } @else { "0" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if is_office || !rows.is_empty() { h2 { "Báo cáo đơn vị cần nộp" } }
         @if rows.is_empty() { p.muted { "Không có đợt báo cáo nào đang chờ đơn vị của bạn." } }
         @else {
             table {
-                thead { tr { th { "Đợt báo cáo" } th { "Đơn vị" } th { "Kỳ" } th { "Hạn nộp" } th { "Còn lại" } th { "Trạng thái" } } }
+                thead { tr { th { "Đợt báo cáo" } th { "Đơn vị" } th { "Kỳ" } th { "Hạn nộp" } th { "Còn lại" } th { "Trạng thái" } th { "Yêu cầu" } } }
                 tbody {
                     @for t in &rows {
                         tr {
@@ -69,6 +117,7 @@ pub async fn todo(State(s): State<WebState>, u: User) -> Response {
                                 @if t.status.is_in() { "—" } @else if t.days_left >= 0 { (t.days_left) " ngày" } @else { "quá hạn " (-t.days_left) " ngày" }
                             }
                             td { (status_badge(t.status)) }
+                            td { a href=(format!("/dot/{}", t.round.id)) { "Xem công văn" } }
                         }
                     }
                 }
@@ -292,15 +341,56 @@ fn form(u: &User, t: &Template, v: &SubmissionView, st: &FormState) -> Markup {
     }
 }
 
+/// The office's decision block: accept or return, each asking for confirmation.
+fn review_block(u: &User, v: &SubmissionView) -> Markup {
+    let base = format!("/dot/{}/bao-cao/{}", v.round_id, v.unit_code);
+    let errors = v.findings.iter().filter(|f| f.severity == Severity::Error).count();
+    html! {
+        div.grid2 style="margin-bottom:1rem" {
+            div.card {
+                h2 style="margin-top:0" { "Tiếp nhận" }
+                @if errors > 0 { p.err-text { "Báo cáo còn " (errors) " lỗi số liệu (xem bên dưới)." } }
+                form method="post" action=(format!("{base}/tiep-nhan")) data-confirm=(format!("Tiếp nhận báo cáo của {}? Số liệu sẽ vào tổng hợp ngay.", v.unit_name)) {
+                    (csrf(u))
+                    p.guidance { "Số liệu sẽ vào tổng hợp ngay và không sửa trực tiếp được nữa." }
+                    button type="submit" { "Tiếp nhận báo cáo" }
+                }
+            }
+            div.card {
+                h2 style="margin-top:0" { "Trả lại" }
+                form method="post" action=(format!("{base}/tra-lai")) data-confirm=(format!("Trả lại báo cáo của {} kèm lý do đã ghi?", v.unit_name)) {
+                    (csrf(u))
+                    label for="reason" { "Lý do trả lại" }
+                    textarea #reason name="ly_do" required style="min-height:4rem" {}
+                    p { button.danger type="submit" { "Trả lại báo cáo" } }
+                }
+            }
+        }
+    }
+}
+
 fn read_only(u: &User, t: &Template, v: &SubmissionView) -> Markup {
     let base = format!("/dot/{}/bao-cao/{}", v.round_id, v.unit_code);
+    // what needs the reviewer's eye comes first: blocking findings, then warnings,
+    // then the checker's reading of the narrative
+    let mut findings: Vec<&Finding> = v.findings.iter().collect();
+    findings.sort_by_key(|f| if f.severity == Severity::Error { 0 } else { 1 });
     html! {
+        @if v.can.review { (review_block(u, v)) }
+        @if !findings.is_empty() || !v.narrative_findings.is_empty() {
+            div.card {
+                h2 style="margin-top:0" { "Cần xem kỹ" }
+                ul {
+                    @for f in &findings { li { (finding_line(f)) } }
+                    @for f in &v.narrative_findings { li.warn-text { "Mục " (f.section) ": " (f.finding.message) } }
+                }
+            }
+        }
         h2 { "Nội dung" }
         @for s in t.sections() {
             div.card {
                 strong { (s.number) ". " (s.title) }
                 @match v.sections.get(&s.number) { Some(text) => (paragraphs(text)), None => p.muted { "(chưa có nội dung)" } }
-                @for f in v.narrative_findings.iter().filter(|f| f.section == s.number) { div.warn-text { "Kiểm tra nội dung: " (f.finding.message) } }
             }
         }
         h2 { "Số liệu" }
@@ -309,32 +399,9 @@ fn read_only(u: &User, t: &Template, v: &SubmissionView) -> Markup {
             tbody {
                 @for i in t.indicators() {
                     @if let Some(d) = v.display.get(&i.code) {
-                        tr { td { (i.name) @for f in findings_for(v, &i.code) { (finding_line(f)) } } td.muted { (i.unit) } td.num { (d) } }
-                    }
-                }
-            }
-        }
-        @if !v.findings.is_empty() {
-            h2 { "Kết quả kiểm tra" }
-            ul { @for f in &v.findings { li { (finding_line(f)) } } }
-        }
-        @if v.can.review {
-            div.grid2 style="margin-top:1rem" {
-                div.card {
-                    h2 { "Trả lại" }
-                    form method="post" action=(format!("{base}/tra-lai")) {
-                        (csrf(u))
-                        label for="reason" { "Lý do trả lại" }
-                        textarea #reason name="ly_do" required {}
-                        p { button.danger type="submit" { "Trả lại báo cáo" } }
-                    }
-                }
-                div.card {
-                    h2 { "Tiếp nhận" }
-                    form method="post" action=(format!("{base}/tiep-nhan")) {
-                        (csrf(u))
-                        p { "Số liệu sẽ vào tổng hợp ngay và không sửa trực tiếp được nữa." }
-                        button type="submit" { "Tiếp nhận báo cáo" }
+                        tr { td style=(format!("padding-left:{}rem", 0.5 + f64::from(depth(t, &i.code)) * 1.5)) { (indicator_label(t, i)) @for f in findings_for(v, &i.code) { (finding_line(f)) } } td.muted { (i.unit) } td.num { (d) } }
+                    } @else if let Some(c) = v.computed.get(&i.code) {
+                        tr { td { (indicator_label(t, i)) } td.muted { (i.unit) } td.num { (c) " " span.muted { "(tự tính)" } } }
                     }
                 }
             }
@@ -438,8 +505,14 @@ async fn render(
         Err(e) => return error_page(u, e),
     };
     let days = (v.deadline_date - s.app.today()).num_days();
+    let next = if v.can.edit {
+        None
+    } else {
+        rounds::next_to_review(&u.cx, round_id, unit).await.ok().flatten()
+    };
     let body = html! {
-        p.muted { a href=(format!("/dot/{}", v.round_id)) { (v.round_title) } " · " (v.period_label) }
+        p.muted { a href=(format!("/dot/{}", v.round_id)) { (v.round_title) } " · " (v.period_label)
+            @if let Some(n) = &next { " · " a href=(format!("/dot/{}/bao-cao/{}", v.round_id, n)) { "Báo cáo tiếp theo cần xem xét →" } } }
         h1 { "Báo cáo của " (v.unit_name) " " (status_badge(v.status)) }
         p {
             "Hạn nộp " strong { (v.deadline) }

@@ -60,3 +60,19 @@ document.addEventListener("click", function (ev) {
   var summary = document.querySelector(".error-summary");
   if (summary && document.querySelector(".flash.err")) summary.focus();
 })();
+// 4. Forms that change a lot at once ask first.
+document.addEventListener("submit", function (ev) {
+  var f = ev.target;
+  var q = f.getAttribute && f.getAttribute("data-confirm");
+  if (q && !confirm(q)) ev.preventDefault();
+}, true);
+// 5. A list filtered as you type, with or without diacritics.
+function fold(s) { return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "d").toLowerCase(); }
+document.querySelectorAll("input[data-filter]").forEach(function (box) {
+  box.addEventListener("input", function () {
+    var q = fold(box.value.trim());
+    document.querySelectorAll(box.getAttribute("data-filter")).forEach(function (el) {
+      el.style.display = !q || (el.getAttribute("data-fold") || "").indexOf(q) >= 0 ? "" : "none";
+    });
+  });
+});

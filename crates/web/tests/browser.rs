@@ -109,6 +109,7 @@ async fn server() -> (String, i64) {
     let round = rounds::create(
         &cli,
         &NewRound {
+            confirm: false,
             title: "Báo cáo QCDC 6 tháng đầu năm 2099".into(),
             template: "qcdc-dinh-ky".into(),
             template_version: None,

@@ -236,6 +236,7 @@ async fn page_by_role_matrix() {
     let r = rounds::create(
         &cli,
         &NewRound {
+            confirm: false,
             title: "Báo cáo 6 tháng".into(),
             template: "qcdc-dinh-ky".into(),
             template_version: None,

@@ -41,6 +41,7 @@ async fn setup(url: &str) -> (App, i64) {
     let r = rounds::create(
         &cli,
         &NewRound {
+            confirm: false,
             title: "Đợt thử".into(),
             template: "qcdc-dinh-ky".into(),
             template_version: None,
