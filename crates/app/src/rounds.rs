@@ -372,7 +372,11 @@ pub async fn set_state_with(
         if round.state == state {
             return Err(CoreError::new(
                 ErrorCode::InvalidTransition,
-                if state == RoundState::Open { "Đợt báo cáo đang mở" } else { "Đợt báo cáo đã kết thúc" },
+                if state == RoundState::Open {
+                    "Đợt báo cáo đang mở"
+                } else {
+                    "Đợt báo cáo đã kết thúc"
+                },
             ));
         }
         rounds_repo::set_state(&mut tx, id, state).await?;
@@ -543,7 +547,8 @@ pub async fn extend_deadline(
     let mut tx = cx.app().db().write().await?;
     let r = async {
         let round = load(&mut tx, id).await?;
-        cx.require(&mut tx, Permission::Manage, round.issuer_id).await?;
+        cx.require(&mut tx, Permission::Manage, round.issuer_id)
+            .await?;
         round.state.require_open(&round.title)?;
         if deadline < today {
             return Err(CoreError::new(
@@ -575,13 +580,24 @@ pub async fn extend_deadline(
 }
 
 /// A round's history: creation, closing and reopening, deadline changes, reminders.
-pub async fn history(cx: &Ctx, id: i64, page: PageReq) -> CoreResult<Page<qcdc_store::audit::AuditEntry>> {
+pub async fn history(
+    cx: &Ctx,
+    id: i64,
+    page: PageReq,
+) -> CoreResult<Page<qcdc_store::audit::AuditEntry>> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let round = load(&mut tx, id).await?;
-        cx.require(&mut tx, Permission::View, round.issuer_id).await?;
-        let (items, total) =
-            audit::page(&mut tx, "round", &id.to_string(), page.offset(), page.size()).await?;
+        cx.require(&mut tx, Permission::View, round.issuer_id)
+            .await?;
+        let (items, total) = audit::page(
+            &mut tx,
+            "round",
+            &id.to_string(),
+            page.offset(),
+            page.size(),
+        )
+        .await?;
         Ok(Page::new(items, total, page))
     }
     .await;
@@ -606,7 +622,10 @@ pub async fn request(cx: &Ctx, id: i64, today: NaiveDate) -> CoreResult<RequestV
         require_visible(cx, &mut tx, &round).await?;
         let t = cx.app().template(&mut tx, round.template_id).await?;
         let mut mine = Vec::new();
-        for unit_id in cx.actor().units_with(&[Role::Reporter, Role::Office, Role::Admin]) {
+        for unit_id in cx
+            .actor()
+            .units_with(&[Role::Reporter, Role::Office, Role::Admin])
+        {
             if let Some(s) = submissions_repo::get(&mut tx, round.id, unit_id).await?
                 && cx.may(&mut tx, Permission::Report, unit_id).await?
             {
@@ -622,7 +641,12 @@ pub async fn request(cx: &Ctx, id: i64, today: NaiveDate) -> CoreResult<RequestV
         }
         Ok(RequestView {
             sections: t.sections().to_vec(),
-            groups: t.def.groups.iter().map(|g| format!("{}. {}", g.code, g.title)).collect(),
+            groups: t
+                .def
+                .groups
+                .iter()
+                .map(|g| format!("{}. {}", g.code, g.title))
+                .collect(),
             mine,
             round: RoundView::from(round),
         })
@@ -663,7 +687,11 @@ pub async fn office_queue(cx: &Ctx, today: NaiveDate) -> CoreResult<OfficeQueue>
                 round: RoundView::from(r),
             })
             .collect();
-        Ok(OfficeQueue { waiting, waiting_total, open })
+        Ok(OfficeQueue {
+            waiting,
+            waiting_total,
+            open,
+        })
     }
     .await;
     tx.finish(r).await
@@ -675,7 +703,8 @@ pub async fn next_to_review(cx: &Ctx, id: i64, after_unit: &str) -> CoreResult<O
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let round = load(&mut tx, id).await?;
-        cx.require(&mut tx, Permission::Manage, round.issuer_id).await?;
+        cx.require(&mut tx, Permission::Manage, round.issuer_id)
+            .await?;
         let (items, _) = rounds_repo::waiting_review(&mut tx, &[round.issuer_id], 500).await?;
         Ok(items
             .into_iter()

@@ -380,11 +380,23 @@ pub async fn submit_with(
             let drafted = s.status.apply(Action::SaveDraft)?;
             write_draft(cx, &mut tx, &s, change).await?;
             if drafted != s.status {
-                transition(cx, &mut tx, &s, drafted, s.on_time, "status", drafted.as_str().into()).await?;
+                transition(
+                    cx,
+                    &mut tx,
+                    &s,
+                    drafted,
+                    s.on_time,
+                    "status",
+                    drafted.as_str().into(),
+                )
+                .await?;
                 submissions_repo::update(
                     &mut tx,
                     s.id,
-                    &RowChange { status: Some(drafted), ..Default::default() },
+                    &RowChange {
+                        status: Some(drafted),
+                        ..Default::default()
+                    },
                     cx.who(),
                 )
                 .await?;
@@ -394,7 +406,8 @@ pub async fn submit_with(
         let next = s.status.apply(Action::Submit)?;
         let values = submissions_repo::values(&mut tx, Figures::Draft, s.id).await?;
         let sections = submissions_repo::draft_sections(&mut tx, s.id).await?;
-        let findings = validate::validate_for(&t, Some(unit.kind), &values, &sections, Stage::Submit);
+        let findings =
+            validate::validate_for(&t, Some(unit.kind), &values, &sections, Stage::Submit);
         if validate::has_errors(&findings) {
             let n = findings
                 .iter()

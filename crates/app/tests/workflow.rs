@@ -252,10 +252,18 @@ async fn round_creation_checks(url: &str) {
         .await
         .unwrap_err();
     assert_eq!(refused.code, ErrorCode::NeedsConfirmation);
-    let warnings = refused.details.as_ref().unwrap()["warnings"].as_array().unwrap().clone();
+    let warnings = refused.details.as_ref().unwrap()["warnings"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(warnings[0].as_str().unwrap().contains("09/2019"));
-    assert!(warnings[1].as_str().unwrap().contains("cùng mẫu và cùng kỳ"));
+    assert!(
+        warnings[1]
+            .as_str()
+            .unwrap()
+            .contains("cùng mẫu và cùng kỳ")
+    );
     let mut confirmed = round("2026-H1", &["N1"], "2026-06-10");
     confirmed.confirm = true;
     let early = s.create_round(&confirmed, "office", today).await.unwrap();

@@ -77,8 +77,9 @@ impl ErrorCode {
             Unauthorized => 401,
             Forbidden => 403,
             UnknownUnit | NotFound => 404,
-            Conflict | TemplateInUse | InvalidTransition | SubmissionLocked
-            | NeedsConfirmation => 409,
+            Conflict | TemplateInUse | InvalidTransition | SubmissionLocked | NeedsConfirmation => {
+                409
+            }
             PayloadTooLarge => 413,
             ValidationFailed => 422,
             Internal => 500,

@@ -118,9 +118,9 @@ pub fn applies_to(audience: &[String], kind: UnitKind) -> bool {
             kind,
             UnitKind::Central | UnitKind::Province | UnitKind::District
         )
-        || audience.iter().any(|a| {
-            a == kind.as_str() || (a == "commune_level" && kind.is_commune_level())
-        })
+        || audience
+            .iter()
+            .any(|a| a == kind.as_str() || (a == "commune_level" && kind.is_commune_level()))
 }
 
 fn is_audience(a: &str) -> bool {
@@ -325,7 +325,9 @@ impl Template {
             for a in list.iter().filter(|a| !is_audience(a)) {
                 p(
                     "applies_to",
-                    format!("Loại đơn vị «{a}» của {owner} không hợp lệ (mã loại đơn vị hoặc commune_level)"),
+                    format!(
+                        "Loại đơn vị «{a}» của {owner} không hợp lệ (mã loại đơn vị hoặc commune_level)"
+                    ),
                 );
             }
         }
@@ -629,7 +631,9 @@ impl Template {
 
     /// The indicators a unit of `kind` reports, in form order.
     pub fn indicators_for(&self, kind: UnitKind) -> impl Iterator<Item = &Indicator> {
-        self.indicators().iter().filter(move |i| self.applies(i, kind))
+        self.indicators()
+            .iter()
+            .filter(move |i| self.applies(i, kind))
     }
 
     pub fn section(&self, number: &str) -> Option<&Section> {

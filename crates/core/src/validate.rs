@@ -155,7 +155,8 @@ pub fn validate_for(
         }
     }
     for ind in t.indicators().iter().filter(|i| applies(i)) {
-        let computable = ind.aggregate == Aggregate::Ratio && computed_ratio(t, values, &ind.code).is_some();
+        let computable =
+            ind.aggregate == Aggregate::Ratio && computed_ratio(t, values, &ind.code).is_some();
         if ind.required && !values.contains_key(&ind.code) && !computable {
             out.push(Finding {
                 severity: missing_sev,
@@ -477,7 +478,11 @@ unit = "triệu đồng"
         let mut v = vals(&[("kn_xong", "-1")]);
         v.insert("kn_nhan".into(), 1_500);
         let f = validate(&t, &v, &Narrative::new(), Stage::Draft);
-        assert!(f.iter().any(|x| x.indicators.iter().any(|i| i.value.as_deref() == Some("1,5"))));
+        assert!(f.iter().any(|x| {
+            x.indicators
+                .iter()
+                .any(|i| i.value.as_deref() == Some("1,5"))
+        }));
         assert!(rules(&f).contains(&"so_nguyen"));
         assert!(rules(&f).contains(&"so_am"));
         assert!(f.iter().any(|x| x.message.contains("Số vụ việc tiếp nhận")));

@@ -241,13 +241,22 @@ fn units_see_only_the_groups_of_their_kind() {
         assert_eq!(t.indicators_for(UnitKind::Province).count(), all, "{name}");
         let commune = t.indicators_for(UnitKind::Commune).count();
         let enterprise = t.indicators_for(UnitKind::Enterprise).count();
-        assert!(commune <= all && enterprise < commune, "{name}: {commune} {enterprise} of {all}");
+        assert!(
+            commune <= all && enterprise < commune,
+            "{name}: {commune} {enterprise} of {all}"
+        );
         // every indicator is reported by some kind below the province
         for i in t.indicators() {
             assert!(
-                [UnitKind::Commune, UnitKind::Agency, UnitKind::Enterprise, UnitKind::MassOrg, UnitKind::PublicService]
-                    .iter()
-                    .any(|k| t.applies(i, *k)),
+                [
+                    UnitKind::Commune,
+                    UnitKind::Agency,
+                    UnitKind::Enterprise,
+                    UnitKind::MassOrg,
+                    UnitKind::PublicService
+                ]
+                .iter()
+                .any(|k| t.applies(i, *k)),
                 "{name}: nobody reports {}",
                 i.code
             );
@@ -259,9 +268,21 @@ fn units_see_only_the_groups_of_their_kind() {
     assert!(t.applies(t.indicator("mc_cq_tong").unwrap(), UnitKind::Agency));
     assert!(!t.applies(t.indicator("mc_cq_tong").unwrap(), UnitKind::Ward));
     let v = values(&t, &[("tcd_luot", "12")]);
-    let f = validate_for(&t, Some(UnitKind::Enterprise), &v, &Narrative::new(), Stage::Draft);
+    let f = validate_for(
+        &t,
+        Some(UnitKind::Enterprise),
+        &v,
+        &Narrative::new(),
+        Stage::Draft,
+    );
     assert!(f.iter().any(|f| f.rule == "khong_ap_dung"), "{f:?}");
-    let f = validate_for(&t, Some(UnitKind::Ward), &v, &Narrative::new(), Stage::Draft);
+    let f = validate_for(
+        &t,
+        Some(UnitKind::Ward),
+        &v,
+        &Narrative::new(),
+        Stage::Draft,
+    );
     assert!(!f.iter().any(|f| f.rule == "khong_ap_dung"), "{f:?}");
 }
 
@@ -272,7 +293,8 @@ fn a_ratio_is_computed_not_required() {
     let t = load("qcdc-dinh-ky.v2.toml");
     let v = values(&t, &[("dn_tong", "885"), ("dn_thoa_uoc", "834")]);
     assert_eq!(
-        qcdc_core::validate::computed_ratio(&t, &v, "dn_ty_le_thoa_uoc").map(|r| (r * 10.0).round() / 10.0),
+        qcdc_core::validate::computed_ratio(&t, &v, "dn_ty_le_thoa_uoc")
+            .map(|r| (r * 10.0).round() / 10.0),
         Some(94.2)
     );
 }
@@ -282,9 +304,11 @@ fn a_ratio_is_computed_not_required() {
 #[test]
 fn counts_refuse_decimals_and_amounts_keep_them() {
     let t = load("qcdc-dinh-ky.v2.toml");
-    let e = parse_text_values(&t, &[("tcd_luot".to_string(), "12,5".to_string())].into()).unwrap_err();
+    let e =
+        parse_text_values(&t, &[("tcd_luot".to_string(), "12,5".to_string())].into()).unwrap_err();
     assert!(e.problems[0].message.contains("12,5"), "{:?}", e.problems);
-    let e = parse_text_values(&t, &[("tcd_luot".to_string(), "1,234".to_string())].into()).unwrap_err();
+    let e =
+        parse_text_values(&t, &[("tcd_luot".to_string(), "1,234".to_string())].into()).unwrap_err();
     assert!(e.problems[0].message.contains("1.234"), "{:?}", e.problems);
     let t = load("dan-van-chinh-quyen.v2.toml");
     let v = values(&t, &[("ht_ngheo", "1.453,5")]);

@@ -243,11 +243,25 @@ fn round_change(e: &qcdc_app::AuditEntry) -> String {
     match e.action.as_str() {
         "round_create" => String::new(),
         "round_status" => {
-            let (state, reason) = new.split_once(':').map_or((new.as_str(), ""), |(a, b)| (a, b.trim()));
-            let word = if state == "open" { "Mở lại" } else { "Kết thúc" };
-            if reason.is_empty() { word.to_string() } else { format!("{word} — {reason}") }
+            let (state, reason) = new
+                .split_once(':')
+                .map_or((new.as_str(), ""), |(a, b)| (a, b.trim()));
+            let word = if state == "open" {
+                "Mở lại"
+            } else {
+                "Kết thúc"
+            };
+            if reason.is_empty() {
+                word.to_string()
+            } else {
+                format!("{word} — {reason}")
+            }
         }
-        "round_deadline" => format!("{} → {}", e.old_value.clone().unwrap_or_default(), new.replacen(':', " —", 1)),
+        "round_deadline" => format!(
+            "{} → {}",
+            e.old_value.clone().unwrap_or_default(),
+            new.replacen(':', " —", 1)
+        ),
         _ => new,
     }
 }
@@ -287,7 +301,11 @@ async fn set_state(
     if let Err(r) = check_csrf(s, u, f) {
         return r;
     }
-    let reason = f.iter().find(|(k, _)| k == "ly_do").map(|(_, v)| v.as_str()).unwrap_or_default();
+    let reason = f
+        .iter()
+        .find(|(k, _)| k == "ly_do")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
     match rounds::set_state_with(&u.cx, id, state, reason).await {
         Ok(_) => Redirect::to(&format!(
             "/dot/{id}?tb={}",
@@ -320,7 +338,12 @@ pub async fn extend_deadline(
     if let Err(r) = check_csrf(&s, &u, &f) {
         return r;
     }
-    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let get = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     let r = async {
         let day = parse_date(&get("han_moi"))?;
         rounds::extend_deadline(&u.cx, id, day, &get("ly_do"), s.app.today()).await
@@ -577,7 +600,11 @@ pub async fn create_round(
                 Vec::new()
             };
             let status = crate::layout::status_of(e.code);
-            let flash = if warnings.is_empty() { Some(Flash::Err(e.message)) } else { None };
+            let flash = if warnings.is_empty() {
+                Some(Flash::Err(e.message))
+            } else {
+                None
+            };
             (status, page("Tạo đợt báo cáo", Some(&u), flash, html! { h1 { "Tạo đợt báo cáo" } (round_form(&u, s.app.today(), &t, &i, &c, &fields, &picked, &warnings)) })).into_response()
         }
     }

@@ -12,10 +12,10 @@ use maud::{Markup, html};
 use qcdc_app::submissions::{self, DraftChange, History};
 use qcdc_app::views::{SubmissionView, VersionInfo};
 use qcdc_app::{CoreError, PageReq, rounds};
-use qcdc_core::{number, text};
 use qcdc_core::template::{Severity, Template};
 use qcdc_core::validate::Finding;
 use qcdc_core::workflow::Status;
+use qcdc_core::{number, text};
 use serde::Deserialize;
 
 use crate::WebState;
@@ -60,7 +60,14 @@ pub async fn todo(State(s): State<WebState>, u: User) -> Response {
         Ok(r) => r,
         Err(e) => return error_page(&u, e),
     };
-    let is_office = !u.cx.actor().units_with(&[qcdc_core::access::Role::Office, qcdc_core::access::Role::Admin]).is_empty();
+    let is_office = !u
+        .cx
+        .actor()
+        .units_with(&[
+            qcdc_core::access::Role::Office,
+            qcdc_core::access::Role::Admin,
+        ])
+        .is_empty();
     let body = html! {
         h1 { "Việc cần làm" }
         @if is_office {
@@ -187,8 +194,10 @@ fn form_errors(t: &Template, v: &SubmissionView, st: &FormState) -> Vec<FormErro
         let (field, label) = match (&f.section, f.indicators.first()) {
             (Some(sec), _) => (
                 format!("s.{sec}"),
-                t.section(sec)
-                    .map_or_else(|| format!("Mục {sec}"), |x| format!("Mục {sec}. {}", x.title)),
+                t.section(sec).map_or_else(
+                    || format!("Mục {sec}"),
+                    |x| format!("Mục {sec}. {}", x.title),
+                ),
             ),
             (None, Some(i)) => (format!("v.{}", i.code), i.name.clone()),
             (None, None) => ("phu-luc".into(), "Phụ lục số liệu".into()),
@@ -322,7 +331,7 @@ fn form(u: &User, t: &Template, v: &SubmissionView, st: &FormState) -> Markup {
                     }
                 }
             }
-            p { button.secondary type="submit" name="luu" value="1" { "Lưu nháp" } " " span #save-status role="status" { "Lưu lần cuối: " (when(&v.updated_at)) } }
+            p { button.secondary type="submit" name="luu" value="1" hx-post=(format!("{base}/luu")) hx-target="#save-status" hx-swap="innerHTML" { "Lưu nháp" } " " span #save-status role="status" { "Lưu lần cuối: " (when(&v.updated_at)) } }
             div.card {
                 h2 { "Gửi báo cáo" }
                 p.guidance { "Báo cáo được gửi với đúng nội dung đang hiển thị trên trang này." }
@@ -344,7 +353,11 @@ fn form(u: &User, t: &Template, v: &SubmissionView, st: &FormState) -> Markup {
 /// The office's decision block: accept or return, each asking for confirmation.
 fn review_block(u: &User, v: &SubmissionView) -> Markup {
     let base = format!("/dot/{}/bao-cao/{}", v.round_id, v.unit_code);
-    let errors = v.findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let errors = v
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     html! {
         div.grid2 style="margin-bottom:1rem" {
             div.card {
@@ -445,7 +458,9 @@ fn status_words(raw: &str) -> String {
     };
     match Status::parse(head) {
         Some(st) => match rest {
-            Some(r) if !r.is_empty() => format!("{} — {}", st.label_vi(), r.trim_start_matches('v').trim()),
+            Some(r) if !r.is_empty() => {
+                format!("{} — {}", st.label_vi(), r.trim_start_matches('v').trim())
+            }
             _ => st.label_vi().to_string(),
         },
         None => raw.to_string(),
@@ -456,19 +471,36 @@ fn status_words(raw: &str) -> String {
 /// a section's number), the old and new values.
 fn audit_row(t: &Template, e: &qcdc_app::AuditEntry) -> (String, String, String, String) {
     let field = match (e.action.as_str(), e.field.as_deref()) {
-        ("value", Some(code)) => t.indicator(code).map_or_else(|| code.to_string(), |i| i.name.clone()),
+        ("value", Some(code)) => t
+            .indicator(code)
+            .map_or_else(|| code.to_string(), |i| i.name.clone()),
         ("section", Some(n)) => format!("Mục {n}"),
         (_, Some("status")) | (_, None) => String::new(),
         (_, Some(f)) => f.to_string(),
     };
     let words = |v: &Option<String>| {
         let v = v.clone().unwrap_or_default();
-        if e.action == "value" || e.action == "section" { v } else { status_words(&v) }
+        if e.action == "value" || e.action == "section" {
+            v
+        } else {
+            status_words(&v)
+        }
     };
-    (action_label(&e.action).to_string(), field, words(&e.old_value), words(&e.new_value))
+    (
+        action_label(&e.action).to_string(),
+        field,
+        words(&e.old_value),
+        words(&e.new_value),
+    )
 }
 
-fn history_block(t: &Template, round: i64, unit: &str, versions: &[VersionInfo], h: &History) -> Markup {
+fn history_block(
+    t: &Template,
+    round: i64,
+    unit: &str,
+    versions: &[VersionInfo],
+    h: &History,
+) -> Markup {
     html! {
         h2 { "Lịch sử" }
         @if !versions.is_empty() {
@@ -483,6 +515,7 @@ fn history_block(t: &Template, round: i64, unit: &str, versions: &[VersionInfo],
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render(
     s: &WebState,
     u: &User,
@@ -508,7 +541,10 @@ async fn render(
     let next = if v.can.edit {
         None
     } else {
-        rounds::next_to_review(&u.cx, round_id, unit).await.ok().flatten()
+        rounds::next_to_review(&u.cx, round_id, unit)
+            .await
+            .ok()
+            .flatten()
     };
     let body = html! {
         p.muted { a href=(format!("/dot/{}", v.round_id)) { (v.round_title) } " · " (v.period_label)
@@ -650,11 +686,18 @@ pub async fn save(
     .await;
     match (result, htmx) {
         (Ok((t, v, _, errors)), true) => {
-            let st = FormState { cell_errors: errors, ..Default::default() };
+            let st = FormState {
+                cell_errors: errors,
+                ..Default::default()
+            };
             autosave_answer(&t, &v, &st).into_response()
         }
         (Ok((_, _, typed, errors)), false) if !errors.is_empty() => {
-            let st = FormState { typed: Some(&typed), cell_errors: errors, ..Default::default() };
+            let st = FormState {
+                typed: Some(&typed),
+                cell_errors: errors,
+                ..Default::default()
+            };
             render(
                 &s,
                 &u,
@@ -674,8 +717,21 @@ pub async fn save(
         (Err(e), false) => {
             let typed: BTreeMap<String, String> = f.into_iter().collect();
             let status = crate::layout::status_of(e.code);
-            let st = FormState { typed: Some(&typed), ..Default::default() };
-            render(&s, &u, id, &unit, Some(Flash::Err(e.message)), &st, status, 1).await
+            let st = FormState {
+                typed: Some(&typed),
+                ..Default::default()
+            };
+            render(
+                &s,
+                &u,
+                id,
+                &unit,
+                Some(Flash::Err(e.message)),
+                &st,
+                status,
+                1,
+            )
+            .await
         }
     }
 }
@@ -702,17 +758,44 @@ pub async fn submit(
         // keep what could be read, then show the form as typed
         let saved = submissions::save_draft(&u.cx, id, &unit, &change).await;
         if let Err(e) = saved {
-            let st = FormState { typed: Some(&typed), ..Default::default() };
+            let st = FormState {
+                typed: Some(&typed),
+                ..Default::default()
+            };
             let status = crate::layout::status_of(e.code);
-            return render(&s, &u, id, &unit, Some(Flash::Err(e.message)), &st, status, 1).await;
+            return render(
+                &s,
+                &u,
+                id,
+                &unit,
+                Some(Flash::Err(e.message)),
+                &st,
+                status,
+                1,
+            )
+            .await;
         }
         let msg = if cell_errors.is_empty() {
             "Chưa gửi: hãy đánh dấu ô xác nhận trước khi gửi. Nội dung đã được lưu vào bản nháp."
         } else {
             "Chưa gửi: có số liệu chưa đọc được (xem danh sách lỗi ở đầu trang)."
         };
-        let st = FormState { typed: Some(&typed), cell_errors, ..Default::default() };
-        return render(&s, &u, id, &unit, Some(Flash::Err(msg.into())), &st, StatusCode::BAD_REQUEST, 1).await;
+        let st = FormState {
+            typed: Some(&typed),
+            cell_errors,
+            ..Default::default()
+        };
+        return render(
+            &s,
+            &u,
+            id,
+            &unit,
+            Some(Flash::Err(msg.into())),
+            &st,
+            StatusCode::BAD_REQUEST,
+            1,
+        )
+        .await;
     }
     match submissions::submit_with(&u.cx, id, &unit, &change, chrono::Utc::now()).await {
         Ok(_) => Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb=gui")).into_response(),
@@ -725,17 +808,47 @@ pub async fn submit(
                 .and_then(|f| serde_json::from_value::<Vec<Finding>>(f.clone()).ok())
                 .unwrap_or_default();
             let saved = submissions::save_draft(&u.cx, id, &unit, &change).await;
-            let st = FormState { typed: None, submit_findings: findings, ..Default::default() };
+            let st = FormState {
+                typed: None,
+                submit_findings: findings,
+                ..Default::default()
+            };
             let msg = match saved {
-                Ok(_) => format!("Chưa gửi: {}. Nội dung đã được lưu vào bản nháp.", e.message),
+                Ok(_) => format!(
+                    "Chưa gửi: {}. Nội dung đã được lưu vào bản nháp.",
+                    e.message
+                ),
                 Err(e2) => format!("Chưa gửi: {}. {}", e.message, e2.message),
             };
-            render(&s, &u, id, &unit, Some(Flash::Err(msg)), &st, StatusCode::UNPROCESSABLE_ENTITY, 1).await
+            render(
+                &s,
+                &u,
+                id,
+                &unit,
+                Some(Flash::Err(msg)),
+                &st,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                1,
+            )
+            .await
         }
         Err(e) => {
-            let st = FormState { typed: Some(&typed), ..Default::default() };
+            let st = FormState {
+                typed: Some(&typed),
+                ..Default::default()
+            };
             let status = crate::layout::status_of(e.code);
-            render(&s, &u, id, &unit, Some(Flash::Err(e.message)), &st, status, 1).await
+            render(
+                &s,
+                &u,
+                id,
+                &unit,
+                Some(Flash::Err(e.message)),
+                &st,
+                status,
+                1,
+            )
+            .await
         }
     }
 }

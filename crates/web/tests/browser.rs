@@ -180,6 +180,36 @@ async fn fill(c: &Client, name: &str, value: &str) {
     el.send_keys(value).await.unwrap();
 }
 
+/// Words of the code that must never reach a page: status codes, English action
+/// names, rule kinds, doubled labels.
+const INTERNAL_WORDS: [&str; 14] = [
+    "submit",
+    "status",
+    "merged:",
+    "reporter —",
+    "not_started",
+    "draft",
+    "accepted",
+    "returned",
+    "sum/ratio",
+    "Trong đó: Trong đó",
+    "trong đó: Trong đó",
+    "undefined",
+    "null",
+    "round_",
+];
+
+async fn no_internal_words(c: &Client) {
+    let t = text(c).await;
+    for w in INTERNAL_WORDS {
+        assert!(
+            !t.contains(w),
+            "«{w}» shows on {}: {t}",
+            c.current_url().await.unwrap()
+        );
+    }
+}
+
 async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
     for _ in 0..100 {
         if let Ok(el) = c.find(Locator::Css(css)).await
@@ -255,7 +285,13 @@ async fn report_return_fix_accept_and_permissions() {
         .click()
         .await
         .unwrap();
-    wait_text(&c, "#save-status", "không hợp lệ").await;
+    wait_text(&c, "#fb-tcd_nguoi", "không hợp lệ").await;
+    // the error summary at the top lists it as a link to the field
+    let link = c
+        .find(Locator::Css(".error-summary a[href='#v.tcd_nguoi']"))
+        .await
+        .unwrap();
+    assert!(link.text().await.unwrap().contains("không hợp lệ"));
     let typed = c
         .find(Locator::Css("[name='v.tcd_nguoi']"))
         .await
@@ -306,7 +342,7 @@ async fn report_return_fix_accept_and_permissions() {
         .click()
         .await
         .unwrap();
-    c.find(Locator::Css("form[action$='/gui'] button"))
+    c.find(Locator::Css("button#send"))
         .await
         .unwrap()
         .click()
@@ -330,7 +366,7 @@ async fn report_return_fix_accept_and_permissions() {
         .click()
         .await
         .unwrap();
-    c.find(Locator::Css("form[action$='/gui'] button"))
+    c.find(Locator::Css("button#send"))
         .await
         .unwrap()
         .click()
@@ -346,39 +382,51 @@ async fn report_return_fix_accept_and_permissions() {
     assert!(t.contains("Xã Đam Rông 1") && t.contains("Đã gửi"), "{t}");
     c.goto(&report).await.unwrap();
     fill(&c, "ly_do", "Đề nghị bổ sung số liệu đối thoại.").await;
+    no_internal_words(&c).await;
     c.find(Locator::Css("form[action$='/tra-lai'] button"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+    // returning asks for confirmation first
+    c.accept_alert().await.unwrap();
     wait_text(&c, ".flash.ok", "trả lại").await;
 
     // the reporter sees why, fixes and resubmits
     sign_in(&c, &base, "rep1").await;
     c.goto(&report).await.unwrap();
     wait_text(&c, ".flash.err", "Đề nghị bổ sung số liệu đối thoại.").await;
-    fill(&c, "v.dth_cuoc", "3").await;
-    c.find(Locator::Css("button[name='luu']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_text(&c, "#save-status", "Đã lưu").await;
+    no_internal_words(&c).await;
+    // the last keystrokes go with "Gửi" at once: no save in between, no waiting
     c.find(Locator::Css("input[name='xac_nhan']"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    c.find(Locator::Css("form[action$='/gui'] button"))
+    fill(&c, "v.dth_cuoc", "3").await;
+    c.find(Locator::Css("button#send"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
     wait_text(&c, ".flash.ok", "Đã gửi").await;
+    let sent = c
+        .find(Locator::XPath(
+            "//tr[td[starts-with(normalize-space(.), 'Số cuộc đối thoại trực tiếp')]]/td[3]",
+        ))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        sent, "3",
+        "the figure typed just before sending is in the sent report"
+    );
+    no_internal_words(&c).await;
 
     // the office accepts; the consolidated totals change
     sign_in(&c, &base, "office").await;
@@ -388,13 +436,16 @@ async fn report_return_fix_accept_and_permissions() {
     let before = text(&c).await;
     assert!(!before.contains("1.234"), "nothing accepted yet");
     c.goto(&report).await.unwrap();
+    no_internal_words(&c).await;
     c.find(Locator::Css("form[action$='/tiep-nhan'] button"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+    c.accept_alert().await.unwrap();
     wait_text(&c, ".flash.ok", "tiếp nhận").await;
+    no_internal_words(&c).await;
     c.goto(&format!("{base}/dot/{round}/tong-hop/T"))
         .await
         .unwrap();
@@ -407,7 +458,14 @@ async fn report_return_fix_accept_and_permissions() {
     // a deadline in the past: a clear message, the form keeps what was typed
     c.goto(&format!("{base}/dot/moi")).await.unwrap();
     fill(&c, "title", "Đợt thử").await;
-    fill(&c, "period", "2026-H1").await;
+    c.find(Locator::Css(
+        "select[name='period'] option[value='2026-H1']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     fill(&c, "deadline", "01/01/2020").await;
     c.find(Locator::Css(
         "select[name='template'] option[value='qcdc-dinh-ky']",

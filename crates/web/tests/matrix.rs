@@ -40,7 +40,9 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
     const VIEW_N1: &[&str] = &["admin_t", "office_t", "viewer_t", "rep_n1", "admin_n1"];
     const REPORT_N1: &[&str] = &["admin_t", "rep_n1", "admin_n1"];
     const MANAGE_T: &[&str] = &["admin_t", "office_t"];
-    const VIEW_T: &[&str] = &["admin_t", "office_t", "viewer_t"];
+    const RECIPIENTS: &[&str] = &[
+        "admin_t", "office_t", "viewer_t", "rep_n1", "rep_n2", "admin_n1",
+    ];
     const OFFICES: &[&str] = &["admin_t", "office_t", "admin_n1", "office_k", "admin_k"];
     const ADMINS: &[&str] = &["admin_t", "admin_n1", "admin_k"];
     const ADMIN_OF_N1: &[&str] = &["admin_t", "admin_n1"];
@@ -54,8 +56,9 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
         }
         ("GET", "/dot/moi") => OFFICES,
         ("POST", "/dot/moi") => MANAGE_T,
-        ("GET", "/dot/{id}") => VIEW_T,
-        ("POST", "/dot/{id}/ket-thuc" | "/dot/{id}/mo-lai") => MANAGE_T,
+        // recipients see the request addressed to them; the office the whole round
+        ("GET", "/dot/{id}") => RECIPIENTS,
+        ("POST", "/dot/{id}/ket-thuc" | "/dot/{id}/mo-lai" | "/dot/{id}/gia-han") => MANAGE_T,
         ("GET", "/dot/{id}/bao-cao/{unit}") => VIEW_N1,
         (
             "POST",
@@ -102,9 +105,13 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
         "/dang-nhap" => Payload::Form("username=rep_n1&password=mat-khau-demo".into()),
         "/doi-mat-khau" => f("&current=mat-khau-demo&new=mat-khau-demo"),
         "/dot/moi" => f(
-            "&title=Th%E1%BB%AD&issuer=T&template=qcdc-dinh-ky&period=2027-H1&deadline=20/06/2099&unit=N1",
+            "&title=Th%E1%BB%AD&issuer=T&template=qcdc-dinh-ky&period=2027-H1&deadline=20/06/2099&unit=N1&xac_nhan=1",
         ),
         "/dot/{id}/bao-cao/{unit}/luu" => f("&v.tcd_luot=3"),
+        "/dot/{id}/gia-han" => f(&format!(
+            "&han_moi={:02}/07/2099&ly_do=l%C3%BD+do",
+            n % 28 + 1
+        )),
         "/dot/{id}/bao-cao/{unit}/gui" => f("&xac_nhan=1"),
         "/dot/{id}/bao-cao/{unit}/dieu-chinh" | "/dot/{id}/bao-cao/{unit}/tra-lai" => {
             f("&ly_do=l%C3%BD+do")
