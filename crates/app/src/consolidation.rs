@@ -4,7 +4,7 @@
 //! values of an indicator and the children's narrative one page at a time, and
 //! adoption of the totals as the office's own report upward.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use qcdc_core::access::Permission;
@@ -22,8 +22,9 @@ use crate::ctx::Ctx;
 use crate::rounds::load as load_round;
 use crate::submissions::{DraftChange, save_draft_from};
 use crate::views::{
-    ChildTotals, Column, ConsolidationView, GroupRef, NarrativeEntry, NarrativeLine, NarrativeView,
-    Page, PageReq, PerUnitView, RoundView, SubmissionView, UnitValueLine,
+    ChildTotals, Column, ComparisonCoverage, ConsolidationView, GroupRef, NarrativeEntry,
+    NarrativeLine, NarrativeView, Page, PageReq, PerUnitView, RoundView, SubmissionView,
+    UnitValueLine,
 };
 
 async fn root_of(c: &mut AnyConnection, round: &Round, unit: Option<&str>) -> CoreResult<Unit> {
@@ -55,7 +56,8 @@ async fn previous_round(c: &mut AnyConnection, round: &Round) -> CoreResult<Opti
 }
 
 /// Consolidates a round at a unit (the issuer when None). `group` chooses the
-/// drill-down columns (the template's first group by default).
+/// drill-down columns (the template's first group by default). The same-period
+/// comparison is like-for-like (see [`get_with`]).
 pub async fn get(
     cx: &Ctx,
     round_id: i64,
@@ -63,6 +65,123 @@ pub async fn get(
     group: Option<&str>,
     children_page: PageReq,
     today: NaiveDate,
+) -> CoreResult<ConsolidationView> {
+    get_with(cx, round_id, unit, group, children_page, today, true).await
+}
+
+/// The accepted reports of a round below a unit: unit id → submission id.
+async fn accepted_map(
+    c: &mut AnyConnection,
+    round_id: i64,
+    under: i64,
+) -> CoreResult<HashMap<i64, i64>> {
+    let (refs, _) =
+        submissions_repo::accepted_below(c, round_id, Some(under), 0, i64::MAX / 4).await?;
+    Ok(refs
+        .into_iter()
+        .map(|r| (r.unit_id, r.submission_id))
+        .collect())
+}
+
+/// Each unit's predecessors in force on `day` (itself when it existed then),
+/// following the succession links in memory.
+async fn predecessors_of(
+    c: &mut AnyConnection,
+    units: &[i64],
+    day: NaiveDate,
+) -> CoreResult<HashMap<i64, Vec<i64>>> {
+    let links = units_repo::predecessor_links(c).await?;
+    let mut active: HashMap<i64, bool> = HashMap::new();
+    let mut out = HashMap::new();
+    // walk level by level, reading the validity of each new layer at once
+    let mut pending: Vec<(i64, Vec<i64>)> = units.iter().map(|&u| (u, vec![u])).collect();
+    for _ in 0..16 {
+        let unknown: Vec<i64> = pending
+            .iter()
+            .flat_map(|(_, f)| f.iter().copied())
+            .filter(|id| !active.contains_key(id))
+            .collect();
+        for u in units_repo::by_ids(c, &unknown).await? {
+            active.insert(u.id, u.active_on(day));
+        }
+        let mut next = Vec::new();
+        for (origin, frontier) in pending {
+            let mut found: Vec<i64> = out.remove(&origin).unwrap_or_default();
+            let mut deeper = Vec::new();
+            for id in frontier {
+                if active.get(&id).copied().unwrap_or(false) {
+                    found.push(id);
+                } else if let Some(p) = links.get(&id) {
+                    deeper.extend(p.iter().copied());
+                }
+            }
+            out.insert(origin, found);
+            if !deeper.is_empty() {
+                next.push((origin, deeper));
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        pending = next;
+    }
+    Ok(out)
+}
+
+/// The like-for-like sides of the same-period comparison below `root`: this
+/// period's totals over the units whose every predecessor has an accepted report
+/// last year, and last year's totals over those predecessors.
+async fn like_for_like(
+    c: &mut AnyConnection,
+    round_id: i64,
+    root: i64,
+    previous: &Round,
+    previous_roots: &[i64],
+) -> CoreResult<(Totals, Totals, ComparisonCoverage)> {
+    let current = accepted_map(c, round_id, root).await?;
+    let mut before: HashMap<i64, i64> = HashMap::new();
+    for p in previous_roots {
+        before.extend(accepted_map(c, previous.id, *p).await?);
+    }
+    let units: Vec<i64> = current.keys().copied().collect();
+    let preds = predecessors_of(c, &units, previous.period.cutoff().1).await?;
+    let mut cur_subs = Vec::new();
+    let mut prev_subs = std::collections::BTreeSet::new();
+    for (unit, sub) in &current {
+        let Some(p) = preds.get(unit) else { continue };
+        if !p.is_empty() && p.iter().all(|x| before.contains_key(x)) {
+            cur_subs.push(*sub);
+            prev_subs.extend(p.iter().map(|x| before[x]));
+        }
+    }
+    let prev_subs: Vec<i64> = prev_subs.into_iter().collect();
+    let coverage = ComparisonCoverage {
+        like_for_like: true,
+        current_reports: i64::try_from(current.len()).unwrap_or(i64::MAX),
+        previous_reports: i64::try_from(before.len()).unwrap_or(i64::MAX),
+        matched_units: i64::try_from(cur_subs.len()).unwrap_or(i64::MAX),
+    };
+    Ok((
+        Totals {
+            sums: submissions_repo::sum_accepted(c, &cur_subs).await?,
+        },
+        Totals {
+            sums: submissions_repo::sum_accepted(c, &prev_subs).await?,
+        },
+        coverage,
+    ))
+}
+
+/// [`get`] choosing the comparison: like-for-like (`true`) or every accepted
+/// report on each side, with the coverage stated either way.
+pub async fn get_with(
+    cx: &Ctx,
+    round_id: i64,
+    unit: Option<&str>,
+    group: Option<&str>,
+    children_page: PageReq,
+    today: NaiveDate,
+    like: bool,
 ) -> CoreResult<ConsolidationView> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
@@ -105,7 +224,8 @@ pub async fn get(
         let previous = previous_round(&mut tx, &round).await?;
         let mut previous_units = Vec::new();
         let mut approximate = false;
-        let prev_totals = match &previous {
+        let mut comparison = None;
+        let rows = match &previous {
             Some(pr) => {
                 let (preds, approx) =
                     units_repo::predecessors_on(&mut tx, root.id, pr.period.cutoff().1).await?;
@@ -120,13 +240,21 @@ pub async fn get(
                 previous_units = units_repo::by_ids(&mut tx, &preds)
                     .await?
                     .into_iter()
-                    .map(|u| u.code)
+                    .map(|u| u.name)
                     .collect();
-                Some(sum)
+                let mut rows = consolidate::rows(&t, &current, Some(&sum), &BTreeMap::new());
+                let (lc, lp, mut coverage) =
+                    like_for_like(&mut tx, round_id, root.id, pr, &preds).await?;
+                if like {
+                    consolidate::compare_like_for_like(&t, &mut rows, &lc, &lp);
+                } else {
+                    coverage.like_for_like = false;
+                }
+                comparison = Some(coverage);
+                rows
             }
-            None => None,
+            None => consolidate::rows(&t, &current, None, &BTreeMap::new()),
         };
-        let rows = consolidate::rows(&t, &current, prev_totals.as_ref(), &BTreeMap::new());
 
         // drill-down columns from the template, by group
         let groups: Vec<GroupRef> = t
@@ -233,6 +361,7 @@ pub async fn get(
             rows,
             previous_round: previous.map(RoundView::from),
             previous_units,
+            comparison,
             comparison_approximate: approximate,
             groups,
             group,

@@ -316,8 +316,11 @@ pub struct ConsolidationView {
     pub completeness: StatusCounts,
     pub rows: Vec<Row>,
     pub previous_round: Option<RoundView>,
-    /// Units of last year the comparison covers (after following succession links).
+    /// Names of last year's units the comparison covers (after following
+    /// succession links).
     pub previous_units: Vec<String>,
+    /// What the same-period comparison covers.
+    pub comparison: Option<ComparisonCoverage>,
     /// True when a split makes the comparison cover more than this unit.
     pub comparison_approximate: bool,
     pub groups: Vec<GroupRef>,
@@ -330,6 +333,20 @@ pub struct ConsolidationView {
     pub accepted_reports: i64,
     pub can_adopt: bool,
     pub adoption_targets: Vec<RoundView>,
+}
+
+/// How many units each side of the same-period comparison covers.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ComparisonCoverage {
+    /// True: only the units with an accepted report in both periods (across the
+    /// succession links) are compared; false: every accepted report on each side.
+    pub like_for_like: bool,
+    /// Accepted reports this period below the unit.
+    pub current_reports: i64,
+    /// Accepted reports in the same period last year below its predecessors.
+    pub previous_reports: i64,
+    /// This period's units that had every predecessor report last year.
+    pub matched_units: i64,
 }
 
 /// One unit's value of a non-aggregable indicator.

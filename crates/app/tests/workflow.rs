@@ -563,7 +563,34 @@ async fn consolidation_live_with_succession_and_adoption(url: &str) {
         c.rows.iter().find(|x| x.code == code).unwrap().clone()
     };
     assert_eq!(row(&c, "tcd_luot").value, Some(40.0));
-    assert_eq!(row(&c, "tcd_luot").previous, Some(37.0));
+    // like-for-like by default: N1 (merged from X1 and X2, both reported last year)
+    // against X1 + X2; X3, with no successor reporting yet, is left out
+    assert_eq!(row(&c, "tcd_luot").compared, Some(40.0));
+    assert_eq!(row(&c, "tcd_luot").previous, Some(30.0));
+    let cov = c.view.comparison.clone().unwrap();
+    assert!(cov.like_for_like);
+    assert_eq!(
+        (cov.current_reports, cov.previous_reports, cov.matched_units),
+        (1, 3, 1)
+    );
+    // every accepted report on each side, on request, with the coverage stated
+    let all = qcdc_app::consolidation::get_with(
+        &s.as_("test"),
+        r,
+        None,
+        None,
+        qcdc_app::PageReq::all(),
+        d("2026-07-01"),
+        false,
+    )
+    .await
+    .unwrap();
+    let all_row = all.rows.iter().find(|x| x.code == "tcd_luot").unwrap();
+    assert_eq!(
+        (all_row.value, all_row.compared, all_row.previous),
+        (Some(40.0), None, Some(37.0))
+    );
+    assert!(!all.comparison.unwrap().like_for_like);
     // live: a newly accepted report shows at once
     report(
         &s,

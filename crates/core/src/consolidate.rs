@@ -131,6 +131,10 @@ pub struct Row {
     pub numerator: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub denominator: Option<f64>,
+    /// This period's value over the units the comparison covers (like-for-like:
+    /// the units that reported in both periods); `None` when it is `value`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared: Option<f64>,
     /// Same period last year.
     pub previous: Option<f64>,
     /// How many units reported it in the same period last year.
@@ -202,6 +206,7 @@ pub fn rows(
                 units_reporting: current.sums.get(&ind.code).map_or(0, |(_, n)| *n),
                 numerator: num,
                 denominator: den,
+                compared: None,
                 previous: prev,
                 previous_units_reporting: previous
                     .and_then(|p| p.sums.get(&ind.code))
@@ -212,6 +217,20 @@ pub fn rows(
             }
         })
         .collect()
+}
+
+/// Replaces each row's comparison with one over a subset of units (like-for-like):
+/// `compared` is this period's value over the units in both periods, `previous`
+/// last year's over their predecessors, and the change is between those two.
+pub fn compare_like_for_like(t: &Template, rows: &mut [Row], current: &Totals, previous: &Totals) {
+    let like = self::rows(t, current, Some(previous), &BTreeMap::new());
+    for (row, l) in rows.iter_mut().zip(like) {
+        row.compared = l.value;
+        row.previous = l.previous;
+        row.previous_units_reporting = l.previous_units_reporting;
+        row.change = l.change;
+        row.change_pct = l.change_pct;
+    }
 }
 
 #[cfg(test)]

@@ -611,7 +611,7 @@ pub async fn open_with_missing(
         c,
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT r.id AS round_id, \
-             SUM(CASE WHEN s.status IN ('not_started', 'draft', 'returned') THEN 1 ELSE 0 END) AS missing \
+             CAST(SUM(CASE WHEN s.status IN ('not_started', 'draft', 'returned') THEN 1 ELSE 0 END) AS BIGINT) AS missing \
              FROM rounds r JOIN submissions s ON s.round_id = r.id \
              WHERE r.issuer_id IN ({}) AND r.status = 'open' GROUP BY r.id ORDER BY r.id",
             id_list(issuer_ids)

@@ -697,3 +697,35 @@ pub async fn bulk_accept(
     }
     Ok(())
 }
+
+/// The accepted figures of some reports added up: indicator → (sum, number of
+/// reports stating it).
+pub async fn sum_accepted(
+    c: &mut AnyConnection,
+    sub_ids: &[i64],
+) -> CoreResult<BTreeMap<String, (Milli, u32)>> {
+    #[derive(FromRow)]
+    struct S {
+        indicator: String,
+        total: i64,
+        n: i64,
+    }
+    let mut out: BTreeMap<String, (Milli, u32)> = BTreeMap::new();
+    for chunk in sub_ids.chunks(500) {
+        let rows: Vec<S> = rows::fetch_all(
+            c,
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT indicator, CAST(SUM(value) AS BIGINT) AS total, COUNT(*) AS n FROM accepted_values WHERE submission_id IN ({}) GROUP BY indicator",
+                id_list(chunk)
+            ))),
+            "accepted_values",
+        )
+        .await?;
+        for r in rows {
+            let e = out.entry(r.indicator).or_insert((0, 0));
+            e.0 += r.total;
+            e.1 += u32::try_from(r.n).unwrap_or(u32::MAX);
+        }
+    }
+    Ok(out)
+}

@@ -590,3 +590,24 @@ pub async fn fill_sort_keys(c: &mut AnyConnection) -> CoreResult<usize> {
     }
     Ok(rows.len())
 }
+
+/// Every succession link as unit → its predecessors (a few thousand rows at
+/// national scale; read once to follow links in memory).
+pub async fn predecessor_links(c: &mut AnyConnection) -> CoreResult<HashMap<i64, Vec<i64>>> {
+    #[derive(FromRow)]
+    struct L {
+        unit_id: i64,
+        predecessor_id: i64,
+    }
+    let rows: Vec<L> = rows::fetch_all(
+        c,
+        sqlx::query_as("SELECT unit_id, predecessor_id FROM unit_predecessors"),
+        "unit_predecessors",
+    )
+    .await?;
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for l in rows {
+        out.entry(l.unit_id).or_default().push(l.predecessor_id);
+    }
+    Ok(out)
+}

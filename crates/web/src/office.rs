@@ -664,6 +664,22 @@ pub struct ConsolidationQuery {
     tb: Option<String>,
     nhom: Option<String>,
     trang: Option<i64>,
+    /// `tat-ca`: compare every accepted report on each side (default: like-for-like).
+    so_sanh: Option<String>,
+}
+
+/// A change written for its kind: a relative change for sums, a difference in
+/// percentage points for ratios (never "%" for those).
+fn change_cell(r: &qcdc_core::consolidate::Row) -> Markup {
+    let signed = |x: f64, d: u32| {
+        let t = num(x, d);
+        if x > 0.0 { format!("+{t}") } else { t }
+    };
+    html! {
+        @if let Some(x) = r.change_pct { (signed(x, 1)) "%" }
+        @else if r.aggregate == qcdc_core::template::Aggregate::Ratio { @if let Some(x) = r.change { (signed(x, 1)) " điểm phần trăm" } }
+        @else if let Some(x) = r.change { (signed(x, 3)) }
+    }
 }
 
 pub async fn consolidation(
@@ -672,13 +688,15 @@ pub async fn consolidation(
     Path((id, unit)): Path<(i64, String)>,
     Query(q): Query<ConsolidationQuery>,
 ) -> Response {
-    let c = match consolidation::get(
+    let like = q.so_sanh.as_deref() != Some("tat-ca");
+    let c = match consolidation::get_with(
         &u.cx,
         id,
         Some(&unit),
         q.nhom.as_deref(),
         PageReq::new(q.trang.unwrap_or(1), 100),
         s.app.today(),
+        like,
     )
     .await
     {
@@ -696,14 +714,30 @@ pub async fn consolidation(
         h1 { "Tổng hợp tại " (c.unit_name) }
         (counts_line(&c.completeness))
         @if let Some(p) = &c.previous_round {
-            p { "So với cùng kỳ: " a href=(format!("/dot/{}", p.id)) { (p.title) } " (" (p.period_label) ")"
-                @if !c.previous_units.is_empty() { " — gồm các đơn vị trước sắp xếp: " (c.previous_units.join(", ")) }
-                @if c.comparison_approximate { span.warn-text { " — có đơn vị chia tách, so sánh gần đúng" } } }
+            div.card {
+                p style="margin-top:0" { "So với cùng kỳ: " a href=(format!("/dot/{}", p.id)) { (p.title) } " (" (p.period_label) ")"
+                    @if !c.previous_units.is_empty() && c.previous_units != [c.unit_name.clone()] { " — đơn vị trước sắp xếp: " (c.previous_units.join(", ")) }
+                    @if c.comparison_approximate { span.warn-text { " — có đơn vị chia tách, so sánh gần đúng" } } }
+                @if let Some(cov) = &c.comparison {
+                    @if cov.like_for_like {
+                        p { strong { "So sánh trên cùng phạm vi: " } (cov.matched_units) " đơn vị có báo cáo được tiếp nhận ở cả hai kỳ (kỳ này " (cov.current_reports) " báo cáo, cùng kỳ " (cov.previous_reports) " báo cáo). "
+                            a href=(format!("/dot/{}/tong-hop/{}?so_sanh=tat-ca", c.round.id, c.unit_code)) { "So sánh toàn bộ báo cáo" } }
+                    } @else {
+                        p { strong { "So sánh toàn bộ báo cáo: " } "kỳ này " (cov.current_reports) " báo cáo, cùng kỳ " (cov.previous_reports) " báo cáo"
+                            @if cov.current_reports != cov.previous_reports { span.warn-text { " — số đơn vị hai kỳ khác nhau nên mức tăng, giảm phản ánh cả phạm vi báo cáo" } } ". "
+                            a href=(format!("/dot/{}/tong-hop/{}", c.round.id, c.unit_code)) { "So sánh trên cùng phạm vi" } }
+                    }
+                }
+            }
         }
+        @let like_cols = c.comparison.as_ref().is_some_and(|x| x.like_for_like);
         table {
-            thead { tr { th { "Chỉ tiêu" } th { "ĐVT" } th.right { "Kỳ này" } th.right { "Số đơn vị" } th.right { "Cùng kỳ" } th.right { "Tăng/giảm" } } }
+            thead { tr { th { "Chỉ tiêu" } th { "ĐVT" } th.right { "Kỳ này" } th.right { "Số đơn vị" }
+                @if like_cols { th.right { "Kỳ này (cùng phạm vi)" } }
+                th.right { "Cùng kỳ" } th.right { "Tăng/giảm" } } }
             tbody {
                 @for r in &c.rows {
+                    @let d = if r.aggregate == qcdc_core::template::Aggregate::Ratio { 1 } else if qcdc_core::template::allows_decimals(&r.unit) { 3 } else { 0 };
                     tr {
                         td style=(format!("padding-left:{}rem", 0.5 + (r.level as f64) * 1.5)) { (r.name) }
                         td.muted { (r.unit) }
@@ -713,8 +747,9 @@ pub async fn consolidation(
                             } @else { (r.display) }
                         }
                         td.num { @if r.units_reporting > 0 { (r.units_reporting) } }
-                        td.num { @if let Some(p) = r.previous { (num(p, if r.aggregate == qcdc_core::template::Aggregate::Ratio { 1 } else if qcdc_core::template::allows_decimals(&r.unit) { 3 } else { 0 })) @if r.previous_units_reporting > 0 { span.muted { " (" (r.previous_units_reporting) " đv)" } } } }
-                        td.num { @if let Some(x) = r.change_pct { (pct(x)) } @else if let Some(x) = r.change { (num(x, 1)) " điểm %" } }
+                        @if like_cols { td.num { @if let Some(x) = r.compared { (num(x, d)) } } }
+                        td.num { @if let Some(p) = r.previous { (num(p, d)) @if r.previous_units_reporting > 0 { span.muted { " (" (r.previous_units_reporting) " đv)" } } } }
+                        td.num { (change_cell(r)) }
                     }
                 }
             }
