@@ -1,7 +1,10 @@
 //! The demo province: a 2024 tree with districts succeeded by the 2025 two-level
-//! tree (`demo/units.csv`), a closed 2025 six-month round in the old tree, a closed
-//! 2025 annual round and an open 2026 six-month round with every status, and one
-//! user per role.
+//! tree (`demo/units.csv`) and four rounds placed relative to today: the current
+//! six-month or annual period open with every status (a draft with an error to
+//! fix for the demo commune, reports waiting for review, one returned), the
+//! period before it still open with overdue units to remind, and the two before
+//! that closed (the same period last year, for the comparison across the 2025
+//! succession links). One user per role.
 
 use anyhow::Result;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -14,7 +17,6 @@ use qcdc_core::period::Period;
 use qcdc_core::round::RoundState;
 use qcdc_core::unit::{self, UnitKind};
 
-use crate::cli::date;
 use crate::figures::{DEFAULT_PROFILE, Figures, Profile};
 
 const UNITS: &str = include_str!("../../../demo/units.csv");
@@ -96,85 +98,93 @@ pub async fn ensure(store: &App) -> Result<()> {
         UnitKind::Enterprise,
         UnitKind::MassOrg,
     ];
-    let new_round = |title: &str, period: &str, deadline: &str| {
-        NewRound {
+    let today = store.today();
+    let now = Utc::now();
+    let letter = "Thực hiện Chương trình công tác năm của Ban Chỉ đạo tỉnh, đề nghị các đơn vị báo cáo kết quả xây dựng và thực hiện quy chế dân chủ ở cơ sở theo đề cương gửi kèm.";
+    let new_round = |title: String, period: Period, deadline: NaiveDate| NewRound {
         confirm: true,
-        title: title.into(),
+        title,
         template: "qcdc-dinh-ky".into(),
         template_version: None,
-        period: period.parse::<Period>().unwrap_or(Period::new(2026, qcdc_core::period::PeriodKind::FirstHalf)),
+        period,
         issuer: PROVINCE.into(),
-        deadline: date(deadline),
-        letter: "Thực hiện Chương trình công tác năm của Ban Chỉ đạo tỉnh, đề nghị các đơn vị báo cáo kết quả xây dựng và thực hiện quy chế dân chủ ở cơ sở theo đề cương gửi kèm.".into(),
-        recipients: RecipientSelector { kinds: kinds.clone(), max_depth: None, units: vec![] },
-    }
+        deadline,
+        letter: letter.into(),
+        recipients: RecipientSelector {
+            kinds: kinds.clone(),
+            max_depth: None,
+            units: vec![],
+        },
     };
+    let periods = demo_periods(today);
+    let [p_oldest, p_last_year, p_previous, p_current] = periods;
+    let title = |p: Period| format!("Báo cáo kết quả thực hiện QCDC ở cơ sở {}", p.label_vi());
+    let legal_deadline = |p: Period| p.earliest_deadline() + Duration::days(5);
+    let scale = |p: Period| if p.family() == "year" { 2.0 } else { 1.0 };
 
-    // 2025, first half: the old tree, everything accepted, a few late
-    let r1 = rounds::create(
+    // two closed periods: everything accepted but a few late, then two never came
+    let mut ids = Vec::new();
+    for (n, p) in [p_oldest, p_last_year].into_iter().enumerate() {
+        let deadline = legal_deadline(p);
+        let r = rounds::create(
+            &cx,
+            &new_round(title(p), p, deadline),
+            deadline - Duration::days(25),
+        )
+        .await?;
+        fill(store, &mut fig, &r, scale(p), now, |i, _| match (n, i) {
+            (1, 5 | 17) => Outcome::Missing,
+            (_, i) if i % 9 == 4 => Outcome::Accepted(-3),
+            (_, i) => Outcome::Accepted(2 + (i % 5) as i64),
+        })
+        .await?;
+        rounds::set_state(&cx, r.id, RoundState::Closed).await?;
+        ids.push(r.id);
+    }
+
+    // the period before the current one: still open, its deadline passed, a few
+    // units have not sent (overdue: to remind)
+    let deadline = legal_deadline(p_previous).min(today - Duration::days(1));
+    let r = rounds::create(
         &cx,
-        &new_round(
-            "Báo cáo kết quả thực hiện QCDC ở cơ sở 6 tháng đầu năm 2025",
-            "2025-H1",
-            "20/06/2025",
-        ),
-        date("26/05/2025"),
+        &new_round(title(p_previous), p_previous, deadline),
+        deadline - Duration::days(25),
     )
     .await?;
-    fill(store, &mut fig, &r1, 1.0, |i| {
-        if i % 9 == 4 {
-            Outcome::Accepted(-3)
-        } else {
-            Outcome::Accepted(2 + (i % 5) as i64)
+    fill(store, &mut fig, &r, scale(p_previous), now, |i, _| {
+        match i % 13 {
+            3 => Outcome::Missing,
+            8 => Outcome::Draft,
+            _ => Outcome::Accepted(1 + (i % 4) as i64),
         }
     })
     .await?;
-    rounds::set_state(&cx, r1.id, RoundState::Closed).await?;
+    ids.push(r.id);
 
-    // 2025, whole year: the new tree, two reports never came
-    let r2 = rounds::create(
+    // the current period: open, every status present; the demo commune's draft
+    // carries an error to fix (a part larger than its whole)
+    let deadline = legal_deadline(p_current).max(today + Duration::days(7));
+    let r = rounds::create(
         &cx,
-        &new_round(
-            "Báo cáo kết quả thực hiện QCDC ở cơ sở năm 2025",
-            "2025-Y",
-            "20/12/2025",
-        ),
-        date("25/11/2025"),
+        &new_round(title(p_current), p_current, deadline),
+        today - Duration::days(10),
     )
     .await?;
-    fill(store, &mut fig, &r2, 2.0, |i| {
-        if i == 5 || i == 17 {
-            Outcome::Missing
-        } else if i % 7 == 3 {
-            Outcome::Accepted(-2)
-        } else {
-            Outcome::Accepted(1 + (i % 4) as i64)
+    fill(store, &mut fig, &r, scale(p_current), now, |i, code| {
+        if code == "LV-XDR01" {
+            return Outcome::DraftWithError;
+        }
+        match i % 10 {
+            0..=2 => Outcome::Accepted(1 + (i % 3) as i64),
+            3 | 4 => Outcome::Submitted(2),
+            5 => Outcome::Submitted(1),
+            6 => Outcome::Returned,
+            7 => Outcome::Draft,
+            _ => Outcome::Missing,
         }
     })
     .await?;
-    rounds::set_state(&cx, r2.id, RoundState::Closed).await?;
-
-    // 2026, first half: open, every status present
-    let r3 = rounds::create(
-        &cx,
-        &new_round(
-            "Báo cáo kết quả thực hiện QCDC ở cơ sở 6 tháng đầu năm 2026",
-            "2026-H1",
-            "20/06/2026",
-        ),
-        date("25/05/2026"),
-    )
-    .await?;
-    fill(store, &mut fig, &r3, 1.0, |i| match i % 10 {
-        0..=3 => Outcome::Accepted(1 + (i % 3) as i64),
-        4 => Outcome::Accepted(-4),
-        5 => Outcome::Submitted(2),
-        6 => Outcome::Submitted(-6),
-        7 => Outcome::Returned,
-        8 => Outcome::Draft,
-        _ => Outcome::Missing,
-    })
-    .await?;
+    ids.push(r.id);
 
     for (u, p, name, role, unit) in USERS {
         users::create(
@@ -189,14 +199,40 @@ pub async fn ensure(store: &App) -> Result<()> {
         .await?;
     }
     outln!(
-        "Đã tạo dữ liệu demo: tỉnh Lâm Viên ({} đơn vị), 3 đợt báo cáo (#{}, #{}, #{}).",
+        "Đã tạo dữ liệu demo: tỉnh Lâm Viên ({} đơn vị), {} đợt báo cáo ({}).",
         units::all(&cx, &Default::default()).await?.len(),
-        r1.id,
-        r2.id,
-        r3.id
+        ids.len(),
+        periods
+            .iter()
+            .map(|p| p.label_vi())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     print_users();
     Ok(())
+}
+
+/// The reporting period under way on `today` (the year's report from July, the
+/// first half before) and the three before it, oldest first.
+pub fn demo_periods(today: NaiveDate) -> [Period; 4] {
+    use chrono::Datelike;
+    use qcdc_core::period::PeriodKind::{FirstHalf, Year};
+    let y = today.year();
+    if today.month() >= 7 {
+        [
+            Period::new(y - 1, FirstHalf),
+            Period::new(y - 1, Year),
+            Period::new(y, FirstHalf),
+            Period::new(y, Year),
+        ]
+    } else {
+        [
+            Period::new(y - 2, Year),
+            Period::new(y - 1, FirstHalf),
+            Period::new(y - 1, Year),
+            Period::new(y, FirstHalf),
+        ]
+    }
 }
 
 /// What becomes of one recipient's report; numbers are days before the deadline
@@ -206,6 +242,8 @@ enum Outcome {
     Submitted(i64),
     Returned,
     Draft,
+    /// A draft with a figure that breaks a rule of the form.
+    DraftWithError,
     Missing,
 }
 
@@ -214,7 +252,8 @@ async fn fill(
     fig: &mut Figures<'_>,
     round: &RoundView,
     scale: f64,
-    outcome: impl Fn(usize) -> Outcome,
+    now: DateTime<Utc>,
+    outcome: impl Fn(usize, &str) -> Outcome,
 ) -> Result<()> {
     let cx = store.system(ACTOR);
     let t = submissions::template_of(&cx, round.id).await?;
@@ -223,13 +262,23 @@ async fn fill(
         .into_iter()
         .enumerate()
     {
-        let o = outcome(i);
+        let o = outcome(i, &unit_code);
+        // nothing is sent in the future: an open round's reports went in before now
+        let sent =
+            |days: i64| at(round.deadline, days).min(now - Duration::hours(3 + i as i64 % 40));
         if matches!(o, Outcome::Missing) {
             continue;
         }
         let reporter = store.system(format!("canbo:{unit_code}"));
         let office = store.system("thuongtruc");
-        let values = fig.report(&t, kind, scale)?;
+        let mut values = fig.report(&t, kind, scale)?;
+        // only what the unit's kind reports
+        values.retain(|code, _| t.indicator(code).is_some_and(|ind| t.applies(ind, kind)));
+        if matches!(o, Outcome::DraftWithError)
+            && let Some(total) = values.get("vb_tong").copied()
+        {
+            values.insert("vb_cap_uy".into(), total + 3_000);
+        }
         let sections = fig.narrative(&t, &unit_name, &round.period_label);
         let change = DraftChange {
             values: values.into_iter().map(|(k, v)| (k, Some(v))).collect(),
@@ -238,19 +287,17 @@ async fn fill(
         submissions::save_draft(&reporter, round.id, &unit_code, &change).await?;
         match o {
             Outcome::Accepted(days) => {
-                submissions::submit(&reporter, round.id, &unit_code, at(round.deadline, days))
-                    .await?;
+                submissions::submit(&reporter, round.id, &unit_code, sent(days)).await?;
                 submissions::accept(&office, round.id, &unit_code).await?;
             }
             Outcome::Submitted(days) => {
-                submissions::submit(&reporter, round.id, &unit_code, at(round.deadline, days))
-                    .await?;
+                submissions::submit(&reporter, round.id, &unit_code, sent(days)).await?;
             }
             Outcome::Returned => {
-                submissions::submit(&reporter, round.id, &unit_code, at(round.deadline, 1)).await?;
+                submissions::submit(&reporter, round.id, &unit_code, sent(1)).await?;
                 submissions::return_report(&office, round.id, &unit_code, "Đề nghị bổ sung số liệu đối thoại trực tiếp và làm rõ kết quả giải quyết đơn thư tồn đọng.").await?;
             }
-            Outcome::Draft | Outcome::Missing => {}
+            Outcome::Draft | Outcome::DraftWithError | Outcome::Missing => {}
         }
     }
     Ok(())
