@@ -510,12 +510,15 @@ pub async fn narrative(
 /// The office adopts its consolidated figures as its own report in the parent's
 /// round: summable figures and recomputed ratios go into its draft there. Needs
 /// both the office's right over the unit and the right to report for it.
-pub async fn adopt(
+/// The change adopting the consolidated totals makes to the unit's draft in the
+/// parent round: every figure of the parent form set from the totals, and every
+/// figure the totals do not give cleared (no stale value stays).
+async fn adoption_change(
     cx: &Ctx,
     round_id: i64,
     unit: &str,
     parent_round_id: i64,
-) -> CoreResult<SubmissionView> {
+) -> CoreResult<DraftChange> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let u = units_repo::by_code(&mut tx, unit).await?;
@@ -537,13 +540,60 @@ pub async fn adopt(
             .await?
             .remove(&u.id)
             .unwrap_or_default();
-        Ok(consolidate::adoption(&t, &pt, &totals))
+        let adopted = consolidate::adoption(&t, &pt, &totals);
+        Ok((pt, adopted))
     }
     .await;
-    let values = tx.finish(r).await?;
-    let change = DraftChange {
-        values: values.into_iter().map(|(k, v)| (k, Some(v))).collect(),
-        sections: BTreeMap::new(),
-    };
+    let (pt, values) = tx.finish(r).await?;
+    let mut change = DraftChange::default();
+    for ind in pt.indicators() {
+        change
+            .values
+            .insert(ind.code.clone(), values.get(&ind.code).copied());
+    }
+    Ok(change)
+}
+
+/// What adopting would change in the draft (old → new for every figure), and the
+/// fingerprint to confirm exactly that change with [`adopt`].
+pub async fn adopt_preview(
+    cx: &Ctx,
+    round_id: i64,
+    unit: &str,
+    parent_round_id: i64,
+) -> CoreResult<(Vec<crate::submissions::PreviewLine>, String)> {
+    let change = adoption_change(cx, round_id, unit, parent_round_id).await?;
+    let lines = crate::submissions::preview_change(cx, parent_round_id, unit, &change).await?;
+    Ok((lines, change.fingerprint()))
+}
+
+/// Uses the consolidated totals as the unit's draft in the parent round. With
+/// `confirmed` (the fingerprint shown by [`adopt_preview`]), refuses when the
+/// totals changed since the preview.
+pub async fn adopt(
+    cx: &Ctx,
+    round_id: i64,
+    unit: &str,
+    parent_round_id: i64,
+) -> CoreResult<SubmissionView> {
+    adopt_confirmed(cx, round_id, unit, parent_round_id, None).await
+}
+
+pub async fn adopt_confirmed(
+    cx: &Ctx,
+    round_id: i64,
+    unit: &str,
+    parent_round_id: i64,
+    confirmed: Option<&str>,
+) -> CoreResult<SubmissionView> {
+    let change = adoption_change(cx, round_id, unit, parent_round_id).await?;
+    if let Some(f) = confirmed
+        && f != change.fingerprint()
+    {
+        return Err(CoreError::new(
+            ErrorCode::Conflict,
+            "Số liệu tổng hợp đã thay đổi từ lúc xem trước (có báo cáo mới được tiếp nhận); hãy xem lại trước khi dùng",
+        ));
+    }
     save_draft_from(cx, parent_round_id, unit, &change, Some(round_id)).await
 }

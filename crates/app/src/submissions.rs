@@ -31,6 +31,89 @@ pub struct DraftChange {
     pub sections: BTreeMap<String, Option<String>>,
 }
 
+impl DraftChange {
+    /// A stable fingerprint of the change (to check that what is confirmed is what
+    /// was previewed).
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for (k, v) in &self.values {
+            h.update(format!("v:{k}={v:?};"));
+        }
+        for (k, v) in &self.sections {
+            h.update(format!(
+                "s:{k}={}:{v:?};",
+                v.as_ref().map_or(0, String::len)
+            ));
+        }
+        hex::encode(&h.finalize()[..12])
+    }
+}
+
+/// One figure or section a change would alter: what the draft holds now and what
+/// it would hold (`None`: empty).
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct PreviewLine {
+    /// `v.<indicator>` or `s.<section>`, as in the form.
+    pub field: String,
+    pub label: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// What `change` would alter in the report's draft, figure by figure and section
+/// by section; nothing is written.
+pub async fn preview_change(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    change: &DraftChange,
+) -> CoreResult<Vec<PreviewLine>> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let (round, unit, s) = load(&mut tx, round_id, unit_code).await?;
+        cx.require(&mut tx, Permission::Report, unit.id).await?;
+        let t = cx.app().template(&mut tx, round.template_id).await?;
+        check_change(&t, change)?;
+        let old_values = submissions_repo::values(&mut tx, Figures::Draft, s.id).await?;
+        let old_sections = submissions_repo::draft_sections(&mut tx, s.id).await?;
+        let mut out = Vec::new();
+        for sec in t.sections() {
+            if let Some(new) = change.sections.get(&sec.number) {
+                let old = old_sections
+                    .get(&sec.number)
+                    .filter(|x| !x.is_empty())
+                    .cloned();
+                let new = new.clone().filter(|x| !x.is_empty());
+                if old != new {
+                    out.push(PreviewLine {
+                        field: format!("s.{}", sec.number),
+                        label: format!("Mục {}. {}", sec.number, sec.title),
+                        old,
+                        new,
+                    });
+                }
+            }
+        }
+        for ind in t.indicators() {
+            if let Some(new) = change.values.get(&ind.code) {
+                let old = old_values.get(&ind.code).copied();
+                if old != *new {
+                    out.push(PreviewLine {
+                        field: format!("v.{}", ind.code),
+                        label: ind.name.clone(),
+                        old: old.map(fmt_value),
+                        new: new.map(fmt_value),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+    .await;
+    tx.finish(r).await
+}
+
 /// A stored figure as the page shows it: exactly what was typed, never rounded.
 fn fmt_value(v: Milli) -> String {
     number::format_exact(v)
@@ -674,6 +757,52 @@ pub async fn history(
 
 /// Turns a legacy report (.txt or .docx bytes) into the unit's draft: narrative by
 /// section, confidently matched figures; returns the draft and the review list.
+/// A legacy report read for the draft, not yet written: the change it makes, the
+/// old → new of every figure and section it alters, and what needs a person's eye.
+pub struct ImportPreview {
+    pub change: DraftChange,
+    pub lines: Vec<PreviewLine>,
+    pub review: Vec<qcdc_checker::import::ReviewItem>,
+}
+
+/// Reads a .docx/.txt report and shows what importing it into the draft would
+/// change; nothing is written (the page confirms with a normal draft save).
+pub async fn import_preview(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    bytes: &[u8],
+) -> CoreResult<ImportPreview> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let (round, unit, _s) = load(&mut tx, round_id, unit_code).await?;
+        cx.require(&mut tx, Permission::Report, unit.id).await?;
+        cx.app().template(&mut tx, round.template_id).await
+    }
+    .await;
+    let t = tx.finish(r).await?;
+    let doc = qcdc_checker::read(bytes).map_err(|e| {
+        CoreError::new(
+            ErrorCode::InvalidInput,
+            format!("Không đọc được tệp báo cáo: {}", e.0),
+        )
+    })?;
+    let mapped = qcdc_checker::import::map_report(&doc, &t);
+    let mut change = DraftChange::default();
+    for (code, v) in &mapped.values {
+        change.values.insert(code.clone(), Some(v.value));
+    }
+    for (num, body) in &mapped.sections {
+        change.sections.insert(num.clone(), Some(body.clone()));
+    }
+    let lines = preview_change(cx, round_id, unit_code, &change).await?;
+    Ok(ImportPreview {
+        change,
+        lines,
+        review: mapped.review,
+    })
+}
+
 pub async fn import_report(
     cx: &Ctx,
     round_id: i64,

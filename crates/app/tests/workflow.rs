@@ -678,11 +678,49 @@ async fn consolidation_live_with_succession_and_adoption(url: &str) {
         .await
         .unwrap()
         .id;
-    let v = s.adopt(r, "T", up, "office").await.unwrap();
-    assert_eq!(v.values["tcd_luot"], 43.0);
+    // a stale figure typed into the draft by hand before adopting
+    s.save_draft(up, "T", &change(&[("vb_bcd", 99)], &[]), "office")
+        .await
+        .unwrap();
+    // first the preview: old → new for every figure, nothing written
+    let office = s.as_("office");
+    let (lines, fp) = qcdc_app::consolidation::adopt_preview(&office, r, "T", up)
+        .await
+        .unwrap();
+    let line = |f: &str| lines.iter().find(|l| l.field == f).cloned();
+    let tcd = line("v.tcd_luot").unwrap();
+    assert_eq!((tcd.old.as_deref(), tcd.new.as_deref()), (None, Some("43")));
+    let stale = line("v.vb_bcd").unwrap();
+    assert_eq!(
+        (stale.old.as_deref(), stale.new.as_deref()),
+        (Some("99"), None)
+    );
+    assert_eq!(
+        s.submission(up, "T").await.unwrap().values.get("tcd_luot"),
+        None
+    );
+    // a report accepted after the preview: the confirmed fingerprint no longer fits
+    report(&s, r, "S1", &[("tcd_luot", 2)]).await;
+    let e = qcdc_app::consolidation::adopt_confirmed(&office, r, "T", up, Some(&fp))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert_eq!(
+        s.submission(up, "T").await.unwrap().values.get("tcd_luot"),
+        None
+    );
+    let (_, fp) = qcdc_app::consolidation::adopt_preview(&office, r, "T", up)
+        .await
+        .unwrap();
+    let v = qcdc_app::consolidation::adopt_confirmed(&office, r, "T", up, Some(&fp))
+        .await
+        .unwrap();
+    assert_eq!(v.values["tcd_luot"], 45.0);
     assert_eq!(v.values["dt_ty_le_giai_quyet"], 25.0);
     assert_eq!(v.adopted_from_round, Some(r));
     assert!(!v.values.contains_key("xh_ty_le_ho_ngheo"));
+    // the stale hand-typed figure is gone, not kept beside the adopted totals
+    assert!(!v.values.contains_key("vb_bcd"));
 }
 
 async fn template_in_use_is_immutable(url: &str) {

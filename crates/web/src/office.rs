@@ -899,8 +899,35 @@ pub async fn adopt(
     let Some(parent) = parent else {
         return error_page(&u, CoreError::invalid("Chưa chọn đợt báo cáo cấp trên"));
     };
-    match consolidation::adopt(&u.cx, id, &unit, parent).await {
-        Ok(_) => Redirect::to(&format!("/dot/{parent}/bao-cao/{unit}?tb=su-dung")).into_response(),
+    let confirmed = f
+        .iter()
+        .find(|(k, _)| k == "xac_nhan")
+        .map(|(_, v)| v.clone());
+    if let Some(fp) = confirmed {
+        return match consolidation::adopt_confirmed(&u.cx, id, &unit, parent, Some(&fp)).await {
+            Ok(_) => {
+                Redirect::to(&format!("/dot/{parent}/bao-cao/{unit}?tb=su-dung")).into_response()
+            }
+            Err(e) => error_page(&u, e),
+        };
+    }
+    // first the old → new of every figure; nothing changes until confirmed
+    match consolidation::adopt_preview(&u.cx, id, &unit, parent).await {
+        Ok((lines, fp)) => {
+            let body = html! {
+                p.muted { a href=(format!("/dot/{id}/tong-hop/{unit}")) { "← Trở lại tổng hợp" } }
+                h1 { "Xem trước: dùng số liệu tổng hợp làm báo cáo gửi cấp trên" }
+                p { "Bản nháp báo cáo của đơn vị trong đợt cấp trên chưa thay đổi. Khi xác nhận, mọi chỉ tiêu sẽ lấy theo số liệu tổng hợp hiện tại; chỉ tiêu không có trong tổng hợp sẽ được để trống." }
+                (crate::unit::preview_table(&lines))
+                form method="post" action=(format!("/dot/{id}/tong-hop/{unit}/su-dung")) {
+                    (csrf(&u))
+                    input type="hidden" name="parent_round" value=(parent);
+                    input type="hidden" name="xac_nhan" value=(fp);
+                    p { button type="submit" { "Xác nhận dùng số liệu này" } " " a.button.secondary href=(format!("/dot/{id}/tong-hop/{unit}")) { "Hủy" } }
+                }
+            };
+            page("Xem trước khi dùng số liệu tổng hợp", Some(&u), None, body).into_response()
+        }
         Err(e) => error_page(&u, e),
     }
 }

@@ -34,6 +34,7 @@ pub struct Notice {
 pub fn notice(n: &Notice) -> Option<Flash> {
     let m = match n.tb.as_deref()? {
         "luu" => "Đã lưu bản nháp.",
+        "nhap-tep" => "Đã nhập nội dung của tệp vào bản nháp; hãy kiểm tra lại trước khi gửi.",
         "gui" => "Đã gửi báo cáo tới cơ quan thường trực.",
         "tra-lai" => "Đã trả lại báo cáo kèm lý do.",
         "tiep-nhan" => "Đã tiếp nhận báo cáo; số liệu đã vào tổng hợp.",
@@ -345,6 +346,30 @@ fn form(u: &User, t: &Template, v: &SubmissionView, st: &FormState) -> Markup {
                 (csrf(u))
                 input type="file" name="tep" accept=".docx,.txt" required;
                 p { button.secondary type="submit" { "Nhập vào bản nháp" } }
+            }
+        }
+    }
+}
+
+/// Old → new of every figure and section a change would alter (long texts shown
+/// by their start and length).
+pub fn preview_table(lines: &[submissions::PreviewLine]) -> Markup {
+    let short = |t: &Option<String>| -> Markup {
+        match t {
+            None => html! { span.muted { "(trống)" } },
+            Some(x) if x.chars().count() > 240 => {
+                let head: String = x.chars().take(240).collect();
+                html! { (head) "… " span.muted { "(" (number::format_vn(x.chars().count() as i64 * 1000, 0)) " ký tự)" } }
+            }
+            Some(x) => html! { (x) },
+        }
+    };
+    html! {
+        @if lines.is_empty() { p { "Không có số liệu hay nội dung nào thay đổi." } }
+        @else {
+            table {
+                thead { tr { th { "Mục, chỉ tiêu" } th { "Hiện có" } th { "Sẽ thành" } } }
+                tbody { @for l in lines { tr { td { (l.label) } td { (short(&l.old)) } td { strong { (short(&l.new)) } } } } }
             }
         }
     }
@@ -712,7 +737,11 @@ pub async fn save(
             )
             .await
         }
-        (Ok(_), false) => Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb=luu")).into_response(),
+        (Ok(_), false) => {
+            let from_file = f.iter().any(|(k, v)| k == "nguon" && v == "tep");
+            let tb = if from_file { "nhap-tep" } else { "luu" };
+            Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb={tb}")).into_response()
+        }
         (Err(e), true) => error_fragment(&e),
         (Err(e), false) => {
             let typed: BTreeMap<String, String> = f.into_iter().collect();
@@ -902,34 +931,30 @@ pub async fn upload(
         )
         .await;
     }
-    match submissions::import_report(&u.cx, id, &unit, &bytes).await {
-        Ok((_, review)) => {
-            let mapped = review
-                .iter()
-                .filter(|r| matches!(r.kind, "section" | "indicator"))
-                .count();
-            let msg = format!(
-                "Đã nhập tệp vào bản nháp: {mapped} mục/chỉ tiêu đã khớp. Cần xem lại: {}",
-                review
-                    .iter()
-                    .filter(|r| !matches!(r.kind, "section" | "indicator"))
-                    .map(|r| format!("dòng {} — {}", r.line, r.detail))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            );
-            render(
-                &s,
-                &u,
-                id,
-                &unit,
-                Some(Flash::Ok(msg)),
-                &FormState::default(),
-                StatusCode::OK,
-                1,
-            )
-            .await
+    // nothing is written yet: the page shows old → new and the writer confirms
+    let p = match submissions::import_preview(&u.cx, id, &unit, &bytes).await {
+        Ok(p) => p,
+        Err(e) if e.code == qcdc_app::ErrorCode::Forbidden => return error_page(&u, e),
+        Err(e) => return report_error(&s, &u, id, &unit, e).await,
+    };
+    let base = format!("/dot/{id}/bao-cao/{unit}");
+    let body = html! {
+        p.muted { a href=(base.clone()) { "← Trở lại báo cáo" } }
+        h1 { "Xem trước khi nhập tệp vào bản nháp" }
+        p { "Tệp đã được đọc; bản nháp chưa thay đổi. Các mục và chỉ tiêu dưới đây sẽ được thay bằng nội dung của tệp khi bạn xác nhận." }
+        (preview_table(&p.lines))
+        @let other: Vec<_> = p.review.iter().filter(|r| !matches!(r.kind, "section" | "indicator")).collect();
+        @if !other.is_empty() {
+            h2 { "Cần xem lại (không nhập tự động)" }
+            ul { @for r in other { li { "Dòng " (r.line) ": " (r.detail) } } }
         }
-        Err(e) if e.code == qcdc_app::ErrorCode::Forbidden => error_page(&u, e),
-        Err(e) => report_error(&s, &u, id, &unit, e).await,
-    }
+        form method="post" action=(format!("{base}/luu")) {
+            (csrf(&u))
+            input type="hidden" name="nguon" value="tep";
+            @for (code, v) in &p.change.values { input type="hidden" name=(format!("v.{code}")) value=(v.map(number::format_exact).unwrap_or_default()); }
+            @for (n, t) in &p.change.sections { input type="hidden" name=(format!("s.{n}")) value=(t.clone().unwrap_or_default()); }
+            p { button type="submit" disabled[p.lines.is_empty()] { "Xác nhận nhập vào bản nháp" } " " a.button.secondary href=(base.clone()) { "Hủy" } }
+        }
+    };
+    page("Xem trước khi nhập tệp", Some(&u), None, body).into_response()
 }

@@ -277,6 +277,70 @@ async fn report_return_fix_accept_and_permissions() {
         "the parts do not add up: shown next to the figures"
     );
 
+    // a report file uploaded into the draft: first old → new, the draft unchanged
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bao-cao.txt");
+    std::fs::write(
+        &file,
+        "I. KHÁI QUÁT ĐẶC ĐIỂM, TÌNH HÌNH\nNội dung lấy từ tệp báo cáo của xã.\n\nII. KẾT QUẢ\n1. Công tác lãnh đạo của cấp ủy\nCấp ủy ban hành các văn bản chỉ đạo.\n",
+    )
+    .unwrap();
+    c.find(Locator::Css("input[name='tep']"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/nhap-tep'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let preview = wait_text(&c, "main", "Xem trước khi nhập tệp").await;
+    assert!(
+        preview.contains("Tình hình chính trị ổn định") && preview.contains("Nội dung lấy từ tệp"),
+        "{preview}"
+    );
+    no_internal_words(&c).await;
+    c.goto(&report).await.unwrap();
+    let kept = c
+        .find(Locator::Css("[name='s.I']"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.as_deref(),
+        Some("Tình hình chính trị ổn định, Nhân dân đồng thuận."),
+        "nothing changed before confirming"
+    );
+    c.back().await.unwrap();
+    c.find(Locator::XPath(
+        "//button[contains(., 'Xác nhận nhập vào bản nháp')]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_text(&c, ".flash.ok", "Đã nhập nội dung của tệp").await;
+    let now = c
+        .find(Locator::Css("[name='s.I']"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert!(now.unwrap_or_default().contains("Nội dung lấy từ tệp"));
+    fill(
+        &c,
+        "s.I",
+        "Tình hình chính trị ổn định, Nhân dân đồng thuận.",
+    )
+    .await;
+
     // a malformed number: a clear message, the typed text stays on the page
     fill(&c, "v.tcd_nguoi", "1.124.5").await;
     c.find(Locator::Css("button[name='luu']"))
