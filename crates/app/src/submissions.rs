@@ -221,7 +221,10 @@ pub(crate) async fn view_in(
                 .map(|x| (sec.number.clone(), sec.title.clone(), x.clone()))
         })
         .collect();
-    let narrative_findings = qcdc_checker::check_sections(&titled, Some(cx.app().today()));
+    // the checker reads the narrative as a reviewer would, and against the report's
+    // own figures (a number in the text that differs from the form)
+    let narrative_findings =
+        qcdc_checker::check_submission(&t, &titled, &values, Some(cx.app().today()));
     let may_report = cx.may(c, Permission::Report, unit.id).await?;
     let may_manage = cx.may(c, Permission::Manage, round.issuer_id).await?;
     let open = round.state == qcdc_core::round::RoundState::Open;

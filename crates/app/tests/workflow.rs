@@ -113,8 +113,54 @@ both_backends!(
     consolidation_live_with_succession_and_adoption,
     template_in_use_is_immutable,
     users_and_tokens,
-    reopening_keeps_everything
+    reopening_keeps_everything,
+    narrative_read_against_the_form
 );
+
+/// The report page's checker reads the narrative against the report's own figures:
+/// a number in the text that differs from the form is shown to writer and reviewer.
+async fn narrative_read_against_the_form(url: &str) {
+    let s = setup(url).await;
+    let r = s
+        .create_round(
+            &round("2026-H1", &["N1"], "2026-06-20"),
+            "office",
+            d("2026-05-01"),
+        )
+        .await
+        .unwrap()
+        .id;
+    let text = "Trong 6 tháng, tiếp nhận 52 đơn thư của công dân.";
+    let v = s
+        .save_draft(
+            r,
+            "N1",
+            &change(&[("dt_tiep_nhan", 50)], &[("III.1", text)]),
+            "rep",
+        )
+        .await
+        .unwrap();
+    let found: Vec<_> = v
+        .narrative_findings
+        .iter()
+        .filter(|f| f.section == "III.1")
+        .map(|f| f.finding.message.clone())
+        .collect();
+    assert!(
+        found.iter().any(|m| m.contains("52") && m.contains("50")),
+        "{found:?}"
+    );
+    // the same figure in both: quiet
+    let v = s
+        .save_draft(r, "N1", &change(&[("dt_tiep_nhan", 52)], &[]), "rep")
+        .await
+        .unwrap();
+    assert!(
+        v.narrative_findings.iter().all(|f| f.section != "III.1"),
+        "{:?}",
+        v.narrative_findings
+    );
+}
 
 async fn units_import_is_all_or_nothing(url: &str) {
     let s = setup(url).await;
