@@ -375,3 +375,53 @@ async fn admin_units_tree_search_and_import_errors() {
     let (_, _, list) = send(&app, get("/quan-tri/don-vi?q=xa+a", &cookie)).await;
     assert!(!list.contains(">A1<"), "nothing imported");
 }
+
+/// Every answer carries the security headers: a CSP without inline scripts, no
+/// framing, same-origin referrers, no sniffing; signed-in pages and API answers are
+/// not cached; the static files keep their own cache time. No page has an inline
+/// script for the CSP to block.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_headers_on_pages_api_and_assets() {
+    let url = fresh_sqlite_database();
+    let (store, round) = setup(&url).await;
+    let app = qcdc_web::server_router(store.clone(), false);
+    let (cookie, _) = login(&app, &store).await;
+    let header_of = |h: &[(String, String)], k: &str| {
+        h.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    for uri in [
+        "/viec-can-lam".to_string(),
+        format!("/dot/{round}/bao-cao/N1"),
+        "/dang-nhap".to_string(),
+        "/api/v1/rounds".to_string(),
+        "/khong-co-trang-nay".to_string(),
+    ] {
+        let (_, h, body) = send(&app, get(&uri, &cookie)).await;
+        let csp = header_of(&h, "content-security-policy");
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{uri}: {csp}"
+        );
+        assert!(
+            !csp.contains("unsafe-eval")
+                && !csp
+                    .split(';')
+                    .any(|d| d.contains("script-src") && d.contains("unsafe-inline")),
+            "{uri}: {csp}"
+        );
+        assert_eq!(header_of(&h, "x-frame-options"), "DENY", "{uri}");
+        assert_eq!(header_of(&h, "referrer-policy"), "same-origin", "{uri}");
+        assert_eq!(header_of(&h, "x-content-type-options"), "nosniff", "{uri}");
+        assert_eq!(header_of(&h, "cache-control"), "no-store", "{uri}");
+        // an inline script would be blocked by the policy: there is none
+        let inline = body
+            .match_indices("<script")
+            .any(|(i, _)| !body[i..].split('>').next().unwrap_or("").contains("src="));
+        assert!(!inline, "{uri} has an inline script");
+    }
+    let (_, h, _) = send(&app, get("/static/app.js", "")).await;
+    assert!(header_of(&h, "cache-control").contains("max-age"), "{h:?}");
+}
