@@ -316,7 +316,20 @@ async fn report_return_fix_accept_and_permissions() {
         Some("Tình hình chính trị ổn định, Nhân dân đồng thuận."),
         "nothing changed before confirming"
     );
-    c.back().await.unwrap();
+    // upload again and confirm this time
+    c.find(Locator::Css("input[name='tep']"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/nhap-tep'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "main", "Xem trước khi nhập tệp").await;
     c.find(Locator::XPath(
         "//button[contains(., 'Xác nhận nhập vào bản nháp')]",
     ))
