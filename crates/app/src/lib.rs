@@ -17,6 +17,7 @@ mod passwords;
 pub mod views;
 
 pub mod auth;
+pub mod backup;
 pub mod check;
 pub mod consolidation;
 pub mod maintenance;

@@ -12,8 +12,8 @@ use qcdc_app::rounds::{NewRound, RecipientSelector};
 use qcdc_app::units::UnitQuery;
 use qcdc_app::views::{ConsolidationView, RoundStatusView};
 use qcdc_app::{
-    App, AppOptions, PageReq, RecipientFilter, auth, consolidation, rounds, submissions, templates,
-    units, users,
+    App, AppOptions, PageReq, RecipientFilter, auth, backup, consolidation, rounds, submissions,
+    templates, units, users,
 };
 use qcdc_core::access::Role;
 use qcdc_core::number;
@@ -26,6 +26,8 @@ use serde::Deserialize;
 const SHIPPED_TEMPLATES: &[&str] = &[
     include_str!("../../../templates/qcdc-dinh-ky.v1.toml"),
     include_str!("../../../templates/dan-van-chinh-quyen.v1.toml"),
+    include_str!("../../../templates/qcdc-dinh-ky.v2.toml"),
+    include_str!("../../../templates/dan-van-chinh-quyen.v2.toml"),
 ];
 
 #[derive(Parser)]
@@ -66,9 +68,28 @@ pub enum Cmd {
         /// Mark session cookies `Secure` (set when qcdc is served over HTTPS).
         #[arg(long)]
         cookie_secure: bool,
+        /// Make a backup into this directory every `--backup-every-hours` while serving.
+        #[arg(long, env = "QCDC_BACKUP_DIR")]
+        backup_dir: Option<PathBuf>,
+        #[arg(long, env = "QCDC_BACKUP_EVERY_HOURS", default_value_t = 24)]
+        backup_every_hours: u64,
+        /// How many scheduled backups to keep (the oldest are removed).
+        #[arg(long, env = "QCDC_BACKUP_KEEP", default_value_t = 7)]
+        backup_keep: usize,
     },
     /// Create the demo province, rounds and users (once).
     Demo,
+    /// Back up the whole database into one file (while the server runs): a
+    /// consistent copy with a manifest (versions, rows per table, SHA-256).
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a backup file (checksum, schema version) without restoring it.
+    VerifyBackup { file: PathBuf },
+    /// Restore a backup into an empty data directory (`--data`) or an empty
+    /// PostgreSQL database (`--database-url`).
+    Restore { file: PathBuf },
     /// Units tree: import and export.
     #[command(subcommand)]
     Units(UnitsCmd),
@@ -385,12 +406,61 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             addr,
             demo,
             cookie_secure,
+            backup_dir,
+            backup_every_hours,
+            backup_keep,
         } => {
             let store = open(&cli.db).await?;
             if demo {
                 crate::demo::ensure(&store).await?;
             }
+            if let Some(dir) = backup_dir {
+                let (app, url) = (store.clone(), cli.db.database_url.clone());
+                let every = std::time::Duration::from_secs(backup_every_hours.max(1) * 3600);
+                tokio::spawn(
+                    async move { scheduled_backups(app, dir, url, every, backup_keep).await },
+                );
+            }
             serve(store, addr, cookie_secure).await?;
+        }
+        Cmd::Backup { out } => {
+            let store = open(&cli.db).await?;
+            let m =
+                backup::backup(&store.system(&actor), &out, cli.db.database_url.as_deref()).await?;
+            outln!(
+                "Đã sao lưu vào {}: lược đồ phiên bản {}, {} bảng, {} dòng, SHA-256 {}",
+                out.display(),
+                m.schema_version,
+                m.tables.len(),
+                m.tables.values().sum::<i64>(),
+                &m.sha256[..16]
+            );
+        }
+        Cmd::VerifyBackup { file } => {
+            let m = backup::verify(&file)?;
+            outln!(
+                "Tệp sao lưu hợp lệ: tạo lúc {}, chương trình {}, lược đồ phiên bản {}, {} bảng, {} dòng",
+                m.created_at,
+                m.program_version,
+                m.schema_version,
+                m.tables.len(),
+                m.tables.values().sum::<i64>()
+            );
+        }
+        Cmd::Restore { file } => {
+            let m = match &cli.db.database_url {
+                Some(url) => backup::restore_postgres(&file, url).await?,
+                None => backup::restore_sqlite(&file, &cli.db.data).await?,
+            };
+            // open once: migrations bring an older schema up to date
+            let store = open(&cli.db).await?;
+            store.close().await;
+            outln!(
+                "Đã khôi phục bản sao lưu lúc {} ({} bảng, {} dòng, đã kiểm tra mã SHA-256 và số dòng từng bảng).",
+                m.created_at,
+                m.tables.len(),
+                m.tables.values().sum::<i64>()
+            );
         }
         Cmd::Demo => {
             let store = open(&cli.db).await?;
@@ -777,6 +847,48 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Backs up every `every` into `dir` (`qcdc-YYYYMMDD-HHMMSS.qcdcbak`), keeping the
+/// newest `keep`; a failure is logged and tried again at the next turn.
+async fn scheduled_backups(
+    app: App,
+    dir: PathBuf,
+    url: Option<String>,
+    every: std::time::Duration,
+    keep: usize,
+) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            tracing::error!(error = %e, "backup directory");
+            continue;
+        }
+        let name = format!(
+            "qcdc-{}.qcdcbak",
+            chrono::Utc::now().format("%Y%m%d-%H%M%S")
+        );
+        let out = dir.join(name);
+        match backup::backup(&app.system("sao-luu-tu-dong"), &out, url.as_deref()).await {
+            Ok(m) => {
+                tracing::info!(file = %out.display(), rows = m.tables.values().sum::<i64>(), "backup made")
+            }
+            Err(e) => tracing::error!(error = %e.message, "scheduled backup failed"),
+        }
+        let mut old: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "qcdcbak"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        old.sort();
+        while old.len() > keep.max(1) {
+            let p = old.remove(0);
+            let _ = std::fs::remove_file(&p);
+        }
+    }
 }
 
 async fn serve(store: App, addr: SocketAddr, cookie_secure: bool) -> Result<()> {

@@ -11,6 +11,7 @@
 //! - the schema changes only by versioned migrations ([`migrate`]).
 
 pub mod audit;
+pub mod backup;
 pub mod closure;
 pub mod db;
 pub mod meta;
