@@ -70,6 +70,12 @@ pub async fn health() -> Json<Value> {
     Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
 
+/// Readiness: 200 when the database takes a write, 503 (`unavailable`) otherwise.
+pub async fn ready(State(s): State<AppState>) -> ApiResult<Value> {
+    qcdc_app::maintenance::ready(&s.app).await?;
+    ok(json!({ "status": "ready" }))
+}
+
 pub async fn openapi() -> Response {
     static DOC: OnceLock<String> = OnceLock::new();
     let doc = DOC.get_or_init(|| crate::openapi::document().to_string());

@@ -111,7 +111,8 @@ pub fn routes() -> Vec<Route> {
         PAGE[1],
     ];
     vec![
-        route!(GET "/api/v1/health", health, "Tình trạng máy chủ", "system", Public, "", &[], None, 0),
+        route!(GET "/api/v1/health", health, "Tình trạng máy chủ (còn chạy)", "system", Public, "", &[], None, 0),
+        route!(GET "/api/v1/ready", ready, "Sẵn sàng phục vụ: cơ sở dữ liệu nhận ghi (503 khi đĩa đầy, chỉ đọc hoặc mất kết nối)", "system", Public, "", &[], None, 0),
         route!(GET "/api/v1/openapi.json", openapi, "Tài liệu OpenAPI này", "system", Public, "", &[], None, 0),
         route!(POST "/api/v1/auth/token", token, "Đăng nhập, nhận mã truy cập", "auth", Public, "", &[], Json, 16 * KB),
         route!(DELETE "/api/v1/auth/token", revoke, "Đăng xuất (hủy mã truy cập đang dùng)", "auth", SignedIn, "", &[], None, 0),

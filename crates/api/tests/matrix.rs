@@ -56,6 +56,7 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
         (
             _,
             "/api/v1/health"
+            | "/api/v1/ready"
             | "/api/v1/openapi.json"
             | "/api/v1/auth/token"
             | "/api/v1/periods/{period}",

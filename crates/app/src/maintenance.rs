@@ -153,3 +153,13 @@ pub async fn schema_versions(cx: &Ctx) -> CoreResult<(i64, i64)> {
         qcdc_store::migrate::latest_version(),
     ))
 }
+
+/// Readiness: the database takes a write now (a full disk, a read-only data
+/// directory or a database that is down answer `unavailable`). No sign-in needed;
+/// nothing but a probe time is written.
+pub async fn ready(app: &crate::App) -> CoreResult<()> {
+    let mut tx = app.db().write().await?;
+    let now = chrono::Utc::now().to_rfc3339();
+    let r = qcdc_store::meta::put(&mut tx, "ready_probe", &now).await;
+    tx.finish(r).await
+}

@@ -14,7 +14,7 @@ use std::process::Command;
 use chrono::NaiveDate;
 use qcdc_app::rounds::{NewRound, RecipientSelector};
 use qcdc_app::submissions::DraftChange;
-use qcdc_app::{App, AppOptions, ErrorCode, rounds, submissions, templates, units};
+use qcdc_app::{App, AppOptions, ErrorCode, maintenance, rounds, submissions, templates, units};
 use qcdc_testkit::sample_tree;
 
 struct Mount(PathBuf);
@@ -137,6 +137,16 @@ async fn a_full_disk_never_poisons_the_pool() {
         failures > 0,
         "the disk never filled up: the test proved nothing"
     );
+    // readiness tells the truth while the disk is full (a few probes: SQLite may
+    // still find a free page for one small write)
+    let mut unready = 0;
+    for _ in 0..5 {
+        if let Err(e) = maintenance::ready(&app).await {
+            assert_eq!(e.code, ErrorCode::Unavailable, "{e:?}");
+            unready += 1;
+        }
+    }
+    assert!(unready > 0, "readiness answered ready on a full disk");
     // space comes back: every save succeeds again, on every pooled connection
     std::fs::remove_file(&filler).unwrap();
     let mut tasks = Vec::new();
@@ -156,6 +166,9 @@ async fn a_full_disk_never_poisons_the_pool() {
     }
     let v = submissions::view(&cx, r, "N1").await.unwrap();
     assert!(v.values.contains_key("tcd_luot"));
+    maintenance::ready(&app)
+        .await
+        .expect("ready again once space is back");
     app.close().await;
     drop(mount);
 }

@@ -32,3 +32,16 @@ pub async fn get_or_insert(c: &mut AnyConnection, key: &str, value: &str) -> Cor
         .db()?;
     Ok(get(c, key).await?.unwrap_or_else(|| value.to_string()))
 }
+
+/// Sets a key, replacing its value.
+pub async fn put(c: &mut AnyConnection, key: &str, value: &str) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key.to_string())
+    .bind(value.to_string())
+    .execute(&mut *c)
+    .await
+    .db()?;
+    Ok(())
+}
