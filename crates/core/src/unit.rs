@@ -177,7 +177,11 @@ pub fn record_from_fields(
     f: &[String],
     problems: &mut Vec<Problem>,
 ) -> Option<UnitRecord> {
-    let get = |i: usize| f.get(i).map(|s| text::nfc(s.trim())).unwrap_or_default();
+    let get = |i: usize| {
+        f.get(i)
+            .map(|s| text::nfc(unguard_formula(s.trim())))
+            .unwrap_or_default()
+    };
     let mut ok = true;
     let mut bad = |code: &'static str, message: String| {
         problems.push(Problem {
@@ -197,6 +201,19 @@ pub fn record_from_fields(
     let name = get(1);
     if name.is_empty() {
         bad("name", "Thiếu tên đơn vị".into());
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        bad(
+            "name",
+            format!(
+                "Tên đơn vị dài {} ký tự, tối đa {MAX_NAME_CHARS}",
+                name.chars().count()
+            ),
+        );
+    } else if name.chars().any(char::is_control) {
+        bad(
+            "name",
+            "Tên đơn vị có ký tự điều khiển (không in được)".into(),
+        );
     }
     let kind = UnitKind::parse(&get(2));
     if kind.is_none() {
@@ -241,6 +258,30 @@ pub fn record_from_fields(
         predecessors,
         succession: succession?,
     })
+}
+
+/// Longest unit name accepted.
+pub const MAX_NAME_CHARS: usize = 300;
+
+/// Characters that make a spreadsheet read a cell as a formula.
+const FORMULA_LEAD: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A field written for spreadsheets: a value that would start a formula is
+/// prefixed with `'` (shown as text by Excel and LibreOffice, never run).
+pub fn guard_formula(v: &str) -> String {
+    if v.starts_with(FORMULA_LEAD) {
+        format!("'{v}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// Reads back a field written by [`guard_formula`]: the exact value typed.
+fn unguard_formula(v: &str) -> &str {
+    match v.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_LEAD) => rest,
+        _ => v,
+    }
 }
 
 /// Writes a record as CSV fields.
@@ -569,7 +610,7 @@ pub fn to_csv(records: &[UnitRecord]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(CSV_HEADER);
     for r in records {
-        let _ = w.write_record(record_to_fields(r));
+        let _ = w.write_record(record_to_fields(r).iter().map(|f| guard_formula(f)));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -632,6 +673,43 @@ pub fn parse_json(text: &str) -> Result<Vec<(usize, UnitRecord)>, CoreError> {
 mod file_tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A name that a spreadsheet would run as a formula is written guarded and read
+    /// back exactly; control characters and over-long names are refused.
+    #[test]
+    fn csv_export_never_carries_a_formula_and_reads_back_exactly() {
+        let text = "code,name,kind,parent,valid_from,valid_to,predecessors,succession\nT,=cmd|' /C calc'!A0,province,,01/01/2000,,,\nX,-Xã B,commune,T,2025-07-01,,,\n";
+        let recs: Vec<UnitRecord> = parse_csv(text)
+            .unwrap()
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        let out = to_csv(&recs);
+        assert!(out.contains(",'=cmd|") && out.contains(",'-Xã B,"), "{out}");
+        assert!(
+            !out.lines()
+                .any(|l| l.split(',').any(|f| f.starts_with('='))),
+            "{out}"
+        );
+        let back: Vec<UnitRecord> = parse_csv(&out)
+            .unwrap()
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        assert_eq!(back, recs);
+        assert_eq!(back[0].name, "=cmd|' /C calc'!A0");
+        let bad = format!(
+            "code,name,kind,parent,valid_from,valid_to,predecessors,succession\nA,Xã\u{1}B,commune,,01/01/2000,,,\nB,{},commune,,01/01/2000,,,\n",
+            "x".repeat(MAX_NAME_CHARS + 1)
+        );
+        let e = parse_csv(&bad).unwrap_err();
+        assert_eq!(
+            e.problems.iter().filter(|p| p.code == "name").count(),
+            2,
+            "{:?}",
+            e.problems
+        );
+    }
 
     #[test]
     fn csv_round_trip_and_line_numbers() {
