@@ -279,7 +279,7 @@ async fn fill(
         {
             values.insert("vb_cap_uy".into(), total + 3_000);
         }
-        let sections = fig.narrative(&t, &unit_name, &round.period_label);
+        let sections = fig.narrative(&t, kind, &unit_name, round.period, &values);
         let change = DraftChange {
             values: values.into_iter().map(|(k, v)| (k, Some(v))).collect(),
             sections: sections.into_iter().map(|(k, v)| (k, Some(v))).collect(),
