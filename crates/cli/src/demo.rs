@@ -155,6 +155,7 @@ pub async fn ensure(store: &App) -> Result<()> {
         match i % 13 {
             3 => Outcome::Missing,
             8 => Outcome::Draft,
+            5 | 11 => Outcome::Accepted(-2),
             _ => Outcome::Accepted(1 + (i % 4) as i64),
         }
     })

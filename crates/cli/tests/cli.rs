@@ -39,23 +39,35 @@ fn demo_then_every_command() {
     // running it again changes nothing
     assert!(stdout(&qcdc(d, &["demo"])).contains("đã có sẵn"));
 
+    // four rounds placed relative to today: two closed, the previous period still
+    // open past its deadline, the current one open
     let rounds = stdout(&qcdc(d, &["rounds", "list"]));
-    assert_eq!(rounds.lines().count(), 3, "{rounds}");
-    let status: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
-        d,
-        &["rounds", "status", "--round", "3", "--format", "json"],
-    )))
-    .unwrap();
-    let c = &status["counts"];
-    for k in [
-        "accepted",
-        "submitted",
-        "returned",
-        "draft",
-        "not_started",
-        "late",
-    ] {
-        assert!(c[k].as_i64().unwrap() > 0, "demo round 3 has no {k}: {c}");
+    assert_eq!(rounds.lines().count(), 4, "{rounds}");
+    let counts = |round: &str| -> serde_json::Value {
+        let status: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
+            d,
+            &["rounds", "status", "--round", round, "--format", "json"],
+        )))
+        .unwrap();
+        status["counts"].clone()
+    };
+    let current = counts("4");
+    for k in ["accepted", "submitted", "returned", "draft", "not_started"] {
+        assert!(
+            current[k].as_i64().unwrap() > 0,
+            "the current round has no {k}: {current}"
+        );
+    }
+    assert_eq!(
+        current["late"], 0,
+        "nothing is late before the deadline: {current}"
+    );
+    let previous = counts("3");
+    for k in ["late", "overdue"] {
+        assert!(
+            previous[k].as_i64().unwrap() > 0,
+            "the overdue round has no {k}: {previous}"
+        );
     }
 
     let cons: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
@@ -71,7 +83,12 @@ fn demo_then_every_command() {
         ],
     )))
     .unwrap();
-    assert_eq!(cons["previous_round"]["period"], "2025-H1");
+    // the same period last year is round 1
+    assert_eq!(
+        cons["previous_round"]["id"], 1,
+        "{}",
+        cons["previous_round"]
+    );
     let row = cons["rows"]
         .as_array()
         .unwrap()
@@ -79,7 +96,8 @@ fn demo_then_every_command() {
         .find(|r| r["code"] == "vb_tong")
         .unwrap();
     assert!(row["value"].as_f64().unwrap() > 0.0 && row["previous"].as_f64().unwrap() > 0.0);
-    // a merged commune of 2026 is compared with the communes it came from
+    // a commune merged on 01/07/2025 is compared with the communes it came from
+    // when last year's round was reported on the old tree
     let merged: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
         d,
         &[
@@ -93,9 +111,13 @@ fn demo_then_every_command() {
         ],
     )))
     .unwrap();
+    let old_tree = cons["previous_round"]["cutoff_to"]
+        .as_str()
+        .map(|d| d.split('/').rev().collect::<Vec<_>>().join("-"))
+        .is_some_and(|iso| iso.as_str() < "2025-07-01");
     assert_eq!(
         merged["previous_units"].as_array().unwrap().len(),
-        2,
+        if old_tree { 2 } else { 1 },
         "{}",
         merged["previous_units"]
     );
@@ -127,6 +149,16 @@ fn demo_then_every_command() {
     assert!(stdout(&qcdc(d, &["units", "list", "--q", "dam rong 1"])).contains("Xã Đam Rông 1"));
 
     // a report from a file by a unit that had not started, then the office accepts it
+    let status: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
+        d,
+        &["rounds", "status", "--round", "4", "--format", "json"],
+    )))
+    .unwrap();
+    let before: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
+        d,
+        &["consolidate", "--round", "4", "--format", "json"],
+    )))
+    .unwrap();
     let waiting = status["recipients"]["items"]
         .as_array()
         .unwrap()
@@ -144,7 +176,7 @@ fn demo_then_every_command() {
     .map(|s| format!(r#""{s}": "Nội dung {s}""#))
     .collect::<Vec<_>>()
     .join(",");
-    std::fs::write(&rep, format!(r#"{{"round": 3, "unit": "{waiting}", "values": {{"vb_tong": "12", "vb_cap_uy": 4, "vb_chinh_quyen": 4, "vb_bcd": "1.124.5"}}}}"#)).unwrap();
+    std::fs::write(&rep, format!(r#"{{"round": 4, "unit": "{waiting}", "values": {{"vb_tong": "12", "vb_cap_uy": 4, "vb_chinh_quyen": 4, "vb_bcd": "1.124.5"}}}}"#)).unwrap();
     let o = qcdc(d, &["submissions", "import", rep.to_str().unwrap()]);
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("Tổng số")
@@ -152,7 +184,7 @@ fn demo_then_every_command() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    std::fs::write(&rep, format!(r#"{{"round": 3, "unit": "{waiting}", "values": {{"vb_tong": "12", "vb_cap_uy": 4, "vb_chinh_quyen": 4, "vb_bcd": 4, "tcd_luot": "1.234"}}, "sections": {{{sections}}}}}"#)).unwrap();
+    std::fs::write(&rep, format!(r#"{{"round": 4, "unit": "{waiting}", "values": {{"vb_tong": "12", "vb_cap_uy": 4, "vb_chinh_quyen": 4, "vb_bcd": 4, "tcd_luot": "1.234"}}, "sections": {{{sections}}}}}"#)).unwrap();
     assert!(
         stdout(&qcdc(
             d,
@@ -163,13 +195,13 @@ fn demo_then_every_command() {
     assert!(
         stdout(&qcdc(
             d,
-            &["submissions", "accept", "--round", "3", "--unit", &waiting]
+            &["submissions", "accept", "--round", "4", "--unit", &waiting]
         ))
         .contains("Đã tiếp nhận")
     );
     let after: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
         d,
-        &["consolidate", "--round", "3", "--format", "json"],
+        &["consolidate", "--round", "4", "--format", "json"],
     )))
     .unwrap();
     let tcd = |c: &serde_json::Value| {
@@ -184,7 +216,7 @@ fn demo_then_every_command() {
     };
     assert_eq!(
         tcd(&after),
-        tcd(&cons) + 1234.0,
+        tcd(&before) + 1234.0,
         "the accepted report shows at once"
     );
     let exported: serde_json::Value = serde_json::from_str(&stdout(&qcdc(

@@ -196,6 +196,12 @@ fn every_public_use_case_authorizes() {
         "require_user",
         "scoped_filter(cx",
         "may_place_unit",
+        // delegating to the use case that checks
+        "submit_with(cx",
+        "set_state_with(cx",
+        "get_with(cx",
+        "adopt_confirmed(cx",
+        "adoption_change(cx",
     ];
     let dir = root().join("crates/app/src");
     let mut files = Vec::new();
