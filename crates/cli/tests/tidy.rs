@@ -196,6 +196,8 @@ fn every_public_use_case_authorizes() {
         "require_user",
         "scoped_filter(cx",
         "may_place_unit",
+        "create_user(cx",
+        "require_admin_of_user(cx",
     ];
     let dir = root().join("crates/app/src");
     let mut files = Vec::new();

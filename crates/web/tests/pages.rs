@@ -375,3 +375,76 @@ async fn admin_units_tree_search_and_import_errors() {
     let (_, _, list) = send(&app, get("/quan-tri/don-vi?q=xa+a", &cookie)).await;
     assert!(!list.contains(">A1<"), "nothing imported");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_temporary_password_must_be_changed_before_anything_else() {
+    let url = fresh_sqlite_database();
+    let (store, round) = setup(&url).await;
+    create_user(&store, "quantri", "Quản trị", Role::Admin, "T").await;
+    let admin = auth::verify_password(&store, "quantri", "mat-khau-demo")
+        .await
+        .unwrap();
+    let tmp = users::reset_password(&admin, "rep1", Some("tam-thoi-123"))
+        .await
+        .unwrap();
+    let app = qcdc_web::server_router(store.clone(), false);
+    // the old password no longer works; the temporary one does
+    let (st, _, _) = send(
+        &app,
+        form(
+            "/dang-nhap",
+            None,
+            "username=rep1&password=mat-khau-demo&next=/".into(),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    let (st, headers, _) = send(
+        &app,
+        form(
+            "/dang-nhap",
+            None,
+            format!("username=rep1&password={tmp}&next=/"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let cookie = headers
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .unwrap()
+        .1
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = cookie.split_once('=').unwrap().1.to_string();
+    let csrf = auth::csrf_for(&store, &token);
+    // every page sends the user to change it
+    for uri in ["/viec-can-lam", &format!("/dot/{round}/bao-cao/N1")] {
+        let (st, headers, _) = send(&app, get(uri, &cookie)).await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{uri}");
+        assert!(
+            headers
+                .iter()
+                .any(|(k, v)| k == "location" && v == "/doi-mat-khau"),
+            "{uri}: {headers:?}"
+        );
+    }
+    let (st, _, body) = send(&app, get("/doi-mat-khau", &cookie)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("mật khẩu tạm"), "{body}");
+    // changed, the pages open again
+    let (st, headers, _) = send(
+        &app,
+        form(
+            "/doi-mat-khau",
+            Some(&cookie),
+            format!("csrf={csrf}&current={tmp}&new=mat-khau-rieng-1"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{headers:?}");
+    let (st, _, _) = send(&app, get("/viec-can-lam", &cookie)).await;
+    assert_eq!(st, StatusCode::OK);
+}
