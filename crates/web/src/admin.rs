@@ -577,3 +577,43 @@ pub async fn template_page(
     };
     page(&t.def.name, Some(&u), None, body).into_response()
 }
+
+/// The server's settings an admin should know: whether reminders go out by
+/// e-mail, and how to turn it on.
+pub async fn settings(u: User) -> Response {
+    let r = async {
+        units::require_some_admin(&u.cx)?;
+        qcdc_app::reminders::mail_status(&u.cx).await
+    }
+    .await;
+    let st = match r {
+        Ok(st) => st,
+        Err(e) => return error_page(&u, e),
+    };
+    let body = html! {
+        h1 { "Cài đặt" }
+        div.card {
+            h2 style="margin-top:0" { "Thư điện tử nhắc nộp báo cáo" }
+            @if st.configured {
+                p { span.badge.b-accepted { "đang bật" } " " (st.explanation) }
+                table { tbody {
+                    tr { th { "Máy chủ thư" } td { (st.server.clone().unwrap_or_default()) } }
+                    tr { th { "Người gửi" } td { (st.from.clone().unwrap_or_default()) } }
+                    tr { th { "Địa chỉ trang trong thư" } td { (st.public_url.clone().unwrap_or_default()) } }
+                } }
+            } @else {
+                p { span.badge.b-returned { "chưa bật" } " " (st.explanation) }
+            }
+            p.guidance {
+                "Cấu hình khi chạy máy chủ: «qcdc serve --smtp-url smtp://máy-chủ:587?tls=required --smtp-from \"Ban Dân vận <bdv@…>\" --public-url https://…» "
+                "(hoặc biến môi trường QCDC_SMTP_URL, QCDC_SMTP_FROM, QCDC_PUBLIC_URL). "
+                "Người dùng nhận thư khi tài khoản có địa chỉ thư điện tử (trang Người dùng)."
+            }
+        }
+        div.card {
+            h2 style="margin-top:0" { "Lịch nhắc tự động" }
+            p { "Máy chủ kiểm tra lịch nhắc 10 phút một lần. Mặc định mỗi đợt báo cáo nhắc các đơn vị chưa nộp 3 ngày trước hạn, đúng ngày hạn và khi quá hạn 3 ngày một lần, tối đa 3 lần; thường trực sửa lịch của từng đợt trên trang đợt báo cáo." }
+        }
+    };
+    page("Cài đặt", Some(&u), None, body).into_response()
+}

@@ -58,6 +58,8 @@ pub struct User {
     pub cx: Ctx,
     pub token: String,
     pub csrf: String,
+    /// Unread notices (reminders), shown in the header.
+    pub unread: i64,
 }
 
 impl User {
@@ -142,10 +144,12 @@ impl FromRequestParts<WebState> for User {
                 ..reject()
             });
         }
+        let unread = qcdc_app::notices::unread_count(&cx).await.unwrap_or(0);
         Ok(User {
             csrf: auth::csrf_for(&state.app, &token),
             cx,
             token,
+            unread,
         })
     }
 }

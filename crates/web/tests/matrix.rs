@@ -51,9 +51,17 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
         (_, "/" | "/static/htmx.min.js" | "/static/app.css" | "/static/app.js" | "/dang-nhap") => {
             ALL
         }
-        (_, "/dang-xuat" | "/doi-mat-khau" | "/viec-can-lam" | "/dot" | "/quan-tri/mau/{code}") => {
-            ALL
-        }
+        (
+            _,
+            "/dang-xuat"
+            | "/doi-mat-khau"
+            | "/viec-can-lam"
+            | "/thong-bao/da-doc"
+            | "/dot"
+            | "/quan-tri/mau/{code}",
+        ) => ALL,
+        ("POST", "/dot/{id}/nhac" | "/dot/{id}/lich-nhac") => MANAGE_T,
+        ("GET", "/quan-tri/cai-dat") => ADMINS,
         ("GET", "/dot/moi") => OFFICES,
         ("POST", "/dot/moi") => MANAGE_T,
         // recipients see the request addressed to them; the office the whole round
@@ -121,6 +129,9 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
             n % 28 + 1
         )),
         "/dot/{id}/bao-cao/{unit}/gui" => f("&xac_nhan=1"),
+        "/dot/{id}/lich-nhac" => {
+            f("&bat=1&so_ngay_truoc=3&dung_han=1&qua_han_moi=3&qua_han_toi_da=3")
+        }
         "/dot/{id}/bao-cao/{unit}/dieu-chinh" | "/dot/{id}/bao-cao/{unit}/tra-lai" => {
             f("&ly_do=l%C3%BD+do")
         }
