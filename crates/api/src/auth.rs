@@ -35,6 +35,17 @@ impl FromRequestParts<AppState> for Auth {
             )
             .into());
         };
-        Ok(Auth(auth::from_token(&state.app, token).await?))
+        let cx = auth::from_token(&state.app, token).await?;
+        // a temporary password set by an admin is changed on the web first; the
+        // caller may still see who it is and sign out
+        let path = parts.uri.path();
+        if cx.actor().must_change_password && path != "/api/v1/me" && path != "/api/v1/auth/token" {
+            return Err(CoreError::new(
+                ErrorCode::Forbidden,
+                "Tài khoản đang dùng mật khẩu tạm do quản trị đặt: hãy đăng nhập trang web và đổi mật khẩu (trang /doi-mat-khau) trước khi dùng API",
+            )
+            .into());
+        }
+        Ok(Auth(cx))
     }
 }

@@ -527,6 +527,8 @@ pub struct NewUserBody {
     username: String,
     full_name: String,
     password: String,
+    #[serde(default)]
+    email: Option<String>,
     roles: Vec<RoleBody>,
 }
 
@@ -540,7 +542,7 @@ pub async fn create_user(
         .iter()
         .map(|r| Ok((role(&r.role)?, r.unit.clone())))
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let id = users::create(
+    let id = users::create_with_email(
         &cx,
         &users::NewUser {
             username: b.username,
@@ -548,6 +550,7 @@ pub async fn create_user(
             password: b.password,
             roles,
         },
+        b.email.as_deref(),
     )
     .await?;
     created(json!({ "id": id }))
@@ -560,5 +563,50 @@ pub async fn grant_role(
 ) -> ApiResult<Value> {
     let b = body(b)?;
     users::grant(&cx, &username, role(&b.role)?, &b.unit).await?;
+    ok(json!({ "status": "ok" }))
+}
+
+pub async fn disable_user(Auth(cx): Auth, P(username): P<String>) -> ApiResult<Value> {
+    users::set_active(&cx, &username, false).await?;
+    ok(json!({ "username": username, "active": false }))
+}
+
+pub async fn enable_user(Auth(cx): Auth, P(username): P<String>) -> ApiResult<Value> {
+    users::set_active(&cx, &username, true).await?;
+    ok(json!({ "username": username, "active": true }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ResetBody {
+    #[serde(default)]
+    password: Option<String>,
+}
+
+pub async fn reset_password(
+    Auth(cx): Auth,
+    P(username): P<String>,
+    b: JsonBody<ResetBody>,
+) -> ApiResult<Value> {
+    let b = body(b)?;
+    let password = users::reset_password(&cx, &username, b.password.as_deref()).await?;
+    ok(
+        json!({ "username": username, "temporary_password": password, "must_change_password": true }),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailBody {
+    email: String,
+}
+
+pub async fn set_email(
+    Auth(cx): Auth,
+    P(username): P<String>,
+    b: JsonBody<EmailBody>,
+) -> ApiResult<Value> {
+    let b = body(b)?;
+    users::set_email(&cx, &username, &b.email).await?;
     ok(json!({ "status": "ok" }))
 }

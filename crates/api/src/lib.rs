@@ -148,6 +148,10 @@ pub fn routes() -> Vec<Route> {
         route!(GET "/api/v1/users", list_users, "Người dùng trong phạm vi quản trị", "users", SignedIn, "quản trị", &[("q", "tìm theo tên, có hoặc không dấu"), PAGE[0], PAGE[1]], None, 0),
         route!(POST "/api/v1/users", create_user, "Tạo người dùng với vai trò", "users", SignedIn, "quản trị đơn vị được giao vai trò", &[], Json, 16 * KB),
         route!(POST "/api/v1/users/{username}/roles", grant_role, "Giao thêm vai trò cho người dùng", "users", SignedIn, "quản trị đơn vị được giao vai trò", &[], Json, 16 * KB),
+        route!(POST "/api/v1/users/{username}/disable", disable_user, "Khóa tài khoản (các phiên và mã truy cập kết thúc)", "users", SignedIn, "quản trị mọi đơn vị người dùng có vai trò", &[], None, 0),
+        route!(POST "/api/v1/users/{username}/enable", enable_user, "Mở khóa tài khoản", "users", SignedIn, "quản trị mọi đơn vị người dùng có vai trò", &[], None, 0),
+        route!(POST "/api/v1/users/{username}/password", reset_password, "Đặt mật khẩu tạm (tự tạo khi không gửi password); người dùng phải đổi khi đăng nhập", "users", SignedIn, "quản trị mọi đơn vị người dùng có vai trò", &[], Json, 16 * KB),
+        route!(PUT "/api/v1/users/{username}/email", set_email, "Đặt hoặc xóa (chuỗi rỗng) thư điện tử của người dùng", "users", SignedIn, "quản trị mọi đơn vị người dùng có vai trò", &[], Json, 16 * KB),
     ]
 }
 

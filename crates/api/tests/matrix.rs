@@ -105,6 +105,14 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
         ("POST", "/api/v1/rounds/{id}/consolidation/{unit}/adopt") => ADOPT_N1,
         ("GET", "/api/v1/users") => ADMINS,
         ("POST", "/api/v1/users" | "/api/v1/users/{username}/roles") => ADMIN_OF_N1,
+        // the target user holds roles on N1 only
+        (
+            "POST" | "PUT",
+            "/api/v1/users/{username}/disable"
+            | "/api/v1/users/{username}/enable"
+            | "/api/v1/users/{username}/password"
+            | "/api/v1/users/{username}/email",
+        ) => ADMIN_OF_N1,
         _ => panic!("the matrix has no row for {method} {path}: add one"),
     }
 }
@@ -148,6 +156,8 @@ fn body(method: &Method, path: &str, n: usize) -> Option<Value> {
             json!({"username": format!("moi{n}"), "full_name": "Người mới", "password": "mat-khau-moi-123", "roles": [{"role": "reporter", "unit": "N1"}]})
         }
         ("POST", "/api/v1/users/{username}/roles") => json!({"role": "viewer", "unit": "N1"}),
+        ("POST", "/api/v1/users/{username}/password") => json!({}),
+        ("PUT", "/api/v1/users/{username}/email") => json!({"email": "canbo@example.vn"}),
         _ => return None,
     })
 }
@@ -187,7 +197,10 @@ async fn setup(url: &str) -> (Router, i64) {
         ),
     ));
     units::import(&cli, tree).await.unwrap();
-    for (u, role, unit) in ACTORS {
+    // the user the user-administration routes act on (not an actor: disabling it
+    // must not end a session the matrix uses)
+    let targets = [("target_n1", Role::Reporter, "N1")];
+    for (u, role, unit) in ACTORS.iter().chain(targets.iter()) {
         users::create(
             &cli,
             &users::NewUser {
@@ -283,7 +296,7 @@ async fn matrix(url: &str) {
             )
             .replace("{period}", "2026-H1")
             .replace("{indicator}", "xh_ty_le_ho_ngheo")
-            .replace("{username}", "rep_n2");
+            .replace("{username}", "target_n1");
         let ok = allowed(&route.method, route.path);
         // anonymous
         let (st, _) = call(

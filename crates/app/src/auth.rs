@@ -42,7 +42,9 @@ async fn actor_of(c: &mut qcdc_store::Conn, user_id: i64) -> CoreResult<Actor> {
             )
         })?;
     let grants = users_repo::grants(c, user_id).await?;
-    Ok(Actor::user(u.id, u.username, u.full_name, grants))
+    let mut actor = Actor::user(u.id, u.username, u.full_name, grants);
+    actor.must_change_password = u.must_change_password == 1;
+    Ok(actor)
 }
 
 /// Checks a username and password (the same answer, after the same work, whether
@@ -133,7 +135,9 @@ pub async fn sign_out(cx: &Ctx, token: &str) -> CoreResult<()> {
     tx.finish(r).await
 }
 
-/// Changes the actor's own password after checking the current one.
+/// Changes the actor's own password after checking the current one (which ends
+/// the obligation to replace a temporary password). The new password must differ
+/// from the current one.
 pub async fn change_password(cx: &Ctx, current: &str, new: &str) -> CoreResult<()> {
     cx.require_user()?;
     let username = cx.actor().username.clone();
@@ -146,10 +150,15 @@ pub async fn change_password(cx: &Ctx, current: &str, new: &str) -> CoreResult<(
             passwords::MIN_LENGTH
         ))
     })?;
+    if new == current {
+        return Err(CoreError::invalid(
+            "Mật khẩu mới phải khác mật khẩu hiện tại",
+        ));
+    }
     let hash = passwords::hash(new).await?;
     let mut tx = cx.app().db().write().await?;
     let r = async {
-        users_repo::set_password_hash(&mut tx, cx.actor().user_id, &hash).await?;
+        users_repo::set_password_hash(&mut tx, cx.actor().user_id, &hash, false).await?;
         audit::write(
             &mut tx,
             audit::Change {

@@ -24,6 +24,8 @@ struct Inner {
     db: Db,
     templates: RwLock<HashMap<i64, Arc<Template>>>,
     secret: Vec<u8>,
+    /// The SMTP sender for reminders, when configured.
+    mailer: RwLock<Option<qcdc_mail::Mailer>>,
 }
 
 /// The application: cheap to clone, shared by every request.
@@ -78,6 +80,7 @@ impl App {
                 db,
                 templates: RwLock::default(),
                 secret,
+                mailer: RwLock::default(),
             }),
         })
     }
@@ -89,6 +92,20 @@ impl App {
             app: self.clone(),
             actor: Actor::system(name),
         }
+    }
+
+    /// Sets (or removes) the SMTP sender used for reminders by e-mail; without
+    /// one, reminders are in-app notices only.
+    pub fn set_mailer(&self, mailer: Option<qcdc_mail::Mailer>) {
+        *self.inner.mailer.write().unwrap_or_else(|e| e.into_inner()) = mailer;
+    }
+
+    pub(crate) fn mailer(&self) -> Option<qcdc_mail::Mailer> {
+        self.inner
+            .mailer
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Today in Vietnam.

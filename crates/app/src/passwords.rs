@@ -52,3 +52,14 @@ pub fn check_new(password: &str) -> CoreResult<()> {
     }
     Ok(())
 }
+
+/// A temporary password for an admin to hand over: 12 letters and digits without
+/// the look-alikes (0/O, 1/l/I).
+pub fn generate() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..12)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}

@@ -1,9 +1,11 @@
 //! User administration, scoped: an admin lists the users holding a role in its
-//! subtree, creates users and grants roles only on units it administers.
+//! subtree, creates users and grants roles only on units it administers, and
+//! disables, enables, resets the password of or sets the e-mail of a user only
+//! when every role of that user lies in its scope (`access::may_administer_user`).
 
 use qcdc_core::access::{self, Role};
 use qcdc_core::{CoreError, CoreResult, ErrorCode, text};
-use qcdc_store::users_repo::{self, UserInfo};
+use qcdc_store::users_repo::{self, UserInfo, UserRow};
 use qcdc_store::{audit, units_repo};
 
 use crate::ctx::{Ctx, forbidden};
@@ -51,8 +53,45 @@ pub async fn list(cx: &Ctx, q: Option<&str>, page: PageReq) -> CoreResult<Page<U
     Ok(Page::new(items, total, page))
 }
 
+/// Checks an e-mail address (empty = none) and returns it trimmed, lower-cased
+/// domain kept as typed.
+pub fn check_email(email: &str) -> CoreResult<Option<String>> {
+    let e = email.trim();
+    if e.is_empty() {
+        return Ok(None);
+    }
+    let ok = e.len() <= 254
+        && !e.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || c == ',' || c == ';' || c == '<' || c == '>'
+        })
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if ok {
+        Ok(Some(e.to_string()))
+    } else {
+        Err(CoreError::invalid(format!(
+            "Địa chỉ thư điện tử «{e}» không hợp lệ"
+        )))
+    }
+}
+
 /// Creates a user with its roles; every role on a unit the actor administers.
 pub async fn create(cx: &Ctx, new: &NewUser) -> CoreResult<i64> {
+    create_user(cx, new, None).await
+}
+
+/// [`create`] with an e-mail address (for reminders by e-mail).
+pub async fn create_with_email(cx: &Ctx, new: &NewUser, email: Option<&str>) -> CoreResult<i64> {
+    create_user(cx, new, email).await
+}
+
+async fn create_user(cx: &Ctx, new: &NewUser, email: Option<&str>) -> CoreResult<i64> {
+    let email = check_email(email.unwrap_or(""))?;
     let username = new.username.trim().to_lowercase();
     check_username(&username)?;
     let full_name = text::nfc(new.full_name.trim());
@@ -90,7 +129,17 @@ pub async fn create(cx: &Ctx, new: &NewUser) -> CoreResult<i64> {
                 format!("Tên đăng nhập «{username}» đã có"),
             ));
         }
-        let id = users_repo::insert(&mut tx, &username, &full_name, &hash).await?;
+        let id = users_repo::insert(
+            &mut tx,
+            &users_repo::NewUserRow {
+                username: &username,
+                full_name: &full_name,
+                password_hash: &hash,
+                email: email.as_deref(),
+                must_change_password: false,
+            },
+        )
+        .await?;
         for (role, u) in &units {
             users_repo::add_grant(&mut tx, id, *role, u.id).await?;
             audit::write(
@@ -154,6 +203,146 @@ pub async fn grant(cx: &Ctx, username: &str, role: Role, unit_code: &str) -> Cor
                 field: Some(role.as_str()),
                 new_value: Some(u.code.clone()),
                 ..Default::default()
+            },
+        )
+        .await
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// Whether the actor holds the admin role on a root unit (such admins also
+/// administer users holding no role at all).
+async fn is_root_admin(cx: &Ctx, c: &mut qcdc_store::Conn) -> CoreResult<bool> {
+    for unit in cx.actor().units_with(&[Role::Admin]) {
+        if units_repo::lineage(c, unit).await?.len() == 1 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The user, when the actor administers every role it holds; refused otherwise.
+async fn require_admin_of_user(
+    cx: &Ctx,
+    c: &mut qcdc_store::Conn,
+    username: &str,
+) -> CoreResult<UserRow> {
+    let user = users_repo::by_username(c, username)
+        .await?
+        .ok_or_else(|| CoreError::not_found(format!("tài khoản «{username}»")))?;
+    let mut lineages = Vec::new();
+    for g in users_repo::grants(c, user.id).await? {
+        lineages.push(units_repo::lineage(c, g.unit_id).await?);
+    }
+    let root_admin = !cx.actor().is_system() && is_root_admin(cx, c).await?;
+    if !access::may_administer_user(cx.actor(), &lineages, root_admin) {
+        return Err(CoreError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "Không có quyền quản trị tài khoản «{username}»: tài khoản này có vai trò ngoài phạm vi quản trị của bạn"
+            ),
+        ));
+    }
+    Ok(user)
+}
+
+/// Disables (`active` false) or enables an account the actor administers. A
+/// disabled account cannot sign in, and its sessions and API tokens end at once.
+pub async fn set_active(cx: &Ctx, username: &str, active: bool) -> CoreResult<()> {
+    let username = username.trim().to_lowercase();
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let user = require_admin_of_user(cx, &mut tx, &username).await?;
+        if !active && user.id == cx.actor().user_id {
+            return Err(CoreError::invalid("Không thể tự khóa tài khoản đang dùng"));
+        }
+        if (user.active == 1) == active {
+            return Ok(());
+        }
+        users_repo::set_active(&mut tx, user.id, active).await?;
+        if !active {
+            users_repo::delete_tokens_of(&mut tx, user.id).await?;
+        }
+        audit::write(
+            &mut tx,
+            audit::Change {
+                actor: cx.who(),
+                action: if active {
+                    "user_enable"
+                } else {
+                    "user_disable"
+                },
+                entity: "user",
+                entity_id: &username,
+                field: Some("active"),
+                old_value: Some(user.active.to_string()),
+                new_value: Some(i64::from(active).to_string()),
+            },
+        )
+        .await
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// Gives an account the actor administers a temporary password (typed by the
+/// admin, or generated when `typed` is None or empty) that the user must change
+/// at the next sign-in; every session and token of the user ends. Returns the
+/// temporary password, to hand over once.
+pub async fn reset_password(cx: &Ctx, username: &str, typed: Option<&str>) -> CoreResult<String> {
+    let username = username.trim().to_lowercase();
+    let password = match typed.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => {
+            passwords::check_new(t)?;
+            t.to_string()
+        }
+        None => passwords::generate(),
+    };
+    let hash = passwords::hash(&password).await?;
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let user = require_admin_of_user(cx, &mut tx, &username).await?;
+        users_repo::set_password_hash(&mut tx, user.id, &hash, true).await?;
+        users_repo::delete_tokens_of(&mut tx, user.id).await?;
+        audit::write(
+            &mut tx,
+            audit::Change {
+                actor: cx.who(),
+                action: "password_reset",
+                entity: "user",
+                entity_id: &username,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+    .await;
+    tx.finish(r).await?;
+    Ok(password)
+}
+
+/// Sets or clears (empty) the e-mail address of an account the actor administers.
+pub async fn set_email(cx: &Ctx, username: &str, email: &str) -> CoreResult<()> {
+    let username = username.trim().to_lowercase();
+    let email = check_email(email)?;
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let user = require_admin_of_user(cx, &mut tx, &username).await?;
+        if user.email == email {
+            return Ok(());
+        }
+        users_repo::set_email(&mut tx, user.id, email.as_deref()).await?;
+        audit::write(
+            &mut tx,
+            audit::Change {
+                actor: cx.who(),
+                action: "user_email",
+                entity: "user",
+                entity_id: &username,
+                field: Some("email"),
+                old_value: user.email.clone(),
+                new_value: email.clone(),
             },
         )
         .await

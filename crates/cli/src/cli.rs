@@ -12,8 +12,8 @@ use qcdc_app::rounds::{NewRound, RecipientSelector};
 use qcdc_app::units::UnitQuery;
 use qcdc_app::views::{ConsolidationView, RoundStatusView};
 use qcdc_app::{
-    App, AppOptions, PageReq, RecipientFilter, auth, backup, consolidation, rounds, submissions,
-    templates, units, users,
+    App, AppOptions, PageReq, RecipientFilter, auth, backup, consolidation, reminders, rounds,
+    submissions, templates, units, users,
 };
 use qcdc_core::access::Role;
 use qcdc_core::number;
@@ -76,7 +76,15 @@ pub enum Cmd {
         /// How many scheduled backups to keep (the oldest are removed).
         #[arg(long, env = "QCDC_BACKUP_KEEP", default_value_t = 7)]
         backup_keep: usize,
+        #[command(flatten)]
+        mail: MailArgs,
+        /// Run the scheduled reminders every this many minutes (0: never).
+        #[arg(long, default_value_t = 10, env = "QCDC_REMINDERS_EVERY")]
+        reminders_every: u64,
     },
+    /// Reminders to units that have not sent their report.
+    #[command(subcommand)]
+    Reminders(RemindersCmd),
     /// Create the demo province, rounds and users (once).
     Demo,
     /// Back up the whole database into one file (while the server runs): a
@@ -278,6 +286,53 @@ pub enum SubmissionsCmd {
     },
 }
 
+/// How reminders reach people by e-mail (no SMTP server: in-app notices only).
+#[derive(Args, Clone, Default)]
+pub struct MailArgs {
+    /// SMTP server: `smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://user:pass@host:465`.
+    #[arg(long, env = "QCDC_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of reminder e-mails, e.g. "Ban Dân vận <bdv@example.vn>".
+    #[arg(long, env = "QCDC_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// The address users open qcdc at, for links in e-mails (default http://ADDR).
+    #[arg(long, env = "QCDC_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl MailArgs {
+    /// The mailer these options describe (None without --smtp-url).
+    pub fn mailer(&self, default_url: &str) -> Result<Option<qcdc_app::Mailer>> {
+        let Some(url) = self.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let from = self
+            .smtp_from
+            .clone()
+            .filter(|f| !f.trim().is_empty())
+            .ok_or_else(|| anyhow::anyhow!("--smtp-url cần kèm địa chỉ người gửi --smtp-from"))?;
+        let m = qcdc_app::Mailer::new(qcdc_app::MailConfig {
+            smtp_url: url.trim().to_string(),
+            from,
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| default_url.to_string()),
+        })
+        .map_err(|e| anyhow::anyhow!(e))?;
+        Ok(Some(m))
+    }
+}
+
+#[derive(Subcommand)]
+pub enum RemindersCmd {
+    /// Send the scheduled reminders due now, once (those already sent are skipped).
+    Run {
+        #[command(flatten)]
+        mail: MailArgs,
+    },
+}
+
 #[derive(Subcommand)]
 pub enum UsersCmd {
     /// Add a user; roles as ROLE:UNIT (admin, office, reporter, viewer).
@@ -409,6 +464,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             backup_dir,
             backup_every_hours,
             backup_keep,
+            mail,
+            reminders_every,
         } => {
             let store = open(&cli.db).await?;
             if demo {
@@ -420,6 +477,21 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 tokio::spawn(
                     async move { scheduled_backups(app, dir, url, every, backup_keep).await },
                 );
+            }
+            let mailer = mail.mailer(&format!("http://{addr}"))?;
+            match &mailer {
+                Some(m) => outln!(
+                    "Nhắc nộp báo cáo: trong ứng dụng và bằng thư điện tử qua {} (người gửi {}).",
+                    m.server(),
+                    m.from()
+                ),
+                None => outln!(
+                    "Nhắc nộp báo cáo: chỉ trong ứng dụng (chưa cấu hình máy chủ thư; xem --smtp-url)."
+                ),
+            }
+            store.set_mailer(mailer);
+            if reminders_every > 0 {
+                spawn_reminders(store.clone(), reminders_every);
             }
             serve(store, addr, cookie_secure).await?;
         }
@@ -460,6 +532,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 m.created_at,
                 m.tables.len(),
                 m.tables.values().sum::<i64>()
+            );
+        }
+        Cmd::Reminders(RemindersCmd::Run { mail }) => {
+            let store = open(&cli.db).await?;
+            store.set_mailer(mail.mailer("http://127.0.0.1:8080")?);
+            let r = reminders::run_due(&store.system(&actor), Utc::now()).await?;
+            outln!(
+                "{} đợt báo cáo có lời nhắc đến hạn. {}",
+                r.rounds,
+                r.sent.describe_vi()
             );
         }
         Cmd::Demo => {
@@ -889,6 +971,32 @@ async fn scheduled_backups(
             let _ = std::fs::remove_file(&p);
         }
     }
+}
+
+/// The server's own task: the scheduled reminders every `minutes` (first run a
+/// minute after start). A failed run is logged and retried at the next tick;
+/// reminders already sent are never sent again (`reminders::run_due`).
+fn spawn_reminders(store: App, minutes: u64) {
+    tokio::spawn(async move {
+        let cx = store.system("máy chủ (lịch nhắc tự động)");
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(minutes * 60));
+        loop {
+            tick.tick().await;
+            match reminders::run_due(&cx, Utc::now()).await {
+                Ok(r) if r.sent.units > 0 => tracing::info!(
+                    rounds = r.rounds,
+                    units = r.sent.units,
+                    notices = r.sent.notices,
+                    mails_sent = r.sent.mails_sent,
+                    mails_failed = r.sent.mails_failed,
+                    "scheduled reminders sent"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "scheduled reminders failed"),
+            }
+        }
+    });
 }
 
 async fn serve(store: App, addr: SocketAddr, cookie_secure: bool) -> Result<()> {

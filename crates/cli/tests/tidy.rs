@@ -202,6 +202,8 @@ fn every_public_use_case_authorizes() {
         "get_with(cx",
         "adopt_confirmed(cx",
         "adoption_change(cx",
+        "create_user(cx",
+        "require_admin_of_user(cx",
     ];
     let dir = root().join("crates/app/src");
     let mut files = Vec::new();

@@ -87,6 +87,9 @@ pub struct Actor {
     pub username: String,
     pub full_name: String,
     pub grants: Vec<Grant>,
+    /// Signed in with a temporary password set by an admin: the pages send the
+    /// user to change it, and nothing else is served until then.
+    pub must_change_password: bool,
     /// The command line on the server: every permission, no scope.
     #[serde(skip)]
     system: bool,
@@ -100,6 +103,7 @@ impl Actor {
             username,
             full_name,
             grants,
+            must_change_password: false,
             system: false,
         }
     }
@@ -111,6 +115,7 @@ impl Actor {
             username: name.into(),
             full_name: "Dòng lệnh trên máy chủ".into(),
             grants: Vec::new(),
+            must_change_password: false,
             system: true,
         }
     }

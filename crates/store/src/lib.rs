@@ -16,6 +16,7 @@ pub mod closure;
 pub mod db;
 pub mod meta;
 pub mod migrate;
+pub mod reminders_repo;
 pub mod rollup;
 pub mod rounds_repo;
 pub mod rows;

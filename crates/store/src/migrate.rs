@@ -7,6 +7,8 @@
 //! - A database migrated by a newer qcdc (a version this binary does not know) is
 //!   refused with a clear message, before anything is touched.
 //! - An applied migration is never edited (the checksum would refuse it): add one.
+//! - Versions need not be contiguous: sqlx applies every known version not yet
+//!   recorded, so two branches may add 3 and 4 independently.
 
 use std::borrow::Cow;
 
@@ -29,6 +31,14 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "foundation",
         include_str!("../migrations/sqlite/0002_foundation.sql"),
         include_str!("../migrations/postgres/0002_foundation.sql"),
+    ),
+    // 3 is written on another branch; the migrator applies whatever is missing,
+    // so a database at 4 takes 3 later (the two touch different tables)
+    (
+        4,
+        "reminders_and_user_admin",
+        include_str!("../migrations/sqlite/0004_reminders_and_user_admin.sql"),
+        include_str!("../migrations/postgres/0004_reminders_and_user_admin.sql"),
     ),
 ];
 

@@ -19,9 +19,12 @@ pub struct UserRow {
     pub password_hash: String,
     pub active: i64,
     pub created_at: String,
+    pub email: Option<String>,
+    pub must_change_password: i64,
 }
 
-const USER_COLS: &str = "id, username, full_name, password_hash, active, created_at";
+const USER_COLS: &str =
+    "id, username, full_name, password_hash, active, created_at, email, must_change_password";
 
 pub async fn by_username(c: &mut AnyConnection, username: &str) -> CoreResult<Option<UserRow>> {
     rows::fetch_optional(
@@ -47,38 +50,118 @@ pub async fn by_id(c: &mut AnyConnection, id: i64) -> CoreResult<Option<UserRow>
     .await
 }
 
-pub async fn insert(
-    c: &mut AnyConnection,
-    username: &str,
-    full_name: &str,
-    hash: &str,
-) -> CoreResult<i64> {
+/// A new account row.
+pub struct NewUserRow<'a> {
+    pub username: &'a str,
+    pub full_name: &'a str,
+    pub password_hash: &'a str,
+    pub email: Option<&'a str>,
+    /// The password is temporary: changed at the next sign-in.
+    pub must_change_password: bool,
+}
+
+pub async fn insert(c: &mut AnyConnection, u: &NewUserRow<'_>) -> CoreResult<i64> {
     #[derive(FromRow)]
     struct Id {
         id: i64,
     }
     let r: Id = rows::fetch_one(
         c,
-        sqlx::query_as("INSERT INTO users (username, full_name, password_hash, active, created_at, search_folded) VALUES ($1, $2, $3, 1, $4, $5) RETURNING id")
-            .bind(username.to_string())
-            .bind(full_name.to_string())
-            .bind(hash.to_string())
+        sqlx::query_as("INSERT INTO users (username, full_name, password_hash, active, created_at, search_folded, email, must_change_password) VALUES ($1, $2, $3, 1, $4, $5, $6, $7) RETURNING id")
+            .bind(u.username.to_string())
+            .bind(u.full_name.to_string())
+            .bind(u.password_hash.to_string())
             .bind(now())
-            .bind(text::fold(&format!("{username} {full_name}"))),
+            .bind(text::fold(&format!("{} {}", u.username, u.full_name)))
+            .bind(u.email.map(str::to_string))
+            .bind(i64::from(u.must_change_password)),
         "users",
     )
     .await?;
     Ok(r.id)
 }
 
-pub async fn set_password_hash(c: &mut AnyConnection, id: i64, hash: &str) -> CoreResult<()> {
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+/// Sets the password hash; `must_change` marks a temporary password (set by an
+/// admin) that the user must replace at the next sign-in.
+pub async fn set_password_hash(
+    c: &mut AnyConnection,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+) -> CoreResult<()> {
+    sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3")
         .bind(hash.to_string())
+        .bind(i64::from(must_change))
         .bind(id)
         .execute(&mut *c)
         .await
         .db()?;
     Ok(())
+}
+
+/// Enables or disables an account.
+pub async fn set_active(c: &mut AnyConnection, id: i64, active: bool) -> CoreResult<()> {
+    sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+        .bind(i64::from(active))
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .db()?;
+    Ok(())
+}
+
+/// Sets (or clears) the e-mail address.
+pub async fn set_email(c: &mut AnyConnection, id: i64, email: Option<&str>) -> CoreResult<()> {
+    sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+        .bind(email.map(str::to_string))
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .db()?;
+    Ok(())
+}
+
+/// Ends every sign-in token (web sessions and API tokens) of a user.
+pub async fn delete_tokens_of(c: &mut AnyConnection, user_id: i64) -> CoreResult<()> {
+    sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *c)
+        .await
+        .db()?;
+    Ok(())
+}
+
+/// An active user who reports for a unit, with the e-mail address if any.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct Contact {
+    pub user_id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub email: Option<String>,
+}
+
+/// Active users holding one of `roles` on exactly the unit (those who write its
+/// report), by username.
+pub async fn contacts_of_unit(
+    c: &mut AnyConnection,
+    unit_id: i64,
+    roles: &[Role],
+) -> CoreResult<Vec<Contact>> {
+    let roles = roles
+        .iter()
+        .map(|r| format!("'{}'", r.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    rows::fetch_all(
+        c,
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT u.id AS user_id, u.username, u.full_name, u.email FROM users u JOIN user_roles r ON r.user_id = u.id \
+             WHERE r.unit_id = $1 AND r.role IN ({roles}) AND u.active = 1 ORDER BY u.username"
+        )))
+        .bind(unit_id),
+        "users",
+    )
+    .await
 }
 
 #[derive(FromRow)]
@@ -162,6 +245,9 @@ pub struct UserInfo {
     pub username: String,
     pub full_name: String,
     pub active: bool,
+    pub email: Option<String>,
+    /// A temporary password is waiting to be changed.
+    pub must_change_password: bool,
     pub roles: Vec<GrantInfo>,
 }
 
@@ -222,6 +308,8 @@ pub async fn list(
             username: u.username,
             full_name: u.full_name,
             active: u.active == 1,
+            email: u.email,
+            must_change_password: u.must_change_password == 1,
         })
         .collect();
     Ok((items, total.n))

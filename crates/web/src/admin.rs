@@ -279,8 +279,16 @@ async fn users_body(u: &User, q: &UsersQuery) -> Result<Markup, CoreError> {
             input #uq type="text" name="q" value=(q.q.clone().unwrap_or_default());
             p { button.secondary type="submit" { "Tìm" } }
         }
-        table { thead { tr { th { "Tên đăng nhập" } th { "Họ tên" } th { "Vai trò" } } }
-            tbody { @for x in &list.items { tr { td { (x.username) } td { (x.full_name) } td { @for g in &x.roles { div { (g.role.label_vi()) " — " (g.unit_code) } } } } } } }
+        table { thead { tr { th { "Tên đăng nhập" } th { "Họ tên" } th { "Thư điện tử" } th { "Vai trò" } th { "Tình trạng" } th { "Thao tác" } } }
+            tbody { @for x in &list.items { tr {
+                td { (x.username) } td { (x.full_name) } td { (x.email.clone().unwrap_or_default()) }
+                td { @for g in &x.roles { div { (g.role.label_vi()) " — " (g.unit_code) } } }
+                td {
+                    @if x.active { "đang dùng" } @else { span.late { "đã khóa" } }
+                    @if x.must_change_password { br; span.muted { "chờ đổi mật khẩu tạm" } }
+                }
+                td { (user_actions(u, x)) }
+            } } } }
         (pager(&list, &format!("/quan-tri/nguoi-dung?q={}&", enc(q.q.as_deref().unwrap_or("")))))
         div.card style="margin-top:1rem;max-width:520px" {
             h2 { "Giao thêm vai trò cho người dùng đã có" }
@@ -298,6 +306,7 @@ async fn users_body(u: &User, q: &UsersQuery) -> Result<Markup, CoreError> {
                 (csrf(u))
                 label for="username" { "Tên đăng nhập" } input #username type="text" name="username" required;
                 label for="full_name" { "Họ tên" } input #full_name type="text" name="full_name" required;
+                label for="email" { "Thư điện tử (không bắt buộc; để nhận thư nhắc nộp báo cáo)" } input #email type="email" name="email";
                 label for="password" { "Mật khẩu ban đầu (ít nhất 8 ký tự)" } input #password type="password" name="password" required minlength="8";
                 label for="role" { "Vai trò" } select #role name="role" { (role_options) }
                 label for="unit" { "Mã đơn vị" } input #unit type="text" name="unit" required;
@@ -305,6 +314,34 @@ async fn users_body(u: &User, q: &UsersQuery) -> Result<Markup, CoreError> {
             }
         }
     })
+}
+
+/// The actions on one user: disable or enable, a temporary password, the e-mail.
+fn user_actions(u: &User, x: &qcdc_app::UserInfo) -> Markup {
+    let base = format!("/quan-tri/nguoi-dung/{}", enc(&x.username));
+    html! {
+        details { summary { "Thao tác" }
+            @if x.active {
+                form method="post" action=(format!("{base}/khoa")) data-confirm=(format!("Khóa tài khoản «{}»? Người này sẽ bị đăng xuất và không đăng nhập được nữa.", x.username)) {
+                    (csrf(u)) button.danger type="submit" { "Khóa tài khoản" }
+                }
+            } @else {
+                form method="post" action=(format!("{base}/mo-khoa")) { (csrf(u)) button.secondary type="submit" { "Mở khóa" } }
+            }
+            form method="post" action=(format!("{base}/dat-lai-mat-khau")) {
+                (csrf(u))
+                label for=(format!("tmp-{}", x.id)) { "Mật khẩu tạm (để trống để tạo tự động)" }
+                input id=(format!("tmp-{}", x.id)) type="text" name="password" minlength="8" autocomplete="off";
+                button.secondary type="submit" { "Đặt lại mật khẩu" }
+            }
+            form method="post" action=(format!("{base}/thu-dien-tu")) {
+                (csrf(u))
+                label for=(format!("em-{}", x.id)) { "Thư điện tử" }
+                input id=(format!("em-{}", x.id)) type="email" name="email" value=(x.email.clone().unwrap_or_default());
+                button.secondary type="submit" { "Lưu thư điện tử" }
+            }
+        }
+    }
 }
 
 async fn users_after(u: &User, r: Result<String, CoreError>) -> Response {
@@ -343,7 +380,7 @@ pub async fn add_user(
     let r = async {
         let role = Role::parse(field(&f, "role"))
             .ok_or_else(|| CoreError::invalid("Vai trò không hợp lệ"))?;
-        users::create(
+        users::create_with_email(
             &u.cx,
             &users::NewUser {
                 username: field(&f, "username").into(),
@@ -351,6 +388,7 @@ pub async fn add_user(
                 password: field(&f, "password").into(),
                 roles: vec![(role, field(&f, "unit").into())],
             },
+            Some(field(&f, "email")),
         )
         .await?;
         Ok(format!("Đã thêm «{}».", field(&f, "username")))
@@ -379,6 +417,74 @@ pub async fn grant_role(
         ))
     }
     .await;
+    users_after(&u, r).await
+}
+
+/// Disables an account (its sessions end).
+pub async fn disable_user(
+    State(s): State<WebState>,
+    u: User,
+    Path(username): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let r = users::set_active(&u.cx, &username, false).await.map(|()| {
+        format!("Đã khóa tài khoản «{username}»; các phiên đăng nhập của tài khoản đã kết thúc.")
+    });
+    users_after(&u, r).await
+}
+
+/// Enables an account again.
+pub async fn enable_user(
+    State(s): State<WebState>,
+    u: User,
+    Path(username): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let r = users::set_active(&u.cx, &username, true)
+        .await
+        .map(|()| format!("Đã mở khóa tài khoản «{username}»."));
+    users_after(&u, r).await
+}
+
+/// Gives a temporary password, shown once to the admin.
+pub async fn reset_password(
+    State(s): State<WebState>,
+    u: User,
+    Path(username): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let r = users::reset_password(&u.cx, &username, Some(field(&f, "password")))
+        .await
+        .map(|p| {
+            format!(
+                "Mật khẩu tạm của «{username}»: {p} — hãy trao tận tay cho người dùng; khi đăng nhập họ phải đổi mật khẩu này."
+            )
+        });
+    users_after(&u, r).await
+}
+
+/// Sets or clears a user's e-mail address.
+pub async fn set_email(
+    State(s): State<WebState>,
+    u: User,
+    Path(username): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let r = users::set_email(&u.cx, &username, field(&f, "email"))
+        .await
+        .map(|()| format!("Đã lưu thư điện tử của «{username}»."));
     users_after(&u, r).await
 }
 
@@ -470,4 +576,44 @@ pub async fn template_page(
         ul { @for r in &t.rules { li { (r.message) } } }
     };
     page(&t.def.name, Some(&u), None, body).into_response()
+}
+
+/// The server's settings an admin should know: whether reminders go out by
+/// e-mail, and how to turn it on.
+pub async fn settings(u: User) -> Response {
+    let r = async {
+        units::require_some_admin(&u.cx)?;
+        qcdc_app::reminders::mail_status(&u.cx).await
+    }
+    .await;
+    let st = match r {
+        Ok(st) => st,
+        Err(e) => return error_page(&u, e),
+    };
+    let body = html! {
+        h1 { "Cài đặt" }
+        div.card {
+            h2 style="margin-top:0" { "Thư điện tử nhắc nộp báo cáo" }
+            @if st.configured {
+                p { span.badge.b-accepted { "đang bật" } " " (st.explanation) }
+                table { tbody {
+                    tr { th { "Máy chủ thư" } td { (st.server.clone().unwrap_or_default()) } }
+                    tr { th { "Người gửi" } td { (st.from.clone().unwrap_or_default()) } }
+                    tr { th { "Địa chỉ trang trong thư" } td { (st.public_url.clone().unwrap_or_default()) } }
+                } }
+            } @else {
+                p { span.badge.b-returned { "chưa bật" } " " (st.explanation) }
+            }
+            p.guidance {
+                "Cấu hình khi chạy máy chủ: «qcdc serve --smtp-url smtp://máy-chủ:587?tls=required --smtp-from \"Ban Dân vận <bdv@…>\" --public-url https://…» "
+                "(hoặc biến môi trường QCDC_SMTP_URL, QCDC_SMTP_FROM, QCDC_PUBLIC_URL). "
+                "Người dùng nhận thư khi tài khoản có địa chỉ thư điện tử (trang Người dùng)."
+            }
+        }
+        div.card {
+            h2 style="margin-top:0" { "Lịch nhắc tự động" }
+            p { "Máy chủ kiểm tra lịch nhắc 10 phút một lần. Mặc định mỗi đợt báo cáo nhắc các đơn vị chưa nộp 3 ngày trước hạn, đúng ngày hạn và khi quá hạn 3 ngày một lần, tối đa 3 lần; thường trực sửa lịch của từng đợt trên trang đợt báo cáo." }
+        }
+    };
+    page("Cài đặt", Some(&u), None, body).into_response()
 }

@@ -33,13 +33,17 @@ pub fn page(title: &str, user: Option<&User>, flash: Option<Flash>, body: Markup
                     strong { "Báo cáo QCDC" }
                     @if let Some(u) = user {
                         nav {
-                            a href="/viec-can-lam" { "Việc cần làm" }
+                            a href="/viec-can-lam" title="Việc cần làm và thông báo nhắc nộp báo cáo" {
+                                "Việc cần làm"
+                                @if u.unread > 0 { " " span.badge.b-returned title="thông báo chưa đọc" { (u.unread) } }
+                            }
                             @if u.has(Role::Office) || u.has(Role::Admin) || u.has(Role::Viewer) { a href="/dot" { "Đợt báo cáo" } }
                             @if u.has(Role::Office) || u.has(Role::Admin) { a href="/dot/moi" { "Tạo đợt" } }
                             @if u.has(Role::Admin) {
                                 a href="/quan-tri/don-vi" { "Đơn vị" }
                                 a href="/quan-tri/nguoi-dung" { "Người dùng" }
                                 a href="/quan-tri/mau" { "Mẫu báo cáo" }
+                                a href="/quan-tri/cai-dat" { "Cài đặt" }
                             }
                         }
                         span.who {

@@ -114,6 +114,7 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(GET "/doi-mat-khau", SignedIn, session::password_page),
         page!(POST "/doi-mat-khau", SignedIn, session::change_password),
         page!(GET "/viec-can-lam", SignedIn, unit::todo),
+        page!(POST "/thong-bao/da-doc", SignedIn, unit::mark_read),
         page!(GET "/dot", SignedIn, office::dashboard),
         page!(GET "/dot/moi", SignedIn, office::new_round_page),
         page!(POST "/dot/moi", SignedIn, office::create_round),
@@ -121,6 +122,8 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(POST "/dot/{id}/ket-thuc", SignedIn, office::close_round),
         page!(POST "/dot/{id}/mo-lai", SignedIn, office::reopen_round),
         page!(POST "/dot/{id}/gia-han", SignedIn, office::extend_deadline),
+        page!(POST "/dot/{id}/nhac", SignedIn, office::remind),
+        page!(POST "/dot/{id}/lich-nhac", SignedIn, office::save_schedule),
         page!(GET "/dot/{id}/bao-cao/{unit}", SignedIn, unit::report_page),
         page!(POST "/dot/{id}/bao-cao/{unit}/luu", SignedIn, unit::save),
         page!(POST "/dot/{id}/bao-cao/{unit}/gui", SignedIn, unit::submit),
@@ -138,9 +141,14 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(GET "/quan-tri/nguoi-dung", SignedIn, admin::users),
         page!(POST "/quan-tri/nguoi-dung", SignedIn, admin::add_user),
         page!(POST "/quan-tri/nguoi-dung/vai-tro", SignedIn, admin::grant_role),
+        page!(POST "/quan-tri/nguoi-dung/{username}/khoa", SignedIn, admin::disable_user),
+        page!(POST "/quan-tri/nguoi-dung/{username}/mo-khoa", SignedIn, admin::enable_user),
+        page!(POST "/quan-tri/nguoi-dung/{username}/dat-lai-mat-khau", SignedIn, admin::reset_password),
+        page!(POST "/quan-tri/nguoi-dung/{username}/thu-dien-tu", SignedIn, admin::set_email),
         page!(GET "/quan-tri/mau", SignedIn, admin::templates),
         page!(POST "/quan-tri/mau", SignedIn, admin::import_template),
         page!(GET "/quan-tri/mau/{code}", SignedIn, admin::template_page),
+        page!(GET "/quan-tri/cai-dat", SignedIn, admin::settings),
     ]
 }
 

@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
+use qcdc_app::reminders::{self, Target};
 use qcdc_app::rounds::{self, NewRound, RecipientSelector};
 use qcdc_app::views::TemplateInfo;
 use qcdc_app::{
@@ -75,6 +76,27 @@ pub struct RoundQuery {
     loai: Option<String>,
     q: Option<String>,
     don_vi: Option<String>,
+    /// After a reminder: units reminded, e-mails sent, e-mails failed, SMTP on.
+    nhac_dv: Option<usize>,
+    nhac_thu: Option<usize>,
+    nhac_loi: Option<usize>,
+    nhac_smtp: Option<u8>,
+}
+
+/// The flash after reminders were sent (counts carried in the redirect).
+fn reminder_flash(q: &RoundQuery) -> Option<Flash> {
+    let units = q.nhac_dv?;
+    let mut m = format!("Đã nhắc {units} đơn vị chưa nộp (thông báo trong ứng dụng");
+    if q.nhac_smtp == Some(1) {
+        m.push_str(&format!("; {} thư điện tử đã gửi", q.nhac_thu.unwrap_or(0)));
+        if let Some(n) = q.nhac_loi.filter(|n| *n > 0) {
+            m.push_str(&format!(", {n} thư không gửi được — xem lịch sử đợt"));
+        }
+    } else {
+        m.push_str("; chưa cấu hình máy chủ thư nên không gửi thư điện tử");
+    }
+    m.push_str(").");
+    Some(Flash::Ok(m))
 }
 
 pub async fn round_page(
@@ -106,6 +128,12 @@ pub async fn round_page(
     } else {
         None
     };
+    let schedule = if st.can_manage {
+        reminders::schedule(&u.cx, id).await.ok()
+    } else {
+        None
+    };
+    let can_remind = st.can_manage && st.round.is_open();
     let base = format!(
         "/dot/{id}?tt={}&loai={}&q={}&don_vi={}&",
         enc(q.tt.as_deref().unwrap_or("")),
@@ -159,6 +187,39 @@ pub async fn round_page(
                 }
             }
         }
+        @if let Some(sc) = &schedule {
+            div.card {
+                h2 style="margin-top:0" { "Nhắc nộp báo cáo" }
+                p.muted { (sc.mail.explanation) }
+                @if can_remind {
+                    form method="post" action=(format!("/dot/{id}/nhac")) data-confirm="Gửi lời nhắc tới các đơn vị chưa nộp báo cáo?" {
+                        (csrf(&u))
+                        label { input type="checkbox" name="chi_qua_han" value="1"; " Chỉ các đơn vị đã quá hạn (" (st.counts.overdue) ")" }
+                        p { button type="submit" disabled[st.counts.missing() == 0] { "Nhắc các đơn vị chưa nộp (" (st.counts.missing()) ")" } }
+                    }
+                }
+                details { summary { "Lịch nhắc tự động: " (sc.description) @if !sc.stored { " (mặc định)" } }
+                    form method="post" action=(format!("/dot/{id}/lich-nhac")) {
+                        (csrf(&u))
+                        label { input type="checkbox" name="bat" value="1" checked[sc.schedule.enabled]; " Tự động nhắc các đơn vị chưa nộp" }
+                        div.grid2 {
+                            div {
+                                label for="ln_truoc" { "Nhắc trước hạn (số ngày; 0 = không nhắc)" }
+                                input #ln_truoc type="number" min="0" max="60" name="so_ngay_truoc" value=(sc.schedule.days_before);
+                                label { input type="checkbox" name="dung_han" value="1" checked[sc.schedule.on_the_day]; " Nhắc đúng ngày hạn nộp" }
+                            }
+                            div {
+                                label for="ln_moi" { "Khi quá hạn, nhắc mỗi (số ngày; 0 = không nhắc)" }
+                                input #ln_moi type="number" min="0" max="60" name="qua_han_moi" value=(sc.schedule.overdue_every);
+                                label for="ln_toida" { "Số lần nhắc khi quá hạn, tối đa" }
+                                input #ln_toida type="number" min="0" max="20" name="qua_han_toi_da" value=(sc.schedule.overdue_max);
+                            }
+                        }
+                        p { button.secondary type="submit" { "Lưu lịch nhắc" } }
+                    }
+                }
+            }
+        }
         @if !st.children.is_empty() {
             details { summary { "Theo đơn vị trực thuộc (" (st.children.len()) ")" }
                 table { thead { tr { th { "Đơn vị" } th.right { "Đơn vị nhận" } th.right { "Đã tiếp nhận" } th.right { "Đã gửi" } th.right { "Chưa nộp" } th.right { "Đầy đủ" } } }
@@ -200,7 +261,16 @@ pub async fn round_page(
                         td { (status_badge(rc.status)) }
                         td { @match rc.on_time { Some(true) => "đúng hạn", Some(false) => span.late { "trễ hạn" }, None => @if rc.overdue { span.late { "quá hạn" } } } }
                         td { (when(&rc.updated_at)) }
-                        td { (rc.return_reason.clone().unwrap_or_default()) }
+                        td {
+                            (rc.return_reason.clone().unwrap_or_default())
+                            @if can_remind && !rc.status.is_in() {
+                                form method="post" action=(format!("/dot/{id}/nhac")) style="display:inline" {
+                                    (csrf(&u))
+                                    input type="hidden" name="don_vi" value=(rc.unit_code);
+                                    button.secondary type="submit" style="padding:.1rem .5rem" title=(format!("Nhắc {} nộp báo cáo", rc.unit_name)) { "Nhắc" }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -215,16 +285,93 @@ pub async fn round_page(
             }
         }
     };
-    page(
-        &st.round.title,
-        Some(&u),
+    let flash = reminder_flash(&q).or_else(|| {
         notice(&Notice {
             tb: q.tb.clone(),
             trang: None,
-        }),
-        body,
-    )
-    .into_response()
+        })
+    });
+    page(&st.round.title, Some(&u), flash, body).into_response()
+}
+
+/// Reminds the units that have not sent (all, only the overdue ones, or the one
+/// in `don_vi`), then back to the round page with the counts.
+pub async fn remind(
+    State(s): State<WebState>,
+    u: User,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let get = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let target = match get("don_vi") {
+        code if !code.is_empty() => Target::Unit(code),
+        _ => Target::NotSent {
+            overdue_only: get("chi_qua_han") == "1",
+        },
+    };
+    match reminders::send(&u.cx, id, &target, chrono::Utc::now()).await {
+        Ok(r) => Redirect::to(&format!(
+            "/dot/{id}?nhac_dv={}&nhac_thu={}&nhac_loi={}&nhac_smtp={}",
+            r.units,
+            r.mails_sent,
+            r.mails_failed,
+            u8::from(r.mail_configured)
+        ))
+        .into_response(),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+/// Saves the reminder schedule of a round.
+pub async fn save_schedule(
+    State(s): State<WebState>,
+    u: User,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let get = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let days = |k: &str, what: &str| -> Result<u32, CoreError> {
+        let v = get(k);
+        if v.is_empty() {
+            return Ok(0);
+        }
+        v.parse::<u32>().map_err(|_| {
+            CoreError::invalid(format!(
+                "{what} phải là số ngày (số nguyên không âm), không phải «{v}»"
+            ))
+        })
+    };
+    let r = async {
+        let schedule = qcdc_core::reminder::Schedule {
+            enabled: get("bat") == "1",
+            days_before: days("so_ngay_truoc", "Số ngày nhắc trước hạn")?,
+            on_the_day: get("dung_han") == "1",
+            overdue_every: days("qua_han_moi", "Khoảng cách nhắc khi quá hạn")?,
+            overdue_max: days("qua_han_toi_da", "Số lần nhắc khi quá hạn")?,
+        };
+        reminders::set_schedule(&u.cx, id, schedule).await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/dot/{id}?tb=lich-nhac")).into_response(),
+        Err(e) => error_page(&u, e),
+    }
 }
 
 /// A round's history entry in words.
@@ -234,6 +381,7 @@ fn round_action(action: &str) -> &'static str {
         "round_status" => "Kết thúc / mở lại",
         "round_deadline" => "Gia hạn",
         "reminder" => "Nhắc nộp báo cáo",
+        "reminder_schedule" => "Lịch nhắc",
         _ => "Thay đổi khác",
     }
 }
@@ -242,6 +390,7 @@ fn round_change(e: &qcdc_app::AuditEntry) -> String {
     let new = e.new_value.clone().unwrap_or_default();
     match e.action.as_str() {
         "round_create" => String::new(),
+        "reminder_schedule" => format!("{} → {new}", e.old_value.clone().unwrap_or_default()),
         "round_status" => {
             let (state, reason) = new
                 .split_once(':')

@@ -58,6 +58,8 @@ pub struct User {
     pub cx: Ctx,
     pub token: String,
     pub csrf: String,
+    /// Unread notices (reminders), shown in the header.
+    pub unread: i64,
 }
 
 impl User {
@@ -78,14 +80,30 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         })
 }
 
-/// Why a page could not be shown to an anonymous or expired visitor.
+/// Why a page could not be shown to an anonymous or expired visitor (or to a
+/// user who must first replace the temporary password an admin set).
 pub struct NeedLogin {
     htmx: bool,
     next: String,
+    change_password: bool,
 }
+
+/// The pages a user with a temporary password may open: changing it, signing out.
+const WHILE_TEMPORARY: &[&str] = &["/doi-mat-khau", "/dang-xuat"];
 
 impl IntoResponse for NeedLogin {
     fn into_response(self) -> Response {
+        if self.change_password {
+            if self.htmx {
+                return (
+                    StatusCode::FORBIDDEN,
+                    [("HX-Redirect", "/doi-mat-khau")],
+                    html! { span.err-text { "Hãy đổi mật khẩu tạm trước khi tiếp tục." } },
+                )
+                    .into_response();
+            }
+            return Redirect::to("/doi-mat-khau").into_response();
+        }
         if self.htmx {
             // keep the page (and what was typed): tell the form instead of navigating away
             let body = html! { span.err-text { "Phiên đăng nhập đã hết hạn. Nội dung vẫn còn trên trang này — hãy đăng nhập ở một thẻ khác rồi bấm «Lưu nháp»." } };
@@ -114,15 +132,24 @@ impl FromRequestParts<WebState> for User {
         let reject = || NeedLogin {
             htmx: parts.headers.contains_key("hx-request"),
             next: parts.uri.path().to_string(),
+            change_password: false,
         };
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(reject)?;
         let cx = auth::from_token(&state.app, &token)
             .await
             .map_err(|_| reject())?;
+        if cx.actor().must_change_password && !WHILE_TEMPORARY.contains(&parts.uri.path()) {
+            return Err(NeedLogin {
+                change_password: true,
+                ..reject()
+            });
+        }
+        let unread = qcdc_app::notices::unread_count(&cx).await.unwrap_or(0);
         Ok(User {
             csrf: auth::csrf_for(&state.app, &token),
             cx,
             token,
+            unread,
         })
     }
 }
@@ -300,6 +327,9 @@ fn password_form(u: &User) -> maud::Markup {
     html! {
         div.card style="max-width:420px" {
             h1 { "Đổi mật khẩu" }
+            @if u.cx.actor().must_change_password {
+                p.flash.err { "Quản trị viên đã đặt cho tài khoản này một mật khẩu tạm. Hãy đặt mật khẩu mới của riêng bạn để tiếp tục." }
+            }
             form method="post" action="/doi-mat-khau" {
                 (csrf(u))
                 label for="current" { "Mật khẩu hiện tại" }
@@ -331,6 +361,7 @@ pub async fn change_password(
             .unwrap_or("")
     };
     match auth::change_password(&u.cx, get("current"), get("new")).await {
+        Ok(()) if u.cx.actor().must_change_password => Redirect::to("/").into_response(),
         Ok(()) => page(
             "Đổi mật khẩu",
             Some(&u),

@@ -44,6 +44,7 @@ pub fn notice(n: &Notice) -> Option<Flash> {
         "mo-lai" => "Đã mở lại đợt báo cáo.",
         "gia-han" => "Đã gia hạn nộp báo cáo; lý do đã ghi vào lịch sử đợt.",
         "su-dung" => "Đã dùng số liệu tổng hợp làm báo cáo gửi cấp trên (bản nháp).",
+        "lich-nhac" => "Đã lưu lịch nhắc nộp báo cáo; thay đổi đã ghi vào lịch sử đợt.",
         _ => return None,
     };
     Some(Flash::Ok(m.into()))
@@ -54,10 +55,11 @@ pub async fn todo(State(s): State<WebState>, u: User) -> Response {
     let result = async {
         let rows = rounds::todo(&u.cx, today).await?;
         let queue = rounds::office_queue(&u.cx, today).await?;
-        Ok::<_, CoreError>((rows, queue))
+        let notices = qcdc_app::notices::list(&u.cx, 50).await?;
+        Ok::<_, CoreError>((rows, queue, notices))
     }
     .await;
-    let (rows, queue) = match result {
+    let (rows, queue, notices) = match result {
         Ok(r) => r,
         Err(e) => return error_page(&u, e),
     };
@@ -69,8 +71,41 @@ pub async fn todo(State(s): State<WebState>, u: User) -> Response {
             qcdc_core::access::Role::Admin,
         ])
         .is_empty();
+    let unread = notices.iter().filter(|n| n.read_at.is_none()).count();
     let body = html! {
         h1 { "Việc cần làm" }
+        @if !notices.is_empty() {
+            h2 { "Thông báo (" (unread) " chưa đọc)" }
+            @if unread > 0 {
+                form method="post" action="/thong-bao/da-doc" {
+                    (csrf(&u))
+                    button.secondary type="submit" { "Đánh dấu tất cả đã đọc" }
+                }
+            }
+            table {
+                thead { tr { th { "Lúc" } th { "Thông báo" } th {} } }
+                tbody {
+                    @for n in &notices {
+                        tr class=(if n.read_at.is_none() { "unread" } else { "muted" }) {
+                            td { (when(&n.created_at)) }
+                            td {
+                                @if n.read_at.is_none() { strong { a href=(n.link) { (n.title) } } } @else { a href=(n.link) { (n.title) } }
+                                br; (n.body)
+                            }
+                            td {
+                                @if n.read_at.is_none() {
+                                    form method="post" action="/thong-bao/da-doc" {
+                                        (csrf(&u))
+                                        input type="hidden" name="id" value=(n.id);
+                                        button.secondary type="submit" { "Đã đọc" }
+                                    }
+                                } @else { "đã đọc" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         @if is_office {
             h2 { "Báo cáo chờ xem xét (" (queue.waiting_total) ")" }
             @if queue.waiting.is_empty() { p.muted { "Không có báo cáo nào đang chờ xem xét." } }
@@ -133,6 +168,25 @@ pub async fn todo(State(s): State<WebState>, u: User) -> Response {
         }
     };
     page("Việc cần làm", Some(&u), None, body).into_response()
+}
+
+/// Marks one notice (field `id`) or all of the user's notices as read.
+pub async fn mark_read(
+    State(s): State<WebState>,
+    u: User,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let id = f
+        .iter()
+        .find(|(k, _)| k == "id")
+        .and_then(|(_, v)| v.trim().parse::<i64>().ok());
+    match qcdc_app::notices::mark_read(&u.cx, id).await {
+        Ok(_) => Redirect::to("/viec-can-lam").into_response(),
+        Err(e) => error_page(&u, e),
+    }
 }
 
 fn findings_for<'a>(v: &'a SubmissionView, code: &str) -> Vec<&'a Finding> {

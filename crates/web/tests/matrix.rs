@@ -51,9 +51,17 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
         (_, "/" | "/static/htmx.min.js" | "/static/app.css" | "/static/app.js" | "/dang-nhap") => {
             ALL
         }
-        (_, "/dang-xuat" | "/doi-mat-khau" | "/viec-can-lam" | "/dot" | "/quan-tri/mau/{code}") => {
-            ALL
-        }
+        (
+            _,
+            "/dang-xuat"
+            | "/doi-mat-khau"
+            | "/viec-can-lam"
+            | "/thong-bao/da-doc"
+            | "/dot"
+            | "/quan-tri/mau/{code}",
+        ) => ALL,
+        ("POST", "/dot/{id}/nhac" | "/dot/{id}/lich-nhac") => MANAGE_T,
+        ("GET", "/quan-tri/cai-dat") => ADMINS,
         ("GET", "/dot/moi") => OFFICES,
         ("POST", "/dot/moi") => MANAGE_T,
         // recipients see the request addressed to them; the office the whole round
@@ -86,6 +94,14 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/quan-tri/nguoi-dung/vai-tro",
         ) => ADMIN_OF_N1,
         ("POST", "/quan-tri/mau") => ROOT_ADMINS,
+        // the target user holds a role on N1 only
+        (
+            "POST",
+            "/quan-tri/nguoi-dung/{username}/khoa"
+            | "/quan-tri/nguoi-dung/{username}/mo-khoa"
+            | "/quan-tri/nguoi-dung/{username}/dat-lai-mat-khau"
+            | "/quan-tri/nguoi-dung/{username}/thu-dien-tu",
+        ) => ADMIN_OF_N1,
         _ => panic!("the page matrix has no row for {method} {path}: add one"),
     }
 }
@@ -113,6 +129,9 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
             n % 28 + 1
         )),
         "/dot/{id}/bao-cao/{unit}/gui" => f("&xac_nhan=1"),
+        "/dot/{id}/lich-nhac" => {
+            f("&bat=1&so_ngay_truoc=3&dung_han=1&qua_han_moi=3&qua_han_toi_da=3")
+        }
         "/dot/{id}/bao-cao/{unit}/dieu-chinh" | "/dot/{id}/bao-cao/{unit}/tra-lai" => {
             f("&ly_do=l%C3%BD+do")
         }
@@ -124,6 +143,7 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
             "&username=moi{n}&full_name=Ng%C6%B0%E1%BB%9Di+m%E1%BB%9Bi&password=mat-khau-moi-1&role=reporter&unit=N1"
         )),
         "/quan-tri/nguoi-dung/vai-tro" => f("&username=rep_n2&role=viewer&unit=N1"),
+        "/quan-tri/nguoi-dung/{username}/thu-dien-tu" => f("&email=canbo%40example.vn"),
         "/dot/{id}/bao-cao/{unit}/nhap-tep" => {
             Payload::File("r.txt", "I. KHÁI QUÁT\n\nNội dung.".into())
         }
@@ -227,7 +247,10 @@ async fn page_by_role_matrix() {
         ),
     ));
     units::import(&cli, tree).await.unwrap();
-    for (u, role, unit) in ACTORS {
+    // the user the user-administration pages act on (not an actor: disabling it
+    // must not end a session the matrix uses)
+    let targets = [("target_n1", Role::Reporter, "N1")];
+    for (u, role, unit) in ACTORS.iter().chain(targets.iter()) {
         users::create(
             &cli,
             &users::NewUser {
@@ -283,7 +306,8 @@ async fn page_by_role_matrix() {
             .replace("{id}", &r.to_string())
             .replace("{unit}", "N1")
             .replace("{code}", "qcdc-dinh-ky")
-            .replace("{indicator}", "xh_ty_le_ho_ngheo");
+            .replace("{indicator}", "xh_ty_le_ho_ngheo")
+            .replace("{username}", "target_n1");
         let ok = allowed(&route.method, route.path);
         if route.access == PageAccess::SignedIn {
             let (st, _) = send(

@@ -425,3 +425,171 @@ async fn security_headers_on_pages_api_and_assets() {
     let (_, h, _) = send(&app, get("/static/app.js", "")).await;
     assert!(header_of(&h, "cache-control").contains("max-age"), "{h:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_temporary_password_must_be_changed_before_anything_else() {
+    let url = fresh_sqlite_database();
+    let (store, round) = setup(&url).await;
+    create_user(&store, "quantri", "Quản trị", Role::Admin, "T").await;
+    let admin = auth::verify_password(&store, "quantri", "mat-khau-demo")
+        .await
+        .unwrap();
+    let tmp = users::reset_password(&admin, "rep1", Some("tam-thoi-123"))
+        .await
+        .unwrap();
+    let app = qcdc_web::server_router(store.clone(), false);
+    // the old password no longer works; the temporary one does
+    let (st, _, _) = send(
+        &app,
+        form(
+            "/dang-nhap",
+            None,
+            "username=rep1&password=mat-khau-demo&next=/".into(),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    let (st, headers, _) = send(
+        &app,
+        form(
+            "/dang-nhap",
+            None,
+            format!("username=rep1&password={tmp}&next=/"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let cookie = headers
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .unwrap()
+        .1
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = cookie.split_once('=').unwrap().1.to_string();
+    let csrf = auth::csrf_for(&store, &token);
+    // every page sends the user to change it
+    for uri in ["/viec-can-lam", &format!("/dot/{round}/bao-cao/N1")] {
+        let (st, headers, _) = send(&app, get(uri, &cookie)).await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{uri}");
+        assert!(
+            headers
+                .iter()
+                .any(|(k, v)| k == "location" && v == "/doi-mat-khau"),
+            "{uri}: {headers:?}"
+        );
+    }
+    let (st, _, body) = send(&app, get("/doi-mat-khau", &cookie)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("mật khẩu tạm"), "{body}");
+    // changed, the pages open again
+    let (st, headers, _) = send(
+        &app,
+        form(
+            "/doi-mat-khau",
+            Some(&cookie),
+            format!("csrf={csrf}&current={tmp}&new=mat-khau-rieng-1"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{headers:?}");
+    let (st, _, _) = send(&app, get("/viec-can-lam", &cookie)).await;
+    assert_eq!(st, StatusCode::OK);
+}
+
+/// Signs `username` in and returns (cookie, csrf).
+async fn sign_in_as(app: &Router, store: &App, username: &str) -> (String, String) {
+    let (st, headers, _) = send(
+        app,
+        form(
+            "/dang-nhap",
+            None,
+            format!("username={username}&password=mat-khau-demo&next=/"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let cookie = headers
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .unwrap()
+        .1
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = cookie.split_once('=').unwrap().1.to_string();
+    let csrf = auth::csrf_for(store, &token);
+    (cookie, csrf)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_reminds_from_the_round_page_and_the_unit_reads_it() {
+    let (store, round) = setup(&fresh_sqlite_database()).await;
+    create_user(&store, "vanphong", "Văn phòng", Role::Office, "T").await;
+    let app = qcdc_web::server_router(store.clone(), false);
+    let (office, office_csrf) = sign_in_as(&app, &store, "vanphong").await;
+    let (_, _, body) = send(&app, get(&format!("/dot/{round}"), &office)).await;
+    assert!(body.contains("Nhắc các đơn vị chưa nộp (1)"), "{body}");
+    assert!(body.contains("Chưa cấu hình máy chủ thư"), "{body}");
+    assert!(body.contains("3 ngày trước hạn"), "{body}");
+    // the schedule is saved, the reminder goes out
+    let (st, _, _) = send(
+        &app,
+        form(
+            &format!("/dot/{round}/lich-nhac"),
+            Some(&office),
+            format!(
+                "csrf={office_csrf}&bat=1&so_ngay_truoc=5&dung_han=1&qua_han_moi=2&qua_han_toi_da=4"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, headers, _) = send(
+        &app,
+        form(
+            &format!("/dot/{round}/nhac"),
+            Some(&office),
+            format!("csrf={office_csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let to = &headers.iter().find(|(k, _)| k == "location").unwrap().1;
+    let (_, _, body) = send(&app, get(to, &office)).await;
+    assert!(body.contains("Đã nhắc 1 đơn vị chưa nộp"), "{body}");
+    assert!(body.contains("5 ngày trước hạn"), "{body}");
+    assert!(
+        body.contains("Nhắc nộp báo cáo"),
+        "the history names it: {body}"
+    );
+    // a bad schedule is refused in Vietnamese
+    let (st, _, body) = send(
+        &app,
+        form(
+            &format!("/dot/{round}/lich-nhac"),
+            Some(&office),
+            format!("csrf={office_csrf}&bat=1&so_ngay_truoc=ba"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(body.contains("không phải «ba»"), "{body}");
+    // the reporter sees the count in the header and the notice on its to-do page
+    let (rep, rep_csrf) = sign_in_as(&app, &store, "rep1").await;
+    let (_, _, body) = send(&app, get("/viec-can-lam", &rep)).await;
+    assert!(body.contains("thông báo chưa đọc"), "{body}");
+    assert!(body.contains("Thông báo (1 chưa đọc)"), "{body}");
+    assert!(body.contains("hạn nộp 20/06/2099"), "{body}");
+    let (st, _, _) = send(
+        &app,
+        form("/thong-bao/da-doc", Some(&rep), format!("csrf={rep_csrf}")),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, _, body) = send(&app, get("/viec-can-lam", &rep)).await;
+    assert!(body.contains("Thông báo (0 chưa đọc)"), "{body}");
+}
