@@ -610,3 +610,9 @@ pub async fn set_email(
     users::set_email(&cx, &username, &b.email).await?;
     ok(json!({ "status": "ok" }))
 }
+
+pub async fn import_users(Auth(cx): Auth, b: Body) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let b = bytes(b)?;
+    let recs = qcdc_core::user_import::parse_csv(utf8(&b)?)?;
+    created(users::import(&cx, recs).await?)
+}

@@ -147,6 +147,7 @@ pub fn routes() -> Vec<Route> {
         route!(POST "/api/v1/rounds/{id}/consolidation/{unit}/adopt", adopt, "Dùng số liệu tổng hợp làm bản nháp báo cáo gửi cấp trên", "consolidation", SignedIn, "thường trực và báo cáo cho đơn vị", &[], Json, 16 * KB),
         route!(GET "/api/v1/users", list_users, "Người dùng trong phạm vi quản trị", "users", SignedIn, "quản trị", &[("q", "tìm theo tên, có hoặc không dấu"), PAGE[0], PAGE[1]], None, 0),
         route!(POST "/api/v1/users", create_user, "Tạo người dùng với vai trò", "users", SignedIn, "quản trị đơn vị được giao vai trò", &[], Json, 16 * KB),
+        route!(POST "/api/v1/users/import", import_users, "Nhập người dùng từ CSV (username,full_name,email,role,unit,password; mật khẩu tạm phải đổi khi đăng nhập); tệp có lỗi bị từ chối toàn bộ", "users", SignedIn, "quản trị mọi đơn vị trong tệp", &[], File, 4 * MB),
         route!(POST "/api/v1/users/{username}/roles", grant_role, "Giao thêm vai trò cho người dùng", "users", SignedIn, "quản trị đơn vị được giao vai trò", &[], Json, 16 * KB),
         route!(POST "/api/v1/users/{username}/disable", disable_user, "Khóa tài khoản (các phiên và mã truy cập kết thúc)", "users", SignedIn, "quản trị mọi đơn vị người dùng có vai trò", &[], None, 0),
         route!(POST "/api/v1/users/{username}/enable", enable_user, "Mở khóa tài khoản", "users", SignedIn, "quản trị mọi đơn vị người dùng có vai trò", &[], None, 0),

@@ -104,7 +104,9 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
         ) => VIEW_N1,
         ("POST", "/api/v1/rounds/{id}/consolidation/{unit}/adopt") => ADOPT_N1,
         ("GET", "/api/v1/users") => ADMINS,
-        ("POST", "/api/v1/users" | "/api/v1/users/{username}/roles") => ADMIN_OF_N1,
+        ("POST", "/api/v1/users" | "/api/v1/users/{username}/roles" | "/api/v1/users/import") => {
+            ADMIN_OF_N1
+        }
         // the target user holds roles on N1 only
         (
             "POST" | "PUT",
@@ -157,6 +159,11 @@ fn body(method: &Method, path: &str, n: usize) -> Option<Value> {
         }
         ("POST", "/api/v1/users/{username}/roles") => json!({"role": "viewer", "unit": "N1"}),
         ("POST", "/api/v1/users/{username}/password") => json!({}),
+        ("POST", "/api/v1/users/import") => {
+            return Some(Value::String(format!(
+                "username,full_name,email,role,unit,password\nnhap{n},Người nhập,,reporter,N1,tam-thoi-123\n"
+            )));
+        }
         ("PUT", "/api/v1/users/{username}/email") => json!({"email": "canbo@example.vn"}),
         _ => return None,
     })

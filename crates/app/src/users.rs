@@ -4,6 +4,8 @@
 //! when every role of that user lies in its scope (`access::may_administer_user`).
 
 use qcdc_core::access::{self, Role};
+use qcdc_core::error::Problem;
+use qcdc_core::user_import::UserRecord;
 use qcdc_core::{CoreError, CoreResult, ErrorCode, text};
 use qcdc_store::users_repo::{self, UserInfo, UserRow};
 use qcdc_store::{audit, units_repo};
@@ -22,17 +24,7 @@ pub struct NewUser {
 }
 
 fn check_username(username: &str) -> CoreResult<()> {
-    if username.is_empty()
-        || username.len() > 64
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
-    {
-        return Err(CoreError::invalid(
-            "Tên đăng nhập chỉ gồm chữ không dấu, số, «.», «_», «-» (tối đa 64 ký tự)",
-        ));
-    }
-    Ok(())
+    qcdc_core::user_import::check_username(username).map_err(CoreError::invalid)
 }
 
 /// Users the actor administers (holding a role in its subtrees; all for the
@@ -53,31 +45,9 @@ pub async fn list(cx: &Ctx, q: Option<&str>, page: PageReq) -> CoreResult<Page<U
     Ok(Page::new(items, total, page))
 }
 
-/// Checks an e-mail address (empty = none) and returns it trimmed, lower-cased
-/// domain kept as typed.
+/// Checks an e-mail address (empty = none) and returns it trimmed.
 pub fn check_email(email: &str) -> CoreResult<Option<String>> {
-    let e = email.trim();
-    if e.is_empty() {
-        return Ok(None);
-    }
-    let ok = e.len() <= 254
-        && !e.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || c == ',' || c == ';' || c == '<' || c == '>'
-        })
-        && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if ok {
-        Ok(Some(e.to_string()))
-    } else {
-        Err(CoreError::invalid(format!(
-            "Địa chỉ thư điện tử «{e}» không hợp lệ"
-        )))
-    }
+    qcdc_core::user_import::check_email(email).map_err(CoreError::invalid)
 }
 
 /// Creates a user with its roles; every role on a unit the actor administers.
@@ -346,6 +316,138 @@ pub async fn set_email(cx: &Ctx, username: &str, email: &str) -> CoreResult<()> 
             },
         )
         .await
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// What an import of users did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UsersImported {
+    pub created: usize,
+    pub usernames: Vec<String>,
+}
+
+/// Creates every user of a file (see `core::user_import`) with its role and a
+/// temporary password to change at the first sign-in — all or nothing, in one
+/// transaction. Every line is checked (unit known and in the actor's scope,
+/// username free) and every problem listed by line; when any role lies outside
+/// the actor's scope the refusal is `forbidden`.
+pub async fn import(cx: &Ctx, recs: Vec<(usize, UserRecord)>) -> CoreResult<UsersImported> {
+    if recs.is_empty() {
+        return Err(CoreError::invalid("Tệp không có người dùng nào"));
+    }
+    if !cx.actor().is_system() && cx.actor().units_with(&[Role::Admin]).is_empty() {
+        return Err(forbidden());
+    }
+    let mut hashes = Vec::with_capacity(recs.len());
+    for (_, r) in &recs {
+        hashes.push(passwords::hash(&r.password).await?);
+    }
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let mut problems = Vec::new();
+        let mut out_of_scope = false;
+        let mut units = Vec::with_capacity(recs.len());
+        for (line, r) in &recs {
+            let bad = |message: String| Problem {
+                line: *line,
+                code: "user",
+                message,
+            };
+            let unit = match units_repo::by_code(&mut tx, &r.unit_code).await {
+                Ok(u) => Some(u),
+                Err(e) if matches!(e.code, ErrorCode::UnknownUnit | ErrorCode::NotFound) => {
+                    problems.push(bad(format!("Không có đơn vị mã «{}»", r.unit_code)));
+                    None
+                }
+                Err(e) => return Err(e),
+            };
+            if let Some(u) = &unit {
+                let lineage = units_repo::lineage(&mut tx, u.id).await?;
+                if !access::may_grant(cx.actor(), &lineage) {
+                    out_of_scope = true;
+                    problems.push(bad(format!(
+                        "Không có quyền giao vai trò «{}» tại đơn vị «{}» (ngoài phạm vi quản trị)",
+                        r.role.label_vi(),
+                        u.name
+                    )));
+                }
+            }
+            if users_repo::by_username(&mut tx, &r.username)
+                .await?
+                .is_some()
+            {
+                problems.push(bad(format!("Tên đăng nhập «{}» đã có", r.username)));
+            }
+            units.push(unit);
+        }
+        if !problems.is_empty() {
+            let n = problems.len();
+            return Err(CoreError::with_problems(
+                if out_of_scope {
+                    ErrorCode::Forbidden
+                } else {
+                    ErrorCode::InvalidInput
+                },
+                format!(
+                    "Tệp người dùng có {n} lỗi{}; không nhập người nào",
+                    if out_of_scope {
+                        " (có dòng ngoài phạm vi quản trị)"
+                    } else {
+                        ""
+                    }
+                ),
+                problems,
+            ));
+        }
+        let mut usernames = Vec::with_capacity(recs.len());
+        for (((_, r), hash), unit) in recs.iter().zip(&hashes).zip(&units) {
+            let Some(unit) = unit else { continue };
+            let id = users_repo::insert(
+                &mut tx,
+                &users_repo::NewUserRow {
+                    username: &r.username,
+                    full_name: &r.full_name,
+                    password_hash: hash,
+                    email: r.email.as_deref(),
+                    must_change_password: true,
+                },
+            )
+            .await?;
+            users_repo::add_grant(&mut tx, id, r.role, unit.id).await?;
+            usernames.push(r.username.clone());
+        }
+        let entries: Vec<audit::Change<'_>> = recs
+            .iter()
+            .zip(&units)
+            .flat_map(|((_, r), u)| {
+                [
+                    audit::Change {
+                        actor: cx.who(),
+                        action: "user_create",
+                        entity: "user",
+                        entity_id: &r.username,
+                        field: Some("import"),
+                        ..Default::default()
+                    },
+                    audit::Change {
+                        actor: cx.who(),
+                        action: "grant",
+                        entity: "user",
+                        entity_id: &r.username,
+                        field: Some(r.role.as_str()),
+                        new_value: u.as_ref().map(|u| u.code.clone()),
+                        ..Default::default()
+                    },
+                ]
+            })
+            .collect();
+        audit::write_many(&mut tx, &entries).await?;
+        Ok(UsersImported {
+            created: usernames.len(),
+            usernames,
+        })
     }
     .await;
     tx.finish(r).await

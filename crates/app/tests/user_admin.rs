@@ -213,6 +213,88 @@ async fn scenario(url: &str) {
     );
 }
 
+async fn import_scenario(url: &str) {
+    use qcdc_core::user_import::parse_csv;
+    let app = setup(url).await;
+    let admin_n1 = user(&app, "admin_n1", &[(Role::Admin, "N1")]).await;
+    let _rep = user(&app, "rep_n1", &[(Role::Reporter, "N1")]).await;
+    let header = "username,full_name,email,role,unit,password\n";
+    // a line above the commune: refused whole, as out of scope, the line named
+    let file = format!(
+        "{header}canbo.a,Cán bộ A,a@example.vn,reporter,N1,tam-thoi-123\nlanhdao.t,Lãnh đạo tỉnh,,viewer,T,tam-thoi-123\n"
+    );
+    let e = users::import(&admin_n1, parse_csv(&file).unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden, "{e:?}");
+    assert_eq!(e.problems.len(), 1);
+    assert_eq!(e.problems[0].line, 3);
+    assert!(e.message.contains("không nhập người nào"));
+    // an existing username and an unknown unit: both listed, nothing imported
+    let file = format!(
+        "{header}canbo.a,Cán bộ A,,reporter,N1,tam-thoi-123\nrep_n1,Trùng,,reporter,N1,tam-thoi-123\ncanbo.c,Cán bộ C,,reporter,KHONG-CO,tam-thoi-123\n"
+    );
+    let e = users::import(&admin_n1, parse_csv(&file).unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput, "{e:?}");
+    let lines: Vec<usize> = e.problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, [3, 4], "{:?}", e.problems);
+    assert!(e.problems[1].message.contains("KHONG-CO"));
+    let cli = app.system("test");
+    assert!(
+        !users::list(&cli, Some("canbo.a"), PageReq::default())
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .any(|u| u.username == "canbo.a"),
+        "all or nothing"
+    );
+    // an office holder imports nobody
+    let office = user(&app, "office_t", &[(Role::Office, "T")]).await;
+    let file = format!("{header}canbo.d,D,,reporter,N1,tam-thoi-123\n");
+    assert_eq!(
+        users::import(&office, parse_csv(&file).unwrap())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    // a good file: every user with a temporary password to change
+    let file = format!(
+        "{header}canbo.a,Cán bộ A,a@example.vn,reporter,N1,tam-thoi-123\ncanbo.b,Cán bộ B,,Lãnh đạo,N1,tam-thoi-456\n"
+    );
+    let done = users::import(&admin_n1, parse_csv(&file).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(done.created, 2);
+    let a = info(&app, "canbo.a").await;
+    assert_eq!(a.email.as_deref(), Some("a@example.vn"));
+    assert!(a.must_change_password);
+    assert_eq!(info(&app, "canbo.b").await.roles[0].role, Role::Viewer);
+    let cx = auth::verify_password(&app, "canbo.b", "tam-thoi-456")
+        .await
+        .unwrap();
+    assert!(cx.actor().must_change_password);
+    // importing it again is refused (the usernames are taken)
+    assert!(
+        users::import(&admin_n1, parse_csv(&file).unwrap())
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_import_is_all_or_nothing_and_scoped_sqlite() {
+    import_scenario(&fresh_sqlite_database()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_import_is_all_or_nothing_and_scoped_postgres() {
+    import_scenario(&fresh_pg_database()).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_administration_stays_in_scope_sqlite() {
     scenario(&fresh_sqlite_database()).await;

@@ -14,6 +14,7 @@ pub mod round;
 pub mod template;
 pub mod text;
 pub mod unit;
+pub mod user_import;
 pub mod validate;
 pub mod workflow;
 

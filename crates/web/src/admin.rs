@@ -264,7 +264,7 @@ pub struct UsersQuery {
     trang: Option<i64>,
 }
 
-async fn users_body(u: &User, q: &UsersQuery) -> Result<Markup, CoreError> {
+async fn users_body(u: &User, q: &UsersQuery, extra: Markup) -> Result<Markup, CoreError> {
     let list = users::list(
         &u.cx,
         q.q.as_deref().filter(|x| !x.trim().is_empty()),
@@ -274,6 +274,7 @@ async fn users_body(u: &User, q: &UsersQuery) -> Result<Markup, CoreError> {
     let role_options = html! { @for r in [Role::Reporter, Role::Office, Role::Viewer, Role::Admin] { option value=(r.as_str()) { (r.label_vi()) } } };
     Ok(html! {
         h1 { "Người dùng" }
+        (extra)
         form method="get" action="/quan-tri/nguoi-dung" {
             label for="uq" { "Tìm theo tên đăng nhập hoặc họ tên (có hoặc không dấu)" }
             input #uq type="text" name="q" value=(q.q.clone().unwrap_or_default());
@@ -313,6 +314,19 @@ async fn users_body(u: &User, q: &UsersQuery) -> Result<Markup, CoreError> {
                 p { button type="submit" { "Thêm" } }
             }
         }
+        div.card style="margin-top:1rem;max-width:720px" {
+            h2 { "Nhập nhiều người dùng từ tệp CSV" }
+            p.guidance {
+                "Dòng đầu: " code { "username,full_name,email,role,unit,password" }
+                ". Vai trò: reporter, office, viewer, admin (hoặc Cán bộ báo cáo, Thường trực, Lãnh đạo, Quản trị); unit là mã đơn vị trong phạm vi quản trị của bạn; password là mật khẩu tạm (ít nhất 8 ký tự) — người dùng phải đổi khi đăng nhập lần đầu. "
+                "Tệp có bất kỳ dòng lỗi nào bị từ chối toàn bộ, kèm danh sách lỗi theo dòng."
+            }
+            form method="post" action="/quan-tri/nguoi-dung/nhap" enctype="multipart/form-data" {
+                (csrf(u))
+                input type="file" name="tep" accept=".csv" required;
+                p { button type="submit" { "Nhập" } }
+            }
+        }
     })
 }
 
@@ -345,18 +359,22 @@ fn user_actions(u: &User, x: &qcdc_app::UserInfo) -> Markup {
 }
 
 async fn users_after(u: &User, r: Result<String, CoreError>) -> Response {
-    let (flash, status) = match r {
-        Ok(m) => (Flash::Ok(m), StatusCode::OK),
-        Err(e) => (Flash::Err(e.message.clone()), status_of(e.code)),
+    let (flash, extra, status) = match r {
+        Ok(m) => (Flash::Ok(m), html! {}, StatusCode::OK),
+        Err(e) => (
+            Flash::Err(e.message.clone()),
+            problems(&e),
+            status_of(e.code),
+        ),
     };
-    match users_body(u, &UsersQuery::default()).await {
+    match users_body(u, &UsersQuery::default(), extra).await {
         Ok(b) => (status, page("Người dùng", Some(u), Some(flash), b)).into_response(),
         Err(e) => error_page(u, e),
     }
 }
 
 pub async fn users(u: User, Query(q): Query<UsersQuery>) -> Response {
-    match users_body(&u, &q).await {
+    match users_body(&u, &q, html! {}).await {
         Ok(b) => page("Người dùng", Some(&u), None, b).into_response(),
         Err(e) => error_page(&u, e),
     }
@@ -417,6 +435,29 @@ pub async fn grant_role(
         ))
     }
     .await;
+    users_after(&u, r).await
+}
+
+/// Imports users from a CSV file: all or nothing, errors listed by line.
+pub async fn import_users(State(s): State<WebState>, u: User, mut mp: Multipart) -> Response {
+    let (bytes, _) = match file_field(&s, &mut mp, &u).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let r = async {
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| CoreError::invalid("Tệp phải mã hóa UTF-8"))?;
+        let recs = qcdc_core::user_import::parse_csv(text)?;
+        users::import(&u.cx, recs).await
+    }
+    .await
+    .map(|sum| {
+        format!(
+            "Đã nhập {} người dùng: {}. Mỗi người phải đổi mật khẩu tạm khi đăng nhập lần đầu.",
+            sum.created,
+            sum.usernames.join(", ")
+        )
+    });
     users_after(&u, r).await
 }
 

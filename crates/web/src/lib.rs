@@ -141,6 +141,7 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(GET "/quan-tri/nguoi-dung", SignedIn, admin::users),
         page!(POST "/quan-tri/nguoi-dung", SignedIn, admin::add_user),
         page!(POST "/quan-tri/nguoi-dung/vai-tro", SignedIn, admin::grant_role),
+        page!(POST "/quan-tri/nguoi-dung/nhap", SignedIn, admin::import_users),
         page!(POST "/quan-tri/nguoi-dung/{username}/khoa", SignedIn, admin::disable_user),
         page!(POST "/quan-tri/nguoi-dung/{username}/mo-khoa", SignedIn, admin::enable_user),
         page!(POST "/quan-tri/nguoi-dung/{username}/dat-lai-mat-khau", SignedIn, admin::reset_password),

@@ -91,7 +91,8 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             "/quan-tri/don-vi"
             | "/quan-tri/don-vi/nhap"
             | "/quan-tri/nguoi-dung"
-            | "/quan-tri/nguoi-dung/vai-tro",
+            | "/quan-tri/nguoi-dung/vai-tro"
+            | "/quan-tri/nguoi-dung/nhap",
         ) => ADMIN_OF_N1,
         ("POST", "/quan-tri/mau") => ROOT_ADMINS,
         // the target user holds a role on N1 only
@@ -151,6 +152,12 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
             "u.csv",
             format!(
                 "code,name,kind,parent,valid_from,valid_to,predecessors,succession\nN1W{n},Thôn {n},mass_org,N1,01/07/2025,,,\n"
+            ),
+        ),
+        "/quan-tri/nguoi-dung/nhap" => Payload::File(
+            "u.csv",
+            format!(
+                "username,full_name,email,role,unit,password\nnhap{n},Người nhập {n},,reporter,N1,tam-thoi-123\n"
             ),
         ),
         "/quan-tri/mau" => Payload::File(
