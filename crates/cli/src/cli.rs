@@ -479,21 +479,20 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let mailer = mail.mailer(&format!("http://{addr}"))?;
-            match &mailer {
-                Some(m) => outln!(
+            // said on stderr once the server listens (stdout's first line is the address)
+            let note = match &mailer {
+                Some(m) => format!(
                     "Nhắc nộp báo cáo: trong ứng dụng và bằng thư điện tử qua {} (người gửi {}).",
                     m.server(),
                     m.from()
                 ),
-                None => outln!(
-                    "Nhắc nộp báo cáo: chỉ trong ứng dụng (chưa cấu hình máy chủ thư; xem --smtp-url)."
-                ),
-            }
+                None => "Nhắc nộp báo cáo: chỉ trong ứng dụng (chưa cấu hình máy chủ thư; xem --smtp-url).".to_string(),
+            };
             store.set_mailer(mailer);
             if reminders_every > 0 {
                 spawn_reminders(store.clone(), reminders_every);
             }
-            serve(store, addr, cookie_secure).await?;
+            serve(store, addr, cookie_secure, &note).await?;
         }
         Cmd::Backup { out } => {
             let store = open(&cli.db).await?;
@@ -999,12 +998,14 @@ fn spawn_reminders(store: App, minutes: u64) {
     });
 }
 
-async fn serve(store: App, addr: SocketAddr, cookie_secure: bool) -> Result<()> {
+async fn serve(store: App, addr: SocketAddr, cookie_secure: bool, note: &str) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("không mở được cổng {addr}"))?;
     let local = listener.local_addr()?;
     outln!("qcdc đang chạy tại http://{local}  (API: http://{local}/api/v1/openapi.json)");
+    // on stderr: a script may read the address line and close stdout
+    eprintln!("{note}");
     let app = qcdc_web::server_router(store, cookie_secure);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
