@@ -19,6 +19,7 @@ pub mod views;
 pub mod auth;
 pub mod check;
 pub mod consolidation;
+pub mod documents;
 pub mod maintenance;
 pub mod rounds;
 pub mod submissions;

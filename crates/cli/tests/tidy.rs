@@ -196,6 +196,7 @@ fn every_public_use_case_authorizes() {
         "require_user",
         "scoped_filter(cx",
         "may_place_unit",
+        "document(cx",
     ];
     let dir = root().join("crates/app/src");
     let mut files = Vec::new();

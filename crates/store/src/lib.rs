@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod closure;
+pub mod documents_repo;
 pub mod db;
 pub mod meta;
 pub mod migrate;

@@ -30,6 +30,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_foundation.sql"),
         include_str!("../migrations/postgres/0002_foundation.sql"),
     ),
+    (
+        3,
+        "documents",
+        include_str!("../migrations/sqlite/0003_documents.sql"),
+        include_str!("../migrations/postgres/0003_documents.sql"),
+    ),
 ];
 
 /// The newest schema version this binary knows.
