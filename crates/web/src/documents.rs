@@ -204,6 +204,7 @@ pub async fn consolidation_xlsx(u: User, Path((id, unit)): Path<(i64, String)>) 
 }
 
 /// Reads the Excel upload; `Err` is the Vietnamese refusal to show.
+#[allow(clippy::result_large_err)]
 pub async fn read_xlsx_upload(
     s: &WebState,
     u: &User,
