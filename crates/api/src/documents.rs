@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::Query;
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -72,7 +72,10 @@ pub fn content_disposition(name: &str) -> String {
 pub fn download(f: RenderedFile) -> Response {
     let mut res = f.bytes.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(f.content_type));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(f.content_type),
+    );
     if let Ok(v) = HeaderValue::from_str(&content_disposition(&f.file_name)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -153,7 +156,10 @@ pub async fn issue_consolidated(
     ok(documents::issue(&cx, id, Which::Consolidated, Some(&unit)).await?)
 }
 
-pub async fn consolidated_draft(Auth(cx): Auth, P((id, unit)): P<(i64, String)>) -> ApiResult<Value> {
+pub async fn consolidated_draft(
+    Auth(cx): Auth,
+    P((id, unit)): P<(i64, String)>,
+) -> ApiResult<Value> {
     ok(documents::consolidated_draft(&cx, id, Some(&unit)).await?)
 }
 
@@ -221,7 +227,10 @@ mod tests {
             h,
             "attachment; filename=\"Bao cao 109-BC-UBND.docx\"; filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20109-BC-UBND.docx"
         );
-        assert_eq!(ascii_file_name("Công văn 42-CV-BCĐ.pdf"), "Cong van 42-CV-BCD.pdf");
+        assert_eq!(
+            ascii_file_name("Công văn 42-CV-BCĐ.pdf"),
+            "Cong van 42-CV-BCD.pdf"
+        );
         assert_eq!(ascii_file_name("Ệ\"ử\\ẫ"), "E_u_a");
         assert_eq!(ascii_file_name("中文"), "__");
     }

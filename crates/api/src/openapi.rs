@@ -43,7 +43,12 @@ pub fn document() -> Value {
         let attachment = |types: &[&str]| {
             let content: Map<String, Value> = types
                 .iter()
-                .map(|t| ((*t).to_string(), json!({"schema": {"type": "string", "format": "binary"}})))
+                .map(|t| {
+                    (
+                        (*t).to_string(),
+                        json!({"schema": {"type": "string", "format": "binary"}}),
+                    )
+                })
                 .collect();
             json!({
                 "description": "Tệp đính kèm; Content-Disposition có filename (ASCII) và filename* (UTF-8, RFC 5987)",

@@ -28,16 +28,16 @@ use qcdc_core::unit::UnitKind;
 use qcdc_core::{CoreError, CoreResult, ErrorCode, text};
 use qcdc_docs::xlsx::{self, FormExport, FormIdentity, FormImportError};
 use qcdc_docs::{
-    Completeness, ConsolidatedReport, DocKind, FigureRow,
-    FigureTable, Issuer, LateUnit, Letter, NarrativeParagraph, NarrativeSection, Outline,
-    Signature, TotalsRow, TotalsTable, UnitReport, UnitTable,
+    Completeness, ConsolidatedReport, DocKind, FigureRow, FigureTable, Issuer, LateUnit, Letter,
+    NarrativeParagraph, NarrativeSection, Outline, Signature, TotalsRow, TotalsTable, UnitReport,
+    UnitTable,
 };
+pub use qcdc_docs::{Document, DocumentFormat};
 use qcdc_store::Conn as AnyConnection;
 use qcdc_store::documents_repo::{self, NewIssued, SettingsRow};
 use qcdc_store::rounds_repo::{self, Round};
 use qcdc_store::units_repo::{self, Unit};
 use qcdc_store::{audit, submissions_repo};
-pub use qcdc_docs::{Document, DocumentFormat};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -236,7 +236,9 @@ impl DocumentSettings {
         if s.place.is_empty() {
             problems.push("thiếu địa danh ghi ở dòng ngày tháng".to_string());
         }
-        if !s.authority_prefix.is_empty() && !AUTHORITY_PREFIXES.contains(&s.authority_prefix.as_str()) {
+        if !s.authority_prefix.is_empty()
+            && !AUTHORITY_PREFIXES.contains(&s.authority_prefix.as_str())
+        {
             problems.push(format!(
                 "thẩm quyền ký «{}» không hợp lệ (TM., KT., TL., TUQ., Q. hoặc để trống)",
                 s.authority_prefix
@@ -394,7 +396,10 @@ fn default_settings(u: &Unit, parent: Option<&Unit>) -> DocumentSettings {
 }
 
 /// The settings in force for a unit (saved, or the defaults).
-async fn settings_of(c: &mut AnyConnection, u: &Unit) -> CoreResult<(DocumentSettings, Option<SettingsRow>)> {
+async fn settings_of(
+    c: &mut AnyConnection,
+    u: &Unit,
+) -> CoreResult<(DocumentSettings, Option<SettingsRow>)> {
     match documents_repo::settings(c, u.id).await? {
         Some(row) => Ok((DocumentSettings::from(row.clone()), Some(row))),
         None => {
@@ -463,7 +468,8 @@ pub async fn save_settings(
                 entity: "unit",
                 entity_id: &u.code,
                 field: Some("document_settings"),
-                old_value: old.map(|o| serde_json::to_string(&DocumentSettings::from(o)).unwrap_or_default()),
+                old_value: old
+                    .map(|o| serde_json::to_string(&DocumentSettings::from(o)).unwrap_or_default()),
                 new_value: Some(serde_json::to_string(&s).unwrap_or_default()),
             },
         )
@@ -536,7 +542,9 @@ fn recipient_groups(kinds: &[(UnitKind, i64, String)]) -> Vec<String> {
     .collect();
     if !commune.is_empty() {
         if let Some(name) = only(&commune) {
-            out.push(format!("Ban Chỉ đạo thực hiện quy chế dân chủ ở cơ sở {name}"));
+            out.push(format!(
+                "Ban Chỉ đạo thực hiện quy chế dân chủ ở cơ sở {name}"
+            ));
         } else {
             let words: Vec<&str> = commune
                 .iter()
@@ -555,8 +563,14 @@ fn recipient_groups(kinds: &[(UnitKind, i64, String)]) -> Vec<String> {
     }
     let groups: [(&[UnitKind], &str); 7] = [
         (&[UnitKind::Central], "Ban Chỉ đạo Trung ương"),
-        (&[UnitKind::Province], "Ban Chỉ đạo thực hiện quy chế dân chủ ở cơ sở các tỉnh, thành phố"),
-        (&[UnitKind::District], "Ban Chỉ đạo thực hiện quy chế dân chủ ở cơ sở các huyện, thị xã, thành phố"),
+        (
+            &[UnitKind::Province],
+            "Ban Chỉ đạo thực hiện quy chế dân chủ ở cơ sở các tỉnh, thành phố",
+        ),
+        (
+            &[UnitKind::District],
+            "Ban Chỉ đạo thực hiện quy chế dân chủ ở cơ sở các huyện, thị xã, thành phố",
+        ),
         (&[UnitKind::PartyOrg], "các đảng bộ, chi bộ trực thuộc"),
         (&[UnitKind::Agency], "các sở, ban, ngành"),
         (&[UnitKind::PublicService], "các đơn vị sự nghiệp công lập"),
@@ -615,7 +629,10 @@ async fn build_letter(
         subject: format!("báo cáo {}", lower_first(&title)),
         recipients: recipient_groups(&kinds),
         body,
-        distribution: vec!["Như trên".into(), format!("Lưu: VT, {}", settings.issuer().symbol)],
+        distribution: vec![
+            "Như trên".into(),
+            format!("Lưu: VT, {}", settings.issuer().symbol),
+        ],
         signature: settings.signature(),
         outline: Some(Outline::from_template(&t, lower_first(&title))),
         form: Some(FigureTable {
@@ -653,7 +670,12 @@ fn narrative_sections(
 }
 
 /// What a report says about the letter it answers.
-fn intro_line(letter: Option<&(String, NaiveDate)>, issuer_name: &str, subject: &str, body: &str) -> String {
+fn intro_line(
+    letter: Option<&(String, NaiveDate)>,
+    issuer_name: &str,
+    subject: &str,
+    body: &str,
+) -> String {
     match letter {
         Some((number, on)) => format!(
             "Thực hiện Công văn số {number} ngày {} của {issuer_name} về việc {subject}, {} báo cáo như sau:",
@@ -912,7 +934,12 @@ async fn extras_in(
     let mut vals = submissions_repo::accepted_values_of(c, &ids, &codes).await?;
     let units = refs
         .iter()
-        .map(|r| (r.unit_name.clone(), vals.remove(&r.submission_id).unwrap_or_default()))
+        .map(|r| {
+            (
+                r.unit_name.clone(),
+                vals.remove(&r.submission_id).unwrap_or_default(),
+            )
+        })
         .collect();
     let (recips, _) = rounds_repo::recipients(
         c,
@@ -973,14 +1000,19 @@ async fn consolidation_in(
 }
 
 /// The letter's number and date when it was issued.
-async fn issued_letter(c: &mut AnyConnection, round: &Round) -> CoreResult<Option<(String, NaiveDate)>> {
-    Ok(documents_repo::issued(c, round.id, round.issuer_id, Which::Letter.as_str())
-        .await?
-        .and_then(|d| {
-            NaiveDate::parse_from_str(&d.issued_on, "%Y-%m-%d")
-                .ok()
-                .map(|on| (d.number_text, on))
-        }))
+async fn issued_letter(
+    c: &mut AnyConnection,
+    round: &Round,
+) -> CoreResult<Option<(String, NaiveDate)>> {
+    Ok(
+        documents_repo::issued(c, round.id, round.issuer_id, Which::Letter.as_str())
+            .await?
+            .and_then(|d| {
+                NaiveDate::parse_from_str(&d.issued_on, "%Y-%m-%d")
+                    .ok()
+                    .map(|on| (d.number_text, on))
+            }),
+    )
 }
 
 /// The unit a document is about (and issued by): the issuer for a letter, the
@@ -1012,7 +1044,9 @@ async fn require_read(
 ) -> CoreResult<()> {
     match which {
         Which::Letter => require_visible(cx, c, round).await,
-        Which::Report | Which::Consolidated => cx.require(c, Permission::View, u.id).await.map(|_| ()),
+        Which::Report | Which::Consolidated => {
+            cx.require(c, Permission::View, u.id).await.map(|_| ())
+        }
     }
 }
 
@@ -1130,9 +1164,11 @@ pub async fn issued(
         let round = load_round(&mut tx, round_id).await?;
         let u = subject_unit(&mut tx, &round, which, unit).await?;
         require_read(cx, &mut tx, &round, which, &u).await?;
-        Ok(documents_repo::issued(&mut tx, round.id, u.id, which.as_str())
-            .await?
-            .map(|d| issued_view(d, &u.code, which)))
+        Ok(
+            documents_repo::issued(&mut tx, round.id, u.id, which.as_str())
+                .await?
+                .map(|d| issued_view(d, &u.code, which)),
+        )
     }
     .await;
     tx.finish(r).await
@@ -1150,8 +1186,16 @@ pub async fn render_document(doc: Document, format: FileFormat) -> CoreResult<Re
         FileFormat::Pdf => qcdc_docs::render_pdf_counted(&doc).map(|(b, p)| (b, Some(p))),
     })
     .await
-    .map_err(|e| CoreError::new(ErrorCode::Internal, format!("Tạo văn bản bị gián đoạn: {e}")))?
-    .map_err(|e| CoreError::new(ErrorCode::Internal, e.to_string()).with_details(serde_json::json!({ "code": e.code() })))?;
+    .map_err(|e| {
+        CoreError::new(
+            ErrorCode::Internal,
+            format!("Tạo văn bản bị gián đoạn: {e}"),
+        )
+    })?
+    .map_err(|e| {
+        CoreError::new(ErrorCode::Internal, e.to_string())
+            .with_details(serde_json::json!({ "code": e.code() }))
+    })?;
     Ok(RenderedFile {
         bytes,
         file_name: format!("{stem}.{}", format.ext()),
@@ -1204,7 +1248,9 @@ pub async fn issue(
         if which == Which::Report {
             let s = submissions_repo::get(&mut tx, round.id, u.id)
                 .await?
-                .ok_or_else(|| CoreError::not_found(format!("báo cáo của «{}» trong đợt #{round_id}", u.name)))?;
+                .ok_or_else(|| {
+                    CoreError::not_found(format!("báo cáo của «{}» trong đợt #{round_id}", u.name))
+                })?;
             if s.status == qcdc_core::workflow::Status::NotStarted {
                 return Err(CoreError::new(
                     ErrorCode::InvalidTransition,
@@ -1224,7 +1270,8 @@ pub async fn issue(
             Document::UnitReport(r) => r.number = Some(n32),
             Document::Consolidated(c) => c.number = Some(n32),
         }
-        let number_text = qcdc_docs::outgoing_number(issuer.format, Some(n32), kind, &issuer.symbol);
+        let number_text =
+            qcdc_docs::outgoing_number(issuer.format, Some(n32), kind, &issuer.symbol);
         let content = serde_json::to_string(&doc)
             .map_err(|e| CoreError::new(ErrorCode::Internal, e.to_string()))?;
         let sha = hex::encode(Sha256::digest(content.as_bytes()));
@@ -1262,7 +1309,12 @@ pub async fn issue(
         .await?;
         let d = documents_repo::issued(&mut tx, round.id, u.id, which.as_str())
             .await?
-            .ok_or_else(|| CoreError::new(ErrorCode::Internal, "Văn bản vừa phát hành không đọc lại được"))?;
+            .ok_or_else(|| {
+                CoreError::new(
+                    ErrorCode::Internal,
+                    "Văn bản vừa phát hành không đọc lại được",
+                )
+            })?;
         Ok(issued_view(d, &u.code, which))
     }
     .await;
@@ -1365,7 +1417,10 @@ pub async fn save_consolidated_draft(
         {
             return Err(CoreError::new(
                 ErrorCode::Conflict,
-                format!("Báo cáo tổng hợp đã phát hành (số {}); không sửa được nữa", d.number_text),
+                format!(
+                    "Báo cáo tổng hợp đã phát hành (số {}); không sửa được nữa",
+                    d.number_text
+                ),
             ));
         }
         // every section is stored (an emptied one too), so the saved text replaces the draft
@@ -1439,7 +1494,12 @@ pub async fn export_form(cx: &Ctx, round_id: i64, unit_code: &str) -> CoreResult
         })
     })
     .await
-    .map_err(|e| CoreError::new(ErrorCode::Internal, format!("Tạo tệp Excel bị gián đoạn: {e}")))?
+    .map_err(|e| {
+        CoreError::new(
+            ErrorCode::Internal,
+            format!("Tạo tệp Excel bị gián đoạn: {e}"),
+        )
+    })?
     .map_err(|e| CoreError::new(ErrorCode::Internal, e.to_string()))?;
     Ok(RenderedFile {
         bytes,
@@ -1452,7 +1512,13 @@ pub async fn export_form(cx: &Ctx, round_id: i64, unit_code: &str) -> CoreResult
 
 fn sanitize_file_name(s: &str) -> String {
     s.chars()
-        .map(|c| if matches!(c, '/' | '\\' | ':' | '"' | '*' | '?' | '<' | '>' | '|') || c.is_control() { '-' } else { c })
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '"' | '*' | '?' | '<' | '>' | '|') || c.is_control() {
+                '-'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -1507,7 +1573,12 @@ pub async fn import_form(
     };
     let imported = tokio::task::spawn_blocking(move || xlsx::import_form(&bytes, &expected, &t))
         .await
-        .map_err(|e| CoreError::new(ErrorCode::Internal, format!("Đọc tệp Excel bị gián đoạn: {e}")))?
+        .map_err(|e| {
+            CoreError::new(
+                ErrorCode::Internal,
+                format!("Đọc tệp Excel bị gián đoạn: {e}"),
+            )
+        })?
         .map_err(|e| form_import_error(&e))?;
     let change = DraftChange {
         values: imported
@@ -1530,12 +1601,20 @@ pub async fn export_consolidation(
 ) -> CoreResult<RenderedFile> {
     let (doc, _) = document(cx, round_id, Which::Consolidated, unit, true).await?;
     let Document::Consolidated(c) = doc else {
-        return Err(CoreError::new(ErrorCode::Internal, "không phải báo cáo tổng hợp"));
+        return Err(CoreError::new(
+            ErrorCode::Internal,
+            "không phải báo cáo tổng hợp",
+        ));
     };
     let name = format!("Tổng hợp {} - đợt {round_id}.xlsx", c.issuer.body);
     let bytes = tokio::task::spawn_blocking(move || xlsx::export_consolidation(&c))
         .await
-        .map_err(|e| CoreError::new(ErrorCode::Internal, format!("Tạo tệp Excel bị gián đoạn: {e}")))?
+        .map_err(|e| {
+            CoreError::new(
+                ErrorCode::Internal,
+                format!("Tạo tệp Excel bị gián đoạn: {e}"),
+            )
+        })?
         .map_err(|e| CoreError::new(ErrorCode::Internal, e.to_string()))?;
     Ok(RenderedFile {
         bytes,

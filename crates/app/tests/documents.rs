@@ -15,14 +15,19 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use qcdc_app::documents::{self, DocumentSettings, FileFormat, Which};
 use qcdc_app::rounds::{self, NewRound, RecipientSelector};
 use qcdc_app::submissions::{self, DraftChange};
-use qcdc_app::{App, AppOptions, Ctx, ErrorCode, PageReq, auth, consolidation, templates, units, users};
+use qcdc_app::{
+    App, AppOptions, Ctx, ErrorCode, PageReq, auth, consolidation, templates, units, users,
+};
 use qcdc_core::access::Role;
 use qcdc_docs::DocumentFormat;
 use qcdc_testkit::{fresh_pg_database, fresh_sqlite_database, sample_tree};
 
 const SECTIONS: &[(&str, &str)] = &[
     ("I", "Đặc điểm tình hình ổn định."),
-    ("II.1", "Cấp ủy ban hành 20 văn bản.\nĐoạn thứ hai của mục cấp ủy."),
+    (
+        "II.1",
+        "Cấp ủy ban hành 20 văn bản.\nĐoạn thứ hai của mục cấp ủy.",
+    ),
     ("II.2", "Chính quyền ban hành 5 văn bản."),
     ("II.3", "Mặt trận giám sát 2 cuộc."),
     ("II.4", "Ban Chỉ đạo họp 2 lần."),
@@ -88,9 +93,14 @@ async fn accepted(cx: &Ctx, r: i64, unit: &str, values: &[(&str, i64)]) {
     submissions::save_draft(cx, r, unit, &change(values))
         .await
         .unwrap();
-    submissions::submit(cx, r, unit, Utc.with_ymd_and_hms(2026, 6, 1, 3, 0, 0).unwrap())
-        .await
-        .unwrap();
+    submissions::submit(
+        cx,
+        r,
+        unit,
+        Utc.with_ymd_and_hms(2026, 6, 1, 3, 0, 0).unwrap(),
+    )
+    .await
+    .unwrap();
     submissions::accept(cx, r, unit).await.unwrap();
 }
 
@@ -163,27 +173,47 @@ async fn numbers_never_repeat_or_skip_under_concurrent_issuing(url: &str) {
         letters.push(v.number);
     }
     letters.sort_unstable();
-    assert_eq!(letters, (1..=20).collect::<Vec<i64>>(), "letters: no repeat, no gap");
+    assert_eq!(
+        letters,
+        (1..=20).collect::<Vec<i64>>(),
+        "letters: no repeat, no gap"
+    );
     let mut bc: Vec<i64> = Vec::new();
     for t in reports {
         bc.push(t.await.unwrap().unwrap().number);
     }
     bc.sort_unstable();
-    assert_eq!(bc, (1..=5).collect::<Vec<i64>>(), "reports have their own register");
+    assert_eq!(
+        bc,
+        (1..=5).collect::<Vec<i64>>(),
+        "reports have their own register"
+    );
     assert_eq!(
         texts[&7],
-        qcdc_docs::outgoing_number(DocumentFormat::State, Some(7), qcdc_docs::DocKind::Letter, "BCĐ")
+        qcdc_docs::outgoing_number(
+            DocumentFormat::State,
+            Some(7),
+            qcdc_docs::DocKind::Letter,
+            "BCĐ"
+        )
     );
     // a document is issued once; the refusal takes no number
-    let again = documents::issue(&cx, ids[0], Which::Letter, None).await.unwrap_err();
+    let again = documents::issue(&cx, ids[0], Which::Letter, None)
+        .await
+        .unwrap_err();
     assert_eq!(again.code, ErrorCode::Conflict);
     let extra = round(&cx, "Đợt thêm").await;
     assert_eq!(
-        documents::issue(&cx, extra, Which::Letter, None).await.unwrap().number,
+        documents::issue(&cx, extra, Which::Letter, None)
+            .await
+            .unwrap()
+            .number,
         21
     );
     // the issued letter prints its number; a draft of the same prints none
-    let (_, issued) = documents::document(&cx, ids[6], Which::Letter, None, false).await.unwrap();
+    let (_, issued) = documents::document(&cx, ids[6], Which::Letter, None, false)
+        .await
+        .unwrap();
     let issued = issued.unwrap();
     let f = documents::render(&cx, ids[6], Which::Letter, None, FileFormat::Docx, false)
         .await
@@ -261,38 +291,67 @@ async fn excel_form_round_trip_and_refusals(url: &str) {
     assert_eq!(f.content_type, documents::XLSX_CONTENT_TYPE);
     assert!(f.file_name.contains("Xã Đam Rông 1"), "{}", f.file_name);
     // the clerk fills: a number, a number typed as Vietnamese text, clears one
-    let mut filled = fill(&f.bytes, &value_cell(&f.bytes, "tcd_luot"), "<c r=\"{r}\"><v>25</v></c>");
+    let mut filled = fill(
+        &f.bytes,
+        &value_cell(&f.bytes, "tcd_luot"),
+        "<c r=\"{r}\"><v>25</v></c>",
+    );
     filled = fill(
         &filled,
         &value_cell(&f.bytes, "vb_cap_uy"),
         "<c r=\"{r}\" t=\"inlineStr\"><is><t>1.234</t></is></c>",
     );
     filled = fill(&filled, &value_cell(&f.bytes, "vb_tong"), "<c r=\"{r}\"/>");
-    let v = documents::import_form(&cx, r, "N1", filled.clone()).await.unwrap();
+    let v = documents::import_form(&cx, r, "N1", filled.clone())
+        .await
+        .unwrap();
     assert_eq!(v.values.get("tcd_luot"), Some(&25.0));
     assert_eq!(v.values.get("vb_cap_uy"), Some(&1234.0));
-    assert_eq!(v.values.get("vb_tong"), None, "an emptied cell clears the figure");
+    assert_eq!(
+        v.values.get("vb_tong"),
+        None,
+        "an emptied cell clears the figure"
+    );
     let before = submissions::view(&cx, r, "N1").await.unwrap();
 
     // refusals change nothing: another unit's form, another round's, unreadable cells, junk
     let n2 = documents::export_form(&cx, r, "N2").await.unwrap();
-    let e = documents::import_form(&cx, r, "N1", n2.bytes).await.unwrap_err();
+    let e = documents::import_form(&cx, r, "N1", n2.bytes)
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::XlsxWrongForm, "{e:?}");
     let o = documents::export_form(&cx, other, "N1").await.unwrap();
-    let e = documents::import_form(&cx, r, "N1", o.bytes).await.unwrap_err();
+    let e = documents::import_form(&cx, r, "N1", o.bytes)
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::XlsxWrongForm, "{e:?}");
     let bad = fill(
         &filled,
         &value_cell(&f.bytes, "tcd_luot"),
         "<c r=\"{r}\" t=\"inlineStr\"><is><t>mười hai</t></is></c>",
     );
-    let bad = fill(&bad, &value_cell(&f.bytes, "vb_bcd"), "<c r=\"{r}\"><v>2.5</v></c>");
+    let bad = fill(
+        &bad,
+        &value_cell(&f.bytes, "vb_bcd"),
+        "<c r=\"{r}\"><v>2.5</v></c>",
+    );
     let e = documents::import_form(&cx, r, "N1", bad).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::XlsxBadCells, "{e:?}");
     assert_eq!(e.problems.len(), 2, "{:?}", e.problems);
     let cells: Vec<&str> = e.problems.iter().map(|p| p.message.as_str()).collect();
-    assert!(cells.iter().any(|m| m.contains(&value_cell(&f.bytes, "tcd_luot")) && m.contains("mười hai")), "{cells:?}");
-    assert_eq!(e.details.as_ref().unwrap()["bad_cells"].as_array().unwrap().len(), 2);
+    assert!(
+        cells
+            .iter()
+            .any(|m| m.contains(&value_cell(&f.bytes, "tcd_luot")) && m.contains("mười hai")),
+        "{cells:?}"
+    );
+    assert_eq!(
+        e.details.as_ref().unwrap()["bad_cells"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     let e = documents::import_form(&cx, r, "N1", b"PK\x03\x04 not a zip".to_vec())
         .await
         .unwrap_err();
@@ -302,7 +361,10 @@ async fn excel_form_round_trip_and_refusals(url: &str) {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::PayloadTooLarge, "{e:?}");
     let after = submissions::view(&cx, r, "N1").await.unwrap();
-    assert_eq!(before.values, after.values, "a refused file changed the draft");
+    assert_eq!(
+        before.values, after.values,
+        "a refused file changed the draft"
+    );
     assert_eq!(before.updated_at, after.updated_at);
 }
 
@@ -318,7 +380,10 @@ async fn signed_in(app: &App, cx: &Ctx, name: &str, role: Role, unit: &str) -> C
     )
     .await
     .unwrap();
-    auth::sign_in(app, name, "mat-khau-demo", 1).await.unwrap().0
+    auth::sign_in(app, name, "mat-khau-demo", 1)
+        .await
+        .unwrap()
+        .0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -333,19 +398,32 @@ async fn documents_follow_the_view_models_and_the_rights() {
 
     // a unit's report: the submission view's figures in the appendix
     let view = submissions::view(&rep_n1, r, "N1").await.unwrap();
-    let f = documents::render(&rep_n1, r, Which::Report, Some("N1"), FileFormat::Docx, false)
-        .await
-        .unwrap();
+    let f = documents::render(
+        &rep_n1,
+        r,
+        Which::Report,
+        Some("N1"),
+        FileFormat::Docx,
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         f.content_type,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     );
     let text = docx_text(&f.bytes);
     for (code, shown) in &view.display {
-        assert!(text.contains(shown.as_str()), "{code} = {shown} missing from the report");
+        assert!(
+            text.contains(shown.as_str()),
+            "{code} = {shown} missing from the report"
+        );
     }
     assert!(text.contains("Cấp ủy ban hành 20 văn bản."));
-    assert!(text.contains("[Họ và tên người ký]"), "no signer: a visible placeholder");
+    assert!(
+        text.contains("[Họ và tên người ký]"),
+        "no signer: a visible placeholder"
+    );
     // the checker reads the generated report and finds no arithmetic slip in it (it does
     // flag the appendix's STT "15.2" as a number written with a dot: numbering, not a figure)
     let doc = qcdc_checker::read(&f.bytes).unwrap();
@@ -363,9 +441,16 @@ async fn documents_follow_the_view_models_and_the_rights() {
         })
         .collect();
     assert!(slips.is_empty(), "{slips:#?}");
-    let pdf = documents::render(&rep_n1, r, Which::Report, Some("N1"), FileFormat::Pdf, false)
-        .await
-        .unwrap();
+    let pdf = documents::render(
+        &rep_n1,
+        r,
+        Which::Report,
+        Some("N1"),
+        FileFormat::Pdf,
+        false,
+    )
+    .await
+    .unwrap();
     assert!(pdf.bytes.starts_with(b"%PDF"));
     assert!(pdf.pages.unwrap() >= 2);
 
@@ -373,7 +458,9 @@ async fn documents_follow_the_view_models_and_the_rights() {
     let c = consolidation::get(&office, r, Some("T"), None, PageReq::all(), app.today())
         .await
         .unwrap();
-    let x = documents::export_consolidation(&office, r, Some("T")).await.unwrap();
+    let x = documents::export_consolidation(&office, r, Some("T"))
+        .await
+        .unwrap();
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(x.bytes.clone())).unwrap();
     let sheet = wb.worksheet_range("Tổng hợp").unwrap();
     let mut in_xlsx: BTreeMap<String, f64> = BTreeMap::new();
@@ -394,63 +481,124 @@ async fn documents_follow_the_view_models_and_the_rights() {
     }
     assert!(compared >= 5, "only {compared} totals compared");
     assert_eq!(in_xlsx.get("tcd_luot"), Some(&1246.0));
-    let f = documents::render(&office, r, Which::Consolidated, Some("T"), FileFormat::Docx, false)
-        .await
-        .unwrap();
+    let f = documents::render(
+        &office,
+        r,
+        Which::Consolidated,
+        Some("T"),
+        FileFormat::Docx,
+        false,
+    )
+    .await
+    .unwrap();
     let text = docx_text(&f.bytes);
     assert!(text.contains("1.246"), "total of tcd_luot");
     assert!(text.contains("Sở Nội vụ"), "the missing unit is named");
-    assert!(text.contains("Xã Đam Rông 1"), "paragraphs carry their unit");
+    assert!(
+        text.contains("Xã Đam Rông 1"),
+        "paragraphs carry their unit"
+    );
 
     // the consolidated narrative: assembled with attribution, edited, issued, then frozen
-    let d = documents::consolidated_draft(&office, r, Some("T")).await.unwrap();
+    let d = documents::consolidated_draft(&office, r, Some("T"))
+        .await
+        .unwrap();
     assert!(!d.edited);
     let i = d.sections.iter().find(|s| s.number == "II.1").unwrap();
-    assert!(i.text.contains("Cấp ủy ban hành 20 văn bản. (Xã Đam Rông 1)"), "{}", i.text);
+    assert!(
+        i.text
+            .contains("Cấp ủy ban hành 20 văn bản. (Xã Đam Rông 1)"),
+        "{}",
+        i.text
+    );
     assert!(i.text.contains("(Xã Đam Rông 2)"));
     let mut edited: BTreeMap<String, String> = BTreeMap::new();
-    edited.insert("II.1".into(), "Toàn tỉnh ban hành 24 văn bản. (Xã Đam Rông 1)".into());
+    edited.insert(
+        "II.1".into(),
+        "Toàn tỉnh ban hành 24 văn bản. (Xã Đam Rông 1)".into(),
+    );
     let refused = documents::save_consolidated_draft(&rep_n1, r, Some("T"), &edited)
         .await
         .unwrap_err();
     assert_eq!(refused.code, ErrorCode::Forbidden);
-    let d = documents::save_consolidated_draft(&office, r, Some("T"), &edited).await.unwrap();
+    let d = documents::save_consolidated_draft(&office, r, Some("T"), &edited)
+        .await
+        .unwrap();
     assert!(d.edited);
-    let (doc, _) = documents::document(&office, r, Which::Consolidated, Some("T"), true).await.unwrap();
-    let qcdc_docs::Document::Consolidated(cr) = doc else { panic!() };
+    let (doc, _) = documents::document(&office, r, Which::Consolidated, Some("T"), true)
+        .await
+        .unwrap();
+    let qcdc_docs::Document::Consolidated(cr) = doc else {
+        panic!()
+    };
     let s = cr.sections.iter().find(|s| s.number == "II.1").unwrap();
     assert_eq!(s.paragraphs[0].text, "Toàn tỉnh ban hành 24 văn bản.");
-    assert_eq!(s.paragraphs[0].attribution.as_deref(), Some("Xã Đam Rông 1"));
+    assert_eq!(
+        s.paragraphs[0].attribution.as_deref(),
+        Some("Xã Đam Rông 1")
+    );
 
     // rights: a commune reporter reads its own report only and issues nothing of the office
-    let e = documents::render(&rep_n1, r, Which::Report, Some("N2"), FileFormat::Docx, false)
+    let e = documents::render(
+        &rep_n1,
+        r,
+        Which::Report,
+        Some("N2"),
+        FileFormat::Docx,
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    for which in [Which::Consolidated, Which::Letter] {
+        let e = documents::issue(&rep_n1, r, which, Some("T"))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::Forbidden, "{which:?}");
+    }
+    let e = documents::issue(&viewer, r, Which::Consolidated, Some("T"))
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
-    for which in [Which::Consolidated, Which::Letter] {
-        let e = documents::issue(&rep_n1, r, which, Some("T")).await.unwrap_err();
-        assert_eq!(e.code, ErrorCode::Forbidden, "{which:?}");
-    }
-    let e = documents::issue(&viewer, r, Which::Consolidated, Some("T")).await.unwrap_err();
-    assert_eq!(e.code, ErrorCode::Forbidden);
     let e = documents::export_form(&rep_n1, r, "N2").await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
-    let e = documents::import_form(&rep_n1, r, "N2", vec![1, 2, 3]).await.unwrap_err();
+    let e = documents::import_form(&rep_n1, r, "N2", vec![1, 2, 3])
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
-    let e = documents::save_settings(&rep_n1, "N1", &DocumentSettings::default()).await.unwrap_err();
+    let e = documents::save_settings(&rep_n1, "N1", &DocumentSettings::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Forbidden);
 
     // issuing freezes the consolidated report: its number on every download
-    let issued = documents::issue(&office, r, Which::Consolidated, Some("T")).await.unwrap();
-    let e = documents::save_consolidated_draft(&office, r, Some("T"), &edited).await.unwrap_err();
-    assert_eq!(e.code, ErrorCode::Conflict);
-    let f = documents::render(&viewer, r, Which::Consolidated, Some("T"), FileFormat::Docx, false)
+    let issued = documents::issue(&office, r, Which::Consolidated, Some("T"))
         .await
         .unwrap();
+    let e = documents::save_consolidated_draft(&office, r, Some("T"), &edited)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    let f = documents::render(
+        &viewer,
+        r,
+        Which::Consolidated,
+        Some("T"),
+        FileFormat::Docx,
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(f.number.as_deref(), Some(issued.number_text.as_str()));
-    assert!(f.file_name.starts_with("Báo cáo tổng hợp 01-BC-BCĐ"), "{}", f.file_name);
+    assert!(
+        f.file_name.starts_with("Báo cáo tổng hợp 01-BC-BCĐ"),
+        "{}",
+        f.file_name
+    );
     // the reporter issues its own report, once
-    let mine = documents::issue(&rep_n1, r, Which::Report, Some("N1")).await.unwrap();
+    let mine = documents::issue(&rep_n1, r, Which::Report, Some("N1"))
+        .await
+        .unwrap();
     assert_eq!(mine.number, 1);
     assert!(mine.number_text.contains("UBND"), "{}", mine.number_text);
 }
@@ -497,5 +645,8 @@ async fn unit_settings_shape_the_heading() {
         assert!(text.contains(want), "{want} missing:\n{text}");
     }
     // Kính gửi by kind, not by name
-    assert!(text.contains("Ban Chỉ đạo thực hiện quy chế dân chủ ở cơ sở các xã"), "{text}");
+    assert!(
+        text.contains("Ban Chỉ đạo thực hiện quy chế dân chủ ở cơ sở các xã"),
+        "{text}"
+    );
 }

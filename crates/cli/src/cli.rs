@@ -872,8 +872,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             unit,
         } => {
             let store = open(&cli.db).await?;
-            let d = documents::issue(&store.system(&actor), round, document.which(), unit.as_deref())
-                .await?;
+            let d = documents::issue(
+                &store.system(&actor),
+                round,
+                document.which(),
+                unit.as_deref(),
+            )
+            .await?;
             outln!(
                 "Đã phát hành số {} ngày {} ({}).",
                 d.number_text,
@@ -918,8 +923,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Cmd::Bench(BenchCmd::Render { units }) => {
-            let r = tokio::task::spawn_blocking(move || qcdc_docs::bench::render_consolidated(units))
-                .await??;
+            let r =
+                tokio::task::spawn_blocking(move || qcdc_docs::bench::render_consolidated(units))
+                    .await??;
             outln!("{}", r.line());
         }
         Cmd::Bench(BenchCmd::Check { files }) => crate::check::bench(&files)?,

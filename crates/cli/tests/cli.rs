@@ -418,7 +418,16 @@ fn render_issue_and_excel_forms_from_the_command_line() {
     let letter = d.join("cong-van.docx");
     let out = stdout(&qcdc(
         d,
-        &["render", "letter", "--round", "3", "--format", "docx", "--out", letter.to_str().unwrap()],
+        &[
+            "render",
+            "letter",
+            "--round",
+            "3",
+            "--format",
+            "docx",
+            "--out",
+            letter.to_str().unwrap(),
+        ],
     ));
     assert!(out.contains("dự thảo"), "{out}");
     assert!(std::fs::read(&letter).unwrap().starts_with(b"PK"));
@@ -426,13 +435,31 @@ fn render_issue_and_excel_forms_from_the_command_line() {
     assert!(out.contains("Đã phát hành số 01/CV-BCĐ"), "{out}");
     let out = stdout(&qcdc(
         d,
-        &["render", "letter", "--round", "3", "--format", "docx", "--out", letter.to_str().unwrap()],
+        &[
+            "render",
+            "letter",
+            "--round",
+            "3",
+            "--format",
+            "docx",
+            "--out",
+            letter.to_str().unwrap(),
+        ],
     ));
     assert!(out.contains("(số 01/CV-BCĐ"), "{out}");
     let pdf = d.join("tong-hop.pdf");
     let out = stdout(&qcdc(
         d,
-        &["render", "consolidated", "--round", "3", "--format", "pdf", "--out", pdf.to_str().unwrap()],
+        &[
+            "render",
+            "consolidated",
+            "--round",
+            "3",
+            "--format",
+            "pdf",
+            "--out",
+            pdf.to_str().unwrap(),
+        ],
     ));
     assert!(out.contains("trang"), "{out}");
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
@@ -452,11 +479,28 @@ fn render_issue_and_excel_forms_from_the_command_line() {
     let form = d.join("bieu-mau.xlsx");
     stdout(&qcdc(
         d,
-        &["form", "export", "--round", "3", "--unit", &unit, "--out", form.to_str().unwrap()],
+        &[
+            "form",
+            "export",
+            "--round",
+            "3",
+            "--unit",
+            &unit,
+            "--out",
+            form.to_str().unwrap(),
+        ],
     ));
     let out = stdout(&qcdc(
         d,
-        &["form", "import", form.to_str().unwrap(), "--round", "3", "--unit", &unit],
+        &[
+            "form",
+            "import",
+            form.to_str().unwrap(),
+            "--round",
+            "3",
+            "--unit",
+            &unit,
+        ],
     ));
     assert!(out.contains("Đã nhập biểu mẫu"), "{out}");
     // another unit's form is refused, with the stable code and exit status 1
@@ -469,7 +513,15 @@ fn render_issue_and_excel_forms_from_the_command_line() {
         .unwrap();
     let o = qcdc(
         d,
-        &["form", "import", form.to_str().unwrap(), "--round", "3", "--unit", &other],
+        &[
+            "form",
+            "import",
+            form.to_str().unwrap(),
+            "--round",
+            "3",
+            "--unit",
+            &other,
+        ],
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("xlsx_wrong_form"));

@@ -197,6 +197,9 @@ fn every_public_use_case_authorizes() {
         "scoped_filter(cx",
         "may_place_unit",
         "document(cx",
+        "get_in(cx",
+        "require_read(cx",
+        "require_issue(cx",
     ];
     let dir = root().join("crates/app/src");
     let mut files = Vec::new();

@@ -12,8 +12,8 @@
 
 pub mod audit;
 pub mod closure;
-pub mod documents_repo;
 pub mod db;
+pub mod documents_repo;
 pub mod meta;
 pub mod migrate;
 pub mod rollup;

@@ -39,13 +39,7 @@ impl DownloadQuery {
     }
 }
 
-async fn send(
-    u: &User,
-    id: i64,
-    which: Which,
-    unit: Option<&str>,
-    q: &DownloadQuery,
-) -> Response {
+async fn send(u: &User, id: i64, which: Which, unit: Option<&str>, q: &DownloadQuery) -> Response {
     let r = async {
         let (format, draft) = q.parse()?;
         documents::render(&u.cx, id, which, unit, format, draft).await
@@ -232,7 +226,9 @@ pub async fn read_xlsx_upload(
         return Err(Ok(csrf_refused(u)));
     }
     if bytes.is_empty() {
-        return Err(Err(CoreError::invalid("Chưa chọn tệp Excel hoặc tệp rỗng.")));
+        return Err(Err(CoreError::invalid(
+            "Chưa chọn tệp Excel hoặc tệp rỗng.",
+        )));
     }
     Ok(bytes)
 }
@@ -320,7 +316,9 @@ pub struct Tb {
 
 fn flash_of(tb: Option<&str>) -> Option<Flash> {
     match tb? {
-        "phat-hanh" => Some(Flash::Ok("Đã phát hành; văn bản đã có số trong sổ văn bản đi.".into())),
+        "phat-hanh" => Some(Flash::Ok(
+            "Đã phát hành; văn bản đã có số trong sổ văn bản đi.".into(),
+        )),
         "luu" => Some(Flash::Ok("Đã lưu nội dung báo cáo tổng hợp.".into())),
         _ => None,
     }
@@ -357,8 +355,9 @@ pub async fn save_draft(
         .filter_map(|(k, v)| k.strip_prefix("s.").map(|n| (n.to_string(), v.clone())))
         .collect();
     match documents::save_consolidated_draft(&u.cx, id, Some(&unit), &sections).await {
-        Ok(_) => Redirect::to(&format!("/dot/{id}/tong-hop/{}/soan?tb=luu", enc(&unit)))
-            .into_response(),
+        Ok(_) => {
+            Redirect::to(&format!("/dot/{id}/tong-hop/{}/soan?tb=luu", enc(&unit))).into_response()
+        }
         Err(e) => error_page(&u, e),
     }
 }
@@ -421,8 +420,7 @@ pub async fn settings_page(u: User, Path(code): Path<String>, Query(q): Query<Tb
         Ok(v) => page(
             &format!("Thiết lập văn bản — {}", v.unit_name),
             Some(&u),
-            q.tb
-                .as_deref()
+            q.tb.as_deref()
                 .filter(|t| *t == "luu")
                 .map(|_| Flash::Ok("Đã lưu thiết lập văn bản.".into())),
             settings_form(&u, &v, None),

@@ -9,9 +9,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
+use qcdc_app::documents::{self, Which};
 use qcdc_app::submissions::{self, DraftChange, History};
 use qcdc_app::views::{SubmissionView, VersionInfo};
-use qcdc_app::documents::{self, Which};
 use qcdc_app::{CoreError, PageReq, rounds};
 use qcdc_core::number;
 use qcdc_core::template::{Severity, Template};
@@ -617,7 +617,11 @@ pub async fn import_xlsx(
                 &u,
                 id,
                 &unit,
-                Some(Flash::Err(format!("{} (mã lỗi {})", e.message, e.code.as_str()))),
+                Some(Flash::Err(format!(
+                    "{} (mã lỗi {})",
+                    e.message,
+                    e.code.as_str()
+                ))),
                 None,
                 &BTreeMap::new(),
                 status,

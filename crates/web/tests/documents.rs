@@ -22,7 +22,9 @@ use qcdc_core::number::parse_vn;
 use qcdc_testkit::{fresh_sqlite_database, sample_tree};
 use tower::ServiceExt;
 
-const SECTIONS: &[&str] = &["I", "II.1", "II.2", "II.3", "II.4", "IV.1", "IV.2", "IV.3", "V.1"];
+const SECTIONS: &[&str] = &[
+    "I", "II.1", "II.2", "II.3", "II.4", "IV.1", "IV.2", "IV.3", "V.1",
+];
 
 async fn report(app: &App, r: i64, unit: &str, values: &[(&str, i64)]) {
     let cx = app.system("test");
@@ -36,10 +38,17 @@ async fn report(app: &App, r: i64, unit: &str, values: &[(&str, i64)]) {
             .map(|s| (s.to_string(), Some(format!("Mục {s} của {unit}."))))
             .collect(),
     };
-    submissions::save_draft(&cx, r, unit, &change).await.unwrap();
-    submissions::submit(&cx, r, unit, Utc.with_ymd_and_hms(2026, 6, 1, 3, 0, 0).unwrap())
+    submissions::save_draft(&cx, r, unit, &change)
         .await
         .unwrap();
+    submissions::submit(
+        &cx,
+        r,
+        unit,
+        Utc.with_ymd_and_hms(2026, 6, 1, 3, 0, 0).unwrap(),
+    )
+    .await
+    .unwrap();
     submissions::accept(&cx, r, unit).await.unwrap();
 }
 
@@ -53,7 +62,10 @@ async fn setup() -> (App, i64) {
         .await
         .unwrap();
     units::import(&cx, sample_tree()).await.unwrap();
-    for (u, role, unit) in [("office", Role::Office, "T"), ("rep1", Role::Reporter, "N1")] {
+    for (u, role, unit) in [
+        ("office", Role::Office, "T"),
+        ("rep1", Role::Reporter, "N1"),
+    ] {
         users::create(
             &cx,
             &users::NewUser {
@@ -90,14 +102,26 @@ async fn setup() -> (App, i64) {
         &app,
         r,
         "N1",
-        &[("vb_tong", 41), ("vb_cap_uy", 20), ("vb_chinh_quyen", 5), ("vb_bcd", 16), ("tcd_luot", 12)],
+        &[
+            ("vb_tong", 41),
+            ("vb_cap_uy", 20),
+            ("vb_chinh_quyen", 5),
+            ("vb_bcd", 16),
+            ("tcd_luot", 12),
+        ],
     )
     .await;
     report(
         &app,
         r,
         "N2",
-        &[("vb_tong", 10), ("vb_cap_uy", 4), ("vb_chinh_quyen", 3), ("vb_bcd", 3), ("tcd_luot", 1234)],
+        &[
+            ("vb_tong", 10),
+            ("vb_cap_uy", 4),
+            ("vb_chinh_quyen", 3),
+            ("vb_bcd", 3),
+            ("tcd_luot", 1234),
+        ],
     )
     .await;
     (app, r)
@@ -120,7 +144,11 @@ async fn send(router: &Router, req: Request<Body>) -> (StatusCode, axum::http::H
     let res = router.clone().oneshot(req).await.unwrap();
     let st = res.status();
     let h = res.headers().clone();
-    (st, h, res.into_body().collect().await.unwrap().to_bytes().to_vec())
+    (
+        st,
+        h,
+        res.into_body().collect().await.unwrap().to_bytes().to_vec(),
+    )
 }
 
 fn get(uri: &str, s: &Session) -> Request<Body> {
@@ -198,16 +226,22 @@ async fn the_consolidation_page_and_its_documents_show_the_same_totals() {
     let page = String::from_utf8(page).unwrap();
     assert!(page.contains("Soạn báo cáo tổng hợp"));
     // the page's totals by indicator name: name → shown value
-    let t = submissions::template_of(&app.system("test"), r).await.unwrap();
+    let t = submissions::template_of(&app.system("test"), r)
+        .await
+        .unwrap();
     let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for i in t.indicators() {
-        by_name.entry(i.name.clone()).or_default().push(i.code.clone());
+        by_name
+            .entry(i.name.clone())
+            .or_default()
+            .push(i.code.clone());
     }
     let mut shown: BTreeMap<String, String> = BTreeMap::new();
     for cells in table_after(&page, "Kỳ này") {
         if cells.len() == 6 && !cells[2].is_empty() && cells[2] != "xem từng đơn vị" {
             if let Some([code]) = by_name.get(&cells[0]).map(Vec::as_slice)
-                && t.indicator(code).is_some_and(|i| i.aggregate == qcdc_core::template::Aggregate::Sum)
+                && t.indicator(code)
+                    .is_some_and(|i| i.aggregate == qcdc_core::template::Aggregate::Sum)
             {
                 shown.insert(code.clone(), cells[2].clone());
             }
@@ -218,7 +252,12 @@ async fn the_consolidation_page_and_its_documents_show_the_same_totals() {
     // the same totals in the workbook, as numbers
     let (st, h, xlsx) = send(&router, get(&format!("/dot/{r}/tong-hop/T/excel"), &office)).await;
     assert_eq!(st, StatusCode::OK);
-    assert!(h[header::CONTENT_DISPOSITION].to_str().unwrap().contains("filename*=UTF-8''"));
+    assert!(
+        h[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''")
+    );
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();
     let sheet = wb.worksheet_range("Tổng hợp").unwrap();
     let mut in_xlsx: BTreeMap<String, f64> = BTreeMap::new();
@@ -231,10 +270,18 @@ async fn the_consolidation_page_and_its_documents_show_the_same_totals() {
     }
     for (code, text) in &shown {
         let on_page = qcdc_core::number::to_f64(parse_vn(text).unwrap());
-        assert_eq!(in_xlsx.get(code).copied(), Some(on_page), "{code}: page {text}");
+        assert_eq!(
+            in_xlsx.get(code).copied(),
+            Some(on_page),
+            "{code}: page {text}"
+        );
     }
     // and in the DOCX, as printed
-    let (st, h, docx) = send(&router, get(&format!("/dot/{r}/tong-hop/T/tai?dinh_dang=docx"), &office)).await;
+    let (st, h, docx) = send(
+        &router,
+        get(&format!("/dot/{r}/tong-hop/T/tai?dinh_dang=docx"), &office),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(
         h[header::CONTENT_TYPE],
@@ -254,30 +301,60 @@ async fn the_consolidation_page_and_its_documents_show_the_same_totals() {
     let (st, _, draft) = send(&router, get(&format!("/dot/{r}/tong-hop/T/soan"), &office)).await;
     assert_eq!(st, StatusCode::OK);
     let draft = String::from_utf8(draft).unwrap();
-    assert!(draft.contains("Mục II.1 của N1. (Xã Đam Rông 1)"), "assembled with attribution");
+    assert!(
+        draft.contains("Mục II.1 của N1. (Xã Đam Rông 1)"),
+        "assembled with attribution"
+    );
     let (st, _, _) = send(
         &router,
         post(
             &format!("/dot/{r}/tong-hop/T/soan"),
             &office,
-            format!("csrf={}&s.I=%C4%90%C3%A3+s%E1%BB%ADa+n%E1%BB%99i+dung.", office.csrf),
+            format!(
+                "csrf={}&s.I=%C4%90%C3%A3+s%E1%BB%ADa+n%E1%BB%99i+dung.",
+                office.csrf
+            ),
         ),
     )
     .await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     let (_, _, draft) = send(&router, get(&format!("/dot/{r}/tong-hop/T/soan"), &office)).await;
-    assert!(String::from_utf8(draft).unwrap().contains("Đã sửa nội dung."));
+    assert!(
+        String::from_utf8(draft)
+            .unwrap()
+            .contains("Đã sửa nội dung.")
+    );
     let (st, _, _) = send(
         &router,
-        post(&format!("/dot/{r}/tong-hop/T/phat-hanh"), &office, format!("csrf={}", office.csrf)),
+        post(
+            &format!("/dot/{r}/tong-hop/T/phat-hanh"),
+            &office,
+            format!("csrf={}", office.csrf),
+        ),
     )
     .await;
     assert_eq!(st, StatusCode::SEE_OTHER);
-    let (_, _, draft) = send(&router, get(&format!("/dot/{r}/tong-hop/T/soan?tb=phat-hanh"), &office)).await;
+    let (_, _, draft) = send(
+        &router,
+        get(&format!("/dot/{r}/tong-hop/T/soan?tb=phat-hanh"), &office),
+    )
+    .await;
     let draft = String::from_utf8(draft).unwrap();
-    assert!(draft.contains("đã phát hành số") && draft.contains("01/BC-BCĐ"), "{draft}");
-    let (_, h, _) = send(&router, get(&format!("/dot/{r}/tong-hop/T/tai?dinh_dang=docx"), &office)).await;
-    assert!(h[header::CONTENT_DISPOSITION].to_str().unwrap().contains("01-BC-BCD.docx"));
+    assert!(
+        draft.contains("đã phát hành số") && draft.contains("01/BC-BCĐ"),
+        "{draft}"
+    );
+    let (_, h, _) = send(
+        &router,
+        get(&format!("/dot/{r}/tong-hop/T/tai?dinh_dang=docx"), &office),
+    )
+    .await;
+    assert!(
+        h[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("01-BC-BCD.docx")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -327,13 +404,19 @@ async fn excel_upload_lists_every_bad_cell_in_vietnamese() {
         .method("POST")
         .uri(format!("/dot/{r2}/bao-cao/N1/nop-excel"))
         .header(header::COOKIE, &rep.cookie)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={b}"),
+        )
         .body(Body::from(body))
         .unwrap();
     let (st, _, page) = send(&router, req).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     let page = String::from_utf8(page).unwrap();
-    assert!(page.contains("không phải biểu mẫu của đợt báo cáo") && page.contains("xlsx_wrong_form"), "{page}");
+    assert!(
+        page.contains("không phải biểu mẫu của đợt báo cáo") && page.contains("xlsx_wrong_form"),
+        "{page}"
+    );
     let v = submissions::view(&cx, r2, "N1").await.unwrap();
     assert!(v.values.is_empty());
     // an upload over the limit: a Vietnamese message, 413
@@ -348,7 +431,10 @@ async fn excel_upload_lists_every_bad_cell_in_vietnamese() {
         .method("POST")
         .uri(format!("/dot/{r2}/bao-cao/N1/nop-excel"))
         .header(header::COOKIE, &rep.cookie)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={b}"),
+        )
         .body(Body::from(big))
         .unwrap();
     let (st, _, page) = send(&router, req).await;

@@ -98,10 +98,9 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/dot/{id}/tong-hop/{unit}/excel"
             | "/quan-tri/van-ban/{code}",
         ) => VIEW_N1,
-        (
-            "POST",
-            "/dot/{id}/bao-cao/{unit}/phat-hanh" | "/dot/{id}/bao-cao/{unit}/nop-excel",
-        ) => REPORT_N1,
+        ("POST", "/dot/{id}/bao-cao/{unit}/phat-hanh" | "/dot/{id}/bao-cao/{unit}/nop-excel") => {
+            REPORT_N1
+        }
         ("POST", "/dot/{id}/tong-hop/{unit}/soan" | "/dot/{id}/tong-hop/{unit}/phat-hanh") => {
             MANAGE_N1
         }
@@ -140,7 +139,9 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
             "&username=moi{n}&full_name=Ng%C6%B0%E1%BB%9Di+m%E1%BB%9Bi&password=mat-khau-moi-1&role=reporter&unit=N1"
         )),
         "/quan-tri/nguoi-dung/vai-tro" => f("&username=rep_n2&role=viewer&unit=N1"),
-        "/dot/{id}/tong-hop/{unit}/soan" => f("&s.I=N%E1%BB%99i+dung+%28X%C3%A3+%C4%90am+R%C3%B4ng+1%29"),
+        "/dot/{id}/tong-hop/{unit}/soan" => {
+            f("&s.I=N%E1%BB%99i+dung+%28X%C3%A3+%C4%90am+R%C3%B4ng+1%29")
+        }
         "/quan-tri/van-ban/{code}" => f(
             "&format=state&body=%E1%BB%A6Y+BAN+NH%C3%82N+D%C3%82N+X%C3%83&symbol=UBND&place=%C4%90am+R%C3%B4ng&authority_prefix=TM.",
         ),
