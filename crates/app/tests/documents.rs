@@ -465,10 +465,10 @@ async fn documents_follow_the_view_models_and_the_rights() {
     let sheet = wb.worksheet_range("Tổng hợp").unwrap();
     let mut in_xlsx: BTreeMap<String, f64> = BTreeMap::new();
     for row in sheet.rows() {
-        if let (Some(Data::String(code)), Some(v)) = (row.get(1), row.get(4)) {
-            if let Some(n) = v.as_f64() {
-                in_xlsx.insert(code.clone(), n);
-            }
+        if let (Some(Data::String(code)), Some(v)) = (row.get(1), row.get(4))
+            && let Some(n) = v.as_f64()
+        {
+            in_xlsx.insert(code.clone(), n);
         }
     }
     let mut compared = 0;

@@ -238,13 +238,14 @@ async fn the_consolidation_page_and_its_documents_show_the_same_totals() {
     }
     let mut shown: BTreeMap<String, String> = BTreeMap::new();
     for cells in table_after(&page, "Kỳ này") {
-        if cells.len() == 6 && !cells[2].is_empty() && cells[2] != "xem từng đơn vị" {
-            if let Some([code]) = by_name.get(&cells[0]).map(Vec::as_slice)
-                && t.indicator(code)
-                    .is_some_and(|i| i.aggregate == qcdc_core::template::Aggregate::Sum)
-            {
-                shown.insert(code.clone(), cells[2].clone());
-            }
+        if cells.len() == 6
+            && !cells[2].is_empty()
+            && cells[2] != "xem từng đơn vị"
+            && let Some([code]) = by_name.get(&cells[0]).map(Vec::as_slice)
+            && t.indicator(code)
+                .is_some_and(|i| i.aggregate == qcdc_core::template::Aggregate::Sum)
+        {
+            shown.insert(code.clone(), cells[2].clone());
         }
     }
     assert!(shown.len() >= 5, "{shown:?}");
@@ -262,10 +263,10 @@ async fn the_consolidation_page_and_its_documents_show_the_same_totals() {
     let sheet = wb.worksheet_range("Tổng hợp").unwrap();
     let mut in_xlsx: BTreeMap<String, f64> = BTreeMap::new();
     for row in sheet.rows() {
-        if let (Some(Data::String(code)), Some(v)) = (row.get(1), row.get(4)) {
-            if let Some(n) = v.as_f64() {
-                in_xlsx.insert(code.clone(), n);
-            }
+        if let (Some(Data::String(code)), Some(v)) = (row.get(1), row.get(4))
+            && let Some(n) = v.as_f64()
+        {
+            in_xlsx.insert(code.clone(), n);
         }
     }
     for (code, text) in &shown {
