@@ -6,6 +6,7 @@
 //! that list, so a route cannot exist undocumented (and tests walk the same list).
 
 mod auth;
+pub mod documents;
 mod error;
 mod handlers;
 mod openapi;
@@ -43,6 +44,16 @@ pub enum BodyKind {
     File,
 }
 
+/// What a route answers with status 200.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Produces {
+    Json,
+    /// A DOCX or PDF document (`?format=docx|pdf`), as an attachment.
+    Document,
+    /// An .xlsx workbook, as an attachment.
+    Xlsx,
+}
+
 /// One route of the API.
 pub struct Route {
     pub method: Method,
@@ -56,6 +67,7 @@ pub struct Route {
     pub body: BodyKind,
     /// Largest body accepted, in bytes.
     pub limit: usize,
+    pub produces: Produces,
     pub handler: MethodRouter<AppState>,
 }
 
@@ -68,6 +80,9 @@ const PAGE: [(&str, &str); 2] = [
 
 macro_rules! route {
     ($m:ident $path:literal, $h:expr, $summary:literal, $tag:literal, $access:ident, $rights:literal, $query:expr, $body:ident, $limit:expr) => {
+        route!($m $path, $h, $summary, $tag, $access, $rights, $query, $body, $limit, Json)
+    };
+    ($m:ident $path:literal, $h:expr, $summary:literal, $tag:literal, $access:ident, $rights:literal, $query:expr, $body:ident, $limit:expr, $produces:ident) => {
         Route {
             method: Method::$m,
             path: $path,
@@ -78,6 +93,7 @@ macro_rules! route {
             query: $query,
             body: BodyKind::$body,
             limit: $limit,
+            produces: Produces::$produces,
             handler: route!(@router $m, $h),
         }
     };
@@ -109,6 +125,10 @@ pub fn routes() -> Vec<Route> {
         ("missing", "true: chỉ đơn vị chưa nộp"),
         PAGE[0],
         PAGE[1],
+    ];
+    const DOC_Q: &[(&str, &str)] = &[
+        ("format", "docx (mặc định) hoặc pdf"),
+        ("draft", "true: bản dự thảo không số từ số liệu hiện tại"),
     ];
     vec![
         route!(GET "/api/v1/health", health, "Tình trạng máy chủ (còn chạy)", "system", Public, "", &[], None, 0),
@@ -145,6 +165,19 @@ pub fn routes() -> Vec<Route> {
         route!(GET "/api/v1/rounds/{id}/consolidation/{unit}/values/{indicator}", per_unit, "Giá trị một chỉ tiêu của từng đơn vị bên dưới", "consolidation", SignedIn, "xem đơn vị", PAGE.as_slice(), None, 0),
         route!(GET "/api/v1/rounds/{id}/consolidation/{unit}/narrative", narrative, "Nội dung các đơn vị bên dưới theo đề cương (theo trang đơn vị)", "consolidation", SignedIn, "xem đơn vị", &[("section", "một mục của đề cương"), PAGE[0], PAGE[1]], None, 0),
         route!(POST "/api/v1/rounds/{id}/consolidation/{unit}/adopt", adopt, "Dùng số liệu tổng hợp làm bản nháp báo cáo gửi cấp trên", "consolidation", SignedIn, "thường trực và báo cáo cho đơn vị", &[], Json, 16 * KB),
+        route!(GET "/api/v1/rounds/{id}/letter", documents::letter, "Công văn của đợt kèm đề cương và biểu mẫu (DOCX/PDF); đã phát hành thì có số", "documents", SignedIn, "xem đợt báo cáo", DOC_Q, None, 0, Document),
+        route!(POST "/api/v1/rounds/{id}/letter/issue", documents::issue_letter, "Phát hành công văn: lấy số tiếp theo trong sổ văn bản đi", "documents", SignedIn, "thường trực của đơn vị ra yêu cầu", &[], None, 0),
+        route!(GET "/api/v1/rounds/{id}/submissions/{unit}/document", documents::report, "Báo cáo của đơn vị (DOCX/PDF) kèm phụ lục số liệu", "documents", SignedIn, "xem đơn vị", DOC_Q, None, 0, Document),
+        route!(POST "/api/v1/rounds/{id}/submissions/{unit}/document/issue", documents::issue_report, "Phát hành báo cáo của đơn vị: lấy số trong sổ văn bản đi của đơn vị", "documents", SignedIn, "báo cáo cho đơn vị", &[], None, 0),
+        route!(GET "/api/v1/rounds/{id}/submissions/{unit}/form", documents::form_xlsx, "Biểu mẫu Excel của đơn vị (điền sẵn số liệu bản nháp)", "documents", SignedIn, "xem đơn vị", &[], None, 0, Xlsx),
+        route!(POST "/api/v1/rounds/{id}/submissions/{unit}/form", documents::import_form, "Nộp biểu mẫu Excel vào bản nháp (toàn bộ hoặc không gì; liệt kê mọi ô lỗi)", "documents", SignedIn, "báo cáo cho đơn vị", &[], File, 5 * MB),
+        route!(GET "/api/v1/rounds/{id}/consolidation/{unit}/document", documents::consolidated, "Báo cáo tổng hợp (DOCX/PDF): nội dung tổng hợp, số liệu so với cùng kỳ, tình hình nộp, bảng theo đơn vị", "documents", SignedIn, "xem đơn vị", DOC_Q, None, 0, Document),
+        route!(GET "/api/v1/rounds/{id}/consolidation/{unit}/draft", documents::consolidated_draft, "Dự thảo nội dung báo cáo tổng hợp (ghép từ báo cáo đã tiếp nhận, hoặc bản đã sửa)", "documents", SignedIn, "xem đơn vị", &[], None, 0),
+        route!(PUT "/api/v1/rounds/{id}/consolidation/{unit}/draft", documents::save_consolidated_draft, "Lưu nội dung báo cáo tổng hợp đã sửa {\"sections\": {mục: nội dung}}", "documents", SignedIn, "thường trực của đơn vị", &[], Json, 4 * MB),
+        route!(POST "/api/v1/rounds/{id}/consolidation/{unit}/issue", documents::issue_consolidated, "Phát hành báo cáo tổng hợp: lấy số trong sổ văn bản đi", "documents", SignedIn, "thường trực của đơn vị", &[], None, 0),
+        route!(GET "/api/v1/rounds/{id}/consolidation/{unit}/xlsx", documents::consolidation_xlsx, "Tổng hợp dạng Excel: số liệu, so với cùng kỳ, bảng theo đơn vị, tình hình nộp", "documents", SignedIn, "xem đơn vị", &[], None, 0, Xlsx),
+        route!(GET "/api/v1/units/{code}/document-settings", documents::get_settings, "Thiết lập văn bản của đơn vị (thể thức, tên cơ quan, ký hiệu, địa danh, người ký)", "documents", SignedIn, "xem đơn vị", &[], None, 0),
+        route!(PUT "/api/v1/units/{code}/document-settings", documents::save_settings, "Sửa thiết lập văn bản của đơn vị", "documents", SignedIn, "quản trị đơn vị", &[], Json, 16 * KB),
         route!(GET "/api/v1/users", list_users, "Người dùng trong phạm vi quản trị", "users", SignedIn, "quản trị", &[("q", "tìm theo tên, có hoặc không dấu"), PAGE[0], PAGE[1]], None, 0),
         route!(POST "/api/v1/users", create_user, "Tạo người dùng với vai trò", "users", SignedIn, "quản trị đơn vị được giao vai trò", &[], Json, 16 * KB),
         route!(POST "/api/v1/users/import", import_users, "Nhập người dùng từ CSV (username,full_name,email,role,unit,password; mật khẩu tạm phải đổi khi đăng nhập); tệp có lỗi bị từ chối toàn bộ", "users", SignedIn, "quản trị mọi đơn vị trong tệp", &[], File, 4 * MB),

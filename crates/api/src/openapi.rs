@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{Access, BodyKind, routes};
+use crate::{Access, BodyKind, Produces, routes};
 
 fn path_params(path: &str) -> Vec<&str> {
     path.split('/')
@@ -40,6 +40,36 @@ pub fn document() -> Value {
             },
             "x-qcdc-body-limit": r.limit,
         });
+        let attachment = |types: &[&str]| {
+            let content: Map<String, Value> = types
+                .iter()
+                .map(|t| {
+                    (
+                        (*t).to_string(),
+                        json!({"schema": {"type": "string", "format": "binary"}}),
+                    )
+                })
+                .collect();
+            json!({
+                "description": "Tệp đính kèm; Content-Disposition có filename (ASCII) và filename* (UTF-8, RFC 5987)",
+                "headers": {"Content-Disposition": {"schema": {"type": "string"}}},
+                "content": content
+            })
+        };
+        match r.produces {
+            Produces::Json => {}
+            Produces::Document => {
+                op["responses"]["200"] = attachment(&[
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    "application/pdf",
+                ]);
+            }
+            Produces::Xlsx => {
+                op["responses"]["200"] = attachment(&[
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ]);
+            }
+        }
         if !r.rights.is_empty() {
             op["description"] = json!(format!("Quyền: {}.", r.rights));
         }

@@ -641,3 +641,176 @@ async fn flow_and_permissions_sqlite() {
 async fn flow_and_permissions_postgres() {
     flow_and_permissions(&fresh_pg_database()).await;
 }
+
+/// A raw request: (status, headers, body bytes).
+async fn raw(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    token: &str,
+    body: Vec<u8>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, headers, bytes)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_download_with_vietnamese_file_names() {
+    let app = app(&fresh_sqlite_database()).await;
+    let office = login(&app, "office").await;
+    let rep1 = login(&app, "rep1").await;
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        "/api/v1/rounds",
+        Some(&office),
+        Some(json!({"title": "Báo cáo 6 tháng", "template": "qcdc-dinh-ky", "period": "2099-H1", "issuer": "T", "deadline": "2099-06-20", "recipients": {"units": ["N1", "N2"]}})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let r = v["id"].as_i64().unwrap();
+    // the letter as a PDF draft: content type, both file names
+    let (st, h, body) = raw(
+        &app,
+        Method::GET,
+        &format!("/api/v1/rounds/{r}/letter?format=pdf"),
+        &rep1,
+        vec![],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
+    assert!(body.starts_with(b"%PDF"));
+    let cd = h[header::CONTENT_DISPOSITION].to_str().unwrap().to_string();
+    assert_eq!(
+        cd,
+        "attachment; filename=\"Cong van (du thao).pdf\"; filename*=UTF-8''C%C3%B4ng%20v%C4%83n%20%28d%E1%BB%B1%20th%E1%BA%A3o%29.pdf"
+    );
+    let star = cd.split("filename*=UTF-8''").nth(1).unwrap();
+    assert_eq!(
+        percent_encoding::percent_decode_str(star)
+            .decode_utf8()
+            .unwrap(),
+        "Công văn (dự thảo).pdf"
+    );
+    assert!(cd.is_ascii());
+    // issued: the number in the file name and in a header
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/rounds/{r}/letter/issue"),
+        Some(&office),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["number_text"], "01/CV-BCĐ");
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/rounds/{r}/letter/issue"),
+        Some(&office),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict"))
+    );
+    let (st, h, _) = raw(
+        &app,
+        Method::GET,
+        &format!("/api/v1/rounds/{r}/letter"),
+        &rep1,
+        vec![],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        h[header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    let cd = h[header::CONTENT_DISPOSITION].to_str().unwrap();
+    assert!(cd.contains("filename=\"Cong van 01-CV-BCD.docx\""), "{cd}");
+    assert!(
+        cd.contains("filename*=UTF-8''C%C3%B4ng%20v%C4%83n%2001-CV-BC%C4%90.docx"),
+        "{cd}"
+    );
+    assert_eq!(h["x-qcdc-number"], "01%2FCV-BC%C4%90");
+    // the Excel form: content type; an upload over the limit is 413 with a stable code
+    let (st, h, body) = raw(
+        &app,
+        Method::GET,
+        &format!("/api/v1/rounds/{r}/submissions/N1/form"),
+        &rep1,
+        vec![],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        h[header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let (st, _, back) = raw(
+        &app,
+        Method::POST,
+        &format!("/api/v1/rounds/{r}/submissions/N1/form"),
+        &rep1,
+        body,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{}", String::from_utf8_lossy(&back));
+    let (st, _, back) = raw(
+        &app,
+        Method::POST,
+        &format!("/api/v1/rounds/{r}/submissions/N1/form"),
+        &rep1,
+        vec![b'x'; 50 * 1024 * 1024],
+    )
+    .await;
+    let v: Value = serde_json::from_slice(&back).unwrap();
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
+    let (st, _, back) = raw(
+        &app,
+        Method::POST,
+        &format!("/api/v1/rounds/{r}/submissions/N1/form"),
+        &rep1,
+        b"PK\x03\x04junk".to_vec(),
+    )
+    .await;
+    let v: Value = serde_json::from_slice(&back).unwrap();
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("xlsx_unreadable")),
+        "{v}"
+    );
+    // another unit's report is refused to a commune reporter
+    let (st, _, _) = raw(
+        &app,
+        Method::GET,
+        &format!("/api/v1/rounds/{r}/submissions/N2/document"),
+        &rep1,
+        vec![],
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    // the OpenAPI document names the attachment's content types
+    let doc = openapi_document();
+    let op = &doc["paths"]["/api/v1/rounds/{id}/letter"]["get"]["responses"]["200"]["content"];
+    assert!(op["application/pdf"].is_object(), "{op}");
+    assert!(
+        op["application/vnd.openxmlformats-officedocument.wordprocessingml.document"].is_object()
+    );
+}

@@ -52,6 +52,7 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
     const ADMIN_OF_N1: &[&str] = &["admin_t", "admin_n1"];
     const ROOT_ADMINS: &[&str] = &["admin_t", "admin_k"];
     const ADOPT_N1: &[&str] = &["admin_t", "admin_n1"];
+    const MANAGE_N1: &[&str] = &["admin_t", "office_t", "admin_n1"];
     match (method.as_str(), path) {
         (
             _,
@@ -103,6 +104,25 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/api/v1/rounds/{id}/consolidation/{unit}/narrative",
         ) => VIEW_N1,
         ("POST", "/api/v1/rounds/{id}/consolidation/{unit}/adopt") => ADOPT_N1,
+        ("GET", "/api/v1/rounds/{id}/letter") => ROUND_VISIBLE,
+        ("POST", "/api/v1/rounds/{id}/letter/issue") => MANAGE_T,
+        (
+            "GET",
+            "/api/v1/rounds/{id}/submissions/{unit}/document"
+            | "/api/v1/rounds/{id}/submissions/{unit}/form"
+            | "/api/v1/rounds/{id}/consolidation/{unit}/document"
+            | "/api/v1/rounds/{id}/consolidation/{unit}/draft"
+            | "/api/v1/rounds/{id}/consolidation/{unit}/xlsx"
+            | "/api/v1/units/{code}/document-settings",
+        ) => VIEW_N1,
+        (
+            "POST",
+            "/api/v1/rounds/{id}/submissions/{unit}/document/issue"
+            | "/api/v1/rounds/{id}/submissions/{unit}/form",
+        ) => REPORT_N1,
+        ("PUT", "/api/v1/rounds/{id}/consolidation/{unit}/draft")
+        | ("POST", "/api/v1/rounds/{id}/consolidation/{unit}/issue") => MANAGE_N1,
+        ("PUT", "/api/v1/units/{code}/document-settings") => ADMIN_OF_N1,
         ("GET", "/api/v1/users") => ADMINS,
         ("POST", "/api/v1/users" | "/api/v1/users/{username}/roles" | "/api/v1/users/import") => {
             ADMIN_OF_N1
@@ -165,6 +185,15 @@ fn body(method: &Method, path: &str, n: usize) -> Option<Value> {
             )));
         }
         ("PUT", "/api/v1/users/{username}/email") => json!({"email": "canbo@example.vn"}),
+        ("PUT", "/api/v1/rounds/{id}/consolidation/{unit}/draft") => {
+            json!({"sections": {"I": "Nội dung tổng hợp (Xã Đam Rông 1)"}})
+        }
+        ("PUT", "/api/v1/units/{code}/document-settings") => {
+            json!({"format": "state", "parent_body": "TỈNH LÂM VIÊN", "body": "ỦY BAN NHÂN DÂN XÃ ĐAM RÔNG 1", "symbol": "UBND", "place": "Đam Rông", "signer_name": "Nguyễn Văn A", "signer_title": "CHỦ TỊCH", "authority_prefix": "TM.", "authority_body": "ỦY BAN NHÂN DÂN"})
+        }
+        ("POST", "/api/v1/rounds/{id}/submissions/{unit}/form") => {
+            return Some(Value::String("không phải tệp Excel".into()));
+        }
         _ => return None,
     })
 }

@@ -184,196 +184,216 @@ pub async fn get_with(
     like: bool,
 ) -> CoreResult<ConsolidationView> {
     let mut tx = cx.app().db().read().await?;
-    let r = async {
-        let round = load_round(&mut tx, round_id).await?;
-        let root = root_of(&mut tx, &round, unit).await?;
-        let lineage = cx.require(&mut tx, Permission::View, root.id).await?;
-        let t = cx.app().template(&mut tx, round.template_id).await?;
-        let past = today > round.deadline;
-        let completeness = rollup::counts(&mut tx, round_id, &[root.id], past)
-            .await?
-            .remove(&root.id)
-            .unwrap_or_default();
-        let current = rollup::totals(&mut tx, round_id, &[root.id])
-            .await?
-            .remove(&root.id)
-            .unwrap_or_default();
-        // the children with recipients below them, one page at a time
-        let children = units_repo::children(&mut tx, root.id).await?;
-        let child_ids: Vec<i64> = children.iter().map(|c| c.id).collect();
-        let mut child_counts = rollup::counts(&mut tx, round_id, &child_ids, past).await?;
-        let reporting: Vec<_> = children
-            .into_iter()
-            .filter_map(|ch| {
-                child_counts
-                    .remove(&ch.id)
-                    .filter(|c| c.recipients > 0)
-                    .map(|c| (ch, c))
-            })
-            .collect();
-        let children_total = i64::try_from(reporting.len()).unwrap_or(i64::MAX);
-        let shown: Vec<_> = reporting
-            .into_iter()
-            .skip(usize::try_from(children_page.offset()).unwrap_or(usize::MAX))
-            .take(usize::try_from(children_page.size()).unwrap_or(0))
-            .collect();
-        let shown_ids: Vec<i64> = shown.iter().map(|(ch, _)| ch.id).collect();
-        let recipients = rounds_repo::recipients_in(&mut tx, round_id, &shown_ids).await?;
-
-        // the same period last year, through succession links
-        let previous = previous_round(&mut tx, &round).await?;
-        let mut previous_units = Vec::new();
-        let mut approximate = false;
-        let mut comparison = None;
-        let rows = match &previous {
-            Some(pr) => {
-                let (preds, approx) =
-                    units_repo::predecessors_on(&mut tx, root.id, pr.period.cutoff().1).await?;
-                approximate = approx;
-                let pt = rollup::totals(&mut tx, pr.id, &preds).await?;
-                let mut sum = Totals::default();
-                for p in &preds {
-                    if let Some(x) = pt.get(p) {
-                        sum.merge(x);
-                    }
-                }
-                previous_units = units_repo::by_ids(&mut tx, &preds)
-                    .await?
-                    .into_iter()
-                    .map(|u| u.name)
-                    .collect();
-                let mut rows = consolidate::rows(&t, &current, Some(&sum), &BTreeMap::new());
-                let (lc, lp, mut coverage) =
-                    like_for_like(&mut tx, round_id, root.id, pr, &preds).await?;
-                if like {
-                    consolidate::compare_like_for_like(&t, &mut rows, &lc, &lp);
-                } else {
-                    coverage.like_for_like = false;
-                }
-                comparison = Some(coverage);
-                rows
-            }
-            None => consolidate::rows(&t, &current, None, &BTreeMap::new()),
-        };
-
-        // drill-down columns from the template, by group
-        let groups: Vec<GroupRef> = t
-            .def
-            .groups
-            .iter()
-            .map(|g| GroupRef {
-                code: g.code.clone(),
-                title: g.title.clone(),
-            })
-            .collect();
-        let group = group
-            .filter(|g| groups.iter().any(|x| x.code == *g))
-            .map(str::to_string)
-            .or_else(|| groups.first().map(|g| g.code.clone()))
-            .unwrap_or_default();
-        let columns: Vec<Column> = t
-            .indicators()
-            .iter()
-            .filter(|i| i.group == group && i.part_of.is_none())
-            .take(8)
-            .map(|i| Column {
-                code: i.code.clone(),
-                name: i.name.clone(),
-                unit: i.unit.clone(),
-            })
-            .collect();
-        // only the columns' figures (and the parts of their ratios) for the children
-        let mut codes: Vec<String> = Vec::new();
-        for col in &columns {
-            codes.push(col.code.clone());
-            if let Some(i) = t.indicator(&col.code) {
-                codes.extend(i.numerator.iter().cloned());
-                codes.extend(i.denominator.iter().cloned());
-            }
-        }
-        let mut totals = rollup::totals_of(&mut tx, round_id, &shown_ids, Some(&codes)).await?;
-        let mut child_rows = Vec::new();
-        for (ch, counts) in &shown {
-            let counts = counts.clone();
-            let tot = totals.remove(&ch.id).unwrap_or_default();
-            let mut values = BTreeMap::new();
-            let mut display = BTreeMap::new();
-            for i in t
-                .indicators()
-                .iter()
-                .filter(|i| columns.iter().any(|c| c.code == i.code))
-            {
-                if let Some(v) = tot.value(&t, &i.code) {
-                    values.insert(i.code.clone(), v);
-                    display.insert(i.code.clone(), number::format_f64(v, i.decimals()));
-                }
-            }
-            child_rows.push(ChildTotals {
-                unit_code: ch.code.clone(),
-                unit_name: ch.name.clone(),
-                kind: ch.kind,
-                is_recipient: recipients.contains(&ch.id),
-                counts,
-                values,
-                display,
-            });
-        }
-        let (_, accepted_reports) = submissions_repo::accepted_below(
-            &mut tx,
-            round_id,
-            (root.id != round.issuer_id).then_some(root.id),
-            0,
-            0,
-        )
-        .await?;
-        // the way down from the highest unit the actor sees (up to the issuer)
-        let mut breadcrumb = Vec::new();
-        for id in lineage.iter().rev() {
-            if breadcrumb.is_empty()
-                && !cx
-                    .actor()
-                    .may(Permission::View, &units_repo::lineage(&mut tx, *id).await?)
-            {
-                continue;
-            }
-            let u = units_repo::by_id(&mut tx, *id).await?;
-            breadcrumb.push((u.code, u.name));
-        }
-        let can_adopt = cx.may(&mut tx, Permission::Manage, root.id).await?
-            && cx.may(&mut tx, Permission::Report, root.id).await?;
-        let adoption_targets = if can_adopt {
-            rounds_repo::addressed_to(&mut tx, &[root.id], true)
-                .await?
-                .into_iter()
-                .map(|(r, _)| r)
-                .filter(|r| r.period == round.period && r.id != round.id)
-                .map(RoundView::from)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Ok(ConsolidationView {
-            round: RoundView::from(round),
-            unit_code: root.code,
-            unit_name: root.name,
-            breadcrumb,
-            completeness,
-            rows,
-            previous_round: previous.map(RoundView::from),
-            previous_units,
-            comparison,
-            comparison_approximate: approximate,
-            groups,
-            group,
-            columns,
-            children: Page::new(child_rows, children_total, children_page),
-            accepted_reports,
-            can_adopt,
-            adoption_targets,
-        })
-    }
+    let r = get_in(
+        cx,
+        &mut tx,
+        round_id,
+        unit,
+        group,
+        children_page,
+        today,
+        like,
+    )
     .await;
     tx.finish(r).await
+}
+
+/// [`get`] in the caller's transaction (documents build on the same view).
+pub(crate) async fn get_in(
+    cx: &Ctx,
+    c: &mut AnyConnection,
+    round_id: i64,
+    unit: Option<&str>,
+    group: Option<&str>,
+    children_page: PageReq,
+    today: NaiveDate,
+    like: bool,
+) -> CoreResult<ConsolidationView> {
+    let round = load_round(c, round_id).await?;
+    let root = root_of(c, &round, unit).await?;
+    let lineage = cx.require(c, Permission::View, root.id).await?;
+    let t = cx.app().template(c, round.template_id).await?;
+    let past = today > round.deadline;
+    let completeness = rollup::counts(c, round_id, &[root.id], past)
+        .await?
+        .remove(&root.id)
+        .unwrap_or_default();
+    let current = rollup::totals(c, round_id, &[root.id])
+        .await?
+        .remove(&root.id)
+        .unwrap_or_default();
+    // the children with recipients below them, one page at a time
+    let children = units_repo::children(c, root.id).await?;
+    let child_ids: Vec<i64> = children.iter().map(|c| c.id).collect();
+    let mut child_counts = rollup::counts(c, round_id, &child_ids, past).await?;
+    let reporting: Vec<_> = children
+        .into_iter()
+        .filter_map(|ch| {
+            child_counts
+                .remove(&ch.id)
+                .filter(|c| c.recipients > 0)
+                .map(|c| (ch, c))
+        })
+        .collect();
+    let children_total = i64::try_from(reporting.len()).unwrap_or(i64::MAX);
+    let shown: Vec<_> = reporting
+        .into_iter()
+        .skip(usize::try_from(children_page.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(children_page.size()).unwrap_or(0))
+        .collect();
+    let shown_ids: Vec<i64> = shown.iter().map(|(ch, _)| ch.id).collect();
+    let recipients = rounds_repo::recipients_in(c, round_id, &shown_ids).await?;
+
+    // the same period last year, through succession links
+    let previous = previous_round(c, &round).await?;
+    let mut previous_units = Vec::new();
+    let mut approximate = false;
+    let mut comparison = None;
+    let rows = match &previous {
+        Some(pr) => {
+            let (preds, approx) =
+                units_repo::predecessors_on(c, root.id, pr.period.cutoff().1).await?;
+            approximate = approx;
+            let pt = rollup::totals(c, pr.id, &preds).await?;
+            let mut sum = Totals::default();
+            for p in &preds {
+                if let Some(x) = pt.get(p) {
+                    sum.merge(x);
+                }
+            }
+            previous_units = units_repo::by_ids(c, &preds)
+                .await?
+                .into_iter()
+                .map(|u| u.name)
+                .collect();
+            let mut rows = consolidate::rows(&t, &current, Some(&sum), &BTreeMap::new());
+            let (lc, lp, mut coverage) = like_for_like(c, round_id, root.id, pr, &preds).await?;
+            if like {
+                consolidate::compare_like_for_like(&t, &mut rows, &lc, &lp);
+            } else {
+                coverage.like_for_like = false;
+            }
+            comparison = Some(coverage);
+            rows
+        }
+        None => consolidate::rows(&t, &current, None, &BTreeMap::new()),
+    };
+
+    // drill-down columns from the template, by group
+    let groups: Vec<GroupRef> = t
+        .def
+        .groups
+        .iter()
+        .map(|g| GroupRef {
+            code: g.code.clone(),
+            title: g.title.clone(),
+        })
+        .collect();
+    let group = group
+        .filter(|g| groups.iter().any(|x| x.code == *g))
+        .map(str::to_string)
+        .or_else(|| groups.first().map(|g| g.code.clone()))
+        .unwrap_or_default();
+    let columns: Vec<Column> = t
+        .indicators()
+        .iter()
+        .filter(|i| i.group == group && i.part_of.is_none())
+        .take(8)
+        .map(|i| Column {
+            code: i.code.clone(),
+            name: i.name.clone(),
+            unit: i.unit.clone(),
+        })
+        .collect();
+    // only the columns' figures (and the parts of their ratios) for the children
+    let mut codes: Vec<String> = Vec::new();
+    for col in &columns {
+        codes.push(col.code.clone());
+        if let Some(i) = t.indicator(&col.code) {
+            codes.extend(i.numerator.iter().cloned());
+            codes.extend(i.denominator.iter().cloned());
+        }
+    }
+    let mut totals = rollup::totals_of(c, round_id, &shown_ids, Some(&codes)).await?;
+    let mut child_rows = Vec::new();
+    for (ch, counts) in &shown {
+        let counts = counts.clone();
+        let tot = totals.remove(&ch.id).unwrap_or_default();
+        let mut values = BTreeMap::new();
+        let mut display = BTreeMap::new();
+        for i in t
+            .indicators()
+            .iter()
+            .filter(|i| columns.iter().any(|c| c.code == i.code))
+        {
+            if let Some(v) = tot.value(&t, &i.code) {
+                values.insert(i.code.clone(), v);
+                display.insert(i.code.clone(), number::format_f64(v, i.decimals()));
+            }
+        }
+        child_rows.push(ChildTotals {
+            unit_code: ch.code.clone(),
+            unit_name: ch.name.clone(),
+            kind: ch.kind,
+            is_recipient: recipients.contains(&ch.id),
+            counts,
+            values,
+            display,
+        });
+    }
+    let (_, accepted_reports) = submissions_repo::accepted_below(
+        c,
+        round_id,
+        (root.id != round.issuer_id).then_some(root.id),
+        0,
+        0,
+    )
+    .await?;
+    // the way down from the highest unit the actor sees (up to the issuer)
+    let mut breadcrumb = Vec::new();
+    for id in lineage.iter().rev() {
+        if breadcrumb.is_empty()
+            && !cx
+                .actor()
+                .may(Permission::View, &units_repo::lineage(c, *id).await?)
+        {
+            continue;
+        }
+        let u = units_repo::by_id(c, *id).await?;
+        breadcrumb.push((u.code, u.name));
+    }
+    let can_adopt = cx.may(c, Permission::Manage, root.id).await?
+        && cx.may(c, Permission::Report, root.id).await?;
+    let adoption_targets = if can_adopt {
+        rounds_repo::addressed_to(c, &[root.id], true)
+            .await?
+            .into_iter()
+            .map(|(r, _)| r)
+            .filter(|r| r.period == round.period && r.id != round.id)
+            .map(RoundView::from)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ConsolidationView {
+        round: RoundView::from(round),
+        unit_code: root.code,
+        unit_name: root.name,
+        breadcrumb,
+        completeness,
+        rows,
+        previous_round: previous.map(RoundView::from),
+        previous_units,
+        comparison,
+        comparison_approximate: approximate,
+        groups,
+        group,
+        columns,
+        children: Page::new(child_rows, children_total, children_page),
+        accepted_reports,
+        can_adopt,
+        adoption_targets,
+    })
 }
 
 /// The values of one indicator in each accepted report below a unit (for

@@ -20,6 +20,7 @@ pub mod auth;
 pub mod backup;
 pub mod check;
 pub mod consolidation;
+pub mod documents;
 pub mod maintenance;
 pub mod notices;
 pub mod reminders;

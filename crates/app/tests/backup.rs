@@ -198,7 +198,7 @@ async fn damaged_or_foreign_backups_are_refused() {
         let mut out = zip::ZipWriter::new(std::fs::File::create(&newer).unwrap());
         for i in 0..src.len() {
             let mut f = src.by_index(i).unwrap();
-            let name = f.name().to_string();
+            let name = f.name().unwrap().to_string();
             let mut data = Vec::new();
             std::io::Read::read_to_end(&mut f, &mut data).unwrap();
             if name == "manifest.json" {

@@ -12,8 +12,8 @@ use qcdc_app::rounds::{NewRound, RecipientSelector};
 use qcdc_app::units::UnitQuery;
 use qcdc_app::views::{ConsolidationView, RoundStatusView};
 use qcdc_app::{
-    App, AppOptions, PageReq, RecipientFilter, auth, backup, consolidation, reminders, rounds,
-    submissions, templates, units, users,
+    App, AppOptions, PageReq, RecipientFilter, auth, backup, consolidation, documents, reminders,
+    rounds, submissions, templates, units, users,
 };
 use qcdc_core::access::Role;
 use qcdc_core::number;
@@ -141,8 +141,83 @@ pub enum Cmd {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Render an official document of a round as DOCX or PDF: the round's letter, a
+    /// unit's report, or the consolidated report at a unit. An issued document prints
+    /// with its number; `--draft` renders an unnumbered draft of the current data.
+    Render {
+        #[arg(value_enum)]
+        document: DocumentArg,
+        #[arg(long)]
+        round: i64,
+        /// The report's unit (report), the consolidating unit (consolidated; default the issuer).
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, value_enum, default_value = "pdf")]
+        format: FileFormatArg,
+        #[arg(long)]
+        draft: bool,
+        /// Output file (default: the document's Vietnamese file name in the current directory).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Issue a document ("Phát hành"): takes the next number of the issuer's register.
+    Issue {
+        #[arg(value_enum)]
+        document: DocumentArg,
+        #[arg(long)]
+        round: i64,
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// A unit's Excel form: export it to fill offline, import it into the draft.
+    #[command(subcommand)]
+    Form(FormCmd),
     /// Turn a legacy report (.txt, .docx) into a unit's draft in a round, with a review list.
     ImportReport {
+        file: PathBuf,
+        #[arg(long)]
+        round: i64,
+        #[arg(long)]
+        unit: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DocumentArg {
+    Letter,
+    Report,
+    Consolidated,
+}
+
+impl DocumentArg {
+    fn which(self) -> documents::Which {
+        match self {
+            DocumentArg::Letter => documents::Which::Letter,
+            DocumentArg::Report => documents::Which::Report,
+            DocumentArg::Consolidated => documents::Which::Consolidated,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FileFormatArg {
+    Docx,
+    Pdf,
+}
+
+#[derive(Subcommand)]
+pub enum FormCmd {
+    /// Write the unit's form of a round as .xlsx, pre-filled with its draft.
+    Export {
+        #[arg(long)]
+        round: i64,
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Read a filled form into the unit's draft (all or nothing; every unreadable cell listed).
+    Import {
         file: PathBuf,
         #[arg(long)]
         round: i64,
@@ -382,6 +457,12 @@ pub enum BenchCmd {
     Consolidate {
         #[arg(long, default_value_t = 5)]
         iterations: usize,
+    },
+    /// Render the consolidated report of an office with N submitting units (full form,
+    /// two pages of narrative each) as DOCX and PDF.
+    Render {
+        #[arg(long, default_value_t = 100)]
+        units: usize,
     },
     /// The pages users open, over HTTP, on a generated national dataset: the round
     /// page, the consolidation page and API (country, province, commune), a form.
@@ -910,6 +991,99 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
         }
+        Cmd::Render {
+            document,
+            round,
+            unit,
+            format,
+            draft,
+            out,
+        } => {
+            let store = open(&cli.db).await?;
+            let format = match format {
+                FileFormatArg::Docx => documents::FileFormat::Docx,
+                FileFormatArg::Pdf => documents::FileFormat::Pdf,
+            };
+            let f = documents::render(
+                &store.system(&actor),
+                round,
+                document.which(),
+                unit.as_deref(),
+                format,
+                draft,
+            )
+            .await?;
+            let path = out.unwrap_or_else(|| PathBuf::from(&f.file_name));
+            std::fs::write(&path, &f.bytes)
+                .with_context(|| format!("không ghi được {}", path.display()))?;
+            let pages = f.pages.map(|p| format!(", {p} trang")).unwrap_or_default();
+            match &f.number {
+                Some(n) => outln!("Đã ghi {} (số {n}{pages}).", path.display()),
+                None => outln!("Đã ghi {} (dự thảo, chưa có số{pages}).", path.display()),
+            }
+        }
+        Cmd::Issue {
+            document,
+            round,
+            unit,
+        } => {
+            let store = open(&cli.db).await?;
+            let d = documents::issue(
+                &store.system(&actor),
+                round,
+                document.which(),
+                unit.as_deref(),
+            )
+            .await?;
+            outln!(
+                "Đã phát hành số {} ngày {} ({}).",
+                d.number_text,
+                format_date(d.issued_on),
+                d.unit_code
+            );
+        }
+        Cmd::Form(c) => {
+            let store = open(&cli.db).await?;
+            match c {
+                FormCmd::Export { round, unit, out } => {
+                    let f = documents::export_form(&store.system(&actor), round, &unit).await?;
+                    let path = out.unwrap_or_else(|| PathBuf::from(&f.file_name));
+                    std::fs::write(&path, &f.bytes)
+                        .with_context(|| format!("không ghi được {}", path.display()))?;
+                    outln!("Đã ghi biểu mẫu {}.", path.display());
+                }
+                FormCmd::Import { file, round, unit } => {
+                    let bytes = std::fs::read(&file)
+                        .with_context(|| format!("không đọc được {}", file.display()))?;
+                    match documents::import_form(&store.system(&actor), round, &unit, bytes).await {
+                        Ok(v) => {
+                            outln!(
+                                "Đã nhập biểu mẫu vào bản nháp của «{}» trong đợt #{}: {} chỉ tiêu có số liệu.",
+                                v.unit_name,
+                                v.round_id,
+                                v.values.len()
+                            );
+                            for f in &v.findings {
+                                outln!("  [{:?}] {}", f.severity, f.message);
+                            }
+                        }
+                        Err(e) => {
+                            eprintln!("Lỗi ({}): {}", e.code.as_str(), e.message);
+                            for p in &e.problems {
+                                eprintln!("  {}", p.message);
+                            }
+                            return Ok(ExitCode::from(1));
+                        }
+                    }
+                }
+            }
+        }
+        Cmd::Bench(BenchCmd::Render { units }) => {
+            let r =
+                tokio::task::spawn_blocking(move || qcdc_docs::bench::render_consolidated(units))
+                    .await??;
+            outln!("{}", r.line());
+        }
         Cmd::Bench(BenchCmd::Check { files }) => crate::check::bench(&files)?,
         Cmd::Bench(BenchCmd::CheckAccuracy { corpus }) => {
             return Ok(crate::check::accuracy(&corpus));
@@ -1007,6 +1181,12 @@ async fn serve(store: App, addr: SocketAddr, cookie_secure: bool, note: &str) ->
     // on stderr: a script may read the address line and close stdout
     eprintln!("{note}");
     let app = qcdc_web::server_router(store, cookie_secure);
+    // typst's one-off costs (standard library, fonts) paid now, not by the first user
+    tokio::task::spawn_blocking(|| {
+        if let Err(e) = qcdc_docs::warm_up() {
+            tracing::warn!(error = %e, "document renderer warm-up failed");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

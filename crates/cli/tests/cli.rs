@@ -441,3 +441,120 @@ fn import_report_into_a_demo_draft() {
         sub["narrative_findings"]
     );
 }
+
+#[test]
+fn render_issue_and_excel_forms_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    stdout(&qcdc(d, &["demo"]));
+    let letter = d.join("cong-van.docx");
+    let out = stdout(&qcdc(
+        d,
+        &[
+            "render",
+            "letter",
+            "--round",
+            "3",
+            "--format",
+            "docx",
+            "--out",
+            letter.to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("dự thảo"), "{out}");
+    assert!(std::fs::read(&letter).unwrap().starts_with(b"PK"));
+    let out = stdout(&qcdc(d, &["issue", "letter", "--round", "3"]));
+    assert!(out.contains("Đã phát hành số 01/CV-BCĐ"), "{out}");
+    let out = stdout(&qcdc(
+        d,
+        &[
+            "render",
+            "letter",
+            "--round",
+            "3",
+            "--format",
+            "docx",
+            "--out",
+            letter.to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("(số 01/CV-BCĐ"), "{out}");
+    let pdf = d.join("tong-hop.pdf");
+    let out = stdout(&qcdc(
+        d,
+        &[
+            "render",
+            "consolidated",
+            "--round",
+            "3",
+            "--format",
+            "pdf",
+            "--out",
+            pdf.to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("trang"), "{out}");
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    // a unit still drafting: export its form and import it back unchanged
+    let status: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
+        d,
+        &["rounds", "status", "--round", "3", "--format", "json"],
+    )))
+    .unwrap();
+    let unit = status["recipients"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["status"] == "draft")
+        .map(|r| r["unit_code"].as_str().unwrap().to_string())
+        .expect("a draft in demo round 3");
+    let form = d.join("bieu-mau.xlsx");
+    stdout(&qcdc(
+        d,
+        &[
+            "form",
+            "export",
+            "--round",
+            "3",
+            "--unit",
+            &unit,
+            "--out",
+            form.to_str().unwrap(),
+        ],
+    ));
+    let out = stdout(&qcdc(
+        d,
+        &[
+            "form",
+            "import",
+            form.to_str().unwrap(),
+            "--round",
+            "3",
+            "--unit",
+            &unit,
+        ],
+    ));
+    assert!(out.contains("Đã nhập biểu mẫu"), "{out}");
+    // another unit's form is refused, with the stable code and exit status 1
+    let other = status["recipients"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["unit_code"].as_str().unwrap().to_string())
+        .find(|c| *c != unit)
+        .unwrap();
+    let o = qcdc(
+        d,
+        &[
+            "form",
+            "import",
+            form.to_str().unwrap(),
+            "--round",
+            "3",
+            "--unit",
+            &other,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("xlsx_wrong_form"));
+}

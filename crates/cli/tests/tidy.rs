@@ -204,6 +204,10 @@ fn every_public_use_case_authorizes() {
         "adoption_change(cx",
         "create_user(cx",
         "require_admin_of_user(cx",
+        "document(cx",
+        "get_in(cx",
+        "require_read(cx",
+        "require_issue(cx",
     ];
     let dir = root().join("crates/app/src");
     let mut files = Vec::new();

@@ -33,6 +33,12 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The database or the disk cannot take the request now (full, read-only, down).
     Unavailable,
+    /// An uploaded workbook is not a readable .xlsx (damaged, another format, zip bomb).
+    XlsxUnreadable,
+    /// An uploaded workbook is not the form of this round, unit and template version.
+    XlsxWrongForm,
+    /// Some value cells of an uploaded form cannot be read (each one listed).
+    XlsxBadCells,
     Internal,
 }
 
@@ -63,6 +69,9 @@ impl ErrorCode {
             Self::Forbidden => "forbidden",
             Self::PayloadTooLarge => "payload_too_large",
             Self::Unavailable => "unavailable",
+            Self::XlsxUnreadable => "xlsx_unreadable",
+            Self::XlsxWrongForm => "xlsx_wrong_form",
+            Self::XlsxBadCells => "xlsx_bad_cells",
             Self::Internal => "internal",
         }
     }
@@ -73,7 +82,7 @@ impl ErrorCode {
         match self {
             InvalidNumber | InvalidDate | InvalidPeriod | InvalidExpression | InvalidTemplate
             | InvalidUnits | InvalidInput | UnknownIndicator | UnknownSection
-            | InvalidRecipients | DeadlineInPast => 400,
+            | InvalidRecipients | DeadlineInPast | XlsxUnreadable | XlsxWrongForm => 400,
             Unauthorized => 401,
             Forbidden => 403,
             UnknownUnit | NotFound => 404,
@@ -81,7 +90,7 @@ impl ErrorCode {
                 409
             }
             PayloadTooLarge => 413,
-            ValidationFailed => 422,
+            ValidationFailed | XlsxBadCells => 422,
             Internal => 500,
             Unavailable => 503,
         }

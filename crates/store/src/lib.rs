@@ -14,6 +14,7 @@ pub mod audit;
 pub mod backup;
 pub mod closure;
 pub mod db;
+pub mod documents_repo;
 pub mod meta;
 pub mod migrate;
 pub mod reminders_repo;

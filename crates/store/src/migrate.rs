@@ -32,8 +32,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_foundation.sql"),
         include_str!("../migrations/postgres/0002_foundation.sql"),
     ),
-    // 3 is written on another branch; the migrator applies whatever is missing,
-    // so a database at 4 takes 3 later (the two touch different tables)
+    (
+        3,
+        "documents",
+        include_str!("../migrations/sqlite/0003_documents.sql"),
+        include_str!("../migrations/postgres/0003_documents.sql"),
+    ),
     (
         4,
         "reminders_and_user_admin",

@@ -628,3 +628,35 @@ pub async fn open_with_missing(
     out.sort_by_key(|(r, _)| (r.deadline, r.id));
     Ok(out)
 }
+
+/// The recipients of a round counted by unit kind, with one name per kind (the
+/// letter's "Kính gửi:" names a kind's only recipient, and groups the others).
+pub async fn recipient_kinds(
+    c: &mut AnyConnection,
+    round_id: i64,
+) -> CoreResult<Vec<(UnitKind, i64, String)>> {
+    #[derive(FromRow)]
+    struct K {
+        kind: String,
+        n: i64,
+        name: String,
+    }
+    let rows: Vec<K> = rows::fetch_all(
+        c,
+        sqlx::query_as(
+            "SELECT u.kind, COUNT(*) AS n, MIN(u.name) AS name FROM submissions s JOIN units u ON u.id = s.unit_id
+             WHERE s.round_id = $1 GROUP BY u.kind",
+        )
+        .bind(round_id),
+        "submissions",
+    )
+    .await?;
+    rows.into_iter()
+        .map(|k| {
+            let kind = parse_col("units", "kind", k.kind, |s| {
+                UnitKind::parse(s).ok_or("loại đơn vị không biết")
+            })?;
+            Ok((kind, k.n, k.name))
+        })
+        .collect()
+}

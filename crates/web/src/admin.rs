@@ -98,13 +98,13 @@ async fn units_body(
             tbody {
                 @if let Some(c) = &current {
                     tr {
-                        td { (c.code) } td style="padding-left:.5rem" { strong { (c.name) } } td { (c.kind_label) }
+                        td { (c.code) } td style="padding-left:.5rem" { strong { (c.name) } " " a href=(format!("/quan-tri/van-ban/{}", enc(&c.code))) { "Thiết lập văn bản" } } td { (c.kind_label) }
                         td { @if let Some(p) = &c.parent_code { a href=(format!("/quan-tri/don-vi?don_vi={}", enc(p))) { "‹ " (p) } } }
                         td { (format_date(c.valid_from)) " – " (c.valid_to.map(format_date).unwrap_or_default()) } td {}
                     }
                 }
                 @for (depth, x) in &rows { tr {
-                    td { (x.code) } td style=(format!("padding-left:{}rem", 0.5 + (*depth as f64) * 1.5)) { a href=(format!("/quan-tri/don-vi?don_vi={}", enc(&x.code))) { (x.name) } } td { (x.kind_label) } td { (x.parent_code.clone().unwrap_or_default()) }
+                    td { (x.code) } td style=(format!("padding-left:{}rem", 0.5 + (*depth as f64) * 1.5)) { a href=(format!("/quan-tri/don-vi?don_vi={}", enc(&x.code))) { (x.name) } " · " a.muted href=(format!("/quan-tri/van-ban/{}", enc(&x.code))) { "văn bản" } } td { (x.kind_label) } td { (x.parent_code.clone().unwrap_or_default()) }
                     td { (format_date(x.valid_from)) " – " (x.valid_to.map(format_date).unwrap_or_default()) }
                     td { @if !x.predecessors.is_empty() { (x.succession.map(|s| match s { qcdc_core::unit::Succession::Merged => "sáp nhập từ", qcdc_core::unit::Succession::Split => "chia tách từ", qcdc_core::unit::Succession::Renamed => "đổi tên từ" }).unwrap_or("kế thừa")) " " (x.predecessors.join(", ")) } }
                 } }

@@ -7,6 +7,7 @@
 //! sign-in is needed); the router is built from it and the tests walk it.
 
 mod admin;
+mod documents;
 mod layout;
 mod office;
 mod session;
@@ -135,6 +136,25 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(GET "/dot/{id}/tong-hop/{unit}/chi-tieu/{indicator}", SignedIn, office::per_unit),
         page!(GET "/dot/{id}/tong-hop/{unit}/noi-dung", SignedIn, office::narrative),
         page!(POST "/dot/{id}/tong-hop/{unit}/su-dung", SignedIn, office::adopt),
+        page!(GET "/dot/{id}/cong-van", SignedIn, documents::letter),
+        page!(POST "/dot/{id}/cong-van/phat-hanh", SignedIn, documents::issue_letter),
+        page!(GET "/dot/{id}/bao-cao/{unit}/tai", SignedIn, documents::report),
+        page!(POST "/dot/{id}/bao-cao/{unit}/phat-hanh", SignedIn, documents::issue_report),
+        page!(GET "/dot/{id}/bao-cao/{unit}/bieu-mau", SignedIn, documents::form_xlsx),
+        PageRoute {
+            method: Method::POST,
+            path: "/dot/{id}/bao-cao/{unit}/nop-excel",
+            access: PageAccess::SignedIn,
+            handler: post(unit::import_xlsx)
+                .layer(DefaultBodyLimit::max(documents::XLSX_UPLOAD_LIMIT)),
+        },
+        page!(GET "/dot/{id}/tong-hop/{unit}/soan", SignedIn, documents::draft_page),
+        page!(POST "/dot/{id}/tong-hop/{unit}/soan", SignedIn, documents::save_draft),
+        page!(POST "/dot/{id}/tong-hop/{unit}/phat-hanh", SignedIn, documents::issue_consolidated),
+        page!(GET "/dot/{id}/tong-hop/{unit}/tai", SignedIn, documents::consolidated),
+        page!(GET "/dot/{id}/tong-hop/{unit}/excel", SignedIn, documents::consolidation_xlsx),
+        page!(GET "/quan-tri/van-ban/{code}", SignedIn, documents::settings_page),
+        page!(POST "/quan-tri/van-ban/{code}", SignedIn, documents::save_settings),
         page!(GET "/quan-tri/don-vi", SignedIn, admin::units),
         page!(POST "/quan-tri/don-vi", SignedIn, admin::save_unit),
         page!(POST "/quan-tri/don-vi/nhap", SignedIn, admin::import_units),

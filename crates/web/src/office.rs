@@ -29,6 +29,7 @@ use crate::layout::{
 };
 use crate::session::{User, check_csrf};
 use crate::unit::{Notice, notice};
+use qcdc_app::documents::{self, Which};
 
 fn counts_line(c: &StatusCounts) -> Markup {
     html! {
@@ -134,6 +135,10 @@ pub async fn round_page(
         None
     };
     let can_remind = st.can_manage && st.round.is_open();
+    let letter_issued = match documents::issued(&u.cx, id, Which::Letter, None).await {
+        Ok(i) => i,
+        Err(e) => return error_page(&u, e),
+    };
     let base = format!(
         "/dot/{id}?tt={}&loai={}&q={}&don_vi={}&",
         enc(q.tt.as_deref().unwrap_or("")),
@@ -152,6 +157,7 @@ pub async fn round_page(
         h1 { (st.round.title) }
         p.muted { (st.round.period_label) " (số liệu từ " (st.round.cutoff_from) " đến " (st.round.cutoff_to) ") · hạn nộp " (st.round.deadline_display) " · mẫu " (st.round.template_code) " phiên bản " (st.round.template_version) " · " (st.round.status_label) }
         @if !st.round.letter.is_empty() { div.card { (paragraphs(&st.round.letter)) } }
+        (crate::documents::letter_block(&u, id, st.can_manage, letter_issued.as_ref()))
         p { "Phạm vi: " strong { (st.unit_name) } }
         (counts_line(&st.counts))
         p {
@@ -862,6 +868,11 @@ pub async fn consolidation(
         }
         h1 { "Tổng hợp tại " (c.unit_name) }
         (counts_line(&c.completeness))
+        p {
+            a.button href=(format!("/dot/{}/tong-hop/{}/soan", c.round.id, enc(&c.unit_code))) { "Soạn báo cáo tổng hợp" }
+            " "
+            a.button href=(format!("/dot/{}/tong-hop/{}/excel", c.round.id, enc(&c.unit_code))) { "Tải bảng tổng hợp Excel" }
+        }
         @if let Some(p) = &c.previous_round {
             div.card {
                 p style="margin-top:0" { "So với cùng kỳ: " a href=(format!("/dot/{}", p.id)) { (p.title) } " (" (p.period_label) ")"

@@ -9,6 +9,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
+use qcdc_app::documents::{self, Which};
 use qcdc_app::submissions::{self, DraftChange, History};
 use qcdc_app::views::{SubmissionView, VersionInfo};
 use qcdc_app::{CoreError, PageReq, rounds};
@@ -45,6 +46,8 @@ pub fn notice(n: &Notice) -> Option<Flash> {
         "gia-han" => "Đã gia hạn nộp báo cáo; lý do đã ghi vào lịch sử đợt.",
         "su-dung" => "Đã dùng số liệu tổng hợp làm báo cáo gửi cấp trên (bản nháp).",
         "lich-nhac" => "Đã lưu lịch nhắc nộp báo cáo; thay đổi đã ghi vào lịch sử đợt.",
+        "phat-hanh" => "Đã phát hành; văn bản đã có số trong sổ văn bản đi.",
+        "excel" => "Đã nhập số liệu từ biểu mẫu Excel vào bản nháp.",
         _ => return None,
     };
     Some(Flash::Ok(m.into()))
@@ -605,14 +608,41 @@ async fn render(
     status: StatusCode,
     audit_page: i64,
 ) -> Response {
+    render_with(
+        s,
+        u,
+        round_id,
+        unit,
+        flash,
+        st,
+        status,
+        audit_page,
+        html! {},
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_with(
+    s: &WebState,
+    u: &User,
+    round_id: i64,
+    unit: &str,
+    flash: Option<Flash>,
+    st: &FormState<'_>,
+    status: StatusCode,
+    audit_page: i64,
+    extra: Markup,
+) -> Response {
     let result = async {
         let v = submissions::view(&u.cx, round_id, unit).await?;
         let t = submissions::template_of(&u.cx, round_id).await?;
         let h = submissions::history(&u.cx, round_id, unit, PageReq::new(audit_page, 100)).await?;
-        Ok::<_, CoreError>((v, t, h))
+        let issued = documents::issued(&u.cx, round_id, Which::Report, Some(unit)).await?;
+        Ok::<_, CoreError>((v, t, h, issued))
     }
     .await;
-    let (v, t, h) = match result {
+    let (v, t, h, issued) = match result {
         Ok(x) => x,
         Err(e) => return error_page(u, e),
     };
@@ -637,6 +667,8 @@ async fn render(
         }
         @if v.status == Status::Returned { @if let Some(r) = &v.return_reason { div.flash.err { strong { "Báo cáo bị trả lại: " } (r) } } }
         @if let Some(r) = &v.correction_reason { @if v.status != Status::Accepted { p.muted { "Lý do điều chỉnh: " (r) } } }
+        (extra)
+        (crate::documents::report_block(u, v.round_id, &v.unit_code, issued.as_ref(), (v.can.edit || v.can.correct) && v.status != Status::NotStarted, v.can.edit))
         @if v.can.edit { (form(u, &t, &v, st)) } @else { (read_only(u, &t, &v)) }
         (history_block(&t, v.round_id, &v.unit_code, &h.versions, &h))
     };
@@ -1011,4 +1043,47 @@ pub async fn upload(
         }
     };
     page("Xem trước khi nhập tệp", Some(&u), None, body).into_response()
+}
+
+/// "Nộp từ Excel": the filled form into the draft, all or nothing; a refusal shows
+/// every unreadable cell (sheet, cell, value, why) above the form.
+pub async fn import_xlsx(
+    State(s): State<WebState>,
+    u: User,
+    Path((id, unit)): Path<(i64, String)>,
+    mp: Multipart,
+) -> Response {
+    let bytes = match crate::documents::read_xlsx_upload(&s, &u, mp).await {
+        Ok(b) => b,
+        Err(Ok(refusal)) => return refusal,
+        Err(Err(e)) => return report_error(&s, &u, id, &unit, e).await,
+    };
+    match documents::import_form(&u.cx, id, &unit, bytes).await {
+        Ok(_) => Redirect::to(&format!(
+            "/dot/{id}/bao-cao/{}?tb=excel",
+            crate::layout::enc(&unit)
+        ))
+        .into_response(),
+        Err(e) if e.code == qcdc_app::ErrorCode::Forbidden => error_page(&u, e),
+        Err(e) => {
+            let status = crate::layout::status_of(e.code);
+            let extra = crate::documents::import_problems(&e);
+            render_with(
+                &s,
+                &u,
+                id,
+                &unit,
+                Some(Flash::Err(format!(
+                    "{} (mã lỗi {})",
+                    e.message,
+                    e.code.as_str()
+                ))),
+                &FormState::default(),
+                status,
+                1,
+                extra,
+            )
+            .await
+        }
+    }
 }

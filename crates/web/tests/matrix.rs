@@ -47,6 +47,10 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
     const ADMINS: &[&str] = &["admin_t", "admin_n1", "admin_k"];
     const ADMIN_OF_N1: &[&str] = &["admin_t", "admin_n1"];
     const ROOT_ADMINS: &[&str] = &["admin_t", "admin_k"];
+    const MANAGE_N1: &[&str] = &["admin_t", "office_t", "admin_n1"];
+    const ROUND_VISIBLE: &[&str] = &[
+        "admin_t", "office_t", "viewer_t", "rep_n1", "rep_n2", "admin_n1",
+    ];
     match (method.as_str(), path) {
         (_, "/" | "/static/htmx.min.js" | "/static/app.css" | "/static/app.js" | "/dang-nhap") => {
             ALL
@@ -103,6 +107,24 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/quan-tri/nguoi-dung/{username}/dat-lai-mat-khau"
             | "/quan-tri/nguoi-dung/{username}/thu-dien-tu",
         ) => ADMIN_OF_N1,
+        ("GET", "/dot/{id}/cong-van") => ROUND_VISIBLE,
+        ("POST", "/dot/{id}/cong-van/phat-hanh") => MANAGE_T,
+        (
+            "GET",
+            "/dot/{id}/bao-cao/{unit}/tai"
+            | "/dot/{id}/bao-cao/{unit}/bieu-mau"
+            | "/dot/{id}/tong-hop/{unit}/soan"
+            | "/dot/{id}/tong-hop/{unit}/tai"
+            | "/dot/{id}/tong-hop/{unit}/excel"
+            | "/quan-tri/van-ban/{code}",
+        ) => VIEW_N1,
+        ("POST", "/dot/{id}/bao-cao/{unit}/phat-hanh" | "/dot/{id}/bao-cao/{unit}/nop-excel") => {
+            REPORT_N1
+        }
+        ("POST", "/dot/{id}/tong-hop/{unit}/soan" | "/dot/{id}/tong-hop/{unit}/phat-hanh") => {
+            MANAGE_N1
+        }
+        ("POST", "/quan-tri/van-ban/{code}") => ADMIN_OF_N1,
         _ => panic!("the page matrix has no row for {method} {path}: add one"),
     }
 }
@@ -145,6 +167,15 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
         )),
         "/quan-tri/nguoi-dung/vai-tro" => f("&username=rep_n2&role=viewer&unit=N1"),
         "/quan-tri/nguoi-dung/{username}/thu-dien-tu" => f("&email=canbo%40example.vn"),
+        "/dot/{id}/tong-hop/{unit}/soan" => {
+            f("&s.I=N%E1%BB%99i+dung+%28X%C3%A3+%C4%90am+R%C3%B4ng+1%29")
+        }
+        "/quan-tri/van-ban/{code}" => f(
+            "&format=state&body=%E1%BB%A6Y+BAN+NH%C3%82N+D%C3%82N+X%C3%83&symbol=UBND&place=%C4%90am+R%C3%B4ng&authority_prefix=TM.",
+        ),
+        "/dot/{id}/bao-cao/{unit}/nop-excel" => {
+            Payload::File("f.xlsx", "không phải tệp Excel".into())
+        }
         "/dot/{id}/bao-cao/{unit}/nhap-tep" => {
             Payload::File("r.txt", "I. KHÁI QUÁT\n\nNội dung.".into())
         }
@@ -312,7 +343,14 @@ async fn page_by_role_matrix() {
             .path
             .replace("{id}", &r.to_string())
             .replace("{unit}", "N1")
-            .replace("{code}", "qcdc-dinh-ky")
+            .replace(
+                "{code}",
+                if route.path.starts_with("/quan-tri/van-ban") {
+                    "N1"
+                } else {
+                    "qcdc-dinh-ky"
+                },
+            )
             .replace("{indicator}", "xh_ty_le_ho_ngheo")
             .replace("{username}", "target_n1");
         let ok = allowed(&route.method, route.path);
