@@ -13,8 +13,8 @@ use chrono::Utc;
 use qcdc_app::rounds::NewRound;
 use qcdc_app::units::UnitQuery;
 use qcdc_app::{
-    PageReq, RecipientFilter, auth, check, consolidation, rounds, submissions, templates, units,
-    users,
+    PageReq, RecipientFilter, auth, check, consolidation, notices, reminders, rounds, submissions,
+    templates, units, users,
 };
 use qcdc_core::access::Role;
 use qcdc_core::period::{Period, format_date, parse_date};
@@ -615,4 +615,119 @@ pub async fn import_users(Auth(cx): Auth, b: Body) -> Result<(StatusCode, Json<V
     let b = bytes(b)?;
     let recs = qcdc_core::user_import::parse_csv(utf8(&b)?)?;
     created(users::import(&cx, recs).await?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineBody {
+    /// dd/mm/yyyy or yyyy-mm-dd
+    deadline: String,
+    reason: String,
+}
+
+pub async fn extend_deadline(
+    State(s): State<AppState>,
+    Auth(cx): Auth,
+    P(id): P<i64>,
+    b: JsonBody<DeadlineBody>,
+) -> ApiResult<Value> {
+    let b = body(b)?;
+    let day = parse_date(&b.deadline)?;
+    ok(rounds::extend_deadline(&cx, id, day, &b.reason, s.app.today()).await?)
+}
+
+pub async fn extend_unit_deadline(
+    State(s): State<AppState>,
+    Auth(cx): Auth,
+    P((id, unit)): P<(i64, String)>,
+    b: JsonBody<DeadlineBody>,
+) -> ApiResult<Value> {
+    let b = body(b)?;
+    let day = parse_date(&b.deadline)?;
+    ok(rounds::extend_unit_deadline(&cx, id, &unit, day, &b.reason, s.app.today()).await?)
+}
+
+pub async fn round_history(Auth(cx): Auth, P(id): P<i64>, q: Q<PageQuery>) -> ApiResult<Value> {
+    let q = query(q)?;
+    ok(rounds::history(
+        &cx,
+        id,
+        PageReq::new(q.page.unwrap_or(1), q.per_page.unwrap_or(50)),
+    )
+    .await?)
+}
+
+pub async fn reminder_schedule(Auth(cx): Auth, P(id): P<i64>) -> ApiResult<Value> {
+    ok(reminders::schedule(&cx, id).await?)
+}
+
+pub async fn set_reminder_schedule(
+    Auth(cx): Auth,
+    P(id): P<i64>,
+    b: JsonBody<qcdc_core::reminder::Schedule>,
+) -> ApiResult<Value> {
+    let b = body(b)?;
+    ok(reminders::set_schedule(&cx, id, b).await?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemindBody {
+    /// "not_sent" (every unit that has not sent), "overdue" (only those past their
+    /// deadline) or "unit" with `unit` = its code
+    target: String,
+    unit: Option<String>,
+}
+
+pub async fn send_reminders(
+    Auth(cx): Auth,
+    P(id): P<i64>,
+    b: JsonBody<RemindBody>,
+) -> ApiResult<Value> {
+    let b = body(b)?;
+    let target =
+        match (b.target.as_str(), b.unit) {
+            ("not_sent", None) => reminders::Target::NotSent {
+                overdue_only: false,
+            },
+            ("overdue", None) => reminders::Target::NotSent { overdue_only: true },
+            ("unit", Some(code)) if !code.trim().is_empty() => {
+                reminders::Target::Unit(code.trim().to_string())
+            }
+            _ => return Err(CoreError::invalid(
+                "target phải là \"not_sent\", \"overdue\" hoặc \"unit\" kèm mã đơn vị trong unit",
+            )
+            .into()),
+        };
+    ok(reminders::send(&cx, id, &target, Utc::now()).await?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticesQuery {
+    limit: Option<i64>,
+}
+
+pub async fn list_notices(Auth(cx): Auth, q: Q<NoticesQuery>) -> ApiResult<Value> {
+    let q = query(q)?;
+    let items = notices::list(&cx, q.limit.unwrap_or(50).clamp(1, 500)).await?;
+    let unread = notices::unread_count(&cx).await?;
+    ok(json!({ "unread": unread, "items": items }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadBody {
+    /// one notice; all of the user's when absent
+    id: Option<i64>,
+}
+
+pub async fn read_notices(Auth(cx): Auth, b: JsonBody<ReadBody>) -> ApiResult<Value> {
+    let b = body(b)?;
+    let n = notices::mark_read(&cx, b.id).await?;
+    ok(json!({ "marked_read": n }))
+}
+
+pub async fn review_queue(State(s): State<AppState>, Auth(cx): Auth) -> ApiResult<Value> {
+    ok(rounds::office_queue(&cx, s.app.today()).await?)
 }

@@ -79,6 +79,17 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
         ("POST", "/api/v1/rounds") => MANAGE_T,
         ("GET", "/api/v1/rounds/{id}") => ROUND_VISIBLE,
         ("POST", "/api/v1/rounds/{id}/close" | "/api/v1/rounds/{id}/reopen") => MANAGE_T,
+        (
+            "POST" | "PUT" | "GET",
+            "/api/v1/rounds/{id}/deadline"
+            | "/api/v1/rounds/{id}/submissions/{unit}/deadline"
+            | "/api/v1/rounds/{id}/reminders/schedule"
+            | "/api/v1/rounds/{id}/reminders",
+        ) => MANAGE_T,
+        ("GET", "/api/v1/rounds/{id}/history") => VIEW_T,
+        ("GET", "/api/v1/notices" | "/api/v1/review-queue") | ("POST", "/api/v1/notices/read") => {
+            ALL
+        }
         ("GET", "/api/v1/rounds/{id}/status") => VIEW_T,
         (
             "GET",
@@ -178,6 +189,17 @@ fn body(method: &Method, path: &str, n: usize) -> Option<Value> {
             json!({"username": format!("moi{n}"), "full_name": "Người mới", "password": "mat-khau-moi-123", "roles": [{"role": "reporter", "unit": "N1"}]})
         }
         ("POST", "/api/v1/users/{username}/roles") => json!({"role": "viewer", "unit": "N1"}),
+        ("POST", "/api/v1/rounds/{id}/deadline") => {
+            json!({"deadline": format!("{:02}/07/2099", n % 28 + 1), "reason": "lý do"})
+        }
+        ("POST", "/api/v1/rounds/{id}/submissions/{unit}/deadline") => {
+            json!({"deadline": format!("{:02}/09/2099", n % 28 + 1), "reason": "lý do"})
+        }
+        ("PUT", "/api/v1/rounds/{id}/reminders/schedule") => {
+            json!({"enabled": true, "days_before": 3, "on_the_day": true, "overdue_every": 3, "overdue_max": 3})
+        }
+        ("POST", "/api/v1/rounds/{id}/reminders") => json!({"target": "not_sent"}),
+        ("POST", "/api/v1/notices/read") => json!({}),
         ("POST", "/api/v1/users/{username}/password") => json!({}),
         ("POST", "/api/v1/users/import") => {
             return Some(Value::String(format!(

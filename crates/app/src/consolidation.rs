@@ -213,8 +213,7 @@ pub(crate) async fn get_in(
     let root = root_of(c, &round, unit).await?;
     let lineage = cx.require(c, Permission::View, root.id).await?;
     let t = cx.app().template(c, round.template_id).await?;
-    let past = today > round.deadline;
-    let completeness = rollup::counts(c, round_id, &[root.id], past)
+    let completeness = rollup::counts_on(c, round_id, &[root.id], round.deadline, today)
         .await?
         .remove(&root.id)
         .unwrap_or_default();
@@ -225,7 +224,8 @@ pub(crate) async fn get_in(
     // the children with recipients below them, one page at a time
     let children = units_repo::children(c, root.id).await?;
     let child_ids: Vec<i64> = children.iter().map(|c| c.id).collect();
-    let mut child_counts = rollup::counts(c, round_id, &child_ids, past).await?;
+    let mut child_counts =
+        rollup::counts_on(c, round_id, &child_ids, round.deadline, today).await?;
     let reporting: Vec<_> = children
         .into_iter()
         .filter_map(|ch| {

@@ -1546,16 +1546,14 @@ pub fn form_import_error(e: &FormImportError) -> CoreError {
         .with_details(serde_json::json!({ "import_code": e.code(), "bad_cells": e.bad_cells() }))
 }
 
-/// Imports a filled form into the unit's draft: all or nothing. Refused (nothing
-/// changed) when the file is not this round's and unit's form, is damaged, too big,
-/// or has any unreadable value cell — every such cell listed. Empty cells clear the
-/// figure (the exported form is pre-filled with the draft).
-pub async fn import_form(
+/// Reads a filled Excel form of this round and unit into a draft change (all or
+/// nothing: any unreadable cell refuses the whole file, each listed).
+async fn read_form(
     cx: &Ctx,
     round_id: i64,
     unit_code: &str,
     bytes: Vec<u8>,
-) -> CoreResult<SubmissionView> {
+) -> CoreResult<DraftChange> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let round = load_round(&mut tx, round_id).await?;
@@ -1589,8 +1587,39 @@ pub async fn import_form(
             .collect(),
         sections: BTreeMap::new(),
     };
+    Ok(change)
+}
+
+/// Imports a filled form into the unit's draft: all or nothing. Refused (nothing
+/// changed) when the file is not this round's and unit's form, is damaged, too big,
+/// or has any unreadable value cell — every such cell listed. Empty cells clear the
+/// figure (the exported form is pre-filled with the draft).
+pub async fn import_form(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    bytes: Vec<u8>,
+) -> CoreResult<SubmissionView> {
+    let change = read_form(cx, round_id, unit_code, bytes).await?;
     // one write transaction: the round's state and the report's status are re-checked there
     submissions::save_draft(cx, round_id, unit_code, &change).await
+}
+
+/// What importing a filled Excel form would change in the draft (old → new),
+/// nothing written: the page confirms with a normal draft save.
+pub async fn import_form_preview(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    bytes: Vec<u8>,
+) -> CoreResult<submissions::ImportPreview> {
+    let change = read_form(cx, round_id, unit_code, bytes).await?;
+    let lines = submissions::preview_change(cx, round_id, unit_code, &change).await?;
+    Ok(submissions::ImportPreview {
+        change,
+        lines,
+        review: Vec::new(),
+    })
 }
 
 /// A consolidation as .xlsx: totals with last year, one sheet per per-unit table,

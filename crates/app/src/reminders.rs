@@ -241,7 +241,7 @@ async fn remind_unit(
         &round.period.label_vi(),
         &round.issuer_name,
         &unit.name,
-        round.deadline,
+        qcdc_core::round::effective_deadline(round.deadline, unit.deadline),
         today,
         &link,
     );
@@ -398,13 +398,14 @@ pub async fn send(
         round.state.require_open(&round.title)?;
         let missing = reminders_repo::missing(&mut tx, round_id).await?;
         let targets: Vec<Missing> = match target {
-            Target::NotSent { overdue_only } => {
-                if *overdue_only && today <= round.deadline {
-                    Vec::new()
-                } else {
-                    missing
-                }
-            }
+            // overdue: past the deadline that binds the unit (its own when extended)
+            Target::NotSent { overdue_only } => missing
+                .into_iter()
+                .filter(|m| {
+                    !*overdue_only
+                        || today > qcdc_core::round::effective_deadline(round.deadline, m.deadline)
+                })
+                .collect(),
             Target::Unit(code) => {
                 let one: Vec<Missing> = missing.into_iter().filter(|m| m.code == *code).collect();
                 if one.is_empty() {
@@ -494,17 +495,22 @@ pub async fn run_due(cx: &Ctx, now: DateTime<Utc>) -> CoreResult<RunReport> {
             let s = reminders_repo::schedule(&mut tx, id)
                 .await?
                 .unwrap_or_default();
-            let Some((kind, slot)) = reminder::due(&s, round.deadline, today) else {
-                return Ok(None);
-            };
+            // each unit on the deadline that binds it (its own when extended); the
+            // deadline is in the slot, so a new deadline starts a new schedule
             let mut mails = Vec::new();
+            let mut any = false;
             for unit in reminders_repo::missing(&mut tx, id).await? {
+                let deadline = qcdc_core::round::effective_deadline(round.deadline, unit.deadline);
+                let Some((kind, slot)) = reminder::due(&s, deadline, today) else {
+                    continue;
+                };
+                any = true;
                 let key = format!("r{id}:u{}:{slot}", unit.unit_id);
                 mails.extend(
                     remind_unit(cx, &mut tx, &round, &unit, kind, &key, today, &mut report).await?,
                 );
             }
-            Ok(Some(mails))
+            Ok(any.then_some(mails))
         }
         .await;
         let Some(mails) = tx.finish(r).await? else {

@@ -327,13 +327,13 @@ pub async fn list(
             rounds_repo::list(&mut tx, &scope, open_only, page.offset(), page.size()).await?;
         let mut items = Vec::with_capacity(rounds.len());
         for round in rounds {
-            let past = today > round.deadline;
             let at: Vec<i64> = if cx.may(&mut tx, Permission::View, round.issuer_id).await? {
                 vec![round.issuer_id]
             } else {
                 cx.actor().grants.iter().map(|g| g.unit_id).collect()
             };
-            let counts_map = rollup::counts(&mut tx, round.id, &at, past).await?;
+            let counts_map =
+                rollup::counts_on(&mut tx, round.id, &at, round.deadline, today).await?;
             let mut counts = StatusCounts::default();
             for c in counts_map.values() {
                 counts.merge(c);
@@ -420,14 +420,14 @@ pub async fn status(
             None => units_repo::by_id(&mut tx, round.issuer_id).await?,
         };
         cx.require(&mut tx, Permission::View, root.id).await?;
-        let past = today > round.deadline;
-        let counts = rollup::counts(&mut tx, id, &[root.id], past)
+        let deadline = round.deadline;
+        let counts = rollup::counts_on(&mut tx, id, &[root.id], round.deadline, today)
             .await?
             .remove(&root.id)
             .unwrap_or_default();
         let kids = units_repo::children(&mut tx, root.id).await?;
         let ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
-        let mut per_child = rollup::counts(&mut tx, id, &ids, past).await?;
+        let mut per_child = rollup::counts_on(&mut tx, id, &ids, round.deadline, today).await?;
         let children = kids
             .into_iter()
             .filter_map(|k| {
@@ -470,8 +470,8 @@ pub async fn status(
             known_total,
         )
         .await?;
-        let recipients =
-            Page::new(lines, total, page).map(|r| RecipientLine::from_recipient(r, past));
+        let recipients = Page::new(lines, total, page)
+            .map(|r| RecipientLine::from_recipient(r, deadline, today));
         let can_manage = cx.may(&mut tx, Permission::Manage, round.issuer_id).await?;
         Ok(RoundStatusView {
             round: RoundView::from(round),
@@ -495,6 +495,8 @@ pub struct TodoLine {
     pub unit_name: String,
     pub status: Status,
     pub status_label: &'static str,
+    /// The deadline that binds this unit (its own when extended), dd/mm/yyyy.
+    pub deadline_display: String,
     pub days_left: i64,
 }
 
@@ -516,8 +518,10 @@ pub async fn todo(cx: &Ctx, today: NaiveDate) -> CoreResult<Vec<TodoLine>> {
             let Some(s) = submissions_repo::get(&mut tx, round.id, unit_id).await? else {
                 continue;
             };
+            let due = round::effective_deadline(round.deadline, s.deadline);
             out.push(TodoLine {
-                days_left: round::days_left(round.deadline, today),
+                days_left: round::days_left(due, today),
+                deadline_display: format_date(due),
                 unit_code: s.unit_code,
                 unit_name: s.unit_name,
                 status: s.status,
@@ -579,6 +583,101 @@ pub async fn extend_deadline(
     tx.finish(r).await
 }
 
+/// Gives one recipient more time (the issuing office, round open): the unit's own
+/// deadline, later than the round's, with the reason in the round's history and
+/// an in-app notice to the unit's reporters. Its timeliness, the overdue counts
+/// and its reminders follow the new date.
+pub async fn extend_unit_deadline(
+    cx: &Ctx,
+    id: i64,
+    unit_code: &str,
+    deadline: NaiveDate,
+    reason: &str,
+    today: NaiveDate,
+) -> CoreResult<RoundView> {
+    let reason = text::nfc(reason.trim());
+    if reason.is_empty() {
+        return Err(CoreError::invalid("Cần ghi lý do gia hạn"));
+    }
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let round = load(&mut tx, id).await?;
+        cx.require(&mut tx, Permission::Manage, round.issuer_id)
+            .await?;
+        round.state.require_open(&round.title)?;
+        let unit = units_repo::by_code(&mut tx, unit_code).await?;
+        let Some(s) = submissions_repo::get(&mut tx, id, unit.id).await? else {
+            return Err(CoreError::new(
+                ErrorCode::NotFound,
+                format!("Đơn vị «{}» không thuộc đợt báo cáo này", unit.name),
+            ));
+        };
+        if s.status.is_in() {
+            return Err(CoreError::new(
+                ErrorCode::InvalidTransition,
+                format!("{} đã gửi báo cáo; không cần gia hạn", unit.name),
+            ));
+        }
+        round::check_unit_extension(round.deadline, s.deadline, deadline, today)?;
+        let before = round::effective_deadline(round.deadline, s.deadline);
+        submissions_repo::set_deadline(&mut tx, s.id, Some(deadline)).await?;
+        audit::write(
+            &mut tx,
+            audit::Change {
+                actor: cx.who(),
+                action: "unit_deadline",
+                entity: "round",
+                entity_id: &id.to_string(),
+                field: Some(&unit.code),
+                old_value: Some(format_date(before)),
+                new_value: Some(format!(
+                    "{}: {} — {reason}",
+                    unit.name,
+                    format_date(deadline)
+                )),
+            },
+        )
+        .await?;
+        let title = format!(
+            "Được gia hạn nộp báo cáo «{}» đến {}",
+            round.title,
+            format_date(deadline)
+        );
+        let body = format!(
+            "{} gia hạn cho {} nộp báo cáo «{}» ({}) đến hết ngày {}. Lý do: {reason}",
+            round.issuer_name,
+            unit.name,
+            round.title,
+            round.period.label_vi(),
+            format_date(deadline)
+        );
+        let link = format!("/dot/{id}/bao-cao/{}", unit.code);
+        for u in qcdc_store::users_repo::contacts_of_unit(
+            &mut tx,
+            unit.id,
+            &[Role::Reporter, Role::Office],
+        )
+        .await?
+        {
+            qcdc_store::reminders_repo::insert_notice(
+                &mut tx,
+                &qcdc_store::reminders_repo::NewNotice {
+                    user_id: u.user_id,
+                    round_id: Some(id),
+                    unit_id: Some(unit.id),
+                    title: &title,
+                    body: &body,
+                    link: &link,
+                },
+            )
+            .await?;
+        }
+        Ok(RoundView::from(round))
+    }
+    .await;
+    tx.finish(r).await
+}
+
 /// A round's history: creation, closing and reopening, deadline changes, reminders.
 pub async fn history(
     cx: &Ctx,
@@ -629,8 +728,10 @@ pub async fn request(cx: &Ctx, id: i64, today: NaiveDate) -> CoreResult<RequestV
             if let Some(s) = submissions_repo::get(&mut tx, round.id, unit_id).await?
                 && cx.may(&mut tx, Permission::Report, unit_id).await?
             {
+                let due = round::effective_deadline(round.deadline, s.deadline);
                 mine.push(TodoLine {
-                    days_left: round::days_left(round.deadline, today),
+                    days_left: round::days_left(due, today),
+                    deadline_display: format_date(due),
                     unit_code: s.unit_code,
                     unit_name: s.unit_name,
                     status: s.status,

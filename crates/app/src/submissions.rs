@@ -238,8 +238,11 @@ pub(crate) async fn view_in(
         round_title: round.title.clone(),
         round_status: round.state.as_str().into(),
         period_label: round.period.label_vi(),
-        deadline: qcdc_core::period::format_date(round.deadline),
-        deadline_date: round.deadline,
+        deadline: qcdc_core::period::format_date(qcdc_core::round::effective_deadline(
+            round.deadline,
+            s.deadline,
+        )),
+        deadline_date: qcdc_core::round::effective_deadline(round.deadline, s.deadline),
         template_code: round.template_code.clone(),
         template_version: round.template_version,
         unit_code: s.unit_code.clone(),
@@ -511,7 +514,11 @@ pub async fn submit_with(
         let first_dt = DateTime::parse_from_rfc3339(&first)
             .map(|d| d.with_timezone(&Utc))
             .unwrap_or(at);
-        let on_time = first_dt <= deadline_end(round.deadline);
+        let on_time = first_dt
+            <= deadline_end(qcdc_core::round::effective_deadline(
+                round.deadline,
+                s.deadline,
+            ));
         submissions_repo::update(
             &mut tx,
             s.id,

@@ -165,6 +165,8 @@ pub struct RecipientLine {
     pub status_label: &'static str,
     pub on_time: Option<bool>,
     pub overdue: bool,
+    /// The unit's own deadline (dd/mm/yyyy) when the office extended it for it alone.
+    pub own_deadline: Option<String>,
     pub version: i64,
     pub first_submitted_at: Option<String>,
     pub accepted_at: Option<String>,
@@ -173,9 +175,15 @@ pub struct RecipientLine {
 }
 
 impl RecipientLine {
-    pub fn from_recipient(r: Recipient, past_deadline: bool) -> RecipientLine {
+    pub fn from_recipient(
+        r: Recipient,
+        round_deadline: NaiveDate,
+        today: NaiveDate,
+    ) -> RecipientLine {
+        let deadline = qcdc_core::round::effective_deadline(round_deadline, r.deadline);
         RecipientLine {
-            overdue: past_deadline && r.on_time.is_none(),
+            overdue: today > deadline && r.on_time.is_none(),
+            own_deadline: r.deadline.filter(|d| *d > round_deadline).map(format_date),
             kind_label: r.kind.label_vi(),
             status_label: r.status.label_vi(),
             unit_code: r.unit_code,

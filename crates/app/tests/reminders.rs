@@ -610,3 +610,175 @@ async fn the_office_reminds_by_hand_sqlite() {
 async fn the_office_reminds_by_hand_postgres() {
     reminders_by_hand(&fresh_pg_database()).await;
 }
+
+/// One unit given more time: its own deadline after the round's, with the reason
+/// in the history and a notice to its reporters; it is not overdue, not reminded
+/// as overdue, and sends on time before its own deadline — while the others stay
+/// overdue. Refusals change nothing.
+async fn one_unit_extended(url: &str) {
+    let f = setup(url).await;
+    let d = f.deadline;
+    let day = |n: i64| d + Duration::days(n);
+    let today = day(-10);
+    // refusals: not the office, not after the round's deadline, a unit that has
+    // sent, a unit that is not in the tree, no reason
+    let e = rounds::extend_unit_deadline(&f.rep_n1, f.round, "N1", day(10), "ốm", today)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let e = rounds::extend_unit_deadline(&f.office, f.round, "N1", d, "lý do", today)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.contains("20/06/2099"), "{}", e.message);
+    let e = rounds::extend_unit_deadline(&f.office, f.round, "S1", day(10), "lý do", today)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidTransition);
+    let e = rounds::extend_unit_deadline(&f.office, f.round, "KHONG-CO", day(10), "lý do", today)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotFound);
+    let e = rounds::extend_unit_deadline(&f.office, f.round, "N1", day(10), "  ", today)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    let v = submissions::view(&f.office, f.round, "N1").await.unwrap();
+    assert_eq!(v.deadline, "20/06/2099", "a refusal changes nothing");
+
+    rounds::extend_unit_deadline(&f.office, f.round, "N1", day(10), "Xã bị ngập lụt", today)
+        .await
+        .unwrap();
+    // the history and the unit's notice
+    let h = rounds::history(&f.office, f.round, PageReq::new(1, 500))
+        .await
+        .unwrap();
+    let entry = h
+        .items
+        .iter()
+        .find(|e| e.action == "unit_deadline")
+        .expect("history entry");
+    assert_eq!(entry.old_value.as_deref(), Some("20/06/2099"));
+    let new = entry.new_value.clone().unwrap_or_default();
+    assert!(
+        new.contains("30/06/2099") && new.contains("Xã bị ngập lụt"),
+        "{new}"
+    );
+    for rep in [&f.rep_n1, &f.rep_n1b] {
+        let n = notices::list(rep, 50).await.unwrap();
+        assert!(
+            n.iter()
+                .any(|x| x.title.contains("30/06/2099") && x.body.contains("ngập lụt")),
+            "{n:?}"
+        );
+    }
+    assert!(
+        notices::list(&f.rep_s1, 50)
+            .await
+            .unwrap()
+            .iter()
+            .all(|x| !x.title.contains("gia hạn")),
+        "only the extended unit is told"
+    );
+
+    // past the round's deadline: N2 (a draft) is overdue, N1 is not
+    let st = rounds::status(
+        &f.office,
+        f.round,
+        None,
+        &Default::default(),
+        PageReq::new(1, 50),
+        day(5),
+    )
+    .await
+    .unwrap();
+    assert_eq!(st.counts.overdue, 1, "{:?}", st.counts);
+    let line = |code: &str| {
+        st.recipients
+            .items
+            .iter()
+            .find(|l| l.unit_code == code)
+            .cloned()
+            .unwrap()
+    };
+    assert!(!line("N1").overdue);
+    assert_eq!(line("N1").own_deadline.as_deref(), Some("30/06/2099"));
+    assert!(line("N2").overdue);
+    assert_eq!(line("N2").own_deadline, None);
+    // the unit's to-do counts down to its own deadline
+    let todo = rounds::todo(&f.rep_n1, day(5)).await.unwrap();
+    let t = todo.iter().find(|t| t.round.id == f.round).unwrap();
+    assert_eq!(
+        (t.days_left, t.deadline_display.as_str()),
+        (5, "30/06/2099")
+    );
+
+    // scheduled reminders the day after the round's deadline: N2 only
+    let server = f.app.system("lich-nhac");
+    let r = reminders::run_due(&server, at(day(1))).await.unwrap();
+    assert_eq!(r.sent.units, 1, "{r:?}");
+    // "remind the overdue ones" by hand: N2 only
+    let r = reminders::send(
+        &f.office,
+        f.round,
+        &Target::NotSent { overdue_only: true },
+        at(day(5)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.units, 1, "{r:?}");
+    let reminded: Vec<String> = history(&f).await;
+    assert_eq!(reminded.len(), 2, "{reminded:?}");
+    assert!(
+        reminded.iter().all(|h| !h.contains("Xã Đam Rông 1")),
+        "{reminded:?}"
+    );
+    // three days before its own deadline, N1's scheduled reminder names it
+    let r = reminders::run_due(&server, at(day(7))).await.unwrap();
+    assert!(r.sent.units >= 1, "{r:?}");
+    let n = notices::list(&f.rep_n1, 50).await.unwrap();
+    assert!(
+        n.iter().any(|x| x.title.contains("hạn nộp 30/06/2099")),
+        "{n:?}"
+    );
+
+    // N1 sends before its own deadline: on time
+    let mut c = DraftChange::default();
+    for s in [
+        "I", "II.1", "II.2", "II.3", "II.4", "IV.1", "IV.2", "IV.3", "V.1",
+    ] {
+        c.sections.insert(s.into(), Some("Nội dung".into()));
+    }
+    c.values.insert("vb_tong".into(), Some(0));
+    submissions::save_draft(&f.rep_n1, f.round, "N1", &c)
+        .await
+        .unwrap();
+    let v = submissions::submit(&f.rep_n1, f.round, "N1", at(day(8)))
+        .await
+        .unwrap();
+    assert_eq!(v.deadline, "30/06/2099");
+    let st = rounds::status(
+        &f.office,
+        f.round,
+        None,
+        &Default::default(),
+        PageReq::new(1, 50),
+        day(9),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (st.counts.on_time, st.counts.late, st.counts.overdue),
+        (2, 0, 1)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_unit_extended_sqlite() {
+    one_unit_extended(&fresh_sqlite_database()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_unit_extended_postgres() {
+    one_unit_extended(&fresh_pg_database()).await;
+}

@@ -328,6 +328,20 @@ pub enum RoundsCmd {
         #[arg(long)]
         round: i64,
     },
+    /// Extend the deadline of a round for every unit, or for one unit with --unit
+    /// (its own deadline, after the round's); the reason goes into the round's history.
+    Extend {
+        #[arg(long)]
+        round: i64,
+        /// dd/mm/yyyy
+        #[arg(long)]
+        deadline: String,
+        #[arg(long)]
+        reason: String,
+        /// Only this unit (code), which has not sent yet.
+        #[arg(long)]
+        unit: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -424,6 +438,24 @@ pub enum UsersCmd {
     List {
         #[arg(long)]
         q: Option<String>,
+    },
+    /// Disable an account: its sessions and API tokens end at once.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Set a temporary password (generated unless --password is given); the user
+    /// must change it at the next sign-in. Prints the temporary password.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "QCDC_NEW_PASSWORD")]
+        password: Option<String>,
     },
     /// Issue an API token for a user (for scripts calling the JSON API).
     Token {
@@ -819,6 +851,38 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         rounds::set_state(&store.system(&actor), round, RoundState::Closed).await?;
                     outln!("Đợt #{} đã kết thúc.", r.id);
                 }
+                RoundsCmd::Extend {
+                    round,
+                    deadline,
+                    reason,
+                    unit,
+                } => {
+                    let day = qcdc_core::period::parse_date(&deadline)?;
+                    let cx = store.system(&actor);
+                    match unit {
+                        Some(code) => {
+                            rounds::extend_unit_deadline(
+                                &cx,
+                                round,
+                                &code,
+                                day,
+                                &reason,
+                                store.today(),
+                            )
+                            .await?;
+                            outln!(
+                                "Đợt #{round}: đơn vị {code} được gia hạn đến {}.",
+                                qcdc_core::period::format_date(day)
+                            );
+                        }
+                        None => {
+                            let r =
+                                rounds::extend_deadline(&cx, round, day, &reason, store.today())
+                                    .await?;
+                            outln!("Đợt #{}: hạn nộp mới {}.", r.id, r.deadline_display);
+                        }
+                    }
+                }
             }
         }
         Cmd::Submissions(c) => {
@@ -919,6 +983,26 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     )
                     .await?;
                     outln!("Đã tạo tài khoản «{username}».");
+                }
+                UsersCmd::Disable { username } => {
+                    users::set_active(&store.system(&actor), &username, false).await?;
+                    outln!(
+                        "Đã khóa tài khoản {username}; các phiên đăng nhập và mã truy cập đã kết thúc."
+                    );
+                }
+                UsersCmd::Enable { username } => {
+                    users::set_active(&store.system(&actor), &username, true).await?;
+                    outln!("Đã mở khóa tài khoản {username}.");
+                }
+                UsersCmd::ResetPassword { username, password } => {
+                    let p = users::reset_password(
+                        &store.system(&actor),
+                        &username,
+                        password.as_deref(),
+                    )
+                    .await?;
+                    outln!("Mật khẩu tạm của {username}: {p}");
+                    eprintln!("Người dùng phải đổi mật khẩu khi đăng nhập lần sau.");
                 }
                 UsersCmd::Token { username, hours } => {
                     let token =

@@ -208,6 +208,7 @@ fn every_public_use_case_authorizes() {
         "get_in(cx",
         "require_read(cx",
         "require_issue(cx",
+        "read_form(cx",
     ];
     let dir = root().join("crates/app/src");
     let mut files = Vec::new();

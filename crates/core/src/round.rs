@@ -106,6 +106,12 @@ impl StatusCounts {
         }
     }
 
+    /// Takes `n` not-yet-sent recipients out of the overdue ones (their own
+    /// deadline has not passed).
+    pub fn excuse(&mut self, n: i64) {
+        self.overdue = (self.overdue - n).max(0);
+    }
+
     /// Adds another set of counts.
     pub fn merge(&mut self, o: &StatusCounts) {
         self.recipients += o.recipients;
@@ -195,9 +201,88 @@ pub fn days_left(deadline: NaiveDate, today: NaiveDate) -> i64 {
     (deadline - today).num_days()
 }
 
+/// The deadline that binds one recipient: its own when the office extended it
+/// for the unit (never earlier than the round's, which may itself move later).
+pub fn effective_deadline(round: NaiveDate, own: Option<NaiveDate>) -> NaiveDate {
+    own.map_or(round, |d| d.max(round))
+}
+
+/// Checks an extension for one recipient: the new deadline is not past, falls
+/// after the round's deadline and changes something.
+pub fn check_unit_extension(
+    round: NaiveDate,
+    own: Option<NaiveDate>,
+    new: NaiveDate,
+    today: NaiveDate,
+) -> CoreResult<()> {
+    use crate::period::format_date;
+    if new < today {
+        return Err(CoreError::new(
+            ErrorCode::DeadlineInPast,
+            format!("Hạn nộp mới {} đã qua", format_date(new)),
+        ));
+    }
+    if new <= round {
+        return Err(CoreError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "Hạn riêng của đơn vị phải sau hạn chung của đợt ({})",
+                format_date(round)
+            ),
+        ));
+    }
+    if Some(new) == own {
+        return Err(CoreError::new(
+            ErrorCode::InvalidInput,
+            format!("Đơn vị đã có hạn nộp {}", format_date(new)),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_unit_deadline_only_extends() {
+        let round = d(2026, 12, 10);
+        assert_eq!(effective_deadline(round, None), round);
+        assert_eq!(
+            effective_deadline(round, Some(d(2026, 12, 20))),
+            d(2026, 12, 20)
+        );
+        // the round's deadline moved past the unit's: the later one binds
+        assert_eq!(
+            effective_deadline(d(2026, 12, 25), Some(d(2026, 12, 20))),
+            d(2026, 12, 25)
+        );
+        let today = d(2026, 12, 1);
+        assert!(check_unit_extension(round, None, d(2026, 12, 15), today).is_ok());
+        let e = check_unit_extension(round, None, d(2026, 12, 10), today).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(e.message.contains("10/12/2026"), "{}", e.message);
+        let e = check_unit_extension(round, None, d(2026, 11, 30), today).unwrap_err();
+        assert!(e.message.contains("đã qua"), "{}", e.message);
+        let e =
+            check_unit_extension(round, Some(d(2026, 12, 15)), d(2026, 12, 15), today).unwrap_err();
+        assert!(e.message.contains("đã có hạn"), "{}", e.message);
+    }
+
+    #[test]
+    fn excused_units_leave_the_overdue_count() {
+        let mut c = StatusCounts::default();
+        c.add_n(Status::NotStarted, None, 3, true);
+        c.excuse(1);
+        assert_eq!(c.overdue, 2);
+        c.excuse(5);
+        assert_eq!(c.overdue, 0);
+        assert_eq!(c.missing(), 3);
+    }
 
     #[test]
     fn counts_and_rates() {

@@ -44,6 +44,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_reminders_and_user_admin.sql"),
         include_str!("../migrations/postgres/0004_reminders_and_user_admin.sql"),
     ),
+    (
+        5,
+        "unit_deadlines",
+        include_str!("../migrations/sqlite/0005_unit_deadlines.sql"),
+        include_str!("../migrations/postgres/0005_unit_deadlines.sql"),
+    ),
 ];
 
 /// The newest schema version this binary knows.

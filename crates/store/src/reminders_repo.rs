@@ -3,6 +3,7 @@
 //! makes a scheduled reminder go out once, even with two servers), and the
 //! in-app notices of each user.
 
+use chrono::NaiveDate;
 use qcdc_core::CoreResult;
 use qcdc_core::reminder::Schedule;
 use serde::Serialize;
@@ -73,26 +74,50 @@ pub async fn set_schedule(
 }
 
 /// A recipient that has not sent its report (not started, draft, returned).
-#[derive(Debug, Clone, PartialEq, FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Missing {
     pub unit_id: i64,
     pub code: String,
     pub name: String,
     pub status: String,
+    /// The unit's own deadline, when the office extended it for the unit alone.
+    pub deadline: Option<NaiveDate>,
 }
 
 /// The recipients of a round that have not sent, in Vietnamese order.
 pub async fn missing(c: &mut AnyConnection, round_id: i64) -> CoreResult<Vec<Missing>> {
-    rows::fetch_all(
+    #[derive(FromRow)]
+    struct Row {
+        unit_id: i64,
+        code: String,
+        name: String,
+        status: String,
+        deadline: Option<String>,
+    }
+    let rows: Vec<Row> = rows::fetch_all(
         c,
         sqlx::query_as(
-            "SELECT s.unit_id, u.code, u.name, s.status FROM submissions s JOIN units u ON u.id = s.unit_id \
+            "SELECT s.unit_id, u.code, u.name, s.status, s.deadline FROM submissions s JOIN units u ON u.id = s.unit_id \
              WHERE s.round_id = $1 AND s.status IN ('not_started', 'draft', 'returned') ORDER BY u.sort_key, u.code",
         )
         .bind(round_id),
         "submissions",
     )
-    .await
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Missing {
+                unit_id: r.unit_id,
+                code: r.code,
+                name: r.name,
+                status: r.status,
+                deadline: r
+                    .deadline
+                    .map(|d| rows::day_col("submissions", "deadline", &d))
+                    .transpose()?,
+            })
+        })
+        .collect()
 }
 
 /// Records a reminder under its key; false when the key was already taken (the

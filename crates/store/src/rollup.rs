@@ -409,3 +409,62 @@ pub async fn recompute(
     }
     Ok(out)
 }
+
+/// For each of `unit_ids`: how many recipients in its subtree (itself included)
+/// have not sent yet and hold a deadline of their own that is not past on
+/// `today` — units the office gave more time, not overdue although the round's
+/// deadline is past. Extensions are few: the query starts from them.
+pub async fn not_due_yet(
+    c: &mut AnyConnection,
+    round_id: i64,
+    unit_ids: &[i64],
+    today: chrono::NaiveDate,
+) -> CoreResult<HashMap<i64, i64>> {
+    #[derive(FromRow)]
+    struct N {
+        unit_id: i64,
+        n: i64,
+    }
+    let mut out = HashMap::new();
+    for chunk in unit_ids.chunks(500) {
+        let rows: Vec<N> = rows::fetch_all(
+            c,
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT cl.ancestor_id AS unit_id, COUNT(*) AS n FROM submissions s \
+                 JOIN unit_closure cl ON cl.descendant_id = s.unit_id \
+                 WHERE s.round_id = $1 AND s.deadline IS NOT NULL AND s.deadline >= $2 \
+                 AND s.on_time IS NULL AND cl.ancestor_id IN ({}) GROUP BY cl.ancestor_id",
+                id_list(chunk)
+            )))
+            .bind(round_id)
+            .bind(today.format("%Y-%m-%d").to_string()),
+            "submissions",
+        )
+        .await?;
+        for r in rows {
+            out.insert(r.unit_id, r.n);
+        }
+    }
+    Ok(out)
+}
+
+/// [`counts`] on `today` for a round due on `deadline`: a recipient not in yet is
+/// overdue once the round's deadline has passed, unless its own deadline has not.
+pub async fn counts_on(
+    c: &mut AnyConnection,
+    round_id: i64,
+    unit_ids: &[i64],
+    deadline: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> CoreResult<HashMap<i64, StatusCounts>> {
+    let past = today > deadline;
+    let mut out = counts(c, round_id, unit_ids, past).await?;
+    if past {
+        for (unit, n) in not_due_yet(c, round_id, unit_ids, today).await? {
+            if let Some(x) = out.get_mut(&unit) {
+                x.excuse(n);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -363,6 +363,8 @@ pub struct Recipient {
     pub accepted_at: Option<String>,
     pub return_reason: Option<String>,
     pub updated_at: String,
+    /// The unit's own deadline (an extension for this unit alone).
+    pub deadline: Option<NaiveDate>,
 }
 
 #[derive(FromRow)]
@@ -378,6 +380,7 @@ struct RecipientRow {
     accepted_at: Option<String>,
     return_reason: Option<String>,
     updated_at: String,
+    deadline: Option<String>,
 }
 
 impl TryFrom<RecipientRow> for Recipient {
@@ -399,6 +402,10 @@ impl TryFrom<RecipientRow> for Recipient {
             accepted_at: r.accepted_at,
             return_reason: r.return_reason,
             updated_at: r.updated_at,
+            deadline: r
+                .deadline
+                .map(|d| day_col("submissions", "deadline", &d))
+                .transpose()?,
         })
     }
 }
@@ -465,7 +472,7 @@ pub async fn recipients(
         None => rows::fetch_one(c, q, "submissions").await?.n,
     };
     let mut q = sqlx::query_as::<_, RecipientRow>(sqlx::AssertSqlSafe(format!(
-        "SELECT s.unit_id, u.code, u.name, u.kind, s.status, s.on_time, s.version, s.first_submitted_at, s.accepted_at, s.return_reason, s.updated_at
+        "SELECT s.unit_id, u.code, u.name, u.kind, s.status, s.on_time, s.version, s.first_submitted_at, s.accepted_at, s.return_reason, s.updated_at, s.deadline
          FROM {from} WHERE {w} ORDER BY u.sort_key, u.code LIMIT {limit} OFFSET {offset}"
     )))
     .bind(round_id)

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use chrono::NaiveDate;
 use qcdc_core::number::Milli;
 use qcdc_core::validate::{Narrative, Values};
 use qcdc_core::workflow::Status;
@@ -34,6 +35,8 @@ pub struct Submission {
     pub adopted_from_round: Option<i64>,
     pub updated_at: String,
     pub updated_by: String,
+    /// This unit's own deadline, when the office extended it for the unit alone.
+    pub deadline: Option<NaiveDate>,
 }
 
 #[derive(FromRow)]
@@ -54,6 +57,7 @@ struct SubmissionRow {
     adopted_from_round: Option<i64>,
     updated_at: String,
     updated_by: String,
+    deadline: Option<String>,
 }
 
 impl TryFrom<SubmissionRow> for Submission {
@@ -78,6 +82,10 @@ impl TryFrom<SubmissionRow> for Submission {
             adopted_from_round: r.adopted_from_round,
             updated_at: r.updated_at,
             updated_by: r.updated_by,
+            deadline: r
+                .deadline
+                .map(|d| crate::rows::day_col("submissions", "deadline", &d))
+                .transpose()?,
         })
     }
 }
@@ -91,7 +99,7 @@ pub async fn get(
     let r: Option<SubmissionRow> = rows::fetch_optional(
         c,
         sqlx::query_as(
-            "SELECT s.id, s.round_id, s.unit_id, u.code, u.name, s.status, s.version, s.first_submitted_at, s.submitted_at, s.on_time, s.accepted_at, s.return_reason, s.correction_reason, s.adopted_from_round, s.updated_at, s.updated_by
+            "SELECT s.id, s.round_id, s.unit_id, u.code, u.name, s.status, s.version, s.first_submitted_at, s.submitted_at, s.on_time, s.accepted_at, s.return_reason, s.correction_reason, s.adopted_from_round, s.updated_at, s.updated_by, s.deadline
              FROM submissions s JOIN units u ON u.id = s.unit_id WHERE s.round_id = $1 AND s.unit_id = $2",
         )
         .bind(round_id)
@@ -100,6 +108,50 @@ pub async fn get(
     )
     .await?;
     r.map(Submission::try_from).transpose()
+}
+
+/// Sets (or clears, with None) the deadline of one recipient.
+pub async fn set_deadline(
+    c: &mut AnyConnection,
+    sub_id: i64,
+    deadline: Option<NaiveDate>,
+) -> CoreResult<()> {
+    sqlx::query("UPDATE submissions SET deadline = $1 WHERE id = $2")
+        .bind(deadline.map(|d| d.format("%Y-%m-%d").to_string()))
+        .bind(sub_id)
+        .execute(&mut *c)
+        .await
+        .db()?;
+    Ok(())
+}
+
+/// The recipients of a round with a deadline of their own, as (unit id, deadline).
+pub async fn own_deadlines(
+    c: &mut AnyConnection,
+    round_id: i64,
+) -> CoreResult<Vec<(i64, NaiveDate)>> {
+    #[derive(FromRow)]
+    struct D {
+        unit_id: i64,
+        deadline: String,
+    }
+    let rows: Vec<D> = rows::fetch_all(
+        c,
+        sqlx::query_as(
+            "SELECT unit_id, deadline FROM submissions WHERE round_id = $1 AND deadline IS NOT NULL ORDER BY unit_id",
+        )
+        .bind(round_id),
+        "submissions",
+    )
+    .await?;
+    rows.into_iter()
+        .map(|d| {
+            Ok((
+                d.unit_id,
+                crate::rows::day_col("submissions", "deadline", &d.deadline)?,
+            ))
+        })
+        .collect()
 }
 
 #[derive(FromRow)]

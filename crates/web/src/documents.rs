@@ -245,7 +245,7 @@ pub fn import_problems(e: &CoreError) -> Markup {
     html! {
         @if !e.problems.is_empty() {
             div.card {
-                h2 { "Các ô cần sửa trong tệp Excel (mã lỗi " code { (e.code.as_str()) } ")" }
+                h2 { "Các ô cần sửa trong tệp Excel" }
                 table {
                     thead { tr { th { "Trang tính" } th { "Ô" } th { "Giá trị" } th { "Lý do" } } }
                     tbody {

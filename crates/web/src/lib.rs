@@ -123,6 +123,7 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(POST "/dot/{id}/ket-thuc", SignedIn, office::close_round),
         page!(POST "/dot/{id}/mo-lai", SignedIn, office::reopen_round),
         page!(POST "/dot/{id}/gia-han", SignedIn, office::extend_deadline),
+        page!(POST "/dot/{id}/gia-han-don-vi", SignedIn, office::extend_unit_deadline),
         page!(POST "/dot/{id}/nhac", SignedIn, office::remind),
         page!(POST "/dot/{id}/lich-nhac", SignedIn, office::save_schedule),
         page!(GET "/dot/{id}/bao-cao/{unit}", SignedIn, unit::report_page),

@@ -176,6 +176,17 @@ pub async fn round_page(
                             input #ly_do_gh type="text" name="ly_do" required;
                             p { button.secondary type="submit" { "Gia hạn" } }
                         }
+                        form method="post" action=(format!("/dot/{id}/gia-han-don-vi")) {
+                            (csrf(&u))
+                            label for="gh_don_vi" { "Gia hạn riêng cho một đơn vị chưa nộp (mã hoặc chọn trong danh sách)" }
+                            input #gh_don_vi type="text" name="don_vi" list="ds_chua_nop" required autocomplete="off";
+                            datalist #ds_chua_nop { @for rc in st.recipients.items.iter().filter(|rc| !rc.status.is_in()) { option value=(rc.unit_code) { (rc.unit_name) } } }
+                            label for="gh_han" { "Hạn nộp riêng (dd/mm/yyyy), sau hạn chung " (st.round.deadline_display) }
+                            input #gh_han type="text" name="han_moi" required;
+                            label for="gh_ly_do" { "Lý do gia hạn" }
+                            input #gh_ly_do type="text" name="ly_do" required;
+                            p { button.secondary type="submit" { "Gia hạn cho đơn vị" } }
+                        }
                         form method="post" action=(format!("/dot/{id}/ket-thuc")) data-confirm="Kết thúc đợt báo cáo? Đơn vị sẽ không sửa, gửi được nữa; cơ quan không trả lại, tiếp nhận được nữa." {
                             (csrf(&u))
                             label for="ly_do_kt" { "Lý do kết thúc (ghi vào lịch sử)" }
@@ -265,7 +276,8 @@ pub async fn round_page(
                     tr {
                         td { a href=(format!("/dot/{}/bao-cao/{}", id, rc.unit_code)) { (rc.unit_name) } }
                         td { (status_badge(rc.status)) }
-                        td { @match rc.on_time { Some(true) => "đúng hạn", Some(false) => span.late { "trễ hạn" }, None => @if rc.overdue { span.late { "quá hạn" } } } }
+                        td { @match rc.on_time { Some(true) => "đúng hạn", Some(false) => span.late { "trễ hạn" }, None => @if rc.overdue { span.late { "quá hạn" } } }
+                            @if let Some(d) = &rc.own_deadline { br; span.muted { "hạn riêng " (d) } } }
                         td { (when(&rc.updated_at)) }
                         td {
                             (rc.return_reason.clone().unwrap_or_default())
@@ -386,6 +398,7 @@ fn round_action(action: &str) -> &'static str {
         "round_create" => "Tạo đợt",
         "round_status" => "Kết thúc / mở lại",
         "round_deadline" => "Gia hạn",
+        "unit_deadline" => "Gia hạn cho đơn vị",
         "reminder" => "Nhắc nộp báo cáo",
         "reminder_schedule" => "Lịch nhắc",
         _ => "Thay đổi khác",
@@ -412,7 +425,7 @@ fn round_change(e: &qcdc_app::AuditEntry) -> String {
                 format!("{word} — {reason}")
             }
         }
-        "round_deadline" => format!(
+        "round_deadline" | "unit_deadline" => format!(
             "{} → {}",
             e.old_value.clone().unwrap_or_default(),
             new.replacen(':', " —", 1)
@@ -506,6 +519,34 @@ pub async fn extend_deadline(
     .await;
     match r {
         Ok(_) => Redirect::to(&format!("/dot/{id}?tb=gia-han")).into_response(),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+/// "Gia hạn cho đơn vị": one recipient's own deadline.
+pub async fn extend_unit_deadline(
+    State(s): State<WebState>,
+    u: User,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let get = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let r = async {
+        let day = parse_date(&get("han_moi"))?;
+        rounds::extend_unit_deadline(&u.cx, id, &get("don_vi"), day, &get("ly_do"), s.app.today())
+            .await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/dot/{id}?tb=gia-han-don-vi")).into_response(),
         Err(e) => error_page(&u, e),
     }
 }

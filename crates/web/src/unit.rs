@@ -44,6 +44,9 @@ pub fn notice(n: &Notice) -> Option<Flash> {
         "ket-thuc" => "Đã kết thúc đợt báo cáo.",
         "mo-lai" => "Đã mở lại đợt báo cáo.",
         "gia-han" => "Đã gia hạn nộp báo cáo; lý do đã ghi vào lịch sử đợt.",
+        "gia-han-don-vi" => {
+            "Đã gia hạn cho đơn vị; đơn vị nhận thông báo, lý do đã ghi vào lịch sử đợt."
+        }
         "su-dung" => "Đã dùng số liệu tổng hợp làm báo cáo gửi cấp trên (bản nháp).",
         "lich-nhac" => "Đã lưu lịch nhắc nộp báo cáo; thay đổi đã ghi vào lịch sử đợt.",
         "phat-hanh" => "Đã phát hành; văn bản đã có số trong sổ văn bản đi.",
@@ -158,7 +161,7 @@ pub async fn todo(State(s): State<WebState>, u: User) -> Response {
                             td { a href=(format!("/dot/{}/bao-cao/{}", t.round.id, t.unit_code)) { (t.round.title) } }
                             td { (t.unit_name) }
                             td { (t.round.period_label) }
-                            td { (t.round.deadline_display) }
+                            td { (t.deadline_display) @if t.deadline_display != t.round.deadline_display { br; span.muted { "(được gia hạn riêng)" } } }
                             td class=(if t.days_left < 0 && !t.status.is_in() { "late" } else { "" }) {
                                 @if t.status.is_in() { "—" } @else if t.days_left >= 0 { (t.days_left) " ngày" } @else { "quá hạn " (-t.days_left) " ngày" }
                             }
@@ -824,8 +827,15 @@ pub async fn save(
             .await
         }
         (Ok(_), false) => {
-            let from_file = f.iter().any(|(k, v)| k == "nguon" && v == "tep");
-            let tb = if from_file { "nhap-tep" } else { "luu" };
+            let tb = match f
+                .iter()
+                .find(|(k, _)| k == "nguon")
+                .map(|(_, v)| v.as_str())
+            {
+                Some("tep") => "nhap-tep",
+                Some("excel") => "excel",
+                _ => "luu",
+            };
             Redirect::to(&format!("/dot/{id}/bao-cao/{unit}?tb={tb}")).into_response()
         }
         (Err(e), true) => error_fragment(&e),
@@ -1023,11 +1033,29 @@ pub async fn upload(
         Err(e) if e.code == qcdc_app::ErrorCode::Forbidden => return error_page(&u, e),
         Err(e) => return report_error(&s, &u, id, &unit, e).await,
     };
-    let base = format!("/dot/{id}/bao-cao/{unit}");
+    import_preview_page(&u, id, &unit, &p, "tep")
+}
+
+/// The old → new page in front of an import into the draft (a report file or an
+/// Excel form): nothing is written until "Xác nhận" posts the values as a draft save.
+fn import_preview_page(
+    u: &User,
+    id: i64,
+    unit: &str,
+    p: &submissions::ImportPreview,
+    source: &str,
+) -> Response {
+    let base = format!("/dot/{id}/bao-cao/{}", crate::layout::enc(unit));
+    let what = if source == "excel" {
+        "biểu mẫu Excel"
+    } else {
+        "tệp"
+    };
     let body = html! {
         p.muted { a href=(base.clone()) { "← Trở lại báo cáo" } }
-        h1 { "Xem trước khi nhập tệp vào bản nháp" }
-        p { "Tệp đã được đọc; bản nháp chưa thay đổi. Các mục và chỉ tiêu dưới đây sẽ được thay bằng nội dung của tệp khi bạn xác nhận." }
+        h1 { "Xem trước khi nhập " (what) " vào bản nháp" }
+        p { "Đã đọc " (what) "; bản nháp chưa thay đổi. Các mục và chỉ tiêu dưới đây sẽ được thay bằng nội dung của " (what) " khi bạn xác nhận." }
+        @if p.lines.is_empty() { p.muted { "Nội dung " (what) " trùng với bản nháp: không có gì thay đổi." } }
         (preview_table(&p.lines))
         @let other: Vec<_> = p.review.iter().filter(|r| !matches!(r.kind, "section" | "indicator")).collect();
         @if !other.is_empty() {
@@ -1035,18 +1063,19 @@ pub async fn upload(
             ul { @for r in other { li { "Dòng " (r.line) ": " (r.detail) } } }
         }
         form method="post" action=(format!("{base}/luu")) {
-            (csrf(&u))
-            input type="hidden" name="nguon" value="tep";
+            (csrf(u))
+            input type="hidden" name="nguon" value=(source);
             @for (code, v) in &p.change.values { input type="hidden" name=(format!("v.{code}")) value=(v.map(number::format_exact).unwrap_or_default()); }
             @for (n, t) in &p.change.sections { input type="hidden" name=(format!("s.{n}")) value=(t.clone().unwrap_or_default()); }
             p { button type="submit" disabled[p.lines.is_empty()] { "Xác nhận nhập vào bản nháp" } " " a.button.secondary href=(base.clone()) { "Hủy" } }
         }
     };
-    page("Xem trước khi nhập tệp", Some(&u), None, body).into_response()
+    page(&format!("Xem trước khi nhập {what}"), Some(u), None, body).into_response()
 }
 
-/// "Nộp từ Excel": the filled form into the draft, all or nothing; a refusal shows
-/// every unreadable cell (sheet, cell, value, why) above the form.
+/// "Nộp từ Excel": the filled form is read (all or nothing; a refusal shows every
+/// unreadable cell — sheet, cell, value, why — above the form), then old → new is
+/// shown and nothing is written until confirmed.
 pub async fn import_xlsx(
     State(s): State<WebState>,
     u: User,
@@ -1058,12 +1087,8 @@ pub async fn import_xlsx(
         Err(Ok(refusal)) => return refusal,
         Err(Err(e)) => return report_error(&s, &u, id, &unit, e).await,
     };
-    match documents::import_form(&u.cx, id, &unit, bytes).await {
-        Ok(_) => Redirect::to(&format!(
-            "/dot/{id}/bao-cao/{}?tb=excel",
-            crate::layout::enc(&unit)
-        ))
-        .into_response(),
+    match documents::import_form_preview(&u.cx, id, &unit, bytes).await {
+        Ok(p) => import_preview_page(&u, id, &unit, &p, "excel"),
         Err(e) if e.code == qcdc_app::ErrorCode::Forbidden => error_page(&u, e),
         Err(e) => {
             let status = crate::layout::status_of(e.code);
@@ -1073,11 +1098,7 @@ pub async fn import_xlsx(
                 &u,
                 id,
                 &unit,
-                Some(Flash::Err(format!(
-                    "{} (mã lỗi {})",
-                    e.message,
-                    e.code.as_str()
-                ))),
+                Some(Flash::Err(e.message.clone())),
                 &FormState::default(),
                 status,
                 1,

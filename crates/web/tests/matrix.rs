@@ -70,7 +70,13 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
         ("POST", "/dot/moi") => MANAGE_T,
         // recipients see the request addressed to them; the office the whole round
         ("GET", "/dot/{id}") => RECIPIENTS,
-        ("POST", "/dot/{id}/ket-thuc" | "/dot/{id}/mo-lai" | "/dot/{id}/gia-han") => MANAGE_T,
+        (
+            "POST",
+            "/dot/{id}/ket-thuc"
+            | "/dot/{id}/mo-lai"
+            | "/dot/{id}/gia-han"
+            | "/dot/{id}/gia-han-don-vi",
+        ) => MANAGE_T,
         ("GET", "/dot/{id}/bao-cao/{unit}") => VIEW_N1,
         (
             "POST",
@@ -149,6 +155,10 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
         "/dot/{id}/bao-cao/{unit}/luu" => f("&v.tcd_luot=3"),
         "/dot/{id}/gia-han" => f(&format!(
             "&han_moi={:02}/07/2099&ly_do=l%C3%BD+do",
+            n % 28 + 1
+        )),
+        "/dot/{id}/gia-han-don-vi" => f(&format!(
+            "&don_vi=N2&han_moi={:02}/09/2099&ly_do=l%C3%BD+do",
             n % 28 + 1
         )),
         "/dot/{id}/bao-cao/{unit}/gui" => f("&xac_nhan=1"),
