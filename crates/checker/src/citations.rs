@@ -53,14 +53,21 @@ pub fn load_catalogue(src: &str) -> Result<Vec<LegalDoc>, String> {
         .map_err(|e| e.to_string())
 }
 
-static SHIPPED_ALIASES: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    let aliases: Vec<(String, usize)> = SHIPPED
+/// The shipped catalogue's aliases, lowercase, with their entries (made once).
+static SHIPPED_ALIAS_LIST: LazyLock<Vec<(String, usize)>> =
+    LazyLock::new(|| alias_list(&SHIPPED));
+
+static SHIPPED_ALIASES: LazyLock<Option<Regex>> =
+    LazyLock::new(|| alias_regex(&SHIPPED_ALIAS_LIST));
+
+/// Every alias of a catalogue, lowercase, with its entry.
+fn alias_list(catalogue: &[LegalDoc]) -> Vec<(String, usize)> {
+    catalogue
         .iter()
         .enumerate()
         .flat_map(|(i, e)| e.aliases.iter().map(move |a| (a.to_lowercase(), i)))
-        .collect();
-    alias_regex(&aliases)
-});
+        .collect()
+}
 
 /// One pattern for every alias, longest first.
 fn alias_regex(aliases: &[(String, usize)]) -> Option<Regex> {
@@ -129,10 +136,41 @@ static CITATION: LazyLock<Regex> = LazyLock::new(|| {
         .collect::<Vec<_>>()
         .join("|");
     Regex::new(&format!(
-        r"(?i)\b({types})\s+(?:số\s*:?\s*)?([0-9]{{1,5}}(?:\s*[-/–]\s*[\p{{L}}0-9]+)+)(?:\s*,?\s*(?:ban hành\s+)?ngày\s+(\d{{1,2}})\s*(?:/|-|\s+tháng\s+)\s*(\d{{1,2}})\s*(?:/|-|\s+năm\s+)\s*(\d{{4}}))?"
+        r"(?i)({types})\s+(?:số\s*:?\s*)?([0-9]{{1,5}}(?:\s*[-/–]\s*[\p{{L}}0-9]+)+)(?:\s*,?\s*(?:ban hành\s+)?ngày\s+(\d{{1,2}})\s*(?:/|-|\s+tháng\s+)\s*(\d{{1,2}})\s*(?:/|-|\s+năm\s+)\s*(\d{{4}}))?"
     ))
     .unwrap_or_else(|_| Regex::new("$^").unwrap_or_else(|_| unreachable!()))
 });
+
+/// One word character (`\w`, Unicode), to test the char before a match.
+static WORD_CHAR: LazyLock<Regex> = LazyLock::new(|| crate::literal_regex(r"^\w$"));
+
+/// Every match of [`CITATION`] starting at a word boundary, as `\b(…)` would find
+/// them: the pattern itself has no `\b`, since a Unicode word boundary keeps the
+/// fast (DFA) engines out on Vietnamese text; a match that does not start at one is
+/// dropped and the search resumes at the next char.
+fn citation_captures(text: &str) -> Vec<regex::Captures<'_>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at <= text.len() {
+        let Some(c) = CITATION.captures_at(text, at) else {
+            break;
+        };
+        let Some(m) = c.get(0) else { break };
+        let mut buf = [0u8; 4];
+        let boundary = text[..m.start()]
+            .chars()
+            .next_back()
+            .is_none_or(|p| !WORD_CHAR.is_match(p.encode_utf8(&mut buf)));
+        let next = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+        if boundary {
+            at = m.end().max(next);
+            out.push(c);
+        } else {
+            at = next;
+        }
+    }
+    out
+}
 
 /// A citation found in the text.
 #[derive(Debug, Clone)]
@@ -199,19 +237,16 @@ pub fn citations(doc: &Document) -> Vec<Citation> {
 
 fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
     let mut out = Vec::new();
-    let aliases: Vec<(String, usize)> = catalogue
-        .iter()
-        .enumerate()
-        .flat_map(|(i, e)| e.aliases.iter().map(move |a| (a.to_lowercase(), i)))
-        .collect();
     // every alias in one automaton (built once for the shipped catalogue)
-    let own;
-    let alias_re: Option<&Regex> = if std::ptr::eq(catalogue.as_ptr(), SHIPPED.as_ptr()) {
-        SHIPPED_ALIASES.as_ref()
-    } else {
-        own = alias_regex(&aliases);
-        own.as_ref()
-    };
+    let (own_list, own_re);
+    let (aliases, alias_re): (&[(String, usize)], Option<&Regex>) =
+        if std::ptr::eq(catalogue.as_ptr(), SHIPPED.as_ptr()) {
+            (&SHIPPED_ALIAS_LIST, SHIPPED_ALIASES.as_ref())
+        } else {
+            own_list = alias_list(catalogue);
+            own_re = alias_regex(&own_list);
+            (&own_list, own_re.as_ref())
+        };
     for (bi, b) in doc.blocks.iter().enumerate() {
         if b.part == Part::Header {
             continue;
@@ -257,7 +292,7 @@ fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
         };
         let mut spans: Vec<(usize, usize)> = Vec::new();
         if has_symbol {
-            for c in CITATION.captures_iter(&b.text) {
+            for c in citation_captures(&b.text) {
                 let (Some(m), Some(kind), Some(sym)) = (c.get(0), c.get(1), c.get(2)) else {
                     continue;
                 };

@@ -160,6 +160,10 @@ fn period_of(title: &str, fallback_year: Option<i32>) -> Option<String> {
     }
 }
 
+fn is_superscript_digit(c: char) -> bool {
+    "⁰¹²³⁴⁵⁶⁷⁸⁹".contains(c)
+}
+
 fn superscript_digits(s: &str) -> String {
     s.chars()
         .map(|c| {
@@ -211,9 +215,18 @@ pub fn heading(line: &Line) -> Option<Heading> {
             }
         })
     };
+    // cheap looks before the patterns: a number is followed by a dot within its
+    // first two digits ("1.", "12."), a letter by its paren ("a)")
+    let mut next = head.chars().skip(1);
     if first.is_ascii_digit() {
+        if next.next() != Some('.') && next.next() != Some('.') {
+            return None;
+        }
         mk(3, &DOTTED).or_else(|| mk(2, &NUMBERED))
     } else if first.is_lowercase() {
+        if next.next() != Some(')') {
+            return None;
+        }
         mk(4, &LETTERED)
     } else {
         mk(1, &ROMAN)
@@ -432,7 +445,12 @@ impl Document {
             } else {
                 Part::Body
             };
-            if let Some(c) = FOOTNOTE_DEF.captures(t)
+            // a footnote starts with its marker (a cheap look before the pattern)
+            let marker_first = t
+                .trim_start()
+                .starts_with(|c: char| matches!(c, '⁽' | '\u{FFFD}') || is_superscript_digit(c));
+            if marker_first
+                && let Some(c) = FOOTNOTE_DEF.captures(t)
                 && let Some(m) = c.get(0)
             {
                 let id = marker_id(&c);

@@ -397,14 +397,31 @@ fn lower_starts_with(chars: &[char], at: usize, word: &str) -> bool {
 /// The text just before `at` (up to `n` chars), lowercased, trailing spaces removed.
 fn before(chars: &[char], at: usize, n: usize) -> String {
     let from = at.saturating_sub(n);
-    let s: String = chars[from..at].iter().collect::<String>().to_lowercase();
-    s.trim_end().to_string()
+    let slice = &chars[from..at];
+    // `str::to_lowercase` differs from lowercasing char by char only on a final sigma
+    if slice.contains(&'Σ') {
+        let s: String = slice.iter().collect::<String>().to_lowercase();
+        return s.trim_end().to_string();
+    }
+    let mut s = String::with_capacity(slice.len() * 3);
+    for c in slice {
+        if c.is_ascii() {
+            s.push(c.to_ascii_lowercase());
+        } else {
+            s.extend(c.to_lowercase());
+        }
+    }
+    s.truncate(s.trim_end().len());
+    s
 }
 
 /// Whether `text` (already lowercased and trimmed) ends with one of `words` as whole words.
 pub fn ends_with_word(text: &str, words: &[&str]) -> bool {
+    let last = text.as_bytes().last().copied();
     words.iter().any(|w| {
-        text.ends_with(w)
+        // the last byte first: most words fail there, cheaply
+        (w.is_empty() || w.as_bytes().last().copied() == last)
+            && text.ends_with(w)
             && text[..text.len() - w.len()]
                 .chars()
                 .last()
@@ -718,15 +735,14 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
                     || chars.get(j) == Some(&'.')
             }
             || ends_with_word(&back, &["mục", "tiểu mục", "phần", "điểm"]));
-    let phone_back = back.trim_end_matches(['(', ' ']).to_string();
+    let phone_back = back.trim_end_matches(['(', ' ']);
     // "Điều 11, 12", "mức độ 3, 4", "mục 2.3.1 và 4.2": the next of a run of symbols
     let continues = prior.last().filter(|p| {
         matches!(p.kind, Kind::Symbol | Kind::Section | Kind::Name)
             && p.tail <= start
-            && matches!(
-                chars[p.tail..start].iter().collect::<String>().as_str(),
-                ", " | "," | " và " | " hoặc " | " - " | "; "
-            )
+            && [", ", ",", " và ", " hoặc ", " - ", "; "]
+                .iter()
+                .any(|sep| sep.chars().eq(chars[p.tail..start].iter().copied()))
             && !unit_follows(chars, j)
     });
     // "1900.1909", "0263.3822": groups of four digits are a telephone or a code
@@ -758,7 +774,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
     {
         num.kind = Kind::Time;
     } else if four_groups
-        || ends_with_word(&phone_back, PHONE_BEFORE)
+        || ends_with_word(phone_back, PHONE_BEFORE)
         || after_phone_run
         || (raw.starts_with('0') && digits >= 9 && !raw.contains(','))
         || ends_with_word(&back, CODE_BEFORE)
@@ -1016,14 +1032,17 @@ fn merge_unit_fractions(chars: &[char], nums: &mut Vec<Num>) {
     let mut it = std::mem::take(nums).into_iter().peekable();
     while let Some(a) = it.next() {
         if let Some(b) = it.peek() {
-            let between: String = chars[a.tail.min(b.start)..b.start].iter().collect();
             if a.kind == Kind::Plain
                 && b.kind == Kind::Plain
                 && !a.percent
                 && !b.percent
                 && a.unit.is_some()
                 && a.unit == b.unit
-                && between.trim() == "/"
+                && chars[a.tail.min(b.start)..b.start]
+                    .iter()
+                    .collect::<String>()
+                    .trim()
+                    == "/"
             {
                 let (x, y) = (a.value.unwrap_or(0), b.value.unwrap_or(0));
                 let b = it.next().unwrap_or_else(|| a.clone());

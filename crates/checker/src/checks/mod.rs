@@ -25,6 +25,9 @@ use crate::{Finding, Kind, Severity};
 pub struct Blk {
     pub chars: Vec<char>,
     pub lower: Vec<char>,
+    /// The block's text lowercased as a string (`str::to_lowercase`), made once for
+    /// the rules that search it.
+    pub lower_text: String,
     pub nums: Vec<Num>,
     /// Paren depth at each number, and the offset of the innermost open paren.
     pub depth: Vec<(i32, usize)>,
@@ -92,6 +95,7 @@ impl Blk {
         let mut b = Blk {
             chars,
             lower,
+            lower_text: text.to_lowercase(),
             nums,
             depth,
             sentences,

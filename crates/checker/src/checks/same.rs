@@ -241,7 +241,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (bi, b) in ctx.blks.iter().enumerate() {
         let block = &doc.blocks[bi];
         if block.part == Part::Appendix && block.text.starts_with(|c: char| c.is_ascii_digit()) {
-            heading_extra = block.text.to_lowercase();
+            heading_extra.clone_from(&b.lower_text);
         }
         let extra = if block.part == Part::Appendix {
             heading_extra.as_str()

@@ -57,43 +57,45 @@ const PARTITIONS: &[&[&[&str]]] = &[
 ];
 
 fn category(label: &str, set: &[&[&str]]) -> Option<usize> {
-    let hits: Vec<usize> = set
-        .iter()
-        .enumerate()
-        .filter(|(_, words)| {
-            words.iter().any(|w| {
-                label.match_indices(w).any(|(p, _)| {
-                    let ok_a = label[..p]
-                        .chars()
-                        .last()
-                        .is_none_or(|c| !c.is_alphanumeric());
-                    let ok_b = label[p + w.len()..]
-                        .chars()
-                        .next()
-                        .is_none_or(|c| !c.is_alphanumeric());
-                    ok_a && ok_b
-                })
+    // the one category the label names (none, or several, is no category)
+    let mut hit = None;
+    for (i, words) in set.iter().enumerate() {
+        let named = words.iter().any(|w| {
+            label.match_indices(w).any(|(p, _)| {
+                let ok_a = label[..p]
+                    .chars()
+                    .last()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                let ok_b = label[p + w.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                ok_a && ok_b
             })
-        })
-        .map(|(i, _)| i)
-        .collect();
-    match hits[..] {
-        [one] => Some(one),
-        _ => None,
+        });
+        if named {
+            if hit.is_some() {
+                return None;
+            }
+            hit = Some(i);
+        }
     }
+    hit
 }
 
 /// Whether the parts' labels name distinct categories of one known partition.
 fn is_partition(labels: &[String]) -> bool {
     labels.len() >= 2
         && PARTITIONS.iter().any(|set| {
-            let cats: Vec<Option<usize>> = labels.iter().map(|l| category(l, set)).collect();
-            cats.iter().all(Option::is_some) && {
-                let mut c: Vec<usize> = cats.into_iter().flatten().collect();
-                c.sort_unstable();
-                c.dedup();
-                c.len() == labels.len()
-            }
+            // every label names one category, and no two the same
+            let mut seen = [false; 8];
+            labels.iter().all(|l| match category(l, set) {
+                Some(c) if c < seen.len() && !seen[c] => {
+                    seen[c] = true;
+                    true
+                }
+                _ => false,
+            })
         })
 }
 
@@ -136,23 +138,40 @@ fn is_unit_kind(u: &str) -> bool {
     )
 }
 
-/// Char offsets of a whole word or phrase in a lowercased text.
-/// Positions of several words in one pass: (offset, index of the word).
+/// Positions of several whole words or phrases in a lowercased text, in one pass:
+/// (char offset, index of the word), by offset, then by the word's index.
 pub fn words_positions(lower: &[char], words: &[&str]) -> Vec<(usize, usize)> {
-    let ws: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
-    let firsts: Vec<char> = ws.iter().filter_map(|w| w.first().copied()).collect();
+    // the words' first chars: a table for ASCII, a short list for the rest
+    let mut ascii = [false; 128];
+    let mut other: Vec<char> = Vec::new();
+    for w in words {
+        match w.chars().next() {
+            Some(c) if c.is_ascii() => ascii[c as usize] = true,
+            Some(c) => other.push(c),
+            None => {}
+        }
+    }
     let mut out = Vec::new();
-    for i in 0..lower.len() {
-        let c = lower[i];
-        if !firsts.contains(&c) || (i > 0 && lower[i - 1].is_alphanumeric()) {
+    for (i, &c) in lower.iter().enumerate() {
+        let first = if c.is_ascii() {
+            ascii[c as usize]
+        } else {
+            other.contains(&c)
+        };
+        if !first || (i > 0 && lower[i - 1].is_alphanumeric()) {
             continue;
         }
-        for (k, w) in ws.iter().enumerate() {
-            if w.first() == Some(&c)
-                && lower.len() >= i + w.len()
-                && lower[i..i + w.len()] == w[..]
-                && lower.get(i + w.len()).is_none_or(|c| !c.is_alphanumeric())
-            {
+        for (k, w) in words.iter().enumerate() {
+            let mut j = i;
+            let mut whole = true;
+            for wc in w.chars() {
+                if lower.get(j) != Some(&wc) {
+                    whole = false;
+                    break;
+                }
+                j += 1;
+            }
+            if whole && j > i && lower.get(j).is_none_or(|c| !c.is_alphanumeric()) {
                 out.push((i, k));
             }
         }
@@ -751,8 +770,8 @@ pub fn lists(ctx: &Ctx, out: &mut Vec<Finding>) {
         if *part == Part::Header || *part == Part::Footnote || blk.nums.is_empty() {
             continue;
         }
-        let text = doc.blocks[bi].text.trim_end();
-        let lower = text.to_lowercase();
+        // lowercase, then trimmed: the same as trimmed, then lowercased
+        let lower = blk.lower_text.trim_end();
         let trig = [
             "trong đó:",
             "gồm:",
