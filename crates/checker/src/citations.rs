@@ -60,6 +60,10 @@ static SHIPPED_ALIAS_LIST: LazyLock<Vec<(String, usize)>> =
 static SHIPPED_ALIASES: LazyLock<Option<Regex>> =
     LazyLock::new(|| alias_regex(&SHIPPED_ALIAS_LIST));
 
+/// The shipped catalogue's symbols as [`symbol_key`]s (made once).
+static SHIPPED_KEYS: LazyLock<Vec<String>> =
+    LazyLock::new(|| SHIPPED.iter().map(|e| symbol_key(&e.number)).collect());
+
 /// Every alias of a catalogue, lowercase, with its entry.
 fn alias_list(catalogue: &[LegalDoc]) -> Vec<(String, usize)> {
     catalogue
@@ -715,9 +719,18 @@ pub fn check_with(doc: &Document, catalogue: &[LegalDoc], out: &mut Vec<Finding>
         return;
     };
     let mut reported: std::collections::HashSet<(usize, String)> = std::collections::HashSet::new();
-    let keys: Vec<String> = catalogue.iter().map(|e| symbol_key(&e.number)).collect();
+    let own_keys;
+    let keys: &[String] = if std::ptr::eq(catalogue.as_ptr(), SHIPPED.as_ptr()) {
+        &SHIPPED_KEYS
+    } else {
+        own_keys = catalogue
+            .iter()
+            .map(|e| symbol_key(&e.number))
+            .collect::<Vec<_>>();
+        &own_keys
+    };
     for c in &cites {
-        let Some(entry) = entry_of(c, catalogue, &keys) else {
+        let Some(entry) = entry_of(c, catalogue, keys) else {
             continue;
         };
         if let (Some(d), Some(issued)) = (c.date, entry.issued)

@@ -56,12 +56,33 @@ const PARTITIONS: &[&[&[&str]]] = &[
     ],
 ];
 
+/// Byte offsets of `w` in `text`, left to right, not overlapping (as
+/// `str::match_indices`), by a plain comparison: labels are short.
+fn occurrences<'a>(text: &'a str, w: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let (hay, w) = (text.as_bytes(), w.as_bytes());
+    let mut p = 0;
+    std::iter::from_fn(move || {
+        if w.is_empty() {
+            return None;
+        }
+        while p + w.len() <= hay.len() {
+            let at = p;
+            if super::bytes_at(hay, at, w) {
+                p = at + w.len();
+                return Some(at);
+            }
+            p += 1;
+        }
+        None
+    })
+}
+
 fn category(label: &str, set: &[&[&str]]) -> Option<usize> {
     // the one category the label names (none, or several, is no category)
     let mut hit = None;
     for (i, words) in set.iter().enumerate() {
         let named = words.iter().any(|w| {
-            label.match_indices(w).any(|(p, _)| {
+            occurrences(label, w).any(|p| {
                 let ok_a = label[..p]
                     .chars()
                     .last()
@@ -151,6 +172,10 @@ pub fn words_positions(lower: &[char], words: &[&str]) -> Vec<(usize, usize)> {
             None => {}
         }
     }
+    // and their second chars (a word of one char lets any through)
+    let mut seconds: Vec<Option<char>> = words.iter().map(|w| w.chars().nth(1)).collect();
+    seconds.sort_unstable();
+    seconds.dedup();
     let mut out = Vec::new();
     for (i, &c) in lower.iter().enumerate() {
         let first = if c.is_ascii() {
@@ -158,7 +183,13 @@ pub fn words_positions(lower: &[char], words: &[&str]) -> Vec<(usize, usize)> {
         } else {
             other.contains(&c)
         };
-        if !first || (i > 0 && lower[i - 1].is_alphanumeric()) {
+        if !first {
+            continue;
+        }
+        let next = lower.get(i + 1).copied();
+        if !seconds.iter().any(|s| s.is_none() || *s == next)
+            || (i > 0 && lower[i - 1].is_alphanumeric())
+        {
             continue;
         }
         for (k, w) in words.iter().enumerate() {
