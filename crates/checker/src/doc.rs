@@ -160,6 +160,20 @@ fn period_of(title: &str, fallback_year: Option<i32>) -> Option<String> {
     }
 }
 
+/// A hierarchical row or section number and nothing else: `1.1`, `15.2`, `2.3.1.`.
+fn is_row_number(text: &str) -> bool {
+    let t = text.trim();
+    let t = t.strip_suffix('.').unwrap_or(t);
+    let mut groups = 0;
+    for g in t.split('.') {
+        if !(1..=2).contains(&g.len()) || !g.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        groups += 1;
+    }
+    groups >= 2
+}
+
 fn is_superscript_digit(c: char) -> bool {
     "⁰¹²³⁴⁵⁶⁷⁸⁹".contains(c)
 }
@@ -483,6 +497,9 @@ impl Document {
             let continues = blocks.last().is_some_and(|b| {
                 b.part == part
                     && b.footnote.is_none()
+                    // a table's row number alone on its line (a cell): the next cell is
+                    // not its continuation
+                    && !is_row_number(&b.text)
                     && !b
                         .text
                         .trim_end()

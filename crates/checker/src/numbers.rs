@@ -731,8 +731,13 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         && (dots >= 2
             || line_start && {
                 let k = skip_spaces(chars, j);
+                let rest = || chars[j..].iter().take_while(|c| **c != '\n');
                 k > j && chars.get(k).is_some_and(|c| c.is_uppercase() || *c == '|')
                     || chars.get(j) == Some(&'.')
+                    // a table's row number ("15.2" in the STT column): alone on its
+                    // line or cell, or the row goes on in cells (`|`, tab)
+                    || rest().all(|c| c.is_whitespace())
+                    || rest().any(|c| matches!(c, '|' | '\t'))
             }
             || ends_with_word(&back, &["mục", "tiểu mục", "phần", "điểm"]));
     let phone_back = back.trim_end_matches(['(', ' ']);
@@ -1136,6 +1141,43 @@ mod tests {
         }
         let t = "2.3.1. Kết quả";
         assert_eq!(scan(t)[0].kind, Kind::Section);
+    }
+
+    #[test]
+    fn table_row_numbers_are_numbering() {
+        // the STT column of a table: alone in its cell, before the next cell, or
+        // before the row's label (in any case)
+        for s in [
+            "15.2",
+            "15.2 ",
+            "15.2\tSố cuộc đối thoại\tcuộc\t12",
+            "15.2\tsố cuộc đối thoại\tcuộc\t12",
+            "15.2 | Số cuộc đối thoại | cuộc | 12",
+            "| 15.2 | số cuộc đối thoại | cuộc | 12 |",
+            "1.1 số cuộc đối thoại | cuộc | 12",
+            "2.3.1 số người tham gia",
+            "15.2 Số cuộc đối thoại: 12 cuộc",
+        ] {
+            let k = scan(s);
+            assert_eq!(k[0].kind, Kind::Section, "{s}: {k:?}");
+            assert!(
+                !k.iter().any(|n| matches!(n.kind, Kind::Malformed { .. })),
+                "{s}: {k:?}"
+            );
+        }
+        // a figure written English-style stays a slip, at a line's start or not
+        for s in [
+            "15.2 triệu đồng kinh phí",
+            "Kinh phí 15.2 triệu đồng",
+            "329.50 triệu đồng | 12",
+            "đạt 95.13%",
+        ] {
+            let k = scan(s);
+            assert!(
+                k.iter().any(|n| matches!(n.kind, Kind::Malformed { .. })),
+                "{s}: {k:?}"
+            );
+        }
     }
 
     #[test]
