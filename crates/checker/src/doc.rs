@@ -123,17 +123,44 @@ static NUMBERED: LazyLock<Regex> =
     LazyLock::new(|| crate::literal_regex(r"^\s*(\d{1,2})\.\s*(\D.*)$"));
 static LETTERED: LazyLock<Regex> =
     LazyLock::new(|| crate::literal_regex(r"^\s*([a-zđ])\)\s*(\S.*)$"));
-static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::literal_regex(
-        r"([\p{L}][\p{L} .'’-]{1,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\b",
-    )
-});
+const PLACE_DATE_BODY: &str = r"([\p{L}][\p{L} .'’-]{1,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})";
+static PLACE_DATE: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{PLACE_DATE_BODY}\b")));
+/// The same, ending where the text given ends (see [`matches_before_boundary`]).
+static PLACE_DATE_END: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"(?:{PLACE_DATE_BODY})$")));
 /// "Ngày 05/02/2026", "…, ngày 5/2/202", "Ngày 05 tháng 02 năm 20226" (year as typed).
-static LOOSE_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::literal_regex(
-        r"^\s*(?:([\p{L}][\p{L} .'’-]{1,40}),\s*)?[Nn]gày\s+(\d{1,2})\s*(?:[/.\-]|\s+tháng\s+)\s*(\d{1,2})\s*(?:[/.\-]|\s+năm\s+)\s*(\d{1,5})\b",
-    )
-});
+const LOOSE_DATE_BODY: &str = r"^\s*(?:([\p{L}][\p{L} .'’-]{1,40}),\s*)?[Nn]gày\s+(\d{1,2})\s*(?:[/.\-]|\s+tháng\s+)\s*(\d{1,2})\s*(?:[/.\-]|\s+năm\s+)\s*(\d{1,5})";
+static LOOSE_DATE: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{LOOSE_DATE_BODY}\b")));
+static LOOSE_DATE_END: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"(?:{LOOSE_DATE_BODY})$")));
+static WORD_CHAR: LazyLock<Regex> = LazyLock::new(|| crate::literal_regex(r"^\w$"));
+
+/// Whether `body\b` matches in `t`, for a `body` ending in a digit (`\d`), given
+/// `body_end` = `(?:body)$`: some match ends at a digit not followed by a word
+/// char. Tested at each such place with the end-anchored pattern, which the fast
+/// (DFA) engines run; a Unicode `\b` keeps them out on Vietnamese text.
+fn matches_before_boundary(body_end: &Regex, t: &str) -> bool {
+    let mut buf = [0u8; 4];
+    let mut chars = t.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        if !c.is_numeric() {
+            continue;
+        }
+        let (end, next) = match chars.peek() {
+            Some(&(i, n)) => (i, Some(n)),
+            None => (t.len(), None),
+        };
+        if next.is_some_and(|n| WORD_CHAR.is_match(n.encode_utf8(&mut buf))) {
+            continue;
+        }
+        if body_end.is_match(&t[..end]) {
+            return true;
+        }
+    }
+    false
+}
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     crate::literal_regex(r"(?i)^\s*Số\s*:?\s*([0-9]+\s*[-/]\s*[\p{L}0-9/\- ]+?)\s*$")
 });
@@ -291,12 +318,12 @@ impl Document {
             t.contains("ngày")
                 && t.contains("tháng")
                 && t.chars().count() < 120
-                && PLACE_DATE.is_match(t)
+                && matches_before_boundary(&PLACE_DATE_END, t)
         };
         let is_loose_date = |t: &str| {
             (t.contains("ngày") || t.contains("Ngày"))
                 && t.chars().count() < 90
-                && LOOSE_DATE.is_match(t)
+                && matches_before_boundary(&LOOSE_DATE_END, t)
         };
         let date_index = lines
             .iter()
@@ -306,7 +333,10 @@ impl Document {
         let head_end = date_index.map_or(25.min(lines.len()), |i| (i + 8).min(lines.len()));
         for l in &lines[..head_end] {
             let t = l.text.trim();
+            // "Số": a look at the first letter before the pattern (which ignores case,
+            // and in which `s` is also the long `ſ`)
             if header.number.is_none()
+                && t.starts_with(['S', 's', 'ſ'])
                 && let Some(c) = NUMBER.captures(t)
             {
                 header.number = Some(c[1].split_whitespace().collect::<Vec<_>>().join(" "));
