@@ -114,15 +114,28 @@ static FOOTNOTE_DEF: LazyLock<Regex> = LazyLock::new(|| {
 });
 static FOOTNOTE_REF: LazyLock<Regex> =
     LazyLock::new(|| crate::literal_regex(r"⁽([0-9⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾|([⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(\x{FFFD})"));
-static ROMAN: LazyLock<Regex> = LazyLock::new(|| {
-    crate::literal_regex(r"^\s*((?:IX|IV|V?I{1,3}|VI{0,3}|X))\s*[\.\-–]\s*(\S.*)$")
-});
-static DOTTED: LazyLock<Regex> =
-    LazyLock::new(|| crate::literal_regex(r"^\s*(\d{1,2}(?:\.\d{1,2})+)\.?\s*(\S.*)$"));
+/// Heading patterns: the number, then (after its punctuation) a title. Only the
+/// number is captured; the title is read from the line. A title `(\S.*)$` is
+/// written `\S` (anything may follow it on a line without `\n`), which finds the
+/// same number and keeps the patterns small; the full forms serve a text with `\n`.
+const ROMAN_P: &str = r"^\s*((?:IX|IV|V?I{1,3}|VI{0,3}|X))\s*[\.\-–]\s*";
+const DOTTED_P: &str = r"^\s*(\d{1,2}(?:\.\d{1,2})+)\.?\s*";
+const NUMBERED_P: &str = r"^\s*(\d{1,2})\.\s*";
+const LETTERED_P: &str = r"^\s*([a-zđ])\)\s*";
+static ROMAN: LazyLock<Regex> = LazyLock::new(|| crate::literal_regex(&format!(r"{ROMAN_P}\S")));
+static DOTTED: LazyLock<Regex> = LazyLock::new(|| crate::literal_regex(&format!(r"{DOTTED_P}\S")));
 static NUMBERED: LazyLock<Regex> =
-    LazyLock::new(|| crate::literal_regex(r"^\s*(\d{1,2})\.\s*(\D.*)$"));
+    LazyLock::new(|| crate::literal_regex(&format!(r"{NUMBERED_P}\D")));
 static LETTERED: LazyLock<Regex> =
-    LazyLock::new(|| crate::literal_regex(r"^\s*([a-zđ])\)\s*(\S.*)$"));
+    LazyLock::new(|| crate::literal_regex(&format!(r"{LETTERED_P}\S")));
+static ROMAN_FULL: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{ROMAN_P}(\S.*)$")));
+static DOTTED_FULL: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{DOTTED_P}(\S.*)$")));
+static NUMBERED_FULL: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{NUMBERED_P}(\D.*)$")));
+static LETTERED_FULL: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{LETTERED_P}(\S.*)$")));
 const PLACE_DATE_BODY: &str = r"([\p{L}][\p{L} .'’-]{1,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})";
 static PLACE_DATE: LazyLock<Regex> =
     LazyLock::new(|| crate::literal_regex(&format!(r"{PLACE_DATE_BODY}\b")));
@@ -259,18 +272,22 @@ pub fn heading(line: &Line) -> Option<Heading> {
     // cheap looks before the patterns: a number is followed by a dot within its
     // first two digits ("1.", "12."), a letter by its paren ("a)")
     let mut next = head.chars().skip(1);
+    let full = head.contains('\n');
+    let pick = |short: &'static LazyLock<Regex>, long: &'static LazyLock<Regex>| -> &'static Regex {
+        if full { long } else { short }
+    };
     if first.is_ascii_digit() {
         if next.next() != Some('.') && next.next() != Some('.') {
             return None;
         }
-        mk(3, &DOTTED).or_else(|| mk(2, &NUMBERED))
+        mk(3, pick(&DOTTED, &DOTTED_FULL)).or_else(|| mk(2, pick(&NUMBERED, &NUMBERED_FULL)))
     } else if first.is_lowercase() {
         if next.next() != Some(')') {
             return None;
         }
-        mk(4, &LETTERED)
+        mk(4, pick(&LETTERED, &LETTERED_FULL))
     } else {
-        mk(1, &ROMAN)
+        mk(1, pick(&ROMAN, &ROMAN_FULL))
     }
 }
 

@@ -313,8 +313,8 @@ pub struct Words {
     /// For each first byte, the second bytes its words go on with (a bit set; all
     /// set when a one-byte word starts with it).
     second: Vec<[u64; 4]>,
-    /// The same words as one regex, for [`Words::any_in`] on long texts (its
-    /// vectorised literal search wins there).
+    /// The same words as one regex, for long texts (its vectorised literal search
+    /// wins there).
     re: Option<regex::Regex>,
 }
 
@@ -376,7 +376,13 @@ impl Words {
         let hay = text.as_bytes();
         let mut out = Vec::new();
         let mut at = 0;
-        while let Some((s, e)) = self.find_at(hay, at) {
+        // the regex's vectorised search wins on longer texts; both find the same
+        let long = self.re.as_ref().filter(|_| text.len() > 64);
+        let find = |at: usize| match long {
+            Some(re) => re.find_at(text, at).map(|m| (m.start(), m.end())),
+            None => self.find_at(hay, at),
+        };
+        while let Some((s, e)) = find(at) {
             let whole = text[..s]
                 .chars()
                 .next_back()
