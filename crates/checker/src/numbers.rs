@@ -943,7 +943,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
             num.tail = e;
         } else {
             let first = chars.get(k).map(|c| c.to_lowercase().next().unwrap_or(*c));
-            for u in UNITS.iter().filter(|u| u.chars().next() == first) {
+            for u in units_from(first) {
                 if lower_starts_with(chars, k, u) {
                     num.unit = Some(u);
                     num.tail = k + u.chars().count();
@@ -1022,12 +1022,29 @@ fn capital_name(chars: &[char], start: usize, back: &str) -> bool {
         .is_some_and(|c| c.is_uppercase())
 }
 
+/// The units (in [`UNITS`] order) whose first char is `first`, looked up once.
+fn units_from(first: Option<char>) -> &'static [&'static str] {
+    static BY_FIRST: std::sync::LazyLock<std::collections::HashMap<char, Vec<&'static str>>> =
+        std::sync::LazyLock::new(|| {
+            let mut m: std::collections::HashMap<char, Vec<&'static str>> =
+                std::collections::HashMap::new();
+            for u in UNITS {
+                if let Some(c) = u.chars().next() {
+                    m.entry(c).or_default().push(u);
+                }
+            }
+            m
+        });
+    first
+        .and_then(|c| BY_FIRST.get(&c))
+        .map_or(&[], Vec::as_slice)
+}
+
 /// Whether a unit of measure (not a unit of time) follows at `j`.
 fn unit_follows(chars: &[char], j: usize) -> bool {
     let k = skip_spaces(chars, j);
-    UNITS
+    units_from(chars.get(k).map(|c| c.to_lowercase().next().unwrap_or(*c)))
         .iter()
-        .filter(|u| u.chars().next() == chars.get(k).map(|c| c.to_lowercase().next().unwrap_or(*c)))
         .any(|u| lower_starts_with(chars, k, u) && !matches!(*u, "tỷ" | "triệu"))
 }
 
