@@ -247,9 +247,17 @@ fn is_upper_line(s: &str) -> bool {
 /// Parses a heading line.
 pub fn heading(line: &Line) -> Option<Heading> {
     let t = line.text.trim();
-    let first = t.chars().next()?;
-    if t.chars().count() > 300
-        || !(first.is_ascii_digit() || matches!(first, 'I' | 'V' | 'X') || first.is_lowercase())
+    let mut it = t.chars();
+    let first = it.next()?;
+    if !(first.is_ascii_digit() || matches!(first, 'I' | 'V' | 'X') || first.is_lowercase()) {
+        return None;
+    }
+    // cheap looks before the patterns: a number is followed by a dot within its
+    // first two digits ("1.", "12."), a letter by its paren ("a)")
+    let (second, third) = (it.next(), it.next());
+    if first.is_ascii_digit() && second != Some('.') && third != Some('.')
+        || first.is_lowercase() && second != Some(')')
+        || t.chars().count() > 300
     {
         return None;
     }
@@ -269,22 +277,13 @@ pub fn heading(line: &Line) -> Option<Heading> {
             }
         })
     };
-    // cheap looks before the patterns: a number is followed by a dot within its
-    // first two digits ("1.", "12."), a letter by its paren ("a)")
-    let mut next = head.chars().skip(1);
     let full = head.contains('\n');
     let pick = |short: &'static LazyLock<Regex>, long: &'static LazyLock<Regex>| -> &'static Regex {
         if full { long } else { short }
     };
     if first.is_ascii_digit() {
-        if next.next() != Some('.') && next.next() != Some('.') {
-            return None;
-        }
         mk(3, pick(&DOTTED, &DOTTED_FULL)).or_else(|| mk(2, pick(&NUMBERED, &NUMBERED_FULL)))
     } else if first.is_lowercase() {
-        if next.next() != Some(')') {
-            return None;
-        }
         mk(4, pick(&LETTERED, &LETTERED_FULL))
     } else {
         mk(1, pick(&ROMAN, &ROMAN_FULL))

@@ -28,6 +28,8 @@ pub struct Blk {
     /// The block's text lowercased as a string (`str::to_lowercase`), made once for
     /// the rules that search it.
     pub lower_text: String,
+    /// Whether `lower_text` is `lower` as a string (no `İ`, no `Σ`).
+    pub lower_text_is_lower: bool,
     pub nums: Vec<Num>,
     /// Paren depth at each number, and the offset of the innermost open paren.
     pub depth: Vec<(i32, usize)>,
@@ -57,10 +59,11 @@ impl Blk {
             .collect();
         // `str::to_lowercase` is the chars' first lowercase letters but for the two
         // letters lowercased otherwise (`İ` to two chars, a final `Σ` to `ς`)
-        let lower_text = if chars.iter().any(|c| matches!(c, 'İ' | 'Σ')) {
-            text.to_lowercase()
-        } else {
+        let lower_text_is_lower = !chars.iter().any(|c| matches!(c, 'İ' | 'Σ'));
+        let lower_text = if lower_text_is_lower {
             lower.iter().collect()
+        } else {
+            text.to_lowercase()
         };
         let nums = if scan { scan_chars(&chars) } else { Vec::new() };
         let mut depth = Vec::with_capacity(nums.len());
@@ -104,6 +107,7 @@ impl Blk {
             chars,
             lower,
             lower_text,
+            lower_text_is_lower,
             nums,
             depth,
             sentences,

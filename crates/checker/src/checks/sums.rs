@@ -159,55 +159,75 @@ fn is_unit_kind(u: &str) -> bool {
     )
 }
 
-/// Positions of several whole words or phrases in a lowercased text, in one pass:
-/// (char offset, index of the word), by offset, then by the word's index.
-pub fn words_positions(lower: &[char], words: &[&str]) -> Vec<(usize, usize)> {
-    // the words' first chars: a table for ASCII, a short list for the rest
-    let mut ascii = [false; 128];
-    let mut other: Vec<char> = Vec::new();
-    for w in words {
-        match w.chars().next() {
-            Some(c) if c.is_ascii() => ascii[c as usize] = true,
-            Some(c) => other.push(c),
-            None => {}
+/// A list of words to find in lowercased chars, with the looks that let most
+/// places go by cheaply; made once for a list searched in every block.
+pub struct WordList<'a> {
+    words: Vec<&'a str>,
+    /// The words' first chars: a table for ASCII, a short list for the rest.
+    ascii: [bool; 128],
+    other: Vec<char>,
+    /// Their second chars (`None`: a word of one char, which lets any through).
+    seconds: Vec<Option<char>>,
+}
+
+impl<'a> WordList<'a> {
+    pub fn new(words: &[&'a str]) -> WordList<'a> {
+        let mut ascii = [false; 128];
+        let mut other: Vec<char> = Vec::new();
+        for w in words {
+            match w.chars().next() {
+                Some(c) if c.is_ascii() => ascii[c as usize] = true,
+                Some(c) => other.push(c),
+                None => {}
+            }
+        }
+        let mut seconds: Vec<Option<char>> = words.iter().map(|w| w.chars().nth(1)).collect();
+        seconds.sort_unstable();
+        seconds.dedup();
+        WordList {
+            words: words.to_vec(),
+            ascii,
+            other,
+            seconds,
         }
     }
-    // and their second chars (a word of one char lets any through)
-    let mut seconds: Vec<Option<char>> = words.iter().map(|w| w.chars().nth(1)).collect();
-    seconds.sort_unstable();
-    seconds.dedup();
-    let mut out = Vec::new();
-    for (i, &c) in lower.iter().enumerate() {
-        let first = if c.is_ascii() {
-            ascii[c as usize]
-        } else {
-            other.contains(&c)
-        };
-        if !first {
-            continue;
-        }
-        let next = lower.get(i + 1).copied();
-        if !seconds.iter().any(|s| s.is_none() || *s == next)
-            || (i > 0 && lower[i - 1].is_alphanumeric())
-        {
-            continue;
-        }
-        for (k, w) in words.iter().enumerate() {
-            let mut j = i;
-            let mut whole = true;
-            for wc in w.chars() {
-                if lower.get(j) != Some(&wc) {
-                    whole = false;
-                    break;
+
+    /// (char offset, index of the word) of every whole-word occurrence, by offset,
+    /// then by the word's index.
+    pub fn positions(&self, lower: &[char]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (i, &c) in lower.iter().enumerate() {
+            let first = if c.is_ascii() {
+                self.ascii[c as usize]
+            } else {
+                self.other.contains(&c)
+            };
+            if !first {
+                continue;
+            }
+            let next = lower.get(i + 1).copied();
+            if !self.seconds.iter().any(|s| s.is_none() || *s == next)
+                || (i > 0 && lower[i - 1].is_alphanumeric())
+            {
+                continue;
+            }
+            for (k, w) in self.words.iter().enumerate() {
+                let mut j = i;
+                let mut whole = true;
+                for wc in w.chars() {
+                    if lower.get(j) != Some(&wc) {
+                        whole = false;
+                        break;
+                    }
+                    j += 1;
                 }
-                j += 1;
-            }
-            if whole && j > i && lower.get(j).is_none_or(|c| !c.is_alphanumeric()) {
-                out.push((i, k));
+                if whole && j > i && lower.get(j).is_none_or(|c| !c.is_alphanumeric()) {
+                    out.push((i, k));
+                }
             }
         }
+        out
     }
-    out
 }
 
 pub fn word_positions(lower: &[char], word: &str) -> Vec<usize> {
@@ -380,7 +400,9 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
         ("trong tổng số", Trigger::OutOf),
         ("trong số", Trigger::OutOf),
     ];
-    let found = words_positions(&b.lower, &WORDS.map(|x| x.0));
+    static TRIGGERS: std::sync::LazyLock<WordList<'static>> =
+        std::sync::LazyLock::new(|| WordList::new(&WORDS.map(|x| x.0)));
+    let found = TRIGGERS.positions(&b.lower);
     for (idx, (w, t)) in WORDS.iter().enumerate() {
         let (w, t) = (*w, *t);
         for p in found.iter().filter(|x| x.1 == idx).map(|x| x.0) {
@@ -652,7 +674,9 @@ fn totals_after(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
         "tính chung",
         "tất cả",
     ];
-    let found = words_positions(&b.lower, &AFTER);
+    static AFTER_WORDS: std::sync::LazyLock<WordList<'static>> =
+        std::sync::LazyLock::new(|| WordList::new(&AFTER));
+    let found = AFTER_WORDS.positions(&b.lower);
     for (idx, w) in AFTER.iter().enumerate() {
         let w = *w;
         for t in found.iter().filter(|x| x.1 == idx).map(|x| x.0) {
