@@ -429,6 +429,40 @@ pub fn ends_with_word(text: &str, words: &[&str]) -> bool {
     })
 }
 
+/// The last bytes of a list's words (a bit set; all set if a word is empty), made
+/// at compile time: most texts end in a byte no word of the list ends in.
+const fn last_bytes(words: &[&str]) -> [u64; 4] {
+    let mut m = [0u64; 4];
+    let mut i = 0;
+    while i < words.len() {
+        let b = words[i].as_bytes();
+        if b.is_empty() {
+            return [u64::MAX; 4];
+        }
+        let c = b[b.len() - 1] as usize;
+        m[c / 64] |= 1 << (c % 64);
+        i += 1;
+    }
+    m
+}
+
+/// [`ends_with_word`] for a list with its [`last_bytes`].
+fn ends_with_listed(text: &str, words: &[&str], last: &[u64; 4]) -> bool {
+    if let Some(&b) = text.as_bytes().last()
+        && last[b as usize / 64] & (1 << (b % 64)) == 0
+    {
+        return false;
+    }
+    ends_with_word(text, words)
+}
+
+const PHONE_ENDS: [u64; 4] = last_bytes(PHONE_BEFORE);
+const CODE_ENDS: [u64; 4] = last_bytes(CODE_BEFORE);
+const SYMBOL_ENDS: [u64; 4] = last_bytes(SYMBOL_BEFORE);
+const APPROX_ENDS: [u64; 4] = last_bytes(APPROX_BEFORE);
+const RATE_ENDS: [u64; 4] = last_bytes(RATE_BEFORE);
+const NAME_ENDS: [u64; 4] = last_bytes(NAME_BEFORE);
+
 fn skip_spaces(chars: &[char], mut i: usize) -> usize {
     while chars
         .get(i)
@@ -672,12 +706,13 @@ fn other(chars: &[char], start: usize, end: usize, kind: Kind) -> Num {
 
 fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
     let n = chars.len();
-    let raw: String = chars[start..j].iter().collect();
     let next = chars.get(j).copied();
     let next2 = chars.get(j + 1).copied();
     let prev = start.checked_sub(1).map(|k| chars[k]);
     let prev2 = start.checked_sub(2).map(|k| chars[k]);
     let mut num = other(chars, start, j, Kind::Plain);
+    // the digits as written, given back to the number at the end
+    let raw = std::mem::take(&mut num.raw);
     let back = before(chars, start, 28);
     let digits = raw.bytes().filter(u8::is_ascii_digit).count();
     let slashes = raw.matches('/').count();
@@ -779,10 +814,10 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
     {
         num.kind = Kind::Time;
     } else if four_groups
-        || ends_with_word(phone_back, PHONE_BEFORE)
+        || ends_with_listed(phone_back, PHONE_BEFORE, &PHONE_ENDS)
         || after_phone_run
         || (raw.starts_with('0') && digits >= 9 && !raw.contains(','))
-        || ends_with_word(&back, CODE_BEFORE)
+        || ends_with_listed(&back, CODE_BEFORE, &CODE_ENDS)
         || digits >= 12 && !raw.contains(',') && dots == 0
         || (digits >= 9 && slashes == 0 && dots == 0 && !raw.contains(','))
     {
@@ -815,7 +850,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
             "số lượng",
             "số lượng:",
         ],
-    ) && ends_with_word(&back, SYMBOL_BEFORE)
+    ) && ends_with_listed(&back, SYMBOL_BEFORE, &SYMBOL_ENDS)
     {
         num.kind = Kind::Symbol;
     } else if name_before(chars, start, &back)
@@ -910,7 +945,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         .rsplit_once(',')
         .map_or(0, |(_, f)| f.len() as u32)
         .min(6);
-    num.approx = ends_with_word(&back, APPROX_BEFORE);
+    num.approx = ends_with_listed(&back, APPROX_BEFORE, &APPROX_ENDS);
     // percent and unit
     let mut k = skip_spaces(chars, j);
     if chars.get(k) == Some(&'%') || lower_starts_with(chars, k, "phần trăm") {
@@ -970,7 +1005,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
                     .get(skip_spaces(chars, after + 1))
                     .is_some_and(|c| c.is_alphabetic())
                 && num.fraction().is_none()
-                || ends_with_word(&back, RATE_BEFORE)
+                || ends_with_listed(&back, RATE_BEFORE, &RATE_ENDS)
                 || ["bình quân", "trung bình"].iter().any(|w| back.contains(w)))
         {
             num.kind = Kind::Rate;
@@ -995,11 +1030,12 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         };
         num.value = None;
     }
+    num.raw = raw;
     num
 }
 
 fn name_before(_chars: &[char], _start: usize, back: &str) -> bool {
-    ends_with_word(back, NAME_BEFORE)
+    ends_with_listed(back, NAME_BEFORE, &NAME_ENDS)
 }
 
 /// The name noun before `start` is written with a capital (`Tổ 5`, `Phường 3`).
