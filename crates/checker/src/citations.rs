@@ -236,10 +236,16 @@ fn canonical_type(t: &str) -> String {
 
 /// Every citation in the document, outside its header.
 pub fn citations(doc: &Document) -> Vec<Citation> {
-    citations_with(doc, &SHIPPED)
+    citations_with(doc, &SHIPPED, None)
 }
 
-fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
+/// The citations; `lowered`, when given, holds each block's text lowercased
+/// (`str::to_lowercase`), made once by the caller.
+fn citations_with(
+    doc: &Document,
+    catalogue: &[LegalDoc],
+    lowered: Option<&[&str]>,
+) -> Vec<Citation> {
     let mut out = Vec::new();
     // every alias in one automaton (built once for the shipped catalogue)
     let (own_list, own_re);
@@ -259,7 +265,14 @@ fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
         if !TYPE_WORD.is_match(&b.text) {
             continue;
         }
-        let lower = b.text.to_lowercase();
+        let own_lower;
+        let lower: &str = match lowered.and_then(|l| l.get(bi)) {
+            Some(l) => l,
+            None => {
+                own_lower = b.text.to_lowercase();
+                &own_lower
+            }
+        };
         // a symbol has digits next to "/" or "-"
         let bytes = b.text.as_bytes();
         let has_symbol = bytes.windows(2).any(|w| {
@@ -513,8 +526,22 @@ pub fn check(doc: &Document, out: &mut Vec<Finding>) {
     check_with(doc, &SHIPPED, out);
 }
 
+/// [`check`] with each block's text already lowercased (`str::to_lowercase`).
+pub fn check_lowered(doc: &Document, lowered: &[&str], out: &mut Vec<Finding>) {
+    check_with_lowered(doc, &SHIPPED, Some(lowered), out);
+}
+
 pub fn check_with(doc: &Document, catalogue: &[LegalDoc], out: &mut Vec<Finding>) {
-    let cites = citations_with(doc, catalogue);
+    check_with_lowered(doc, catalogue, None, out);
+}
+
+fn check_with_lowered(
+    doc: &Document,
+    catalogue: &[LegalDoc],
+    lowered: Option<&[&str]>,
+    out: &mut Vec<Finding>,
+) {
+    let cites = citations_with(doc, catalogue, lowered);
     let report_date = doc.header.date;
     for c in &cites {
         // a type name contradicting its symbol

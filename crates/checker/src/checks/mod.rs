@@ -521,20 +521,25 @@ pub fn same_unit(a: Option<&str>, b: Option<&str>) -> bool {
 
 /// Runs every arithmetic check over the document.
 pub fn check(doc: &Document, out: &mut Vec<Finding>) {
-    let ctx = Ctx::new(doc);
+    check_ctx(&Ctx::new(doc), out);
+}
+
+/// Runs every arithmetic check with the blocks already read.
+pub fn check_ctx(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let doc = ctx.doc;
     for bi in 0..doc.blocks.len() {
         if doc.blocks[bi].part == Part::Header {
             continue;
         }
-        format::check(&ctx, bi, out);
-        percent::check(&ctx, bi, out);
-        sums::check(&ctx, bi, out);
-        remainder::check(&ctx, bi, out);
-        counts::check(&ctx, bi, out);
+        format::check(ctx, bi, out);
+        percent::check(ctx, bi, out);
+        sums::check(ctx, bi, out);
+        remainder::check(ctx, bi, out);
+        counts::check(ctx, bi, out);
     }
-    sums::lists(&ctx, out);
-    same::check(&ctx, out);
-    period::check(&ctx, out);
+    sums::lists(ctx, out);
+    same::check(ctx, out);
+    period::check(ctx, out);
 }
 
 #[cfg(test)]
