@@ -111,7 +111,7 @@ fn main() {
     }
     let read = |v: &[PathBuf]| -> Vec<Vec<u8>> {
         v.iter()
-            .map(|p| std::fs::read(p).expect("readable"))
+            .map(|p| std::fs::read(p).unwrap_or_default())
             .collect()
     };
     let seeds = read(&seeds);

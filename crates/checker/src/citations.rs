@@ -54,8 +54,7 @@ pub fn load_catalogue(src: &str) -> Result<Vec<LegalDoc>, String> {
 }
 
 /// The shipped catalogue's aliases, lowercase, with their entries (made once).
-static SHIPPED_ALIAS_LIST: LazyLock<Vec<(String, usize)>> =
-    LazyLock::new(|| alias_list(&SHIPPED));
+static SHIPPED_ALIAS_LIST: LazyLock<Vec<(String, usize)>> = LazyLock::new(|| alias_list(&SHIPPED));
 
 static SHIPPED_ALIASES: LazyLock<Option<Regex>> =
     LazyLock::new(|| alias_regex(&SHIPPED_ALIAS_LIST));
@@ -281,7 +280,7 @@ fn citations_with(
         }) || b.text.contains('–');
         let alias_hits: Vec<(usize, usize, usize)> = match alias_re {
             Some(re) => re
-                .find_iter(&lower)
+                .find_iter(lower)
                 .filter_map(|m| {
                     aliases
                         .iter()

@@ -136,7 +136,8 @@ static NUMBERED_FULL: LazyLock<Regex> =
     LazyLock::new(|| crate::literal_regex(&format!(r"{NUMBERED_P}(\D.*)$")));
 static LETTERED_FULL: LazyLock<Regex> =
     LazyLock::new(|| crate::literal_regex(&format!(r"{LETTERED_P}(\S.*)$")));
-const PLACE_DATE_BODY: &str = r"([\p{L}][\p{L} .'’-]{1,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})";
+const PLACE_DATE_BODY: &str =
+    r"([\p{L}][\p{L} .'’-]{1,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})";
 static PLACE_DATE: LazyLock<Regex> =
     LazyLock::new(|| crate::literal_regex(&format!(r"{PLACE_DATE_BODY}\b")));
 /// The same, ending where the text given ends (see [`matches_before_boundary`]).
@@ -278,9 +279,9 @@ pub fn heading(line: &Line) -> Option<Heading> {
         })
     };
     let full = head.contains('\n');
-    let pick = |short: &'static LazyLock<Regex>, long: &'static LazyLock<Regex>| -> &'static Regex {
-        if full { long } else { short }
-    };
+    let pick = |short: &'static LazyLock<Regex>,
+                long: &'static LazyLock<Regex>|
+     -> &'static Regex { if full { long } else { short } };
     if first.is_ascii_digit() {
         mk(3, pick(&DOTTED, &DOTTED_FULL)).or_else(|| mk(2, pick(&NUMBERED, &NUMBERED_FULL)))
     } else if first.is_lowercase() {

@@ -1089,35 +1089,34 @@ fn merge_unit_fractions(chars: &[char], nums: &mut Vec<Num>) {
     let mut out: Vec<Num> = Vec::with_capacity(nums.len());
     let mut it = std::mem::take(nums).into_iter().peekable();
     while let Some(a) = it.next() {
-        if let Some(b) = it.peek() {
-            if a.kind == Kind::Plain
-                && b.kind == Kind::Plain
-                && !a.percent
-                && !b.percent
-                && a.unit.is_some()
-                && a.unit == b.unit
-                && chars[a.tail.min(b.start)..b.start]
-                    .iter()
-                    .collect::<String>()
-                    .trim()
-                    == "/"
-            {
-                let (x, y) = (a.value.unwrap_or(0), b.value.unwrap_or(0));
-                let b = it.next().unwrap_or_else(|| a.clone());
-                out.push(Num {
-                    start: a.start,
-                    end: b.end,
-                    raw: chars[a.start..b.end].iter().collect(),
-                    kind: Kind::Fraction { num: x, den: y },
-                    value: None,
-                    percent: false,
-                    unit: b.unit,
-                    tail: b.tail,
-                    decimals: 0,
-                    approx: a.approx,
-                });
-                continue;
-            }
+        if let Some(b) = it.peek()
+            && a.kind == Kind::Plain
+            && b.kind == Kind::Plain
+            && !a.percent
+            && !b.percent
+            && a.unit.is_some()
+            && a.unit == b.unit
+            && chars[a.tail.min(b.start)..b.start]
+                .iter()
+                .collect::<String>()
+                .trim()
+                == "/"
+        {
+            let (x, y) = (a.value.unwrap_or(0), b.value.unwrap_or(0));
+            let b = it.next().unwrap_or_else(|| a.clone());
+            out.push(Num {
+                start: a.start,
+                end: b.end,
+                raw: chars[a.start..b.end].iter().collect(),
+                kind: Kind::Fraction { num: x, den: y },
+                value: None,
+                percent: false,
+                unit: b.unit,
+                tail: b.tail,
+                decimals: 0,
+                approx: a.approx,
+            });
+            continue;
         }
         out.push(a);
     }

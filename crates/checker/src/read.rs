@@ -295,8 +295,10 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
         let signals = (0..bytes.len().saturating_sub(1))
             .filter(|&i| {
                 matches!(bytes[i], 0xC2 | 0xC3)
-                    && char::from_u32(((bytes[i] as u32 & 0x1F) << 6) | (bytes[i + 1] as u32 & 0x3F))
-                        .is_some_and(legacy_signal)
+                    && char::from_u32(
+                        ((bytes[i] as u32 & 0x1F) << 6) | (bytes[i + 1] as u32 & 0x3F),
+                    )
+                    .is_some_and(legacy_signal)
             })
             .count();
         // signals in more than 1 % of the letters (counting no further than that)
@@ -657,7 +659,10 @@ mod tests {
     fn plain_chars_are_nfc_on_their_own() {
         use unicode_normalization::char::canonical_combining_class;
         use unicode_normalization::{IsNormalized, is_nfc_quick};
-        for c in (0..0x300u32).chain(0x1E00..=0x1EFF).filter_map(char::from_u32) {
+        for c in (0..0x300u32)
+            .chain(0x1E00..=0x1EFF)
+            .filter_map(char::from_u32)
+        {
             assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
             assert_eq!(canonical_combining_class(c), 0, "{c:?}");
         }

@@ -391,7 +391,10 @@ impl Words {
                 .chars()
                 .next_back()
                 .is_none_or(|c| !c.is_alphanumeric())
-                && text[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+                && text[e..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric());
             if whole {
                 out.push((s, e, &text[s..e]));
             }
