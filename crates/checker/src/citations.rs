@@ -110,6 +110,10 @@ const TYPES: &[(&str, &[&str])] = &[
     ("Đề án", &["ĐA", "DA"]),
 ];
 
+/// [`TYPES`]' names lowercased (`str::to_lowercase`), in the same order.
+static TYPES_LOWER: LazyLock<Vec<String>> =
+    LazyLock::new(|| TYPES.iter().map(|(t, _)| t.to_lowercase()).collect());
+
 /// The type names, lowercase, for a cheap look before the pattern.
 const TYPE_WORDS: &[&str] = &[
     "nghị quyết",
@@ -229,7 +233,9 @@ fn canonical_type(t: &str) -> String {
     let lower = t.to_lowercase();
     TYPES
         .iter()
-        .find(|(x, _)| x.to_lowercase() == lower)
+        .zip(TYPES_LOWER.iter())
+        .find(|(_, x)| **x == lower)
+        .map(|(t, _)| t)
         .map_or_else(|| t.to_string(), |(x, _)| x.to_string())
 }
 
@@ -331,7 +337,9 @@ fn citations_with(
                 let before = b.text[from..m.start()].trim_end().to_lowercase();
                 let outer = TYPES
                     .iter()
-                    .find(|(t, _)| before.ends_with(&t.to_lowercase()))
+                    .zip(TYPES_LOWER.iter())
+                    .find(|(_, t)| before.ends_with(t.as_str()))
+                    .map(|(t, _)| t)
                     .map(|(t, _)| t.to_string());
                 spans.push((m.start(), m.end()));
                 let start = at(m.start());
