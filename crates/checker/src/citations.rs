@@ -53,14 +53,24 @@ pub fn load_catalogue(src: &str) -> Result<Vec<LegalDoc>, String> {
         .map_err(|e| e.to_string())
 }
 
-static SHIPPED_ALIASES: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    let aliases: Vec<(String, usize)> = SHIPPED
+/// The shipped catalogue's aliases, lowercase, with their entries (made once).
+static SHIPPED_ALIAS_LIST: LazyLock<Vec<(String, usize)>> = LazyLock::new(|| alias_list(&SHIPPED));
+
+static SHIPPED_ALIASES: LazyLock<Option<Regex>> =
+    LazyLock::new(|| alias_regex(&SHIPPED_ALIAS_LIST));
+
+/// The shipped catalogue's symbols as [`symbol_key`]s (made once).
+static SHIPPED_KEYS: LazyLock<Vec<String>> =
+    LazyLock::new(|| SHIPPED.iter().map(|e| symbol_key(&e.number)).collect());
+
+/// Every alias of a catalogue, lowercase, with its entry.
+fn alias_list(catalogue: &[LegalDoc]) -> Vec<(String, usize)> {
+    catalogue
         .iter()
         .enumerate()
         .flat_map(|(i, e)| e.aliases.iter().map(move |a| (a.to_lowercase(), i)))
-        .collect();
-    alias_regex(&aliases)
-});
+        .collect()
+}
 
 /// One pattern for every alias, longest first.
 fn alias_regex(aliases: &[(String, usize)]) -> Option<Regex> {
@@ -100,6 +110,10 @@ const TYPES: &[(&str, &[&str])] = &[
     ("Đề án", &["ĐA", "DA"]),
 ];
 
+/// [`TYPES`]' names lowercased (`str::to_lowercase`), in the same order.
+static TYPES_LOWER: LazyLock<Vec<String>> =
+    LazyLock::new(|| TYPES.iter().map(|(t, _)| t.to_lowercase()).collect());
+
 /// The type names, lowercase, for a cheap look before the pattern.
 const TYPE_WORDS: &[&str] = &[
     "nghị quyết",
@@ -129,10 +143,41 @@ static CITATION: LazyLock<Regex> = LazyLock::new(|| {
         .collect::<Vec<_>>()
         .join("|");
     Regex::new(&format!(
-        r"(?i)\b({types})\s+(?:số\s*:?\s*)?([0-9]{{1,5}}(?:\s*[-/–]\s*[\p{{L}}0-9]+)+)(?:\s*,?\s*(?:ban hành\s+)?ngày\s+(\d{{1,2}})\s*(?:/|-|\s+tháng\s+)\s*(\d{{1,2}})\s*(?:/|-|\s+năm\s+)\s*(\d{{4}}))?"
+        r"(?i)({types})\s+(?:số\s*:?\s*)?([0-9]{{1,5}}(?:\s*[-/–]\s*[\p{{L}}0-9]+)+)(?:\s*,?\s*(?:ban hành\s+)?ngày\s+(\d{{1,2}})\s*(?:/|-|\s+tháng\s+)\s*(\d{{1,2}})\s*(?:/|-|\s+năm\s+)\s*(\d{{4}}))?"
     ))
     .unwrap_or_else(|_| Regex::new("$^").unwrap_or_else(|_| unreachable!()))
 });
+
+/// One word character (`\w`, Unicode), to test the char before a match.
+static WORD_CHAR: LazyLock<Regex> = LazyLock::new(|| crate::literal_regex(r"^\w$"));
+
+/// Every match of [`CITATION`] starting at a word boundary, as `\b(…)` would find
+/// them: the pattern itself has no `\b`, since a Unicode word boundary keeps the
+/// fast (DFA) engines out on Vietnamese text; a match that does not start at one is
+/// dropped and the search resumes at the next char.
+fn citation_captures(text: &str) -> Vec<regex::Captures<'_>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at <= text.len() {
+        let Some(c) = CITATION.captures_at(text, at) else {
+            break;
+        };
+        let Some(m) = c.get(0) else { break };
+        let mut buf = [0u8; 4];
+        let boundary = text[..m.start()]
+            .chars()
+            .next_back()
+            .is_none_or(|p| !WORD_CHAR.is_match(p.encode_utf8(&mut buf)));
+        let next = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+        if boundary {
+            at = m.end().max(next);
+            out.push(c);
+        } else {
+            at = next;
+        }
+    }
+    out
+}
 
 /// A citation found in the text.
 #[derive(Debug, Clone)]
@@ -188,30 +233,35 @@ fn canonical_type(t: &str) -> String {
     let lower = t.to_lowercase();
     TYPES
         .iter()
-        .find(|(x, _)| x.to_lowercase() == lower)
+        .zip(TYPES_LOWER.iter())
+        .find(|(_, x)| **x == lower)
+        .map(|(t, _)| t)
         .map_or_else(|| t.to_string(), |(x, _)| x.to_string())
 }
 
 /// Every citation in the document, outside its header.
 pub fn citations(doc: &Document) -> Vec<Citation> {
-    citations_with(doc, &SHIPPED)
+    citations_with(doc, &SHIPPED, None)
 }
 
-fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
+/// The citations; `lowered`, when given, holds each block's text lowercased
+/// (`str::to_lowercase`), made once by the caller.
+fn citations_with(
+    doc: &Document,
+    catalogue: &[LegalDoc],
+    lowered: Option<&[&str]>,
+) -> Vec<Citation> {
     let mut out = Vec::new();
-    let aliases: Vec<(String, usize)> = catalogue
-        .iter()
-        .enumerate()
-        .flat_map(|(i, e)| e.aliases.iter().map(move |a| (a.to_lowercase(), i)))
-        .collect();
     // every alias in one automaton (built once for the shipped catalogue)
-    let own;
-    let alias_re: Option<&Regex> = if std::ptr::eq(catalogue.as_ptr(), SHIPPED.as_ptr()) {
-        SHIPPED_ALIASES.as_ref()
-    } else {
-        own = alias_regex(&aliases);
-        own.as_ref()
-    };
+    let (own_list, own_re);
+    let (aliases, alias_re): (&[(String, usize)], Option<&Regex>) =
+        if std::ptr::eq(catalogue.as_ptr(), SHIPPED.as_ptr()) {
+            (&SHIPPED_ALIAS_LIST, SHIPPED_ALIASES.as_ref())
+        } else {
+            own_list = alias_list(catalogue);
+            own_re = alias_regex(&own_list);
+            (&own_list, own_re.as_ref())
+        };
     for (bi, b) in doc.blocks.iter().enumerate() {
         if b.part == Part::Header {
             continue;
@@ -220,7 +270,14 @@ fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
         if !TYPE_WORD.is_match(&b.text) {
             continue;
         }
-        let lower = b.text.to_lowercase();
+        let own_lower;
+        let lower: &str = match lowered.and_then(|l| l.get(bi)) {
+            Some(l) => l,
+            None => {
+                own_lower = b.text.to_lowercase();
+                &own_lower
+            }
+        };
         // a symbol has digits next to "/" or "-"
         let bytes = b.text.as_bytes();
         let has_symbol = bytes.windows(2).any(|w| {
@@ -229,7 +286,7 @@ fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
         }) || b.text.contains('–');
         let alias_hits: Vec<(usize, usize, usize)> = match alias_re {
             Some(re) => re
-                .find_iter(&lower)
+                .find_iter(lower)
                 .filter_map(|m| {
                     aliases
                         .iter()
@@ -257,7 +314,7 @@ fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
         };
         let mut spans: Vec<(usize, usize)> = Vec::new();
         if has_symbol {
-            for c in CITATION.captures_iter(&b.text) {
+            for c in citation_captures(&b.text) {
                 let (Some(m), Some(kind), Some(sym)) = (c.get(0), c.get(1), c.get(2)) else {
                     continue;
                 };
@@ -280,7 +337,9 @@ fn citations_with(doc: &Document, catalogue: &[LegalDoc]) -> Vec<Citation> {
                 let before = b.text[from..m.start()].trim_end().to_lowercase();
                 let outer = TYPES
                     .iter()
-                    .find(|(t, _)| before.ends_with(&t.to_lowercase()))
+                    .zip(TYPES_LOWER.iter())
+                    .find(|(_, t)| before.ends_with(t.as_str()))
+                    .map(|(t, _)| t)
                     .map(|(t, _)| t.to_string());
                 spans.push((m.start(), m.end()));
                 let start = at(m.start());
@@ -474,8 +533,22 @@ pub fn check(doc: &Document, out: &mut Vec<Finding>) {
     check_with(doc, &SHIPPED, out);
 }
 
+/// [`check`] with each block's text already lowercased (`str::to_lowercase`).
+pub fn check_lowered(doc: &Document, lowered: &[&str], out: &mut Vec<Finding>) {
+    check_with_lowered(doc, &SHIPPED, Some(lowered), out);
+}
+
 pub fn check_with(doc: &Document, catalogue: &[LegalDoc], out: &mut Vec<Finding>) {
-    let cites = citations_with(doc, catalogue);
+    check_with_lowered(doc, catalogue, None, out);
+}
+
+fn check_with_lowered(
+    doc: &Document,
+    catalogue: &[LegalDoc],
+    lowered: Option<&[&str]>,
+    out: &mut Vec<Finding>,
+) {
+    let cites = citations_with(doc, catalogue, lowered);
     let report_date = doc.header.date;
     for c in &cites {
         // a type name contradicting its symbol
@@ -680,9 +753,18 @@ pub fn check_with(doc: &Document, catalogue: &[LegalDoc], out: &mut Vec<Finding>
         return;
     };
     let mut reported: std::collections::HashSet<(usize, String)> = std::collections::HashSet::new();
-    let keys: Vec<String> = catalogue.iter().map(|e| symbol_key(&e.number)).collect();
+    let own_keys;
+    let keys: &[String] = if std::ptr::eq(catalogue.as_ptr(), SHIPPED.as_ptr()) {
+        &SHIPPED_KEYS
+    } else {
+        own_keys = catalogue
+            .iter()
+            .map(|e| symbol_key(&e.number))
+            .collect::<Vec<_>>();
+        &own_keys
+    };
     for c in &cites {
-        let Some(entry) = entry_of(c, catalogue, &keys) else {
+        let Some(entry) = entry_of(c, catalogue, keys) else {
             continue;
         };
         if let (Some(d), Some(issued)) = (c.date, entry.issued)

@@ -114,26 +114,67 @@ static FOOTNOTE_DEF: LazyLock<Regex> = LazyLock::new(|| {
 });
 static FOOTNOTE_REF: LazyLock<Regex> =
     LazyLock::new(|| crate::literal_regex(r"⁽([0-9⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾|([⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(\x{FFFD})"));
-static ROMAN: LazyLock<Regex> = LazyLock::new(|| {
-    crate::literal_regex(r"^\s*((?:IX|IV|V?I{1,3}|VI{0,3}|X))\s*[\.\-–]\s*(\S.*)$")
-});
-static DOTTED: LazyLock<Regex> =
-    LazyLock::new(|| crate::literal_regex(r"^\s*(\d{1,2}(?:\.\d{1,2})+)\.?\s*(\S.*)$"));
+/// Heading patterns: the number, then (after its punctuation) a title. Only the
+/// number is captured; the title is read from the line. A title `(\S.*)$` is
+/// written `\S` (anything may follow it on a line without `\n`), which finds the
+/// same number and keeps the patterns small; the full forms serve a text with `\n`.
+const ROMAN_P: &str = r"^\s*((?:IX|IV|V?I{1,3}|VI{0,3}|X))\s*[\.\-–]\s*";
+const DOTTED_P: &str = r"^\s*(\d{1,2}(?:\.\d{1,2})+)\.?\s*";
+const NUMBERED_P: &str = r"^\s*(\d{1,2})\.\s*";
+const LETTERED_P: &str = r"^\s*([a-zđ])\)\s*";
+static ROMAN: LazyLock<Regex> = LazyLock::new(|| crate::literal_regex(&format!(r"{ROMAN_P}\S")));
+static DOTTED: LazyLock<Regex> = LazyLock::new(|| crate::literal_regex(&format!(r"{DOTTED_P}\S")));
 static NUMBERED: LazyLock<Regex> =
-    LazyLock::new(|| crate::literal_regex(r"^\s*(\d{1,2})\.\s*(\D.*)$"));
+    LazyLock::new(|| crate::literal_regex(&format!(r"{NUMBERED_P}\D")));
 static LETTERED: LazyLock<Regex> =
-    LazyLock::new(|| crate::literal_regex(r"^\s*([a-zđ])\)\s*(\S.*)$"));
-static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::literal_regex(
-        r"([\p{L}][\p{L} .'’-]{1,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\b",
-    )
-});
+    LazyLock::new(|| crate::literal_regex(&format!(r"{LETTERED_P}\S")));
+static ROMAN_FULL: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{ROMAN_P}(\S.*)$")));
+static DOTTED_FULL: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{DOTTED_P}(\S.*)$")));
+static NUMBERED_FULL: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{NUMBERED_P}(\D.*)$")));
+static LETTERED_FULL: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{LETTERED_P}(\S.*)$")));
+const PLACE_DATE_BODY: &str =
+    r"([\p{L}][\p{L} .'’-]{1,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})";
+static PLACE_DATE: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{PLACE_DATE_BODY}\b")));
+/// The same, ending where the text given ends (see [`matches_before_boundary`]).
+static PLACE_DATE_END: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"(?:{PLACE_DATE_BODY})$")));
 /// "Ngày 05/02/2026", "…, ngày 5/2/202", "Ngày 05 tháng 02 năm 20226" (year as typed).
-static LOOSE_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::literal_regex(
-        r"^\s*(?:([\p{L}][\p{L} .'’-]{1,40}),\s*)?[Nn]gày\s+(\d{1,2})\s*(?:[/.\-]|\s+tháng\s+)\s*(\d{1,2})\s*(?:[/.\-]|\s+năm\s+)\s*(\d{1,5})\b",
-    )
-});
+const LOOSE_DATE_BODY: &str = r"^\s*(?:([\p{L}][\p{L} .'’-]{1,40}),\s*)?[Nn]gày\s+(\d{1,2})\s*(?:[/.\-]|\s+tháng\s+)\s*(\d{1,2})\s*(?:[/.\-]|\s+năm\s+)\s*(\d{1,5})";
+static LOOSE_DATE: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{LOOSE_DATE_BODY}\b")));
+static LOOSE_DATE_END: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"(?:{LOOSE_DATE_BODY})$")));
+static WORD_CHAR: LazyLock<Regex> = LazyLock::new(|| crate::literal_regex(r"^\w$"));
+
+/// Whether `body\b` matches in `t`, for a `body` ending in a digit (`\d`), given
+/// `body_end` = `(?:body)$`: some match ends at a digit not followed by a word
+/// char. Tested at each such place with the end-anchored pattern, which the fast
+/// (DFA) engines run; a Unicode `\b` keeps them out on Vietnamese text.
+fn matches_before_boundary(body_end: &Regex, t: &str) -> bool {
+    let mut buf = [0u8; 4];
+    let mut chars = t.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        if !c.is_numeric() {
+            continue;
+        }
+        let (end, next) = match chars.peek() {
+            Some(&(i, n)) => (i, Some(n)),
+            None => (t.len(), None),
+        };
+        if next.is_some_and(|n| WORD_CHAR.is_match(n.encode_utf8(&mut buf))) {
+            continue;
+        }
+        if body_end.is_match(&t[..end]) {
+            return true;
+        }
+    }
+    false
+}
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     crate::literal_regex(r"(?i)^\s*Số\s*:?\s*([0-9]+\s*[-/]\s*[\p{L}0-9/\- ]+?)\s*$")
 });
@@ -158,6 +199,24 @@ fn period_of(title: &str, fallback_year: Option<i32>) -> Option<String> {
         }
         None => year.map(|y| format!("năm {y}")),
     }
+}
+
+/// A hierarchical row or section number and nothing else: `1.1`, `15.2`, `2.3.1.`.
+fn is_row_number(text: &str) -> bool {
+    let t = text.trim();
+    let t = t.strip_suffix('.').unwrap_or(t);
+    let mut groups = 0;
+    for g in t.split('.') {
+        if !(1..=2).contains(&g.len()) || !g.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        groups += 1;
+    }
+    groups >= 2
+}
+
+fn is_superscript_digit(c: char) -> bool {
+    "⁰¹²³⁴⁵⁶⁷⁸⁹".contains(c)
 }
 
 fn superscript_digits(s: &str) -> String {
@@ -189,9 +248,17 @@ fn is_upper_line(s: &str) -> bool {
 /// Parses a heading line.
 pub fn heading(line: &Line) -> Option<Heading> {
     let t = line.text.trim();
-    let first = t.chars().next()?;
-    if t.chars().count() > 300
-        || !(first.is_ascii_digit() || matches!(first, 'I' | 'V' | 'X') || first.is_lowercase())
+    let mut it = t.chars();
+    let first = it.next()?;
+    if !(first.is_ascii_digit() || matches!(first, 'I' | 'V' | 'X') || first.is_lowercase()) {
+        return None;
+    }
+    // cheap looks before the patterns: a number is followed by a dot within its
+    // first two digits ("1.", "12."), a letter by its paren ("a)")
+    let (second, third) = (it.next(), it.next());
+    if first.is_ascii_digit() && second != Some('.') && third != Some('.')
+        || first.is_lowercase() && second != Some(')')
+        || t.chars().count() > 300
     {
         return None;
     }
@@ -211,12 +278,16 @@ pub fn heading(line: &Line) -> Option<Heading> {
             }
         })
     };
+    let full = head.contains('\n');
+    let pick = |short: &'static LazyLock<Regex>,
+                long: &'static LazyLock<Regex>|
+     -> &'static Regex { if full { long } else { short } };
     if first.is_ascii_digit() {
-        mk(3, &DOTTED).or_else(|| mk(2, &NUMBERED))
+        mk(3, pick(&DOTTED, &DOTTED_FULL)).or_else(|| mk(2, pick(&NUMBERED, &NUMBERED_FULL)))
     } else if first.is_lowercase() {
-        mk(4, &LETTERED)
+        mk(4, pick(&LETTERED, &LETTERED_FULL))
     } else {
-        mk(1, &ROMAN)
+        mk(1, pick(&ROMAN, &ROMAN_FULL))
     }
 }
 
@@ -264,12 +335,12 @@ impl Document {
             t.contains("ngày")
                 && t.contains("tháng")
                 && t.chars().count() < 120
-                && PLACE_DATE.is_match(t)
+                && matches_before_boundary(&PLACE_DATE_END, t)
         };
         let is_loose_date = |t: &str| {
             (t.contains("ngày") || t.contains("Ngày"))
                 && t.chars().count() < 90
-                && LOOSE_DATE.is_match(t)
+                && matches_before_boundary(&LOOSE_DATE_END, t)
         };
         let date_index = lines
             .iter()
@@ -279,7 +350,10 @@ impl Document {
         let head_end = date_index.map_or(25.min(lines.len()), |i| (i + 8).min(lines.len()));
         for l in &lines[..head_end] {
             let t = l.text.trim();
+            // "Số": a look at the first letter before the pattern (which ignores case,
+            // and in which `s` is also the long `ſ`)
             if header.number.is_none()
+                && t.starts_with(['S', 's', 'ſ'])
                 && let Some(c) = NUMBER.captures(t)
             {
                 header.number = Some(c[1].split_whitespace().collect::<Vec<_>>().join(" "));
@@ -432,7 +506,12 @@ impl Document {
             } else {
                 Part::Body
             };
-            if let Some(c) = FOOTNOTE_DEF.captures(t)
+            // a footnote starts with its marker (a cheap look before the pattern)
+            let marker_first = t
+                .trim_start()
+                .starts_with(|c: char| matches!(c, '⁽' | '\u{FFFD}') || is_superscript_digit(c));
+            if marker_first
+                && let Some(c) = FOOTNOTE_DEF.captures(t)
                 && let Some(m) = c.get(0)
             {
                 let id = marker_id(&c);
@@ -465,6 +544,9 @@ impl Document {
             let continues = blocks.last().is_some_and(|b| {
                 b.part == part
                     && b.footnote.is_none()
+                    // a table's row number alone on its line (a cell): the next cell is
+                    // not its continuation
+                    && !is_row_number(&b.text)
                     && !b
                         .text
                         .trim_end()

@@ -140,8 +140,11 @@ pub fn check(doc: &Document) -> Vec<Finding> {
         });
         return out;
     }
-    checks::check(doc, &mut out);
-    citations::check(doc, &mut out);
+    // the blocks read once, for the arithmetic and the citations
+    let ctx = checks::Ctx::new(doc);
+    checks::check_ctx(&ctx, &mut out);
+    let lowered: Vec<&str> = ctx.blks.iter().map(|b| b.lower_text.as_str()).collect();
+    citations::check_lowered(doc, &lowered, &mut out);
     match (doc.header.date, &doc.date_note) {
         (None, _) => out.push(Finding {
             line: 1,

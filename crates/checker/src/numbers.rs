@@ -397,20 +397,71 @@ fn lower_starts_with(chars: &[char], at: usize, word: &str) -> bool {
 /// The text just before `at` (up to `n` chars), lowercased, trailing spaces removed.
 fn before(chars: &[char], at: usize, n: usize) -> String {
     let from = at.saturating_sub(n);
-    let s: String = chars[from..at].iter().collect::<String>().to_lowercase();
-    s.trim_end().to_string()
+    let slice = &chars[from..at];
+    // `str::to_lowercase` differs from lowercasing char by char only on a final sigma
+    if slice.contains(&'Σ') {
+        let s: String = slice.iter().collect::<String>().to_lowercase();
+        return s.trim_end().to_string();
+    }
+    let mut s = String::with_capacity(slice.len() * 3);
+    for c in slice {
+        if c.is_ascii() {
+            s.push(c.to_ascii_lowercase());
+        } else {
+            s.extend(c.to_lowercase());
+        }
+    }
+    s.truncate(s.trim_end().len());
+    s
 }
 
 /// Whether `text` (already lowercased and trimmed) ends with one of `words` as whole words.
 pub fn ends_with_word(text: &str, words: &[&str]) -> bool {
+    let last = text.as_bytes().last().copied();
     words.iter().any(|w| {
-        text.ends_with(w)
+        // the last byte first: most words fail there, cheaply
+        (w.is_empty() || w.as_bytes().last().copied() == last)
+            && text.ends_with(w)
             && text[..text.len() - w.len()]
                 .chars()
                 .last()
                 .is_none_or(|c| !c.is_alphanumeric())
     })
 }
+
+/// The last bytes of a list's words (a bit set; all set if a word is empty), made
+/// at compile time: most texts end in a byte no word of the list ends in.
+const fn last_bytes(words: &[&str]) -> [u64; 4] {
+    let mut m = [0u64; 4];
+    let mut i = 0;
+    while i < words.len() {
+        let b = words[i].as_bytes();
+        if b.is_empty() {
+            return [u64::MAX; 4];
+        }
+        let c = b[b.len() - 1] as usize;
+        m[c / 64] |= 1 << (c % 64);
+        i += 1;
+    }
+    m
+}
+
+/// [`ends_with_word`] for a list with its [`last_bytes`].
+fn ends_with_listed(text: &str, words: &[&str], last: &[u64; 4]) -> bool {
+    if let Some(&b) = text.as_bytes().last()
+        && last[b as usize / 64] & (1 << (b % 64)) == 0
+    {
+        return false;
+    }
+    ends_with_word(text, words)
+}
+
+const PHONE_ENDS: [u64; 4] = last_bytes(PHONE_BEFORE);
+const CODE_ENDS: [u64; 4] = last_bytes(CODE_BEFORE);
+const SYMBOL_ENDS: [u64; 4] = last_bytes(SYMBOL_BEFORE);
+const APPROX_ENDS: [u64; 4] = last_bytes(APPROX_BEFORE);
+const RATE_ENDS: [u64; 4] = last_bytes(RATE_BEFORE);
+const NAME_ENDS: [u64; 4] = last_bytes(NAME_BEFORE);
 
 fn skip_spaces(chars: &[char], mut i: usize) -> usize {
     while chars
@@ -655,12 +706,13 @@ fn other(chars: &[char], start: usize, end: usize, kind: Kind) -> Num {
 
 fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
     let n = chars.len();
-    let raw: String = chars[start..j].iter().collect();
     let next = chars.get(j).copied();
     let next2 = chars.get(j + 1).copied();
     let prev = start.checked_sub(1).map(|k| chars[k]);
     let prev2 = start.checked_sub(2).map(|k| chars[k]);
     let mut num = other(chars, start, j, Kind::Plain);
+    // the digits as written, given back to the number at the end
+    let raw = std::mem::take(&mut num.raw);
     let back = before(chars, start, 28);
     let digits = raw.bytes().filter(u8::is_ascii_digit).count();
     let slashes = raw.matches('/').count();
@@ -714,19 +766,23 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         && (dots >= 2
             || line_start && {
                 let k = skip_spaces(chars, j);
+                let rest = || chars[j..].iter().take_while(|c| **c != '\n');
                 k > j && chars.get(k).is_some_and(|c| c.is_uppercase() || *c == '|')
                     || chars.get(j) == Some(&'.')
+                    // a table's row number ("15.2" in the STT column): alone on its
+                    // line or cell, or the row goes on in cells (`|`, tab)
+                    || rest().all(|c| c.is_whitespace())
+                    || rest().any(|c| matches!(c, '|' | '\t'))
             }
             || ends_with_word(&back, &["mục", "tiểu mục", "phần", "điểm"]));
-    let phone_back = back.trim_end_matches(['(', ' ']).to_string();
+    let phone_back = back.trim_end_matches(['(', ' ']);
     // "Điều 11, 12", "mức độ 3, 4", "mục 2.3.1 và 4.2": the next of a run of symbols
     let continues = prior.last().filter(|p| {
         matches!(p.kind, Kind::Symbol | Kind::Section | Kind::Name)
             && p.tail <= start
-            && matches!(
-                chars[p.tail..start].iter().collect::<String>().as_str(),
-                ", " | "," | " và " | " hoặc " | " - " | "; "
-            )
+            && [", ", ",", " và ", " hoặc ", " - ", "; "]
+                .iter()
+                .any(|sep| sep.chars().eq(chars[p.tail..start].iter().copied()))
             && !unit_follows(chars, j)
     });
     // "1900.1909", "0263.3822": groups of four digits are a telephone or a code
@@ -758,10 +814,10 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
     {
         num.kind = Kind::Time;
     } else if four_groups
-        || ends_with_word(&phone_back, PHONE_BEFORE)
+        || ends_with_listed(phone_back, PHONE_BEFORE, &PHONE_ENDS)
         || after_phone_run
         || (raw.starts_with('0') && digits >= 9 && !raw.contains(','))
-        || ends_with_word(&back, CODE_BEFORE)
+        || ends_with_listed(&back, CODE_BEFORE, &CODE_ENDS)
         || digits >= 12 && !raw.contains(',') && dots == 0
         || (digits >= 9 && slashes == 0 && dots == 0 && !raw.contains(','))
     {
@@ -794,7 +850,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
             "số lượng",
             "số lượng:",
         ],
-    ) && ends_with_word(&back, SYMBOL_BEFORE)
+    ) && ends_with_listed(&back, SYMBOL_BEFORE, &SYMBOL_ENDS)
     {
         num.kind = Kind::Symbol;
     } else if name_before(chars, start, &back)
@@ -889,7 +945,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         .rsplit_once(',')
         .map_or(0, |(_, f)| f.len() as u32)
         .min(6);
-    num.approx = ends_with_word(&back, APPROX_BEFORE);
+    num.approx = ends_with_listed(&back, APPROX_BEFORE, &APPROX_ENDS);
     // percent and unit
     let mut k = skip_spaces(chars, j);
     if chars.get(k) == Some(&'%') || lower_starts_with(chars, k, "phần trăm") {
@@ -922,7 +978,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
             num.tail = e;
         } else {
             let first = chars.get(k).map(|c| c.to_lowercase().next().unwrap_or(*c));
-            for u in UNITS.iter().filter(|u| u.chars().next() == first) {
+            for u in units_from(first) {
                 if lower_starts_with(chars, k, u) {
                     num.unit = Some(u);
                     num.tail = k + u.chars().count();
@@ -949,7 +1005,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
                     .get(skip_spaces(chars, after + 1))
                     .is_some_and(|c| c.is_alphabetic())
                 && num.fraction().is_none()
-                || ends_with_word(&back, RATE_BEFORE)
+                || ends_with_listed(&back, RATE_BEFORE, &RATE_ENDS)
                 || ["bình quân", "trung bình"].iter().any(|w| back.contains(w)))
         {
             num.kind = Kind::Rate;
@@ -974,11 +1030,12 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         };
         num.value = None;
     }
+    num.raw = raw;
     num
 }
 
 fn name_before(_chars: &[char], _start: usize, back: &str) -> bool {
-    ends_with_word(back, NAME_BEFORE)
+    ends_with_listed(back, NAME_BEFORE, &NAME_ENDS)
 }
 
 /// The name noun before `start` is written with a capital (`Tổ 5`, `Phường 3`).
@@ -1001,12 +1058,29 @@ fn capital_name(chars: &[char], start: usize, back: &str) -> bool {
         .is_some_and(|c| c.is_uppercase())
 }
 
+/// The units (in [`UNITS`] order) whose first char is `first`, looked up once.
+fn units_from(first: Option<char>) -> &'static [&'static str] {
+    static BY_FIRST: std::sync::LazyLock<std::collections::HashMap<char, Vec<&'static str>>> =
+        std::sync::LazyLock::new(|| {
+            let mut m: std::collections::HashMap<char, Vec<&'static str>> =
+                std::collections::HashMap::new();
+            for u in UNITS {
+                if let Some(c) = u.chars().next() {
+                    m.entry(c).or_default().push(u);
+                }
+            }
+            m
+        });
+    first
+        .and_then(|c| BY_FIRST.get(&c))
+        .map_or(&[], Vec::as_slice)
+}
+
 /// Whether a unit of measure (not a unit of time) follows at `j`.
 fn unit_follows(chars: &[char], j: usize) -> bool {
     let k = skip_spaces(chars, j);
-    UNITS
+    units_from(chars.get(k).map(|c| c.to_lowercase().next().unwrap_or(*c)))
         .iter()
-        .filter(|u| u.chars().next() == chars.get(k).map(|c| c.to_lowercase().next().unwrap_or(*c)))
         .any(|u| lower_starts_with(chars, k, u) && !matches!(*u, "tỷ" | "triệu"))
 }
 
@@ -1015,32 +1089,34 @@ fn merge_unit_fractions(chars: &[char], nums: &mut Vec<Num>) {
     let mut out: Vec<Num> = Vec::with_capacity(nums.len());
     let mut it = std::mem::take(nums).into_iter().peekable();
     while let Some(a) = it.next() {
-        if let Some(b) = it.peek() {
-            let between: String = chars[a.tail.min(b.start)..b.start].iter().collect();
-            if a.kind == Kind::Plain
-                && b.kind == Kind::Plain
-                && !a.percent
-                && !b.percent
-                && a.unit.is_some()
-                && a.unit == b.unit
-                && between.trim() == "/"
-            {
-                let (x, y) = (a.value.unwrap_or(0), b.value.unwrap_or(0));
-                let b = it.next().unwrap_or_else(|| a.clone());
-                out.push(Num {
-                    start: a.start,
-                    end: b.end,
-                    raw: chars[a.start..b.end].iter().collect(),
-                    kind: Kind::Fraction { num: x, den: y },
-                    value: None,
-                    percent: false,
-                    unit: b.unit,
-                    tail: b.tail,
-                    decimals: 0,
-                    approx: a.approx,
-                });
-                continue;
-            }
+        if let Some(b) = it.peek()
+            && a.kind == Kind::Plain
+            && b.kind == Kind::Plain
+            && !a.percent
+            && !b.percent
+            && a.unit.is_some()
+            && a.unit == b.unit
+            && chars[a.tail.min(b.start)..b.start]
+                .iter()
+                .collect::<String>()
+                .trim()
+                == "/"
+        {
+            let (x, y) = (a.value.unwrap_or(0), b.value.unwrap_or(0));
+            let b = it.next().unwrap_or_else(|| a.clone());
+            out.push(Num {
+                start: a.start,
+                end: b.end,
+                raw: chars[a.start..b.end].iter().collect(),
+                kind: Kind::Fraction { num: x, den: y },
+                value: None,
+                percent: false,
+                unit: b.unit,
+                tail: b.tail,
+                decimals: 0,
+                approx: a.approx,
+            });
+            continue;
         }
         out.push(a);
     }
@@ -1117,6 +1193,43 @@ mod tests {
         }
         let t = "2.3.1. Kết quả";
         assert_eq!(scan(t)[0].kind, Kind::Section);
+    }
+
+    #[test]
+    fn table_row_numbers_are_numbering() {
+        // the STT column of a table: alone in its cell, before the next cell, or
+        // before the row's label (in any case)
+        for s in [
+            "15.2",
+            "15.2 ",
+            "15.2\tSố cuộc đối thoại\tcuộc\t12",
+            "15.2\tsố cuộc đối thoại\tcuộc\t12",
+            "15.2 | Số cuộc đối thoại | cuộc | 12",
+            "| 15.2 | số cuộc đối thoại | cuộc | 12 |",
+            "1.1 số cuộc đối thoại | cuộc | 12",
+            "2.3.1 số người tham gia",
+            "15.2 Số cuộc đối thoại: 12 cuộc",
+        ] {
+            let k = scan(s);
+            assert_eq!(k[0].kind, Kind::Section, "{s}: {k:?}");
+            assert!(
+                !k.iter().any(|n| matches!(n.kind, Kind::Malformed { .. })),
+                "{s}: {k:?}"
+            );
+        }
+        // a figure written English-style stays a slip, at a line's start or not
+        for s in [
+            "15.2 triệu đồng kinh phí",
+            "Kinh phí 15.2 triệu đồng",
+            "329.50 triệu đồng | 12",
+            "đạt 95.13%",
+        ] {
+            let k = scan(s);
+            assert!(
+                k.iter().any(|n| matches!(n.kind, Kind::Malformed { .. })),
+                "{s}: {k:?}"
+            );
+        }
     }
 
     #[test]

@@ -237,6 +237,11 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     }
 }
 
+/// Characters legacy fonts leave in text read as Latin-1 and Vietnamese never uses.
+fn legacy_signal(c: char) -> bool {
+    matches!(c, '¨'..='®' | 'µ'..='¾' | '×' | 'Þ' | 'ß' | 'ø' | 'ù' | 'û' | 'ï' | 'ö' | 'ñ' | 'æ' | 'å' | 'ä' | 'ë' | 'ü' | 'Ø' | 'Ù' | 'Û' | 'Ï' | 'Ö' | 'Ñ' | 'Æ' | 'Å' | 'Ä' | 'Ë' | 'Ü')
+}
+
 /// Decodes a text file, telling which encoding was assumed.
 pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
@@ -278,13 +283,34 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
     if let Ok(t) = std::str::from_utf8(bytes) {
         // text typed in a legacy font and saved as UTF-8 reads as Latin-1 soup
         // a cheap look first: characters legacy fonts leave and Vietnamese never uses
-        let sample = || t.chars().take(65_536);
-        let signals = sample()
-            .filter(|c| {
-                matches!(c, '¨'..='®' | 'µ'..='¾' | '×' | 'Þ' | 'ß' | 'ø' | 'ù' | 'û' | 'ï' | 'ö' | 'ñ' | 'æ' | 'å' | 'ä' | 'ë' | 'ü' | 'Ø' | 'Ù' | 'Û' | 'Ï' | 'Ö' | 'Ñ' | 'Æ' | 'Å' | 'Ä' | 'Ë' | 'Ü')
+        // the sample: the first 65 536 chars
+        let end = if t.len() <= 65_536 {
+            t.len()
+        } else {
+            t.char_indices().nth(65_536).map_or(t.len(), |(i, _)| i)
+        };
+        let sample = &t[..end];
+        // every signal is in U+00A8..U+00FF: two bytes, C2 or C3 then one more
+        let bytes = sample.as_bytes();
+        let signals = (0..bytes.len().saturating_sub(1))
+            .filter(|&i| {
+                matches!(bytes[i], 0xC2 | 0xC3)
+                    && char::from_u32(
+                        ((bytes[i] as u32 & 0x1F) << 6) | (bytes[i + 1] as u32 & 0x3F),
+                    )
+                    .is_some_and(legacy_signal)
             })
             .count();
-        let own = if signals > 0 && signals * 100 > sample().filter(|c| c.is_alphabetic()).count() {
+        // signals in more than 1 % of the letters (counting no further than that)
+        let few_letters = || {
+            sample
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .take(signals * 100)
+                .count()
+                < signals * 100
+        };
+        let own = if signals > 0 && few_letters() {
             score(t)
         } else {
             usize::MAX
@@ -336,7 +362,16 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
 /// Normalises a line: NFC, the legacy look-alike `Ð` (U+00D0) read as `Đ`.
 pub fn normalize(s: &str) -> String {
     use unicode_normalization::{IsNormalized, is_nfc_quick};
-    if is_nfc_quick(s.chars()) == IsNormalized::Yes && !s.contains(['\u{00D0}', '\u{feff}']) {
+    // chars below U+0300 and the precomposed Vietnamese letters (U+1E00..U+1EFF)
+    // are each NFC and start no combination (checked by a test): a line of only
+    // those is NFC without the table look-ups
+    let plain = || {
+        s.chars()
+            .all(|c| (c as u32) < 0x300 || ('\u{1E00}'..='\u{1EFF}').contains(&c))
+    };
+    if (plain() || is_nfc_quick(s.chars()) == IsNormalized::Yes)
+        && !s.contains(['\u{00D0}', '\u{feff}'])
+    {
         return s.to_string();
     }
     s.nfc()
@@ -618,6 +653,21 @@ fn footnotes(xml: &str) -> Result<Vec<(String, String)>, ReadError> {
 
 #[cfg(test)]
 mod tests {
+    /// The shortcut of `normalize`: every char below U+0300 or in U+1E00..U+1EFF is
+    /// NFC on its own, with combining class 0, so any line of them is NFC.
+    #[test]
+    fn plain_chars_are_nfc_on_their_own() {
+        use unicode_normalization::char::canonical_combining_class;
+        use unicode_normalization::{IsNormalized, is_nfc_quick};
+        for c in (0..0x300u32)
+            .chain(0x1E00..=0x1EFF)
+            .filter_map(char::from_u32)
+        {
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+        }
+    }
+
     use super::*;
 
     const SAMPLE: &str = "Báo cáo kết quả thực hiện quy chế dân chủ ở cơ sở của phường năm 2024: đã tiếp nhận và giải quyết đơn thư của công dân; Đảng ủy, chính quyền và Nhân dân.";

@@ -25,6 +25,11 @@ use crate::{Finding, Kind, Severity};
 pub struct Blk {
     pub chars: Vec<char>,
     pub lower: Vec<char>,
+    /// The block's text lowercased as a string (`str::to_lowercase`), made once for
+    /// the rules that search it.
+    pub lower_text: String,
+    /// Whether `lower_text` is `lower` as a string (no `İ`, no `Σ`).
+    pub lower_text_is_lower: bool,
     pub nums: Vec<Num>,
     /// Paren depth at each number, and the offset of the innermost open paren.
     pub depth: Vec<(i32, usize)>,
@@ -38,7 +43,8 @@ pub struct Blk {
 
 impl Blk {
     pub fn new(text: &str, scan: bool) -> Blk {
-        let chars: Vec<char> = text.chars().collect();
+        let mut chars: Vec<char> = Vec::with_capacity(text.len());
+        chars.extend(text.chars());
         let lower: Vec<char> = chars
             .iter()
             .map(|c| {
@@ -51,6 +57,14 @@ impl Blk {
                 }
             })
             .collect();
+        // `str::to_lowercase` is the chars' first lowercase letters but for the two
+        // letters lowercased otherwise (`İ` to two chars, a final `Σ` to `ς`)
+        let lower_text_is_lower = !chars.iter().any(|c| matches!(c, 'İ' | 'Σ'));
+        let lower_text = if lower_text_is_lower {
+            lower.iter().collect()
+        } else {
+            text.to_lowercase()
+        };
         let nums = if scan { scan_chars(&chars) } else { Vec::new() };
         let mut depth = Vec::with_capacity(nums.len());
         let mut stack: Vec<usize> = Vec::new();
@@ -92,6 +106,8 @@ impl Blk {
         let mut b = Blk {
             chars,
             lower,
+            lower_text,
+            lower_text_is_lower,
             nums,
             depth,
             sentences,
@@ -288,48 +304,119 @@ pub fn excerpt(chars: &[char], start: usize, end: usize) -> String {
 
 /// A list of words found in one pass (the longest at each place), for short texts
 /// where searching each word on its own would cost more than the search.
+///
+/// The search is that of the regex `w1|w2|…` with the words longest first (leftmost
+/// match, the first alternative there, then on after it), done directly on the
+/// bytes: on the short labels it mostly runs on, a regex's setup costs more than
+/// the search.
 pub struct Words {
+    /// The words, longest first (ties in the order given).
+    words: Vec<Box<str>>,
+    /// For each first byte, the indices of the words starting with it, in order.
+    by_first: Vec<Vec<usize>>,
+    /// For each first byte, the second bytes its words go on with (a bit set; all
+    /// set when a one-byte word starts with it).
+    second: Vec<[u64; 4]>,
+    /// The same words as one regex, for long texts (its vectorised literal search
+    /// wins there).
     re: Option<regex::Regex>,
 }
 
 impl Words {
+    /// A list of non-empty words (an empty one is left out).
     pub fn new(words: &[&str]) -> Words {
         let mut sorted: Vec<&str> = words.to_vec();
         sorted.sort_by_key(|w| std::cmp::Reverse(w.len()));
-        let pattern = sorted
+        let mut by_first = vec![Vec::new(); 256];
+        let mut second = vec![[0u64; 4]; 256];
+        let mut kept: Vec<Box<str>> = Vec::new();
+        for w in sorted {
+            let bytes = w.as_bytes();
+            if let Some(&b) = bytes.first() {
+                by_first[b as usize].push(kept.len());
+                match bytes.get(1) {
+                    Some(&c) => second[b as usize][c as usize / 64] |= 1 << (c % 64),
+                    None => second[b as usize] = [u64::MAX; 4],
+                }
+                kept.push(w.into());
+            }
+        }
+        let pattern = kept
             .iter()
             .map(|w| regex::escape(w))
             .collect::<Vec<_>>()
             .join("|");
         Words {
-            re: regex::Regex::new(&pattern).ok(),
+            re: (!kept.is_empty())
+                .then(|| regex::Regex::new(&pattern).ok())
+                .flatten(),
+            words: kept,
+            by_first,
+            second,
         }
+    }
+
+    /// The leftmost match at or after byte `from`: (start, end).
+    fn find_at(&self, hay: &[u8], from: usize) -> Option<(usize, usize)> {
+        for p in from..hay.len() {
+            let b = hay[p] as usize;
+            let next = hay.get(p + 1).map_or(0, |c| *c as usize);
+            // at the end, `next` is 0: only a one-byte word (all bits set) fits there
+            if self.second[b][next / 64] & (1 << (next % 64)) == 0 {
+                continue;
+            }
+            for &k in &self.by_first[b] {
+                let w = self.words[k].as_bytes();
+                if bytes_at(hay, p, w) {
+                    return Some((p, p + w.len()));
+                }
+            }
+        }
+        None
     }
 
     /// Every whole-word match: (byte start, byte end, the word).
     pub fn matches<'t>(&self, text: &'t str) -> Vec<(usize, usize, &'t str)> {
-        let Some(re) = &self.re else {
-            return Vec::new();
+        let hay = text.as_bytes();
+        let mut out = Vec::new();
+        let mut at = 0;
+        // the regex's vectorised search wins on longer texts; both find the same
+        let long = self.re.as_ref().filter(|_| text.len() > 64);
+        let find = |at: usize| match long {
+            Some(re) => re.find_at(text, at).map(|m| (m.start(), m.end())),
+            None => self.find_at(hay, at),
         };
-        re.find_iter(text)
-            .filter(|m| {
-                text[..m.start()]
+        while let Some((s, e)) = find(at) {
+            let whole = text[..s]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
+                && text[e..]
                     .chars()
-                    .next_back()
-                    .is_none_or(|c| !c.is_alphanumeric())
-                    && text[m.end()..]
-                        .chars()
-                        .next()
-                        .is_none_or(|c| !c.is_alphanumeric())
-            })
-            .map(|m| (m.start(), m.end(), m.as_str()))
-            .collect()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric());
+            if whole {
+                out.push((s, e, &text[s..e]));
+            }
+            at = e;
+        }
+        out
     }
 
     /// Whether any word occurs (as a substring).
     pub fn any_in(&self, text: &str) -> bool {
-        self.re.as_ref().is_some_and(|re| re.is_match(text))
+        match &self.re {
+            Some(re) if text.len() > 64 => re.is_match(text),
+            _ => self.find_at(text.as_bytes(), 0).is_some(),
+        }
     }
+}
+
+/// Whether `w` is at byte `p` of `hay`: compared byte by byte, since most tries
+/// fail on the first bytes and the words are short.
+#[inline]
+pub fn bytes_at(hay: &[u8], p: usize, w: &[u8]) -> bool {
+    hay.len() >= p + w.len() && hay[p..p + w.len()].iter().zip(w).all(|(a, b)| a == b)
 }
 
 static ROLES: std::sync::LazyLock<Words> =
@@ -437,20 +524,25 @@ pub fn same_unit(a: Option<&str>, b: Option<&str>) -> bool {
 
 /// Runs every arithmetic check over the document.
 pub fn check(doc: &Document, out: &mut Vec<Finding>) {
-    let ctx = Ctx::new(doc);
+    check_ctx(&Ctx::new(doc), out);
+}
+
+/// Runs every arithmetic check with the blocks already read.
+pub fn check_ctx(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let doc = ctx.doc;
     for bi in 0..doc.blocks.len() {
         if doc.blocks[bi].part == Part::Header {
             continue;
         }
-        format::check(&ctx, bi, out);
-        percent::check(&ctx, bi, out);
-        sums::check(&ctx, bi, out);
-        remainder::check(&ctx, bi, out);
-        counts::check(&ctx, bi, out);
+        format::check(ctx, bi, out);
+        percent::check(ctx, bi, out);
+        sums::check(ctx, bi, out);
+        remainder::check(ctx, bi, out);
+        counts::check(ctx, bi, out);
     }
-    sums::lists(&ctx, out);
-    same::check(&ctx, out);
-    period::check(&ctx, out);
+    sums::lists(ctx, out);
+    same::check(ctx, out);
+    period::check(ctx, out);
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ static REMAINDER_HINTS: std::sync::LazyLock<super::Words> =
 pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
     let b = &ctx.blks[bi];
     // every remainder word holds one of these: most paragraphs have none
-    if !REMAINDER_HINTS.any_in(&ctx.doc.blocks[bi].text.to_lowercase()) {
+    if b.nums.is_empty() || !REMAINDER_HINTS.any_in(&b.lower_text) {
         return;
     }
     for (ri, r) in b.nums.iter().enumerate() {

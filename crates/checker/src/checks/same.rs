@@ -241,7 +241,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (bi, b) in ctx.blks.iter().enumerate() {
         let block = &doc.blocks[bi];
         if block.part == Part::Appendix && block.text.starts_with(|c: char| c.is_ascii_digit()) {
-            heading_extra = block.text.to_lowercase();
+            heading_extra.clone_from(&b.lower_text);
         }
         let extra = if block.part == Part::Appendix {
             heading_extra.as_str()
@@ -254,8 +254,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             .iter()
             .any(|n| n.unit.is_some_and(|u| u.starts_with("đơn")))
             || {
-                let low: String = b.lower.iter().collect();
-                TOPIC_WORDS.any_in(&low)
+                if b.lower_text_is_lower {
+                    TOPIC_WORDS.any_in(&b.lower_text)
+                } else {
+                    let low: String = b.lower.iter().collect();
+                    TOPIC_WORDS.any_in(&low)
+                }
             }
             || block.part == Part::Appendix;
         let v = if any_topic && matches!(block.part, Part::Body | Part::Footnote | Part::Appendix) {

@@ -56,44 +56,67 @@ const PARTITIONS: &[&[&[&str]]] = &[
     ],
 ];
 
+/// Byte offsets of `w` in `text`, left to right, not overlapping (as
+/// `str::match_indices`), by a plain comparison: labels are short.
+fn occurrences<'a>(text: &'a str, w: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let (hay, w) = (text.as_bytes(), w.as_bytes());
+    let mut p = 0;
+    std::iter::from_fn(move || {
+        if w.is_empty() {
+            return None;
+        }
+        while p + w.len() <= hay.len() {
+            let at = p;
+            if super::bytes_at(hay, at, w) {
+                p = at + w.len();
+                return Some(at);
+            }
+            p += 1;
+        }
+        None
+    })
+}
+
 fn category(label: &str, set: &[&[&str]]) -> Option<usize> {
-    let hits: Vec<usize> = set
-        .iter()
-        .enumerate()
-        .filter(|(_, words)| {
-            words.iter().any(|w| {
-                label.match_indices(w).any(|(p, _)| {
-                    let ok_a = label[..p]
-                        .chars()
-                        .last()
-                        .is_none_or(|c| !c.is_alphanumeric());
-                    let ok_b = label[p + w.len()..]
-                        .chars()
-                        .next()
-                        .is_none_or(|c| !c.is_alphanumeric());
-                    ok_a && ok_b
-                })
+    // the one category the label names (none, or several, is no category)
+    let mut hit = None;
+    for (i, words) in set.iter().enumerate() {
+        let named = words.iter().any(|w| {
+            occurrences(label, w).any(|p| {
+                let ok_a = label[..p]
+                    .chars()
+                    .last()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                let ok_b = label[p + w.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                ok_a && ok_b
             })
-        })
-        .map(|(i, _)| i)
-        .collect();
-    match hits[..] {
-        [one] => Some(one),
-        _ => None,
+        });
+        if named {
+            if hit.is_some() {
+                return None;
+            }
+            hit = Some(i);
+        }
     }
+    hit
 }
 
 /// Whether the parts' labels name distinct categories of one known partition.
 fn is_partition(labels: &[String]) -> bool {
     labels.len() >= 2
         && PARTITIONS.iter().any(|set| {
-            let cats: Vec<Option<usize>> = labels.iter().map(|l| category(l, set)).collect();
-            cats.iter().all(Option::is_some) && {
-                let mut c: Vec<usize> = cats.into_iter().flatten().collect();
-                c.sort_unstable();
-                c.dedup();
-                c.len() == labels.len()
-            }
+            // every label names one category, and no two the same
+            let mut seen = [false; 8];
+            labels.iter().all(|l| match category(l, set) {
+                Some(c) if c < seen.len() && !seen[c] => {
+                    seen[c] = true;
+                    true
+                }
+                _ => false,
+            })
         })
 }
 
@@ -136,28 +159,75 @@ fn is_unit_kind(u: &str) -> bool {
     )
 }
 
-/// Char offsets of a whole word or phrase in a lowercased text.
-/// Positions of several words in one pass: (offset, index of the word).
-pub fn words_positions(lower: &[char], words: &[&str]) -> Vec<(usize, usize)> {
-    let ws: Vec<Vec<char>> = words.iter().map(|w| w.chars().collect()).collect();
-    let firsts: Vec<char> = ws.iter().filter_map(|w| w.first().copied()).collect();
-    let mut out = Vec::new();
-    for i in 0..lower.len() {
-        let c = lower[i];
-        if !firsts.contains(&c) || (i > 0 && lower[i - 1].is_alphanumeric()) {
-            continue;
-        }
-        for (k, w) in ws.iter().enumerate() {
-            if w.first() == Some(&c)
-                && lower.len() >= i + w.len()
-                && lower[i..i + w.len()] == w[..]
-                && lower.get(i + w.len()).is_none_or(|c| !c.is_alphanumeric())
-            {
-                out.push((i, k));
+/// A list of words to find in lowercased chars, with the looks that let most
+/// places go by cheaply; made once for a list searched in every block.
+pub struct WordList<'a> {
+    words: Vec<&'a str>,
+    /// The words' first chars: a table for ASCII, a short list for the rest.
+    ascii: [bool; 128],
+    other: Vec<char>,
+    /// Their second chars (`None`: a word of one char, which lets any through).
+    seconds: Vec<Option<char>>,
+}
+
+impl<'a> WordList<'a> {
+    pub fn new(words: &[&'a str]) -> WordList<'a> {
+        let mut ascii = [false; 128];
+        let mut other: Vec<char> = Vec::new();
+        for w in words {
+            match w.chars().next() {
+                Some(c) if c.is_ascii() => ascii[c as usize] = true,
+                Some(c) => other.push(c),
+                None => {}
             }
         }
+        let mut seconds: Vec<Option<char>> = words.iter().map(|w| w.chars().nth(1)).collect();
+        seconds.sort_unstable();
+        seconds.dedup();
+        WordList {
+            words: words.to_vec(),
+            ascii,
+            other,
+            seconds,
+        }
     }
-    out
+
+    /// (char offset, index of the word) of every whole-word occurrence, by offset,
+    /// then by the word's index.
+    pub fn positions(&self, lower: &[char]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (i, &c) in lower.iter().enumerate() {
+            let first = if c.is_ascii() {
+                self.ascii[c as usize]
+            } else {
+                self.other.contains(&c)
+            };
+            if !first {
+                continue;
+            }
+            let next = lower.get(i + 1).copied();
+            if !self.seconds.iter().any(|s| s.is_none() || *s == next)
+                || (i > 0 && lower[i - 1].is_alphanumeric())
+            {
+                continue;
+            }
+            for (k, w) in self.words.iter().enumerate() {
+                let mut j = i;
+                let mut whole = true;
+                for wc in w.chars() {
+                    if lower.get(j) != Some(&wc) {
+                        whole = false;
+                        break;
+                    }
+                    j += 1;
+                }
+                if whole && j > i && lower.get(j).is_none_or(|c| !c.is_alphanumeric()) {
+                    out.push((i, k));
+                }
+            }
+        }
+        out
+    }
 }
 
 pub fn word_positions(lower: &[char], word: &str) -> Vec<usize> {
@@ -330,7 +400,9 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
         ("trong tổng số", Trigger::OutOf),
         ("trong số", Trigger::OutOf),
     ];
-    let found = words_positions(&b.lower, &WORDS.map(|x| x.0));
+    static TRIGGERS: std::sync::LazyLock<WordList<'static>> =
+        std::sync::LazyLock::new(|| WordList::new(&WORDS.map(|x| x.0)));
+    let found = TRIGGERS.positions(&b.lower);
     for (idx, (w, t)) in WORDS.iter().enumerate() {
         let (w, t) = (*w, *t);
         for p in found.iter().filter(|x| x.1 == idx).map(|x| x.0) {
@@ -602,7 +674,9 @@ fn totals_after(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
         "tính chung",
         "tất cả",
     ];
-    let found = words_positions(&b.lower, &AFTER);
+    static AFTER_WORDS: std::sync::LazyLock<WordList<'static>> =
+        std::sync::LazyLock::new(|| WordList::new(&AFTER));
+    let found = AFTER_WORDS.positions(&b.lower);
     for (idx, w) in AFTER.iter().enumerate() {
         let w = *w;
         for t in found.iter().filter(|x| x.1 == idx).map(|x| x.0) {
@@ -751,8 +825,8 @@ pub fn lists(ctx: &Ctx, out: &mut Vec<Finding>) {
         if *part == Part::Header || *part == Part::Footnote || blk.nums.is_empty() {
             continue;
         }
-        let text = doc.blocks[bi].text.trim_end();
-        let lower = text.to_lowercase();
+        // lowercase, then trimmed: the same as trimmed, then lowercased
+        let lower = blk.lower_text.trim_end();
         let trig = [
             "trong đó:",
             "gồm:",
