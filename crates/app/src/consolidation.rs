@@ -561,20 +561,32 @@ async fn adoption_change(
             .remove(&u.id)
             .unwrap_or_default();
         let adopted = consolidate::adoption(&t, &pt, &totals);
-        Ok((pt, adopted))
+        // the office's edited consolidated narrative becomes its own report's
+        // narrative, section by section (sections the upper outline has)
+        let narrative =
+            qcdc_store::documents_repo::consolidated_narrative(&mut tx, round_id, u.id).await?;
+        Ok((pt, adopted, narrative))
     }
     .await;
-    let (pt, values) = tx.finish(r).await?;
+    let (pt, values, narrative) = tx.finish(r).await?;
     let mut change = DraftChange::default();
     for ind in pt.indicators() {
         change
             .values
             .insert(ind.code.clone(), values.get(&ind.code).copied());
     }
+    for sec in pt.sections() {
+        if let Some(text) = narrative.get(&sec.number).filter(|t| !t.trim().is_empty()) {
+            change
+                .sections
+                .insert(sec.number.clone(), Some(text.clone()));
+        }
+    }
     Ok(change)
 }
 
-/// What adopting would change in the draft (old → new for every figure), and the
+/// What adopting would change in the draft (old → new for every figure, and for
+/// every section the office wrote in its consolidated report), and the
 /// fingerprint to confirm exactly that change with [`adopt`].
 pub async fn adopt_preview(
     cx: &Ctx,

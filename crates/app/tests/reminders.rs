@@ -638,7 +638,7 @@ async fn one_unit_extended(url: &str) {
     let e = rounds::extend_unit_deadline(&f.office, f.round, "KHONG-CO", day(10), "lý do", today)
         .await
         .unwrap_err();
-    assert_eq!(e.code, ErrorCode::NotFound);
+    assert_eq!(e.code, ErrorCode::UnknownUnit);
     let e = rounds::extend_unit_deadline(&f.office, f.round, "N1", day(10), "  ", today)
         .await
         .unwrap_err();

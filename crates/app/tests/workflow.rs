@@ -728,14 +728,32 @@ async fn consolidation_live_with_succession_and_adoption(url: &str) {
     s.save_draft(up, "T", &change(&[("vb_bcd", 99)], &[]), "office")
         .await
         .unwrap();
-    // first the preview: old → new for every figure, nothing written
+    // the office's edited consolidated narrative goes up with the figures
     let office = s.as_("office");
+    qcdc_app::documents::save_consolidated_draft(
+        &office,
+        r,
+        Some("T"),
+        &[(
+            "IV.1".to_string(),
+            "Toàn tỉnh tiếp 43 lượt công dân (tổng hợp đã biên tập).".to_string(),
+        )]
+        .into(),
+    )
+    .await
+    .unwrap();
+    // first the preview: old → new for every figure, nothing written
     let (lines, fp) = qcdc_app::consolidation::adopt_preview(&office, r, "T", up)
         .await
         .unwrap();
     let line = |f: &str| lines.iter().find(|l| l.field == f).cloned();
     let tcd = line("v.tcd_luot").unwrap();
     assert_eq!((tcd.old.as_deref(), tcd.new.as_deref()), (None, Some("43")));
+    let sec = line("s.IV.1").expect("the narrative section in the preview");
+    assert_eq!(
+        sec.new.as_deref(),
+        Some("Toàn tỉnh tiếp 43 lượt công dân (tổng hợp đã biên tập).")
+    );
     let stale = line("v.vb_bcd").unwrap();
     assert_eq!(
         (stale.old.as_deref(), stale.new.as_deref()),
@@ -767,6 +785,10 @@ async fn consolidation_live_with_succession_and_adoption(url: &str) {
     assert!(!v.values.contains_key("xh_ty_le_ho_ngheo"));
     // the stale hand-typed figure is gone, not kept beside the adopted totals
     assert!(!v.values.contains_key("vb_bcd"));
+    assert_eq!(
+        v.sections.get("IV.1").map(String::as_str),
+        Some("Toàn tỉnh tiếp 43 lượt công dân (tổng hợp đã biên tập).")
+    );
 }
 
 async fn template_in_use_is_immutable(url: &str) {

@@ -411,7 +411,12 @@ pub fn render(l: &Layout) -> Result<Vec<u8>, DocError> {
             .align(AlignmentType::Center)
             .size(half_points(13.0)),
     );
+    // the file's properties carry the document's date (readers such as the checker
+    // take it when no date line is found), never the 1970 default
+    let stamp = format!("{}T00:00:00Z", l.date.format("%Y-%m-%d"));
     let mut docx = Docx::new()
+        .created_at(&stamp)
+        .updated_at(&stamp)
         .page_size(
             u32::try_from(twips(A4_WIDTH_MM)).unwrap_or(11906),
             u32::try_from(twips(A4_HEIGHT_MM)).unwrap_or(16838),

@@ -183,6 +183,8 @@ pub struct Layout {
     pub appendices: Vec<Appendix>,
     /// Title of the PDF / DOCX metadata.
     pub meta_title: String,
+    /// The document's date (its date line), also in the file's properties.
+    pub date: chrono::NaiveDate,
 }
 
 const NATIONAL_TITLE: &str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
@@ -397,6 +399,7 @@ fn letter(l: &Letter) -> Layout {
         signature: signature_lines(&l.signature),
         appendices,
         meta_title: format!("Công văn V/v {subject}"),
+        date: l.date,
     }
 }
 
@@ -435,6 +438,7 @@ fn report_common(
         signature: signature_lines(signature),
         appendices: Vec::new(),
         meta_title: format!("Báo cáo {}", title.trim()),
+        date,
     }
 }
 
