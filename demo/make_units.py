@@ -7,7 +7,10 @@ import csv, random
 random.seed(2025)
 P = "LV"
 rows = [["code", "name", "kind", "parent", "valid_from", "valid_to", "predecessors", "succession"]]
-rows.append([P, "Tỉnh Lâm Viên", "province", "", "01/01/2004", "", "", ""])
+# the central steering committee above the province: its rounds to the province
+# let the demo's office adopt its consolidated totals as its own report upward
+rows.append(["TW", "Ban Chỉ đạo Trung ương", "central", "", "01/01/2004", "", "", ""])
+rows.append([P, "Tỉnh Lâm Viên", "province", "TW", "01/01/2004", "", "", ""])
 END, START = "30/06/2025", "01/07/2025"
 
 districts = {

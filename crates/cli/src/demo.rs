@@ -21,6 +21,8 @@ use crate::figures::{DEFAULT_PROFILE, Figures, Profile};
 
 const UNITS: &str = include_str!("../../../demo/units.csv");
 const PROVINCE: &str = "LV";
+/// The central steering committee above the province (its rounds go to the province).
+const CENTRE: &str = "TW";
 const ACTOR: &str = "demo";
 
 /// Demo accounts: (username, password, full name, role, unit).
@@ -30,7 +32,7 @@ pub const USERS: &[(&str, &str, &str, Role, &str)] = &[
         "qcdc-admin-2026",
         "Quản trị hệ thống",
         Role::Admin,
-        PROVINCE,
+        CENTRE,
     ),
     (
         "thuongtruc",
@@ -184,6 +186,34 @@ pub async fn ensure(store: &App) -> Result<()> {
             _ => Outcome::Missing,
         }
     })
+    .await?;
+    ids.push(r.id);
+
+    // the central committee asks the province for the previous period: the
+    // office adopts its consolidated totals (and its edited narrative) as the
+    // province's own report upward
+    let r = rounds::create(
+        &cx,
+        &NewRound {
+            confirm: true,
+            title: format!(
+                "Báo cáo kết quả thực hiện QCDC ở cơ sở {} (Ban Chỉ đạo Trung ương)",
+                p_previous.label_vi()
+            ),
+            template: "qcdc-dinh-ky".into(),
+            template_version: None,
+            period: p_previous,
+            issuer: CENTRE.into(),
+            deadline: today + Duration::days(14),
+            letter: "Ban Chỉ đạo Trung ương đề nghị Ban Chỉ đạo các tỉnh, thành phố tổng hợp, báo cáo kết quả thực hiện quy chế dân chủ ở cơ sở theo đề cương gửi kèm.".into(),
+            recipients: RecipientSelector {
+                kinds: vec![],
+                max_depth: None,
+                units: vec![PROVINCE.into()],
+            },
+        },
+        today - Duration::days(5),
+    )
     .await?;
     ids.push(r.id);
 

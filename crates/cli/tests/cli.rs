@@ -40,9 +40,10 @@ fn demo_then_every_command() {
     assert!(stdout(&qcdc(d, &["demo"])).contains("đã có sẵn"));
 
     // four rounds placed relative to today: two closed, the previous period still
-    // open past its deadline, the current one open
+    // open past its deadline, the current one open; and the central committee's
+    // round to the province for the previous period
     let rounds = stdout(&qcdc(d, &["rounds", "list"]));
-    assert_eq!(rounds.lines().count(), 4, "{rounds}");
+    assert_eq!(rounds.lines().count(), 5, "{rounds}");
     let counts = |round: &str| -> serde_json::Value {
         let status: serde_json::Value = serde_json::from_str(&stdout(&qcdc(
             d,
@@ -83,6 +84,16 @@ fn demo_then_every_command() {
         ],
     )))
     .unwrap();
+    // the province's totals can become its report to the central committee
+    assert!(
+        cons["adoption_targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == 5),
+        "{}",
+        cons["adoption_targets"]
+    );
     // the same period last year is round 1
     assert_eq!(
         cons["previous_round"]["id"], 1,
