@@ -285,7 +285,7 @@ async fn report_return_fix_accept_and_permissions() {
         "I. KHÁI QUÁT ĐẶC ĐIỂM, TÌNH HÌNH\nNội dung lấy từ tệp báo cáo của xã.\n\nII. KẾT QUẢ\n1. Công tác lãnh đạo của cấp ủy\nCấp ủy ban hành các văn bản chỉ đạo.\n",
     )
     .unwrap();
-    c.find(Locator::Css("input[name='tep']"))
+    c.find(Locator::Css("form[action$='/nhap-tep'] input[name='tep']"))
         .await
         .unwrap()
         .send_keys(file.to_str().unwrap())
@@ -317,7 +317,7 @@ async fn report_return_fix_accept_and_permissions() {
         "nothing changed before confirming"
     );
     // upload again and confirm this time
-    c.find(Locator::Css("input[name='tep']"))
+    c.find(Locator::Css("form[action$='/nhap-tep'] input[name='tep']"))
         .await
         .unwrap()
         .send_keys(file.to_str().unwrap())
