@@ -199,6 +199,7 @@ pub async fn get_with(
 }
 
 /// [`get`] in the caller's transaction (documents build on the same view).
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn get_in(
     cx: &Ctx,
     c: &mut AnyConnection,

@@ -44,6 +44,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_reminders_and_user_admin.sql"),
         include_str!("../migrations/postgres/0004_reminders_and_user_admin.sql"),
     ),
+    (
+        6,
+        "registers",
+        include_str!("../migrations/sqlite/0006_registers.sql"),
+        include_str!("../migrations/postgres/0006_registers.sql"),
+    ),
 ];
 
 /// The newest schema version this binary knows.
