@@ -666,3 +666,15 @@ pub async fn identity_views(
     .await;
     tx.finish(r).await
 }
+
+/// Whether the actor records in the unit's registers (pages show the entry form
+/// only then); refused when the actor does not see the unit at all.
+pub async fn can_record(cx: &Ctx, unit_code: &str) -> CoreResult<bool> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let (unit, _) = require_sight(cx, &mut tx, unit_code).await?;
+        Ok(require_record(cx, &mut tx, unit.id).await.is_ok())
+    }
+    .await;
+    tx.finish(r).await
+}
