@@ -1,5 +1,6 @@
 //! JSON routes of the registers (sổ theo dõi): petitions and cases, citizen
-//! reception and its legal frequency, the holiday calendar, and the figures a
+//! reception and its legal frequency, dialogues, inspections and "Dân vận khéo"
+//! models, the holiday calendar, and the figures a
 //! round's form takes from the registers. Handlers parse and render only; the
 //! use cases in `qcdc_app::registers` authorize.
 
@@ -10,9 +11,11 @@ use axum::http::StatusCode;
 use chrono::{Datelike, NaiveDate};
 use qcdc_app::registers::petitions::{self, ListFilter, PetitionInput, StepInput};
 use qcdc_app::registers::reception::{self, SessionInput};
+use qcdc_app::registers::simple::{self, EntryInput};
 use qcdc_app::registers::{calendar, prefill};
 use qcdc_core::period::parse_date;
 use qcdc_core::registers::reception::Receiver;
+use qcdc_core::registers::source::InspectionKind;
 use qcdc_core::registers::{
     CalendarDay, Channel, Complexity, DayType, DeadlineStatus, PetitionKind, StepKind,
 };
@@ -285,4 +288,58 @@ pub async fn save_calendar(
 
 pub async fn round_prefill(Auth(cx): Auth, P((id, unit)): P<(i64, String)>) -> ApiResult<Value> {
     ok(prefill::for_round(&cx, id, &unit).await?)
+}
+
+fn simple_register(name: &str) -> Result<simple::Register, ApiError> {
+    code_of("Sổ", name, |s| match s {
+        "dialogues" => Some(simple::Register::Dialogues),
+        "inspections" => Some(simple::Register::Inspections),
+        "models" => Some(simple::Register::Models),
+        _ => None,
+    })
+}
+
+pub async fn list_simple(
+    Auth(cx): Auth,
+    P((code, register)): P<(String, String)>,
+    q: Q<WindowQ>,
+) -> ApiResult<Value> {
+    let q = q?.0;
+    let which = simple_register(&register)?;
+    let (from, to) = window(&cx, &q)?;
+    ok(simple::list(&cx, which, &code, q.subtree.unwrap_or(false), from, to).await?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryBody {
+    on: String,
+    title: String,
+    #[serde(default)]
+    number: u32,
+    kind: Option<String>,
+    #[serde(default)]
+    field: String,
+}
+
+pub async fn record_simple(
+    Auth(cx): Auth,
+    P((code, register)): P<(String, String)>,
+    b: JsonBody<EntryBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let b = b?.0;
+    let which = simple_register(&register)?;
+    let input = EntryInput {
+        on: parse_date(&b.on)?,
+        title: b.title,
+        number: b.number,
+        kind: b
+            .kind
+            .as_deref()
+            .map(|k| code_of("Loại", k, InspectionKind::parse))
+            .transpose()?,
+        field: b.field,
+    };
+    let id = simple::record(&cx, which, &code, &input).await?;
+    created(serde_json::json!({ "id": id }))
 }

@@ -147,7 +147,8 @@ async fn every_route_is_mounted_and_asks_for_sign_in() {
             .replace("{indicator}", "vb_tong")
             .replace("{username}", "rep1")
             .replace("{petition}", "1")
-            .replace("{year}", "2026");
+            .replace("{year}", "2026")
+            .replace("{register}", "dialogues");
         let (st, v) = call(&app, r.method.clone(), &uri, None, None).await;
         assert_ne!(
             v["message"], "Không có địa chỉ này trong API",
@@ -927,6 +928,40 @@ async fn registers_over_the_api(url: &str) {
         &format!("/api/v1/petitions/{id}/steps"),
         Some(&rep),
         Some(json!({"date": "06/02/2025", "kind": "closed"})),
+    )
+    .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_input")),
+        "{v}"
+    );
+    // a simple register: an inspection recorded, listed, an unknown register refused
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        "/api/v1/units/N1/registers/inspections",
+        Some(&rep),
+        Some(json!({"on": "10/03/2025", "title": "Kiểm tra việc công khai ngân sách", "kind": "inspection"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let (st, v) = call(
+        &app,
+        Method::GET,
+        "/api/v1/units/T/registers/inspections?subtree=true&from=01/01/2025&to=31/12/2025",
+        Some(&office),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v[0]["on"], "10/03/2025");
+    assert_eq!(v[0]["kind_label"], "Kiểm tra");
+    let (st, v) = call(
+        &app,
+        Method::GET,
+        "/api/v1/units/N1/registers/phieu",
+        Some(&rep),
+        None,
     )
     .await;
     assert_eq!(

@@ -144,14 +144,16 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/api/v1/petitions/{petition}"
             | "/api/v1/units/{code}/receptions"
             | "/api/v1/units/{code}/receptions/compliance"
-            | "/api/v1/rounds/{id}/registers/{unit}",
+            | "/api/v1/rounds/{id}/registers/{unit}"
+            | "/api/v1/units/{code}/registers/{register}",
         ) => VIEW_N1,
         (
             "POST",
             "/api/v1/units/{code}/petitions"
             | "/api/v1/petitions/{petition}/steps"
             | "/api/v1/cases"
-            | "/api/v1/units/{code}/receptions",
+            | "/api/v1/units/{code}/receptions"
+            | "/api/v1/units/{code}/registers/{register}",
         )
         | ("GET", "/api/v1/petitions/{petition}/duplicates") => RECORD_N1,
         ("GET", "/api/v1/calendar/{year}") => ALL,
@@ -224,6 +226,9 @@ fn body(method: &Method, path: &str, n: usize) -> Option<Value> {
         ("POST", "/api/v1/cases") => json!({"petitions": [1, 2], "title": "Vụ việc thử"}),
         ("POST", "/api/v1/units/{code}/receptions") => {
             json!({"held_on": "02/06/2026", "receiver": "chairman", "turns": 1, "people": 1})
+        }
+        ("POST", "/api/v1/units/{code}/registers/{register}") => {
+            json!({"on": "02/06/2026", "title": "Kiểm tra việc công khai ngân sách", "kind": "inspection"})
         }
         ("PUT", "/api/v1/calendar/{year}") => {
             json!({"days": [{"date": "01/01/2027", "day_type": "day_off", "name": "Tết Dương lịch"}]})
@@ -388,7 +393,8 @@ async fn matrix(url: &str) {
             .replace("{indicator}", "xh_ty_le_ho_ngheo")
             .replace("{username}", "target_n1")
             .replace("{petition}", "1")
-            .replace("{year}", "2027");
+            .replace("{year}", "2027")
+            .replace("{register}", "inspections");
         let ok = allowed(&route.method, route.path);
         // anonymous
         let (st, _) = call(
