@@ -158,6 +158,8 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(POST "/so-don/{unit}", SignedIn, registers::record),
         page!(GET "/don/{petition}", SignedIn, registers::petition_page),
         page!(POST "/don/{petition}/buoc", SignedIn, registers::add_step),
+        page!(GET "/so-tiep-dan/{unit}", SignedIn, registers::reception_page),
+        page!(POST "/so-tiep-dan/{unit}", SignedIn, registers::record_reception),
         page!(GET "/quan-tri/van-ban/{code}", SignedIn, documents::settings_page),
         page!(POST "/quan-tri/van-ban/{code}", SignedIn, documents::save_settings),
         page!(GET "/quan-tri/don-vi", SignedIn, admin::units),

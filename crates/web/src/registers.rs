@@ -1,4 +1,5 @@
-//! The petition register (sổ theo dõi đơn) pages: the list of a unit (or of its
+//! The register pages — petitions (sổ theo dõi đơn) and citizen reception (sổ
+//! tiếp công dân, with the leaders' legal frequency). Petitions: the list of a unit (or of its
 //! subtree for an office) with deadline badges, a keyboard-friendly entry form
 //! (labels, tab order, the first field focused, dates typed dd/mm/yyyy, Enter
 //! sends), and a petition's page with its steps and the form to add one. Names
@@ -12,7 +13,9 @@ use qcdc_app::CoreError;
 use qcdc_app::registers::petitions::{
     self, DeadlineBadge, ListFilter, PetitionInput, PetitionView, StepInput,
 };
-use qcdc_core::period::parse_date;
+use qcdc_app::registers::reception::{self, SessionInput};
+use qcdc_core::period::{format_date, parse_date};
+use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::{Channel, Complexity, DeadlineStatus, PetitionKind, StepKind};
 use serde::Deserialize;
 
@@ -333,6 +336,151 @@ pub async fn add_step(
     .await;
     match r {
         Ok(_) => Redirect::to(&format!("/don/{id}?tb=buoc")).into_response(),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct WindowQuery {
+    /// From (dd/mm/yyyy), by default the first day of this month.
+    pub tu: Option<String>,
+    /// To (dd/mm/yyyy), by default today.
+    pub den: Option<String>,
+    pub tb: Option<String>,
+}
+
+/// The citizen reception register of a unit: the sessions of a period, whether
+/// its leaders kept the legal frequency (weeks or months missed), and the form.
+pub async fn reception_page(
+    State(s): State<WebState>,
+    u: User,
+    Path(unit): Path<String>,
+    Query(q): Query<WindowQuery>,
+) -> Response {
+    use chrono::Datelike;
+    let today = s.app.today();
+    let r = async {
+        let from = match q.tu.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => parse_date(t)?,
+            None => today.with_day(1).unwrap_or(today),
+        };
+        let to = match q.den.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => parse_date(t)?,
+            None => today,
+        };
+        Ok::<_, CoreError>((
+            from,
+            to,
+            reception::list(&u.cx, &unit, false, from, to).await?,
+            reception::compliance(&u.cx, &unit, from, to).await?,
+            petitions::can_record(&u.cx, &unit).await?,
+        ))
+    }
+    .await;
+    let (from, to, sessions, compliance, may_record) = match r {
+        Ok(v) => v,
+        Err(e) => return error_page(&u, e),
+    };
+    let body = html! {
+        h1 { "Sổ tiếp công dân — " (unit) }
+        form method="get" action=(format!("/so-tiep-dan/{unit}")) {
+            label { "Từ ngày " input name="tu" value=(format_date(from)) placeholder="dd/mm/yyyy"; }
+            " "
+            label { "đến ngày " input name="den" value=(format_date(to)) placeholder="dd/mm/yyyy"; }
+            " " button.secondary type="submit" { "Xem" }
+        }
+        h2 { "Tần suất tiếp công dân theo quy định" }
+        @if compliance.is_empty() { p.muted { "Không có quy định tần suất cho loại đơn vị này." } }
+        @for c in &compliance {
+            p {
+                (c.rule.describe_vi()) " (" (c.rule.source) "): "
+                @if c.judged == 0 { span.muted { "chưa có tuần hoặc tháng trọn vẹn trong khoảng này" } }
+                @else if c.met() { span class="badge b-accepted" { "Đủ" } }
+                @else {
+                    span class="badge b-returned" { "Còn thiếu" } " "
+                    @for (i, m) in c.missed.iter().enumerate() {
+                        @if i > 0 { "; " }
+                        (m.label_vi) " (" (m.days) " ngày)"
+                    }
+                }
+            }
+        }
+        h2 { "Các buổi tiếp" }
+        @if sessions.is_empty() { p.muted { "Chưa có buổi tiếp nào trong khoảng này." } }
+        @else {
+            table {
+                thead { tr { th { "Ngày" } th { "Người tiếp" } th { "Họ tên" } th { "Lượt" } th { "Người" } th { "Đoàn đông người" } } }
+                tbody {
+                    @for x in &sessions {
+                        tr { td { (x.held_on) } td { (x.receiver_label) } td { (x.receiver_name) } td { (x.turns) } td { (x.people) } td { (x.delegations) } }
+                    }
+                }
+            }
+        }
+        @if may_record {
+            h2 { "Ghi buổi tiếp" }
+            form method="post" action=(format!("/so-tiep-dan/{unit}")) {
+                (csrf(&u))
+                div.grid {
+                    label { "Ngày tiếp (dd/mm/yyyy) " input name="ngay" required autofocus placeholder="dd/mm/yyyy" inputmode="numeric"; }
+                    label { "Người tiếp "
+                        select name="nguoi_tiep" required {
+                            @for r in Receiver::ALL { option value=(r.as_str()) { (r.label_vi()) } }
+                        }
+                    }
+                    label { "Họ tên người tiếp " input name="ho_ten" maxlength="200"; }
+                    label { "Số lượt " input name="luot" required inputmode="numeric" value="1"; }
+                    label { "Số người " input name="so_nguoi" required inputmode="numeric" value="1"; }
+                    label { "Số đoàn đông người " input name="doan" inputmode="numeric" value="0"; }
+                    label { "Ghi chú " input name="ghi_chu" maxlength="2000"; }
+                }
+                button type="submit" accesskey="g" { "Ghi vào sổ" }
+                " " span.muted { "(Alt+G)" }
+            }
+        }
+    };
+    let flash =
+        (q.tb.as_deref() == Some("ghi")).then(|| Flash::Ok("Đã ghi buổi tiếp công dân.".into()));
+    page("Sổ tiếp công dân", Some(&u), flash, body).into_response()
+}
+
+fn count(f: &[(String, String)], k: &str, what: &str) -> Result<u32, CoreError> {
+    let v = field(f, k);
+    if v.is_empty() {
+        return Ok(0);
+    }
+    v.parse::<u32>().map_err(|_| {
+        CoreError::invalid(format!(
+            "{what} phải là số nguyên không âm, không phải «{v}»"
+        ))
+    })
+}
+
+/// Records a reception session from the form.
+pub async fn record_reception(
+    State(s): State<WebState>,
+    u: User,
+    Path(unit): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let r = async {
+        let input = SessionInput {
+            held_on: parse_date(&field(&f, "ngay"))?,
+            receiver: choice("người tiếp", &field(&f, "nguoi_tiep"), Receiver::parse)?,
+            receiver_name: field(&f, "ho_ten"),
+            turns: count(&f, "luot", "Số lượt")?,
+            people: count(&f, "so_nguoi", "Số người")?,
+            delegations: count(&f, "doan", "Số đoàn đông người")?,
+            note: field(&f, "ghi_chu"),
+        };
+        reception::record(&u.cx, &unit, &input).await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/so-tiep-dan/{unit}?tb=ghi")).into_response(),
         Err(e) => error_page(&u, e),
     }
 }

@@ -126,8 +126,8 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
         }
         ("POST", "/quan-tri/van-ban/{code}") => ADMIN_OF_N1,
         // the petition register is kept by the unit itself; viewers see counts
-        ("GET", "/so-don/{unit}" | "/don/{petition}") => VIEW_N1,
-        ("POST", "/so-don/{unit}" | "/don/{petition}/buoc") => &["rep_n1"],
+        ("GET", "/so-don/{unit}" | "/don/{petition}" | "/so-tiep-dan/{unit}") => VIEW_N1,
+        ("POST", "/so-don/{unit}" | "/don/{petition}/buoc" | "/so-tiep-dan/{unit}") => &["rep_n1"],
         _ => panic!("the page matrix has no row for {method} {path}: add one"),
     }
 }
@@ -198,6 +198,7 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
             "&loai=khieu_nai&kenh=direct&ngay_nhan=01/06/2026&nguoi_gui=Ng%C6%B0%E1%BB%9Di+{n}&tom_tat=Khi%E1%BA%BFu+n%E1%BA%A1i"
         )),
         "/don/{petition}/buoc" => f("&buoc=verification&ngay=02/06/2026"),
+        "/so-tiep-dan/{unit}" => f("&ngay=02/06/2026&nguoi_tiep=chairman&luot=1&so_nguoi=1"),
         "/quan-tri/mau" => Payload::File(
             "t.toml",
             std::fs::read_to_string(

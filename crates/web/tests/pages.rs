@@ -679,4 +679,46 @@ async fn the_petition_register_records_steps_and_shows_deadlines_in_vietnamese()
         !body.contains("Phạm Văn Bình") && !body.contains("Ghi bước xử lý"),
         "{body}"
     );
+    // the reception register: a session recorded, the commune chairman's weeks judged
+    let (st, _, _) = send(
+        &app,
+        form(
+            "/so-tiep-dan/N1",
+            Some(&rep),
+            format!(
+                "csrf={csrf}&ngay=03/06/2025&nguoi_tiep=chairman&ho_ten=&luot=2&so_nguoi=3&doan=0"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, _, body) = send(
+        &app,
+        get("/so-tiep-dan/N1?tu=02/06/2025&den=15/06/2025&tb=ghi", &rep),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.contains("Đã ghi buổi tiếp công dân."), "{body}");
+    assert!(
+        body.contains("Chủ tịch UBND tiếp công dân ít nhất 1 ngày mỗi tuần"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Tuần 09/06/2025 – 15/06/2025 (0 ngày)"),
+        "{body}"
+    );
+    let (st, _, body) = send(
+        &app,
+        form(
+            "/so-tiep-dan/N1",
+            Some(&rep),
+            format!("csrf={csrf}&ngay=03/06/2025&nguoi_tiep=chairman&luot=hai"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        body.contains("Số lượt phải là số nguyên không âm, không phải «hai»"),
+        "{body}"
+    );
 }
