@@ -10,6 +10,7 @@ pub mod documents;
 mod error;
 mod handlers;
 mod openapi;
+pub mod registers;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -187,6 +188,20 @@ pub fn routes() -> Vec<Route> {
         route!(GET "/api/v1/rounds/{id}/consolidation/{unit}/xlsx", documents::consolidation_xlsx, "Tổng hợp dạng Excel: số liệu, so với cùng kỳ, bảng theo đơn vị, tình hình nộp", "documents", SignedIn, "xem đơn vị", &[], None, 0, Xlsx),
         route!(GET "/api/v1/units/{code}/document-settings", documents::get_settings, "Thiết lập văn bản của đơn vị (thể thức, tên cơ quan, ký hiệu, địa danh, người ký)", "documents", SignedIn, "xem đơn vị", &[], None, 0),
         route!(PUT "/api/v1/units/{code}/document-settings", documents::save_settings, "Sửa thiết lập văn bản của đơn vị", "documents", SignedIn, "quản trị đơn vị", &[], Json, 16 * KB),
+        route!(GET "/api/v1/units/{code}/petitions", registers::list_petitions, "Sổ theo dõi đơn: đơn của đơn vị (hoặc cả cây con) kèm hạn xử lý; cấp trên không thấy họ tên người gửi", "registers", SignedIn, "xem đơn vị", &[("subtree", "true: cả các đơn vị bên dưới"), ("kind", "khieu_nai, to_cao, kien_nghi"), ("open", "true: chỉ đơn đang xử lý"), ("status", "on_track, due_soon, overdue")], None, 0),
+        route!(POST "/api/v1/units/{code}/petitions", registers::record_petition, "Ghi một đơn vào sổ; trả về các đơn có thể trùng", "registers", SignedIn, "cán bộ báo cáo, thường trực của chính đơn vị", &[], Json, 64 * KB),
+        route!(GET "/api/v1/petitions/{petition}", registers::get_petition, "Một đơn, các bước xử lý và hạn; mỗi lần xem danh tính người tố cáo được ghi nhật ký", "registers", SignedIn, "xem đơn vị của đơn", &[], None, 0),
+        route!(POST "/api/v1/petitions/{petition}/steps", registers::add_step, "Ghi một bước xử lý (thụ lý, không thụ lý, chuyển đơn, xác minh, đối thoại, gia hạn, kết luận, rút đơn, giải quyết lần hai)", "registers", SignedIn, "cán bộ báo cáo, thường trực của đơn vị", &[], Json, 16 * KB),
+        route!(GET "/api/v1/petitions/{petition}/duplicates", registers::duplicates, "Các đơn có thể trùng (cùng người gửi, nội dung tương tự, so không dấu)", "registers", SignedIn, "cán bộ báo cáo, thường trực của đơn vị", &[], None, 0),
+        route!(POST "/api/v1/cases", registers::link_case, "Gộp các đơn thành một vụ việc {\"petitions\": [id…], \"title\": …}", "registers", SignedIn, "cán bộ báo cáo, thường trực của đơn vị", &[], Json, 16 * KB),
+        route!(GET "/api/v1/units/{code}/receptions", registers::list_receptions, "Sổ tiếp công dân của đơn vị (hoặc cả cây con)", "registers", SignedIn, "xem đơn vị", &[("from", "từ ngày dd/mm/yyyy (mặc định đầu năm)"), ("to", "đến ngày (mặc định hôm nay)"), ("subtree", "true: cả các đơn vị bên dưới")], None, 0),
+        route!(POST "/api/v1/units/{code}/receptions", registers::record_reception, "Ghi một buổi tiếp công dân", "registers", SignedIn, "cán bộ báo cáo, thường trực của chính đơn vị", &[], Json, 16 * KB),
+        route!(GET "/api/v1/units/{code}/receptions/compliance", registers::reception_compliance, "Người đứng đầu tiếp công dân đủ số ngày theo quy định chưa; tuần, tháng còn thiếu", "registers", SignedIn, "xem đơn vị", &[("from", "từ ngày dd/mm/yyyy"), ("to", "đến ngày dd/mm/yyyy")], None, 0),
+        route!(GET "/api/v1/units/{code}/registers/{register}", registers::list_simple, "Sổ đối thoại (dialogues), kiểm tra, giám sát (inspections) hoặc mô hình «Dân vận khéo» (models) của đơn vị", "registers", SignedIn, "xem đơn vị", &[("from", "từ ngày dd/mm/yyyy (mặc định đầu năm)"), ("to", "đến ngày (mặc định hôm nay)"), ("subtree", "true: cả các đơn vị bên dưới")], None, 0),
+        route!(POST "/api/v1/units/{code}/registers/{register}", registers::record_simple, "Ghi một mục vào sổ đối thoại, kiểm tra giám sát hoặc mô hình «Dân vận khéo»", "registers", SignedIn, "cán bộ báo cáo, thường trực của chính đơn vị", &[], Json, 16 * KB),
+        route!(GET "/api/v1/calendar/{year}", registers::get_calendar, "Ngày nghỉ lễ, Tết và ngày làm bù của một năm", "registers", SignedIn, "", &[], None, 0),
+        route!(PUT "/api/v1/calendar/{year}", registers::save_calendar, "Thay lịch ngày nghỉ của một năm {\"days\": [{date, day_type, name}]}", "registers", SignedIn, "quản trị đơn vị cấp cao nhất", &[], Json, 64 * KB),
+        route!(GET "/api/v1/rounds/{id}/registers/{unit}", registers::round_prefill, "Số liệu đếm từ sổ theo dõi cho các chỉ tiêu có nguồn, trong khoảng chốt số liệu của đợt", "registers", SignedIn, "xem đợt và xem đơn vị", &[], None, 0),
         route!(GET "/api/v1/users", list_users, "Người dùng trong phạm vi quản trị", "users", SignedIn, "quản trị", &[("q", "tìm theo tên, có hoặc không dấu"), PAGE[0], PAGE[1]], None, 0),
         route!(POST "/api/v1/users", create_user, "Tạo người dùng với vai trò", "users", SignedIn, "quản trị đơn vị được giao vai trò", &[], Json, 16 * KB),
         route!(POST "/api/v1/users/import", import_users, "Nhập người dùng từ CSV (username,full_name,email,role,unit,password; mật khẩu tạm phải đổi khi đăng nhập); tệp có lỗi bị từ chối toàn bộ", "users", SignedIn, "quản trị mọi đơn vị trong tệp", &[], File, 4 * MB),

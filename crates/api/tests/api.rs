@@ -145,7 +145,10 @@ async fn every_route_is_mounted_and_asks_for_sign_in() {
             .replace("{code}", "N1")
             .replace("{period}", "2026-H1")
             .replace("{indicator}", "vb_tong")
-            .replace("{username}", "rep1");
+            .replace("{username}", "rep1")
+            .replace("{petition}", "1")
+            .replace("{year}", "2026")
+            .replace("{register}", "dialogues");
         let (st, v) = call(&app, r.method.clone(), &uri, None, None).await;
         assert_ne!(
             v["message"], "Không có địa chỉ này trong API",
@@ -813,4 +816,177 @@ async fn documents_download_with_vietnamese_file_names() {
     assert!(
         op["application/vnd.openxmlformats-officedocument.wordprocessingml.document"].is_object()
     );
+}
+
+/// The register routes end to end: a denunciation recorded by the commune, its
+/// steps (an impossible one refused with a Vietnamese message and a stable code),
+/// the office above seeing the deadline but not the denouncer, bad input refused.
+async fn registers_over_the_api(url: &str) {
+    let app = app(url).await;
+    let rep = login(&app, "rep1").await;
+    let office = login(&app, "office").await;
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        "/api/v1/units/N1/petitions",
+        Some(&rep),
+        Some(json!({"kind": "to_cao", "channel": "post", "received_on": "24/01/2025", "petitioners": ["Trần Thị Hoa"], "summary": "Tố cáo cán bộ địa chính"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    // initial handling: 7 working days after Friday 24/01/2025, across Tết
+    let (st, v) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/petitions/{id}"),
+        Some(&rep),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["deadline"]["due"], "11/02/2025");
+    assert_eq!(v["deadline"]["limit"], "7 ngày làm việc");
+    assert_eq!(v["petitioners"], json!(["Trần Thị Hoa"]));
+    // a conclusion before acceptance
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/petitions/{id}/steps"),
+        Some(&rep),
+        Some(json!({"date": "05/02/2025", "kind": "concluded", "result": "wrong"})),
+    )
+    .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("invalid_transition")),
+        "{v}"
+    );
+    assert_eq!(
+        v["message"],
+        "Chưa thụ lý đơn nên chưa thể có kết luận, quyết định giải quyết"
+    );
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/petitions/{id}/steps"),
+        Some(&rep),
+        Some(json!({"date": "05/02/2025", "kind": "accepted"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["state"], "accepted");
+    assert_eq!(v["deadline"]["due"], "07/03/2025");
+    // the office above: deadline yes, denouncer and summary no
+    let (st, v) = call(
+        &app,
+        Method::GET,
+        "/api/v1/units/T/petitions?subtree=true",
+        Some(&office),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let item = &v["items"][0];
+    assert_eq!(item["id"], id);
+    assert_eq!(item["petitioners"], Value::Null);
+    assert_eq!(item["summary"], "");
+    assert_eq!(item["deadline"]["due"], "07/03/2025");
+    assert_eq!(item["deadline"]["status"], "overdue");
+    // bad input: an unknown kind, a bad date, an unknown step
+    for (body, code) in [
+        (
+            json!({"kind": "khieu-nai", "channel": "post", "received_on": "24/01/2025", "petitioners": ["A"], "summary": "x"}),
+            "invalid_input",
+        ),
+        (
+            json!({"kind": "khieu_nai", "channel": "post", "received_on": "31/02/2025", "petitioners": ["A"], "summary": "x"}),
+            "invalid_date",
+        ),
+        (
+            json!({"kind": "khieu_nai", "channel": "post", "received_on": "24/01/2025", "petitioners": [], "summary": "x"}),
+            "invalid_input",
+        ),
+    ] {
+        let (st, v) = call(
+            &app,
+            Method::POST,
+            "/api/v1/units/N1/petitions",
+            Some(&rep),
+            Some(body),
+        )
+        .await;
+        assert_eq!(
+            (st, v["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{v}"
+        );
+    }
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/petitions/{id}/steps"),
+        Some(&rep),
+        Some(json!({"date": "06/02/2025", "kind": "closed"})),
+    )
+    .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_input")),
+        "{v}"
+    );
+    // a simple register: an inspection recorded, listed, an unknown register refused
+    let (st, v) = call(
+        &app,
+        Method::POST,
+        "/api/v1/units/N1/registers/inspections",
+        Some(&rep),
+        Some(json!({"on": "10/03/2025", "title": "Kiểm tra việc công khai ngân sách", "kind": "inspection"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let (st, v) = call(
+        &app,
+        Method::GET,
+        "/api/v1/units/T/registers/inspections?subtree=true&from=01/01/2025&to=31/12/2025",
+        Some(&office),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v[0]["on"], "10/03/2025");
+    assert_eq!(v[0]["kind_label"], "Kiểm tra");
+    let (st, v) = call(
+        &app,
+        Method::GET,
+        "/api/v1/units/N1/registers/phieu",
+        Some(&rep),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_input")),
+        "{v}"
+    );
+    // the calendar of a year, read by anyone signed in
+    let (st, v) = call(&app, Method::GET, "/api/v1/calendar/2025", Some(&rep), None).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert!(
+        v["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["date"] == "26/04/2025" && d["day_type"] == "working_day")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registers_over_the_api_sqlite() {
+    registers_over_the_api(&fresh_sqlite_database()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registers_over_the_api_postgres() {
+    registers_over_the_api(&fresh_pg_database()).await;
 }

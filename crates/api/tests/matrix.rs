@@ -53,6 +53,7 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
     const ROOT_ADMINS: &[&str] = &["admin_t", "admin_k"];
     const ADOPT_N1: &[&str] = &["admin_t", "admin_n1"];
     const MANAGE_N1: &[&str] = &["admin_t", "office_t", "admin_n1"];
+    const RECORD_N1: &[&str] = &["rep_n1"];
     match (method.as_str(), path) {
         (
             _,
@@ -146,6 +147,28 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/api/v1/users/{username}/password"
             | "/api/v1/users/{username}/email",
         ) => ADMIN_OF_N1,
+        // registers: kept by the unit itself (its reporters and office), counts
+        // seen by everyone who may view the unit
+        (
+            "GET",
+            "/api/v1/units/{code}/petitions"
+            | "/api/v1/petitions/{petition}"
+            | "/api/v1/units/{code}/receptions"
+            | "/api/v1/units/{code}/receptions/compliance"
+            | "/api/v1/rounds/{id}/registers/{unit}"
+            | "/api/v1/units/{code}/registers/{register}",
+        ) => VIEW_N1,
+        (
+            "POST",
+            "/api/v1/units/{code}/petitions"
+            | "/api/v1/petitions/{petition}/steps"
+            | "/api/v1/cases"
+            | "/api/v1/units/{code}/receptions"
+            | "/api/v1/units/{code}/registers/{register}",
+        )
+        | ("GET", "/api/v1/petitions/{petition}/duplicates") => RECORD_N1,
+        ("GET", "/api/v1/calendar/{year}") => ALL,
+        ("PUT", "/api/v1/calendar/{year}") => ROOT_ADMINS,
         _ => panic!("the matrix has no row for {method} {path}: add one"),
     }
 }
@@ -215,6 +238,22 @@ fn body(method: &Method, path: &str, n: usize) -> Option<Value> {
         }
         ("POST", "/api/v1/rounds/{id}/submissions/{unit}/form") => {
             return Some(Value::String("không phải tệp Excel".into()));
+        }
+        ("POST", "/api/v1/units/{code}/petitions") => {
+            json!({"kind": "khieu_nai", "channel": "direct", "received_on": "01/06/2026", "petitioners": [format!("Người gửi {n}")], "summary": "Khiếu nại việc thu hồi đất"})
+        }
+        ("POST", "/api/v1/petitions/{petition}/steps") => {
+            json!({"date": "02/06/2026", "kind": "verification"})
+        }
+        ("POST", "/api/v1/cases") => json!({"petitions": [1, 2], "title": "Vụ việc thử"}),
+        ("POST", "/api/v1/units/{code}/receptions") => {
+            json!({"held_on": "02/06/2026", "receiver": "chairman", "turns": 1, "people": 1})
+        }
+        ("POST", "/api/v1/units/{code}/registers/{register}") => {
+            json!({"on": "02/06/2026", "title": "Kiểm tra việc công khai ngân sách", "kind": "inspection"})
+        }
+        ("PUT", "/api/v1/calendar/{year}") => {
+            json!({"days": [{"date": "01/01/2027", "day_type": "day_off", "name": "Tết Dương lịch"}]})
         }
         _ => return None,
     })
@@ -292,6 +331,26 @@ async fn setup(url: &str) -> (Router, i64) {
     .await
     .unwrap()
     .id;
+    // two petitions of N1 (ids 1 and 2) for the register routes
+    for who in ["Nguyễn Văn A", "Trần Thị B"] {
+        qcdc_app::registers::petitions::record(
+            &cli,
+            "N1",
+            &qcdc_app::registers::petitions::PetitionInput {
+                kind: qcdc_core::registers::PetitionKind::KhieuNai,
+                channel: qcdc_core::registers::Channel::Direct,
+                received_on: NaiveDate::from_ymd_opt(2026, 5, 4).unwrap(),
+                petitioners: vec![who.into()],
+                summary: "Khiếu nại việc thu hồi đất".into(),
+                content: String::new(),
+                forwarded_from: String::new(),
+                remote: false,
+                complexity: qcdc_core::registers::Complexity::Normal,
+            },
+        )
+        .await
+        .unwrap();
+    }
     (router(app), r)
 }
 
@@ -354,7 +413,10 @@ async fn matrix(url: &str) {
             )
             .replace("{period}", "2026-H1")
             .replace("{indicator}", "xh_ty_le_ho_ngheo")
-            .replace("{username}", "target_n1");
+            .replace("{username}", "target_n1")
+            .replace("{petition}", "1")
+            .replace("{year}", "2027")
+            .replace("{register}", "inspections");
         let ok = allowed(&route.method, route.path);
         // anonymous
         let (st, _) = call(

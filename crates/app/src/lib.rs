@@ -23,6 +23,7 @@ pub mod consolidation;
 pub mod documents;
 pub mod maintenance;
 pub mod notices;
+pub mod registers;
 pub mod reminders;
 pub mod rounds;
 pub mod submissions;

@@ -209,6 +209,10 @@ fn every_public_use_case_authorizes() {
         "require_read(cx",
         "require_issue(cx",
         "read_form(cx",
+        // registers: core::access::register_sight / may_record_register
+        "require_sight(cx",
+        "require_record(cx",
+        "sight_of(cx",
     ];
     let dir = root().join("crates/app/src");
     let mut files = Vec::new();

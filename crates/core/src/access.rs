@@ -8,7 +8,10 @@
 //!   created, changed or moved only where both its old and its new parent are in
 //!   scope, a grant is given only on a unit in scope, a user is changed only when
 //!   every role the user holds is in scope; templates are imported by admins of a
-//!   root unit; root units and the first admin are made from the command line.
+//!   root unit; root units and the first admin are made from the command line;
+//! - registers (petitions, reception) are kept by the unit itself: its reporters
+//!   and office record and see everything, its leaders see names but not who
+//!   denounced, anyone above sees counts ([`register_sight`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -225,6 +228,73 @@ pub fn may_import_template(actor: &Actor, is_root: impl Fn(i64) -> bool) -> bool
             .any(|g| g.role == Role::Admin && is_root(g.unit_id))
 }
 
+/// How much of a unit's registers (petitions, reception, …) an actor sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegisterSight {
+    /// Nothing: the unit is out of scope.
+    None,
+    /// Counts, dates, states and deadlines — no petitioner's name, no content
+    /// (offices and leaders above the unit, admins).
+    Counts,
+    /// Everything but who denounced (the unit's leaders, who do not process
+    /// denunciations themselves).
+    Names,
+    /// Everything, the identity of denouncers included: those who process the
+    /// unit's petitions (its reporters and office) and the command line.
+    Protected,
+}
+
+impl RegisterSight {
+    /// Whether the petitioners of a petition of this kind may be shown.
+    pub fn shows_petitioners(self, protected_identity: bool) -> bool {
+        if protected_identity {
+            self == Self::Protected
+        } else {
+            self >= Self::Names
+        }
+    }
+}
+
+/// What the actor sees of the registers of the unit whose lineage is `lineage`:
+/// the unit's reporters and office process its petitions and see everything; its
+/// viewers (leaders) see names but not denouncers; anyone else who may view the
+/// unit (offices, leaders and admins above, the unit's admins) sees counts.
+pub fn register_sight(actor: &Actor, lineage: &[i64]) -> RegisterSight {
+    if actor.system {
+        return RegisterSight::Protected;
+    }
+    let Some(&unit) = lineage.first() else {
+        return RegisterSight::None;
+    };
+    let on_unit = |roles: &[Role]| {
+        actor
+            .grants
+            .iter()
+            .any(|g| g.unit_id == unit && roles.contains(&g.role))
+    };
+    if on_unit(&[Role::Reporter, Role::Office]) {
+        RegisterSight::Protected
+    } else if on_unit(&[Role::Viewer]) {
+        RegisterSight::Names
+    } else if actor.may(Permission::View, lineage) {
+        RegisterSight::Counts
+    } else {
+        RegisterSight::None
+    }
+}
+
+/// Registers are kept by the unit itself: its reporters and office record in
+/// them (admins administer, offices above read counts).
+pub fn may_record_register(actor: &Actor, lineage: &[i64]) -> bool {
+    register_sight(actor, lineage) == RegisterSight::Protected
+}
+
+/// The holiday calendar serves every unit: only the admins of a root unit edit it.
+pub fn may_edit_calendar(actor: &Actor, is_root: impl Fn(i64) -> bool) -> bool {
+    may_import_template(actor, is_root)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +402,50 @@ mod tests {
         assert!(may_import_template(&actor(Role::Admin, 1), |u| u == 1));
         assert!(!may_import_template(&commune_admin, |u| u == 1));
         assert!(!may_import_template(&actor(Role::Office, 1), |u| u == 1));
+    }
+
+    #[test]
+    fn register_sight_by_role_and_scope() {
+        // 1 province > 2 commune; 3 another commune under 1
+        let l2 = [2, 1];
+        let cases = [
+            (Role::Reporter, 2, RegisterSight::Protected),
+            (Role::Office, 2, RegisterSight::Protected),
+            (Role::Viewer, 2, RegisterSight::Names),
+            (Role::Admin, 2, RegisterSight::Counts),
+            (Role::Office, 1, RegisterSight::Counts),
+            (Role::Viewer, 1, RegisterSight::Counts),
+            (Role::Admin, 1, RegisterSight::Counts),
+            (Role::Reporter, 1, RegisterSight::None),
+            (Role::Reporter, 3, RegisterSight::None),
+            (Role::Office, 3, RegisterSight::None),
+            (Role::Viewer, 3, RegisterSight::None),
+        ];
+        for (role, unit, want) in cases {
+            let a = actor(role, unit);
+            assert_eq!(register_sight(&a, &l2), want, "{role:?} on {unit}");
+            assert_eq!(
+                may_record_register(&a, &l2),
+                want == RegisterSight::Protected,
+                "{role:?} on {unit}"
+            );
+        }
+        assert_eq!(
+            register_sight(&Actor::system("cli"), &l2),
+            RegisterSight::Protected
+        );
+        assert_eq!(
+            register_sight(&actor(Role::Office, 2), &[]),
+            RegisterSight::None
+        );
+        // denouncers only to those who process; other petitioners from Names up
+        assert!(RegisterSight::Protected.shows_petitioners(true));
+        assert!(!RegisterSight::Names.shows_petitioners(true));
+        assert!(RegisterSight::Names.shows_petitioners(false));
+        assert!(!RegisterSight::Counts.shows_petitioners(false));
+        assert!(!RegisterSight::None.shows_petitioners(false));
+        assert!(may_edit_calendar(&actor(Role::Admin, 1), |u| u == 1));
+        assert!(!may_edit_calendar(&actor(Role::Admin, 2), |u| u == 1));
+        assert!(!may_edit_calendar(&actor(Role::Office, 1), |u| u == 1));
     }
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod expr;
 pub mod number;
 pub mod period;
+pub mod registers;
 pub mod reminder;
 pub mod round;
 pub mod template;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, ErrorCode, Problem};
 use crate::expr::Expr;
+use crate::registers::source::Source;
 use crate::unit::UnitKind;
 
 /// Units of measure accepted in forms (đơn vị tính).
@@ -154,6 +155,10 @@ pub struct Indicator {
     /// Limits the indicator to these unit kinds (narrower than its group's).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applies_to: Vec<String>,
+    /// Where the figure can be counted from the unit's registers (see
+    /// [`crate::registers::source`]); checked when the template is read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
 }
 
 impl Indicator {
@@ -363,6 +368,15 @@ impl Template {
                     format!(
                         "Đơn vị tính «{}» của chỉ tiêu «{}» không có trong danh mục",
                         ind.unit, ind.code
+                    ),
+                );
+            }
+            if ind.source.is_some() && !(ind.aggregate == Aggregate::Sum && ind.whole_numbers()) {
+                p(
+                    "source",
+                    format!(
+                        "Chỉ tiêu «{}» lấy số liệu từ sổ theo dõi nên phải là số đếm cộng dồn",
+                        ind.code
                     ),
                 );
             }
@@ -721,6 +735,59 @@ part_of = "vb_tong"
             let _ = Template::from_toml(&src);
             let _ = Template::from_toml(&src[..at]);
         }
+    }
+
+    #[test]
+    fn indicators_may_count_from_registers_and_bad_sources_refuse_the_template() {
+        let with = |source: &str| {
+            MINI.replace(
+                "code = \"vb_chinh_quyen\"\ngroup = \"1\"\nname = \"Chính quyền\"\nunit = \"văn bản\"",
+                &format!(
+                    "code = \"vb_chinh_quyen\"\ngroup = \"1\"\nname = \"Chính quyền\"\nunit = \"văn bản\"\nsource = {source}"
+                ),
+            )
+        };
+        let good = with(
+            r#"{ register = "petitions", kind = "khieu_nai", measure = "cases", filter = "resolved" }"#,
+        );
+        assert_ne!(good, MINI, "the replacement applied");
+        let t = Template::from_toml(&good).unwrap();
+        let ind = t
+            .indicators()
+            .iter()
+            .find(|i| i.code == "vb_chinh_quyen")
+            .unwrap();
+        assert!(matches!(
+            ind.source,
+            Some(crate::registers::source::Source::Petitions { .. })
+        ));
+        // stored as JSON and read back, the source is the same
+        let json = serde_json::to_string(&t.def).unwrap();
+        let back: TemplateDef = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, t.def);
+        // an unknown register or measure refuses the whole template, naming its line
+        for bad in [
+            r#"{ register = "phieu", measure = "count" }"#,
+            r#"{ register = "receptions", measure = "cases" }"#,
+        ] {
+            let e = Template::from_toml(&with(bad)).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidTemplate);
+            assert!(e.problems[0].line > 0, "{:?}", e.problems);
+            assert!(
+                e.problems[0].message.contains("không hợp lệ"),
+                "{:?}",
+                e.problems
+            );
+        }
+        // a percentage cannot be counted from a register
+        let pct = format!(
+            "{MINI}[[indicators]]\ncode = \"ty_le\"\ngroup = \"1\"\nname = \"Tỷ lệ\"\nunit = \"%\"\naggregate = \"none\"\nsource = {{ register = \"models\", measure = \"count\" }}\n"
+        );
+        let e = Template::from_toml(&pct).unwrap_err();
+        assert_eq!(
+            e.problems.iter().map(|p| p.code).collect::<Vec<_>>(),
+            vec!["source"]
+        );
     }
 
     #[test]

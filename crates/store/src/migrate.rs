@@ -50,6 +50,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_unit_deadlines.sql"),
         include_str!("../migrations/postgres/0005_unit_deadlines.sql"),
     ),
+    (
+        6,
+        "registers",
+        include_str!("../migrations/sqlite/0006_registers.sql"),
+        include_str!("../migrations/postgres/0006_registers.sql"),
+    ),
 ];
 
 /// The newest schema version this binary knows.

@@ -10,6 +10,7 @@ mod admin;
 mod documents;
 mod layout;
 mod office;
+mod registers;
 mod session;
 mod unit;
 
@@ -154,6 +155,12 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(POST "/dot/{id}/tong-hop/{unit}/phat-hanh", SignedIn, documents::issue_consolidated),
         page!(GET "/dot/{id}/tong-hop/{unit}/tai", SignedIn, documents::consolidated),
         page!(GET "/dot/{id}/tong-hop/{unit}/excel", SignedIn, documents::consolidation_xlsx),
+        page!(GET "/so-don/{unit}", SignedIn, registers::list_page),
+        page!(POST "/so-don/{unit}", SignedIn, registers::record),
+        page!(GET "/don/{petition}", SignedIn, registers::petition_page),
+        page!(POST "/don/{petition}/buoc", SignedIn, registers::add_step),
+        page!(GET "/so-tiep-dan/{unit}", SignedIn, registers::reception_page),
+        page!(POST "/so-tiep-dan/{unit}", SignedIn, registers::record_reception),
         page!(GET "/quan-tri/van-ban/{code}", SignedIn, documents::settings_page),
         page!(POST "/quan-tri/van-ban/{code}", SignedIn, documents::save_settings),
         page!(GET "/quan-tri/don-vi", SignedIn, admin::units),

@@ -131,6 +131,9 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             MANAGE_N1
         }
         ("POST", "/quan-tri/van-ban/{code}") => ADMIN_OF_N1,
+        // the petition register is kept by the unit itself; viewers see counts
+        ("GET", "/so-don/{unit}" | "/don/{petition}" | "/so-tiep-dan/{unit}") => VIEW_N1,
+        ("POST", "/so-don/{unit}" | "/don/{petition}/buoc" | "/so-tiep-dan/{unit}") => &["rep_n1"],
         _ => panic!("the page matrix has no row for {method} {path}: add one"),
     }
 }
@@ -201,6 +204,11 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
                 "username,full_name,email,role,unit,password\nnhap{n},Người nhập {n},,reporter,N1,tam-thoi-123\n"
             ),
         ),
+        "/so-don/{unit}" => f(&format!(
+            "&loai=khieu_nai&kenh=direct&ngay_nhan=01/06/2026&nguoi_gui=Ng%C6%B0%E1%BB%9Di+{n}&tom_tat=Khi%E1%BA%BFu+n%E1%BA%A1i"
+        )),
+        "/don/{petition}/buoc" => f("&buoc=verification&ngay=02/06/2026"),
+        "/so-tiep-dan/{unit}" => f("&ngay=02/06/2026&nguoi_tiep=chairman&luot=1&so_nguoi=1"),
         "/quan-tri/mau" => Payload::File(
             "t.toml",
             std::fs::read_to_string(
@@ -332,6 +340,24 @@ async fn page_by_role_matrix() {
     .await
     .unwrap()
     .id;
+    // a petition of N1 (id 1) for the register pages
+    qcdc_app::registers::petitions::record(
+        &cli,
+        "N1",
+        &qcdc_app::registers::petitions::PetitionInput {
+            kind: qcdc_core::registers::PetitionKind::KhieuNai,
+            channel: qcdc_core::registers::Channel::Direct,
+            received_on: NaiveDate::from_ymd_opt(2026, 5, 4).unwrap(),
+            petitioners: vec!["Nguyễn Văn A".into()],
+            summary: "Khiếu nại việc thu hồi đất".into(),
+            content: String::new(),
+            forwarded_from: String::new(),
+            remote: false,
+            complexity: qcdc_core::registers::Complexity::Normal,
+        },
+    )
+    .await
+    .unwrap();
     let router = server_router(app.clone(), false);
     let mut sessions: HashMap<&str, (String, String)> = HashMap::new();
     for (u, _, _) in ACTORS {
@@ -362,7 +388,8 @@ async fn page_by_role_matrix() {
                 },
             )
             .replace("{indicator}", "xh_ty_le_ho_ngheo")
-            .replace("{username}", "target_n1");
+            .replace("{username}", "target_n1")
+            .replace("{petition}", "1");
         let ok = allowed(&route.method, route.path);
         if route.access == PageAccess::SignedIn {
             let (st, _) = send(

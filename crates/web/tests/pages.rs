@@ -593,3 +593,132 @@ async fn the_office_reminds_from_the_round_page_and_the_unit_reads_it() {
     let (_, _, body) = send(&app, get("/viec-can-lam", &rep)).await;
     assert!(body.contains("Thông báo (0 chưa đọc)"), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_petition_register_records_steps_and_shows_deadlines_in_vietnamese() {
+    let (store, _) = setup(&fresh_sqlite_database()).await;
+    create_user(&store, "vanphong", "Văn phòng", Role::Office, "T").await;
+    let app = qcdc_web::server_router(store.clone(), false);
+    let (rep, csrf) = login(&app, &store).await;
+    // the entry form, keyboard first: the first field is focused, Alt+G sends
+    let (st, _, body) = send(&app, get("/so-don/N1", &rep)).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("Sổ theo dõi đơn") && body.contains("Chưa có đơn nào."),
+        "{body}"
+    );
+    assert!(
+        body.contains("autofocus") && body.contains("accesskey=\"g\""),
+        "{body}"
+    );
+    let (st, headers, _) = send(
+        &app,
+        form(
+            "/so-don/N1",
+            Some(&rep),
+            format!("csrf={csrf}&loai=khieu_nai&kenh=direct&ngay_nhan=20/04/2025&nguoi_gui=Ph%E1%BA%A1m+V%C4%83n+B%C3%ACnh&tom_tat=Khi%E1%BA%BFu+n%E1%BA%A1i+v%E1%BB%81+b%E1%BB%93i+th%C6%B0%E1%BB%9Dng"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "location" && v == "/so-don/N1?tb=ghi")
+    );
+    let (_, _, body) = send(&app, get("/so-don/N1?tb=ghi", &rep)).await;
+    assert!(body.contains("Đã ghi đơn vào sổ."), "{body}");
+    assert!(
+        body.contains("Phạm Văn Bình") && body.contains("Quá hạn") && body.contains("05/05/2025"),
+        "{body}"
+    );
+    // an impossible step: refused with the Vietnamese reason and the conflict status
+    let (st, _, body) = send(
+        &app,
+        form(
+            "/don/1/buoc",
+            Some(&rep),
+            format!("csrf={csrf}&buoc=concluded&ngay=25/04/2025&ket_qua=right"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(
+        body.contains("Chưa thụ lý đơn nên chưa thể có kết luận"),
+        "{body}"
+    );
+    let (st, _, _) = send(
+        &app,
+        form(
+            "/don/1/buoc",
+            Some(&rep),
+            format!("csrf={csrf}&buoc=accepted&ngay=28/04/2025"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, _, body) = send(&app, get("/don/1", &rep)).await;
+    assert!(
+        body.contains("Thụ lý") && body.contains("28/05/2025"),
+        "{body}"
+    );
+    // the office above: the deadline, not the petitioner; no entry form
+    let (office, _) = sign_in_as(&app, &store, "vanphong").await;
+    let (st, _, body) = send(&app, get("/so-don/N1", &office)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        !body.contains("Phạm Văn Bình") && body.contains("(ẩn)") && body.contains("28/05/2025"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("Ghi đơn mới"),
+        "no entry form for the office above"
+    );
+    let (_, _, body) = send(&app, get("/don/1", &office)).await;
+    assert!(
+        !body.contains("Phạm Văn Bình") && !body.contains("Ghi bước xử lý"),
+        "{body}"
+    );
+    // the reception register: a session recorded, the commune chairman's weeks judged
+    let (st, _, _) = send(
+        &app,
+        form(
+            "/so-tiep-dan/N1",
+            Some(&rep),
+            format!(
+                "csrf={csrf}&ngay=03/06/2025&nguoi_tiep=chairman&ho_ten=&luot=2&so_nguoi=3&doan=0"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (st, _, body) = send(
+        &app,
+        get("/so-tiep-dan/N1?tu=02/06/2025&den=15/06/2025&tb=ghi", &rep),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.contains("Đã ghi buổi tiếp công dân."), "{body}");
+    assert!(
+        body.contains("Chủ tịch UBND tiếp công dân ít nhất 1 ngày mỗi tuần"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Tuần 09/06/2025 – 15/06/2025 (0 ngày)"),
+        "{body}"
+    );
+    let (st, _, body) = send(
+        &app,
+        form(
+            "/so-tiep-dan/N1",
+            Some(&rep),
+            format!("csrf={csrf}&ngay=03/06/2025&nguoi_tiep=chairman&luot=hai"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        body.contains("Số lượt phải là số nguyên không âm, không phải «hai»"),
+        "{body}"
+    );
+}

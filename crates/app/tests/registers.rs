@@ -1,0 +1,882 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Registers on SQLite and PostgreSQL: who records and who sees what (role ×
+//! scope), the protected identity of denouncers and the audit of every view of
+//! it, the petition state machine refusing impossible steps without writing
+//! anything, duplicates linked into one case, the deadline view of an office over
+//! its subtree, citizen reception and its legal frequency, the holiday calendar,
+//! and the figures a round's form takes from the registers.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use qcdc_app::registers::petitions::{self, ListFilter, PetitionInput, StepInput};
+use qcdc_app::registers::reception::{self, SessionInput};
+use qcdc_app::registers::simple::{self, EntryInput, Register};
+use qcdc_app::registers::{calendar, prefill};
+use qcdc_app::rounds::{NewRound, RecipientSelector};
+use qcdc_app::{App, AppOptions, Ctx, ErrorCode, auth, rounds, templates, units, users};
+use qcdc_core::access::Role;
+use qcdc_core::registers::reception::Receiver;
+use qcdc_core::registers::source::InspectionKind;
+use qcdc_core::registers::{
+    CalendarDay, Channel, Complexity, ConclusionResult, DayType, DeadlineStatus, PetitionKind,
+    PetitionState, StepKind,
+};
+use qcdc_testkit::{fresh_pg_database, fresh_sqlite_database, sample_tree};
+
+const PW: &str = "mat-khau-demo";
+
+fn d(s: &str) -> NaiveDate {
+    qcdc_core::period::parse_date(s).unwrap()
+}
+
+async fn user(app: &App, name: &str, role: Role, unit: &str) -> Ctx {
+    users::create_with_email(
+        &app.system("test"),
+        &users::NewUser {
+            username: name.into(),
+            full_name: name.into(),
+            password: PW.into(),
+            roles: vec![(role, unit.into())],
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    auth::verify_password(app, name, PW).await.unwrap()
+}
+
+struct Fx {
+    app: App,
+    rep_n1: Ctx,
+    office_n1: Ctx,
+    viewer_n1: Ctx,
+    admin_n1: Ctx,
+    office_t: Ctx,
+    viewer_t: Ctx,
+    admin_t: Ctx,
+    rep_n2: Ctx,
+}
+
+async fn setup(url: &str) -> Fx {
+    let app = App::open(url, &AppOptions::default()).await.unwrap();
+    let cli = app.system("test");
+    templates::load_files(
+        &cli,
+        &templates::read_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates"))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    units::import(&cli, sample_tree()).await.unwrap();
+    Fx {
+        rep_n1: user(&app, "rep_n1", Role::Reporter, "N1").await,
+        office_n1: user(&app, "office_n1", Role::Office, "N1").await,
+        viewer_n1: user(&app, "viewer_n1", Role::Viewer, "N1").await,
+        admin_n1: user(&app, "admin_n1", Role::Admin, "N1").await,
+        office_t: user(&app, "office_t", Role::Office, "T").await,
+        viewer_t: user(&app, "viewer_t", Role::Viewer, "T").await,
+        admin_t: user(&app, "admin_t", Role::Admin, "T").await,
+        rep_n2: user(&app, "rep_n2", Role::Reporter, "N2").await,
+        app,
+    }
+}
+
+fn input(kind: PetitionKind, received: &str, who: &[&str], summary: &str) -> PetitionInput {
+    PetitionInput {
+        kind,
+        channel: Channel::Direct,
+        received_on: d(received),
+        petitioners: who.iter().map(|s| s.to_string()).collect(),
+        summary: summary.into(),
+        content: String::new(),
+        forwarded_from: String::new(),
+        remote: false,
+        complexity: Complexity::Normal,
+    }
+}
+
+fn step(date: &str, kind: StepKind) -> StepInput {
+    StepInput {
+        date: d(date),
+        kind,
+        note: String::new(),
+        complexity: None,
+    }
+}
+
+async fn who_records_and_who_sees(f: &Fx) {
+    let complaint = input(
+        PetitionKind::KhieuNai,
+        "03/03/2025",
+        &["Nguyễn Văn Đạt"],
+        "Khiếu nại quyết định thu hồi đất tại thôn Đông",
+    );
+    // role × scope for recording in N1's register
+    for (cx, ok) in [
+        (&f.rep_n1, true),
+        (&f.office_n1, true),
+        (&f.viewer_n1, false),
+        (&f.admin_n1, false),
+        (&f.office_t, false),
+        (&f.viewer_t, false),
+        (&f.admin_t, false),
+        (&f.rep_n2, false),
+    ] {
+        let r = petitions::record(cx, "N1", &complaint).await;
+        match (ok, r) {
+            (true, Ok(_)) => {}
+            (false, Err(e)) => assert_eq!(e.code, ErrorCode::Forbidden, "{}", cx.actor().username),
+            (ok, r) => panic!("{}: expected ok={ok}, got {r:?}", cx.actor().username),
+        }
+    }
+    // the two recorded complaints are the same people and matter: the second
+    // was offered the first as a duplicate
+    let list = petitions::list(&f.rep_n1, "N1", &ListFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(list.items.len(), 2);
+    assert_eq!(list.cases, 2);
+    let (first, second) = (
+        list.items[0].id.min(list.items[1].id),
+        list.items[0].id.max(list.items[1].id),
+    );
+    let dups = petitions::duplicates(&f.rep_n1, second).await.unwrap();
+    assert_eq!(dups.iter().map(|c| c.id).collect::<Vec<_>>(), vec![first]);
+
+    // a denunciation: its petitioner is seen only by those who process it
+    let den = petitions::record(
+        &f.rep_n1,
+        "N1",
+        &input(
+            PetitionKind::ToCao,
+            "10/03/2025",
+            &["Trần Thị Hoa"],
+            "Tố cáo cán bộ địa chính nhận tiền",
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(den.duplicates.is_empty());
+    for (cx, names, content) in [
+        (&f.rep_n1, true, true),
+        (&f.office_n1, true, true),
+        (&f.viewer_n1, false, true),
+        (&f.office_t, false, false),
+        (&f.viewer_t, false, false),
+        (&f.admin_n1, false, false),
+        (&f.admin_t, false, false),
+    ] {
+        let v = petitions::get(cx, den.id).await.unwrap();
+        let who = &cx.actor().username;
+        assert_eq!(v.petitioners.is_some(), names, "{who}");
+        assert_eq!(v.hidden.is_some(), !names, "{who}");
+        assert_eq!(!v.summary.is_empty(), content, "{who}");
+        assert_eq!(v.kind_label, "Tố cáo");
+    }
+    let e = petitions::get(&f.rep_n2, den.id).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    // the leaders of the unit see a complaint's petitioner, the office above does not
+    let c = petitions::get(&f.viewer_n1, first).await.unwrap();
+    assert_eq!(c.petitioners, Some(vec!["Nguyễn Văn Đạt".to_string()]));
+    assert!(
+        petitions::get(&f.office_t, first)
+            .await
+            .unwrap()
+            .petitioners
+            .is_none()
+    );
+    // every view of the denouncer's identity is in the audit log, nothing else is
+    let views = petitions::identity_views(&f.office_n1, den.id)
+        .await
+        .unwrap();
+    let seen_by: Vec<&str> = views.iter().map(|e| e.actor.as_str()).collect();
+    assert_eq!(seen_by, vec!["rep_n1", "office_n1"]);
+    assert!(
+        petitions::identity_views(&f.rep_n1, first)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        petitions::identity_views(&f.office_t, den.id)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    // lists audit too: the unit's own list shows the denouncer to its reporter
+    petitions::list(&f.rep_n1, "N1", &ListFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        petitions::identity_views(&f.rep_n1, den.id)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    // the office above lists the subtree without names and writes no identity view
+    let all = petitions::list(
+        &f.office_t,
+        "T",
+        &ListFilter {
+            subtree: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.items.len(), 3);
+    assert!(
+        all.items
+            .iter()
+            .all(|p| p.petitioners.is_none() && p.summary.is_empty())
+    );
+    assert_eq!(
+        petitions::identity_views(&f.rep_n1, den.id)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    // out of scope entirely
+    assert_eq!(
+        petitions::list(&f.rep_n2, "N1", &ListFilter::default())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+
+    // linking the duplicates into one case: counted once
+    let case = petitions::link_case(&f.rep_n1, &[first, second], "Thu hồi đất thôn Đông")
+        .await
+        .unwrap();
+    let list = petitions::list(
+        &f.office_t,
+        "T",
+        &ListFilter {
+            subtree: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(list.cases, 2);
+    assert!(
+        list.items
+            .iter()
+            .filter(|p| p.case_id == Some(case))
+            .count()
+            == 2
+    );
+    // the office above cannot link, a petition of another unit cannot join
+    assert_eq!(
+        petitions::link_case(&f.office_t, &[first, den.id], "x")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    let other = petitions::record(
+        &f.rep_n2,
+        "N2",
+        &input(
+            PetitionKind::KienNghi,
+            "05/03/2025",
+            &["Lê Văn Tám"],
+            "Kiến nghị sửa đường",
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        petitions::link_case(&f.rep_n1, &[first, other.id], "x")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    let third = petitions::record(
+        &f.rep_n1,
+        "N1",
+        &input(
+            PetitionKind::KienNghi,
+            "05/03/2025",
+            &["Lê Văn Tám"],
+            "Kiến nghị sửa đường",
+        ),
+    )
+    .await
+    .unwrap();
+    let case2 = petitions::link_case(&f.rep_n1, &[third.id, den.id], "Vụ khác")
+        .await
+        .unwrap();
+    assert_ne!(case, case2);
+    assert_eq!(
+        petitions::link_case(&f.rep_n1, &[first, third.id], "x")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Conflict
+    );
+}
+
+async fn steps_and_deadlines(f: &Fx) {
+    let p = petitions::record(
+        &f.office_n1,
+        "N1",
+        &input(
+            PetitionKind::KhieuNai,
+            "20/04/2025",
+            &["Phạm Văn Bình"],
+            "Khiếu nại về bồi thường",
+        ),
+    )
+    .await
+    .unwrap();
+    // not accepted: the acceptance limit ran out on Monday 05/05/2025 (30/04 holiday)
+    let v = petitions::get(&f.rep_n1, p.id).await.unwrap();
+    let dl = v.deadline.clone().unwrap();
+    assert_eq!(
+        (dl.due.as_str(), dl.status),
+        ("05/05/2025", DeadlineStatus::Overdue)
+    );
+    assert_eq!(dl.status_label, "Quá hạn");
+    // impossible steps are refused and change nothing
+    for (bad, code) in [
+        (
+            step(
+                "25/04/2025",
+                StepKind::Concluded {
+                    result: ConclusionResult::Right,
+                },
+            ),
+            ErrorCode::InvalidTransition,
+        ),
+        (
+            step("19/04/2025", StepKind::Accepted),
+            ErrorCode::InvalidDate,
+        ),
+        (
+            step("01/01/2099", StepKind::Accepted),
+            ErrorCode::InvalidDate,
+        ),
+        (
+            step("25/04/2025", StepKind::Refused { reason: " ".into() }),
+            ErrorCode::InvalidInput,
+        ),
+        (
+            step("25/04/2025", StepKind::SecondInstance),
+            ErrorCode::InvalidTransition,
+        ),
+    ] {
+        let e = petitions::add_step(&f.rep_n1, p.id, &bad)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, code, "{bad:?}: {}", e.message);
+    }
+    assert!(
+        petitions::get(&f.rep_n1, p.id)
+            .await
+            .unwrap()
+            .steps
+            .is_empty()
+    );
+    // the office above may not process it
+    assert_eq!(
+        petitions::add_step(&f.office_t, p.id, &step("25/04/2025", StepKind::Accepted))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    let v = petitions::add_step(&f.rep_n1, p.id, &step("28/04/2025", StepKind::Accepted))
+        .await
+        .unwrap();
+    assert_eq!(v.state, PetitionState::Accepted);
+    assert_eq!(v.deadline.as_ref().unwrap().due, "28/05/2025");
+    let v = petitions::add_step(
+        &f.rep_n1,
+        p.id,
+        &StepInput {
+            complexity: Some(Complexity::Complex),
+            ..step("05/05/2025", StepKind::Verification)
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.deadline.as_ref().unwrap().due, "12/06/2025");
+    assert_eq!(v.complexity_label, "Phức tạp");
+    let v = petitions::add_step(
+        &f.rep_n1,
+        p.id,
+        &step(
+            "10/06/2025",
+            StepKind::Concluded {
+                result: ConclusionResult::PartlyRight,
+            },
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.state, PetitionState::Resolved);
+    assert_eq!(
+        v.deadline.as_ref().unwrap().status,
+        DeadlineStatus::DoneOnTime
+    );
+    let e = petitions::add_step(
+        &f.rep_n1,
+        p.id,
+        &step(
+            "11/06/2025",
+            StepKind::Concluded {
+                result: ConclusionResult::Right,
+            },
+        ),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidTransition);
+    assert_eq!(
+        petitions::get(&f.rep_n1, p.id).await.unwrap().steps.len(),
+        3
+    );
+    // the office above sees the steps without their details
+    let seen = petitions::get(&f.office_t, p.id).await.unwrap();
+    assert_eq!(seen.steps.len(), 3);
+    assert!(seen.steps.iter().all(|s| s.detail.is_empty()));
+    let resolved_id = p.id;
+    // a petition received today is within its limit
+    let today = f.app.today();
+    let fresh = petitions::record(
+        &f.rep_n1,
+        "N1",
+        &PetitionInput {
+            received_on: today,
+            ..input(
+                PetitionKind::KhieuNai,
+                "01/01/2025",
+                &["Hồ Văn Nam"],
+                "Khiếu nại mới",
+            )
+        },
+    )
+    .await
+    .unwrap();
+    let v = petitions::get(&f.rep_n1, fresh.id).await.unwrap();
+    assert_ne!(v.deadline.unwrap().status, DeadlineStatus::Overdue);
+    // the office's deadline view: only open ones, most urgent first
+    let open = petitions::list(
+        &f.office_t,
+        "T",
+        &ListFilter {
+            subtree: true,
+            open_only: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(open.items.iter().all(|p| !p.state.is_closed()));
+    assert!(open.items.iter().any(|p| p.id == fresh.id));
+    assert!(!open.items.iter().any(|x| x.id == resolved_id));
+    let overdue = petitions::list(
+        &f.office_t,
+        "T",
+        &ListFilter {
+            subtree: true,
+            status: Some(DeadlineStatus::Overdue),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        overdue
+            .items
+            .iter()
+            .all(|x| x.deadline.as_ref().unwrap().status == DeadlineStatus::Overdue)
+    );
+    assert_eq!(overdue.overdue, overdue.items.len());
+    assert!(!overdue.items.is_empty());
+}
+
+async fn reception_and_calendar(f: &Fx) {
+    let s = |date: &str, receiver: Receiver| SessionInput {
+        held_on: d(date),
+        receiver,
+        receiver_name: "Ông Nguyễn Văn A".into(),
+        turns: 2,
+        people: 3,
+        delegations: 0,
+        note: String::new(),
+    };
+    // the chairman of N1 received citizens every Tuesday of June 2025 but one
+    for date in ["03/06/2025", "17/06/2025", "24/06/2025"] {
+        reception::record(&f.rep_n1, "N1", &s(date, Receiver::Chairman))
+            .await
+            .unwrap();
+    }
+    reception::record(
+        &f.office_n1,
+        "N1",
+        &s("05/06/2025", Receiver::PartySecretary),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        reception::record(&f.office_t, "N1", &s("05/06/2025", Receiver::Chairman))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        reception::record(&f.rep_n1, "N1", &s("01/01/2099", Receiver::Chairman))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidDate
+    );
+    let c = reception::compliance(&f.office_t, "N1", d("02/06/2025"), d("29/06/2025"))
+        .await
+        .unwrap();
+    let chairman = c.iter().find(|c| c.rule.code == "chu_tich_xa").unwrap();
+    assert_eq!(chairman.judged, 4);
+    assert_eq!(
+        chairman
+            .missed
+            .iter()
+            .map(|m| m.label_vi.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Tuần 09/06/2025 – 15/06/2025"]
+    );
+    // an agency has no frequency rule
+    assert!(
+        reception::compliance(&f.office_t, "S1", d("02/06/2025"), d("29/06/2025"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mine = reception::list(&f.rep_n1, "N1", false, d("01/06/2025"), d("30/06/2025"))
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 4);
+    assert!(mine.iter().all(|s| !s.receiver_name.is_empty()));
+    let above = reception::list(&f.office_t, "T", true, d("01/06/2025"), d("30/06/2025"))
+        .await
+        .unwrap();
+    assert_eq!(above.len(), 4);
+    assert!(above.iter().all(|s| s.receiver_name.is_empty()));
+    assert_eq!(
+        reception::list(&f.rep_n2, "N1", false, d("01/06/2025"), d("30/06/2025"))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+
+    // the calendar: the file's years until an admin of the root stores one
+    let y = calendar::year(&f.rep_n1, 2027).await.unwrap();
+    assert!(
+        y.covered
+            && y.days
+                .iter()
+                .any(|x| x.date == "16/04/2027" && x.provisional)
+    );
+    let day = |date: &str, t: DayType, name: &str| CalendarDay {
+        date: d(date),
+        day_type: t,
+        name: name.into(),
+        provisional: false,
+    };
+    let days = vec![
+        day("01/01/2027", DayType::DayOff, "Tết Dương lịch"),
+        day(
+            "15/04/2027",
+            DayType::DayOff,
+            "Giỗ Tổ Hùng Vương (đã đối chiếu)",
+        ),
+    ];
+    for cx in [&f.admin_n1, &f.office_t, &f.rep_n1] {
+        assert_eq!(
+            calendar::save_year(cx, 2027, days.clone())
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::Forbidden
+        );
+    }
+    let mut bad = days.clone();
+    bad.push(day("02/01/2028", DayType::DayOff, "năm sau"));
+    bad.push(day("15/04/2027", DayType::DayOff, "lặp"));
+    let e = calendar::save_year(&f.admin_t, 2027, bad)
+        .await
+        .unwrap_err();
+    assert_eq!(e.problems.len(), 2, "{:?}", e.problems);
+    assert_eq!(
+        calendar::year(&f.rep_n1, 2027).await.unwrap().days.len(),
+        11,
+        "nothing changed"
+    );
+    let y = calendar::save_year(&f.admin_t, 2027, days).await.unwrap();
+    assert_eq!(
+        y.days.iter().map(|x| x.date.as_str()).collect::<Vec<_>>(),
+        vec!["01/01/2027", "15/04/2027"]
+    );
+    // the other years still follow the file
+    assert!(calendar::year(&f.viewer_t, 2025).await.unwrap().days.len() > 5);
+}
+
+const SOURCED: &str = r#"
+code = "so-theo-doi"
+version = 1
+name = "Mẫu thử số liệu từ sổ theo dõi"
+period_kinds = ["half"]
+[[sections]]
+number = "I"
+title = "Tình hình"
+[[groups]]
+code = "1"
+title = "Tiếp công dân, đơn thư"
+[[indicators]]
+code = "luot_tiep"
+group = "1"
+name = "Số lượt tiếp công dân"
+unit = "lượt"
+source = { register = "receptions", measure = "turns" }
+[[indicators]]
+code = "kn_vu_viec"
+group = "1"
+name = "Số vụ việc khiếu nại đã tiếp nhận"
+unit = "vụ việc"
+source = { register = "petitions", kind = "khieu_nai", measure = "cases" }
+[[indicators]]
+code = "kn_giai_quyet"
+group = "1"
+name = "Số đơn khiếu nại đã giải quyết"
+unit = "đơn"
+source = { register = "petitions", kind = "khieu_nai", measure = "petitions", filter = "resolved" }
+[[indicators]]
+code = "kiem_tra"
+group = "1"
+name = "Số cuộc kiểm tra"
+unit = "cuộc"
+source = { register = "inspections", measure = "count", kind = "inspection" }
+[[indicators]]
+code = "ghi_tay"
+group = "1"
+name = "Chỉ tiêu nhập tay"
+unit = "cuộc"
+"#;
+
+async fn prefill_from_registers(f: &Fx) {
+    let cli = f.app.system("test");
+    templates::import(&cli, SOURCED).await.unwrap();
+    let round = rounds::create(
+        &f.office_t,
+        &NewRound {
+            confirm: true,
+            title: "Báo cáo 6 tháng cuối năm 2025".into(),
+            template: "so-theo-doi".into(),
+            template_version: None,
+            period: "2025-H2".parse().unwrap(),
+            issuer: "T".into(),
+            deadline: d("20/12/2025"),
+            letter: String::new(),
+            recipients: RecipientSelector {
+                units: vec!["N1".into(), "N2".into()],
+                ..Default::default()
+            },
+        },
+        d("01/07/2025"),
+    )
+    .await
+    .unwrap()
+    .id;
+    // complaints in the window 15/06 – 14/12/2025: two of one case, one resolved
+    let c1 = petitions::record(
+        &f.rep_n1,
+        "N1",
+        &input(
+            PetitionKind::KhieuNai,
+            "01/08/2025",
+            &["Lý Văn Sơn"],
+            "Khiếu nại việc cấp giấy chứng nhận quyền sử dụng đất",
+        ),
+    )
+    .await
+    .unwrap();
+    let c2 = petitions::record(
+        &f.rep_n1,
+        "N1",
+        &input(
+            PetitionKind::KhieuNai,
+            "05/08/2025",
+            &["LY VAN SON"],
+            "Khieu nai viec cap giay chung nhan quyen su dung dat",
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        c2.duplicates.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![c1.id]
+    );
+    petitions::link_case(&f.rep_n1, &[c1.id, c2.id], "Cấp giấy chứng nhận")
+        .await
+        .unwrap();
+    let c3 = petitions::record(
+        &f.rep_n1,
+        "N1",
+        &input(
+            PetitionKind::KhieuNai,
+            "10/08/2025",
+            &["Đỗ Thị Mai"],
+            "Khiếu nại về hỗ trợ tái định cư",
+        ),
+    )
+    .await
+    .unwrap();
+    petitions::add_step(&f.rep_n1, c3.id, &step("12/08/2025", StepKind::Accepted))
+        .await
+        .unwrap();
+    petitions::add_step(
+        &f.rep_n1,
+        c3.id,
+        &step(
+            "30/08/2025",
+            StepKind::Concluded {
+                result: ConclusionResult::Wrong,
+            },
+        ),
+    )
+    .await
+    .unwrap();
+    // the same kind of complaint in a unit below another: not N1's
+    petitions::record(
+        &f.rep_n2,
+        "N2",
+        &input(
+            PetitionKind::KhieuNai,
+            "01/09/2025",
+            &["Lý Văn Sơn"],
+            "Khiếu nại khác",
+        ),
+    )
+    .await
+    .unwrap();
+    simple::record(
+        &f.rep_n1,
+        Register::Inspections,
+        "N1",
+        &EntryInput {
+            on: d("10/07/2025"),
+            title: "Kiểm tra việc công khai ngân sách".into(),
+            number: 0,
+            kind: Some(InspectionKind::Inspection),
+            field: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    simple::record(
+        &f.rep_n1,
+        Register::Inspections,
+        "N1",
+        &EntryInput {
+            on: d("11/07/2025"),
+            title: "Giám sát đầu tư".into(),
+            number: 0,
+            kind: Some(InspectionKind::Supervision),
+            field: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    // after the cut-off (14/12/2025): not counted
+    simple::record(
+        &f.rep_n1,
+        Register::Inspections,
+        "N1",
+        &EntryInput {
+            on: d("20/12/2025"),
+            title: "Kiểm tra sau kỳ".into(),
+            number: 0,
+            kind: Some(InspectionKind::Inspection),
+            field: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        simple::record(
+            &f.office_t,
+            Register::Models,
+            "N1",
+            &EntryInput {
+                on: d("20/03/2025"),
+                title: "Mô hình".into(),
+                number: 0,
+                kind: None,
+                field: String::new()
+            }
+        )
+        .await
+        .unwrap_err()
+        .code,
+        ErrorCode::Forbidden
+    );
+    let p = prefill::for_round(&f.office_t, round, "N1").await.unwrap();
+    assert_eq!(
+        (p.from.as_str(), p.to.as_str()),
+        ("15/06/2025", "14/12/2025")
+    );
+    let v = |code: &str| {
+        p.items
+            .iter()
+            .find(|i| i.indicator == code)
+            .map(|i| i.value)
+    };
+    // sessions of 17/06 and 24/06 (2 turns each); 03/06 and 05/06 fall before the window
+    assert_eq!(v("luot_tiep"), Some(4));
+    // complaints of N1 received in the window: the case of two petitions once, and
+    // the resolved one; those of March–April lie before it, N2's is not N1's
+    assert_eq!(v("kn_vu_viec"), Some(2));
+    assert_eq!(v("kn_giai_quyet"), Some(1));
+    assert_eq!(v("kiem_tra"), Some(1));
+    assert_eq!(
+        v("ghi_tay"),
+        None,
+        "an indicator without a source is not counted"
+    );
+    // a unit out of the actor's scope
+    assert_eq!(
+        prefill::for_round(&f.rep_n2, round, "N1")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+}
+
+async fn all(url: &str) {
+    let f = setup(url).await;
+    who_records_and_who_sees(&f).await;
+    steps_and_deadlines(&f).await;
+    reception_and_calendar(&f).await;
+    prefill_from_registers(&f).await;
+    f.app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registers_sqlite() {
+    all(&fresh_sqlite_database()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registers_postgres() {
+    all(&fresh_pg_database()).await;
+}

@@ -1,0 +1,486 @@
+//! The register pages — petitions (sổ theo dõi đơn) and citizen reception (sổ
+//! tiếp công dân, with the leaders' legal frequency). Petitions: the list of a unit (or of its
+//! subtree for an office) with deadline badges, a keyboard-friendly entry form
+//! (labels, tab order, the first field focused, dates typed dd/mm/yyyy, Enter
+//! sends), and a petition's page with its steps and the form to add one. Names
+//! and contents appear only as the use cases allow.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use qcdc_app::CoreError;
+use qcdc_app::registers::petitions::{
+    self, DeadlineBadge, ListFilter, PetitionInput, PetitionView, StepInput,
+};
+use qcdc_app::registers::reception::{self, SessionInput};
+use qcdc_core::period::{format_date, parse_date};
+use qcdc_core::registers::reception::Receiver;
+use qcdc_core::registers::{Channel, Complexity, DeadlineStatus, PetitionKind, StepKind};
+use serde::Deserialize;
+
+use crate::WebState;
+use crate::layout::{Flash, csrf, error_page, page};
+use crate::session::{User, check_csrf};
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    /// `1`: the unit and every unit below it.
+    pub cay: Option<String>,
+    /// `1`: only petitions being processed.
+    pub mo: Option<String>,
+    pub tb: Option<String>,
+}
+
+fn flash(tb: Option<&str>) -> Option<Flash> {
+    match tb? {
+        "ghi" => Some(Flash::Ok("Đã ghi đơn vào sổ.".into())),
+        "buoc" => Some(Flash::Ok("Đã ghi bước xử lý.".into())),
+        _ => None,
+    }
+}
+
+/// The badge of a deadline: its status in words, with the due date.
+pub fn badge(d: &Option<DeadlineBadge>) -> Markup {
+    match d {
+        None => html! { span.muted { "Không có hạn" } },
+        Some(d) => {
+            let class = match d.status {
+                DeadlineStatus::OnTrack => "badge b-accepted",
+                DeadlineStatus::DueSoon => "badge b-submitted",
+                DeadlineStatus::Overdue => "badge b-returned",
+                DeadlineStatus::DoneOnTime | DeadlineStatus::DoneLate => "badge",
+            };
+            html! {
+                span class=(class) title=(format!("{} ({}; {})", d.stage, d.limit, d.source)) { (d.status_label) }
+                " " (d.due)
+                @if d.calendar_incomplete { " " span.muted { "(lịch ngày nghỉ năm này chưa có)" } }
+            }
+        }
+    }
+}
+
+fn who(p: &PetitionView) -> Markup {
+    match (&p.petitioners, p.hidden) {
+        (Some(names), _) => html! { (names.join("; ")) },
+        (None, Some(why)) => html! { span.muted title=(why) { "(ẩn)" } },
+        (None, None) => html! { span.muted { "(ẩn)" } },
+    }
+}
+
+fn entry_form(u: &User, unit: &str) -> Markup {
+    html! {
+        h2 { "Ghi đơn mới" }
+        form method="post" action=(format!("/so-don/{unit}")) {
+            (csrf(u))
+            div.grid {
+                label { "Loại đơn "
+                    select name="loai" autofocus required {
+                        @for k in PetitionKind::ALL { option value=(k.as_str()) { (k.label_vi()) } }
+                    }
+                }
+                label { "Kênh tiếp nhận "
+                    select name="kenh" required {
+                        @for c in Channel::ALL { option value=(c.as_str()) { (c.label_vi()) } }
+                    }
+                }
+                label { "Ngày nhận (dd/mm/yyyy) "
+                    input name="ngay_nhan" required placeholder="dd/mm/yyyy" inputmode="numeric" pattern="[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}";
+                }
+                label { "Người gửi đơn (mỗi người một dòng) "
+                    textarea name="nguoi_gui" rows="2" required {}
+                }
+                label { "Tóm tắt nội dung "
+                    input name="tom_tat" required maxlength="500";
+                }
+                label { "Nội dung chi tiết "
+                    textarea name="noi_dung" rows="3" {}
+                }
+                label { "Cơ quan chuyển đến (nếu có) "
+                    input name="chuyen_tu" maxlength="300";
+                }
+                label { input type="checkbox" name="vung_sau" value="1"; " Vùng sâu, vùng xa đi lại khó khăn" }
+            }
+            button type="submit" accesskey="g" { "Ghi vào sổ" }
+            " " span.muted { "(Alt+G)" }
+        }
+    }
+}
+
+/// The register of a unit, or of its subtree.
+pub async fn list_page(
+    State(_s): State<WebState>,
+    u: User,
+    Path(unit): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let subtree = q.cay.as_deref() == Some("1");
+    let f = ListFilter {
+        subtree,
+        open_only: q.mo.as_deref() == Some("1"),
+        ..Default::default()
+    };
+    let (list, may_record) = match async {
+        Ok::<_, CoreError>((
+            petitions::list(&u.cx, &unit, &f).await?,
+            petitions::can_record(&u.cx, &unit).await?,
+        ))
+    }
+    .await
+    {
+        Ok(l) => l,
+        Err(e) => return error_page(&u, e),
+    };
+    let body = html! {
+        h1 { "Sổ theo dõi đơn — " (unit) }
+        p {
+            "Trong hạn: " strong { (list.on_track) } " · Sắp đến hạn: " strong { (list.due_soon) }
+            " · Quá hạn: " strong { (list.overdue) } " · Số vụ việc: " strong { (list.cases) }
+        }
+        p {
+            @if subtree { a href=(format!("/so-don/{unit}")) { "Chỉ đơn vị này" } }
+            @else { a href=(format!("/so-don/{unit}?cay=1")) { "Cả các đơn vị trực thuộc" } }
+            " · "
+            a href=(format!("/so-don/{unit}?mo=1{}", if subtree { "&cay=1" } else { "" })) { "Chỉ đơn đang xử lý" }
+        }
+        @if list.items.is_empty() { p.muted { "Chưa có đơn nào." } }
+        @else {
+            table {
+                thead { tr { th { "Số" } th { "Đơn vị" } th { "Loại" } th { "Ngày nhận" } th { "Người gửi" } th { "Tóm tắt" } th { "Tình trạng" } th { "Hạn" } } }
+                tbody {
+                    @for p in &list.items {
+                        tr {
+                            td { a href=(format!("/don/{}", p.id)) { (p.id) } }
+                            td { (p.unit_code) }
+                            td { (p.kind_label) }
+                            td { (p.received_on) }
+                            td { (who(p)) }
+                            td { (p.summary) }
+                            td { (p.state_label) }
+                            td { (badge(&p.deadline)) }
+                        }
+                    }
+                }
+            }
+        }
+        @if !subtree && may_record { (entry_form(&u, &unit)) }
+    };
+    page("Sổ theo dõi đơn", Some(&u), flash(q.tb.as_deref()), body).into_response()
+}
+
+fn field(f: &[(String, String)], k: &str) -> String {
+    f.iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+fn choice<T>(what: &str, raw: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, CoreError> {
+    parse(raw).ok_or_else(|| CoreError::invalid(format!("Chưa chọn {what}")))
+}
+
+/// Records a petition from the entry form.
+pub async fn record(
+    State(s): State<WebState>,
+    u: User,
+    Path(unit): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let r = async {
+        let input = PetitionInput {
+            kind: choice("loại đơn", &field(&f, "loai"), PetitionKind::parse)?,
+            channel: choice("kênh tiếp nhận", &field(&f, "kenh"), Channel::parse)?,
+            received_on: parse_date(&field(&f, "ngay_nhan"))?,
+            petitioners: field(&f, "nguoi_gui").lines().map(str::to_string).collect(),
+            summary: field(&f, "tom_tat"),
+            content: field(&f, "noi_dung"),
+            forwarded_from: field(&f, "chuyen_tu"),
+            remote: field(&f, "vung_sau") == "1",
+            complexity: Complexity::Normal,
+        };
+        petitions::record(&u.cx, &unit, &input).await
+    }
+    .await;
+    match r {
+        Ok(rec) if rec.duplicates.is_empty() => {
+            Redirect::to(&format!("/so-don/{unit}?tb=ghi")).into_response()
+        }
+        Ok(rec) => Redirect::to(&format!("/don/{}?tb=ghi", rec.id)).into_response(),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PetitionQuery {
+    pub tb: Option<String>,
+}
+
+/// One petition: its steps, deadline, possible duplicates and the step form.
+pub async fn petition_page(
+    State(_s): State<WebState>,
+    u: User,
+    Path(id): Path<i64>,
+    Query(q): Query<PetitionQuery>,
+) -> Response {
+    let p = match petitions::get(&u.cx, id).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&u, e),
+    };
+    // duplicates are offered to those who record in the unit only
+    let dups = petitions::duplicates(&u.cx, id).await.ok();
+    let body = html! {
+        h1 { "Đơn số " (p.id) " — " (p.kind_label) }
+        dl {
+            dt { "Đơn vị" } dd { (p.unit_code) }
+            dt { "Ngày nhận" } dd { (p.received_on) " (" (p.channel_label) ")" }
+            dt { "Người gửi" } dd { (who(&p)) }
+            @if !p.summary.is_empty() { dt { "Tóm tắt" } dd { (p.summary) } }
+            dt { "Tình trạng" } dd { (p.state_label) " · mức độ: " (p.complexity_label) }
+            dt { "Hạn" } dd { (badge(&p.deadline)) }
+            @if let Some(c) = p.case_id { dt { "Vụ việc" } dd { "số " (c) } }
+        }
+        @if let Some(d) = &dups {
+            @if !d.is_empty() {
+                div.flash.err role="alert" {
+                    "Có thể trùng với đơn: "
+                    @for c in d { a href=(format!("/don/{}", c.id)) { "số " (c.id) } " (" (c.similarity) "% giống) " }
+                }
+            }
+        }
+        h2 { "Các bước xử lý" }
+        @if p.steps.is_empty() { p.muted { "Chưa có bước nào." } }
+        @else {
+            table {
+                thead { tr { th { "Ngày" } th { "Bước" } th { "Chi tiết" } th { "Ghi chú" } } }
+                tbody { @for s in &p.steps { tr { td { (s.date) } td { (s.label) } td { (s.detail) } td { (s.note) } } } }
+            }
+        }
+        @if dups.is_some() && (!p.state.is_closed() || p.state == qcdc_core::registers::PetitionState::Resolved) {
+            h2 { "Ghi bước xử lý" }
+            form method="post" action=(format!("/don/{}/buoc", p.id)) {
+                (csrf(&u))
+                div.grid {
+                    label { "Bước "
+                        select name="buoc" autofocus required {
+                            option value="accepted" { "Thụ lý" }
+                            option value="refused" { "Không thụ lý" }
+                            option value="forwarded" { "Chuyển đơn" }
+                            option value="verification" { "Xác minh" }
+                            option value="dialogue" { "Đối thoại" }
+                            option value="extended" { "Gia hạn giải quyết" }
+                            option value="concluded" { "Kết luận, quyết định giải quyết" }
+                            option value="withdrawn" { "Rút đơn" }
+                            option value="second_instance" { "Thụ lý giải quyết lần hai" }
+                        }
+                    }
+                    label { "Ngày (dd/mm/yyyy) " input name="ngay" required placeholder="dd/mm/yyyy" inputmode="numeric"; }
+                    label { "Lý do / nơi chuyển đến " input name="chi_tiet" maxlength="300"; }
+                    label { "Kết quả (khi kết luận) "
+                        select name="ket_qua" {
+                            option value="" { "—" }
+                            option value="right" { "Đúng" }
+                            option value="partly_right" { "Đúng một phần" }
+                            option value="wrong" { "Sai" }
+                        }
+                    }
+                    label { "Mức độ "
+                        select name="muc_do" {
+                            option value="" { "giữ nguyên" }
+                            option value="normal" { "Thông thường" }
+                            option value="complex" { "Phức tạp" }
+                            option value="especially_complex" { "Đặc biệt phức tạp" }
+                        }
+                    }
+                    label { "Ghi chú " input name="ghi_chu" maxlength="2000"; }
+                }
+                button type="submit" accesskey="g" { "Ghi bước" }
+                " " span.muted { "(Alt+G)" }
+            }
+        }
+        p { a href=(format!("/so-don/{}", p.unit_code)) { "← Sổ theo dõi đơn của đơn vị" } }
+    };
+    page("Đơn", Some(&u), flash(q.tb.as_deref()), body).into_response()
+}
+
+/// Records a step from the petition's page.
+pub async fn add_step(
+    State(s): State<WebState>,
+    u: User,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let r = async {
+        let detail = field(&f, "chi_tiet");
+        let result = field(&f, "ket_qua");
+        let input = StepInput {
+            date: parse_date(&field(&f, "ngay"))?,
+            kind: StepKind::from_parts(
+                &field(&f, "buoc"),
+                Some(detail.as_str()),
+                Some(result.as_str()),
+            )?,
+            note: field(&f, "ghi_chu"),
+            complexity: match field(&f, "muc_do").as_str() {
+                "" => None,
+                c => Some(choice("mức độ", c, Complexity::parse)?),
+            },
+        };
+        petitions::add_step(&u.cx, id, &input).await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/don/{id}?tb=buoc")).into_response(),
+        Err(e) => error_page(&u, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct WindowQuery {
+    /// From (dd/mm/yyyy), by default the first day of this month.
+    pub tu: Option<String>,
+    /// To (dd/mm/yyyy), by default today.
+    pub den: Option<String>,
+    pub tb: Option<String>,
+}
+
+/// The citizen reception register of a unit: the sessions of a period, whether
+/// its leaders kept the legal frequency (weeks or months missed), and the form.
+pub async fn reception_page(
+    State(s): State<WebState>,
+    u: User,
+    Path(unit): Path<String>,
+    Query(q): Query<WindowQuery>,
+) -> Response {
+    use chrono::Datelike;
+    let today = s.app.today();
+    let r = async {
+        let from = match q.tu.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => parse_date(t)?,
+            None => today.with_day(1).unwrap_or(today),
+        };
+        let to = match q.den.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => parse_date(t)?,
+            None => today,
+        };
+        Ok::<_, CoreError>((
+            from,
+            to,
+            reception::list(&u.cx, &unit, false, from, to).await?,
+            reception::compliance(&u.cx, &unit, from, to).await?,
+            petitions::can_record(&u.cx, &unit).await?,
+        ))
+    }
+    .await;
+    let (from, to, sessions, compliance, may_record) = match r {
+        Ok(v) => v,
+        Err(e) => return error_page(&u, e),
+    };
+    let body = html! {
+        h1 { "Sổ tiếp công dân — " (unit) }
+        form method="get" action=(format!("/so-tiep-dan/{unit}")) {
+            label { "Từ ngày " input name="tu" value=(format_date(from)) placeholder="dd/mm/yyyy"; }
+            " "
+            label { "đến ngày " input name="den" value=(format_date(to)) placeholder="dd/mm/yyyy"; }
+            " " button.secondary type="submit" { "Xem" }
+        }
+        h2 { "Tần suất tiếp công dân theo quy định" }
+        @if compliance.is_empty() { p.muted { "Không có quy định tần suất cho loại đơn vị này." } }
+        @for c in &compliance {
+            p {
+                (c.rule.describe_vi()) " (" (c.rule.source) "): "
+                @if c.judged == 0 { span.muted { "chưa có tuần hoặc tháng trọn vẹn trong khoảng này" } }
+                @else if c.met() { span class="badge b-accepted" { "Đủ" } }
+                @else {
+                    span class="badge b-returned" { "Còn thiếu" } " "
+                    @for (i, m) in c.missed.iter().enumerate() {
+                        @if i > 0 { "; " }
+                        (m.label_vi) " (" (m.days) " ngày)"
+                    }
+                }
+            }
+        }
+        h2 { "Các buổi tiếp" }
+        @if sessions.is_empty() { p.muted { "Chưa có buổi tiếp nào trong khoảng này." } }
+        @else {
+            table {
+                thead { tr { th { "Ngày" } th { "Người tiếp" } th { "Họ tên" } th { "Lượt" } th { "Người" } th { "Đoàn đông người" } } }
+                tbody {
+                    @for x in &sessions {
+                        tr { td { (x.held_on) } td { (x.receiver_label) } td { (x.receiver_name) } td { (x.turns) } td { (x.people) } td { (x.delegations) } }
+                    }
+                }
+            }
+        }
+        @if may_record {
+            h2 { "Ghi buổi tiếp" }
+            form method="post" action=(format!("/so-tiep-dan/{unit}")) {
+                (csrf(&u))
+                div.grid {
+                    label { "Ngày tiếp (dd/mm/yyyy) " input name="ngay" required autofocus placeholder="dd/mm/yyyy" inputmode="numeric"; }
+                    label { "Người tiếp "
+                        select name="nguoi_tiep" required {
+                            @for r in Receiver::ALL { option value=(r.as_str()) { (r.label_vi()) } }
+                        }
+                    }
+                    label { "Họ tên người tiếp " input name="ho_ten" maxlength="200"; }
+                    label { "Số lượt " input name="luot" required inputmode="numeric" value="1"; }
+                    label { "Số người " input name="so_nguoi" required inputmode="numeric" value="1"; }
+                    label { "Số đoàn đông người " input name="doan" inputmode="numeric" value="0"; }
+                    label { "Ghi chú " input name="ghi_chu" maxlength="2000"; }
+                }
+                button type="submit" accesskey="g" { "Ghi vào sổ" }
+                " " span.muted { "(Alt+G)" }
+            }
+        }
+    };
+    let flash =
+        (q.tb.as_deref() == Some("ghi")).then(|| Flash::Ok("Đã ghi buổi tiếp công dân.".into()));
+    page("Sổ tiếp công dân", Some(&u), flash, body).into_response()
+}
+
+fn count(f: &[(String, String)], k: &str, what: &str) -> Result<u32, CoreError> {
+    let v = field(f, k);
+    if v.is_empty() {
+        return Ok(0);
+    }
+    v.parse::<u32>().map_err(|_| {
+        CoreError::invalid(format!(
+            "{what} phải là số nguyên không âm, không phải «{v}»"
+        ))
+    })
+}
+
+/// Records a reception session from the form.
+pub async fn record_reception(
+    State(s): State<WebState>,
+    u: User,
+    Path(unit): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let r = async {
+        let input = SessionInput {
+            held_on: parse_date(&field(&f, "ngay"))?,
+            receiver: choice("người tiếp", &field(&f, "nguoi_tiep"), Receiver::parse)?,
+            receiver_name: field(&f, "ho_ten"),
+            turns: count(&f, "luot", "Số lượt")?,
+            people: count(&f, "so_nguoi", "Số người")?,
+            delegations: count(&f, "doan", "Số đoàn đông người")?,
+            note: field(&f, "ghi_chu"),
+        };
+        reception::record(&u.cx, &unit, &input).await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/so-tiep-dan/{unit}?tb=ghi")).into_response(),
+        Err(e) => error_page(&u, e),
+    }
+}
