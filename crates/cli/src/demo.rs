@@ -230,14 +230,15 @@ pub async fn ensure(store: &App) -> Result<()> {
         .await?;
     }
     outln!(
-        "Đã tạo dữ liệu demo: tỉnh Lâm Viên ({} đơn vị), {} đợt báo cáo ({}).",
+        "Đã tạo dữ liệu demo: tỉnh Lâm Viên ({} đơn vị), {} đợt báo cáo của tỉnh ({}) và 1 đợt của Ban Chỉ đạo Trung ương ({}).",
         units::all(&cx, &Default::default()).await?.len(),
-        ids.len(),
+        periods.len(),
         periods
             .iter()
             .map(|p| p.label_vi())
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        p_previous.label_vi()
     );
     print_users();
     Ok(())

@@ -1118,7 +1118,7 @@ pub async fn adopt(
             let body = html! {
                 p.muted { a href=(format!("/dot/{id}/tong-hop/{unit}")) { "← Trở lại tổng hợp" } }
                 h1 { "Xem trước: dùng số liệu tổng hợp làm báo cáo gửi cấp trên" }
-                p { "Bản nháp báo cáo của đơn vị trong đợt cấp trên chưa thay đổi. Khi xác nhận, mọi chỉ tiêu sẽ lấy theo số liệu tổng hợp hiện tại; chỉ tiêu không có trong tổng hợp sẽ được để trống." }
+                p { "Bản nháp báo cáo của đơn vị trong đợt cấp trên chưa thay đổi. Khi xác nhận, mọi chỉ tiêu sẽ lấy theo số liệu tổng hợp hiện tại (chỉ tiêu không có trong tổng hợp sẽ được để trống), và các mục nội dung đã biên tập trong báo cáo tổng hợp sẽ thành nội dung báo cáo của đơn vị." }
                 (crate::unit::preview_table(&lines))
                 form method="post" action=(format!("/dot/{id}/tong-hop/{unit}/su-dung")) {
                     (csrf(&u))
