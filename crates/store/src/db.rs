@@ -8,7 +8,6 @@
 //! to the pool inside a transaction (a full disk cannot poison the pool).
 
 use std::ops::{Deref, DerefMut};
-use std::path::Path;
 use std::time::Duration;
 
 use qcdc_core::{CoreError, CoreResult, ErrorCode};
@@ -16,8 +15,6 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyPoolOptions;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor};
-
-use crate::migrate;
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,9 +91,9 @@ pub struct OpenOptions {
 }
 
 impl Db {
-    /// Opens (and creates, and migrates) the database at `url`: `sqlite://path` or
-    /// `postgres://…`.
-    pub async fn open(url: &str, opts: &OpenOptions) -> CoreResult<Db> {
+    /// Connects to (and creates) the database at `url`: `sqlite://path` or
+    /// `postgres://…`, without migrating it (`Db::open` in `migrate` does both).
+    pub(crate) async fn connect(url: &str) -> CoreResult<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres") {
             Backend::Postgres
@@ -130,20 +127,7 @@ impl Db {
                     format!("Không mở được cơ sở dữ liệu: {}", redact(&e.to_string())),
                 )
             })?;
-        let db = Db { pool, backend };
-        migrate::run(&db, opts.migrate_to).await?;
-        Ok(db)
-    }
-
-    /// Opens the SQLite file `qcdc.db` under `dir`, creating the directory.
-    pub async fn open_dir(dir: &Path, opts: &OpenOptions) -> CoreResult<Db> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            CoreError::new(
-                ErrorCode::Unavailable,
-                format!("Không tạo được thư mục dữ liệu {}: {e}", dir.display()),
-            )
-        })?;
-        Db::open(&format!("sqlite://{}", dir.join("qcdc.db").display()), opts).await
+        Ok(Db { pool, backend })
     }
 
     pub fn backend(&self) -> Backend {

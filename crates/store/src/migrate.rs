@@ -16,7 +16,7 @@ use qcdc_core::{CoreError, CoreResult, ErrorCode};
 use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
 use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 
-use crate::db::{Backend, Db, DbResult};
+use crate::db::{Backend, Db, DbResult, OpenOptions};
 
 /// (version, description, SQLite, PostgreSQL)
 const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
@@ -197,4 +197,28 @@ fn migrate_error(e: MigrateError) -> CoreError {
 /// Migration versions and their names, for `qcdc` status output.
 pub fn known() -> Vec<(i64, &'static str)> {
     MIGRATIONS.iter().map(|m| (m.0, m.1)).collect()
+}
+
+// Opening lives here, not in `db`: the connection module stays a leaf that the
+// repositories depend on, and migrating (which fills derived columns through the
+// repositories) sits above them.
+impl Db {
+    /// Opens (and creates, and migrates) the database at `url`: `sqlite://path` or
+    /// `postgres://…`.
+    pub async fn open(url: &str, opts: &OpenOptions) -> CoreResult<Db> {
+        let db = Db::connect(url).await?;
+        run(&db, opts.migrate_to).await?;
+        Ok(db)
+    }
+
+    /// Opens the SQLite file `qcdc.db` under `dir`, creating the directory.
+    pub async fn open_dir(dir: &std::path::Path, opts: &OpenOptions) -> CoreResult<Db> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CoreError::new(
+                ErrorCode::Unavailable,
+                format!("Không tạo được thư mục dữ liệu {}: {e}", dir.display()),
+            )
+        })?;
+        Db::open(&format!("sqlite://{}", dir.join("qcdc.db").display()), opts).await
+    }
 }
