@@ -12,7 +12,7 @@ use qcdc_core::number::{self, Milli};
 use qcdc_core::period::deadline_end;
 use qcdc_core::template::{Severity, Template};
 use qcdc_core::validate::{self, Narrative, Stage, Values};
-use qcdc_core::workflow::{self, Action, Status};
+use qcdc_core::workflow::{Action, Status};
 use qcdc_core::{CoreError, CoreResult, ErrorCode, text};
 use qcdc_store::Conn as AnyConnection;
 use qcdc_store::rounds_repo::Round;
@@ -229,7 +229,7 @@ pub(crate) async fn view_in(
     let may_manage = cx.may(c, Permission::Manage, round.issuer_id).await?;
     let open = round.state == qcdc_core::round::RoundState::Open;
     let can = SubmissionRights {
-        edit: may_report && workflow::editable(s.status, round.state),
+        edit: may_report && qcdc_core::round::editable(s.status, round.state),
         review: may_manage && open && s.status == Status::Submitted,
         correct: may_report && open && s.status == Status::Accepted,
     };

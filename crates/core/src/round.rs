@@ -201,6 +201,16 @@ pub fn days_left(deadline: NaiveDate, today: NaiveDate) -> i64 {
     (deadline - today).num_days()
 }
 
+/// May the unit edit its working copy now? Only while it holds the report (not
+/// started, drafting, returned) and the round is open.
+pub fn editable(status: Status, round: RoundState) -> bool {
+    round == RoundState::Open
+        && matches!(
+            status,
+            Status::NotStarted | Status::Draft | Status::Returned
+        )
+}
+
 /// The deadline that binds one recipient: its own when the office extended it
 /// for the unit (never earlier than the round's, which may itself move later).
 pub fn effective_deadline(round: NaiveDate, own: Option<NaiveDate>) -> NaiveDate {
@@ -246,6 +256,17 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn editing_needs_the_report_in_hand_and_an_open_round() {
+        use RoundState::{Closed, Open};
+        assert!(editable(Status::Draft, Open));
+        assert!(editable(Status::Returned, Open));
+        assert!(editable(Status::NotStarted, Open));
+        assert!(!editable(Status::Submitted, Open));
+        assert!(!editable(Status::Accepted, Open));
+        assert!(!editable(Status::Draft, Closed));
     }
 
     #[test]

@@ -102,16 +102,6 @@ impl TryFrom<String> for Status {
     }
 }
 
-/// May the unit edit its working copy now? Only while it holds the report (not
-/// started, drafting, returned) and the round is open.
-pub fn editable(status: Status, round: crate::round::RoundState) -> bool {
-    round == crate::round::RoundState::Open
-        && matches!(
-            status,
-            Status::NotStarted | Status::Draft | Status::Returned
-        )
-}
-
 fn action_vi(a: Action) -> &'static str {
     match a {
         Action::SaveDraft => "lưu nháp",
@@ -146,14 +136,7 @@ mod tests {
     }
 
     #[test]
-    fn editing_needs_the_report_in_hand_and_an_open_round() {
-        use crate::round::RoundState::{Closed, Open};
-        assert!(editable(Status::Draft, Open));
-        assert!(editable(Status::Returned, Open));
-        assert!(editable(Status::NotStarted, Open));
-        assert!(!editable(Status::Submitted, Open));
-        assert!(!editable(Status::Accepted, Open));
-        assert!(!editable(Status::Draft, Closed));
+    fn statuses_read_back_from_their_names() {
         assert_eq!(
             Status::try_from("accepted".to_string()),
             Ok(Status::Accepted)
