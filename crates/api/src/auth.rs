@@ -49,3 +49,21 @@ impl FromRequestParts<AppState> for Auth {
         Ok(Auth(cx))
     }
 }
+
+/// The client's address, from the connection (`ConnectInfo`, which `serve` sets);
+/// None when the server was built without it (tests calling the router directly).
+/// Behind a reverse proxy this is the proxy's address.
+pub struct Peer(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}

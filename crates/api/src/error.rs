@@ -30,15 +30,38 @@ fn too_large() -> CoreError {
     )
 }
 
+/// A framework rejection in Vietnamese: what was wrong, the field named when the
+/// parser names one; the parser's own (English) words only under `details.detail`
+/// for developers.
+pub(crate) fn refusal(what: &str, detail: &str) -> CoreError {
+    let field = detail
+        .split('`')
+        .nth(1)
+        .filter(|f| !f.is_empty() && f.len() <= 64);
+    let why = if detail.contains("missing field") {
+        field.map(|f| format!(": thiếu trường «{f}»"))
+    } else if detail.contains("unknown field") {
+        field.map(|f| format!(": không có trường «{f}»"))
+    } else if detail.contains("invalid type") || detail.contains("invalid digit") || detail.contains("invalid value") {
+        Some(": sai kiểu giá trị".to_string())
+    } else if detail.contains("EOF") {
+        Some(": nội dung bị cắt giữa chừng".to_string())
+    } else if detail.contains("Content-Type") {
+        Some(": cần Content-Type: application/json".to_string())
+    } else {
+        None
+    };
+    let mut e = CoreError::invalid(format!("{what}{}", why.unwrap_or_default()));
+    e.details = Some(serde_json::json!({ "detail": detail }));
+    e
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(e: JsonRejection) -> Self {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             return ApiError(too_large());
         }
-        ApiError(CoreError::new(
-            ErrorCode::InvalidInput,
-            format!("Nội dung JSON không hợp lệ: {}", e.body_text()),
-        ))
+        ApiError(refusal("Nội dung JSON không hợp lệ", &e.body_text()))
     }
 }
 
@@ -53,16 +76,26 @@ impl From<BytesRejection> for ApiError {
 
 impl From<QueryRejection> for ApiError {
     fn from(e: QueryRejection) -> Self {
-        ApiError(CoreError::new(
-            ErrorCode::InvalidInput,
-            format!("Tham số không hợp lệ: {}", e.body_text()),
-        ))
+        ApiError(refusal("Tham số trên địa chỉ không hợp lệ", &e.body_text()))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (status_of(self.0.code), Json(self.0)).into_response()
+        let retry = (self.0.code == ErrorCode::TooManyRequests)
+            .then(|| {
+                self.0
+                    .details
+                    .as_ref()
+                    .and_then(|d| d["retry_after_seconds"].as_u64())
+            })
+            .flatten();
+        let mut res = (status_of(self.0.code), Json(self.0)).into_response();
+        if let Some(s) = retry {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, s.into());
+        }
+        res
     }
 }
 
@@ -84,9 +117,9 @@ where
     ) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(P(v)),
-            Err(e) => Err(ApiError(CoreError::new(
-                ErrorCode::InvalidInput,
-                format!("Địa chỉ không hợp lệ: {}", e.body_text()),
+            Err(e) => Err(ApiError(refusal(
+                "Địa chỉ không hợp lệ (một phần của đường dẫn sai kiểu)",
+                &e.body_text(),
             ))),
         }
     }

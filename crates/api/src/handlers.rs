@@ -26,7 +26,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::auth::Auth;
+use crate::auth::{Auth, Peer};
 use crate::error::{ApiError, ApiResult, P};
 
 type JsonBody<T> = Result<Json<T>, JsonRejection>;
@@ -108,9 +108,23 @@ pub struct Login {
     password: String,
 }
 
-pub async fn token(State(s): State<AppState>, b: JsonBody<Login>) -> ApiResult<Value> {
+pub async fn token(
+    State(s): State<AppState>,
+    Peer(address): Peer,
+    b: JsonBody<Login>,
+) -> ApiResult<Value> {
     let l = body(b)?;
-    let (cx, token) = auth::sign_in(&s.app, &l.username, &l.password, 12).await?;
+    let (cx, token) = auth::sign_in_from(
+        &s.app,
+        auth::Attempt {
+            address,
+            username: &l.username,
+            password: &l.password,
+        },
+        auth::TokenKind::Api,
+        12,
+    )
+    .await?;
     ok(json!({ "token": token, "expires_in_hours": 12, "user": cx.actor() }))
 }
 
@@ -574,6 +588,28 @@ pub async fn disable_user(Auth(cx): Auth, P(username): P<String>) -> ApiResult<V
 pub async fn enable_user(Auth(cx): Auth, P(username): P<String>) -> ApiResult<Value> {
     users::set_active(&cx, &username, true).await?;
     ok(json!({ "username": username, "active": true }))
+}
+
+pub async fn list_sign_ins(Auth(cx): Auth, P(username): P<String>) -> ApiResult<Value> {
+    ok(json!({ "username": username, "items": users::sign_ins(&cx, &username).await? }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeBody {
+    id: Option<i64>,
+}
+
+pub async fn revoke_sign_ins(
+    Auth(cx): Auth,
+    P(username): P<String>,
+    b: JsonBody<RevokeBody>,
+) -> ApiResult<Value> {
+    match body(b)?.id {
+        Some(id) => users::revoke_sign_in(&cx, &username, id).await?,
+        None => users::revoke_all_sign_ins(&cx, &username).await?,
+    }
+    ok(json!({ "status": "ok" }))
 }
 
 #[derive(Deserialize, Default)]

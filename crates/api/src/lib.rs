@@ -8,6 +8,7 @@
 mod auth;
 pub mod documents;
 mod error;
+pub mod guard;
 mod handlers;
 mod openapi;
 pub mod registers;
@@ -18,6 +19,7 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, post, put};
 use qcdc_app::App;
 
+pub use auth::Peer;
 pub use error::{ApiError, status_of};
 pub use openapi::document as openapi_document;
 
@@ -209,6 +211,8 @@ pub fn routes() -> Vec<Route> {
         route!(POST "/api/v1/users/{username}/disable", disable_user, "Khóa tài khoản (các phiên và mã truy cập kết thúc)", "users", SignedIn, "quản trị mọi đơn vị người dùng có vai trò", &[], None, 0),
         route!(POST "/api/v1/users/{username}/enable", enable_user, "Mở khóa tài khoản", "users", SignedIn, "quản trị mọi đơn vị người dùng có vai trò", &[], None, 0),
         route!(POST "/api/v1/users/{username}/password", reset_password, "Đặt mật khẩu tạm (tự tạo khi không gửi password); người dùng phải đổi khi đăng nhập", "users", SignedIn, "quản trị mọi đơn vị người dùng có vai trò", &[], Json, 16 * KB),
+        route!(GET "/api/v1/users/{username}/sign-ins", list_sign_ins, "Các phiên đăng nhập web và mã truy cập API còn hiệu lực của người dùng (loại, lúc tạo, lần dùng gần nhất; không bao giờ có mã bí mật)", "users", SignedIn, "quản trị mọi đơn vị người dùng có vai trò", &[], None, 0),
+        route!(POST "/api/v1/users/{username}/sign-ins/revoke", revoke_sign_ins, "Thu hồi một phiên hoặc mã truy cập {\"id\": n}, hoặc tất cả ({})", "users", SignedIn, "quản trị mọi đơn vị người dùng có vai trò", &[], Json, 16 * KB),
         route!(PUT "/api/v1/users/{username}/email", set_email, "Đặt hoặc xóa (chuỗi rỗng) thư điện tử của người dùng", "users", SignedIn, "quản trị mọi đơn vị người dùng có vai trò", &[], Json, 16 * KB),
     ]
 }
@@ -231,6 +235,10 @@ pub fn router(app: App) -> Router {
     routes_router(app)
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            guard::render_json as guard::Render,
+            guard::guard,
+        ))
 }
 
 pub use handlers::{method_not_allowed as api_method_not_allowed, not_found as api_not_found};

@@ -145,8 +145,10 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             "/api/v1/users/{username}/disable"
             | "/api/v1/users/{username}/enable"
             | "/api/v1/users/{username}/password"
-            | "/api/v1/users/{username}/email",
-        ) => ADMIN_OF_N1,
+            | "/api/v1/users/{username}/email"
+            | "/api/v1/users/{username}/sign-ins/revoke",
+        )
+        | ("GET", "/api/v1/users/{username}/sign-ins") => ADMIN_OF_N1,
         // registers: kept by the unit itself (its reporters and office), counts
         // seen by everyone who may view the unit
         (
@@ -230,6 +232,7 @@ fn body(method: &Method, path: &str, n: usize) -> Option<Value> {
             )));
         }
         ("PUT", "/api/v1/users/{username}/email") => json!({"email": "canbo@example.vn"}),
+        ("POST", "/api/v1/users/{username}/sign-ins/revoke") => json!({}),
         ("PUT", "/api/v1/rounds/{id}/consolidation/{unit}/draft") => {
             json!({"sections": {"I": "Nội dung tổng hợp (Xã Đam Rông 1)"}})
         }

@@ -3,10 +3,12 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{NaiveDate, Utc};
 use qcdc_core::access::{Actor, Permission};
+use qcdc_core::signin::Throttle;
 use qcdc_core::template::Template;
 use qcdc_core::{CoreError, CoreResult, ErrorCode};
 use qcdc_store::Conn as AnyConnection;
@@ -26,6 +28,10 @@ struct Inner {
     secret: Vec<u8>,
     /// The SMTP sender for reminders, when configured.
     mailer: RwLock<Option<qcdc_mail::Mailer>>,
+    /// Failed sign-ins by (address, username), for the web page and the API alike.
+    throttle: Mutex<Throttle>,
+    /// Failed sign-ins since start (a counter for monitoring).
+    sign_in_failures: AtomicU64,
 }
 
 /// The application: cheap to clone, shared by every request.
@@ -81,6 +87,8 @@ impl App {
                 templates: RwLock::default(),
                 secret,
                 mailer: RwLock::default(),
+                throttle: Mutex::default(),
+                sign_in_failures: AtomicU64::new(0),
             }),
         })
     }
@@ -91,6 +99,7 @@ impl App {
         Ctx {
             app: self.clone(),
             actor: Actor::system(name),
+            token_hash: None,
         }
     }
 
@@ -134,7 +143,22 @@ impl App {
         Ctx {
             app: self.clone(),
             actor,
+            token_hash: None,
         }
+    }
+
+    /// Runs `f` on the sign-in failure counters.
+    pub(crate) fn with_throttle<R>(&self, f: impl FnOnce(&mut Throttle) -> R) -> R {
+        f(&mut self.inner.throttle.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    pub(crate) fn count_sign_in_failure(&self) {
+        self.inner.sign_in_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Failed sign-ins (web page and API) since the server started.
+    pub fn sign_in_failures(&self) -> u64 {
+        self.inner.sign_in_failures.load(Ordering::Relaxed)
     }
 
     /// The parsed template with this id (cached: a stored version never changes
@@ -178,6 +202,9 @@ impl App {
 pub struct Ctx {
     app: App,
     actor: Actor,
+    /// The hash of the session or token the request came with (kept when the
+    /// user changes the password; every other one ends).
+    pub(crate) token_hash: Option<String>,
 }
 
 /// The refusal every use case answers when the actor lacks the right.

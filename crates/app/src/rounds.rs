@@ -90,6 +90,7 @@ fn scope_of(cx: &Ctx) -> RoundScope {
 /// Creates a round and one report slot per recipient, in one transaction.
 pub async fn create(cx: &Ctx, new: &NewRound, today: NaiveDate) -> CoreResult<RoundView> {
     let title = text::nfc(new.title.trim());
+    text::check_line("Tên đợt báo cáo", &title, text::MAX_LINE_CHARS)?;
     if title.is_empty() {
         return Err(CoreError::invalid("Thiếu tên đợt báo cáo"));
     }
@@ -115,6 +116,7 @@ pub async fn create(cx: &Ctx, new: &NewRound, today: NaiveDate) -> CoreResult<Ro
                 format!("Hạn nộp {} đã qua", format_date(new.deadline)),
             ));
         }
+        round::check_deadline_range(new.deadline, new.period)?;
         let (_, cut_to) = new.period.cutoff();
         let mut warnings = Vec::new();
         if new.deadline < new.period.earliest_deadline() {
@@ -560,6 +562,7 @@ pub async fn extend_deadline(
                 format!("Hạn nộp mới {} đã qua", format_date(deadline)),
             ));
         }
+        round::check_deadline_range(deadline, round.period)?;
         if deadline == round.deadline {
             return Err(CoreError::invalid("Hạn nộp mới trùng hạn hiện tại"));
         }
@@ -619,6 +622,7 @@ pub async fn extend_unit_deadline(
             ));
         }
         round::check_unit_extension(round.deadline, s.deadline, deadline, today)?;
+        round::check_deadline_range(deadline, round.period)?;
         let before = round::effective_deadline(round.deadline, s.deadline);
         submissions_repo::set_deadline(&mut tx, s.id, Some(deadline)).await?;
         audit::write(

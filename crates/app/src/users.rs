@@ -68,6 +68,7 @@ async fn create_user(cx: &Ctx, new: &NewUser, email: Option<&str>) -> CoreResult
     if full_name.is_empty() {
         return Err(CoreError::invalid("Thiếu họ tên"));
     }
+    text::check_line("Họ tên", &full_name, 200)?;
     passwords::check_new(&new.password)?;
     if new.roles.is_empty() && !cx.actor().is_system() {
         return Err(CoreError::invalid(
@@ -321,6 +322,113 @@ pub async fn set_email(cx: &Ctx, username: &str, email: &str) -> CoreResult<()> 
     tx.finish(r).await
 }
 
+/// A sign-in of a user as an admin sees it: its kind and times, never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignInInfo {
+    /// The id to revoke it by.
+    pub id: i64,
+    pub kind: crate::auth::TokenKind,
+    pub created_at: String,
+    pub expires_at: String,
+    pub last_seen_at: Option<String>,
+}
+
+/// The live sessions and API tokens of a user the actor administers, newest first
+/// (expired ones are left out).
+pub async fn sign_ins(cx: &Ctx, username: &str) -> CoreResult<Vec<SignInInfo>> {
+    let username = username.trim().to_lowercase();
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let user = require_admin_of_user(cx, &mut tx, &username).await?;
+        users_repo::tokens_of(&mut tx, user.id).await
+    }
+    .await;
+    let rows = tx.finish(r).await?;
+    let now = qcdc_store::rows::now();
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.expires_at >= now)
+        .filter_map(|r| {
+            Some(SignInInfo {
+                id: r.id,
+                kind: crate::auth::TokenKind::parse(&r.kind)?,
+                created_at: r.created_at,
+                expires_at: r.expires_at,
+                last_seen_at: r.last_seen_at,
+            })
+        })
+        .collect())
+}
+
+/// Ends one session or API token (by its id) of a user the actor administers; in
+/// the audit log.
+pub async fn revoke_sign_in(cx: &Ctx, username: &str, id: i64) -> CoreResult<()> {
+    let username = username.trim().to_lowercase();
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let user = require_admin_of_user(cx, &mut tx, &username).await?;
+        if !users_repo::delete_token_by_id(&mut tx, user.id, id).await? {
+            return Err(CoreError::not_found(format!(
+                "phiên đăng nhập #{id} của tài khoản «{username}»"
+            )));
+        }
+        audit::write(
+            &mut tx,
+            audit::Change {
+                actor: cx.who(),
+                action: "sign_in_revoke",
+                entity: "user",
+                entity_id: &username,
+                field: Some("sign_in"),
+                old_value: Some(id.to_string()),
+                ..Default::default()
+            },
+        )
+        .await
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// Ends every session and API token of a user the actor administers (the user
+/// stays enabled and signs in again); in the audit log.
+pub async fn revoke_all_sign_ins(cx: &Ctx, username: &str) -> CoreResult<()> {
+    let username = username.trim().to_lowercase();
+    let mut tx = cx.app().db().write().await?;
+    let r = async {
+        let user = require_admin_of_user(cx, &mut tx, &username).await?;
+        users_repo::delete_tokens_of(&mut tx, user.id).await?;
+        audit::write(
+            &mut tx,
+            audit::Change {
+                actor: cx.who(),
+                action: "sign_in_revoke_all",
+                entity: "user",
+                entity_id: &username,
+                field: Some("sign_in"),
+                ..Default::default()
+            },
+        )
+        .await
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// The audit log of a user the actor administers (grants, changes, revocations),
+/// newest first.
+pub async fn history(cx: &Ctx, username: &str) -> CoreResult<Vec<audit::AuditEntry>> {
+    let username = username.trim().to_lowercase();
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        require_admin_of_user(cx, &mut tx, &username).await?;
+        let (items, _) = audit::page(&mut tx, "user", &username, 0, 200).await?;
+        Ok(items)
+    }
+    .await;
+    tx.finish(r).await
+}
+
 /// What an import of users did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct UsersImported {
@@ -379,6 +487,9 @@ pub async fn import(cx: &Ctx, recs: Vec<(usize, UserRecord)>) -> CoreResult<User
                 .is_some()
             {
                 problems.push(bad(format!("Tên đăng nhập «{}» đã có", r.username)));
+            }
+            if let Err(e) = passwords::check_new(&r.password) {
+                problems.push(bad(e.message));
             }
             units.push(unit);
         }

@@ -1271,8 +1271,12 @@ async fn serve(store: App, addr: SocketAddr, cookie_secure: bool, note: &str) ->
             tracing::warn!(error = %e, "document renderer warm-up failed");
         }
     });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
+    // the peer address reaches the sign-in limit (keyed by address and username)
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;

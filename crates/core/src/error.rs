@@ -31,6 +31,9 @@ pub enum ErrorCode {
     Forbidden,
     /// The request body is larger than the route accepts.
     PayloadTooLarge,
+    /// Too many failed sign-ins from this address for this user: wait (the
+    /// details carry `retry_after_seconds`).
+    TooManyRequests,
     /// The database or the disk cannot take the request now (full, read-only, down).
     Unavailable,
     /// An uploaded workbook is not a readable .xlsx (damaged, another format, zip bomb).
@@ -68,6 +71,7 @@ impl ErrorCode {
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::TooManyRequests => "too_many_requests",
             Self::Unavailable => "unavailable",
             Self::XlsxUnreadable => "xlsx_unreadable",
             Self::XlsxWrongForm => "xlsx_wrong_form",
@@ -90,6 +94,7 @@ impl ErrorCode {
                 409
             }
             PayloadTooLarge => 413,
+            TooManyRequests => 429,
             ValidationFailed | XlsxBadCells => 422,
             Internal => 500,
             Unavailable => 503,

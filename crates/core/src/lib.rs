@@ -12,6 +12,7 @@ pub mod period;
 pub mod registers;
 pub mod reminder;
 pub mod round;
+pub mod signin;
 pub mod template;
 pub mod text;
 pub mod unit;

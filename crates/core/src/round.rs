@@ -217,6 +217,33 @@ pub fn effective_deadline(round: NaiveDate, own: Option<NaiveDate>) -> NaiveDate
     own.map_or(round, |d| d.max(round))
 }
 
+/// The earliest deadline taken.
+pub const EARLIEST_DEADLINE_YEAR: i32 = 2000;
+/// How long after the end of its period's cut-off a deadline may fall, in years.
+pub const LATEST_DEADLINE_YEARS: i32 = 2;
+
+/// Refuses a deadline outside a sane range: before 2000, or more than two years
+/// after the cut-off of the period it reports on (a typo such as 2206 for 2026).
+pub fn check_deadline_range(deadline: NaiveDate, period: crate::period::Period) -> CoreResult<()> {
+    use crate::period::format_date;
+    use chrono::Datelike;
+    let (_, cut_to) = period.cutoff();
+    let latest = cut_to
+        .with_year(cut_to.year() + LATEST_DEADLINE_YEARS)
+        .unwrap_or(cut_to);
+    if deadline.year() < EARLIEST_DEADLINE_YEAR || deadline > latest {
+        return Err(CoreError::new(
+            ErrorCode::InvalidDate,
+            format!(
+                "Hạn nộp {} không hợp lý: phải từ năm {EARLIEST_DEADLINE_YEAR} và không quá {LATEST_DEADLINE_YEARS} năm sau ngày chốt số liệu của kỳ ({})",
+                format_date(deadline),
+                format_date(cut_to)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks an extension for one recipient: the new deadline is not past, falls
 /// after the round's deadline and changes something.
 pub fn check_unit_extension(
@@ -326,6 +353,17 @@ mod tests {
         let mut empty = StatusCounts::default();
         empty.finish();
         assert_eq!(empty.completeness_pct, 0.0);
+    }
+
+    #[test]
+    fn deadlines_outside_a_sane_range_are_refused() {
+        let p: crate::period::Period = "2026-H1".parse().unwrap();
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert!(check_deadline_range(d(2026, 6, 20), p).is_ok());
+        assert!(check_deadline_range(d(2027, 12, 31), p).is_ok());
+        assert!(check_deadline_range(d(2206, 6, 20), p).is_err());
+        assert!(check_deadline_range(d(1999, 12, 31), p).is_err());
+        assert!(check_deadline_range(d(1, 1, 1), p).is_err());
     }
 
     #[test]

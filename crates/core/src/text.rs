@@ -138,3 +138,58 @@ mod tests {
         assert_eq!(nfc(&decomposed), "Quảng Trị");
     }
 }
+
+/// The longest one-line name a person types (a title, a full name, a subject).
+pub const MAX_LINE_CHARS: usize = 500;
+
+/// Refuses a one-line value (a name, a title) with a control character (NUL,
+/// newline, tab…) or longer than `max` characters; `label` names the field.
+pub fn check_line(label: &str, value: &str, max: usize) -> Result<(), crate::CoreError> {
+    if value.chars().any(char::is_control) {
+        return Err(crate::CoreError::invalid(format!(
+            "{label} không được chứa ký tự điều khiển (xuống dòng, tab, NUL…)"
+        )));
+    }
+    let n = value.chars().count();
+    if n > max {
+        return Err(crate::CoreError::invalid(format!(
+            "{label} dài {n} ký tự, quá giới hạn {max} ký tự"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a narrative text (newlines and tabs allowed) with another control
+/// character or longer than `max` characters.
+pub fn check_text(label: &str, value: &str, max: usize) -> Result<(), crate::CoreError> {
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(crate::CoreError::invalid(format!(
+            "{label} có ký tự điều khiển không in được (NUL…)"
+        )));
+    }
+    let n = value.chars().count();
+    if n > max {
+        return Err(crate::CoreError::invalid(format!(
+            "{label} dài {n} ký tự, quá giới hạn {max} ký tự"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod hygiene_tests {
+    use super::*;
+
+    #[test]
+    fn names_with_controls_or_too_long_are_refused() {
+        assert!(check_line("Họ tên", "Nguyễn Văn A", 200).is_ok());
+        assert!(check_line("Họ tên", "Nguyễn\0Văn A", 200).is_err());
+        assert!(check_line("Họ tên", "Nguyễn\nVăn A", 200).is_err());
+        assert!(check_line("Họ tên", &"a".repeat(201), 200).is_err());
+        assert!(check_text("Nội dung", "Dòng 1\n\tDòng 2", 100).is_ok());
+        assert!(check_text("Nội dung", "x\u{0}y", 100).is_err());
+    }
+}

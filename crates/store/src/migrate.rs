@@ -56,6 +56,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_registers.sql"),
         include_str!("../migrations/postgres/0006_registers.sql"),
     ),
+    (
+        8,
+        "sign_in_kinds",
+        include_str!("../migrations/sqlite/0008_sign_in_kinds.sql"),
+        include_str!("../migrations/postgres/0008_sign_in_kinds.sql"),
+    ),
 ];
 
 /// The newest schema version this binary knows.

@@ -340,22 +340,31 @@ pub async fn fill_search(c: &mut AnyConnection) -> CoreResult<()> {
     Ok(())
 }
 
-/// A sign-in token's row (by its hash).
+/// A sign-in token's row (by its hash). `kind` is `session` (a web cookie) or
+/// `api` (a bearer token).
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct TokenRow {
+    pub id: i64,
     pub user_id: i64,
+    pub kind: String,
+    pub created_at: String,
     pub expires_at: String,
+    pub last_seen_at: Option<String>,
 }
+
+const TOKEN_COLS: &str = "id, user_id, kind, created_at, expires_at, last_seen_at";
 
 pub async fn insert_token(
     c: &mut AnyConnection,
     token_hash: &str,
     user_id: i64,
+    kind: &str,
     expires_at: &str,
 ) -> CoreResult<()> {
-    sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+    sqlx::query("INSERT INTO api_tokens (token_hash, user_id, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(token_hash.to_string())
         .bind(user_id)
+        .bind(kind.to_string())
         .bind(now())
         .bind(expires_at.to_string())
         .execute(&mut *c)
@@ -367,11 +376,37 @@ pub async fn insert_token(
 pub async fn token(c: &mut AnyConnection, token_hash: &str) -> CoreResult<Option<TokenRow>> {
     rows::fetch_optional(
         c,
-        sqlx::query_as("SELECT user_id, expires_at FROM api_tokens WHERE token_hash = $1")
-            .bind(token_hash.to_string()),
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1"
+        )))
+        .bind(token_hash.to_string()),
         "api_tokens",
     )
     .await
+}
+
+/// The sign-in tokens of a user (never their hashes), newest first.
+pub async fn tokens_of(c: &mut AnyConnection, user_id: i64) -> CoreResult<Vec<TokenRow>> {
+    rows::fetch_all(
+        c,
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {TOKEN_COLS} FROM api_tokens WHERE user_id = $1 ORDER BY id DESC"
+        )))
+        .bind(user_id),
+        "api_tokens",
+    )
+    .await
+}
+
+/// Records that a token was used at `at`.
+pub async fn touch_token(c: &mut AnyConnection, token_hash: &str, at: &str) -> CoreResult<()> {
+    sqlx::query("UPDATE api_tokens SET last_seen_at = $1 WHERE token_hash = $2")
+        .bind(at.to_string())
+        .bind(token_hash.to_string())
+        .execute(&mut *c)
+        .await
+        .db()?;
+    Ok(())
 }
 
 pub async fn delete_token(c: &mut AnyConnection, token_hash: &str) -> CoreResult<()> {
@@ -381,4 +416,40 @@ pub async fn delete_token(c: &mut AnyConnection, token_hash: &str) -> CoreResult
         .await
         .db()?;
     Ok(())
+}
+
+/// Ends one token of a user by its id; whether there was one.
+pub async fn delete_token_by_id(c: &mut AnyConnection, user_id: i64, id: i64) -> CoreResult<bool> {
+    let r = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2")
+        .bind(user_id)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .db()?;
+    Ok(r.rows_affected() > 0)
+}
+
+/// Ends every token of a user except the one with hash `keep`.
+pub async fn delete_tokens_except(
+    c: &mut AnyConnection,
+    user_id: i64,
+    keep: &str,
+) -> CoreResult<()> {
+    sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep.to_string())
+        .execute(&mut *c)
+        .await
+        .db()?;
+    Ok(())
+}
+
+/// Removes every expired token (expiry before `at`); how many.
+pub async fn purge_expired_tokens(c: &mut AnyConnection, at: &str) -> CoreResult<u64> {
+    let r = sqlx::query("DELETE FROM api_tokens WHERE expires_at < $1")
+        .bind(at.to_string())
+        .execute(&mut *c)
+        .await
+        .db()?;
+    Ok(r.rows_affected())
 }

@@ -213,23 +213,13 @@ async fn file_field(
     mp: &mut Multipart,
     u: &User,
 ) -> Result<(Vec<u8>, String), Response> {
-    let mut csrf_ok = false;
-    let mut bytes = Vec::new();
-    let mut name = String::new();
-    while let Ok(Some(field)) = mp.next_field().await {
-        match field.name() {
-            Some("csrf") => csrf_ok = field.text().await.is_ok_and(|t| csrf_value_ok(s, u, &t)),
-            Some("tep") => {
-                name = field.file_name().unwrap_or_default().to_lowercase();
-                bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-            }
-            _ => {}
-        }
-    }
-    if !csrf_ok {
+    let up = crate::session::read_upload(s, u, mp, crate::ADMIN_UPLOAD_LIMIT >> 20)
+        .await
+        .map_err(|e| crate::layout::error_page(u, e))?;
+    if !up.csrf_ok {
         return Err(csrf_refused(u));
     }
-    Ok((bytes, name))
+    Ok((up.bytes, up.name))
 }
 
 pub async fn import_units(State(s): State<WebState>, u: User, mut mp: Multipart) -> Response {
@@ -335,6 +325,7 @@ fn user_actions(u: &User, x: &qcdc_app::UserInfo) -> Markup {
     let base = format!("/quan-tri/nguoi-dung/{}", enc(&x.username));
     html! {
         details { summary { "Thao tác" }
+            p { a href=(format!("{base}/phien")) { "Phiên đăng nhập, mã truy cập và nhật ký" } }
             @if x.active {
                 form method="post" action=(format!("{base}/khoa")) data-confirm=(format!("Khóa tài khoản «{}»? Người này sẽ bị đăng xuất và không đăng nhập được nữa.", x.username)) {
                     (csrf(u)) button.danger type="submit" { "Khóa tài khoản" }
@@ -657,4 +648,133 @@ pub async fn settings(u: User) -> Response {
         }
     };
     page("Cài đặt", Some(&u), None, body).into_response()
+}
+
+fn sign_ins_body(
+    u: &User,
+    username: &str,
+    list: &[users::SignInInfo],
+    history: &[qcdc_app::AuditEntry],
+) -> Markup {
+    let base = format!("/quan-tri/nguoi-dung/{}", enc(username));
+    html! {
+        p.muted { a href="/quan-tri/nguoi-dung" { "← Người dùng" } }
+        h1 { "Tài khoản «" (username) "»" }
+        section.card {
+            h2 { "Phiên đăng nhập và mã truy cập còn hiệu lực" }
+            @if list.is_empty() {
+                p.muted { "Không có phiên đăng nhập hay mã truy cập nào còn hiệu lực." }
+            } @else {
+                table { thead { tr { th { "Loại" } th { "Tạo lúc" } th { "Dùng gần nhất" } th { "Hết hạn" } th {} } }
+                    tbody { @for t in list { tr {
+                        td { (t.kind.label_vi()) }
+                        td { (crate::layout::when(&t.created_at)) }
+                        td { (t.last_seen_at.as_deref().map(crate::layout::when).unwrap_or_else(|| "chưa dùng".into())) }
+                        td { (crate::layout::when(&t.expires_at)) }
+                        td { form method="post" action=(format!("{base}/phien/thu-hoi")) {
+                            (csrf(u)) input type="hidden" name="id" value=(t.id);
+                            button.secondary type="submit" { "Thu hồi" }
+                        } }
+                    } } }
+                }
+                form method="post" action=(format!("{base}/phien/thu-hoi")) data-confirm=(format!("Thu hồi mọi phiên đăng nhập và mã truy cập của «{username}»?")) {
+                    (csrf(u)) button.danger type="submit" { "Thu hồi tất cả" }
+                }
+            }
+        }
+        section.card style="margin-top:1rem" {
+            h2 { "Nhật ký quản trị tài khoản" }
+            @if history.is_empty() { p.muted { "Chưa có thao tác nào." } } @else {
+                table { thead { tr { th { "Lúc" } th { "Người thực hiện" } th { "Thao tác" } th { "Chi tiết" } } }
+                    tbody { @for h in history { tr {
+                        td { (crate::layout::when(&h.at)) }
+                        td { (h.actor) }
+                        td { (action_vi(&h.action)) }
+                        td { (h.field.clone().unwrap_or_default()) " " (h.new_value.clone().unwrap_or_default()) }
+                    } } }
+                }
+            }
+        }
+    }
+}
+
+/// A user-administration action of the audit log, in Vietnamese.
+fn action_vi(action: &str) -> &str {
+    match action {
+        "user_create" => "Tạo tài khoản",
+        "grant" => "Giao vai trò",
+        "user_disable" => "Khóa tài khoản",
+        "user_enable" => "Mở khóa tài khoản",
+        "password_reset" => "Đặt mật khẩu tạm",
+        "password_change" => "Tự đổi mật khẩu",
+        "user_email" => "Đổi thư điện tử",
+        "sign_in_revoke" => "Thu hồi một phiên đăng nhập",
+        "sign_in_revoke_all" => "Thu hồi mọi phiên đăng nhập",
+        _ => "Thao tác khác",
+    }
+}
+
+async fn sign_ins_response(u: &User, username: &str, flash: Option<Flash>, status: StatusCode) -> Response {
+    let r = async {
+        Ok::<_, CoreError>((
+            users::sign_ins(&u.cx, username).await?,
+            users::history(&u.cx, username).await?,
+        ))
+    }
+    .await;
+    match r {
+        Ok((list, history)) => (
+            status,
+            page(
+                "Phiên đăng nhập",
+                Some(u),
+                flash,
+                sign_ins_body(u, username, &list, &history),
+            ),
+        )
+            .into_response(),
+        Err(e) => error_page(u, e),
+    }
+}
+
+/// A user's live sessions and API tokens, with revoke buttons, and the user's
+/// administration log.
+pub async fn sign_ins_page(u: User, Path(username): Path<String>) -> Response {
+    sign_ins_response(&u, &username, None, StatusCode::OK).await
+}
+
+/// Revokes one session or token (`id`), or all of them (no `id`).
+pub async fn revoke_sign_ins(
+    State(s): State<WebState>,
+    u: User,
+    Path(username): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let id = f
+        .iter()
+        .find(|(k, _)| k == "id")
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty());
+    let r = match id {
+        Some(v) => match v.parse::<i64>() {
+            Ok(id) => users::revoke_sign_in(&u.cx, &username, id)
+                .await
+                .map(|()| "Đã thu hồi phiên đăng nhập.".to_string()),
+            Err(_) => Err(CoreError::invalid("Số phiên đăng nhập không hợp lệ")),
+        },
+        None => users::revoke_all_sign_ins(&u.cx, &username)
+            .await
+            .map(|()| format!("Đã thu hồi mọi phiên đăng nhập và mã truy cập của «{username}».")),
+    };
+    match r {
+        Ok(m) => sign_ins_response(&u, &username, Some(Flash::Ok(m)), StatusCode::OK).await,
+        Err(e) if e.code == qcdc_app::ErrorCode::Forbidden => error_page(&u, e),
+        Err(e) => {
+            let status = status_of(e.code);
+            sign_ins_response(&u, &username, Some(Flash::Err(e.message)), status).await
+        }
+    }
 }

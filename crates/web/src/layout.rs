@@ -113,6 +113,24 @@ fn not_found_page() -> Response {
         .into_response()
 }
 
+/// A request refused before any handler (bad bytes, a framework rejection): JSON
+/// under `/api/`, a Vietnamese page elsewhere.
+pub fn render_refusal(path: &str, e: CoreError) -> Response {
+    if path.starts_with("/api/") {
+        return qcdc_api::guard::render_json(path, e);
+    }
+    (
+        status_of(e.code),
+        page(
+            "Không thực hiện được",
+            None,
+            Some(Flash::Err(e.message)),
+            html! { p { "Hãy quay lại trang trước, sửa rồi gửi lại. " a href="/" { "Về trang chính" } } },
+        ),
+    )
+        .into_response()
+}
+
 /// Unknown paths: JSON under `/api/`, a Vietnamese page elsewhere.
 pub async fn fallback(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {

@@ -36,8 +36,6 @@ pub struct WebState {
     pub app: App,
     /// Send cookies with `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
-    /// Recent failed sign-ins, for the rate limit.
-    pub failures: Arc<session::Failures>,
 }
 
 const HTMX: &str = include_str!("../static/htmx.min.js");
@@ -174,6 +172,8 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(POST "/quan-tri/nguoi-dung/{username}/mo-khoa", SignedIn, admin::enable_user),
         page!(POST "/quan-tri/nguoi-dung/{username}/dat-lai-mat-khau", SignedIn, admin::reset_password),
         page!(POST "/quan-tri/nguoi-dung/{username}/thu-dien-tu", SignedIn, admin::set_email),
+        page!(GET "/quan-tri/nguoi-dung/{username}/phien", SignedIn, admin::sign_ins_page),
+        page!(POST "/quan-tri/nguoi-dung/{username}/phien/thu-hoi", SignedIn, admin::revoke_sign_ins),
         page!(GET "/quan-tri/mau", SignedIn, admin::templates),
         page!(POST "/quan-tri/mau", SignedIn, admin::import_template),
         page!(GET "/quan-tri/mau/{code}", SignedIn, admin::template_page),
@@ -181,22 +181,45 @@ pub fn page_routes() -> Vec<PageRoute> {
     ]
 }
 
-/// The largest form or upload a page takes (a Word report with pictures).
+/// The largest upload of a report (a Word report with pictures).
 pub const UPLOAD_LIMIT: usize = 32 * 1024 * 1024;
+/// The largest units, users or template file an admin uploads.
+pub const ADMIN_UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
+/// The largest report form (figures and narrative typed on the page).
+pub const REPORT_FORM_LIMIT: usize = 4 * 1024 * 1024;
+/// Every other form.
+pub const FORM_LIMIT: usize = 256 * 1024;
+
+/// The deliberate body limit of a page route: uploads take tens of MB, the
+/// report and draft forms a few, everything else a small form.
+pub fn body_limit(path: &str) -> usize {
+    match path {
+        "/dot/{id}/bao-cao/{unit}/nhap-tep" => UPLOAD_LIMIT,
+        "/dot/{id}/bao-cao/{unit}/nop-excel" => documents::XLSX_UPLOAD_LIMIT,
+        "/quan-tri/don-vi/nhap" | "/quan-tri/nguoi-dung/nhap" | "/quan-tri/mau" => {
+            ADMIN_UPLOAD_LIMIT
+        }
+        "/dot/{id}/bao-cao/{unit}/luu"
+        | "/dot/{id}/bao-cao/{unit}/gui"
+        | "/dot/{id}/tong-hop/{unit}/soan" => REPORT_FORM_LIMIT,
+        _ => FORM_LIMIT,
+    }
+}
 
 /// The page routes alone.
 pub fn router(app: App, secure_cookies: bool) -> Router {
     let state = WebState {
         app,
         secure_cookies,
-        failures: Arc::default(),
     };
     let mut r: Router<WebState> = Router::new();
     for p in page_routes() {
-        r = r.route(p.path, p.handler);
+        r = r.route(
+            p.path,
+            p.handler.layer(DefaultBodyLimit::max(body_limit(p.path))),
+        );
     }
-    r.layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
-        .with_state(state)
+    r.with_state(state)
 }
 
 /// The whole server: the JSON API and the pages, unknown paths answered as JSON
@@ -207,6 +230,12 @@ pub fn server_router(app: App, secure_cookies: bool) -> Router {
         .merge(router(app, secure_cookies))
         .fallback(layout::fallback)
         .method_not_allowed_fallback(layout::method_not_allowed)
+        // bad bytes and control characters refused, the framework's own refusals
+        // answered as Vietnamese pages (JSON under /api/)
+        .layer(axum::middleware::from_fn_with_state(
+            layout::render_refusal as qcdc_api::guard::Render,
+            qcdc_api::guard::guard,
+        ))
         // security headers on every answer: scripts only from the server itself
         // (no inline script anywhere), no framing, no referrer to other sites, no
         // content sniffing; pages and API answers are never cached (a signed-in

@@ -1,9 +1,6 @@
-//! Sign-in, sessions kept in the database (they survive a restart), the
-//! anti-forgery token of each form, and the limit on failed sign-ins.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! Sign-in, sessions kept in the database (they survive a restart; an API token
+//! is not a session), the anti-forgery token of each form; failed sign-ins count
+//! in the use-case layer's limit, shared with the API, by address and username.
 
 use axum::Form;
 use axum::extract::{FromRequestParts, Query, State};
@@ -11,6 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
+use qcdc_api::Peer;
 use qcdc_app::{Ctx, Role, auth};
 use serde::Deserialize;
 
@@ -19,39 +17,6 @@ use crate::layout::{Flash, csrf, page};
 
 pub const SESSION_COOKIE: &str = "qcdc_session";
 const SESSION_HOURS: i64 = 10;
-const MAX_FAILURES: usize = 5;
-const FAILURE_WINDOW: Duration = Duration::from_secs(600);
-const MAX_TRACKED: usize = 10_000;
-
-/// Recent failed sign-ins by username (bounded: old entries are dropped).
-#[derive(Default)]
-pub struct Failures {
-    map: Mutex<HashMap<String, Vec<Instant>>>,
-}
-
-impl Failures {
-    fn blocked(&self, key: &str) -> bool {
-        let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        let list = m.entry(key.to_string()).or_default();
-        list.retain(|t| t.elapsed() < FAILURE_WINDOW);
-        list.len() >= MAX_FAILURES
-    }
-
-    fn fail(&self, key: &str) {
-        let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        if m.len() > MAX_TRACKED {
-            m.retain(|_, v| v.iter().any(|t| t.elapsed() < FAILURE_WINDOW));
-        }
-        m.entry(key.to_string()).or_default().push(Instant::now());
-    }
-
-    fn clear(&self, key: &str) {
-        self.map
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
-    }
-}
 
 /// The signed-in user of a request.
 pub struct User {
@@ -135,7 +100,7 @@ impl FromRequestParts<WebState> for User {
             change_password: false,
         };
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(reject)?;
-        let cx = auth::from_token(&state.app, &token)
+        let cx = auth::from_session(&state.app, &token)
             .await
             .map_err(|_| reject())?;
         if cx.actor().must_change_password && !WHILE_TEMPORARY.contains(&parts.uri.path()) {
@@ -198,6 +163,57 @@ pub fn check_csrf(s: &WebState, u: &User, fields: &[(String, String)]) -> Result
     }
 }
 
+/// A multipart upload read whole: its anti-forgery check and the file field
+/// `tep` (bytes, lower-case file name), or why it could not be read (over the
+/// route's limit: `payload_too_large`; a damaged form: `invalid_input`) — never
+/// "no file chosen" for a file that was too big.
+pub struct Upload {
+    pub csrf_ok: bool,
+    pub bytes: Vec<u8>,
+    pub name: String,
+}
+
+pub async fn read_upload(
+    s: &WebState,
+    u: &User,
+    mp: &mut axum::extract::Multipart,
+    limit_mb: usize,
+) -> Result<Upload, qcdc_app::CoreError> {
+    let refused = |status: StatusCode| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            qcdc_app::CoreError::new(
+                qcdc_app::ErrorCode::PayloadTooLarge,
+                format!("Tệp tải lên quá lớn (tối đa {limit_mb} MB); chưa nhập gì."),
+            )
+        } else {
+            qcdc_app::CoreError::invalid(
+                "Biểu mẫu tải lên bị hỏng hoặc bị cắt giữa chừng; hãy chọn tệp và gửi lại.",
+            )
+        }
+    };
+    let mut out = Upload {
+        csrf_ok: false,
+        bytes: Vec::new(),
+        name: String::new(),
+    };
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("csrf") => {
+                    out.csrf_ok = field.text().await.is_ok_and(|t| csrf_value_ok(s, u, &t));
+                }
+                Some("tep") => {
+                    out.name = field.file_name().unwrap_or_default().to_lowercase();
+                    out.bytes = field.bytes().await.map_err(|e| refused(e.status()))?.to_vec();
+                }
+                _ => {}
+            },
+            Ok(None) => return Ok(out),
+            Err(e) => return Err(refused(e.status())),
+        }
+    }
+}
+
 /// Checks a CSRF value read from a multipart form.
 pub fn csrf_value_ok(s: &WebState, u: &User, given: &str) -> bool {
     auth::csrf_ok(&s.app, &u.token, given)
@@ -256,46 +272,25 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-pub async fn login(State(s): State<WebState>, Form(f): Form<LoginForm>) -> Response {
-    let key = f.username.trim().to_lowercase();
+pub async fn login(
+    State(s): State<WebState>,
+    Peer(address): Peer,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let next = safe_next(f.next);
-    if s.failures.blocked(&key) {
-        let body = login_form(&next, &f.username);
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            page(
-                "Đăng nhập",
-                None,
-                Some(Flash::Err(
-                    "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 10 phút.".into(),
-                )),
-                body,
-            ),
-        )
-            .into_response();
-    }
-    match auth::sign_in(&s.app, &f.username, &f.password, SESSION_HOURS).await {
+    let attempt = auth::Attempt {
+        address,
+        username: &f.username,
+        password: &f.password,
+    };
+    match auth::sign_in_from(&s.app, attempt, auth::TokenKind::Session, SESSION_HOURS).await {
         Ok((_, token)) => {
-            s.failures.clear(&key);
             let secure = if s.secure_cookies { "; Secure" } else { "" };
             let cookie = format!(
                 "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
                 SESSION_HOURS * 3600
             );
             ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
-        }
-        Err(e) if e.code == qcdc_app::ErrorCode::Unauthorized => {
-            s.failures.fail(&key);
-            (
-                StatusCode::UNAUTHORIZED,
-                page(
-                    "Đăng nhập",
-                    None,
-                    Some(Flash::Err(e.message)),
-                    login_form(&next, &f.username),
-                ),
-            )
-                .into_response()
         }
         Err(e) => (
             crate::layout::status_of(e.code),

@@ -1005,18 +1005,14 @@ pub async fn upload(
     Path((id, unit)): Path<(i64, String)>,
     mut mp: Multipart,
 ) -> Response {
-    let mut csrf_ok = false;
-    let mut bytes = Vec::new();
-    while let Ok(Some(field)) = mp.next_field().await {
-        match field.name() {
-            Some("csrf") => csrf_ok = field.text().await.is_ok_and(|t| csrf_value_ok(&s, &u, &t)),
-            Some("tep") => bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
-            _ => {}
-        }
-    }
-    if !csrf_ok {
+    let up = match crate::session::read_upload(&s, &u, &mut mp, crate::UPLOAD_LIMIT >> 20).await {
+        Ok(up) => up,
+        Err(e) => return report_error(&s, &u, id, &unit, e).await,
+    };
+    if !up.csrf_ok {
         return csrf_refused(&u);
     }
+    let bytes = up.bytes;
     if bytes.is_empty() {
         return report_error(
             &s,

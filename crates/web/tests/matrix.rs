@@ -111,8 +111,10 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             "/quan-tri/nguoi-dung/{username}/khoa"
             | "/quan-tri/nguoi-dung/{username}/mo-khoa"
             | "/quan-tri/nguoi-dung/{username}/dat-lai-mat-khau"
-            | "/quan-tri/nguoi-dung/{username}/thu-dien-tu",
-        ) => ADMIN_OF_N1,
+            | "/quan-tri/nguoi-dung/{username}/thu-dien-tu"
+            | "/quan-tri/nguoi-dung/{username}/phien/thu-hoi",
+        )
+        | ("GET", "/quan-tri/nguoi-dung/{username}/phien") => ADMIN_OF_N1,
         ("GET", "/dot/{id}/cong-van") => ROUND_VISIBLE,
         ("POST", "/dot/{id}/cong-van/phat-hanh") => MANAGE_T,
         (
@@ -361,7 +363,7 @@ async fn page_by_role_matrix() {
     let router = server_router(app.clone(), false);
     let mut sessions: HashMap<&str, (String, String)> = HashMap::new();
     for (u, _, _) in ACTORS {
-        let (_, token) = auth::sign_in(&app, u, "mat-khau-demo", 1).await.unwrap();
+        let (_, token) = auth::open_session(&app, u, "mat-khau-demo", 1).await.unwrap();
         sessions.insert(
             *u,
             (

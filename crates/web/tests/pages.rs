@@ -722,3 +722,187 @@ async fn the_petition_register_records_steps_and_shows_deadlines_in_vietnamese()
         "{body}"
     );
 }
+
+/// A request from a client address (as `serve` provides it with `ConnectInfo`).
+fn at(addr: &str, mut req: Request<Body>) -> Request<Body> {
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo::<std::net::SocketAddr>(
+            addr.parse().unwrap(),
+        ));
+    req
+}
+
+fn cookie_of(headers: &[(String, String)]) -> String {
+    headers
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .unwrap()
+        .1
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_limit_sessions_and_refusals_in_vietnamese() {
+    let url = fresh_sqlite_database();
+    let (store, _round) = setup(&url).await;
+    create_user(&store, "quantri", "Quản trị", Role::Admin, "T").await;
+    let app = qcdc_web::server_router(store.clone(), false);
+    let login = |addr: &str, pw: &str| {
+        at(
+            addr,
+            form(
+                "/dang-nhap",
+                None,
+                format!("username=rep1&password={pw}&next=/"),
+            ),
+        )
+    };
+    // a stranger's wrong passwords slow the stranger, in Vietnamese…
+    for _ in 0..5 {
+        let (st, _, _) = send(&app, login("203.0.113.9:1", "sai")).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+    let (st, _, body) = send(&app, login("203.0.113.9:2", "mat-khau-demo")).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        body.contains("Đăng nhập sai quá nhiều lần từ địa chỉ này") && body.contains("giây"),
+        "{body}"
+    );
+    // …and do not lock the owner out
+    let (st, headers, _) = send(&app, login("198.51.100.7:3", "mat-khau-demo")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let first = cookie_of(&headers);
+    let (_, headers, _) = send(&app, login("198.51.100.7:4", "mat-khau-demo")).await;
+    let second = cookie_of(&headers);
+    // an API token is not a session cookie
+    let (_, api_token) = auth::sign_in(&store, "rep1", "mat-khau-demo", 1)
+        .await
+        .unwrap();
+    let (st, headers, _) = send(
+        &app,
+        get(
+            "/viec-can-lam",
+            &format!("{}={api_token}", qcdc_web::SESSION_COOKIE),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "location" && v.starts_with("/dang-nhap"))
+    );
+    // a common password is refused in Vietnamese; a good one ends the other sessions
+    let csrf = auth::csrf_for(&store, first.split_once('=').unwrap().1);
+    let (st, _, body) = send(
+        &app,
+        form(
+            "/doi-mat-khau",
+            Some(&first),
+            format!("csrf={csrf}&current=mat-khau-demo&new=123456a%40"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(body.contains("quá phổ biến"), "{body}");
+    let (st, _, body) = send(
+        &app,
+        form(
+            "/doi-mat-khau",
+            Some(&first),
+            format!("csrf={csrf}&current=mat-khau-demo&new=mat-khau-moi-cua-toi"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.contains("Đã đổi mật khẩu"));
+    let (st, _, _) = send(&app, get("/viec-can-lam", &first)).await;
+    assert_eq!(st, StatusCode::OK, "the current session stays");
+    let (st, _, _) = send(&app, get("/viec-can-lam", &second)).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "another session ends");
+    let (st, _) = (
+        auth::from_token(&store, &api_token).await.is_err(),
+        "the API token ends",
+    );
+    assert!(st);
+    // the admin sees the user's sessions (kind and times, never the secret) and revokes them
+    let (admin, admin_csrf) = sign_in_as(&app, &store, "quantri").await;
+    let (st, _, body) = send(&app, get("/quan-tri/nguoi-dung/rep1/phien", &admin)).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.contains("Phiên đăng nhập web"), "{body}");
+    assert!(body.contains("Tự đổi mật khẩu"), "{body}");
+    assert!(!body.contains(first.split_once('=').unwrap().1));
+    let (st, _, body) = send(
+        &app,
+        form(
+            "/quan-tri/nguoi-dung/rep1/phien/thu-hoi",
+            Some(&admin),
+            format!("csrf={admin_csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.contains("Đã thu hồi mọi phiên"), "{body}");
+    assert!(body.contains("Thu hồi mọi phiên đăng nhập"), "in the log: {body}");
+    let (st, _, _) = send(&app, get("/viec-can-lam", &first)).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+
+    // refusals before any handler: Vietnamese pages, never the framework's English
+    let raw = |method: &str, uri: &str, ct: &str, body: Vec<u8>| {
+        let mut r = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::COOKIE, &admin);
+        if !ct.is_empty() {
+            r = r.header(header::CONTENT_TYPE, ct);
+        }
+        r.body(Body::from(body)).unwrap()
+    };
+    let form_ct = "application/x-www-form-urlencoded";
+    let big = format!("csrf={admin_csrf}&title={}", "a".repeat(400 * 1024));
+    let mut upload = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{admin_csrf}\r\n--b\r\nContent-Disposition: form-data; name=\"tep\"; filename=\"u.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    upload.extend(std::iter::repeat_n(b'x', 17 * 1024 * 1024));
+    upload.extend_from_slice(b"\r\n--b--\r\n");
+    let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
+        (
+            raw("POST", "/doi-mat-khau", form_ct, format!("csrf={admin_csrf}&current=%FF%FE&new=x").into_bytes()),
+            StatusCode::BAD_REQUEST,
+            "UTF-8",
+        ),
+        (
+            raw("POST", "/quan-tri/nguoi-dung", form_ct, format!("csrf={admin_csrf}&username=a&full_name=A%00B").into_bytes()),
+            StatusCode::BAD_REQUEST,
+            "ký tự điều khiển",
+        ),
+        (raw("GET", "/dot/abc", "", vec![]), StatusCode::BAD_REQUEST, "Địa chỉ không hợp lệ"),
+        (raw("GET", "/dot/1/bao-cao/N1?trang=%FF", "", vec![]), StatusCode::BAD_REQUEST, "UTF-8"),
+        (raw("POST", "/dang-nhap", form_ct, b"username=rep1".to_vec()), StatusCode::UNPROCESSABLE_ENTITY, "không đọc được"),
+        (raw("POST", "/dang-nhap", "text/plain", b"username=rep1&password=x".to_vec()), StatusCode::UNSUPPORTED_MEDIA_TYPE, "Kiểu nội dung"),
+        (raw("POST", "/dot/moi", form_ct, big.into_bytes()), StatusCode::PAYLOAD_TOO_LARGE, "quá lớn"),
+        (raw("POST", "/quan-tri/don-vi/nhap", "multipart/form-data; boundary=b", upload), StatusCode::PAYLOAD_TOO_LARGE, "Tệp tải lên quá lớn (tối đa 16 MB)"),
+        (raw("GET", "/khong-co-trang-nay", "", vec![]), StatusCode::NOT_FOUND, "Không tìm thấy"),
+        (raw("DELETE", "/dang-nhap", "", vec![]), StatusCode::METHOD_NOT_ALLOWED, "không nhận kiểu yêu cầu"),
+    ];
+    for (req, status, words) in cases {
+        let what = format!("{} {}", req.method(), req.uri());
+        let (st, headers, body) = send(&app, req).await;
+        assert_eq!(st, status, "{what}: {body}");
+        assert!(body.contains(words), "{what}: {body}");
+        assert!(body.contains("<html"), "{what}: a page, not plain text: {body}");
+        assert!(
+            headers
+                .iter()
+                .any(|(k, v)| k == "content-type" && v.starts_with("text/html")),
+            "{what}"
+        );
+        for english in ["Failed to", "Expected", "missing field", "Invalid", "length limit"] {
+            assert!(!body.contains(english), "{what}: {body}");
+        }
+    }
+}
