@@ -194,7 +194,7 @@ fn body(method: &Method, path: &str, n: usize) -> Option<Value> {
             ));
         }
         ("POST", "/api/v1/rounds") => {
-            json!({"title": "Đợt thử", "template": "qcdc-dinh-ky", "period": "2027-H1", "issuer": "T", "deadline": "2099-06-20", "recipients": {"units": ["N1"]}})
+            json!({"title": "Đợt thử", "template": "qcdc-dinh-ky", "period": "2098-H2", "issuer": "T", "deadline": "2099-06-20", "recipients": {"units": ["N1"]}})
         }
         ("PUT", "/api/v1/rounds/{id}/submissions/{unit}/draft") => {
             json!({"values": {"tcd_luot": 3}})

@@ -259,6 +259,23 @@ pub async fn issue_for_user(cx: &Ctx, username: &str, hours: i64) -> CoreResult<
     issue_token(&cx.app().ctx(actor), hours).await
 }
 
+/// Opens a web session for a user from the command line (load tests driving the
+/// pages).
+pub async fn session_for_user(cx: &Ctx, username: &str, hours: i64) -> CoreResult<String> {
+    cx.require_system()?;
+    let username = username.trim().to_lowercase();
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let u = users_repo::by_username(&mut tx, &username)
+            .await?
+            .ok_or_else(|| CoreError::not_found(format!("tài khoản «{username}»")))?;
+        actor_of(&mut tx, u.id).await
+    }
+    .await;
+    let actor = tx.finish(r).await?;
+    issue(&cx.app().ctx(actor), TokenKind::Session, hours, false).await
+}
+
 /// How long a token's "last seen" may lag (one write per token per interval).
 const TOUCH_EVERY_SECONDS: i64 = 300;
 

@@ -209,14 +209,17 @@ pub async fn pages(store: App, requests: usize) -> Result<()> {
         submissions::start_correction(&cx, round.id, &commune, "đo hiệu năng trang nhập liệu")
             .await?;
     }
-    let (_, office) = auth::sign_in(&store, "bench.office", "mat-khau-do-hieu-nang", 2).await?;
-    let (_, reporter) = auth::sign_in(&store, "bench.reporter", "mat-khau-do-hieu-nang", 2).await?;
+    let (_, office) =
+        auth::open_session(&store, "bench.office", "mat-khau-do-hieu-nang", 2).await?;
+    let (_, reporter) =
+        auth::open_session(&store, "bench.reporter", "mat-khau-do-hieu-nang", 2).await?;
+    let (_, office_api) = auth::sign_in(&store, "bench.office", "mat-khau-do-hieu-nang", 2).await?;
     let addr = serve(&store).await?;
     let c = client(4);
     let base = format!("http://{addr}");
     let office_cookie = format!("qcdc_session={office}");
     let reporter_cookie = format!("qcdc_session={reporter}");
-    let bearer = format!("Bearer {office}");
+    let bearer = format!("Bearer {office_api}");
     let n = requests.max(5);
     outln!(
         "Đợt #{} ({} đơn vị nhận), {n} lần mỗi trang, backend {:?}; tỉnh {province}, xã {commune}",
@@ -365,7 +368,7 @@ pub async fn saves(store: App, reporters: usize, seconds: u64) -> Result<()> {
             },
         )
         .await?;
-        let token = auth::issue_for_user(&cx, &username, 2).await?;
+        let token = auth::session_for_user(&cx, &username, 2).await?;
         sessions.push((format!("B-X{i:03}"), auth::csrf_for(&store, &token), token));
     }
     let addr = serve(&store).await?;

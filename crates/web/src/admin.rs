@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::WebState;
 use crate::layout::{Flash, csrf, enc, error_page, page, pager, status_of};
-use crate::session::{User, check_csrf, csrf_refused, csrf_value_ok};
+use crate::session::{User, check_csrf, csrf_refused};
 
 fn problems(e: &CoreError) -> Markup {
     html! {

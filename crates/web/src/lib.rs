@@ -14,7 +14,6 @@ mod registers;
 mod session;
 mod unit;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;

@@ -23,7 +23,7 @@ use crate::WebState;
 use crate::layout::{
     Flash, csrf, error_fragment, error_page, page, pager, paragraphs, status_badge, when,
 };
-use crate::session::{User, check_csrf, csrf_refused, csrf_value_ok};
+use crate::session::{User, check_csrf, csrf_refused};
 
 /// Messages passed through a redirect (`?tb=…`) and the page number (`?trang=`).
 #[derive(Deserialize, Default)]

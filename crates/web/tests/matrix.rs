@@ -155,7 +155,7 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
         "/dang-nhap" => Payload::Form("username=rep_n1&password=mat-khau-demo".into()),
         "/doi-mat-khau" => f("&current=mat-khau-demo&new=mat-khau-demo"),
         "/dot/moi" => f(
-            "&title=Th%E1%BB%AD&issuer=T&template=qcdc-dinh-ky&period=2027-H1&deadline=20/06/2099&unit=N1&xac_nhan=1",
+            "&title=Th%E1%BB%AD&issuer=T&template=qcdc-dinh-ky&period=2098-H2&deadline=20/06/2099&unit=N1&xac_nhan=1",
         ),
         "/dot/{id}/bao-cao/{unit}/luu" => f("&v.tcd_luot=3"),
         "/dot/{id}/gia-han" => f(&format!(
