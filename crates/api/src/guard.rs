@@ -177,7 +177,7 @@ async fn rewrite(path: &str, res: Response, render: Render) -> Response {
             ErrorCode::InvalidInput,
             "Phương thức HTTP không được hỗ trợ ở địa chỉ này".to_string(),
         ),
-        _ if detail.contains("path") || detail.contains("Path") => (
+        _ if detail.contains("URL") || detail.contains("path") || detail.contains("Path") => (
             ErrorCode::InvalidInput,
             "Địa chỉ không hợp lệ: một phần của đường dẫn không đúng kiểu (ví dụ số đợt phải là số)".to_string(),
         ),

@@ -328,7 +328,7 @@ async fn page_by_role_matrix() {
             title: "Báo cáo 6 tháng".into(),
             template: "qcdc-dinh-ky".into(),
             template_version: None,
-            period: "2026-H1".parse().unwrap(),
+            period: "2099-H1".parse().unwrap(),
             issuer: "T".into(),
             deadline: NaiveDate::from_ymd_opt(2099, 6, 20).unwrap(),
             letter: String::new(),
