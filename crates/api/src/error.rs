@@ -42,7 +42,10 @@ pub(crate) fn refusal(what: &str, detail: &str) -> CoreError {
         field.map(|f| format!(": thiếu trường «{f}»"))
     } else if detail.contains("unknown field") {
         field.map(|f| format!(": không có trường «{f}»"))
-    } else if detail.contains("invalid type") || detail.contains("invalid digit") || detail.contains("invalid value") {
+    } else if detail.contains("invalid type")
+        || detail.contains("invalid digit")
+        || detail.contains("invalid value")
+    {
         Some(": sai kiểu giá trị".to_string())
     } else if detail.contains("EOF") {
         Some(": nội dung bị cắt giữa chừng".to_string())

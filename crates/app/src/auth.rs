@@ -293,7 +293,10 @@ async fn from_kind(app: &App, token: &str, kind: TokenKind) -> CoreResult<Ctx> {
         }
         let stale = (Utc::now() - Duration::seconds(TOUCH_EVERY_SECONDS))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let touch = row.last_seen_at.as_deref().is_none_or(|t| t < stale.as_str());
+        let touch = row
+            .last_seen_at
+            .as_deref()
+            .is_none_or(|t| t < stale.as_str());
         Ok((actor_of(&mut tx, row.user_id).await?, touch.then_some(now)))
     }
     .await;
@@ -349,7 +352,9 @@ pub async fn change_password(cx: &Ctx, current: &str, new: &str) -> CoreResult<(
     let r = async {
         users_repo::set_password_hash(&mut tx, cx.actor().user_id, &hash, false).await?;
         match &cx.token_hash {
-            Some(keep) => users_repo::delete_tokens_except(&mut tx, cx.actor().user_id, keep).await?,
+            Some(keep) => {
+                users_repo::delete_tokens_except(&mut tx, cx.actor().user_id, keep).await?
+            }
             None => users_repo::delete_tokens_of(&mut tx, cx.actor().user_id).await?,
         }
         audit::write(

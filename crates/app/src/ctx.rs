@@ -149,7 +149,11 @@ impl App {
 
     /// Runs `f` on the sign-in failure counters.
     pub(crate) fn with_throttle<R>(&self, f: impl FnOnce(&mut Throttle) -> R) -> R {
-        f(&mut self.inner.throttle.lock().unwrap_or_else(|e| e.into_inner()))
+        f(&mut self
+            .inner
+            .throttle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()))
     }
 
     pub(crate) fn count_sign_in_failure(&self) {

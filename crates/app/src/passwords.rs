@@ -51,8 +51,7 @@ pub const MAX_LENGTH: usize = 256;
 const COMMON: &str = include_str!("../../../data/common-passwords.txt");
 
 fn common() -> &'static std::collections::HashSet<String> {
-    static SET: std::sync::OnceLock<std::collections::HashSet<String>> =
-        std::sync::OnceLock::new();
+    static SET: std::sync::OnceLock<std::collections::HashSet<String>> = std::sync::OnceLock::new();
     SET.get_or_init(|| {
         COMMON
             .lines()
@@ -94,23 +93,6 @@ pub fn check_new(password: &str) -> CoreResult<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn common_and_short_passwords_are_refused() {
-        for p in ["123456a@", "12345678", "password", "PassWord1", "matkhau123", "Anhyeuem123", "qwerty123"] {
-            assert!(check_new(p).is_err(), "{p}");
-        }
-        assert!(check_new("mat-khau-demo").is_ok());
-        assert!(check_new("Mây trắng bay 1975").is_ok());
-        assert!(check_new("tam\0thoi123").is_err());
-        assert!(check_new(&"x".repeat(MAX_LENGTH + 1)).is_err());
-        assert!(common().len() > 15_000);
-    }
-}
-
 /// A temporary password for an admin to hand over: 12 letters and digits without
 /// the look-alikes (0/O, 1/l/I).
 pub fn generate() -> String {
@@ -120,4 +102,29 @@ pub fn generate() -> String {
     (0..12)
         .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_and_short_passwords_are_refused() {
+        for p in [
+            "123456a@",
+            "12345678",
+            "password",
+            "PassWord1",
+            "matkhau123",
+            "Anhyeuem123",
+            "qwerty123",
+        ] {
+            assert!(check_new(p).is_err(), "{p}");
+        }
+        assert!(check_new("mat-khau-demo").is_ok());
+        assert!(check_new("Mây trắng bay 1975").is_ok());
+        assert!(check_new("tam\0thoi123").is_err());
+        assert!(check_new(&"x".repeat(MAX_LENGTH + 1)).is_err());
+        assert!(common().len() > 15_000);
+    }
 }

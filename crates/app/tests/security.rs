@@ -93,9 +93,15 @@ async fn scenario(url: &str) {
 
     // --- one failure limit, keyed by address and username, with backoff
     for i in 0..50 {
-        let e = attempt(&app, "203.0.113.9", "rep_n1", "sai-mat-khau", TokenKind::Api)
-            .await
-            .unwrap_err();
+        let e = attempt(
+            &app,
+            "203.0.113.9",
+            "rep_n1",
+            "sai-mat-khau",
+            TokenKind::Api,
+        )
+        .await
+        .unwrap_err();
         let want = if i < 5 {
             ErrorCode::Unauthorized
         } else {
@@ -148,7 +154,11 @@ async fn scenario(url: &str) {
     let shown = serde_json::to_string(&list).unwrap();
     assert!(!shown.contains(&session) && !shown.contains(&token));
     assert_eq!(
-        users::sign_ins(&admin_n2, "rep_n1").await.err().unwrap().code,
+        users::sign_ins(&admin_n2, "rep_n1")
+            .await
+            .err()
+            .unwrap()
+            .code,
         ErrorCode::Forbidden
     );
     let api_id = list.iter().find(|t| t.kind == TokenKind::Api).unwrap().id;

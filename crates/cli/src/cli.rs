@@ -1277,9 +1277,9 @@ async fn serve(store: App, addr: SocketAddr, cookie_secure: bool, note: &str) ->
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
 

@@ -714,7 +714,12 @@ fn action_vi(action: &str) -> &str {
     }
 }
 
-async fn sign_ins_response(u: &User, username: &str, flash: Option<Flash>, status: StatusCode) -> Response {
+async fn sign_ins_response(
+    u: &User,
+    username: &str,
+    flash: Option<Flash>,
+    status: StatusCode,
+) -> Response {
     let r = async {
         Ok::<_, CoreError>((
             users::sign_ins(&u.cx, username).await?,

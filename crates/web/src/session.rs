@@ -204,7 +204,11 @@ pub async fn read_upload(
                 }
                 Some("tep") => {
                     out.name = field.file_name().unwrap_or_default().to_lowercase();
-                    out.bytes = field.bytes().await.map_err(|e| refused(e.status()))?.to_vec();
+                    out.bytes = field
+                        .bytes()
+                        .await
+                        .map_err(|e| refused(e.status()))?
+                        .to_vec();
                 }
                 _ => {}
             },

@@ -134,7 +134,9 @@ struct Session {
 }
 
 async fn sign_in(app: &App, user: &str) -> Session {
-    let (_, token) = auth::open_session(app, user, "mat-khau-demo", 1).await.unwrap();
+    let (_, token) = auth::open_session(app, user, "mat-khau-demo", 1)
+        .await
+        .unwrap();
     Session {
         cookie: format!("{}={token}", qcdc_web::SESSION_COOKIE),
         csrf: auth::csrf_for(app, &token),

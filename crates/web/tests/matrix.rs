@@ -363,7 +363,9 @@ async fn page_by_role_matrix() {
     let router = server_router(app.clone(), false);
     let mut sessions: HashMap<&str, (String, String)> = HashMap::new();
     for (u, _, _) in ACTORS {
-        let (_, token) = auth::open_session(&app, u, "mat-khau-demo", 1).await.unwrap();
+        let (_, token) = auth::open_session(&app, u, "mat-khau-demo", 1)
+            .await
+            .unwrap();
         sessions.insert(
             *u,
             (

@@ -846,7 +846,10 @@ async fn sign_in_limit_sessions_and_refusals_in_vietnamese() {
     .await;
     assert_eq!(st, StatusCode::OK, "{body}");
     assert!(body.contains("Đã thu hồi mọi phiên"), "{body}");
-    assert!(body.contains("Thu hồi mọi phiên đăng nhập"), "in the log: {body}");
+    assert!(
+        body.contains("Thu hồi mọi phiên đăng nhập"),
+        "in the log: {body}"
+    );
     let (st, _, _) = send(&app, get("/viec-can-lam", &first)).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
 
@@ -871,37 +874,98 @@ async fn sign_in_limit_sessions_and_refusals_in_vietnamese() {
     upload.extend_from_slice(b"\r\n--b--\r\n");
     let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
         (
-            raw("POST", "/doi-mat-khau", form_ct, format!("csrf={admin_csrf}&current=%FF%FE&new=x").into_bytes()),
+            raw(
+                "POST",
+                "/doi-mat-khau",
+                form_ct,
+                format!("csrf={admin_csrf}&current=%FF%FE&new=x").into_bytes(),
+            ),
             StatusCode::BAD_REQUEST,
             "UTF-8",
         ),
         (
-            raw("POST", "/quan-tri/nguoi-dung", form_ct, format!("csrf={admin_csrf}&username=a&full_name=A%00B").into_bytes()),
+            raw(
+                "POST",
+                "/quan-tri/nguoi-dung",
+                form_ct,
+                format!("csrf={admin_csrf}&username=a&full_name=A%00B").into_bytes(),
+            ),
             StatusCode::BAD_REQUEST,
             "ký tự điều khiển",
         ),
-        (raw("GET", "/dot/abc", "", vec![]), StatusCode::BAD_REQUEST, "Địa chỉ không hợp lệ"),
-        (raw("GET", "/dot/1/bao-cao/N1?trang=%FF", "", vec![]), StatusCode::BAD_REQUEST, "UTF-8"),
-        (raw("POST", "/dang-nhap", form_ct, b"username=rep1".to_vec()), StatusCode::UNPROCESSABLE_ENTITY, "không đọc được"),
-        (raw("POST", "/dang-nhap", "text/plain", b"username=rep1&password=x".to_vec()), StatusCode::UNSUPPORTED_MEDIA_TYPE, "Kiểu nội dung"),
-        (raw("POST", "/dot/moi", form_ct, big.into_bytes()), StatusCode::PAYLOAD_TOO_LARGE, "quá lớn"),
-        (raw("POST", "/quan-tri/don-vi/nhap", "multipart/form-data; boundary=b", upload), StatusCode::PAYLOAD_TOO_LARGE, "Tệp tải lên quá lớn (tối đa 16 MB)"),
-        (raw("GET", "/khong-co-trang-nay", "", vec![]), StatusCode::NOT_FOUND, "Không tìm thấy"),
-        (raw("DELETE", "/dang-nhap", "", vec![]), StatusCode::METHOD_NOT_ALLOWED, "không nhận kiểu yêu cầu"),
+        (
+            raw("GET", "/dot/abc", "", vec![]),
+            StatusCode::BAD_REQUEST,
+            "Địa chỉ không hợp lệ",
+        ),
+        (
+            raw("GET", "/dot/1/bao-cao/N1?trang=%FF", "", vec![]),
+            StatusCode::BAD_REQUEST,
+            "UTF-8",
+        ),
+        (
+            raw("POST", "/dang-nhap", form_ct, b"username=rep1".to_vec()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "không đọc được",
+        ),
+        (
+            raw(
+                "POST",
+                "/dang-nhap",
+                "text/plain",
+                b"username=rep1&password=x".to_vec(),
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Kiểu nội dung",
+        ),
+        (
+            raw("POST", "/dot/moi", form_ct, big.into_bytes()),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "quá lớn",
+        ),
+        (
+            raw(
+                "POST",
+                "/quan-tri/don-vi/nhap",
+                "multipart/form-data; boundary=b",
+                upload,
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Tệp tải lên quá lớn (tối đa 16 MB)",
+        ),
+        (
+            raw("GET", "/khong-co-trang-nay", "", vec![]),
+            StatusCode::NOT_FOUND,
+            "Không tìm thấy",
+        ),
+        (
+            raw("DELETE", "/dang-nhap", "", vec![]),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "không nhận kiểu yêu cầu",
+        ),
     ];
     for (req, status, words) in cases {
         let what = format!("{} {}", req.method(), req.uri());
         let (st, headers, body) = send(&app, req).await;
         assert_eq!(st, status, "{what}: {body}");
         assert!(body.contains(words), "{what}: {body}");
-        assert!(body.contains("<html"), "{what}: a page, not plain text: {body}");
+        assert!(
+            body.contains("<html"),
+            "{what}: a page, not plain text: {body}"
+        );
         assert!(
             headers
                 .iter()
                 .any(|(k, v)| k == "content-type" && v.starts_with("text/html")),
             "{what}"
         );
-        for english in ["Failed to", "Expected", "missing field", "Invalid", "length limit"] {
+        for english in [
+            "Failed to",
+            "Expected",
+            "missing field",
+            "Invalid",
+            "length limit",
+        ] {
             assert!(!body.contains(english), "{what}: {body}");
         }
     }
