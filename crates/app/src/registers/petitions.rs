@@ -331,6 +331,16 @@ pub async fn record(cx: &Ctx, unit_code: &str, input: &PetitionInput) -> CoreRes
         .map(|n| qcdc_core::text::nfc(n.trim()))
         .filter(|n| !n.is_empty())
         .collect();
+    for n in &petitioners {
+        qcdc_core::text::check_line("Họ tên người gửi đơn", n, 200)?;
+    }
+    qcdc_core::text::check_line(
+        "Tóm tắt nội dung đơn",
+        input.summary.trim(),
+        qcdc_core::text::MAX_LINE_CHARS,
+    )?;
+    qcdc_core::text::check_line("Cơ quan chuyển đơn", input.forwarded_from.trim(), 300)?;
+    qcdc_core::text::check_text("Nội dung đơn", &input.content, 100_000)?;
     let mut tx = cx.app().db().write().await?;
     let r = async {
         let (unit, _) = require_sight(cx, &mut tx, unit_code).await?;
