@@ -4,6 +4,7 @@
 //!   JSON body must decode to valid UTF-8 (the framework's form and query
 //!   parsers would silently replace bad bytes) and hold no NUL or other control
 //!   character except newline, carriage return and tab;
+//! - a body over the route's deliberate limit is refused before it is read whole;
 //! - every rejection the framework answers itself in plain English text (bad path
 //!   parameter, query, form or JSON, wrong content type, body over the route's
 //!   limit) is rewritten: JSON `{code, message}` under `/api/`, a Vietnamese page
@@ -24,9 +25,13 @@ use crate::error::ApiError;
 /// Renders a refusal: (path, error) → response.
 pub type Render = fn(&str, CoreError) -> Response;
 
-/// The largest form or JSON body the guard reads to check (the largest route
-/// limit of such bodies); beyond it the request is refused as too large.
-pub const CHECKED_BODY_LIMIT: usize = 32 * 1024 * 1024;
+/// The guard of one route: how to answer a refusal, and the route's body limit
+/// (a form or JSON body is read to check only up to it; beyond, 413).
+#[derive(Clone, Copy)]
+pub struct Guard {
+    pub render: Render,
+    pub limit: usize,
+}
 
 /// JSON answers for every path (the API alone).
 pub fn render_json(_: &str, e: CoreError) -> Response {
@@ -113,8 +118,10 @@ fn kind_of(req: &Request) -> Option<&'static str> {
     }
 }
 
-/// The middleware: checks the input, then rewrites the framework's own refusals.
-pub async fn guard(State(render): State<Render>, req: Request, next: Next) -> Response {
+/// The middleware (a layer on each route, see [`Guard`]): checks the input, then
+/// rewrites the framework's own refusals.
+pub async fn guard(State(g): State<Guard>, req: Request, next: Next) -> Response {
+    let render = g.render;
     let path = req.uri().path().to_string();
     if let Some(q) = req.uri().query()
         && let Err(e) = check_urlencoded(q.as_bytes())
@@ -124,7 +131,7 @@ pub async fn guard(State(render): State<Render>, req: Request, next: Next) -> Re
     let req = match kind_of(&req) {
         Some(kind) => {
             let (parts, body) = req.into_parts();
-            let bytes = match to_bytes(body, CHECKED_BODY_LIMIT).await {
+            let bytes = match to_bytes(body, g.limit).await {
                 Ok(b) => b,
                 Err(_) => return render(&path, too_large()),
             };
@@ -218,4 +225,21 @@ mod tests {
         assert!(check_json(br#"{"a":"x\by"}"#).is_err());
         assert!(check_json(br#"{"a":"\u00e1"}"#).is_ok());
     }
+}
+
+/// `handler` with its body limit and the guard in front of it.
+pub fn guarded<S>(
+    handler: axum::routing::MethodRouter<S>,
+    render: Render,
+    limit: usize,
+) -> axum::routing::MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    handler
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            Guard { render, limit },
+            guard,
+        ))
 }

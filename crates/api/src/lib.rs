@@ -14,7 +14,6 @@ mod openapi;
 pub mod registers;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, post, put};
 use qcdc_app::App;
@@ -224,7 +223,7 @@ pub fn routes_router(app: App) -> Router {
         let limit = route.limit.max(KB);
         r = r.route(
             route.path,
-            route.handler.layer(DefaultBodyLimit::max(limit)),
+            guard::guarded(route.handler, guard::render_json, limit),
         );
     }
     r.with_state(AppState { app })
@@ -235,10 +234,6 @@ pub fn router(app: App) -> Router {
     routes_router(app)
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            guard::render_json as guard::Render,
-            guard::guard,
-        ))
 }
 
 pub use handlers::{method_not_allowed as api_method_not_allowed, not_found as api_not_found};

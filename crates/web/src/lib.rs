@@ -213,9 +213,11 @@ pub fn router(app: App, secure_cookies: bool) -> Router {
     };
     let mut r: Router<WebState> = Router::new();
     for p in page_routes() {
+        // bad bytes and control characters refused, the framework's own refusals
+        // answered as Vietnamese pages, the body limit of the route
         r = r.route(
             p.path,
-            p.handler.layer(DefaultBodyLimit::max(body_limit(p.path))),
+            qcdc_api::guard::guarded(p.handler, layout::render_refusal, body_limit(p.path)),
         );
     }
     r.with_state(state)
@@ -229,12 +231,6 @@ pub fn server_router(app: App, secure_cookies: bool) -> Router {
         .merge(router(app, secure_cookies))
         .fallback(layout::fallback)
         .method_not_allowed_fallback(layout::method_not_allowed)
-        // bad bytes and control characters refused, the framework's own refusals
-        // answered as Vietnamese pages (JSON under /api/)
-        .layer(axum::middleware::from_fn_with_state(
-            layout::render_refusal as qcdc_api::guard::Render,
-            qcdc_api::guard::guard,
-        ))
         // security headers on every answer: scripts only from the server itself
         // (no inline script anywhere), no framing, no referrer to other sites, no
         // content sniffing; pages and API answers are never cached (a signed-in
