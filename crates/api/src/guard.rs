@@ -204,6 +204,23 @@ async fn rewrite(path: &str, res: Response, render: Render) -> Response {
     res
 }
 
+/// `handler` with its body limit and the guard in front of it.
+pub fn guarded<S>(
+    handler: axum::routing::MethodRouter<S>,
+    render: Render,
+    limit: usize,
+) -> axum::routing::MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    handler
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            Guard { render, limit },
+            guard,
+        ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,21 +242,4 @@ mod tests {
         assert!(check_json(br#"{"a":"x\by"}"#).is_err());
         assert!(check_json(br#"{"a":"\u00e1"}"#).is_ok());
     }
-}
-
-/// `handler` with its body limit and the guard in front of it.
-pub fn guarded<S>(
-    handler: axum::routing::MethodRouter<S>,
-    render: Render,
-    limit: usize,
-) -> axum::routing::MethodRouter<S>
-where
-    S: Clone + Send + Sync + 'static,
-{
-    handler
-        .layer(axum::extract::DefaultBodyLimit::max(limit))
-        .layer(axum::middleware::from_fn_with_state(
-            Guard { render, limit },
-            guard,
-        ))
 }
