@@ -18,6 +18,8 @@ use rand::RngCore;
 pub struct AppOptions {
     /// Migrate only up to this schema version (upgrade tests).
     pub migrate_to: Option<i64>,
+    /// How long a request waits for a database connection (default 30 s).
+    pub acquire_timeout: Option<std::time::Duration>,
 }
 
 struct Inner {
@@ -41,6 +43,7 @@ impl App {
             url,
             &OpenOptions {
                 migrate_to: opts.migrate_to,
+                acquire_timeout: opts.acquire_timeout,
             },
         )
         .await?;
@@ -53,6 +56,7 @@ impl App {
             dir,
             &OpenOptions {
                 migrate_to: opts.migrate_to,
+                acquire_timeout: opts.acquire_timeout,
             },
         )
         .await?;
@@ -106,6 +110,11 @@ impl App {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Connections of the database pool: (open, idle) — for monitoring.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        self.db().pool_stats()
     }
 
     /// Today in Vietnam.
