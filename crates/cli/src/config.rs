@@ -87,10 +87,11 @@ pub fn parse(args: Vec<OsString>) -> Result<Cli> {
                         .join(", ")
                 );
             };
-            let given = [sub.value_source(key), m.value_source(key)]
-                .into_iter()
-                .flatten()
-                .any(|s| matches!(s, ValueSource::CommandLine | ValueSource::EnvVariable));
+            // global options are propagated into the subcommand's matches
+            let given = matches!(
+                sub.value_source(key),
+                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+            );
             if given {
                 continue;
             }

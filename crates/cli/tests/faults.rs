@@ -13,25 +13,57 @@ use std::time::{Duration, Instant};
 
 use common::{Server, http, json, ok, qcdc};
 
-/// The demo's current round, the communes that have not started it, and a token
-/// of a user who reports for them and manages the round.
-fn demo_with_loader(d: &Path) -> (String, Vec<String>, String) {
+/// The demo province's units, a round to every commune, and a token of a user
+/// who reports for eight of them and manages the round: (round, units, token).
+fn province_with_loader(d: &Path) -> (i64, Vec<String>, String) {
     let db = ["--data", d.to_str().unwrap()];
-    ok(&qcdc(&db, &["demo"]));
+    let units = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/units.csv");
+    ok(&qcdc(&db, &["units", "import", units.to_str().unwrap()]));
+    let out = ok(&qcdc(
+        &db,
+        &[
+            "rounds",
+            "create",
+            "--title",
+            "Đợt thử tải",
+            "--template",
+            "qcdc-dinh-ky",
+            "--period",
+            "2099-H1",
+            "--issuer",
+            "LV",
+            "--deadline",
+            "20/06/2099",
+            "--kinds",
+            "commune",
+        ],
+    ));
+    let round: i64 = out
+        .split('#')
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|r| r.parse().ok())
+        .unwrap_or_else(|| panic!("no round id in {out}"));
     let status = json(&ok(&qcdc(
         &db,
-        &["rounds", "status", "--round", "4", "--format", "json"],
+        &[
+            "rounds",
+            "status",
+            "--round",
+            &round.to_string(),
+            "--format",
+            "json",
+        ],
     )));
-    let issuer = status["round"]["issuer_code"].as_str().unwrap().to_string();
     let units: Vec<String> = status["recipients"]["items"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["status"] == "not_started" && r["kind"] == "commune")
+        .filter(|r| r["status"] == "not_started")
         .map(|r| r["unit_code"].as_str().unwrap().to_string())
         .take(8)
         .collect();
-    assert!(units.len() >= 3, "too few communes to load: {units:?}");
+    assert_eq!(units.len(), 8, "communes to load: {status}");
     let mut add = vec![
         "users",
         "add",
@@ -41,10 +73,10 @@ fn demo_with_loader(d: &Path) -> (String, Vec<String>, String) {
         "Người thử tải",
         "--password",
         "Kiem-thu-tai-2026!x",
+        "--role",
+        "office:LV",
     ];
-    let office = format!("office:{issuer}");
     let reporters: Vec<String> = units.iter().map(|u| format!("reporter:{u}")).collect();
-    add.extend(["--role", office.as_str()]);
     for r in &reporters {
         add.extend(["--role", r.as_str()]);
     }
@@ -55,7 +87,7 @@ fn demo_with_loader(d: &Path) -> (String, Vec<String>, String) {
         .find(|w| w.len() == 64)
         .unwrap_or_else(|| panic!("no token in {out}"))
         .to_string();
-    (issuer, units, token)
+    (round, units, token)
 }
 
 fn draft_body(i: i64) -> String {
@@ -92,7 +124,7 @@ struct Seen {
 fn sigkill_during_saves_and_acceptances_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("data");
-    let (_, units, token) = demo_with_loader(&d);
+    let (round, units, token) = province_with_loader(&d);
     let db = ["--data", d.to_str().unwrap()];
     let log = dir.path().join("serve.log");
     let server = Server::start(&db, &[], &log);
@@ -106,11 +138,11 @@ fn sigkill_during_saves_and_acceptances_loses_nothing_acknowledged() {
             let (seen, unit, addr, token) =
                 (seen.clone(), unit.clone(), addr.clone(), token.clone());
             std::thread::spawn(move || {
-                let base = format!("/api/v1/rounds/4/submissions/{unit}");
+                let base = format!("/api/v1/rounds/{round}/submissions/{unit}");
                 let note = |f: &dyn Fn(&mut Seen)| f(&mut seen.lock().unwrap()[k]);
-                // the units accept at different moments: some before the kill,
-                // some after many saves, some never
-                let accept_at = 3 + 2 * k as i64;
+                // half the units are accepted, at different moments; the others
+                // keep saving until the kill
+                let accept_at = (k % 2 == 0).then_some(3 + k as i64);
                 for i in 1..=10_000 {
                     note(&|s| s.sent = i);
                     match http(&addr, "PUT", &format!("{base}/draft"), Some(&token), Some(&draft_body(i))) {
@@ -118,7 +150,7 @@ fn sigkill_during_saves_and_acceptances_loses_nothing_acknowledged() {
                         Ok((st, _, b)) => return note(&|s| s.refused.push(format!("save {st} {b}"))),
                         Err(_) => return note(&|s| s.cut = true),
                     }
-                    if i == accept_at {
+                    if Some(i) == accept_at {
                         note(&|s| s.submit_sent = Some(i));
                         match http(&addr, "POST", &format!("{base}/submit"), Some(&token), None) {
                             Ok((st, _, _)) if (200..300).contains(&st) => {}
@@ -156,6 +188,12 @@ fn sigkill_during_saves_and_acceptances_loses_nothing_acknowledged() {
         w.join().unwrap();
     }
     let seen = seen.lock().unwrap().clone();
+    eprintln!(
+        "killed after {} acknowledged saves and {} acceptances; {} requests cut",
+        seen.iter().filter_map(|s| s.saved).sum::<i64>(),
+        seen.iter().filter(|s| s.accepted.is_some()).count(),
+        seen.iter().filter(|s| s.cut).count()
+    );
     for (u, s) in units.iter().zip(&seen) {
         assert!(s.refused.is_empty(), "{u}: refused under load: {:?}", s.refused);
     }
@@ -178,7 +216,7 @@ fn sigkill_during_saves_and_acceptances_loses_nothing_acknowledged() {
         let (st, _, body) = http(
             &server.addr,
             "GET",
-            &format!("/api/v1/rounds/4/submissions/{unit}"),
+            &format!("/api/v1/rounds/{round}/submissions/{unit}"),
             Some(&token),
             None,
         )
