@@ -114,7 +114,7 @@ impl App {
 
     /// Connections of the database pool: (open, idle) — for monitoring.
     pub fn pool_stats(&self) -> (u32, usize) {
-        self.db().pool_stats()
+        self.db().pool_size()
     }
 
     /// Today in Vietnam.

@@ -35,7 +35,7 @@ async fn fill(app: &App) -> i64 {
     .await
     .unwrap();
     units::import(&cx, sample_tree()).await.unwrap();
-    let r = rounds::create(
+    rounds::create(
         &cx,
         &NewRound {
             confirm: false,
@@ -245,9 +245,25 @@ async fn postgres_backup_restores_every_table_row_for_row() {
     let cx = app.system("test");
     // drafts, a sent report, an accepted one: every kind of row
     for (i, unit) in ["N1", "N2", "S1"].iter().enumerate() {
-        submissions::save_draft(&cx, r, unit, &save(i + 1))
-            .await
-            .unwrap();
+        let mut c = save(i + 1);
+        // a complete report (the office can accept it)
+        let n = (i as i64 + 1) * 1000;
+        for (k, v) in [
+            ("vb_tong", 3 * n),
+            ("vb_cap_uy", n),
+            ("vb_chinh_quyen", n),
+            ("vb_bcd", n),
+            ("tcd_luot", n),
+        ] {
+            c.values.insert(k.into(), Some(v));
+        }
+        for sec in [
+            "II.1", "II.2", "II.3", "II.4", "IV.1", "IV.2", "IV.3", "V.1",
+        ] {
+            c.sections
+                .insert(sec.into(), Some(format!("Nội dung mục {sec} của {unit}.")));
+        }
+        submissions::save_draft(&cx, r, unit, &c).await.unwrap();
     }
     let at = chrono::Utc::now();
     submissions::submit(&cx, r, "N1", at).await.unwrap();
@@ -274,7 +290,11 @@ async fn postgres_backup_restores_every_table_row_for_row() {
         dst.keys().collect::<Vec<_>>()
     );
     for (table, rows) in &src {
-        assert_eq!(rows.len() as i64, m.tables[table], "table {table}: manifest count");
+        assert_eq!(
+            rows.len() as i64,
+            m.tables[table],
+            "table {table}: manifest count"
+        );
         assert_eq!(rows, &dst[table], "table {table} differs after restore");
     }
     let t = maintenance::unit_ids(&rcx, &["T".into()]).await.unwrap()["T"];

@@ -40,7 +40,13 @@ pub struct Cli {
     #[command(flatten)]
     pub db: DbArgs,
     /// Log lines as text (default) or one JSON object per line (for a log collector).
-    #[arg(long, global = true, value_enum, default_value = "text", env = "QCDC_LOG_FORMAT")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "QCDC_LOG_FORMAT"
+    )]
     pub log_format: LogFormat,
     #[command(subcommand)]
     pub cmd: Cmd,
@@ -691,7 +697,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         "Đợt #{r}: tổng chạy của {n} đơn vị khác với tính lại từ số liệu gốc"
                     );
                 }
-                eprintln!("Sửa bằng: qcdc bench consolidate (tính lại) hoặc khôi phục bản sao lưu.");
+                eprintln!(
+                    "Sửa bằng: qcdc bench consolidate (tính lại) hoặc khôi phục bản sao lưu."
+                );
                 return Ok(ExitCode::from(1));
             }
             outln!(
@@ -1446,7 +1454,10 @@ async fn serve(
     };
     outln!("qcdc đang chạy tại http://{local}  (API: http://{local}/api/v1/openapi.json)");
     if let Some(l) = metrics {
-        outln!("Số liệu giám sát (Prometheus): http://{}/metrics", l.local_addr()?);
+        outln!(
+            "Số liệu giám sát (Prometheus): http://{}/metrics",
+            l.local_addr()?
+        );
         serve_metrics(store.clone(), l).await?;
     }
     // on stderr: a script may read the address line and close stdout

@@ -120,12 +120,14 @@ pub fn parse(args: Vec<OsString>) -> Result<Cli> {
             from_file.insert(key.clone());
         }
     }
-    let m = Cli::command().try_get_matches_from(&all).unwrap_or_else(|e| {
-        if !from_file.is_empty() {
-            eprintln!("(một số giá trị lấy từ tệp cấu hình: {from_file:?})");
-        }
-        e.exit()
-    });
+    let m = Cli::command()
+        .try_get_matches_from(&all)
+        .unwrap_or_else(|e| {
+            if !from_file.is_empty() {
+                eprintln!("(một số giá trị lấy từ tệp cấu hình: {from_file:?})");
+            }
+            e.exit()
+        });
     let mut cli = Cli::from_arg_matches(&m)?;
     if let Some(("serve", sub)) = m.subcommand() {
         cli.settings = settings()

@@ -145,16 +145,26 @@ fn sigkill_during_saves_and_acceptances_loses_nothing_acknowledged() {
                 let accept_at = (k % 2 == 0).then_some(3 + k as i64);
                 for i in 1..=10_000 {
                     note(&|s| s.sent = i);
-                    match http(&addr, "PUT", &format!("{base}/draft"), Some(&token), Some(&draft_body(i))) {
+                    match http(
+                        &addr,
+                        "PUT",
+                        &format!("{base}/draft"),
+                        Some(&token),
+                        Some(&draft_body(i)),
+                    ) {
                         Ok((st, _, _)) if (200..300).contains(&st) => note(&|s| s.saved = Some(i)),
-                        Ok((st, _, b)) => return note(&|s| s.refused.push(format!("save {st} {b}"))),
+                        Ok((st, _, b)) => {
+                            return note(&|s| s.refused.push(format!("save {st} {b}")));
+                        }
                         Err(_) => return note(&|s| s.cut = true),
                     }
                     if Some(i) == accept_at {
                         note(&|s| s.submit_sent = Some(i));
                         match http(&addr, "POST", &format!("{base}/submit"), Some(&token), None) {
                             Ok((st, _, _)) if (200..300).contains(&st) => {}
-                            Ok((st, _, b)) => return note(&|s| s.refused.push(format!("submit {st} {b}"))),
+                            Ok((st, _, b)) => {
+                                return note(&|s| s.refused.push(format!("submit {st} {b}")));
+                            }
                             Err(_) => return note(&|s| s.cut = true),
                         }
                         note(&|s| s.accept_sent = Some(i));
@@ -162,7 +172,9 @@ fn sigkill_during_saves_and_acceptances_loses_nothing_acknowledged() {
                             Ok((st, _, _)) if (200..300).contains(&st) => {
                                 return note(&|s| s.accepted = Some(i));
                             }
-                            Ok((st, _, b)) => return note(&|s| s.refused.push(format!("accept {st} {b}"))),
+                            Ok((st, _, b)) => {
+                                return note(&|s| s.refused.push(format!("accept {st} {b}")));
+                            }
                             Err(_) => return note(&|s| s.cut = true),
                         }
                     }
@@ -195,7 +207,11 @@ fn sigkill_during_saves_and_acceptances_loses_nothing_acknowledged() {
         seen.iter().filter(|s| s.cut).count()
     );
     for (u, s) in units.iter().zip(&seen) {
-        assert!(s.refused.is_empty(), "{u}: refused under load: {:?}", s.refused);
+        assert!(
+            s.refused.is_empty(),
+            "{u}: refused under load: {:?}",
+            s.refused
+        );
     }
     assert!(
         seen.iter().filter(|s| s.accepted.is_some()).count() >= 2,
@@ -226,7 +242,10 @@ fn sigkill_during_saves_and_acceptances_loses_nothing_acknowledged() {
         let status = v["status"].as_str().unwrap().to_string();
         let figure = v["values"]["tcd_luot"].as_f64().map(|f| f as i64);
         if let Some(i) = s.accepted {
-            assert_eq!(status, "accepted", "{unit}: acknowledged acceptance lost: {v}");
+            assert_eq!(
+                status, "accepted",
+                "{unit}: acknowledged acceptance lost: {v}"
+            );
             assert_eq!(figure, Some(i), "{unit}: accepted figure");
         } else if let Some(i) = s.saved {
             // the acknowledged save, or a later one that was in flight
@@ -237,7 +256,10 @@ fn sigkill_during_saves_and_acceptances_loses_nothing_acknowledged() {
                 (Some(_), None) => &["draft", "submitted"],
                 _ => &["draft"],
             };
-            assert!(allowed.contains(&status.as_str()), "{unit}: {status} ({s:?})");
+            assert!(
+                allowed.contains(&status.as_str()),
+                "{unit}: {status} ({s:?})"
+            );
         }
     }
     // the consolidation still works and the running totals equal a recomputation
@@ -287,7 +309,10 @@ fn a_read_only_data_directory_is_refused_at_start_up() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("data");
     // an existing database (migrated, templates loaded)
-    ok(&qcdc(&["--data", src.to_str().unwrap()], &["templates", "list"]));
+    ok(&qcdc(
+        &["--data", src.to_str().unwrap()],
+        &["templates", "list"],
+    ));
     let (data, _guard) = if is_root() {
         // chmod does not stop root: use a read-only bind mount instead
         let dst = dir.path().join("ro");
@@ -327,7 +352,9 @@ fn a_read_only_data_directory_is_refused_at_start_up() {
         String::from_utf8_lossy(&o.stdout)
     );
     assert!(
-        err.contains("không ghi được") && err.contains("not writable") && err.contains(data.to_str().unwrap()),
+        err.contains("không ghi được")
+            && err.contains("not writable")
+            && err.contains(data.to_str().unwrap()),
         "{err}"
     );
     assert_eq!(
@@ -380,12 +407,18 @@ fn postgres_restarting_under_the_server() {
     assert_eq!(st, 200, "{before}");
 
     pg.stop();
-    for (path, token) in [("/api/v1/ready", None), ("/api/v1/units", Some(token.as_str()))] {
+    for (path, token) in [
+        ("/api/v1/ready", None),
+        ("/api/v1/units", Some(token.as_str())),
+    ] {
         let (st, _, body) = get(path, token);
         assert_eq!(st, 503, "{path} while PostgreSQL is down: {body}");
         assert_eq!(json(&body)["code"], "unavailable", "{path}: {body}");
     }
-    assert!(server.child.try_wait().unwrap().is_none(), "qcdc still runs");
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "qcdc still runs"
+    );
 
     pg.restart();
     // the pool reconnects by itself: wait (bounded) until the database answers
@@ -397,11 +430,22 @@ fn postgres_restarting_under_the_server() {
         }
         std::thread::sleep(Duration::from_millis(250));
     }
-    assert!(ready, "ready again without restarting qcdc: {}", std::fs::read_to_string(&log).unwrap_or_default());
+    assert!(
+        ready,
+        "ready again without restarting qcdc: {}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
     let (st, _, after) = get("/api/v1/units", Some(&token));
     assert_eq!(st, 200, "{after}");
-    assert_eq!(json(&after), json(&before), "the same data after the restart");
-    assert!(server.child.try_wait().unwrap().is_none(), "the same qcdc process");
+    assert_eq!(
+        json(&after),
+        json(&before),
+        "the same data after the restart"
+    );
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "the same qcdc process"
+    );
     let log = std::fs::read_to_string(&log).unwrap();
     assert!(!log.contains("panicked"), "{log}");
 }

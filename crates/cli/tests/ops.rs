@@ -72,7 +72,11 @@ smtp_url = "smtp://bdv:bi-mat@mail.example.vn:587"
         &[("QCDC_BACKUP_KEEP", "4"), ("QCDC_REMINDERS_EVERY", "6")],
     )
     .unwrap();
-    let get = |k: &str| s.get(k).unwrap_or_else(|| panic!("{k} missing: {s:?}")).clone();
+    let get = |k: &str| {
+        s.get(k)
+            .unwrap_or_else(|| panic!("{k} missing: {s:?}"))
+            .clone()
+    };
     let (file_, env, flag, default) = (
         "tệp cấu hình",
         "biến môi trường",
@@ -95,11 +99,7 @@ smtp_url = "smtp://bdv:bi-mat@mail.example.vn:587"
     // a password in a URL is never printed
     assert_eq!(get("smtp_url").0, "smtp://bdv:***@mail.example.vn:587");
     // the file given by the environment, a flag still winning over it
-    let s = show_config(
-        &["--addr", "127.0.0.1:2222"],
-        &[("QCDC_CONFIG", conf)],
-    )
-    .unwrap();
+    let s = show_config(&["--addr", "127.0.0.1:2222"], &[("QCDC_CONFIG", conf)]).unwrap();
     assert_eq!(s["addr"], ("127.0.0.1:2222".into(), flag.into()));
     assert_eq!(s["backup_keep"], ("3".into(), file_.into()));
     // without a file: flags, environment and defaults only
@@ -161,12 +161,19 @@ fn metrics_request_ids_and_json_logs() {
     )
     .unwrap();
     assert_eq!(st, 200);
-    assert!(head.to_lowercase().contains("x-request-id: kiem-tra-123"), "{head}");
+    assert!(
+        head.to_lowercase().contains("x-request-id: kiem-tra-123"),
+        "{head}"
+    );
     // otherwise one is made
     let (_, head, _) = http(&server.addr, "GET", "/api/v1/health", None, None).unwrap();
     let id = head
         .lines()
-        .find_map(|l| l.to_lowercase().strip_prefix("x-request-id: ").map(str::to_string))
+        .find_map(|l| {
+            l.to_lowercase()
+                .strip_prefix("x-request-id: ")
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| panic!("no request id: {head}"));
     assert_eq!(id.trim().len(), 36, "a UUID: {id}");
 
@@ -183,8 +190,14 @@ fn metrics_request_ids_and_json_logs() {
         assert_eq!(st, 401);
     }
     for id in [7, 8] {
-        let (st, _, _) = http(&server.addr, "GET", &format!("/api/v1/rounds/{id}"), None, None)
-            .unwrap();
+        let (st, _, _) = http(
+            &server.addr,
+            "GET",
+            &format!("/api/v1/rounds/{id}"),
+            None,
+            None,
+        )
+        .unwrap();
         assert_eq!(st, 401);
     }
     // not on the public address
@@ -195,25 +208,59 @@ fn metrics_request_ids_and_json_logs() {
     assert_eq!(st, 200, "{head}");
     assert!(head.contains("text/plain"), "{head}");
     assert_eq!(
-        series(&m, "qcdc_http_requests_total", &[r#"route="/api/v1/health""#, r#"status="200""#, r#"method="GET""#]),
+        series(
+            &m,
+            "qcdc_http_requests_total",
+            &[
+                r#"route="/api/v1/health""#,
+                r#"status="200""#,
+                r#"method="GET""#
+            ]
+        ),
         Some(2.0),
         "{m}"
     );
     // by route pattern, never the raw URL
     assert_eq!(
-        series(&m, "qcdc_http_requests_total", &[r#"route="/api/v1/rounds/{id}""#, r#"status="401""#]),
+        series(
+            &m,
+            "qcdc_http_requests_total",
+            &[r#"route="/api/v1/rounds/{id}""#, r#"status="401""#]
+        ),
         Some(2.0),
         "{m}"
     );
     assert!(!m.contains("/api/v1/rounds/7"), "{m}");
-    assert_eq!(series(&m, "qcdc_http_requests_total", &[r#"route="unmatched""#, r#"status="404""#]), Some(1.0), "{m}");
-    assert!(
-        series(&m, "qcdc_http_request_duration_seconds_bucket", &[r#"route="/api/v1/health""#, r#"le="+Inf""#]) == Some(2.0),
+    assert_eq!(
+        series(
+            &m,
+            "qcdc_http_requests_total",
+            &[r#"route="unmatched""#, r#"status="404""#]
+        ),
+        Some(1.0),
         "{m}"
     );
-    assert_eq!(series(&m, "qcdc_sign_in_failures_total", &[]), Some(2.0), "{m}");
-    assert!(series(&m, "qcdc_db_pool_connections", &[]).is_some_and(|n| n >= 1.0), "{m}");
-    assert!(series(&m, "qcdc_db_pool_idle_connections", &[]).is_some(), "{m}");
+    assert!(
+        series(
+            &m,
+            "qcdc_http_request_duration_seconds_bucket",
+            &[r#"route="/api/v1/health""#, r#"le="+Inf""#]
+        ) == Some(2.0),
+        "{m}"
+    );
+    assert_eq!(
+        series(&m, "qcdc_sign_in_failures_total", &[]),
+        Some(2.0),
+        "{m}"
+    );
+    assert!(
+        series(&m, "qcdc_db_pool_connections", &[]).is_some_and(|n| n >= 1.0),
+        "{m}"
+    );
+    assert!(
+        series(&m, "qcdc_db_pool_idle_connections", &[]).is_some(),
+        "{m}"
+    );
     server.kill();
 
     // JSON log lines, the request's id on its line
@@ -230,7 +277,8 @@ fn metrics_request_ids_and_json_logs() {
     assert_eq!(line["span"]["route"], "/api/v1/health", "{line}");
     assert_eq!(line["fields"]["status"], 200, "{line}");
     assert!(
-        text.lines().all(|l| l.trim().is_empty() || l.starts_with('{') || !l.contains("request")),
+        text.lines()
+            .all(|l| l.trim().is_empty() || l.starts_with('{') || !l.contains("request")),
         "every request line is JSON: {text}"
     );
 }

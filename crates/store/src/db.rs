@@ -151,11 +151,6 @@ impl Db {
         self.backend
     }
 
-    /// Connections of the pool: (open, idle) — for monitoring.
-    pub fn pool_stats(&self) -> (u32, usize) {
-        (self.pool.size(), self.pool.num_idle())
-    }
-
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
