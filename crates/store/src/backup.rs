@@ -78,12 +78,16 @@ pub async fn pg_snapshot(db: &Db) -> CoreResult<(Tx, String, BTreeMap<String, i6
         )
         .await?;
         let counts = counts_in(&mut tx, names).await?;
-        Ok((s.id, counts))
+        CoreResult::Ok((s.id, counts))
     }
     .await;
     match r {
         Ok((id, counts)) => Ok((tx, id, counts)),
-        Err(e) => Err(tx.finish::<()>(Err(e)).await.unwrap_err()),
+        Err(e) => {
+            // rolled back; the error is the query's
+            let _ = tx.finish::<()>(Err(e.clone())).await;
+            Err(e)
+        }
     }
 }
 
