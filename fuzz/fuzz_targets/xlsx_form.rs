@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         let expected = qcdc_docs::xlsx::FormIdentity {
             round_id: 1,
             unit_code: "X".into(),
-            template_code: t.code.clone(),
+            template_code: t.def.code.clone(),
             template_version: 1,
         };
         let _ = qcdc_docs::xlsx::import_form(data, &expected, t);
