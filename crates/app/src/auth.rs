@@ -25,6 +25,7 @@ fn token_hash(token: &str) -> String {
 }
 
 fn wrong() -> CoreError {
+    metrics::counter!("qcdc_sign_in_failures_total").increment(1);
     CoreError::new(
         ErrorCode::Unauthorized,
         "Tên đăng nhập hoặc mật khẩu không đúng",

@@ -104,18 +104,23 @@ pub async fn backup(cx: &Ctx, out: &Path, pg_url: Option<&str>) -> CoreResult<Ma
         Backend::Postgres => {
             let url = pg_url.ok_or_else(|| bad("Cần địa chỉ cơ sở dữ liệu PostgreSQL"))?;
             let dump = scratch.0.join("qcdc.pgdump");
-            // counts first, then a dump that holds at least these rows
-            let tables = store_backup::table_counts(db).await?;
-            run(
+            // the counts and the dump read one exported snapshot: the manifest
+            // counts exactly the rows of the dump, however busy the server is
+            let (snapshot_tx, snapshot, tables) = store_backup::pg_snapshot(db).await?;
+            let dumped = run(
                 "pg_dump",
                 &[
                     "--format=custom",
                     "--no-owner",
+                    "--snapshot",
+                    &snapshot,
                     "--file",
                     &dump.to_string_lossy(),
                     url,
                 ],
-            )?;
+            );
+            snapshot_tx.finish(Ok(())).await?;
+            dumped?;
             ("qcdc.pgdump", tables)
         }
     };
@@ -291,6 +296,22 @@ pub async fn restore_postgres(file: &Path, url: &str) -> CoreResult<Manifest> {
             &data.to_string_lossy(),
         ],
     )?;
+    // every table's rows as the manifest counted them (the dump's own snapshot)
+    let db = qcdc_store::Db::open(
+        url,
+        &qcdc_store::OpenOptions {
+            migrate_to: Some(manifest.schema_version),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let counts = store_backup::table_counts(&db).await;
+    db.close().await;
+    if counts? != manifest.tables {
+        return Err(bad(
+            "Số dòng các bảng sau khi khôi phục khác với bản kê khai của bản sao lưu; hãy khôi phục vào một cơ sở dữ liệu trống mới",
+        ));
+    }
     Ok(manifest)
 }
 

@@ -20,6 +20,8 @@ use rand::RngCore;
 pub struct AppOptions {
     /// Migrate only up to this schema version (upgrade tests).
     pub migrate_to: Option<i64>,
+    /// How long a request waits for a database connection (default 30 s).
+    pub acquire_timeout: Option<std::time::Duration>,
 }
 
 struct Inner {
@@ -47,6 +49,7 @@ impl App {
             url,
             &OpenOptions {
                 migrate_to: opts.migrate_to,
+                acquire_timeout: opts.acquire_timeout,
             },
         )
         .await?;
@@ -59,6 +62,7 @@ impl App {
             dir,
             &OpenOptions {
                 migrate_to: opts.migrate_to,
+                acquire_timeout: opts.acquire_timeout,
             },
         )
         .await?;
@@ -115,6 +119,11 @@ impl App {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Connections of the database pool: (open, idle) — for monitoring.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        self.db().pool_size()
     }
 
     /// Today in Vietnam.

@@ -334,6 +334,8 @@ async fn deliver(
     let mut outcomes = Vec::with_capacity(mails.len());
     for m in &mails {
         let r = mailer.send(&m.to, &m.subject, &m.body).await;
+        let outcome = if r.is_ok() { "sent" } else { "failed" };
+        metrics::counter!("qcdc_reminder_mails_total", "outcome" => outcome).increment(1);
         match &r {
             Ok(()) => report.mails_sent += 1,
             Err(_) => report.mails_failed += 1,
@@ -453,6 +455,7 @@ pub async fn send(
     }
     .await;
     let mails = tx.finish(r).await?;
+    metrics::counter!("qcdc_reminders_sent_total").increment(report.units as u64);
     deliver(cx, round_id, mails, &mut report).await?;
     Ok(report)
 }
@@ -516,6 +519,7 @@ pub async fn run_due(cx: &Ctx, now: DateTime<Utc>) -> CoreResult<RunReport> {
         let Some(mails) = tx.finish(r).await? else {
             continue;
         };
+        metrics::counter!("qcdc_reminders_sent_total").increment(report.units as u64);
         deliver(cx, id, mails, &mut report).await?;
         if report.units > 0 {
             out.rounds += 1;

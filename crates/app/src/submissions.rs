@@ -364,6 +364,7 @@ pub(crate) async fn save_draft_from(
     }
     .await;
     tx.finish(r).await?;
+    metrics::counter!("qcdc_report_saves_total").increment(1);
     // the view (with the checker's reading) is built after the write lock is released
     view(cx, round_id, unit_code).await
 }
@@ -654,6 +655,7 @@ pub async fn accept(cx: &Ctx, round_id: i64, unit_code: &str) -> CoreResult<Subm
     }
     .await;
     tx.finish(r).await?;
+    metrics::counter!("qcdc_acceptances_total").increment(1);
     // the view (with the checker's reading) is built after the write lock is released
     view(cx, round_id, unit_code).await
 }

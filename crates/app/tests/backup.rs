@@ -1,7 +1,8 @@
 //! Backup and restore on SQLite: a backup made while reporters keep saving is a
 //! consistent snapshot that restores with every count checked; a quiet backup
 //! restores every table row for row; a damaged or foreign file is refused with a
-//! clear message and nothing restored.
+//! clear message and nothing restored. On PostgreSQL (`pg_dump`/`pg_restore` under
+//! the throwaway server): a backup restores into a fresh database row for row.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -19,6 +20,12 @@ use qcdc_testkit::sample_tree;
 
 async fn populated(dir: &Path) -> (App, i64) {
     let app = App::open_dir(dir, &AppOptions::default()).await.unwrap();
+    let r = fill(&app).await;
+    (app, r)
+}
+
+/// Templates, the sample tree and one round to three units.
+async fn fill(app: &App) -> i64 {
     let cx = app.system("test");
     templates::load_files(
         &cx,
@@ -28,7 +35,7 @@ async fn populated(dir: &Path) -> (App, i64) {
     .await
     .unwrap();
     units::import(&cx, sample_tree()).await.unwrap();
-    let r = rounds::create(
+    rounds::create(
         &cx,
         &NewRound {
             confirm: false,
@@ -48,8 +55,7 @@ async fn populated(dir: &Path) -> (App, i64) {
     )
     .await
     .unwrap()
-    .id;
-    (app, r)
+    .id
 }
 
 fn save(i: usize) -> DraftChange {
@@ -216,4 +222,99 @@ async fn damaged_or_foreign_backups_are_refused() {
         .await
         .unwrap_err();
     assert!(e.message.contains("mới hơn"), "{}", e.message);
+}
+
+fn installed(tool: &str) -> bool {
+    std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_backup_restores_every_table_row_for_row() {
+    if !(installed("pg_dump") && installed("pg_restore")) {
+        eprintln!(
+            "SKIPPED: pg_dump/pg_restore are not installed (Debian's postgresql-client, which scripts/test installs)"
+        );
+        return;
+    }
+    let url = qcdc_testkit::fresh_pg_database();
+    let app = App::open(&url, &AppOptions::default()).await.unwrap();
+    let r = fill(&app).await;
+    let cx = app.system("test");
+    // drafts, a sent report, an accepted one: every kind of row
+    for (i, unit) in ["N1", "N2", "S1"].iter().enumerate() {
+        let mut c = save(i + 1);
+        // a complete report (the office can accept it)
+        let n = (i as i64 + 1) * 1000;
+        for (k, v) in [
+            ("vb_tong", 3 * n),
+            ("vb_cap_uy", n),
+            ("vb_chinh_quyen", n),
+            ("vb_bcd", n),
+            ("tcd_luot", n),
+        ] {
+            c.values.insert(k.into(), Some(v));
+        }
+        for sec in [
+            "II.1", "II.2", "II.3", "II.4", "IV.1", "IV.2", "IV.3", "V.1",
+        ] {
+            c.sections
+                .insert(sec.into(), Some(format!("Nội dung mục {sec} của {unit}.")));
+        }
+        submissions::save_draft(&cx, r, unit, &c).await.unwrap();
+    }
+    let at = chrono::Utc::now();
+    submissions::submit(&cx, r, "N1", at).await.unwrap();
+    submissions::accept(&cx, r, "N1").await.unwrap();
+    submissions::submit(&cx, r, "N2", at).await.unwrap();
+
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("pg.qcdcbak");
+    let m = backup::backup(&cx, &file, Some(&url)).await.unwrap();
+    assert_eq!(m.backend, "postgres");
+    assert!(m.tables["submission_versions"] > 0, "{:?}", m.tables);
+    assert_eq!(backup::verify(&file).unwrap().sha256, m.sha256);
+
+    // restored into a fresh database: every table row for row, the running
+    // totals equal to a recomputation
+    let target = qcdc_testkit::fresh_pg_database();
+    backup::restore_postgres(&file, &target).await.unwrap();
+    let restored = App::open(&target, &AppOptions::default()).await.unwrap();
+    let rcx = restored.system("test");
+    let src = backup::table_dump(&cx).await.unwrap();
+    let dst = backup::table_dump(&rcx).await.unwrap();
+    assert_eq!(
+        src.keys().collect::<Vec<_>>(),
+        dst.keys().collect::<Vec<_>>()
+    );
+    for (table, rows) in &src {
+        assert_eq!(
+            rows.len() as i64,
+            m.tables[table],
+            "table {table}: manifest count"
+        );
+        assert_eq!(rows, &dst[table], "table {table} differs after restore");
+    }
+    let t = maintenance::unit_ids(&rcx, &["T".into()]).await.unwrap()["T"];
+    let day = NaiveDate::from_ymd_opt(2099, 1, 1).unwrap();
+    let running = maintenance::consolidate_running(&rcx, r, &[t], day)
+        .await
+        .unwrap();
+    assert_eq!(
+        running,
+        maintenance::consolidate_recomputed(&rcx, r, &[t], day)
+            .await
+            .unwrap()
+    );
+    assert_eq!(running[&t].1.accepted, 1, "the accepted report came back");
+
+    // restoring again over the now full database is refused
+    assert!(backup::restore_postgres(&file, &target).await.is_err());
+    // a PostgreSQL backup is not restored into an SQLite data directory
+    let e = backup::restore_sqlite(&file, &tmp.path().join("sqlite"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput, "{e:?}");
 }

@@ -42,6 +42,7 @@ async fn upgrade(url: &str, postgres: bool) {
         url,
         &AppOptions {
             migrate_to: Some(1),
+            ..Default::default()
         },
     )
     .await
@@ -240,6 +241,7 @@ async fn a_first_release_database_without_the_migrator_is_adopted() {
         &url,
         &AppOptions {
             migrate_to: Some(1),
+            ..Default::default()
         },
     )
     .await

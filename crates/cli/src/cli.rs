@@ -12,8 +12,8 @@ use qcdc_app::rounds::{NewRound, RecipientSelector};
 use qcdc_app::units::UnitQuery;
 use qcdc_app::views::{ConsolidationView, RoundStatusView};
 use qcdc_app::{
-    App, AppOptions, PageReq, RecipientFilter, auth, backup, consolidation, documents, reminders,
-    rounds, submissions, templates, units, users,
+    App, AppOptions, PageReq, RecipientFilter, auth, backup, consolidation, documents, maintenance,
+    reminders, rounds, submissions, templates, units, users,
 };
 use qcdc_core::access::Role;
 use qcdc_core::number;
@@ -39,8 +39,66 @@ const SHIPPED_TEMPLATES: &[&str] = &[
 pub struct Cli {
     #[command(flatten)]
     pub db: DbArgs,
+    /// Log lines as text (default) or one JSON object per line (for a log collector).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "QCDC_LOG_FORMAT"
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub cmd: Cmd,
+    /// `serve`'s settings as resolved: (key, value, where it came from).
+    #[arg(skip)]
+    pub settings: Vec<(String, String, String)>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `qcdc serve`'s settings (each also a `QCDC_*` variable and a key of the
+/// `--config` TOML file; see the README's table).
+#[derive(Args)]
+pub struct ServeArgs {
+    /// TOML file of settings (keys as below with `_`); flags and QCDC_* variables win over it.
+    #[arg(long, env = "QCDC_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Print the settings in force and where each came from, then stop.
+    #[arg(long)]
+    pub show_config: bool,
+    #[arg(long, default_value = "127.0.0.1:8080", env = "QCDC_ADDR")]
+    pub addr: SocketAddr,
+    /// Create the demo province, rounds and users if the database is empty.
+    #[arg(long, env = "QCDC_DEMO")]
+    pub demo: bool,
+    /// Mark session cookies `Secure` (set when qcdc is served over HTTPS).
+    #[arg(long, env = "QCDC_COOKIE_SECURE")]
+    pub cookie_secure: bool,
+    /// Make a backup into this directory every `--backup-every-hours` while serving.
+    #[arg(long, env = "QCDC_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+    #[arg(long, env = "QCDC_BACKUP_EVERY_HOURS", default_value_t = 24)]
+    pub backup_every_hours: u64,
+    /// How many scheduled backups to keep (the oldest are removed).
+    #[arg(long, env = "QCDC_BACKUP_KEEP", default_value_t = 7)]
+    pub backup_keep: usize,
+    #[command(flatten)]
+    pub mail: MailArgs,
+    /// Run the scheduled reminders every this many minutes (0: never).
+    #[arg(long, default_value_t = 10, env = "QCDC_REMINDERS_EVERY")]
+    pub reminders_every: u64,
+    /// Serve Prometheus metrics at http://ADDR/metrics on this separate address
+    /// (off by default; keep it on loopback or a private network).
+    #[arg(long, env = "QCDC_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Seconds a request waits for a database connection before answering 503.
+    #[arg(long, default_value_t = 30, env = "QCDC_DB_ACQUIRE_TIMEOUT")]
+    pub db_acquire_timeout: u64,
 }
 
 #[derive(Args, Clone)]
@@ -58,30 +116,11 @@ pub struct DbArgs {
 
 #[derive(Subcommand)]
 pub enum Cmd {
-    /// Run the web server (JSON API).
-    Serve {
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
-        /// Create the demo province, rounds and users if the database is empty.
-        #[arg(long)]
-        demo: bool,
-        /// Mark session cookies `Secure` (set when qcdc is served over HTTPS).
-        #[arg(long)]
-        cookie_secure: bool,
-        /// Make a backup into this directory every `--backup-every-hours` while serving.
-        #[arg(long, env = "QCDC_BACKUP_DIR")]
-        backup_dir: Option<PathBuf>,
-        #[arg(long, env = "QCDC_BACKUP_EVERY_HOURS", default_value_t = 24)]
-        backup_every_hours: u64,
-        /// How many scheduled backups to keep (the oldest are removed).
-        #[arg(long, env = "QCDC_BACKUP_KEEP", default_value_t = 7)]
-        backup_keep: usize,
-        #[command(flatten)]
-        mail: MailArgs,
-        /// Run the scheduled reminders every this many minutes (0: never).
-        #[arg(long, default_value_t = 10, env = "QCDC_REMINDERS_EVERY")]
-        reminders_every: u64,
-    },
+    /// Run the web server (pages and JSON API).
+    Serve(Box<ServeArgs>),
+    /// Check that every round's running totals and counts equal a recomputation
+    /// from the raw accepted figures (after a crash, a restore, an upgrade).
+    VerifyTotals,
     /// Reminders to units that have not sent their report.
     #[command(subcommand)]
     Reminders(RemindersCmd),
@@ -515,9 +554,14 @@ pub fn cli_actor() -> String {
 /// Opens the database (migrating it) and loads the template files; a file whose
 /// version is already stored with other content is reported and ignored.
 pub async fn open(db: &DbArgs) -> Result<App> {
+    open_with(db, &AppOptions::default()).await
+}
+
+/// [`open`] with options (the server's connection wait).
+pub async fn open_with(db: &DbArgs, opts: &AppOptions) -> Result<App> {
     let app = match &db.database_url {
-        Some(url) => App::open(url, &AppOptions::default()).await?,
-        None => App::open_dir(&db.data, &AppOptions::default()).await?,
+        Some(url) => App::open(url, opts).await?,
+        None => App::open_dir(&db.data, opts).await?,
     };
     let dir = db
         .templates
@@ -570,17 +614,35 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             date,
             files,
         } => return Ok(crate::check::run(&files, format, date.as_deref())),
-        Cmd::Serve {
-            addr,
-            demo,
-            cookie_secure,
-            backup_dir,
-            backup_every_hours,
-            backup_keep,
-            mail,
-            reminders_every,
-        } => {
-            let store = open(&cli.db).await?;
+        Cmd::Serve(args) => {
+            let ServeArgs {
+                show_config,
+                addr,
+                demo,
+                cookie_secure,
+                backup_dir,
+                backup_every_hours,
+                backup_keep,
+                mail,
+                reminders_every,
+                metrics_addr,
+                db_acquire_timeout,
+                config: _,
+            } = *args;
+            if show_config {
+                for (key, value, source) in &cli.settings {
+                    outln!("{key:<20} = {value:<30} ({source})");
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            if cli.db.database_url.is_none() {
+                ensure_writable(&cli.db.data)?;
+            }
+            let opts = AppOptions {
+                acquire_timeout: Some(std::time::Duration::from_secs(db_acquire_timeout.max(1))),
+                ..Default::default()
+            };
+            let store = open_with(&cli.db, &opts).await?;
             if demo {
                 crate::demo::ensure(&store).await?;
             }
@@ -605,7 +667,46 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             if reminders_every > 0 {
                 spawn_reminders(store.clone(), reminders_every);
             }
-            serve(store, addr, cookie_secure, &note).await?;
+            serve(store, addr, cookie_secure, metrics_addr, &note).await?;
+        }
+        Cmd::VerifyTotals => {
+            let store = open(&cli.db).await?;
+            let cx = store.system(&actor);
+            let ids: Vec<i64> = units::all(&cx, &UnitQuery::default())
+                .await?
+                .into_iter()
+                .map(|u| u.id)
+                .collect();
+            let today = store.today();
+            let rounds = maintenance::round_ids(&cx).await?;
+            let mut bad = Vec::new();
+            for &r in &rounds {
+                let running = maintenance::consolidate_running(&cx, r, &ids, today).await?;
+                let recomputed = maintenance::consolidate_recomputed(&cx, r, &ids, today).await?;
+                let units_off = ids
+                    .iter()
+                    .filter(|u| running.get(u) != recomputed.get(u))
+                    .count();
+                if units_off > 0 {
+                    bad.push((r, units_off));
+                }
+            }
+            if !bad.is_empty() {
+                for (r, n) in &bad {
+                    eprintln!(
+                        "Đợt #{r}: tổng chạy của {n} đơn vị khác với tính lại từ số liệu gốc"
+                    );
+                }
+                eprintln!(
+                    "Sửa bằng: qcdc bench consolidate (tính lại) hoặc khôi phục bản sao lưu."
+                );
+                return Ok(ExitCode::from(1));
+            }
+            outln!(
+                "Tổng chạy khớp với tính lại từ số liệu gốc: {} đợt, {} đơn vị.",
+                rounds.len(),
+                ids.len()
+            );
         }
         Cmd::Backup { out } => {
             let store = open(&cli.db).await?;
@@ -1256,15 +1357,112 @@ fn spawn_reminders(store: App, minutes: u64) {
     });
 }
 
-async fn serve(store: App, addr: SocketAddr, cookie_secure: bool, note: &str) -> Result<()> {
+/// Refuses a data directory the server could not write to (read-only disk or
+/// mount, wrong owner, full disk): better a clear stop at start-up than every
+/// sign-in and save failing later.
+pub fn ensure_writable(dir: &Path) -> Result<()> {
+    use std::io::Write as _;
+    let refuse = |e: std::io::Error| {
+        anyhow::anyhow!(
+            "thư mục dữ liệu {d} không ghi được ({e}); qcdc không khởi động. Hãy cho người dùng chạy qcdc quyền ghi vào thư mục này (và còn chỗ trống trên đĩa) hoặc chọn --data khác.\n\
+             The data directory {d} is not writable ({e}); qcdc will not start.",
+            d = dir.display()
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(refuse)?;
+    let probe = dir.join(format!(".qcdc-write-probe-{}", std::process::id()));
+    let written = std::fs::File::create(&probe).and_then(|mut f| {
+        f.write_all(b"qcdc")?;
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&probe);
+    written.map_err(refuse)?;
+    // the database and its journal files themselves (a read-only file in a writable directory)
+    for name in ["qcdc.db", "qcdc.db-wal", "qcdc.db-shm"] {
+        let p = dir.join(name);
+        if p.exists() {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&p)
+                .map_err(refuse)?;
+        }
+    }
+    Ok(())
+}
+
+/// Installs the Prometheus recorder and serves `/metrics` on its own listener.
+async fn serve_metrics(store: App, listener: tokio::net::TcpListener) -> Result<()> {
+    use metrics_exporter_prometheus::PrometheusBuilder;
+    let handle = PrometheusBuilder::new()
+        .set_buckets(&[
+            0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+        ])?
+        .install_recorder()
+        .context("không cài được bộ ghi số liệu giám sát")?;
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
+    let router = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(move || {
+            let (handle, store) = (handle.clone(), store.clone());
+            async move {
+                let (open, idle) = store.pool_stats();
+                metrics::gauge!("qcdc_db_pool_connections").set(f64::from(open));
+                metrics::gauge!("qcdc_db_pool_idle_connections").set(idle as f64);
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        "text/plain; version=0.0.4; charset=utf-8",
+                    )],
+                    handle.render(),
+                )
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!(error = %e, "metrics listener stopped");
+        }
+    });
+    Ok(())
+}
+
+async fn serve(
+    store: App,
+    addr: SocketAddr,
+    cookie_secure: bool,
+    metrics_addr: Option<SocketAddr>,
+    note: &str,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("không mở được cổng {addr}"))?;
     let local = listener.local_addr()?;
+    let metrics = match metrics_addr {
+        Some(a) => Some(
+            tokio::net::TcpListener::bind(a)
+                .await
+                .with_context(|| format!("không mở được cổng số liệu giám sát {a}"))?,
+        ),
+        None => None,
+    };
     outln!("qcdc đang chạy tại http://{local}  (API: http://{local}/api/v1/openapi.json)");
+    if let Some(l) = metrics {
+        outln!(
+            "Số liệu giám sát (Prometheus): http://{}/metrics",
+            l.local_addr()?
+        );
+        serve_metrics(store.clone(), l).await?;
+    }
     // on stderr: a script may read the address line and close stdout
     eprintln!("{note}");
-    let app = qcdc_web::server_router(store, cookie_secure);
+    let app = qcdc_web::observe::instrument(qcdc_web::server_router(store, cookie_secure));
     // typst's one-off costs (standard library, fonts) paid now, not by the first user
     tokio::task::spawn_blocking(|| {
         if let Err(e) = qcdc_docs::warm_up() {

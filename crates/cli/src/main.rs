@@ -24,24 +24,39 @@ macro_rules! out {
 mod bench;
 mod check;
 mod cli;
+mod config;
 mod demo;
 mod figures;
 mod generate;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("QCDC_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("warn,sqlx=error,qcdc=info")
-            }),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let args = match config::parse(std::env::args_os().collect()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("Lỗi: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("QCDC_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx=error,qcdc=info"))
+    };
+    match args.log_format {
+        // one JSON object per line, with the request's span (its request id) on each
+        cli::LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .init(),
+        cli::LogFormat::Text => tracing_subscriber::fmt()
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .init(),
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -8,7 +8,7 @@ use std::path::Path;
 use qcdc_core::{CoreError, CoreResult, ErrorCode};
 use sqlx::{Executor, FromRow};
 
-use crate::db::{Backend, Db, DbResult};
+use crate::db::{Backend, Db, DbResult, Tx};
 use crate::rows;
 
 /// The tables of the schema (sqlx's migration table included), in name order.
@@ -22,7 +22,8 @@ pub async fn table_names(db: &Db) -> CoreResult<Vec<String>> {
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
         }
         Backend::Postgres => {
-            "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+            // `name` is PostgreSQL's own type, which the Any driver cannot read: cast to text
+            "SELECT tablename::text AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
         }
     };
     let mut tx = db.read().await?;
@@ -33,28 +34,61 @@ pub async fn table_names(db: &Db) -> CoreResult<Vec<String>> {
 
 /// Rows per table, read in one snapshot.
 pub async fn table_counts(db: &Db) -> CoreResult<BTreeMap<String, i64>> {
+    let names = table_names(db).await?;
+    let mut tx = db.read().await?;
+    let r = counts_in(&mut tx, names).await;
+    tx.finish(r).await
+}
+
+async fn counts_in(tx: &mut Tx, names: Vec<String>) -> CoreResult<BTreeMap<String, i64>> {
     #[derive(FromRow)]
     struct C {
         n: i64,
     }
+    let mut out = BTreeMap::new();
+    for name in names {
+        // names come from the catalogue, quoted as identifiers
+        let q = format!(
+            "SELECT COUNT(*) AS n FROM \"{}\"",
+            name.replace('"', "\"\"")
+        );
+        let c: C = rows::fetch_one(tx, sqlx::query_as(sqlx::AssertSqlSafe(q)), "backup").await?;
+        out.insert(name, c.n);
+    }
+    Ok(out)
+}
+
+/// PostgreSQL: a snapshot exported for `pg_dump --snapshot` and the rows per
+/// table in that same snapshot, so the manifest counts exactly what the dump
+/// holds while the server keeps writing. The transaction must stay open until
+/// the dump has finished (then `finish(Ok(()))` it).
+pub async fn pg_snapshot(db: &Db) -> CoreResult<(Tx, String, BTreeMap<String, i64>)> {
+    #[derive(FromRow)]
+    struct S {
+        id: String,
+    }
     let names = table_names(db).await?;
+    // REPEATABLE READ: the exported snapshot is the transaction's own
     let mut tx = db.read().await?;
     let r = async {
-        let mut out = BTreeMap::new();
-        for name in names {
-            // names come from the catalogue, quoted as identifiers
-            let q = format!(
-                "SELECT COUNT(*) AS n FROM \"{}\"",
-                name.replace('"', "\"\"")
-            );
-            let c: C =
-                rows::fetch_one(&mut tx, sqlx::query_as(sqlx::AssertSqlSafe(q)), "backup").await?;
-            out.insert(name, c.n);
-        }
-        Ok(out)
+        let s: S = rows::fetch_one(
+            &mut tx,
+            sqlx::query_as("SELECT pg_export_snapshot() AS id"),
+            "snapshot",
+        )
+        .await?;
+        let counts = counts_in(&mut tx, names).await?;
+        CoreResult::Ok((s.id, counts))
     }
     .await;
-    tx.finish(r).await
+    match r {
+        Ok((id, counts)) => Ok((tx, id, counts)),
+        Err(e) => {
+            // rolled back; the error is the query's
+            let _ = tx.finish::<()>(Err(e.clone())).await;
+            Err(e)
+        }
+    }
 }
 
 /// Writes a consistent copy of an SQLite database to `out` (which must not exist).

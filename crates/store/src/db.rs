@@ -39,6 +39,17 @@ pub fn dberr(e: sqlx::Error) -> CoreError {
                 "Dữ liệu đã tồn tại hoặc vừa bị thay đổi bởi người khác; hãy tải lại và thử lại",
             );
         }
+        // PostgreSQL going away under us: an administrator or crash shutdown
+        // (57P01–57P03) or a broken connection (class 08) is "try again later"
+        if let Some(code) = d.code()
+            && (code.starts_with("57P") || code.starts_with("08"))
+        {
+            tracing::error!(error = %e, "database going away");
+            return CoreError::new(
+                ErrorCode::Unavailable,
+                "Không kết nối được cơ sở dữ liệu; hãy thử lại sau ít phút",
+            );
+        }
         let msg = d.message().to_ascii_lowercase();
         if msg.contains("full") || msg.contains("no space") {
             tracing::error!(error = %e, "database full");
@@ -88,12 +99,15 @@ impl<T> DbResult<T> for Result<T, sqlx::Error> {
 pub struct OpenOptions {
     /// Only migrate up to this version (tests of upgrades).
     pub migrate_to: Option<i64>,
+    /// How long a request waits for a connection before answering "unavailable"
+    /// (default 30 s; a database that is down is retried until then).
+    pub acquire_timeout: Option<Duration>,
 }
 
 impl Db {
     /// Connects to (and creates) the database at `url`: `sqlite://path` or
     /// `postgres://…`, without migrating it (`Db::open` in `migrate` does both).
-    pub(crate) async fn connect(url: &str) -> CoreResult<Db> {
+    pub(crate) async fn connect(url: &str, acquire_timeout: Option<Duration>) -> CoreResult<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres") {
             Backend::Postgres
@@ -110,7 +124,10 @@ impl Db {
         }
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(acquire_timeout.unwrap_or(Duration::from_secs(30)))
+            // a connection that died with its server (a restart) is found and
+            // replaced before it is handed out
+            .test_before_acquire(true)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

@@ -212,7 +212,7 @@ impl Db {
     /// Opens (and creates, and migrates) the database at `url`: `sqlite://path` or
     /// `postgres://…`.
     pub async fn open(url: &str, opts: &OpenOptions) -> CoreResult<Db> {
-        let db = Db::connect(url).await?;
+        let db = Db::connect(url, opts.acquire_timeout).await?;
         run(&db, opts.migrate_to).await?;
         Ok(db)
     }

@@ -76,60 +76,123 @@ fn free_port() -> u16 {
 }
 
 fn start() -> Server {
-    let base = std::env::temp_dir().join(format!("qcdc-pg-{}-{}", std::process::id(), free_port()));
-    std::fs::create_dir_all(&base).expect("temp dir");
-    let data = base.join("data");
-    if is_root() {
-        let ok = Command::new("chown")
-            .arg("-R")
-            .arg("postgres:postgres")
-            .arg(&base)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        assert!(ok, "chown of the throwaway PostgreSQL directory failed");
-    }
-    let data_s = data.to_string_lossy().to_string();
-    let out = run_pg(
-        "initdb",
-        &[
-            "-D",
-            &data_s,
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-            "--no-sync",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "initdb failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let port = free_port();
-    let opts = format!(
-        "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-        base.display()
-    );
-    let log = base.join("log").to_string_lossy().to_string();
-    let out = run_pg(
-        "pg_ctl",
-        &[
-            "-D", &data_s, "-o", &opts, "-l", &log, "-w", "-t", "60", "start",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "pg_ctl start failed: {} {}",
-        String::from_utf8_lossy(&out.stderr),
-        std::fs::read_to_string(&log).unwrap_or_default()
-    );
-    spawn_watchdog(&base, &data_s);
+    let own = OwnPg::launch();
+    spawn_watchdog(&own.base, &own.data);
+    let port = own.port;
+    // the shared server lives as long as the process (the watchdog removes it)
+    std::mem::forget(own);
     Server { port }
+}
+
+/// A throwaway PostgreSQL server of one test's own, which the test may stop and
+/// start again (on the same port and data directory); stopped and removed when
+/// dropped.
+pub struct OwnPg {
+    pub port: u16,
+    base: PathBuf,
+    data: String,
+    opts: String,
+    log: String,
+}
+
+impl OwnPg {
+    /// Starts a new server (initdb + pg_ctl start).
+    pub fn start() -> OwnPg {
+        OwnPg::launch()
+    }
+
+    fn launch() -> OwnPg {
+        let base =
+            std::env::temp_dir().join(format!("qcdc-pg-{}-{}", std::process::id(), free_port()));
+        std::fs::create_dir_all(&base).expect("temp dir");
+        let data = base.join("data");
+        if is_root() {
+            let ok = Command::new("chown")
+                .arg("-R")
+                .arg("postgres:postgres")
+                .arg(&base)
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            assert!(ok, "chown of the throwaway PostgreSQL directory failed");
+        }
+        let data_s = data.to_string_lossy().to_string();
+        let out = run_pg(
+            "initdb",
+            &[
+                "-D",
+                &data_s,
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_port();
+        let opts = format!(
+            "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            base.display()
+        );
+        let log = base.join("log").to_string_lossy().to_string();
+        let pg = OwnPg {
+            port,
+            base,
+            data: data_s,
+            opts,
+            log,
+        };
+        pg.restart();
+        pg
+    }
+
+    /// Starts the (stopped) server again on the same port and data directory.
+    pub fn restart(&self) {
+        let out = run_pg(
+            "pg_ctl",
+            &[
+                "-D", &self.data, "-o", &self.opts, "-l", &self.log, "-w", "-t", "60", "start",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "pg_ctl start failed: {} {}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        );
+    }
+
+    /// Stops the server the way an operator's restart does (`pg_ctl stop -m fast`:
+    /// open connections are ended).
+    pub fn stop(&self) {
+        let out = run_pg("pg_ctl", &["-D", &self.data, "-m", "fast", "-w", "stop"]);
+        assert!(
+            out.status.success(),
+            "pg_ctl stop failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// URL of a new empty database on this server.
+    pub fn database(&self) -> String {
+        let base = format!("postgres://postgres@127.0.0.1:{}", self.port);
+        create_database(&base)
+    }
+}
+
+impl Drop for OwnPg {
+    fn drop(&mut self) {
+        let _ = run_pg("pg_ctl", &["-D", &self.data, "-m", "immediate", "stop"]);
+        let _ = std::fs::remove_dir_all(&self.base);
+    }
 }
 
 /// Stops the server and removes its files once this process is gone.
@@ -169,6 +232,11 @@ pub fn fresh_pg_database() -> String {
             format!("postgres://postgres@127.0.0.1:{}", server.port)
         }
     };
+    create_database(&base)
+}
+
+/// Creates a new database on the server at `base` and returns its URL.
+fn create_database(base: &str) -> String {
     let name = format!(
         "qcdc_test_{}_{}",
         std::process::id(),

@@ -9,6 +9,7 @@
 mod admin;
 mod documents;
 mod layout;
+pub mod observe;
 mod office;
 mod registers;
 mod session;
