@@ -61,7 +61,9 @@ impl Blk {
         // letters lowercased otherwise (`İ` to two chars, a final `Σ` to `ς`)
         let lower_text_is_lower = !chars.iter().any(|c| matches!(c, 'İ' | 'Σ'));
         let lower_text = if lower_text_is_lower {
-            lower.iter().collect()
+            let mut s = String::with_capacity(text.len());
+            s.extend(lower.iter());
+            s
         } else {
             text.to_lowercase()
         };
@@ -137,7 +139,31 @@ impl Blk {
     /// Lowercased text of a char range.
     pub fn low(&self, a: usize, b: usize) -> String {
         let b = b.min(self.lower.len());
-        self.lower[a.min(b)..b].iter().collect()
+        let chars = &self.lower[a.min(b)..b];
+        // sized first: Vietnamese letters take two or three bytes each
+        let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+        s.extend(chars);
+        s
+    }
+
+    /// [`Blk::low`] with the spaces at both ends trimmed (as `str::trim`: a
+    /// lowercased char is white space only when the char is).
+    pub fn low_trimmed(&self, a: usize, b: usize) -> String {
+        let b = b.min(self.lower.len());
+        let mut chars = &self.lower[a.min(b)..b];
+        while let [first, rest @ ..] = chars
+            && first.is_whitespace()
+        {
+            chars = rest;
+        }
+        while let [rest @ .., last] = chars
+            && last.is_whitespace()
+        {
+            chars = rest;
+        }
+        let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+        s.extend(chars);
+        s
     }
 
     /// The words before number `i` in its clause (lowercase): back to a `,;:()` or
@@ -153,7 +179,7 @@ impl Blk {
         while a > floor && !matches!(self.chars[a - 1], ',' | ';' | ':' | '(' | ')' | '.' | '=') {
             a -= 1;
         }
-        self.low(a, n.start).trim().to_string()
+        self.low_trimmed(a, n.start)
     }
 
     /// The label of a "label: N" figure: the words before the colon (else the label before it).
@@ -176,7 +202,7 @@ impl Blk {
         while a > floor && !matches!(self.chars[a - 1], ',' | ';' | '.' | ':') {
             a -= 1;
         }
-        self.low(a, end).trim().to_string()
+        self.low_trimmed(a, end)
     }
 
     /// Like [`Blk::label_before`] but reaching across parentheses (`Về giám sát (13 cuộc)`).
@@ -191,7 +217,7 @@ impl Blk {
         while a > floor && !matches!(self.chars[a - 1], ',' | ';' | ':' | '.' | '=') {
             a -= 1;
         }
-        self.low(a, n.start).trim().to_string()
+        self.low_trimmed(a, n.start)
     }
 
     /// The words before number `i` back to the sentence start (or 160 chars).
@@ -211,7 +237,7 @@ impl Blk {
         while z < ceil && !matches!(self.chars[z], ',' | ';' | ':' | '(' | ')' | '.' | '=') {
             z += 1;
         }
-        self.low(n.tail, z).trim().to_string()
+        self.low_trimmed(n.tail, z)
     }
 
     /// Whether numbers `a` and `b` sit at the same paren level (same group or both outside).
