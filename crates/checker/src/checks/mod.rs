@@ -30,6 +30,9 @@ pub struct Blk {
     pub lower_text: String,
     /// Whether `lower_text` is `lower` as a string (no `İ`, no `Σ`).
     pub lower_text_is_lower: bool,
+    /// When it is, the byte offset in `lower_text` of each char of `lower` (and
+    /// of its end): a range of `lower` is then a slice of `lower_text`.
+    lower_at: Vec<u32>,
     pub nums: Vec<Num>,
     /// Paren depth at each number, and the offset of the innermost open paren.
     pub depth: Vec<(i32, usize)>,
@@ -60,9 +63,15 @@ impl Blk {
         // `str::to_lowercase` is the chars' first lowercase letters but for the two
         // letters lowercased otherwise (`İ` to two chars, a final `Σ` to `ς`)
         let lower_text_is_lower = !chars.iter().any(|c| matches!(c, 'İ' | 'Σ'));
+        let mut lower_at = Vec::new();
         let lower_text = if lower_text_is_lower {
             let mut s = String::with_capacity(text.len());
-            s.extend(lower.iter());
+            lower_at.reserve(lower.len() + 1);
+            for c in &lower {
+                lower_at.push(s.len() as u32);
+                s.push(*c);
+            }
+            lower_at.push(s.len() as u32);
             s
         } else {
             text.to_lowercase()
@@ -110,6 +119,7 @@ impl Blk {
             lower,
             lower_text,
             lower_text_is_lower,
+            lower_at,
             nums,
             depth,
             sentences,
@@ -139,7 +149,16 @@ impl Blk {
     /// Lowercased text of a char range.
     pub fn low(&self, a: usize, b: usize) -> String {
         let b = b.min(self.lower.len());
-        let chars = &self.lower[a.min(b)..b];
+        self.lower_str(a.min(b), b)
+    }
+
+    /// The chars `lower[a..b]` (a valid range) as a string.
+    fn lower_str(&self, a: usize, b: usize) -> String {
+        if !self.lower_at.is_empty() {
+            return self.lower_text[self.lower_at[a] as usize..self.lower_at[b] as usize]
+                .to_string();
+        }
+        let chars = &self.lower[a..b];
         // sized first: Vietnamese letters take two or three bytes each
         let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
         s.extend(chars);
@@ -149,21 +168,15 @@ impl Blk {
     /// [`Blk::low`] with the spaces at both ends trimmed (as `str::trim`: a
     /// lowercased char is white space only when the char is).
     pub fn low_trimmed(&self, a: usize, b: usize) -> String {
-        let b = b.min(self.lower.len());
-        let mut chars = &self.lower[a.min(b)..b];
-        while let [first, rest @ ..] = chars
-            && first.is_whitespace()
-        {
-            chars = rest;
+        let mut b = b.min(self.lower.len());
+        let mut a = a.min(b);
+        while a < b && self.lower[a].is_whitespace() {
+            a += 1;
         }
-        while let [rest @ .., last] = chars
-            && last.is_whitespace()
-        {
-            chars = rest;
+        while a < b && self.lower[b - 1].is_whitespace() {
+            b -= 1;
         }
-        let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
-        s.extend(chars);
-        s
+        self.lower_str(a, b)
     }
 
     /// The words before number `i` in its clause (lowercase): back to a `,;:()` or
