@@ -286,9 +286,28 @@ fn marker_id(c: &regex::Captures) -> String {
     }
 }
 
+/// Three letters or more, none lowercase (a lowercase char is a letter: the look
+/// stops at the first).
 fn is_upper_line(s: &str) -> bool {
-    let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
-    letters.len() >= 3 && letters.iter().all(|c| !c.is_lowercase())
+    let mut letters = 0;
+    for c in s.chars() {
+        if c.is_lowercase() {
+            return false;
+        }
+        if c.is_alphabetic() {
+            letters += 1;
+        }
+    }
+    letters >= 3
+}
+
+/// Whether `t` lowercased starts with "số": only its first chars need lowercasing
+/// (a char lowercases to one char or more).
+fn lower_starts_with_so(t: &str) -> bool {
+    t.chars()
+        .flat_map(char::to_lowercase)
+        .take(2)
+        .eq("số".chars())
 }
 
 /// Parses a heading line.
@@ -408,7 +427,7 @@ impl Document {
         let issuer: Vec<&str> = lines[..head_end]
             .iter()
             .map(|l| l.text.trim())
-            .take_while(|t| !t.to_lowercase().starts_with("số"))
+            .take_while(|t| !lower_starts_with_so(t))
             .filter(|t| {
                 is_upper_line(t)
                     && !t.contains("CỘNG HÒA")
