@@ -44,22 +44,38 @@ pub struct Blk {
     pub roles: Vec<std::cell::OnceCell<Role>>,
 }
 
+/// A char's first lowercase char (`char::to_lowercase`), with the letters of
+/// Vietnamese text answered without the Unicode tables.
+#[inline]
+pub fn lower_char(c: char) -> char {
+    let u = c as u32;
+    if u < 0x80 {
+        c.to_ascii_lowercase()
+    } else if (0x1EA0..=0x1EF9).contains(&u) {
+        // the precomposed Vietnamese letters: capital at even code points, its
+        // small letter right after
+        char::from_u32(u | 1).unwrap_or(c)
+    } else if (0xE0..=0xFF).contains(&u) {
+        // small Latin-1 letters, and `÷`
+        c
+    } else if (0xC0..=0xDE).contains(&u) && u != 0xD7 {
+        // capital Latin-1 letters: the small one 0x20 on
+        char::from_u32(u + 0x20).unwrap_or(c)
+    } else if c.is_lowercase() {
+        c
+    } else {
+        c.to_lowercase().next().unwrap_or(c)
+    }
+}
+
 impl Blk {
     pub fn new(text: &str, scan: bool) -> Blk {
         let mut chars: Vec<char> = Vec::with_capacity(text.len());
-        chars.extend(text.chars());
-        let lower: Vec<char> = chars
-            .iter()
-            .map(|c| {
-                if c.is_ascii() {
-                    c.to_ascii_lowercase()
-                } else if c.is_lowercase() {
-                    *c
-                } else {
-                    c.to_lowercase().next().unwrap_or(*c)
-                }
-            })
-            .collect();
+        let mut lower: Vec<char> = Vec::with_capacity(text.len());
+        for c in text.chars() {
+            chars.push(c);
+            lower.push(lower_char(c));
+        }
         // `str::to_lowercase` is the chars' first lowercase letters but for the two
         // letters lowercased otherwise (`İ` to two chars, a final `Σ` to `ς`)
         let lower_text_is_lower = !chars.iter().any(|c| matches!(c, 'İ' | 'Σ'));
