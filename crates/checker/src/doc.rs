@@ -286,6 +286,11 @@ fn marker_id(c: &regex::Captures) -> String {
     }
 }
 
+/// The chars a footnote marker is written with.
+const FOOTNOTE_MARKS: [char; 12] = [
+    '⁽', '⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '\u{FFFD}',
+];
+
 /// Three letters or more, none lowercase (a lowercase char is a letter: the look
 /// stops at the first).
 fn is_upper_line(s: &str) -> bool {
@@ -323,7 +328,7 @@ pub fn heading(line: &Line) -> Option<Heading> {
     let (second, third) = (it.next(), it.next());
     if first.is_ascii_digit() && second != Some('.') && third != Some('.')
         || first.is_lowercase() && second != Some(')')
-        || t.chars().count() > 300
+        || t.len() > 300 && t.chars().count() > 300
     {
         return None;
     }
@@ -628,12 +633,16 @@ impl Document {
             }
         }
         // markers cited in the body (char offsets counted once, left to right)
-        let marks = [
-            '⁽', '⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '\u{FFFD}',
-        ];
+        let marks = FOOTNOTE_MARKS;
         for b in blocks
             .iter_mut()
-            .filter(|b| b.footnote.is_none() && b.text.contains(marks))
+            .filter(|b| {
+                // every mark is written with a byte C2, E2 or EF, which Vietnamese
+                // letters are not: a look at the bytes first
+                b.footnote.is_none()
+                    && b.text.bytes().any(|x| matches!(x, 0xC2 | 0xE2 | 0xEF))
+                    && b.text.contains(marks)
+            })
         {
             let mut refs = Vec::new();
             let mut chars_before = 0;
@@ -725,6 +734,15 @@ impl Document {
 mod tests {
     use super::*;
     use crate::read::read_text;
+
+    #[test]
+    fn footnote_marks_start_with_the_bytes_looked_for() {
+        for m in FOOTNOTE_MARKS {
+            let mut buf = [0u8; 4];
+            let first = m.encode_utf8(&mut buf).as_bytes()[0];
+            assert!(matches!(first, 0xC2 | 0xE2 | 0xEF), "{m}");
+        }
+    }
 
     #[test]
     fn place_date_groups_are_the_patterns() {
