@@ -72,25 +72,48 @@ impl Blk {
     pub fn new(text: &str, scan: bool) -> Blk {
         let mut chars: Vec<char> = Vec::with_capacity(text.len());
         let mut lower: Vec<char> = Vec::with_capacity(text.len());
-        for c in text.chars() {
+        let mut lower_at: Vec<u32> = Vec::with_capacity(text.len() + 1);
+        // whether lowercasing changes a char, changes its length in bytes, or is one
+        // of the two letters `str::to_lowercase` lowercases otherwise (`İ` to two
+        // chars, a final `Σ` to `ς`); both are capitals, so they change
+        let (mut changed, mut same_len, mut special) = (false, true, false);
+        for (i, c) in text.char_indices() {
+            let l = lower_char(c);
             chars.push(c);
-            lower.push(lower_char(c));
+            lower.push(l);
+            lower_at.push(i as u32);
+            if l != c {
+                changed = true;
+                same_len &= l.len_utf8() == c.len_utf8();
+                special |= matches!(c, 'İ' | 'Σ');
+            }
         }
-        // `str::to_lowercase` is the chars' first lowercase letters but for the two
-        // letters lowercased otherwise (`İ` to two chars, a final `Σ` to `ς`)
-        let lower_text_is_lower = !chars.iter().any(|c| matches!(c, 'İ' | 'Σ'));
-        let mut lower_at = Vec::new();
-        let lower_text = if lower_text_is_lower {
+        lower_at.push(text.len() as u32);
+        let lower_text_is_lower = !special;
+        let lower_text = if special {
+            lower_at = Vec::new();
+            text.to_lowercase()
+        } else if !changed {
+            text.to_string()
+        } else if same_len {
+            // the text's bytes with the changed chars written over, at the same offsets
+            let mut bytes = text.as_bytes().to_vec();
+            for (k, (&c, &l)) in chars.iter().zip(&lower).enumerate() {
+                if c != l {
+                    let at = lower_at[k] as usize;
+                    l.encode_utf8(&mut bytes[at..at + l.len_utf8()]);
+                }
+            }
+            String::from_utf8(bytes).unwrap_or_else(|_| lower.iter().collect())
+        } else {
             let mut s = String::with_capacity(text.len());
-            lower_at.reserve(lower.len() + 1);
+            lower_at.clear();
             for c in &lower {
                 lower_at.push(s.len() as u32);
                 s.push(*c);
             }
             lower_at.push(s.len() as u32);
             s
-        } else {
-            text.to_lowercase()
         };
         let nums = if scan { scan_chars(&chars) } else { Vec::new() };
         let mut depth = Vec::with_capacity(nums.len());
