@@ -634,16 +634,13 @@ impl Document {
         }
         // markers cited in the body (char offsets counted once, left to right)
         let marks = FOOTNOTE_MARKS;
-        for b in blocks
-            .iter_mut()
-            .filter(|b| {
-                // every mark is written with a byte C2, E2 or EF, which Vietnamese
-                // letters are not: a look at the bytes first
-                b.footnote.is_none()
-                    && b.text.bytes().any(|x| matches!(x, 0xC2 | 0xE2 | 0xEF))
-                    && b.text.contains(marks)
-            })
-        {
+        for b in blocks.iter_mut().filter(|b| {
+            // every mark is written with a byte C2, E2 or EF, which Vietnamese
+            // letters are not: a look at the bytes first
+            b.footnote.is_none()
+                && b.text.bytes().any(|x| matches!(x, 0xC2 | 0xE2 | 0xEF))
+                && b.text.contains(marks)
+        }) {
             let mut refs = Vec::new();
             let mut chars_before = 0;
             let mut byte_before = 0;
