@@ -332,9 +332,9 @@ pub fn heading(line: &Line) -> Option<Heading> {
     {
         return None;
     }
-    let head: String = t.chars().take(24).collect();
+    let head = &t[..t.char_indices().nth(24).map_or(t.len(), |(i, _)| i)];
     let mk = |level: u8, re: &Regex| {
-        re.captures(&head).map(|c| {
+        re.captures(head).map(|c| {
             let number = c[1].to_string();
             // the title: everything after the number and its punctuation
             let rest = t[number.len()..].trim_start_matches(|ch: char| {
