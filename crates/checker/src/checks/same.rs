@@ -180,11 +180,8 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
         topic,
         status,
         actors: found(&wide, &ACTOR_WORDS, ACTORS),
-        quals: found(
-            &format!("{ctx_text} {before} {after}"),
-            &QUALIFIER_WORDS,
-            QUALIFIERS,
-        ),
+        // the same words without `extra`: the end of `wide`
+        quals: found(&wide[extra.len() + 1..], &QUALIFIER_WORDS, QUALIFIERS),
         unit: if is_event(unit) { "cuộc" } else { unit },
         value,
         frac,
