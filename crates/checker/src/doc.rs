@@ -138,6 +138,9 @@ static LETTERED_FULL: LazyLock<Regex> =
     LazyLock::new(|| crate::literal_regex(&format!(r"{LETTERED_P}(\S.*)$")));
 const PLACE_DATE_BODY: &str =
     r"([\p{L}][\p{L} .'’-]{1,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})";
+/// The place-and-date pattern as written (the checker reads it with
+/// [`place_date_groups`]; the tests hold the two to the same answers).
+#[cfg(test)]
 static PLACE_DATE: LazyLock<Regex> =
     LazyLock::new(|| crate::literal_regex(&format!(r"{PLACE_DATE_BODY}\b")));
 /// The same, ending where the text given ends (see [`matches_before_boundary`]).
@@ -156,6 +159,12 @@ static WORD_CHAR: LazyLock<Regex> = LazyLock::new(|| crate::literal_regex(r"^\w$
 /// char. Tested at each such place with the end-anchored pattern, which the fast
 /// (DFA) engines run; a Unicode `\b` keeps them out on Vietnamese text.
 fn matches_before_boundary(body_end: &Regex, t: &str) -> bool {
+    first_boundary_end(body_end, t).is_some()
+}
+
+/// The first byte offset `end` at which `body_end` matches `t[..end]` and a word
+/// boundary follows (see [`matches_before_boundary`]).
+fn first_boundary_end(body_end: &Regex, t: &str) -> Option<usize> {
     let mut buf = [0u8; 4];
     let mut chars = t.char_indices().peekable();
     while let Some((_, c)) = chars.next() {
@@ -170,10 +179,47 @@ fn matches_before_boundary(body_end: &Regex, t: &str) -> bool {
             continue;
         }
         if body_end.is_match(&t[..end]) {
-            return true;
+            return Some(end);
         }
     }
-    false
+    None
+}
+
+/// The date after the place in a place-and-date line, anchored at its end: the comma
+/// ending the place, then the day, month and year.
+static PLACE_DATE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    crate::literal_regex(r",\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})$")
+});
+/// The place before that comma (at most 41 chars are looked at, as in
+/// [`PLACE_DATE_BODY`]).
+static PLACE_TAIL: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(r"[\p{L}][\p{L} .'’-]+$"));
+
+/// The groups (place, day, month, year) of [`PLACE_DATE`]'s leftmost match in `t`,
+/// read without running its large capturing automaton over the line.
+///
+/// A match of `BODY\b` ends at the first end [`first_boundary_end`] finds: the
+/// place of a later match cannot reach back over the digits of an earlier one, so
+/// the leftmost match is the one ending first. Its tail after the place's comma has
+/// one reading (no comma in it), and the place is the longest run of 2 to 41 chars
+/// before that comma that starts with a letter, which the leftmost match takes.
+fn place_date_groups(t: &str) -> Option<(String, String, String, String)> {
+    let end = first_boundary_end(&PLACE_DATE_END, t)?;
+    let c = PLACE_DATE_TAIL.captures(&t[..end])?;
+    let comma = c.get(0)?.start();
+    let window = t[..comma]
+        .char_indices()
+        .rev()
+        .take(41)
+        .last()
+        .map_or(comma, |(i, _)| i);
+    let place = PLACE_TAIL.find(&t[window..comma])?;
+    Some((
+        place.as_str().to_string(),
+        c[1].to_string(),
+        c[2].to_string(),
+        c[3].to_string(),
+    ))
 }
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     crate::literal_regex(r"(?i)^\s*Số\s*:?\s*([0-9]+\s*[-/]\s*[\p{L}0-9/\- ]+?)\s*$")
@@ -240,9 +286,33 @@ fn marker_id(c: &regex::Captures) -> String {
     }
 }
 
+/// The chars a footnote marker is written with.
+const FOOTNOTE_MARKS: [char; 12] = [
+    '⁽', '⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '\u{FFFD}',
+];
+
+/// Three letters or more, none lowercase (a lowercase char is a letter: the look
+/// stops at the first).
 fn is_upper_line(s: &str) -> bool {
-    let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
-    letters.len() >= 3 && letters.iter().all(|c| !c.is_lowercase())
+    let mut letters = 0;
+    for c in s.chars() {
+        if c.is_lowercase() {
+            return false;
+        }
+        if c.is_alphabetic() {
+            letters += 1;
+        }
+    }
+    letters >= 3
+}
+
+/// Whether `t` lowercased starts with "số": only its first chars need lowercasing
+/// (a char lowercases to one char or more).
+fn lower_starts_with_so(t: &str) -> bool {
+    t.chars()
+        .flat_map(char::to_lowercase)
+        .take(2)
+        .eq("số".chars())
 }
 
 /// Parses a heading line.
@@ -258,13 +328,13 @@ pub fn heading(line: &Line) -> Option<Heading> {
     let (second, third) = (it.next(), it.next());
     if first.is_ascii_digit() && second != Some('.') && third != Some('.')
         || first.is_lowercase() && second != Some(')')
-        || t.chars().count() > 300
+        || t.len() > 300 && t.chars().count() > 300
     {
         return None;
     }
-    let head: String = t.chars().take(24).collect();
+    let head = &t[..t.char_indices().nth(24).map_or(t.len(), |(i, _)| i)];
     let mk = |level: u8, re: &Regex| {
-        re.captures(&head).map(|c| {
+        re.captures(head).map(|c| {
             let number = c[1].to_string();
             // the title: everything after the number and its punctuation
             let rest = t[number.len()..].trim_start_matches(|ch: char| {
@@ -362,7 +432,7 @@ impl Document {
         let issuer: Vec<&str> = lines[..head_end]
             .iter()
             .map(|l| l.text.trim())
-            .take_while(|t| !t.to_lowercase().starts_with("số"))
+            .take_while(|t| !lower_starts_with_so(t))
             .filter(|t| {
                 is_upper_line(t)
                     && !t.contains("CỘNG HÒA")
@@ -405,16 +475,8 @@ impl Document {
         // the date, its year read by likely meaning when mistyped
         if let Some(i) = date_index {
             let t = lines[i].text.trim();
-            let caps = PLACE_DATE
-                .captures(t)
-                .map(|c| {
-                    (
-                        c.get(1).map(|m| m.as_str().to_string()),
-                        c[2].to_string(),
-                        c[3].to_string(),
-                        c[4].to_string(),
-                    )
-                })
+            let caps = place_date_groups(t)
+                .map(|(place, d, m, y)| (Some(place), d, m, y))
                 .or_else(|| {
                     LOOSE_DATE.captures(t).map(|c| {
                         (
@@ -571,13 +633,14 @@ impl Document {
             }
         }
         // markers cited in the body (char offsets counted once, left to right)
-        let marks = [
-            '⁽', '⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '\u{FFFD}',
-        ];
-        for b in blocks
-            .iter_mut()
-            .filter(|b| b.footnote.is_none() && b.text.contains(marks))
-        {
+        let marks = FOOTNOTE_MARKS;
+        for b in blocks.iter_mut().filter(|b| {
+            // every mark is written with a byte C2, E2 or EF, which Vietnamese
+            // letters are not: a look at the bytes first
+            b.footnote.is_none()
+                && b.text.bytes().any(|x| matches!(x, 0xC2 | 0xE2 | 0xEF))
+                && b.text.contains(marks)
+        }) {
             let mut refs = Vec::new();
             let mut chars_before = 0;
             let mut byte_before = 0;
@@ -668,6 +731,63 @@ impl Document {
 mod tests {
     use super::*;
     use crate::read::read_text;
+
+    #[test]
+    fn footnote_marks_start_with_the_bytes_looked_for() {
+        for m in FOOTNOTE_MARKS {
+            let mut buf = [0u8; 4];
+            let first = m.encode_utf8(&mut buf).as_bytes()[0];
+            assert!(matches!(first, 0xC2 | 0xE2 | 0xEF), "{m}");
+        }
+    }
+
+    #[test]
+    fn place_date_groups_are_the_patterns() {
+        let mut lines: Vec<String> = vec![
+            "Đam Rông, ngày 22 tháng 6 năm 2022".into(),
+            "  Hà Nội, ngày 5 tháng 12 năm 2024  ".into(),
+            "UBND xã A, ngày 1 tháng 2 năm 2020 và Xã B, ngày 3 tháng 4 năm 2021".into(),
+            "Thành phố Hồ Chí Minh - Quận Một - Phường Bến Thành, ngày 09 tháng 09 năm 2023".into(),
+            "x, ngày 1 tháng 1 năm 2020".into(),
+            "Ab, ngày 1 tháng 1 năm 20201, Cd, ngày 2 tháng 2 năm 2021.".into(),
+            "Ab, ngày 1 tháng 1 năm 2020a, Cd, ngày 2 tháng 2 năm 2021".into(),
+            "Ab,ngày 1  tháng 1 năm 2020".into(),
+            "Ab, ngày 123 tháng 1 năm 2020".into(),
+            "O'Neil’s-Town., ngày 1 tháng 1 năm 2020".into(),
+            "12 Ab, ngày 1 tháng 1 năm 2020".into(),
+            ", ngày 1 tháng 1 năm 2020".into(),
+            "Ngày 1 tháng 1 năm 2020".into(),
+        ];
+        for dir in ["tests/corpus", "tests/fixtures"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                if e.path().extension().is_some_and(|x| x == "txt") {
+                    let text = std::fs::read_to_string(e.path()).unwrap();
+                    lines.extend(
+                        text.lines()
+                            .filter(|l| l.contains("ngày"))
+                            .map(str::to_string),
+                    );
+                }
+            }
+        }
+        // long places, near and over the 41 chars a place may have
+        for n in 38..44 {
+            lines.push(format!("{}, ngày 1 tháng 1 năm 2020", "a".repeat(n)));
+            lines.push(format!("1{}, ngày 1 tháng 1 năm 2020", "ă".repeat(n)));
+        }
+        for t in &lines {
+            let want = PLACE_DATE.captures(t).map(|c| {
+                (
+                    c[1].to_string(),
+                    c[2].to_string(),
+                    c[3].to_string(),
+                    c[4].to_string(),
+                )
+            });
+            assert_eq!(place_date_groups(t), want, "{t}");
+        }
+    }
 
     #[test]
     fn header_headings_footnotes() {

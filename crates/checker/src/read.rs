@@ -370,7 +370,8 @@ pub fn normalize(s: &str) -> String {
             .all(|c| (c as u32) < 0x300 || ('\u{1E00}'..='\u{1EFF}').contains(&c))
     };
     if (plain() || is_nfc_quick(s.chars()) == IsNormalized::Yes)
-        && !s.contains(['\u{00D0}', '\u{feff}'])
+        && !s.contains('\u{00D0}')
+        && !s.contains('\u{feff}')
     {
         return s.to_string();
     }

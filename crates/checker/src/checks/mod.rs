@@ -30,6 +30,9 @@ pub struct Blk {
     pub lower_text: String,
     /// Whether `lower_text` is `lower` as a string (no `İ`, no `Σ`).
     pub lower_text_is_lower: bool,
+    /// When it is, the byte offset in `lower_text` of each char of `lower` (and
+    /// of its end): a range of `lower` is then a slice of `lower_text`.
+    lower_at: Vec<u32>,
     pub nums: Vec<Num>,
     /// Paren depth at each number, and the offset of the innermost open paren.
     pub depth: Vec<(i32, usize)>,
@@ -41,29 +44,76 @@ pub struct Blk {
     pub roles: Vec<std::cell::OnceCell<Role>>,
 }
 
+/// A char's first lowercase char (`char::to_lowercase`), with the letters of
+/// Vietnamese text answered without the Unicode tables.
+#[inline]
+pub fn lower_char(c: char) -> char {
+    let u = c as u32;
+    if u < 0x80 {
+        c.to_ascii_lowercase()
+    } else if (0x1EA0..=0x1EF9).contains(&u) {
+        // the precomposed Vietnamese letters: capital at even code points, its
+        // small letter right after
+        char::from_u32(u | 1).unwrap_or(c)
+    } else if (0xE0..=0xFF).contains(&u) {
+        // small Latin-1 letters, and `÷`
+        c
+    } else if (0xC0..=0xDE).contains(&u) && u != 0xD7 {
+        // capital Latin-1 letters: the small one 0x20 on
+        char::from_u32(u + 0x20).unwrap_or(c)
+    } else if c.is_lowercase() {
+        c
+    } else {
+        c.to_lowercase().next().unwrap_or(c)
+    }
+}
+
 impl Blk {
     pub fn new(text: &str, scan: bool) -> Blk {
         let mut chars: Vec<char> = Vec::with_capacity(text.len());
-        chars.extend(text.chars());
-        let lower: Vec<char> = chars
-            .iter()
-            .map(|c| {
-                if c.is_ascii() {
-                    c.to_ascii_lowercase()
-                } else if c.is_lowercase() {
-                    *c
-                } else {
-                    c.to_lowercase().next().unwrap_or(*c)
-                }
-            })
-            .collect();
-        // `str::to_lowercase` is the chars' first lowercase letters but for the two
-        // letters lowercased otherwise (`İ` to two chars, a final `Σ` to `ς`)
-        let lower_text_is_lower = !chars.iter().any(|c| matches!(c, 'İ' | 'Σ'));
-        let lower_text = if lower_text_is_lower {
-            lower.iter().collect()
-        } else {
+        let mut lower: Vec<char> = Vec::with_capacity(text.len());
+        let mut lower_at: Vec<u32> = Vec::with_capacity(text.len() + 1);
+        // whether lowercasing changes a char, changes its length in bytes, or is one
+        // of the two letters `str::to_lowercase` lowercases otherwise (`İ` to two
+        // chars, a final `Σ` to `ς`); both are capitals, so they change
+        let (mut changed, mut same_len, mut special) = (false, true, false);
+        for (i, c) in text.char_indices() {
+            let l = lower_char(c);
+            chars.push(c);
+            lower.push(l);
+            lower_at.push(i as u32);
+            if l != c {
+                changed = true;
+                same_len &= l.len_utf8() == c.len_utf8();
+                special |= matches!(c, 'İ' | 'Σ');
+            }
+        }
+        lower_at.push(text.len() as u32);
+        let lower_text_is_lower = !special;
+        let lower_text = if special {
+            lower_at = Vec::new();
             text.to_lowercase()
+        } else if !changed {
+            text.to_string()
+        } else if same_len {
+            // the text's bytes with the changed chars written over, at the same offsets
+            let mut bytes = text.as_bytes().to_vec();
+            for (k, (&c, &l)) in chars.iter().zip(&lower).enumerate() {
+                if c != l {
+                    let at = lower_at[k] as usize;
+                    l.encode_utf8(&mut bytes[at..at + l.len_utf8()]);
+                }
+            }
+            String::from_utf8(bytes).unwrap_or_else(|_| lower.iter().collect())
+        } else {
+            let mut s = String::with_capacity(text.len());
+            lower_at.clear();
+            for c in &lower {
+                lower_at.push(s.len() as u32);
+                s.push(*c);
+            }
+            lower_at.push(s.len() as u32);
+            s
         };
         let nums = if scan { scan_chars(&chars) } else { Vec::new() };
         let mut depth = Vec::with_capacity(nums.len());
@@ -108,6 +158,7 @@ impl Blk {
             lower,
             lower_text,
             lower_text_is_lower,
+            lower_at,
             nums,
             depth,
             sentences,
@@ -137,7 +188,34 @@ impl Blk {
     /// Lowercased text of a char range.
     pub fn low(&self, a: usize, b: usize) -> String {
         let b = b.min(self.lower.len());
-        self.lower[a.min(b)..b].iter().collect()
+        self.lower_str(a.min(b), b)
+    }
+
+    /// The chars `lower[a..b]` (a valid range) as a string.
+    fn lower_str(&self, a: usize, b: usize) -> String {
+        if !self.lower_at.is_empty() {
+            return self.lower_text[self.lower_at[a] as usize..self.lower_at[b] as usize]
+                .to_string();
+        }
+        let chars = &self.lower[a..b];
+        // sized first: Vietnamese letters take two or three bytes each
+        let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+        s.extend(chars);
+        s
+    }
+
+    /// [`Blk::low`] with the spaces at both ends trimmed (as `str::trim`: a
+    /// lowercased char is white space only when the char is).
+    pub fn low_trimmed(&self, a: usize, b: usize) -> String {
+        let mut b = b.min(self.lower.len());
+        let mut a = a.min(b);
+        while a < b && self.lower[a].is_whitespace() {
+            a += 1;
+        }
+        while a < b && self.lower[b - 1].is_whitespace() {
+            b -= 1;
+        }
+        self.lower_str(a, b)
     }
 
     /// The words before number `i` in its clause (lowercase): back to a `,;:()` or
@@ -153,7 +231,7 @@ impl Blk {
         while a > floor && !matches!(self.chars[a - 1], ',' | ';' | ':' | '(' | ')' | '.' | '=') {
             a -= 1;
         }
-        self.low(a, n.start).trim().to_string()
+        self.low_trimmed(a, n.start)
     }
 
     /// The label of a "label: N" figure: the words before the colon (else the label before it).
@@ -176,7 +254,7 @@ impl Blk {
         while a > floor && !matches!(self.chars[a - 1], ',' | ';' | '.' | ':') {
             a -= 1;
         }
-        self.low(a, end).trim().to_string()
+        self.low_trimmed(a, end)
     }
 
     /// Like [`Blk::label_before`] but reaching across parentheses (`Về giám sát (13 cuộc)`).
@@ -191,7 +269,7 @@ impl Blk {
         while a > floor && !matches!(self.chars[a - 1], ',' | ';' | ':' | '.' | '=') {
             a -= 1;
         }
-        self.low(a, n.start).trim().to_string()
+        self.low_trimmed(a, n.start)
     }
 
     /// The words before number `i` back to the sentence start (or 160 chars).
@@ -211,7 +289,7 @@ impl Blk {
         while z < ceil && !matches!(self.chars[z], ',' | ';' | ':' | '(' | ')' | '.' | '=') {
             z += 1;
         }
-        self.low(n.tail, z).trim().to_string()
+        self.low_trimmed(n.tail, z)
     }
 
     /// Whether numbers `a` and `b` sit at the same paren level (same group or both outside).

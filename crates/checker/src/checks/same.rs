@@ -180,11 +180,8 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
         topic,
         status,
         actors: found(&wide, &ACTOR_WORDS, ACTORS),
-        quals: found(
-            &format!("{ctx_text} {before} {after}"),
-            &QUALIFIER_WORDS,
-            QUALIFIERS,
-        ),
+        // the same words without `extra`: the end of `wide`
+        quals: found(&wide[extra.len() + 1..], &QUALIFIER_WORDS, QUALIFIERS),
         unit: if is_event(unit) { "cuộc" } else { unit },
         value,
         frac,
@@ -370,12 +367,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     // a summary against the detail in another part of the report
     let mut section = Vec::with_capacity(doc.blocks.len());
     let mut h = 0;
+    // the level-1 headings among the first `h`
+    let mut level1 = 0;
     for b in &doc.blocks {
         let line = b.first_line();
         while h < doc.headings.len() && doc.headings[h].line <= line {
+            level1 += usize::from(doc.headings[h].level == 1);
             h += 1;
         }
-        section.push(doc.headings[..h].iter().filter(|x| x.level == 1).count());
+        section.push(level1);
     }
     for (k, list) in &body {
         if k.2.is_none_or(|r| r == Role::Other) {

@@ -303,7 +303,8 @@ fn evaluate(ctx: &Ctx, bi: usize, bd: Breakdown, list: bool, out: &mut Vec<Findi
     }
     // a prefix adding up exactly: the rest belongs elsewhere, unless the parts name a partition
     let mut acc = 0;
-    let prefix_fits = !is_partition(&labels)
+    let partition = is_partition(&labels);
+    let prefix_fits = !partition
         && parts[..parts.len() - 1].iter().enumerate().any(|(k, p)| {
             acc += p.0;
             acc == w && seps.get(k + 1).copied().unwrap_or(true)
@@ -348,7 +349,7 @@ fn evaluate(ctx: &Ctx, bi: usize, bd: Breakdown, list: bool, out: &mut Vec<Findi
         || trigger == Trigger::OutOf
         || remainder_part
         || whole_label.contains("tổng")
-        || is_partition(&labels);
+        || partition;
     if total == w || (!complete && total < w) {
         return;
     }
@@ -385,6 +386,35 @@ fn evaluate(ctx: &Ctx, bi: usize, bd: Breakdown, list: bool, out: &mut Vec<Findi
     ));
 }
 
+/// What starts a breakdown.
+const WORDS: [(&str, Trigger); 6] = [
+    ("trong đó", Trigger::InWhich),
+    ("cụ thể", Trigger::InWhich),
+    ("bao gồm", Trigger::Consists),
+    ("gồm", Trigger::Consists),
+    ("trong tổng số", Trigger::OutOf),
+    ("trong số", Trigger::OutOf),
+];
+/// Words every trigger of a breakdown holds one of.
+const TRIGGER_PARTS: [&str; 3] = ["trong", "cụ thể", "gồm"];
+/// What states a total after its parts.
+const AFTER: [&str; 12] = [
+    "tổng cộng",
+    "cộng chung",
+    "tổng số",
+    "tổng",
+    "cả năm",
+    "cả 6 tháng",
+    "cả sáu tháng",
+    "cả 9 tháng",
+    "cả quý",
+    "cả kỳ",
+    "tính chung",
+    "tất cả",
+];
+/// Words every trigger of a total after its parts holds one of.
+const AFTER_PARTS: [&str; 4] = ["tổng", "cộng", "cả", "tính chung"];
+
 pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
     let b = &ctx.blks[bi];
     if b.nums.is_empty() {
@@ -392,17 +422,16 @@ pub fn check(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
     }
     fractions_over_whole(ctx, bi, out);
     let mut triggers: Vec<(usize, usize, Trigger)> = Vec::new();
-    const WORDS: [(&str, Trigger); 6] = [
-        ("trong đó", Trigger::InWhich),
-        ("cụ thể", Trigger::InWhich),
-        ("bao gồm", Trigger::Consists),
-        ("gồm", Trigger::Consists),
-        ("trong tổng số", Trigger::OutOf),
-        ("trong số", Trigger::OutOf),
-    ];
     static TRIGGERS: std::sync::LazyLock<WordList<'static>> =
         std::sync::LazyLock::new(|| WordList::new(&WORDS.map(|x| x.0)));
-    let found = TRIGGERS.positions(&b.lower);
+    // every trigger holds one of these (`lower_text` is `lower` as a string when
+    // so marked): most blocks hold none, and are passed over cheaply
+    let may = !b.lower_text_is_lower || TRIGGER_PARTS.iter().any(|w| b.lower_text.contains(w));
+    let found = if may {
+        TRIGGERS.positions(&b.lower)
+    } else {
+        Vec::new()
+    };
     for (idx, (w, t)) in WORDS.iter().enumerate() {
         let (w, t) = (*w, *t);
         for p in found.iter().filter(|x| x.1 == idx).map(|x| x.0) {
@@ -660,23 +689,15 @@ fn totals_after(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
     let b = &ctx.blks[bi];
     let nums = &b.nums;
     let mut seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
-    const AFTER: [&str; 12] = [
-        "tổng cộng",
-        "cộng chung",
-        "tổng số",
-        "tổng",
-        "cả năm",
-        "cả 6 tháng",
-        "cả sáu tháng",
-        "cả 9 tháng",
-        "cả quý",
-        "cả kỳ",
-        "tính chung",
-        "tất cả",
-    ];
     static AFTER_WORDS: std::sync::LazyLock<WordList<'static>> =
         std::sync::LazyLock::new(|| WordList::new(&AFTER));
-    let found = AFTER_WORDS.positions(&b.lower);
+    // every word holds one of these (see `check`)
+    let may = !b.lower_text_is_lower || AFTER_PARTS.iter().any(|w| b.lower_text.contains(w));
+    let found = if may {
+        AFTER_WORDS.positions(&b.lower)
+    } else {
+        Vec::new()
+    };
     for (idx, w) in AFTER.iter().enumerate() {
         let w = *w;
         for t in found.iter().filter(|x| x.1 == idx).map(|x| x.0) {
@@ -914,5 +935,20 @@ pub fn lists(ctx: &Ctx, out: &mut Vec<Finding>) {
             trigger: kind,
         };
         evaluate(ctx, bi, bd, true, out);
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::*;
+
+    #[test]
+    fn every_trigger_holds_a_word_looked_for_first() {
+        for (w, _) in WORDS {
+            assert!(TRIGGER_PARTS.iter().any(|p| w.contains(p)), "{w}");
+        }
+        for w in AFTER {
+            assert!(AFTER_PARTS.iter().any(|p| w.contains(p)), "{w}");
+        }
     }
 }

@@ -297,3 +297,19 @@ fn period_slips() {
     assert_eq!(kinds(&f), [Kind::PeriodMismatch], "{f:?}");
     assert!(run(&format!("{h1}Tính đến 14/6/2024, đã tiếp nhận 14 đơn.\n")).is_empty());
 }
+
+#[test]
+fn lower_char_is_the_first_lowercase_char() {
+    for u in 0..0x1_0000u32 {
+        if let Some(c) = char::from_u32(u) {
+            let want = if c.is_ascii() {
+                c.to_ascii_lowercase()
+            } else if c.is_lowercase() {
+                c
+            } else {
+                c.to_lowercase().next().unwrap_or(c)
+            };
+            assert_eq!(lower_char(c), want, "U+{u:04X}");
+        }
+    }
+}
