@@ -202,6 +202,7 @@ pub fn routes() -> Vec<Route> {
         route!(GET "/api/v1/calendar/{year}", registers::get_calendar, "Ngày nghỉ lễ, Tết và ngày làm bù của một năm", "registers", SignedIn, "", &[], None, 0),
         route!(PUT "/api/v1/calendar/{year}", registers::save_calendar, "Thay lịch ngày nghỉ của một năm {\"days\": [{date, day_type, name}]}", "registers", SignedIn, "quản trị đơn vị cấp cao nhất", &[], Json, 64 * KB),
         route!(GET "/api/v1/rounds/{id}/registers/{unit}", registers::round_prefill, "Số liệu đếm từ sổ theo dõi cho các chỉ tiêu có nguồn, trong khoảng chốt số liệu của đợt", "registers", SignedIn, "xem đợt và xem đơn vị", &[], None, 0),
+        route!(GET "/api/v1/rounds/{id}/registers/{unit}/{indicator}", registers::source_records, "Các bản ghi trong sổ theo dõi tạo nên số liệu của một chỉ tiêu có nguồn (không kèm tên người)", "registers", SignedIn, "xem đợt và xem đơn vị", &[], None, 0),
         route!(GET "/api/v1/users", list_users, "Người dùng trong phạm vi quản trị", "users", SignedIn, "quản trị", &[("q", "tìm theo tên, có hoặc không dấu"), PAGE[0], PAGE[1]], None, 0),
         route!(POST "/api/v1/users", create_user, "Tạo người dùng với vai trò", "users", SignedIn, "quản trị đơn vị được giao vai trò", &[], Json, 16 * KB),
         route!(POST "/api/v1/users/import", import_users, "Nhập người dùng từ CSV (username,full_name,email,role,unit,password; mật khẩu tạm phải đổi khi đăng nhập); tệp có lỗi bị từ chối toàn bộ", "users", SignedIn, "quản trị mọi đơn vị trong tệp", &[], File, 4 * MB),

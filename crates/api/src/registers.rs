@@ -290,6 +290,13 @@ pub async fn round_prefill(Auth(cx): Auth, P((id, unit)): P<(i64, String)>) -> A
     ok(prefill::for_round(&cx, id, &unit).await?)
 }
 
+pub async fn source_records(
+    Auth(cx): Auth,
+    P((id, unit, indicator)): P<(i64, String, String)>,
+) -> ApiResult<Value> {
+    ok(prefill::records(&cx, id, &unit, &indicator).await?)
+}
+
 fn simple_register(name: &str) -> Result<simple::Register, ApiError> {
     code_of("Sổ", name, |s| match s {
         "dialogues" => Some(simple::Register::Dialogues),

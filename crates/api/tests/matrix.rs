@@ -156,6 +156,7 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/api/v1/units/{code}/receptions"
             | "/api/v1/units/{code}/receptions/compliance"
             | "/api/v1/rounds/{id}/registers/{unit}"
+            | "/api/v1/rounds/{id}/registers/{unit}/{indicator}"
             | "/api/v1/units/{code}/registers/{register}",
         ) => VIEW_N1,
         (

@@ -26,6 +26,8 @@ struct Inner {
     secret: Vec<u8>,
     /// The SMTP sender for reminders, when configured.
     mailer: RwLock<Option<qcdc_mail::Mailer>>,
+    /// Counts the figures of indicators that declare a `source`.
+    prefill: Arc<dyn crate::sources::PrefillProvider>,
 }
 
 /// The application: cheap to clone, shared by every request.
@@ -81,6 +83,7 @@ impl App {
                 templates: RwLock::default(),
                 secret,
                 mailer: RwLock::default(),
+                prefill: Arc::new(crate::registers::prefill::RegisterCounts),
             }),
         })
     }
@@ -120,6 +123,11 @@ impl App {
     /// Closes the database pool.
     pub async fn close(&self) {
         self.inner.db.close().await;
+    }
+
+    /// The provider of figures counted for indicators that declare a `source`.
+    pub(crate) fn prefill_provider(&self) -> &dyn crate::sources::PrefillProvider {
+        self.inner.prefill.as_ref()
     }
 
     pub(crate) fn db(&self) -> &Db {

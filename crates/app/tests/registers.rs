@@ -14,6 +14,7 @@ use qcdc_app::registers::reception::{self, SessionInput};
 use qcdc_app::registers::simple::{self, EntryInput, Register};
 use qcdc_app::registers::{calendar, prefill};
 use qcdc_app::rounds::{NewRound, RecipientSelector};
+use qcdc_app::submissions::{self, DraftChange};
 use qcdc_app::{App, AppOptions, Ctx, ErrorCode, auth, rounds, templates, units, users};
 use qcdc_core::access::Role;
 use qcdc_core::registers::reception::Receiver;
@@ -855,6 +856,199 @@ async fn prefill_from_registers(f: &Fx) {
     // a unit out of the actor's scope
     assert_eq!(
         prefill::for_round(&f.rep_n2, round, "N1")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    report_form_takes_the_counts(f, round).await;
+}
+
+fn figures(values: &[(&str, Option<i64>)], reasons: &[(&str, &str)]) -> DraftChange {
+    DraftChange {
+        values: values
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.map(|v| v * 1000)))
+            .collect(),
+        sections: Default::default(),
+        reasons: reasons
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+/// The report form offers the counted figures; a different figure needs a
+/// written reason (nothing saved without one), the office sees old → new and the
+/// reason, and a typed figure is never replaced by a later count.
+async fn report_form_takes_the_counts(f: &Fx, round: i64) {
+    let v = submissions::view(&f.rep_n1, round, "N1").await.unwrap();
+    assert_eq!(v.prefilled.get("luot_tiep").map(String::as_str), Some("4"));
+    assert_eq!(v.prefilled.get("kn_vu_viec").map(String::as_str), Some("2"));
+    assert_eq!(v.prefilled.get("ghi_tay"), None);
+    assert!(v.display.is_empty(), "nothing is written by offering");
+    // the office above sees the report but no form, hence no counts offered
+    let seen = submissions::view(&f.office_t, round, "N1").await.unwrap();
+    assert!(seen.prefilled.is_empty() && seen.overrides.is_empty());
+
+    // a different figure without a reason: refused in Vietnamese, nothing saved
+    let e = submissions::save_draft(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(
+            &[
+                ("luot_tiep", Some(4)),
+                ("kn_vu_viec", Some(3)),
+                ("ghi_tay", Some(7)),
+            ],
+            &[],
+        ),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.contains("phải ghi lý do"), "{}", e.message);
+    assert!(
+        e.message.contains("Số vụ việc khiếu nại đã tiếp nhận"),
+        "{}",
+        e.message
+    );
+    let v = submissions::view(&f.rep_n1, round, "N1").await.unwrap();
+    assert!(v.display.is_empty(), "a refused save writes nothing");
+    // sending with it is refused the same way
+    let e = submissions::submit_with(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(&[("kn_vu_viec", Some(3))], &[("kn_vu_viec", "   ")]),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+
+    // with a reason: saved as typed, the reason kept
+    let reason = "Một vụ việc tiếp nhận qua đường dây nóng chưa vào sổ";
+    let v = submissions::save_draft(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(
+            &[
+                ("luot_tiep", Some(4)),
+                ("kn_vu_viec", Some(3)),
+                ("ghi_tay", Some(7)),
+            ],
+            &[("kn_vu_viec", reason)],
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.display.get("kn_vu_viec").map(String::as_str), Some("3"));
+    assert_eq!(v.display.get("luot_tiep").map(String::as_str), Some("4"));
+    let office = submissions::view(&f.office_t, round, "N1").await.unwrap();
+    assert_eq!(office.overrides.len(), 1);
+    let o = &office.overrides[0];
+    assert_eq!(
+        (
+            o.indicator.as_str(),
+            o.counted.as_str(),
+            o.typed.as_str(),
+            o.reason.as_str(),
+            o.by.as_str()
+        ),
+        ("kn_vu_viec", "2", "3", reason, "rep_n1")
+    );
+    assert_eq!(o.name, "Số vụ việc khiếu nại đã tiếp nhận");
+    // a later save of other figures keeps the reason without asking again
+    submissions::save_draft(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(&[("ghi_tay", Some(8))], &[]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        submissions::view(&f.office_t, round, "N1")
+            .await
+            .unwrap()
+            .overrides
+            .len(),
+        1
+    );
+
+    // a new record changes the count, never the typed figure
+    petitions::record(
+        &f.rep_n1,
+        "N1",
+        &input(
+            PetitionKind::KhieuNai,
+            "01/10/2025",
+            &["Hà Văn Lâm"],
+            "Khiếu nại về bồi thường",
+        ),
+    )
+    .await
+    .unwrap();
+    let v = submissions::view(&f.rep_n1, round, "N1").await.unwrap();
+    assert_eq!(v.prefilled.get("kn_vu_viec").map(String::as_str), Some("3"));
+    assert_eq!(v.display.get("kn_vu_viec").map(String::as_str), Some("3"));
+    // brought back to the count: the override goes
+    submissions::save_draft(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(&[("luot_tiep", Some(4))], &[]),
+    )
+    .await
+    .unwrap();
+    submissions::save_draft(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(&[("kn_vu_viec", Some(3))], &[]),
+    )
+    .await
+    .unwrap();
+    assert!(
+        submissions::view(&f.office_t, round, "N1")
+            .await
+            .unwrap()
+            .overrides
+            .is_empty()
+    );
+
+    // the records behind a figure: every petition counted, a case once
+    let r = prefill::records(&f.office_t, round, "N1", "kn_vu_viec")
+        .await
+        .unwrap();
+    assert_eq!(r.value, 3);
+    assert!(r.counts_cases);
+    assert_eq!(r.records.len(), 4);
+    assert!(r.records.iter().all(|x| x.petition_id.is_some()));
+    assert!(
+        r.records.iter().all(|x| !x.label.contains("Lý Văn Sơn")),
+        "the office above sees no names"
+    );
+    let r = prefill::records(&f.rep_n1, round, "N1", "kiem_tra")
+        .await
+        .unwrap();
+    assert_eq!((r.value, r.records.len()), (1, 1));
+    let r = prefill::records(&f.rep_n1, round, "N1", "luot_tiep")
+        .await
+        .unwrap();
+    assert_eq!(r.records.iter().map(|x| x.adds).sum::<i64>(), r.value);
+    assert_eq!(
+        prefill::records(&f.rep_n1, round, "N1", "ghi_tay")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        prefill::records(&f.rep_n2, round, "N1", "kn_vu_viec")
             .await
             .unwrap_err()
             .code,

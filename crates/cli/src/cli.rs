@@ -560,6 +560,9 @@ struct SubmissionFile {
     values: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
     sections: BTreeMap<String, Option<String>>,
+    /// Why a figure differs from the value counted from the registers.
+    #[serde(default)]
+    reasons: BTreeMap<String, String>,
 }
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
@@ -893,9 +896,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         qcdc_core::CoreError::invalid(format!("Tệp báo cáo không hợp lệ: {e}"))
                     })?;
                     let cx = store.system(&actor);
-                    let mut v =
-                        submissions::save_draft_json(&cx, f.round, &f.unit, &f.values, f.sections)
-                            .await?;
+                    let mut v = submissions::save_draft_json(
+                        &cx, f.round, &f.unit, &f.values, f.sections, f.reasons,
+                    )
+                    .await?;
                     if submit {
                         v = submissions::submit(&cx, f.round, &f.unit, Utc::now()).await?;
                     }

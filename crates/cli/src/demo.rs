@@ -315,6 +315,7 @@ async fn fill(
         let change = DraftChange {
             values: values.into_iter().map(|(k, v)| (k, Some(v))).collect(),
             sections: sections.into_iter().map(|(k, v)| (k, Some(v))).collect(),
+            reasons: Default::default(),
         };
         submissions::save_draft(&reporter, round.id, &unit_code, &change).await?;
         match o {

@@ -155,6 +155,7 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(POST "/dot/{id}/tong-hop/{unit}/phat-hanh", SignedIn, documents::issue_consolidated),
         page!(GET "/dot/{id}/tong-hop/{unit}/tai", SignedIn, documents::consolidated),
         page!(GET "/dot/{id}/tong-hop/{unit}/excel", SignedIn, documents::consolidation_xlsx),
+        page!(GET "/dot/{id}/bao-cao/{unit}/nguon/{indicator}", SignedIn, registers::source_records_page),
         page!(GET "/so-don/{unit}", SignedIn, registers::list_page),
         page!(POST "/so-don/{unit}", SignedIn, registers::record),
         page!(GET "/don/{petition}", SignedIn, registers::petition_page),

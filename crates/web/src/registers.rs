@@ -13,6 +13,7 @@ use qcdc_app::CoreError;
 use qcdc_app::registers::petitions::{
     self, DeadlineBadge, ListFilter, PetitionInput, PetitionView, StepInput,
 };
+use qcdc_app::registers::prefill;
 use qcdc_app::registers::reception::{self, SessionInput};
 use qcdc_core::period::{format_date, parse_date};
 use qcdc_core::registers::reception::Receiver;
@@ -483,4 +484,43 @@ pub async fn record_reception(
         Ok(_) => Redirect::to(&format!("/so-tiep-dan/{unit}?tb=ghi")).into_response(),
         Err(e) => error_page(&u, e),
     }
+}
+
+/// The records of the unit's registers behind one prefilled figure of a report
+/// (the link next to the figure in the form and on the review page).
+pub async fn source_records_page(
+    State(_s): State<WebState>,
+    u: User,
+    Path((round, unit, indicator)): Path<(i64, String, String)>,
+) -> Response {
+    let r = match prefill::records(&u.cx, round, &unit, &indicator).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&u, e),
+    };
+    let body = html! {
+        p.muted { a href=(format!("/dot/{round}/bao-cao/{unit}")) { "← Báo cáo của " (unit) } }
+        h1 { (r.name) }
+        p {
+            "Số đếm từ sổ theo dõi của " (r.unit_code) " từ " (r.from) " đến " (r.to) " (khoảng chốt số liệu của kỳ báo cáo): "
+            strong { (r.value) } " " (r.unit_of_measure)
+        }
+        @if r.counts_cases { p.guidance { "Các đơn cùng một vụ việc chỉ tính một vụ việc." } }
+        @if r.records.is_empty() { p.muted { "Không có bản ghi nào trong khoảng này." } }
+        @else {
+            table {
+                thead { tr { th { "Ngày" } th { "Bản ghi" } th.right { "Tính" } th { "Vụ việc" } } }
+                tbody {
+                    @for x in &r.records {
+                        tr {
+                            td { (x.date) }
+                            td { @if let Some(id) = x.petition_id { a href=(format!("/don/{id}")) { "Đơn số " (id) } ": " } (x.label) }
+                            td.num { (x.adds) }
+                            td { @if let Some(c) = x.case_id { "#" (c) } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(&format!("Nguồn số liệu — {}", r.name), Some(&u), None, body).into_response()
 }

@@ -132,7 +132,13 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
         }
         ("POST", "/quan-tri/van-ban/{code}") => ADMIN_OF_N1,
         // the petition register is kept by the unit itself; viewers see counts
-        ("GET", "/so-don/{unit}" | "/don/{petition}" | "/so-tiep-dan/{unit}") => VIEW_N1,
+        (
+            "GET",
+            "/so-don/{unit}"
+            | "/don/{petition}"
+            | "/so-tiep-dan/{unit}"
+            | "/dot/{id}/bao-cao/{unit}/nguon/{indicator}",
+        ) => VIEW_N1,
         ("POST", "/so-don/{unit}" | "/don/{petition}/buoc" | "/so-tiep-dan/{unit}") => &["rep_n1"],
         _ => panic!("the page matrix has no row for {method} {path}: add one"),
     }
