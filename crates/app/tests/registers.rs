@@ -1056,12 +1056,81 @@ async fn report_form_takes_the_counts(f: &Fx, round: i64) {
     );
 }
 
+/// The shipped templates' version 3 carries sources: a round created on it offers
+/// counted figures; a round on version 2 keeps version 2 (and offers none) even
+/// after version 3 is loaded again.
+async fn shipped_versions(f: &Fx) {
+    let make = |version: Option<i64>, title: &str| NewRound {
+        confirm: true,
+        title: title.into(),
+        template: "qcdc-dinh-ky".into(),
+        template_version: version,
+        period: "2025-Y".parse().unwrap(),
+        issuer: "T".into(),
+        deadline: d("20/12/2025"),
+        letter: String::new(),
+        recipients: RecipientSelector {
+            units: vec!["N1".into()],
+            ..Default::default()
+        },
+    };
+    let old = rounds::create(
+        &f.office_t,
+        &make(Some(2), "Năm 2025 (mẫu cũ)"),
+        d("01/07/2025"),
+    )
+    .await
+    .unwrap();
+    let new = rounds::create(&f.office_t, &make(None, "Năm 2025"), d("01/07/2025"))
+        .await
+        .unwrap();
+    // loading the files again (a restart) changes neither
+    templates::load_files(
+        &f.app.system("test"),
+        &templates::read_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates"))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let old_v = submissions::view(&f.rep_n1, old.id, "N1").await.unwrap();
+    let new_v = submissions::view(&f.rep_n1, new.id, "N1").await.unwrap();
+    assert_eq!((old_v.template_version, new_v.template_version), (2, 3));
+    assert!(old_v.prefilled.is_empty());
+    // N1 recorded receptions and complaints in 2025 (above): counted on version 3
+    assert!(new_v.prefilled.contains_key("tcd_luot"));
+    assert!(new_v.prefilled.contains_key("dt_khieu_nai"));
+    assert!(!new_v.prefilled.contains_key("vb_tong"));
+    // N2 keeps a petitions book only: its reception figures are typed as before
+    let n2 = rounds::create(
+        &f.office_t,
+        &NewRound {
+            recipients: RecipientSelector {
+                units: vec!["N2".into()],
+                ..Default::default()
+            },
+            ..make(None, "Năm 2025 — N2")
+        },
+        d("01/07/2025"),
+    )
+    .await
+    .unwrap();
+    let rep_n2 = submissions::view(&f.rep_n2, n2.id, "N2").await.unwrap();
+    assert!(rep_n2.prefilled.contains_key("dt_khieu_nai"));
+    assert!(!rep_n2.prefilled.contains_key("tcd_luot"));
+    let mut c = DraftChange::default();
+    c.values.insert("tcd_luot".into(), Some(12_000));
+    submissions::save_draft(&f.rep_n2, n2.id, "N2", &c)
+        .await
+        .unwrap();
+}
+
 async fn all(url: &str) {
     let f = setup(url).await;
     who_records_and_who_sees(&f).await;
     steps_and_deadlines(&f).await;
     reception_and_calendar(&f).await;
     prefill_from_registers(&f).await;
+    shipped_versions(&f).await;
     f.app.close().await;
 }
 

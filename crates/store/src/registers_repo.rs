@@ -658,3 +658,36 @@ pub async fn simple(
         })
         .collect()
 }
+
+/// Which registers a unit has ever written to: (petitions, reception sessions,
+/// dialogues, inspections, models).
+pub async fn kept(c: &mut AnyConnection, unit_id: i64) -> CoreResult<[bool; 5]> {
+    let mut out = [false; 5];
+    for (i, table) in [
+        "petitions",
+        "reception_sessions",
+        "dialogues",
+        "inspections",
+        "mobilisation_models",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r: Count = rows::fetch_one(
+            c,
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {table} WHERE unit_id = $1 LIMIT 1) x"
+            )))
+            .bind(unit_id),
+            table,
+        )
+        .await?;
+        out[i] = r.n > 0;
+    }
+    Ok(out)
+}
+
+#[derive(FromRow)]
+struct Count {
+    n: i64,
+}

@@ -6,6 +6,9 @@
 //! receives it). A unit counts its own registers only: the figures of the units
 //! below reach it through their own reports and consolidation.
 //!
+//! A register the unit has never written to gives no figure (its zero would not
+//! be a count): units that do not keep their books in qcdc type as before.
+//!
 //! The figures are offered, not written: [`RegisterCounts`] is the application's
 //! `sources::PrefillProvider`; the report form shows the counted values and a
 //! different typed value needs a written reason. [`records`] lists the records
@@ -135,12 +138,29 @@ pub(crate) async fn counts(
     if !template.indicators_for(kind).any(|i| i.source.is_some()) {
         return Ok(Vec::new());
     }
+    // a register the unit has never written to counts nothing: its zero is not
+    // a count, and the unit types the figure as before
+    let kept = registers_repo::kept(c, unit_id).await?;
+    let keeps = |s: &qcdc_core::registers::source::Source| match s.register() {
+        Register::Petitions => kept[0],
+        Register::Receptions => kept[1],
+        Register::Simple(SimpleRegister::Dialogues) => kept[2],
+        Register::Simple(SimpleRegister::Inspections) => kept[3],
+        Register::Simple(SimpleRegister::Models) => kept[4],
+    };
+    if !template
+        .indicators_for(kind)
+        .any(|i| i.source.as_ref().is_some_and(keeps))
+    {
+        return Ok(Vec::new());
+    }
     let data = register_data(c, unit_id, from, to).await?;
     Ok(template
         .indicators_for(kind)
         .filter_map(|i| {
             i.source
                 .as_ref()
+                .filter(|s| keeps(s))
                 .map(|s| (i.code.clone(), s.count(&data, from, to)))
         })
         .collect())
