@@ -27,6 +27,7 @@ mod cli;
 mod demo;
 mod figures;
 mod generate;
+mod registers_gen;
 
 use std::process::ExitCode;
 
