@@ -1124,6 +1124,116 @@ async fn shipped_versions(f: &Fx) {
         .unwrap();
 }
 
+/// Generated registers load in one transaction: every petition replayed through
+/// the state machine first (one impossible step refuses the whole batch), cases
+/// linked, and the ids given in bulk never collide with later records.
+async fn bulk_loading(f: &Fx) {
+    use qcdc_app::registers::bulk::{self, Batch, CaseRecord, PetitionRecord, SessionRecord};
+    use qcdc_core::registers::Step;
+    let cli = f.app.system("test");
+    let before = bulk::totals(&cli).await.unwrap();
+    let petition = |received: &str, steps: Vec<Step>, case: Option<usize>| PetitionRecord {
+        unit: "X3".into(),
+        kind: PetitionKind::KhieuNai,
+        channel: Channel::Direct,
+        received_on: d(received),
+        petitioners: vec!["Ka Thị Brếu".into()],
+        summary: "Khiếu nại việc thu hồi đất".into(),
+        content: String::new(),
+        forwarded_from: String::new(),
+        remote: false,
+        complexity: Complexity::Normal,
+        steps,
+        case,
+    };
+    let good = Batch {
+        cases: vec![CaseRecord {
+            unit: "X3".into(),
+            title: "Thu hồi đất thôn 2".into(),
+        }],
+        petitions: vec![
+            petition(
+                "02/03/2026",
+                vec![
+                    Step {
+                        date: d("05/03/2026"),
+                        kind: StepKind::Accepted,
+                    },
+                    Step {
+                        date: d("20/03/2026"),
+                        kind: StepKind::Concluded {
+                            result: ConclusionResult::PartlyRight,
+                        },
+                    },
+                ],
+                Some(0),
+            ),
+            petition("10/03/2026", vec![], Some(0)),
+        ],
+        sessions: vec![SessionRecord {
+            unit: "X3".into(),
+            held_on: d("05/03/2026"),
+            receiver: Receiver::Chairman,
+            receiver_name: "Chủ tịch".into(),
+            turns: 3,
+            people: 4,
+            delegations: 0,
+            note: String::new(),
+        }],
+    };
+    // the command line only
+    assert_eq!(
+        bulk::load_generated(&f.office_t, &good)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    // a conclusion before acceptance anywhere in the batch: nothing written
+    let mut bad = good.clone();
+    bad.petitions.push(petition(
+        "01/03/2026",
+        vec![Step {
+            date: d("02/03/2026"),
+            kind: StepKind::Concluded {
+                result: ConclusionResult::Right,
+            },
+        }],
+        None,
+    ));
+    let e = bulk::load_generated(&cli, &bad).await.unwrap_err();
+    assert!(e.message.starts_with("Đơn thứ 3"), "{}", e.message);
+    assert_eq!(bulk::totals(&cli).await.unwrap(), before);
+    assert_eq!(bulk::load_generated(&cli, &good).await.unwrap(), 3);
+    assert_eq!(
+        bulk::totals(&cli).await.unwrap(),
+        (before.0 + 2, before.1 + 1)
+    );
+    let list = petitions::list(&cli, "X3", &ListFilter::default())
+        .await
+        .unwrap();
+    assert_eq!((list.items.len(), list.cases), (2, 1));
+    assert!(
+        list.items
+            .iter()
+            .any(|p| p.state == PetitionState::Resolved && p.steps.len() == 2)
+    );
+    // a petition recorded afterwards gets a fresh id (PostgreSQL's sequence moved on)
+    let later = petitions::record(
+        &cli,
+        "X3",
+        &input(
+            PetitionKind::KienNghi,
+            "11/03/2026",
+            &["Điểu Kră"],
+            "Kiến nghị sửa đường",
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(list.items.iter().all(|p| p.id < later.id));
+}
+
 async fn all(url: &str) {
     let f = setup(url).await;
     who_records_and_who_sees(&f).await;
@@ -1131,6 +1241,7 @@ async fn all(url: &str) {
     reception_and_calendar(&f).await;
     prefill_from_registers(&f).await;
     shipped_versions(&f).await;
+    bulk_loading(&f).await;
     f.app.close().await;
 }
 

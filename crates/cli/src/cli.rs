@@ -126,6 +126,10 @@ pub enum Cmd {
     Gen {
         #[arg(long, value_enum, default_value = "national")]
         scale: Scale,
+        /// Also a year of registers for every commune (national: about 2 million
+        /// petitions and 500 thousand reception sessions).
+        #[arg(long)]
+        registers: bool,
     },
     /// Benchmarks.
     #[command(subcommand)]
@@ -489,6 +493,12 @@ pub enum BenchCmd {
     Consolidate {
         #[arg(long, default_value_t = 5)]
         iterations: usize,
+    },
+    /// Figures from the registers on a generated national dataset (`qcdc gen
+    /// --registers`): one commune's prefill, and every recipient's of the round.
+    Registers {
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
     },
     /// Render the consolidated report of an office with N submitting units (full form,
     /// two pages of narrative each) as DOCX and PDF.
@@ -1043,9 +1053,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Cmd::Gen { scale } => {
+        Cmd::Gen { scale, registers } => {
             let store = open(&cli.db).await?;
-            crate::generate::generate(&store, scale).await?;
+            crate::generate::generate(&store, scale, registers).await?;
         }
         Cmd::ImportReport { file, round, unit } => {
             let store = open(&cli.db).await?;
@@ -1179,6 +1189,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::Bench(BenchCmd::Saves { reporters, seconds }) => {
             let store = open(&cli.db).await?;
             crate::bench::saves(store, reporters, seconds).await?;
+        }
+        Cmd::Bench(BenchCmd::Registers { repeat }) => {
+            let store = open(&cli.db).await?;
+            crate::bench::registers(&store, repeat).await?;
         }
         Cmd::Bench(BenchCmd::Consolidate { iterations }) => {
             let store = open(&cli.db).await?;

@@ -906,3 +906,20 @@ pub async fn bulk_load(
     }
     Ok(ids)
 }
+
+/// Rows in the petitions and reception sessions registers, all units together.
+pub async fn totals(c: &mut AnyConnection) -> CoreResult<(i64, i64)> {
+    let p: Count = rows::fetch_one(
+        c,
+        sqlx::query_as("SELECT COUNT(*) AS n FROM petitions"),
+        "petitions",
+    )
+    .await?;
+    let s: Count = rows::fetch_one(
+        c,
+        sqlx::query_as("SELECT COUNT(*) AS n FROM reception_sessions"),
+        "reception_sessions",
+    )
+    .await?;
+    Ok((p.n, s.n))
+}

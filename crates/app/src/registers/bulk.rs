@@ -231,3 +231,12 @@ pub async fn load_generated(cx: &Ctx, batch: &Batch) -> CoreResult<usize> {
     .await;
     tx.finish(r).await
 }
+
+/// How many petitions and reception sessions all registers hold (the command
+/// line only).
+pub async fn totals(cx: &Ctx) -> CoreResult<(i64, i64)> {
+    cx.require_system()?;
+    let mut tx = cx.app().db().read().await?;
+    let r = registers_repo::totals(&mut tx).await;
+    tx.finish(r).await
+}
