@@ -110,6 +110,9 @@ pub enum Cmd {
     /// Units' reports.
     #[command(subcommand)]
     Submissions(SubmissionsCmd),
+    /// Registers (sổ theo dõi): Excel books in and out.
+    #[command(subcommand)]
+    Registers(RegistersCmd),
     /// Consolidate a round at a unit.
     Consolidate {
         #[arg(long)]
@@ -345,6 +348,28 @@ pub enum RoundsCmd {
         /// Only this unit (code), which has not sent yet.
         #[arg(long)]
         unit: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RegistersCmd {
+    /// Import an Excel book into a unit's register (all or nothing; every bad row listed).
+    Import {
+        #[arg(long)]
+        unit: String,
+        /// petitions (sổ đơn) or receptions (sổ tiếp công dân).
+        #[arg(long)]
+        register: String,
+        file: PathBuf,
+    },
+    /// Export a unit's register as an Excel book (denouncers anonymised).
+    Export {
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        register: String,
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -895,6 +920,37 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                             outln!("Đợt #{}: hạn nộp mới {}.", r.id, r.deadline_display);
                         }
                     }
+                }
+            }
+        }
+        Cmd::Registers(c) => {
+            let store = open(&cli.db).await?;
+            let cx = store.system(&actor);
+            match c {
+                RegistersCmd::Import {
+                    unit,
+                    register,
+                    file,
+                } => {
+                    let bytes = std::fs::read(&file)
+                        .with_context(|| format!("không đọc được {}", file.display()))?;
+                    let done =
+                        qcdc_app::registers::excel::import(&cx, &unit, &register, bytes).await?;
+                    outln!(
+                        "Đã nhập {} dòng vào sổ của «{}».",
+                        done.rows,
+                        done.unit_code
+                    );
+                }
+                RegistersCmd::Export {
+                    unit,
+                    register,
+                    out,
+                } => {
+                    let bytes = qcdc_app::registers::excel::export(&cx, &unit, &register).await?;
+                    std::fs::write(&out, &bytes)
+                        .with_context(|| format!("không ghi được {}", out.display()))?;
+                    outln!("Đã ghi {} ({} byte).", out.display(), bytes.len());
                 }
             }
         }

@@ -161,6 +161,22 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(GET "/don/{petition}", SignedIn, registers::petition_page),
         page!(POST "/don/{petition}/buoc", SignedIn, registers::add_step),
         page!(GET "/so-tiep-dan/{unit}", SignedIn, registers::reception_page),
+        page!(GET "/so-don/{unit}/excel", SignedIn, registers::petitions_xlsx),
+        page!(GET "/so-tiep-dan/{unit}/excel", SignedIn, registers::receptions_xlsx),
+        PageRoute {
+            method: Method::POST,
+            path: "/so-don/{unit}/excel",
+            access: PageAccess::SignedIn,
+            handler: post(registers::import_petitions)
+                .layer(DefaultBodyLimit::max(documents::XLSX_UPLOAD_LIMIT)),
+        },
+        PageRoute {
+            method: Method::POST,
+            path: "/so-tiep-dan/{unit}/excel",
+            access: PageAccess::SignedIn,
+            handler: post(registers::import_receptions)
+                .layer(DefaultBodyLimit::max(documents::XLSX_UPLOAD_LIMIT)),
+        },
         page!(POST "/so-tiep-dan/{unit}", SignedIn, registers::record_reception),
         page!(GET "/quan-tri/van-ban/{code}", SignedIn, documents::settings_page),
         page!(POST "/quan-tri/van-ban/{code}", SignedIn, documents::save_settings),

@@ -14,6 +14,7 @@
 
 pub mod bulk;
 pub mod calendar;
+pub mod excel;
 pub mod petitions;
 pub mod prefill;
 pub mod reception;
