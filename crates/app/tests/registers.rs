@@ -1234,6 +1234,264 @@ async fn bulk_loading(f: &Fx) {
     assert!(list.items.iter().all(|p| p.id < later.id));
 }
 
+fn cells_of(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let first = wb.sheet_names()[0].clone();
+    let r = wb.worksheet_range(&first).unwrap();
+    r.rows()
+        .map(|row| row.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+fn book(headers: &[&str], rows: &[&[&str]]) -> Vec<u8> {
+    qcdc_docs::xlsx::write_table(
+        "Sổ",
+        "SỔ THEO DÕI",
+        headers,
+        &rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap()
+}
+
+/// Excel books: every bad row listed with its number and nothing imported; a
+/// good book imported whole; exports keep denouncers secret, show an office
+/// above no names, and neutralise formulas.
+async fn excel_books(f: &Fx) {
+    use qcdc_app::registers::bulk;
+    use qcdc_app::registers::excel;
+    use qcdc_core::registers::book::{PETITION_COLUMNS, SESSION_COLUMNS};
+    let cli = f.app.system("test");
+    let before = bulk::totals(&cli).await.unwrap();
+    let bad = book(
+        &PETITION_COLUMNS,
+        &[
+            &[
+                "02/03/2026",
+                "Khiếu nại",
+                "Trực tiếp",
+                "Lê Văn An",
+                "Khiếu nại việc cấp đất",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "31/02/2026",
+                "Khiếu nại",
+                "Trực tiếp",
+                "Lê Văn An",
+                "Sai ngày",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "03/03/2026",
+                "Đơn lạ",
+                "Trực tiếp",
+                "",
+                "Thiếu người gửi",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "04/03/2026",
+                "To cao",
+                "Truc tiep",
+                "Ka Brếu",
+                "Tố cáo",
+                "",
+                "",
+                "",
+                "10/03/2026",
+                "Đúng",
+            ],
+        ],
+    );
+    let e = excel::import(&f.rep_n1, "N1", "petitions", bad)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.contains("chưa nhập dòng nào"), "{}", e.message);
+    let lines: Vec<usize> = e.problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, vec![4, 5, 6], "{:?}", e.problems);
+    assert!(
+        e.problems[0].message.contains("Ngày nhận"),
+        "{}",
+        e.problems[0].message
+    );
+    assert!(e.problems[1].message.contains("Loại đơn"));
+    assert!(e.problems[1].message.contains("Người gửi đơn"));
+    // a conclusion with no acceptance: refused by the state machine
+    assert!(
+        e.problems[2].message.contains("thụ lý"),
+        "{}",
+        e.problems[2].message
+    );
+    assert_eq!(
+        bulk::totals(&cli).await.unwrap(),
+        before,
+        "nothing imported"
+    );
+    // not an Excel file at all
+    assert_eq!(
+        excel::import(&f.rep_n1, "N1", "petitions", b"xin chao".to_vec())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::XlsxUnreadable
+    );
+    // only the unit's own reporters and office write
+    let good = book(
+        &PETITION_COLUMNS,
+        &[
+            &[
+                "02/03/2026",
+                "Khiếu nại",
+                "Trực tiếp",
+                "Lê Văn An; Lò Thị Hoa",
+                "=HYPERLINK(\"http://x\")",
+                "",
+                "Có",
+                "05/03/2026",
+                "25/03/2026",
+                "Sai",
+            ],
+            &[
+                "04/03/2026",
+                "Tố cáo",
+                "Bưu chính",
+                "Ka Brếu",
+                "Tố cáo việc thu tiền",
+                "",
+                "",
+                "06/03/2026",
+                "",
+                "",
+            ],
+        ],
+    );
+    assert_eq!(
+        excel::import(&f.rep_n2, "N1", "petitions", good.clone())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        excel::import(&f.office_t, "N1", "petitions", good.clone())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    let done = excel::import(&f.rep_n1, "N1", "petitions", good)
+        .await
+        .unwrap();
+    assert_eq!(done.rows, 2);
+    assert_eq!(bulk::totals(&cli).await.unwrap(), (before.0 + 2, before.1));
+
+    // the export: the layout of the import, denouncers kept secret, formulas neutralised
+    let out = cells_of(&excel::export(&f.rep_n1, "N1", "petitions").await.unwrap());
+    assert_eq!(out[1], PETITION_COLUMNS.map(String::from).to_vec());
+    let text = format!("{out:?}");
+    assert!(
+        !text.contains("Ka Brếu"),
+        "a denouncer never leaves in a file"
+    );
+    assert!(text.contains("(được giữ bí mật)"));
+    assert!(text.contains("Lê Văn An; Lò Thị Hoa"));
+    assert!(
+        out.iter().any(|r| r[4] == "'=HYPERLINK(\"http://x\")"),
+        "{text}"
+    );
+    assert!(out.iter().all(|r| !r.iter().any(|c| c.starts_with('='))));
+    // the office above sees counts: no names, no contents
+    let above = format!(
+        "{:?}",
+        cells_of(&excel::export(&f.office_t, "N1", "petitions").await.unwrap())
+    );
+    assert!(!above.contains("Lê Văn An") && !above.contains("Ka Brếu"));
+    // an exported book imports back into another unit as it was
+    let again = excel::export(&f.rep_n1, "N1", "petitions").await.unwrap();
+    let n = out.len() - 2;
+    let x1 = user(&f.app, "rep_x1", Role::Reporter, "X1").await;
+    assert_eq!(
+        excel::import(&x1, "X1", "petitions", again)
+            .await
+            .unwrap()
+            .rows,
+        n
+    );
+
+    // the reception book
+    let sessions = book(
+        &SESSION_COLUMNS,
+        &[
+            &[
+                "05/03/2026",
+                "Chủ tịch UBND",
+                "Nguyễn Văn Hùng",
+                "3",
+                "4",
+                "",
+                "",
+            ],
+            &["12/03/2026", "Bi thu", "", "2", "1", "", ""],
+        ],
+    );
+    let e = excel::import(&f.rep_n1, "N1", "receptions", sessions)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.problems.iter().map(|p| p.line).collect::<Vec<_>>(),
+        vec![4]
+    );
+    let sessions = book(
+        &SESSION_COLUMNS,
+        &[&[
+            "05/03/2026",
+            "Chủ tịch UBND",
+            "Nguyễn Văn Hùng",
+            "3",
+            "4",
+            "",
+            "",
+        ]],
+    );
+    assert_eq!(
+        excel::import(&f.rep_n1, "N1", "receptions", sessions)
+            .await
+            .unwrap()
+            .rows,
+        1
+    );
+    let out = cells_of(&excel::export(&f.rep_n1, "N1", "receptions").await.unwrap());
+    assert!(
+        out.iter()
+            .any(|r| r[0] == "05/03/2026" && r[2] == "Nguyễn Văn Hùng")
+    );
+    assert_eq!(
+        excel::export(&f.rep_n1, "N1", "models")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
+}
+
 async fn all(url: &str) {
     let f = setup(url).await;
     who_records_and_who_sees(&f).await;
@@ -1242,6 +1500,7 @@ async fn all(url: &str) {
     prefill_from_registers(&f).await;
     shipped_versions(&f).await;
     bulk_loading(&f).await;
+    excel_books(&f).await;
     f.app.close().await;
 }
 
