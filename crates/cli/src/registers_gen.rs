@@ -127,6 +127,15 @@ fn steps(rng: &mut StdRng, kind: PetitionKind, received: NaiveDate, today: Naive
     out
 }
 
+/// Dialogues (date, topic, participants), inspections (date, subject, whether an
+/// inspection rather than a supervision) and models (date, name), for the
+/// simple registers' own use cases.
+pub type SimpleEntries = (
+    Vec<(NaiveDate, String, u32)>,
+    Vec<(NaiveDate, String, bool)>,
+    Vec<(NaiveDate, String)>,
+);
+
 /// Adds a commune's records over `[from, to]` (no record after `today`) to the
 /// batch.
 pub fn commune(
@@ -137,11 +146,7 @@ pub fn commune(
     today: NaiveDate,
     v: Volume,
     rng: &mut StdRng,
-) -> (
-    Vec<(NaiveDate, String, u32)>,
-    Vec<(NaiveDate, String, bool)>,
-    Vec<(NaiveDate, String)>,
-) {
+) -> SimpleEntries {
     let to = to.min(today);
     let mut i = 0;
     while i < v.petitions {
