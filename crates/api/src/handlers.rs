@@ -359,6 +359,9 @@ pub struct DraftBody {
     values: BTreeMap<String, Value>,
     #[serde(default)]
     sections: BTreeMap<String, Option<String>>,
+    /// Why a figure differs from the value counted for its source, by indicator.
+    #[serde(default)]
+    reasons: BTreeMap<String, String>,
 }
 
 pub async fn save_draft(
@@ -367,7 +370,7 @@ pub async fn save_draft(
     b: JsonBody<DraftBody>,
 ) -> ApiResult<Value> {
     let d = body(b)?;
-    ok(submissions::save_draft_json(&cx, id, &unit, &d.values, d.sections).await?)
+    ok(submissions::save_draft_json(&cx, id, &unit, &d.values, d.sections, d.reasons).await?)
 }
 
 pub async fn submit(Auth(cx): Auth, P((id, unit)): P<(i64, String)>) -> ApiResult<Value> {

@@ -290,6 +290,13 @@ pub async fn round_prefill(Auth(cx): Auth, P((id, unit)): P<(i64, String)>) -> A
     ok(prefill::for_round(&cx, id, &unit).await?)
 }
 
+pub async fn source_records(
+    Auth(cx): Auth,
+    P((id, unit, indicator)): P<(i64, String, String)>,
+) -> ApiResult<Value> {
+    ok(prefill::records(&cx, id, &unit, &indicator).await?)
+}
+
 fn simple_register(name: &str) -> Result<simple::Register, ApiError> {
     code_of("Sổ", name, |s| match s {
         "dialogues" => Some(simple::Register::Dialogues),
@@ -342,4 +349,33 @@ pub async fn record_simple(
     };
     let id = simple::record(&cx, which, &code, &input).await?;
     created(serde_json::json!({ "id": id }))
+}
+
+/// A unit's register (petitions or receptions) as an Excel book.
+pub async fn export_book(
+    Auth(cx): Auth,
+    P((code, register)): P<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    use qcdc_app::registers::excel::{self, Book};
+    let bytes = excel::export(&cx, &code, &register).await?;
+    Ok(crate::documents::download(
+        qcdc_app::documents::RenderedFile {
+            bytes,
+            file_name: Book::parse(&register)?.file_name(&code),
+            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            number: None,
+            pages: None,
+        },
+    ))
+}
+
+/// Imports an Excel book into a unit's register: all or nothing, every bad row
+/// listed.
+pub async fn import_book(
+    Auth(cx): Auth,
+    P((code, register)): P<(String, String)>,
+    b: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<Value> {
+    let b = b?;
+    ok(qcdc_app::registers::excel::import(&cx, &code, &register, b.to_vec()).await?)
 }

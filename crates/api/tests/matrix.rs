@@ -158,7 +158,9 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/api/v1/units/{code}/receptions"
             | "/api/v1/units/{code}/receptions/compliance"
             | "/api/v1/rounds/{id}/registers/{unit}"
-            | "/api/v1/units/{code}/registers/{register}",
+            | "/api/v1/rounds/{id}/registers/{unit}/{indicator}"
+            | "/api/v1/units/{code}/registers/{register}"
+            | "/api/v1/units/{code}/registers/{register}/excel",
         ) => VIEW_N1,
         (
             "POST",
@@ -166,7 +168,8 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/api/v1/petitions/{petition}/steps"
             | "/api/v1/cases"
             | "/api/v1/units/{code}/receptions"
-            | "/api/v1/units/{code}/registers/{register}",
+            | "/api/v1/units/{code}/registers/{register}"
+            | "/api/v1/units/{code}/registers/{register}/excel",
         )
         | ("GET", "/api/v1/petitions/{petition}/duplicates") => RECORD_N1,
         ("GET", "/api/v1/calendar/{year}") => ALL,

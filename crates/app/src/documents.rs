@@ -1586,6 +1586,7 @@ async fn read_form(
             .map(|v| (v.code, v.value))
             .collect(),
         sections: BTreeMap::new(),
+        reasons: Default::default(),
     };
     Ok(change)
 }

@@ -26,6 +26,7 @@ pub mod notices;
 pub mod registers;
 pub mod reminders;
 pub mod rounds;
+pub mod sources;
 pub mod submissions;
 pub mod templates;
 pub mod units;

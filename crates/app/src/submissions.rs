@@ -22,13 +22,17 @@ use qcdc_store::{audit, rollup};
 
 use crate::ctx::Ctx;
 use crate::rounds::load as load_round;
-use crate::views::{Page, PageReq, SubmissionRights, SubmissionView, VersionInfo};
+use crate::sources::{PrefillRequest, Prefills, has_sources};
+use crate::views::{OverrideLine, Page, PageReq, SubmissionRights, SubmissionView, VersionInfo};
 
 /// Values and sections to merge into a draft: `None` clears a cell or a section.
 #[derive(Debug, Clone, Default)]
 pub struct DraftChange {
     pub values: BTreeMap<String, Option<Milli>>,
     pub sections: BTreeMap<String, Option<String>>,
+    /// Why a figure differs from the value counted for its indicator's `source`
+    /// (required for every such figure the change sets differently).
+    pub reasons: BTreeMap<String, String>,
 }
 
 impl DraftChange {
@@ -45,6 +49,9 @@ impl DraftChange {
                 "s:{k}={}:{v:?};",
                 v.as_ref().map_or(0, String::len)
             ));
+        }
+        for (k, v) in &self.reasons {
+            h.update(format!("r:{k}={v:?};"));
         }
         hex::encode(&h.finalize()[..12])
     }
@@ -233,6 +240,30 @@ pub(crate) async fn view_in(
         review: may_manage && open && s.status == Status::Submitted,
         correct: may_report && open && s.status == Status::Accepted,
     };
+    let prefilled = if can.edit {
+        prefill(cx, c, &t, &round, &unit)
+            .await?
+            .into_iter()
+            .map(|(k, v)| (k, fmt_value(v)))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
+    let overrides = submissions_repo::overrides(c, s.id)
+        .await?
+        .into_iter()
+        .map(|o| OverrideLine {
+            name: t
+                .indicator(&o.indicator)
+                .map_or_else(|| o.indicator.clone(), |i| i.name.clone()),
+            indicator: o.indicator,
+            counted: fmt_value(o.counted),
+            typed: o.typed.map(fmt_value).unwrap_or_default(),
+            reason: o.reason,
+            by: o.updated_by,
+            at: o.updated_at,
+        })
+        .collect();
     Ok(SubmissionView {
         round_id,
         round_title: round.title.clone(),
@@ -280,7 +311,46 @@ pub(crate) async fn view_in(
         updated_by: s.updated_by,
         adopted_from_round: s.adopted_from_round,
         can,
+        prefilled,
+        overrides,
     })
+}
+
+/// The values counted for the indicators of the template that declare a
+/// `source`, for the unit over the round's cut-off window (empty when none does).
+async fn prefill(
+    cx: &Ctx,
+    c: &mut AnyConnection,
+    t: &Template,
+    round: &Round,
+    unit: &Unit,
+) -> CoreResult<Prefills> {
+    if !has_sources(t) {
+        return Ok(Prefills::new());
+    }
+    let (from, to) = round.period.cutoff();
+    cx.app()
+        .prefill_provider()
+        .prefill(
+            c,
+            PrefillRequest {
+                template: t,
+                unit_id: unit.id,
+                unit_kind: unit.kind,
+                from,
+                to,
+            },
+        )
+        .await
+}
+
+/// How a figure that differs from its counted value is explained.
+#[derive(Debug, Clone, Copy)]
+enum Reasons<'a> {
+    /// Typed by the reporter: the change must carry a reason for each.
+    Typed,
+    /// Taken from elsewhere (adopted from a round below): this reason is kept.
+    Given(&'a str),
 }
 
 /// Merges figures and narrative into the working copy. Saving is allowed in any
@@ -302,6 +372,7 @@ pub async fn save_draft_json(
     unit_code: &str,
     values: &BTreeMap<String, serde_json::Value>,
     sections: BTreeMap<String, Option<String>>,
+    reasons: BTreeMap<String, String>,
 ) -> CoreResult<SubmissionView> {
     let mut tx = cx.app().db().read().await?;
     let r = async {
@@ -312,7 +383,17 @@ pub async fn save_draft_json(
     .await;
     let t = tx.finish(r).await?;
     let values = validate::parse_json_values(&t, values)?;
-    save_draft(cx, round_id, unit_code, &DraftChange { values, sections }).await
+    save_draft(
+        cx,
+        round_id,
+        unit_code,
+        &DraftChange {
+            values,
+            sections,
+            reasons,
+        },
+    )
+    .await
 }
 
 /// The template of a round (for forms that parse typed figures).
@@ -349,7 +430,13 @@ pub(crate) async fn save_draft_from(
             ));
         }
         let next = s.status.apply(Action::SaveDraft)?;
-        write_draft(cx, &mut tx, &s, change).await?;
+        let counted = prefill(cx, &mut tx, &t, &round, &unit).await?;
+        let adopted_reason = adopted_from.map(|r| format!("Lấy số liệu tổng hợp từ báo cáo cấp dưới (đợt #{r})"));
+        let reasons = match &adopted_reason {
+            Some(r) => Reasons::Given(r),
+            None => Reasons::Typed,
+        };
+        write_draft(cx, &mut tx, &s, change, (&t, &counted), reasons).await?;
         if next != s.status {
             transition(cx, &mut tx, &s, next, s.on_time, "status", next.as_str().into()).await?;
         }
@@ -386,10 +473,13 @@ async fn write_draft(
     c: &mut AnyConnection,
     s: &Submission,
     change: &DraftChange,
+    (t, counted): (&Template, &Prefills),
+    reasons: Reasons<'_>,
 ) -> CoreResult<()> {
     let old_values = submissions_repo::values(c, Figures::Draft, s.id).await?;
     let old_sections = submissions_repo::draft_sections(c, s.id).await?;
     let entity = s.id.to_string();
+    write_overrides(cx, c, s, change, &old_values, (t, counted), reasons).await?;
     for (code, new) in &change.values {
         let old = old_values.get(code).copied();
         if old == *new {
@@ -437,6 +527,117 @@ async fn write_draft(
     Ok(())
 }
 
+/// Keeps the overrides in step with a change: a figure set differently from the
+/// value counted for its source needs a reason (every missing one is listed and
+/// nothing is written); a figure brought back to the counted value loses its
+/// override; a new reason for an unchanged figure replaces the old one. The typed
+/// value itself is never altered.
+async fn write_overrides(
+    cx: &Ctx,
+    c: &mut AnyConnection,
+    s: &Submission,
+    change: &DraftChange,
+    old_values: &Values,
+    (t, counted): (&Template, &Prefills),
+    reasons: Reasons<'_>,
+) -> CoreResult<()> {
+    if counted.is_empty() {
+        return Ok(());
+    }
+    let known = submissions_repo::overrides(c, s.id).await?;
+    let mut missing = Vec::new();
+    let mut writes: Vec<(&str, Milli, Option<Milli>, Option<String>)> = Vec::new();
+    for (code, &count) in counted {
+        let reason = match reasons {
+            Reasons::Given(r) => Some(r.to_string()),
+            Reasons::Typed => change
+                .reasons
+                .get(code)
+                .map(|r| text::nfc(r.trim()))
+                .filter(|r| !r.is_empty()),
+        };
+        let (new, changed) = match change.values.get(code) {
+            Some(new) => (*new, old_values.get(code).copied() != *new),
+            None => (old_values.get(code).copied(), false),
+        };
+        let same = new == Some(count) || (new.is_none() && count == 0);
+        if same {
+            if known.iter().any(|o| &o.indicator == code) {
+                writes.push((code, count, new, None));
+            }
+            continue;
+        }
+        let had = known.iter().find(|o| &o.indicator == code);
+        match (reason, changed, had) {
+            (Some(r), _, _) => {
+                if r.chars().count() > 2000 {
+                    return Err(CoreError::invalid(format!(
+                        "Lý do của chỉ tiêu «{code}» dài quá 2.000 ký tự ({} ký tự)",
+                        r.chars().count()
+                    )));
+                }
+                if had.is_none_or(|o| o.reason != r || o.typed != new) {
+                    writes.push((code, count, new, Some(r)));
+                }
+            }
+            // an unchanged figure keeps its earlier reason
+            (None, false, Some(_)) => {}
+            // a figure stored before its source gave this count is left as it is
+            (None, false, None) if !change.values.contains_key(code) => {}
+            (None, _, _) => missing.push((code, count, new)),
+        }
+    }
+    if !missing.is_empty() {
+        let list: Vec<String> = missing
+            .iter()
+            .map(|(code, count, new)| {
+                let t = t.indicator(code).map_or(code.as_str(), |i| i.name.as_str());
+                format!(
+                    "«{t}» (số đếm từ sổ theo dõi: {}, số nhập: {})",
+                    fmt_value(*count),
+                    new.map_or_else(|| "để trống".to_string(), fmt_value)
+                )
+            })
+            .collect();
+        return Err(CoreError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "Số liệu khác số đếm từ sổ theo dõi phải ghi lý do; chưa có lý do cho: {}. Chưa lưu gì.",
+                list.join("; ")
+            ),
+        )
+        .with_details(serde_json::json!({
+            "missing_reasons": missing.iter().map(|(c, _, _)| c).collect::<Vec<_>>()
+        })));
+    }
+    let entity = s.id.to_string();
+    for (code, count, new, reason) in writes {
+        match reason {
+            Some(r) => {
+                submissions_repo::set_override(c, s.id, code, count, new, &r, cx.who()).await?;
+                audit::write(
+                    c,
+                    audit::Change {
+                        actor: cx.who(),
+                        action: "override",
+                        entity: "submission",
+                        entity_id: &entity,
+                        field: Some(code),
+                        old_value: Some(fmt_value(count)),
+                        new_value: Some(format!(
+                            "{} — {r}",
+                            new.map_or_else(|| "(trống)".to_string(), fmt_value)
+                        )),
+                    },
+                )
+                .await?;
+            }
+            None => submissions_repo::clear_override(c, s.id, code).await?,
+        }
+    }
+    Ok(())
+}
+
 /// Sends the report to the office. Refused (nothing changed) while validation
 /// has blocking errors; the findings travel in the error's details.
 pub async fn submit(
@@ -468,7 +669,8 @@ pub async fn submit_with(
         if !change.values.is_empty() || !change.sections.is_empty() {
             check_change(&t, change)?;
             let drafted = s.status.apply(Action::SaveDraft)?;
-            write_draft(cx, &mut tx, &s, change).await?;
+            let counted = prefill(cx, &mut tx, &t, &round, &unit).await?;
+            write_draft(cx, &mut tx, &s, change, (&t, &counted), Reasons::Typed).await?;
             if drafted != s.status {
                 transition(
                     cx,

@@ -272,6 +272,25 @@ pub struct SubmissionView {
     pub updated_by: String,
     pub adopted_from_round: Option<i64>,
     pub can: SubmissionRights,
+    /// The values counted for indicators that declare a `source` (written the
+    /// Vietnamese way), offered in the form; filled while the report is editable.
+    pub prefilled: BTreeMap<String, String>,
+    /// Figures that differ from the counted value, with the reporter's reason.
+    pub overrides: Vec<OverrideLine>,
+}
+
+/// A figure typed differently from the value counted for its source.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OverrideLine {
+    pub indicator: String,
+    pub name: String,
+    /// The counted value when the reason was written.
+    pub counted: String,
+    /// The typed value (empty: left blank).
+    pub typed: String,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
 }
 
 /// An accepted version in the history.

@@ -51,6 +51,7 @@ fn change(values: &[(&str, i64)]) -> DraftChange {
             .iter()
             .map(|(k, v)| (k.to_string(), Some(v.to_string())))
             .collect(),
+        reasons: Default::default(),
     }
 }
 

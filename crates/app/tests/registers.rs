@@ -14,6 +14,7 @@ use qcdc_app::registers::reception::{self, SessionInput};
 use qcdc_app::registers::simple::{self, EntryInput, Register};
 use qcdc_app::registers::{calendar, prefill};
 use qcdc_app::rounds::{NewRound, RecipientSelector};
+use qcdc_app::submissions::{self, DraftChange};
 use qcdc_app::{App, AppOptions, Ctx, ErrorCode, auth, rounds, templates, units, users};
 use qcdc_core::access::Role;
 use qcdc_core::registers::reception::Receiver;
@@ -860,6 +861,635 @@ async fn prefill_from_registers(f: &Fx) {
             .code,
         ErrorCode::Forbidden
     );
+    report_form_takes_the_counts(f, round).await;
+}
+
+fn figures(values: &[(&str, Option<i64>)], reasons: &[(&str, &str)]) -> DraftChange {
+    DraftChange {
+        values: values
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.map(|v| v * 1000)))
+            .collect(),
+        sections: Default::default(),
+        reasons: reasons
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+/// The report form offers the counted figures; a different figure needs a
+/// written reason (nothing saved without one), the office sees old → new and the
+/// reason, and a typed figure is never replaced by a later count.
+async fn report_form_takes_the_counts(f: &Fx, round: i64) {
+    let v = submissions::view(&f.rep_n1, round, "N1").await.unwrap();
+    assert_eq!(v.prefilled.get("luot_tiep").map(String::as_str), Some("4"));
+    assert_eq!(v.prefilled.get("kn_vu_viec").map(String::as_str), Some("2"));
+    assert_eq!(v.prefilled.get("ghi_tay"), None);
+    assert!(v.display.is_empty(), "nothing is written by offering");
+    // the office above sees the report but no form, hence no counts offered
+    let seen = submissions::view(&f.office_t, round, "N1").await.unwrap();
+    assert!(seen.prefilled.is_empty() && seen.overrides.is_empty());
+
+    // a different figure without a reason: refused in Vietnamese, nothing saved
+    let e = submissions::save_draft(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(
+            &[
+                ("luot_tiep", Some(4)),
+                ("kn_vu_viec", Some(3)),
+                ("ghi_tay", Some(7)),
+            ],
+            &[],
+        ),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.contains("phải ghi lý do"), "{}", e.message);
+    assert!(
+        e.message.contains("Số vụ việc khiếu nại đã tiếp nhận"),
+        "{}",
+        e.message
+    );
+    let v = submissions::view(&f.rep_n1, round, "N1").await.unwrap();
+    assert!(v.display.is_empty(), "a refused save writes nothing");
+    // sending with it is refused the same way
+    let e = submissions::submit_with(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(&[("kn_vu_viec", Some(3))], &[("kn_vu_viec", "   ")]),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+
+    // with a reason: saved as typed, the reason kept
+    let reason = "Một vụ việc tiếp nhận qua đường dây nóng chưa vào sổ";
+    let v = submissions::save_draft(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(
+            &[
+                ("luot_tiep", Some(4)),
+                ("kn_vu_viec", Some(3)),
+                ("ghi_tay", Some(7)),
+            ],
+            &[("kn_vu_viec", reason)],
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.display.get("kn_vu_viec").map(String::as_str), Some("3"));
+    assert_eq!(v.display.get("luot_tiep").map(String::as_str), Some("4"));
+    let office = submissions::view(&f.office_t, round, "N1").await.unwrap();
+    assert_eq!(office.overrides.len(), 1);
+    let o = &office.overrides[0];
+    assert_eq!(
+        (
+            o.indicator.as_str(),
+            o.counted.as_str(),
+            o.typed.as_str(),
+            o.reason.as_str(),
+            o.by.as_str()
+        ),
+        ("kn_vu_viec", "2", "3", reason, "rep_n1")
+    );
+    assert_eq!(o.name, "Số vụ việc khiếu nại đã tiếp nhận");
+    // a later save of other figures keeps the reason without asking again
+    submissions::save_draft(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(&[("ghi_tay", Some(8))], &[]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        submissions::view(&f.office_t, round, "N1")
+            .await
+            .unwrap()
+            .overrides
+            .len(),
+        1
+    );
+
+    // a new record changes the count, never the typed figure
+    petitions::record(
+        &f.rep_n1,
+        "N1",
+        &input(
+            PetitionKind::KhieuNai,
+            "01/10/2025",
+            &["Hà Văn Lâm"],
+            "Khiếu nại về bồi thường",
+        ),
+    )
+    .await
+    .unwrap();
+    let v = submissions::view(&f.rep_n1, round, "N1").await.unwrap();
+    assert_eq!(v.prefilled.get("kn_vu_viec").map(String::as_str), Some("3"));
+    assert_eq!(v.display.get("kn_vu_viec").map(String::as_str), Some("3"));
+    // brought back to the count: the override goes
+    submissions::save_draft(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(&[("luot_tiep", Some(4))], &[]),
+    )
+    .await
+    .unwrap();
+    submissions::save_draft(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(&[("kn_vu_viec", Some(3))], &[]),
+    )
+    .await
+    .unwrap();
+    assert!(
+        submissions::view(&f.office_t, round, "N1")
+            .await
+            .unwrap()
+            .overrides
+            .is_empty()
+    );
+
+    // the records behind a figure: every petition counted, a case once
+    let r = prefill::records(&f.office_t, round, "N1", "kn_vu_viec")
+        .await
+        .unwrap();
+    assert_eq!(r.value, 3);
+    assert!(r.counts_cases);
+    assert_eq!(r.records.len(), 4);
+    assert!(r.records.iter().all(|x| x.petition_id.is_some()));
+    assert!(
+        r.records.iter().all(|x| !x.label.contains("Lý Văn Sơn")),
+        "the office above sees no names"
+    );
+    let r = prefill::records(&f.rep_n1, round, "N1", "kiem_tra")
+        .await
+        .unwrap();
+    assert_eq!((r.value, r.records.len()), (1, 1));
+    let r = prefill::records(&f.rep_n1, round, "N1", "luot_tiep")
+        .await
+        .unwrap();
+    assert_eq!(r.records.iter().map(|x| x.adds).sum::<i64>(), r.value);
+    assert_eq!(
+        prefill::records(&f.rep_n1, round, "N1", "ghi_tay")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        prefill::records(&f.rep_n2, round, "N1", "kn_vu_viec")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+}
+
+/// The shipped templates' version 3 carries sources: a round created on it offers
+/// counted figures; a round on version 2 keeps version 2 (and offers none) even
+/// after version 3 is loaded again.
+async fn shipped_versions(f: &Fx) {
+    let make = |version: Option<i64>, title: &str| NewRound {
+        confirm: true,
+        title: title.into(),
+        template: "qcdc-dinh-ky".into(),
+        template_version: version,
+        period: "2025-Y".parse().unwrap(),
+        issuer: "T".into(),
+        deadline: d("20/12/2025"),
+        letter: String::new(),
+        recipients: RecipientSelector {
+            units: vec!["N1".into()],
+            ..Default::default()
+        },
+    };
+    let old = rounds::create(
+        &f.office_t,
+        &make(Some(2), "Năm 2025 (mẫu cũ)"),
+        d("01/07/2025"),
+    )
+    .await
+    .unwrap();
+    let new = rounds::create(&f.office_t, &make(None, "Năm 2025"), d("01/07/2025"))
+        .await
+        .unwrap();
+    // loading the files again (a restart) changes neither
+    templates::load_files(
+        &f.app.system("test"),
+        &templates::read_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates"))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let old_v = submissions::view(&f.rep_n1, old.id, "N1").await.unwrap();
+    let new_v = submissions::view(&f.rep_n1, new.id, "N1").await.unwrap();
+    assert_eq!((old_v.template_version, new_v.template_version), (2, 3));
+    assert!(old_v.prefilled.is_empty());
+    // N1 recorded receptions and complaints in 2025 (above): counted on version 3
+    assert!(new_v.prefilled.contains_key("tcd_luot"));
+    assert!(new_v.prefilled.contains_key("dt_khieu_nai"));
+    assert!(!new_v.prefilled.contains_key("vb_tong"));
+    // N2 keeps a petitions book only: its reception figures are typed as before
+    let n2 = rounds::create(
+        &f.office_t,
+        &NewRound {
+            recipients: RecipientSelector {
+                units: vec!["N2".into()],
+                ..Default::default()
+            },
+            ..make(None, "Năm 2025 — N2")
+        },
+        d("01/07/2025"),
+    )
+    .await
+    .unwrap();
+    let rep_n2 = submissions::view(&f.rep_n2, n2.id, "N2").await.unwrap();
+    assert!(rep_n2.prefilled.contains_key("dt_khieu_nai"));
+    assert!(!rep_n2.prefilled.contains_key("tcd_luot"));
+    let mut c = DraftChange::default();
+    c.values.insert("tcd_luot".into(), Some(12_000));
+    submissions::save_draft(&f.rep_n2, n2.id, "N2", &c)
+        .await
+        .unwrap();
+}
+
+/// Generated registers load in one transaction: every petition replayed through
+/// the state machine first (one impossible step refuses the whole batch), cases
+/// linked, and the ids given in bulk never collide with later records.
+async fn bulk_loading(f: &Fx) {
+    use qcdc_app::registers::bulk::{self, Batch, CaseRecord, PetitionRecord, SessionRecord};
+    use qcdc_core::registers::Step;
+    let cli = f.app.system("test");
+    let before = bulk::totals(&cli).await.unwrap();
+    let petition = |received: &str, steps: Vec<Step>, case: Option<usize>| PetitionRecord {
+        unit: "X3".into(),
+        kind: PetitionKind::KhieuNai,
+        channel: Channel::Direct,
+        received_on: d(received),
+        petitioners: vec!["Ka Thị Brếu".into()],
+        summary: "Khiếu nại việc thu hồi đất".into(),
+        content: String::new(),
+        forwarded_from: String::new(),
+        remote: false,
+        complexity: Complexity::Normal,
+        steps,
+        case,
+    };
+    let good = Batch {
+        cases: vec![CaseRecord {
+            unit: "X3".into(),
+            title: "Thu hồi đất thôn 2".into(),
+        }],
+        petitions: vec![
+            petition(
+                "02/03/2026",
+                vec![
+                    Step {
+                        date: d("05/03/2026"),
+                        kind: StepKind::Accepted,
+                    },
+                    Step {
+                        date: d("20/03/2026"),
+                        kind: StepKind::Concluded {
+                            result: ConclusionResult::PartlyRight,
+                        },
+                    },
+                ],
+                Some(0),
+            ),
+            petition("10/03/2026", vec![], Some(0)),
+        ],
+        sessions: vec![SessionRecord {
+            unit: "X3".into(),
+            held_on: d("05/03/2026"),
+            receiver: Receiver::Chairman,
+            receiver_name: "Chủ tịch".into(),
+            turns: 3,
+            people: 4,
+            delegations: 0,
+            note: String::new(),
+        }],
+    };
+    // the command line only
+    assert_eq!(
+        bulk::load_generated(&f.office_t, &good)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    // a conclusion before acceptance anywhere in the batch: nothing written
+    let mut bad = good.clone();
+    bad.petitions.push(petition(
+        "01/03/2026",
+        vec![Step {
+            date: d("02/03/2026"),
+            kind: StepKind::Concluded {
+                result: ConclusionResult::Right,
+            },
+        }],
+        None,
+    ));
+    let e = bulk::load_generated(&cli, &bad).await.unwrap_err();
+    assert!(e.message.starts_with("Đơn thứ 3"), "{}", e.message);
+    assert_eq!(bulk::totals(&cli).await.unwrap(), before);
+    assert_eq!(bulk::load_generated(&cli, &good).await.unwrap(), 3);
+    assert_eq!(
+        bulk::totals(&cli).await.unwrap(),
+        (before.0 + 2, before.1 + 1)
+    );
+    let list = petitions::list(&cli, "X3", &ListFilter::default())
+        .await
+        .unwrap();
+    assert_eq!((list.items.len(), list.cases), (2, 1));
+    assert!(
+        list.items
+            .iter()
+            .any(|p| p.state == PetitionState::Resolved && p.steps.len() == 2)
+    );
+    // a petition recorded afterwards gets a fresh id (PostgreSQL's sequence moved on)
+    let later = petitions::record(
+        &cli,
+        "X3",
+        &input(
+            PetitionKind::KienNghi,
+            "11/03/2026",
+            &["Điểu Kră"],
+            "Kiến nghị sửa đường",
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(list.items.iter().all(|p| p.id < later.id));
+}
+
+fn cells_of(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let first = wb.sheet_names()[0].clone();
+    let r = wb.worksheet_range(&first).unwrap();
+    r.rows()
+        .map(|row| row.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+fn book(headers: &[&str], rows: &[&[&str]]) -> Vec<u8> {
+    qcdc_docs::xlsx::write_table(
+        "Sổ",
+        "SỔ THEO DÕI",
+        headers,
+        &rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap()
+}
+
+/// Excel books: every bad row listed with its number and nothing imported; a
+/// good book imported whole; exports keep denouncers secret, show an office
+/// above no names, and neutralise formulas.
+async fn excel_books(f: &Fx) {
+    use qcdc_app::registers::bulk;
+    use qcdc_app::registers::excel;
+    use qcdc_core::registers::book::{PETITION_COLUMNS, SESSION_COLUMNS};
+    let cli = f.app.system("test");
+    let before = bulk::totals(&cli).await.unwrap();
+    let bad = book(
+        &PETITION_COLUMNS,
+        &[
+            &[
+                "02/03/2026",
+                "Khiếu nại",
+                "Trực tiếp",
+                "Lê Văn An",
+                "Khiếu nại việc cấp đất",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "31/02/2026",
+                "Khiếu nại",
+                "Trực tiếp",
+                "Lê Văn An",
+                "Sai ngày",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "03/03/2026",
+                "Đơn lạ",
+                "Trực tiếp",
+                "",
+                "Thiếu người gửi",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "04/03/2026",
+                "To cao",
+                "Truc tiep",
+                "Ka Brếu",
+                "Tố cáo",
+                "",
+                "",
+                "",
+                "10/03/2026",
+                "Đúng",
+            ],
+        ],
+    );
+    let e = excel::import(&f.rep_n1, "N1", "petitions", bad)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.contains("chưa nhập dòng nào"), "{}", e.message);
+    let lines: Vec<usize> = e.problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, vec![4, 5, 6], "{:?}", e.problems);
+    assert!(
+        e.problems[0].message.contains("Ngày nhận"),
+        "{}",
+        e.problems[0].message
+    );
+    assert!(e.problems[1].message.contains("Loại đơn"));
+    assert!(e.problems[1].message.contains("Người gửi đơn"));
+    // a conclusion with no acceptance: refused by the state machine
+    assert!(
+        e.problems[2].message.contains("thụ lý"),
+        "{}",
+        e.problems[2].message
+    );
+    assert_eq!(
+        bulk::totals(&cli).await.unwrap(),
+        before,
+        "nothing imported"
+    );
+    // not an Excel file at all
+    assert_eq!(
+        excel::import(&f.rep_n1, "N1", "petitions", b"xin chao".to_vec())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::XlsxUnreadable
+    );
+    // only the unit's own reporters and office write
+    let good = book(
+        &PETITION_COLUMNS,
+        &[
+            &[
+                "02/03/2026",
+                "Khiếu nại",
+                "Trực tiếp",
+                "Lê Văn An; Lò Thị Hoa",
+                "=HYPERLINK(\"http://x\")",
+                "",
+                "Có",
+                "05/03/2026",
+                "25/03/2026",
+                "Sai",
+            ],
+            &[
+                "04/03/2026",
+                "Tố cáo",
+                "Bưu chính",
+                "Ka Brếu",
+                "Tố cáo việc thu tiền",
+                "",
+                "",
+                "06/03/2026",
+                "",
+                "",
+            ],
+        ],
+    );
+    assert_eq!(
+        excel::import(&f.rep_n2, "N1", "petitions", good.clone())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        excel::import(&f.office_t, "N1", "petitions", good.clone())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    let done = excel::import(&f.rep_n1, "N1", "petitions", good)
+        .await
+        .unwrap();
+    assert_eq!(done.rows, 2);
+    assert_eq!(bulk::totals(&cli).await.unwrap(), (before.0 + 2, before.1));
+
+    // the export: the layout of the import, denouncers kept secret, formulas neutralised
+    let out = cells_of(&excel::export(&f.rep_n1, "N1", "petitions").await.unwrap());
+    assert_eq!(out[1], PETITION_COLUMNS.map(String::from).to_vec());
+    let text = format!("{out:?}");
+    assert!(
+        !text.contains("Ka Brếu"),
+        "a denouncer never leaves in a file"
+    );
+    assert!(text.contains("(được giữ bí mật)"));
+    assert!(text.contains("Lê Văn An; Lò Thị Hoa"));
+    assert!(
+        out.iter().any(|r| r[4] == "'=HYPERLINK(\"http://x\")"),
+        "{text}"
+    );
+    assert!(out.iter().all(|r| !r.iter().any(|c| c.starts_with('='))));
+    // the office above sees counts: no names, no contents
+    let above = format!(
+        "{:?}",
+        cells_of(&excel::export(&f.office_t, "N1", "petitions").await.unwrap())
+    );
+    assert!(!above.contains("Lê Văn An") && !above.contains("Ka Brếu"));
+    // an exported book imports back into another unit as it was
+    let again = excel::export(&f.rep_n1, "N1", "petitions").await.unwrap();
+    let n = out.len() - 2;
+    let x1 = user(&f.app, "rep_x1", Role::Reporter, "X1").await;
+    assert_eq!(
+        excel::import(&x1, "X1", "petitions", again)
+            .await
+            .unwrap()
+            .rows,
+        n
+    );
+
+    // the reception book
+    let sessions = book(
+        &SESSION_COLUMNS,
+        &[
+            &[
+                "05/03/2026",
+                "Chủ tịch UBND",
+                "Nguyễn Văn Hùng",
+                "3",
+                "4",
+                "",
+                "",
+            ],
+            &["12/03/2026", "Bi thu", "", "2", "1", "", ""],
+        ],
+    );
+    let e = excel::import(&f.rep_n1, "N1", "receptions", sessions)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.problems.iter().map(|p| p.line).collect::<Vec<_>>(),
+        vec![4]
+    );
+    let sessions = book(
+        &SESSION_COLUMNS,
+        &[&[
+            "05/03/2026",
+            "Chủ tịch UBND",
+            "Nguyễn Văn Hùng",
+            "3",
+            "4",
+            "",
+            "",
+        ]],
+    );
+    assert_eq!(
+        excel::import(&f.rep_n1, "N1", "receptions", sessions)
+            .await
+            .unwrap()
+            .rows,
+        1
+    );
+    let out = cells_of(&excel::export(&f.rep_n1, "N1", "receptions").await.unwrap());
+    assert!(
+        out.iter()
+            .any(|r| r[0] == "05/03/2026" && r[2] == "Nguyễn Văn Hùng")
+    );
+    assert_eq!(
+        excel::export(&f.rep_n1, "N1", "models")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
 }
 
 async fn all(url: &str) {
@@ -868,6 +1498,9 @@ async fn all(url: &str) {
     steps_and_deadlines(&f).await;
     reception_and_calendar(&f).await;
     prefill_from_registers(&f).await;
+    shipped_versions(&f).await;
+    bulk_loading(&f).await;
+    excel_books(&f).await;
     f.app.close().await;
 }
 

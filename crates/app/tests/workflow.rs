@@ -63,6 +63,7 @@ mod qcdc_store_test_support {
                 .iter()
                 .map(|(k, v)| (k.to_string(), Some(v.to_string())))
                 .collect(),
+            reasons: Default::default(),
         }
     }
 

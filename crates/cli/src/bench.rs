@@ -441,3 +441,46 @@ pub async fn saves(store: App, reporters: usize, seconds: u64) -> Result<()> {
     );
     Ok(())
 }
+
+/// `qcdc bench registers`: on a generated national dataset with registers, the
+/// prefill of one commune's report (median of `repeat`), and the prefill of
+/// every recipient's report of the round, one after another.
+pub async fn registers(store: &App, repeat: usize) -> Result<()> {
+    let cx = store.system("bench");
+    let round = biggest_round(store).await?;
+    let (petitions, _) = qcdc_app::registers::bulk::totals(&cx).await?;
+    let recipients = maintenance::recipients(&cx, round.id).await?;
+    let commune = recipients
+        .iter()
+        .find(|(_, _, _, kind)| kind.is_commune_level())
+        .map(|(_, code, _, _)| code.clone())
+        .context("Đợt không có xã nào nhận")?;
+    let mut one = Vec::new();
+    for _ in 0..repeat.max(1) {
+        let s = Instant::now();
+        let p = qcdc_app::registers::prefill::for_round(&cx, round.id, &commune).await?;
+        one.push(s.elapsed());
+        anyhow::ensure!(!p.items.is_empty(), "{commune} không có số liệu từ sổ");
+    }
+    one.sort();
+    let s = Instant::now();
+    let mut counted = 0usize;
+    for (_, code, _, _) in &recipients {
+        counted += qcdc_app::registers::prefill::for_round(&cx, round.id, code)
+            .await?
+            .items
+            .len();
+    }
+    let all = s.elapsed();
+    outln!(
+        "Đợt #{}: {} đơn vị nhận, {counted} số liệu đếm từ sổ; xã đo riêng: {commune}",
+        round.id,
+        recipients.len()
+    );
+    outln!(
+        "registers: prefill one commune {:.1} ms, prefill all {:.1} s, petitions {petitions}",
+        one[one.len() / 2].as_secs_f64() * 1000.0,
+        all.as_secs_f64()
+    );
+    Ok(())
+}

@@ -149,6 +149,9 @@ pub enum Cmd {
     /// Units' reports.
     #[command(subcommand)]
     Submissions(SubmissionsCmd),
+    /// Registers (sổ theo dõi): Excel books in and out.
+    #[command(subcommand)]
+    Registers(RegistersCmd),
     /// Consolidate a round at a unit.
     Consolidate {
         #[arg(long)]
@@ -165,6 +168,10 @@ pub enum Cmd {
     Gen {
         #[arg(long, value_enum, default_value = "national")]
         scale: Scale,
+        /// Also a year of registers for every commune (national: about 2 million
+        /// petitions and 500 thousand reception sessions).
+        #[arg(long)]
+        registers: bool,
     },
     /// Benchmarks.
     #[command(subcommand)]
@@ -384,6 +391,28 @@ pub enum RoundsCmd {
 }
 
 #[derive(Subcommand)]
+pub enum RegistersCmd {
+    /// Import an Excel book into a unit's register (all or nothing; every bad row listed).
+    Import {
+        #[arg(long)]
+        unit: String,
+        /// petitions (sổ đơn) or receptions (sổ tiếp công dân).
+        #[arg(long)]
+        register: String,
+        file: PathBuf,
+    },
+    /// Export a unit's register as an Excel book (denouncers anonymised).
+    Export {
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        register: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 pub enum SubmissionsCmd {
     /// Save a report from a JSON file {"round", "unit", "values", "sections"}; --submit sends it.
     Import {
@@ -529,6 +558,12 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 5)]
         iterations: usize,
     },
+    /// Figures from the registers on a generated national dataset (`qcdc gen
+    /// --registers`): one commune's prefill, and every recipient's of the round.
+    Registers {
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
+    },
     /// Render the consolidated report of an office with N submitting units (full form,
     /// two pages of narrative each) as DOCX and PDF.
     Render {
@@ -604,6 +639,9 @@ struct SubmissionFile {
     values: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
     sections: BTreeMap<String, Option<String>>,
+    /// Why a figure differs from the value counted from the registers.
+    #[serde(default)]
+    reasons: BTreeMap<String, String>,
 }
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
@@ -986,6 +1024,37 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Cmd::Registers(c) => {
+            let store = open(&cli.db).await?;
+            let cx = store.system(&actor);
+            match c {
+                RegistersCmd::Import {
+                    unit,
+                    register,
+                    file,
+                } => {
+                    let bytes = std::fs::read(&file)
+                        .with_context(|| format!("không đọc được {}", file.display()))?;
+                    let done =
+                        qcdc_app::registers::excel::import(&cx, &unit, &register, bytes).await?;
+                    outln!(
+                        "Đã nhập {} dòng vào sổ của «{}».",
+                        done.rows,
+                        done.unit_code
+                    );
+                }
+                RegistersCmd::Export {
+                    unit,
+                    register,
+                    out,
+                } => {
+                    let bytes = qcdc_app::registers::excel::export(&cx, &unit, &register).await?;
+                    std::fs::write(&out, &bytes)
+                        .with_context(|| format!("không ghi được {}", out.display()))?;
+                    outln!("Đã ghi {} ({} byte).", out.display(), bytes.len());
+                }
+            }
+        }
         Cmd::Submissions(c) => {
             let store = open(&cli.db).await?;
             match c {
@@ -994,9 +1063,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                         qcdc_core::CoreError::invalid(format!("Tệp báo cáo không hợp lệ: {e}"))
                     })?;
                     let cx = store.system(&actor);
-                    let mut v =
-                        submissions::save_draft_json(&cx, f.round, &f.unit, &f.values, f.sections)
-                            .await?;
+                    let mut v = submissions::save_draft_json(
+                        &cx, f.round, &f.unit, &f.values, f.sections, f.reasons,
+                    )
+                    .await?;
                     if submit {
                         v = submissions::submit(&cx, f.round, &f.unit, Utc::now()).await?;
                     }
@@ -1140,9 +1210,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Cmd::Gen { scale } => {
+        Cmd::Gen { scale, registers } => {
             let store = open(&cli.db).await?;
-            crate::generate::generate(&store, scale).await?;
+            crate::generate::generate(&store, scale, registers).await?;
         }
         Cmd::ImportReport { file, round, unit } => {
             let store = open(&cli.db).await?;
@@ -1276,6 +1346,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::Bench(BenchCmd::Saves { reporters, seconds }) => {
             let store = open(&cli.db).await?;
             crate::bench::saves(store, reporters, seconds).await?;
+        }
+        Cmd::Bench(BenchCmd::Registers { repeat }) => {
+            let store = open(&cli.db).await?;
+            crate::bench::registers(&store, repeat).await?;
         }
         Cmd::Bench(BenchCmd::Consolidate { iterations }) => {
             let store = open(&cli.db).await?;

@@ -4,18 +4,30 @@
 //! fix for the demo commune, reports waiting for review, one returned), the
 //! period before it still open with overdue units to remind, and the two before
 //! that closed (the same period last year, for the comparison across the 2025
-//! succession links). One user per role.
+//! succession links). One user per role. The current round is on version 3 of
+//! the template: every commune keeps a year of registers (petitions with their
+//! steps, reception, dialogues, inspections, models) whose counts are the
+//! figures of its report.
+
+use std::collections::BTreeMap;
 
 use anyhow::Result;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use qcdc_app::registers::bulk::{self, Batch};
+use qcdc_app::registers::prefill;
+use qcdc_app::registers::simple::{self, EntryInput, Register};
 use qcdc_app::rounds::{NewRound, RecipientSelector};
 use qcdc_app::submissions::{self, DraftChange};
 use qcdc_app::views::RoundView;
 use qcdc_app::{App, maintenance, rounds, units, users};
 use qcdc_core::access::Role;
+use qcdc_core::number::Milli;
 use qcdc_core::period::Period;
+use qcdc_core::registers::source::InspectionKind;
 use qcdc_core::round::RoundState;
 use qcdc_core::unit::{self, UnitKind};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 
 use crate::figures::{DEFAULT_PROFILE, Figures, Profile};
 
@@ -103,11 +115,14 @@ pub async fn ensure(store: &App) -> Result<()> {
     let today = store.today();
     let now = Utc::now();
     let letter = "Thực hiện Chương trình công tác năm của Ban Chỉ đạo tỉnh, đề nghị các đơn vị báo cáo kết quả xây dựng và thực hiện quy chế dân chủ ở cơ sở theo đề cương gửi kèm.";
+    // the earlier rounds were issued on version 2 of the template (they keep it);
+    // the current one on version 3, whose counted indicators take their figures
+    // from the communes' registers
     let new_round = |title: String, period: Period, deadline: NaiveDate| NewRound {
         confirm: true,
         title,
         template: "qcdc-dinh-ky".into(),
-        template_version: None,
+        template_version: Some(2),
         period,
         issuer: PROVINCE.into(),
         deadline,
@@ -134,10 +149,12 @@ pub async fn ensure(store: &App) -> Result<()> {
             deadline - Duration::days(25),
         )
         .await?;
-        fill(store, &mut fig, &r, scale(p), now, |i, _| match (n, i) {
-            (1, 5 | 17) => Outcome::Missing,
-            (_, i) if i % 9 == 4 => Outcome::Accepted(-3),
-            (_, i) => Outcome::Accepted(2 + (i % 5) as i64),
+        fill(store, &mut fig, &r, scale(p), now, None, |i, _| {
+            match (n, i) {
+                (1, 5 | 17) => Outcome::Missing,
+                (_, i) if i % 9 == 4 => Outcome::Accepted(-3),
+                (_, i) => Outcome::Accepted(2 + (i % 5) as i64),
+            }
         })
         .await?;
         rounds::set_state(&cx, r.id, RoundState::Closed).await?;
@@ -153,14 +170,20 @@ pub async fn ensure(store: &App) -> Result<()> {
         deadline - Duration::days(25),
     )
     .await?;
-    fill(store, &mut fig, &r, scale(p_previous), now, |i, _| {
-        match i % 13 {
+    fill(
+        store,
+        &mut fig,
+        &r,
+        scale(p_previous),
+        now,
+        None,
+        |i, _| match i % 13 {
             3 => Outcome::Missing,
             8 => Outcome::Draft,
             5 | 11 => Outcome::Accepted(-2),
             _ => Outcome::Accepted(1 + (i % 4) as i64),
-        }
-    })
+        },
+    )
     .await?;
     ids.push(r.id);
 
@@ -169,23 +192,35 @@ pub async fn ensure(store: &App) -> Result<()> {
     let deadline = legal_deadline(p_current).max(today + Duration::days(7));
     let r = rounds::create(
         &cx,
-        &new_round(title(p_current), p_current, deadline),
+        &NewRound {
+            template_version: None,
+            ..new_round(title(p_current), p_current, deadline)
+        },
         today - Duration::days(10),
     )
     .await?;
-    fill(store, &mut fig, &r, scale(p_current), now, |i, code| {
-        if code == "LV-XDR01" {
-            return Outcome::DraftWithError;
-        }
-        match i % 10 {
-            0..=2 => Outcome::Accepted(1 + (i % 3) as i64),
-            3 | 4 => Outcome::Submitted(2),
-            5 => Outcome::Submitted(1),
-            6 => Outcome::Returned,
-            7 => Outcome::Draft,
-            _ => Outcome::Missing,
-        }
-    })
+    let mut rng = StdRng::seed_from_u64(2026);
+    fill(
+        store,
+        &mut fig,
+        &r,
+        scale(p_current),
+        now,
+        Some(&mut rng),
+        |i, code| {
+            if code == "LV-XDR01" {
+                return Outcome::DraftWithError;
+            }
+            match i % 10 {
+                0..=2 => Outcome::Accepted(1 + (i % 3) as i64),
+                3 | 4 => Outcome::Submitted(2),
+                5 => Outcome::Submitted(1),
+                6 => Outcome::Returned,
+                7 => Outcome::Draft,
+                _ => Outcome::Missing,
+            }
+        },
+    )
     .await?;
     ids.push(r.id);
 
@@ -201,7 +236,7 @@ pub async fn ensure(store: &App) -> Result<()> {
                 p_previous.label_vi()
             ),
             template: "qcdc-dinh-ky".into(),
-            template_version: None,
+            template_version: Some(2),
             period: p_previous,
             issuer: CENTRE.into(),
             deadline: today + Duration::days(14),
@@ -267,6 +302,144 @@ pub fn demo_periods(today: NaiveDate) -> [Period; 4] {
     }
 }
 
+/// A year of register records for a commune (up to yesterday, not before the
+/// 2025 tree), sized on the figures drawn for its report; the report's counted
+/// indicators then take exactly the registers' counts (the form offers the same
+/// numbers), and the figures that depend on them are brought in line.
+async fn keep_registers(
+    store: &App,
+    round: &RoundView,
+    t: &qcdc_core::template::Template,
+    unit_code: &str,
+    values: &mut BTreeMap<String, Milli>,
+    rng: &mut StdRng,
+) -> Result<()> {
+    let cx = store.system(ACTOR);
+    let today = store.today();
+    let (_, to) = round.period.cutoff();
+    let end = to.min(today - Duration::days(1));
+    let start = (end - Duration::days(364)).max(date(2025, 7, 1));
+    let n = |code: &str, lo: u32, hi: u32, default: u32| {
+        values
+            .get(code)
+            .map_or(default, |v| u32::try_from(*v / 1000).unwrap_or(default))
+            .clamp(lo, hi)
+    };
+    let volume = crate::registers_gen::Volume {
+        petitions: n("dt_tiep_nhan", 4, 120, 20),
+        officer_sessions: 30,
+        dialogues: n("dth_cuoc", 1, 8, 2),
+        inspections: n("kt_so_doan", 1, 8, 2),
+        models: n("dvk_mo_hinh", 1, 8, 3),
+    };
+    let mut batch = Batch::default();
+    let (dialogues, inspections, models) =
+        crate::registers_gen::commune(&mut batch, unit_code, start, end, today, volume, rng);
+    bulk::load_generated(&cx, &batch).await?;
+    for (on, title, number) in dialogues {
+        simple::record(
+            &cx,
+            Register::Dialogues,
+            unit_code,
+            &EntryInput {
+                on,
+                title,
+                number,
+                kind: None,
+                field: String::new(),
+            },
+        )
+        .await?;
+    }
+    for (on, title, inspection) in inspections {
+        let kind = Some(if inspection {
+            InspectionKind::Inspection
+        } else {
+            InspectionKind::Supervision
+        });
+        simple::record(
+            &cx,
+            Register::Inspections,
+            unit_code,
+            &EntryInput {
+                on,
+                title,
+                number: 0,
+                kind,
+                field: String::new(),
+            },
+        )
+        .await?;
+    }
+    for (on, title) in models {
+        simple::record(
+            &cx,
+            Register::Models,
+            unit_code,
+            &EntryInput {
+                on,
+                title,
+                number: 0,
+                kind: None,
+                field: "Kinh tế".into(),
+            },
+        )
+        .await?;
+    }
+    let counted = prefill::for_round(&cx, round.id, unit_code).await?;
+    for item in counted.items {
+        values.insert(item.indicator, item.value * 1000);
+    }
+    // the parts and companions of the counted figures
+    let get =
+        |values: &BTreeMap<String, Milli>, c: &str| values.get(c).copied().unwrap_or(0) / 1000;
+    let set = |values: &mut BTreeMap<String, Milli>, c: &str, v: i64| {
+        if values.contains_key(c) {
+            values.insert(c.to_string(), v * 1000);
+        }
+    };
+    let turns = get(values, "tcd_luot");
+    set(values, "tcd_dinh_ky", turns * 3 / 5);
+    set(values, "tcd_dot_xuat", turns - turns * 3 / 5);
+    let received = get(values, "dt_tiep_nhan");
+    let resolved = get(values, "dt_da_giai_quyet");
+    let in_jurisdiction = resolved.max(get(values, "dt_thuoc_tham_quyen").min(received));
+    set(values, "dt_thuoc_tham_quyen", in_jurisdiction);
+    set(values, "dt_vu_cu", in_jurisdiction / 4);
+    set(values, "dt_vu_moi", in_jurisdiction - in_jurisdiction / 4);
+    set(
+        values,
+        "dt_dong_nguoi",
+        get(values, "dt_dong_nguoi").min(in_jurisdiction),
+    );
+    // the ratio over them is left for the form to compute
+    values.remove("dt_ty_le_giai_quyet");
+    // a part never exceeds its whole (e.g. dialogues chaired by the chairman)
+    for i in t.indicators() {
+        if let Some(whole) = i.part_of.as_deref()
+            && i.source.is_none()
+            && let (Some(part), Some(w)) =
+                (values.get(&i.code).copied(), values.get(whole).copied())
+            && part > w
+        {
+            values.insert(i.code.clone(), w);
+        }
+    }
+    let models = get(values, "dvk_mo_hinh");
+    set(values, "dvk_tap_the", models - models / 2);
+    set(values, "dvk_ca_nhan", models / 2);
+    set(
+        values,
+        "dvk_khen_thuong",
+        get(values, "dvk_khen_thuong").min(models),
+    );
+    Ok(())
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+}
+
 /// What becomes of one recipient's report; numbers are days before the deadline
 /// it was sent (negative: late).
 enum Outcome {
@@ -285,6 +458,7 @@ async fn fill(
     round: &RoundView,
     scale: f64,
     now: DateTime<Utc>,
+    mut registers: Option<&mut StdRng>,
     outcome: impl Fn(usize, &str) -> Outcome,
 ) -> Result<()> {
     let cx = store.system(ACTOR);
@@ -306,6 +480,12 @@ async fn fill(
         let mut values = fig.report(&t, kind, scale)?;
         // only what the unit's kind reports
         values.retain(|code, _| t.indicator(code).is_some_and(|ind| t.applies(ind, kind)));
+        // communes keep their registers in qcdc: the counted figures are theirs
+        if let Some(rng) = registers.as_deref_mut()
+            && kind.is_commune_level()
+        {
+            keep_registers(store, round, &t, &unit_code, &mut values, rng).await?;
+        }
         if matches!(o, Outcome::DraftWithError)
             && let Some(total) = values.get("vb_tong").copied()
         {
@@ -315,6 +495,7 @@ async fn fill(
         let change = DraftChange {
             values: values.into_iter().map(|(k, v)| (k, Some(v))).collect(),
             sections: sections.into_iter().map(|(k, v)| (k, Some(v))).collect(),
+            reasons: Default::default(),
         };
         submissions::save_draft(&reporter, round.id, &unit_code, &change).await?;
         match o {

@@ -555,7 +555,12 @@ mod tests {
     #[test]
     fn every_kind_gets_valid_figures_for_every_shipped_template() {
         let p = Profile::load(DEFAULT_PROFILE).unwrap();
-        for file in ["qcdc-dinh-ky.v1.toml", "dan-van-chinh-quyen.v1.toml"] {
+        for file in [
+            "qcdc-dinh-ky.v1.toml",
+            "dan-van-chinh-quyen.v1.toml",
+            "qcdc-dinh-ky.v3.toml",
+            "dan-van-chinh-quyen.v3.toml",
+        ] {
             let src = std::fs::read_to_string(format!(
                 "{}/../../templates/{file}",
                 env!("CARGO_MANIFEST_DIR")

@@ -1,5 +1,7 @@
 //! `qcdc gen`: a national-scale dataset (34 provinces, 3.321 communes, ~30.000
-//! units) with one round in which every report is accepted.
+//! units) with one round in which every report is accepted; with `--registers`,
+//! a year of registers for every commune (about 2 million petitions and 500
+//! thousand reception sessions).
 
 use std::time::Instant;
 
@@ -138,7 +140,7 @@ fn units(s: &Shape) -> Vec<(usize, UnitRecord)> {
     out
 }
 
-pub async fn generate(store: &App, scale: Scale) -> Result<()> {
+pub async fn generate(store: &App, scale: Scale, registers: bool) -> Result<()> {
     let cx = store.system("gen");
     if !maintenance::is_empty(&cx).await? {
         bail!("Cơ sở dữ liệu đã có dữ liệu; hãy dùng --data với một thư mục mới");
@@ -197,6 +199,54 @@ pub async fn generate(store: &App, scale: Scale) -> Result<()> {
     outln!(
         "Báo cáo đã tiếp nhận: {} với {values} số liệu ({:.1} s)",
         reports.len(),
+        start.elapsed().as_secs_f64()
+    );
+    if registers {
+        let communes: Vec<String> = recs_communes(&s);
+        generate_registers(store, &communes, start).await?;
+    }
+    Ok(())
+}
+
+/// The codes of the generated communes, wards and special zones.
+fn recs_communes(s: &Shape) -> Vec<String> {
+    units(s)
+        .into_iter()
+        .filter(|(_, u)| u.kind.is_commune_level())
+        .map(|(_, u)| u.code)
+        .collect()
+}
+
+/// A year of registers (to the end of the round's cut-off window, 14/06/2026)
+/// for every commune: about 600 petitions with their steps and 150 reception
+/// sessions each, written 25 communes per transaction.
+async fn generate_registers(store: &App, communes: &[String], start: Instant) -> Result<()> {
+    use rand::SeedableRng;
+    let cx = store.system("gen");
+    let today = store.today();
+    let to = date("14/06/2026");
+    let from = date("15/06/2025");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(12);
+    let volume = crate::registers_gen::Volume {
+        petitions: 602,
+        officer_sessions: 86,
+        dialogues: 0,
+        inspections: 0,
+        models: 0,
+    };
+    let (mut petitions, mut sessions) = (0, 0);
+    for chunk in communes.chunks(25) {
+        let mut batch = qcdc_app::registers::bulk::Batch::default();
+        for code in chunk {
+            crate::registers_gen::commune(&mut batch, code, from, to, today, volume, &mut rng);
+        }
+        petitions += batch.petitions.len();
+        sessions += batch.sessions.len();
+        qcdc_app::registers::bulk::load_generated(&cx, &batch).await?;
+    }
+    outln!(
+        "Sổ theo dõi: {petitions} đơn, {sessions} buổi tiếp công dân ở {} xã ({:.1} s)",
+        communes.len(),
         start.elapsed().as_secs_f64()
     );
     Ok(())

@@ -28,6 +28,7 @@ mod config;
 mod demo;
 mod figures;
 mod generate;
+mod registers_gen;
 
 use std::process::ExitCode;
 

@@ -569,3 +569,57 @@ fn render_issue_and_excel_forms_from_the_command_line() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("xlsx_wrong_form"));
 }
+
+/// The demo communes keep a year of registers; in the current round (template
+/// version 3) the demo reporter's commune is offered figures equal to its
+/// registers' counts, and those are the figures of its report.
+#[test]
+fn demo_registers_match_the_demo_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    stdout(&qcdc(d, &["demo"]));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let app = qcdc_app::App::open_dir(d, &Default::default())
+            .await
+            .unwrap();
+        let cx = app.system("test");
+        let v = qcdc_app::submissions::view(&cx, 4, "LV-XDR01")
+            .await
+            .unwrap();
+        assert_eq!(v.template_version, 3);
+        for code in [
+            "tcd_luot",
+            "tcd_nguoi",
+            "tcd_chu_tich",
+            "dt_tiep_nhan",
+            "dt_khieu_nai",
+            "dt_da_giai_quyet",
+            "dth_cuoc",
+            "kt_so_doan",
+            "dvk_mo_hinh",
+        ] {
+            let counted = v
+                .prefilled
+                .get(code)
+                .unwrap_or_else(|| panic!("{code} counted"));
+            assert_eq!(v.display.get(code), Some(counted), "{code}");
+            assert_ne!(counted, "0", "{code}");
+        }
+        assert!(v.overrides.is_empty());
+        // the earlier rounds keep version 2 and offer nothing
+        let old = qcdc_app::submissions::view(&cx, 3, "LV-XDR01")
+            .await
+            .unwrap();
+        assert_eq!(old.template_version, 2);
+        assert!(old.prefilled.is_empty());
+        // petitions with steps, some past their legal time limit
+        let list = qcdc_app::registers::petitions::list(&cx, "LV-XDR01", &Default::default())
+            .await
+            .unwrap();
+        assert!(list.items.len() >= 4);
+        assert!(list.overdue > 0, "some petitions are overdue");
+        assert!(list.items.iter().any(|p| p.steps.len() >= 3));
+        app.close().await;
+    });
+}

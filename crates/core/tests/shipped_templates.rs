@@ -314,3 +314,88 @@ fn counts_refuse_decimals_and_amounts_keep_them() {
     let v = values(&t, &[("ht_ngheo", "1.453,5")]);
     assert_eq!(v["ht_ngheo"], 1_453_500);
 }
+
+/// Version 3 of both shipped templates is version 2 with a `source` on every
+/// indicator the registers can count: the same form, validated the same way.
+#[test]
+fn version_3_adds_sources_and_nothing_else() {
+    for (name, counted) in [
+        (
+            "qcdc-dinh-ky",
+            &[
+                "kt_so_doan",
+                "tcd_luot",
+                "tcd_nguoi",
+                "tcd_bi_thu",
+                "tcd_chu_tich",
+                "dt_tiep_nhan",
+                "dt_khieu_nai",
+                "dt_to_cao",
+                "dt_kien_nghi",
+                "dt_da_giai_quyet",
+                "dth_cuoc",
+                "dvk_mo_hinh",
+            ][..],
+        ),
+        (
+            "dan-van-chinh-quyen",
+            &[
+                "kt_so_doan",
+                "tcd_bi_thu_luot",
+                "tcd_chu_tich_luot",
+                "tcd_chu_tich_nguoi",
+                "kn_tiep_nhan",
+                "kn_da_giai_quyet",
+                "tc_tiep_nhan",
+                "tc_da_giai_quyet",
+                "mt_giam_sat_cuoc",
+            ][..],
+        ),
+    ] {
+        let v2 = load(&format!("{name}.v2.toml"));
+        let v3 = load(&format!("{name}.v3.toml"));
+        assert_eq!((v2.def.version, v3.def.version), (2, 3));
+        assert!(v2.indicators().iter().all(|i| i.source.is_none()));
+        let with: Vec<&str> = v3
+            .indicators()
+            .iter()
+            .filter(|i| i.source.is_some())
+            .map(|i| i.code.as_str())
+            .collect();
+        assert_eq!(with, counted, "{name}");
+        // apart from the sources, the same indicators, groups, sections and rules
+        let strip = |t: &Template| {
+            t.indicators()
+                .iter()
+                .map(|i| {
+                    let mut i = i.clone();
+                    i.source = None;
+                    format!("{i:?}")
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(strip(&v2), strip(&v3), "{name}");
+        assert_eq!(v2.sections().len(), v3.sections().len());
+        assert_eq!(format!("{:?}", v2.def.rules), format!("{:?}", v3.def.rules));
+    }
+    // figures that pass version 2 pass version 3
+    let v3 = load("qcdc-dinh-ky.v3.toml");
+    let f = values(
+        &v3,
+        &[
+            ("tcd_luot", "198"),
+            ("tcd_nguoi", "221"),
+            ("dt_tiep_nhan", "5"),
+            ("dt_khieu_nai", "2"),
+            ("dt_to_cao", "1"),
+            ("dt_kien_nghi", "2"),
+        ],
+    );
+    let findings = validate(&v3, &f, &Narrative::new(), Stage::Draft);
+    assert!(
+        findings
+            .iter()
+            .all(|x| x.severity != qcdc_core::template::Severity::Error),
+        "{findings:?}"
+    );
+}

@@ -57,6 +57,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0006_registers.sql"),
     ),
     (
+        7,
+        "register_prefill",
+        include_str!("../migrations/sqlite/0007_register_prefill.sql"),
+        include_str!("../migrations/postgres/0007_register_prefill.sql"),
+    ),
+    (
         8,
         "sign_in_kinds",
         include_str!("../migrations/sqlite/0008_sign_in_kinds.sql"),

@@ -658,3 +658,268 @@ pub async fn simple(
         })
         .collect()
 }
+
+/// Which registers a unit has ever written to: (petitions, reception sessions,
+/// dialogues, inspections, models).
+pub async fn kept(c: &mut AnyConnection, unit_id: i64) -> CoreResult<[bool; 5]> {
+    let mut out = [false; 5];
+    for (i, table) in [
+        "petitions",
+        "reception_sessions",
+        "dialogues",
+        "inspections",
+        "mobilisation_models",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r: Count = rows::fetch_one(
+            c,
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {table} WHERE unit_id = $1 LIMIT 1) x"
+            )))
+            .bind(unit_id),
+            table,
+        )
+        .await?;
+        out[i] = r.n > 0;
+    }
+    Ok(out)
+}
+
+#[derive(FromRow)]
+struct Count {
+    n: i64,
+}
+
+// ---------------------------------------------------------------- bulk loading
+
+/// A petition to load in bulk, with its (already checked) steps and the index of
+/// its case in the batch's cases.
+#[derive(Debug, Clone)]
+pub struct BulkPetition {
+    pub petition: NewPetition,
+    pub case: Option<usize>,
+    pub steps: Vec<Step>,
+}
+
+/// A case to load in bulk.
+#[derive(Debug, Clone)]
+pub struct BulkCase {
+    pub unit_id: i64,
+    pub title: String,
+}
+
+#[derive(FromRow)]
+struct MaxId {
+    n: i64,
+}
+
+async fn max_id(c: &mut AnyConnection, table: &str) -> CoreResult<i64> {
+    let r: MaxId = rows::fetch_one(
+        c,
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COALESCE(MAX(id), 0) AS n FROM {table}"
+        ))),
+        table,
+    )
+    .await?;
+    Ok(r.n)
+}
+
+/// PostgreSQL: moves a table's id sequence past ids written explicitly.
+async fn bump_sequence(c: &mut AnyConnection, table: &str) -> CoreResult<()> {
+    if c.backend_name() == "PostgreSQL" {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
+        )))
+        .execute(&mut *c)
+        .await
+        .db()?;
+    }
+    Ok(())
+}
+
+/// Writes many cases, petitions (with their steps) and reception sessions with
+/// multi-row statements, in the caller's transaction. Returns the ids given to
+/// the petitions, in order.
+pub async fn bulk_load(
+    c: &mut AnyConnection,
+    cases: &[BulkCase],
+    petitions: &[BulkPetition],
+    sessions: &[NewSession],
+    who: &str,
+) -> CoreResult<Vec<i64>> {
+    use crate::rows::{Val, bulk_insert};
+    let at = now();
+    let case_base = max_id(c, "cases").await?;
+    let rows_c: Vec<Vec<Val>> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            vec![
+                Val::I(case_base + 1 + i as i64),
+                Val::I(k.unit_id),
+                Val::S(k.title.clone()),
+                Val::S(at.clone()),
+                Val::S(who.to_string()),
+            ]
+        })
+        .collect();
+    bulk_insert(
+        c,
+        "cases",
+        &["id", "unit_id", "title", "created_at", "created_by"],
+        &rows_c,
+        "",
+    )
+    .await?;
+    let pet_base = max_id(c, "petitions").await?;
+    let mut rows_p = Vec::with_capacity(petitions.len());
+    let mut rows_s = Vec::new();
+    let mut ids = Vec::with_capacity(petitions.len());
+    for (i, b) in petitions.iter().enumerate() {
+        let id = pet_base + 1 + i as i64;
+        ids.push(id);
+        let p = &b.petition;
+        rows_p.push(vec![
+            Val::I(id),
+            Val::I(p.unit_id),
+            match b.case {
+                Some(k) => Val::I(case_base + 1 + k as i64),
+                None => Val::NullI,
+            },
+            Val::S(p.kind.as_str().into()),
+            Val::S(p.channel.as_str().into()),
+            Val::S(iso(p.received_on)),
+            Val::S(serde_json::to_string(&p.petitioners).unwrap_or_else(|_| "[]".into())),
+            Val::S(p.petitioners_folded.clone()),
+            Val::S(p.summary.clone()),
+            Val::S(p.content.clone()),
+            Val::S(p.forwarded_from.clone()),
+            Val::I(i64::from(p.remote)),
+            Val::S(p.complexity.as_str().into()),
+            Val::S(p.state.clone()),
+            Val::S(at.clone()),
+            Val::S(who.to_string()),
+        ]);
+        for (seq, s) in b.steps.iter().enumerate() {
+            rows_s.push(vec![
+                Val::I(id),
+                Val::I(seq as i64 + 1),
+                Val::S(iso(s.date)),
+                Val::S(s.kind.code().into()),
+                s.kind.text().map_or(Val::Null, |t| Val::S(t.into())),
+                s.kind
+                    .result()
+                    .map_or(Val::Null, |r| Val::S(r.as_str().into())),
+                Val::S(String::new()),
+                Val::S(at.clone()),
+                Val::S(who.to_string()),
+            ]);
+        }
+    }
+    bulk_insert(
+        c,
+        "petitions",
+        &[
+            "id",
+            "unit_id",
+            "case_id",
+            "kind",
+            "channel",
+            "received_on",
+            "petitioners",
+            "petitioners_folded",
+            "summary",
+            "content",
+            "forwarded_from",
+            "remote",
+            "complexity",
+            "state",
+            "created_at",
+            "created_by",
+        ],
+        &rows_p,
+        "",
+    )
+    .await?;
+    bulk_insert(
+        c,
+        "petition_steps",
+        &[
+            "petition_id",
+            "seq",
+            "step_on",
+            "kind",
+            "detail",
+            "result",
+            "note",
+            "created_at",
+            "created_by",
+        ],
+        &rows_s,
+        "",
+    )
+    .await?;
+    let rows_r: Vec<Vec<Val>> = sessions
+        .iter()
+        .map(|s| {
+            vec![
+                Val::I(s.unit_id),
+                Val::S(iso(s.held_on)),
+                Val::S(s.receiver.as_str().into()),
+                Val::S(s.receiver_name.clone()),
+                Val::I(i64::from(s.turns)),
+                Val::I(i64::from(s.people)),
+                Val::I(i64::from(s.delegations)),
+                Val::S(s.note.clone()),
+                Val::S(at.clone()),
+                Val::S(who.to_string()),
+            ]
+        })
+        .collect();
+    bulk_insert(
+        c,
+        "reception_sessions",
+        &[
+            "unit_id",
+            "held_on",
+            "receiver",
+            "receiver_name",
+            "turns",
+            "people",
+            "delegations",
+            "note",
+            "created_at",
+            "created_by",
+        ],
+        &rows_r,
+        "",
+    )
+    .await?;
+    if !cases.is_empty() {
+        bump_sequence(c, "cases").await?;
+    }
+    if !petitions.is_empty() {
+        bump_sequence(c, "petitions").await?;
+    }
+    Ok(ids)
+}
+
+/// Rows in the petitions and reception sessions registers, all units together.
+pub async fn totals(c: &mut AnyConnection) -> CoreResult<(i64, i64)> {
+    let p: Count = rows::fetch_one(
+        c,
+        sqlx::query_as("SELECT COUNT(*) AS n FROM petitions"),
+        "petitions",
+    )
+    .await?;
+    let s: Count = rows::fetch_one(
+        c,
+        sqlx::query_as("SELECT COUNT(*) AS n FROM reception_sessions"),
+        "reception_sessions",
+    )
+    .await?;
+    Ok((p.n, s.n))
+}

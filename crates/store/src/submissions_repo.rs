@@ -781,3 +781,67 @@ pub async fn sum_accepted(
     }
     Ok(out)
 }
+
+/// A figure of a report that differs from the value counted from the unit's
+/// registers, with the reporter's reason (values in thousandths; `typed` None:
+/// left empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+pub struct ValueOverride {
+    pub indicator: String,
+    pub counted: i64,
+    pub typed: Option<i64>,
+    pub reason: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// The overridden figures of a report, by indicator.
+pub async fn overrides(c: &mut AnyConnection, sub_id: i64) -> CoreResult<Vec<ValueOverride>> {
+    rows::fetch_all(
+        c,
+        sqlx::query_as(
+            "SELECT indicator, counted, typed, reason, updated_at, updated_by FROM value_overrides WHERE submission_id = $1 ORDER BY indicator",
+        )
+        .bind(sub_id),
+        "value_overrides",
+    )
+    .await
+}
+
+/// Records (or replaces) the override of one figure.
+pub async fn set_override(
+    c: &mut AnyConnection,
+    sub_id: i64,
+    indicator: &str,
+    counted: Milli,
+    typed: Option<Milli>,
+    reason: &str,
+    who: &str,
+) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO value_overrides (submission_id, indicator, counted, typed, reason, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (submission_id, indicator) DO UPDATE SET counted = excluded.counted, typed = excluded.typed, reason = excluded.reason, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind(sub_id)
+    .bind(indicator.to_string())
+    .bind(counted)
+    .bind(typed)
+    .bind(reason.to_string())
+    .bind(now())
+    .bind(who.to_string())
+    .execute(&mut *c)
+    .await
+    .db()?;
+    Ok(())
+}
+
+/// Removes the override of one figure (the typed value is the counted one again).
+pub async fn clear_override(c: &mut AnyConnection, sub_id: i64, indicator: &str) -> CoreResult<()> {
+    sqlx::query("DELETE FROM value_overrides WHERE submission_id = $1 AND indicator = $2")
+        .bind(sub_id)
+        .bind(indicator.to_string())
+        .execute(&mut *c)
+        .await
+        .db()?;
+    Ok(())
+}

@@ -153,11 +153,28 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(POST "/dot/{id}/tong-hop/{unit}/phat-hanh", SignedIn, documents::issue_consolidated),
         page!(GET "/dot/{id}/tong-hop/{unit}/tai", SignedIn, documents::consolidated),
         page!(GET "/dot/{id}/tong-hop/{unit}/excel", SignedIn, documents::consolidation_xlsx),
+        page!(GET "/dot/{id}/bao-cao/{unit}/nguon/{indicator}", SignedIn, registers::source_records_page),
         page!(GET "/so-don/{unit}", SignedIn, registers::list_page),
         page!(POST "/so-don/{unit}", SignedIn, registers::record),
         page!(GET "/don/{petition}", SignedIn, registers::petition_page),
         page!(POST "/don/{petition}/buoc", SignedIn, registers::add_step),
         page!(GET "/so-tiep-dan/{unit}", SignedIn, registers::reception_page),
+        page!(GET "/so-don/{unit}/excel", SignedIn, registers::petitions_xlsx),
+        page!(GET "/so-tiep-dan/{unit}/excel", SignedIn, registers::receptions_xlsx),
+        PageRoute {
+            method: Method::POST,
+            path: "/so-don/{unit}/excel",
+            access: PageAccess::SignedIn,
+            handler: post(registers::import_petitions)
+                .layer(DefaultBodyLimit::max(documents::XLSX_UPLOAD_LIMIT)),
+        },
+        PageRoute {
+            method: Method::POST,
+            path: "/so-tiep-dan/{unit}/excel",
+            access: PageAccess::SignedIn,
+            handler: post(registers::import_receptions)
+                .layer(DefaultBodyLimit::max(documents::XLSX_UPLOAD_LIMIT)),
+        },
         page!(POST "/so-tiep-dan/{unit}", SignedIn, registers::record_reception),
         page!(GET "/quan-tri/van-ban/{code}", SignedIn, documents::settings_page),
         page!(POST "/quan-tri/van-ban/{code}", SignedIn, documents::save_settings),

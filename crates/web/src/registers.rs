@@ -6,7 +6,7 @@
 //! and contents appear only as the use cases allow.
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use qcdc_app::CoreError;
@@ -14,6 +14,7 @@ use qcdc_app::registers::petitions::{
     self, DeadlineBadge, ListFilter, PetitionInput, PetitionView, StepInput,
 };
 use qcdc_app::registers::reception::{self, SessionInput};
+use qcdc_app::registers::{excel, prefill};
 use qcdc_core::period::{format_date, parse_date};
 use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::{Channel, Complexity, DeadlineStatus, PetitionKind, StepKind};
@@ -36,6 +37,7 @@ fn flash(tb: Option<&str>) -> Option<Flash> {
     match tb? {
         "ghi" => Some(Flash::Ok("Đã ghi đơn vào sổ.".into())),
         "buoc" => Some(Flash::Ok("Đã ghi bước xử lý.".into())),
+        "excel" => Some(Flash::Ok("Đã nhập sổ từ tệp Excel.".into())),
         _ => None,
     }
 }
@@ -164,6 +166,7 @@ pub async fn list_page(
             }
         }
         @if !subtree && may_record { (entry_form(&u, &unit)) }
+        @if !subtree { (excel_block(&u, &format!("/so-don/{unit}"), may_record)) }
     };
     page("Sổ theo dõi đơn", Some(&u), flash(q.tb.as_deref()), body).into_response()
 }
@@ -438,9 +441,13 @@ pub async fn reception_page(
                 " " span.muted { "(Alt+G)" }
             }
         }
+        (excel_block(&u, &format!("/so-tiep-dan/{unit}"), may_record))
     };
-    let flash =
-        (q.tb.as_deref() == Some("ghi")).then(|| Flash::Ok("Đã ghi buổi tiếp công dân.".into()));
+    let flash = match q.tb.as_deref() {
+        Some("ghi") => Some(Flash::Ok("Đã ghi buổi tiếp công dân.".into())),
+        Some("excel") => Some(Flash::Ok("Đã nhập sổ từ tệp Excel.".into())),
+        _ => None,
+    };
     page("Sổ tiếp công dân", Some(&u), flash, body).into_response()
 }
 
@@ -483,4 +490,156 @@ pub async fn record_reception(
         Ok(_) => Redirect::to(&format!("/so-tiep-dan/{unit}?tb=ghi")).into_response(),
         Err(e) => error_page(&u, e),
     }
+}
+
+/// The records of the unit's registers behind one prefilled figure of a report
+/// (the link next to the figure in the form and on the review page).
+pub async fn source_records_page(
+    State(_s): State<WebState>,
+    u: User,
+    Path((round, unit, indicator)): Path<(i64, String, String)>,
+) -> Response {
+    let r = match prefill::records(&u.cx, round, &unit, &indicator).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&u, e),
+    };
+    let body = html! {
+        p.muted { a href=(format!("/dot/{round}/bao-cao/{unit}")) { "← Báo cáo của " (unit) } }
+        h1 { (r.name) }
+        p {
+            "Số đếm từ sổ theo dõi của " (r.unit_code) " từ " (r.from) " đến " (r.to) " (khoảng chốt số liệu của kỳ báo cáo): "
+            strong { (r.value) } " " (r.unit_of_measure)
+        }
+        @if r.counts_cases { p.guidance { "Các đơn cùng một vụ việc chỉ tính một vụ việc." } }
+        @if r.records.is_empty() { p.muted { "Không có bản ghi nào trong khoảng này." } }
+        @else {
+            table {
+                thead { tr { th { "Ngày" } th { "Bản ghi" } th.right { "Tính" } th { "Vụ việc" } } }
+                tbody {
+                    @for x in &r.records {
+                        tr {
+                            td { (x.date) }
+                            td { @if let Some(id) = x.petition_id { a href=(format!("/don/{id}")) { "Đơn số " (id) } ": " } (x.label) }
+                            td.num { (x.adds) }
+                            td { @if let Some(c) = x.case_id { "#" (c) } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(&format!("Nguồn số liệu — {}", r.name), Some(&u), None, body).into_response()
+}
+
+/// The Excel block of a register page: download the book, upload one (all or
+/// nothing).
+fn excel_block(u: &User, base: &str, may_record: bool) -> Markup {
+    html! {
+        div.card {
+            h2 { "Excel" }
+            p { a href=(format!("{base}/excel")) { "Tải sổ về (Excel)" } " " span.muted { "— người tố cáo được giữ bí mật" } }
+            @if may_record {
+                form method="post" action=(format!("{base}/excel")) enctype="multipart/form-data" {
+                    (csrf(u))
+                    label { "Nhập sổ từ tệp Excel theo bố cục của tệp tải về (mọi dòng lỗi được liệt kê, có lỗi thì không nhập dòng nào) " input type="file" name="tep" accept=".xlsx" required; }
+                    p { button.secondary type="submit" { "Nhập từ Excel" } }
+                }
+            }
+        }
+    }
+}
+
+async fn book_download(u: &User, unit: &str, register: &str, base: &str) -> Response {
+    match excel::export(&u.cx, unit, register).await {
+        Ok(bytes) => {
+            let name = excel::Book::parse(register)
+                .map_or_else(|_| "so.xlsx".into(), |b| b.file_name(unit));
+            qcdc_api::documents::download(qcdc_app::documents::RenderedFile {
+                bytes,
+                file_name: name,
+                content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                number: None,
+                pages: None,
+            })
+        }
+        Err(e) => {
+            let _ = base;
+            error_page(u, e)
+        }
+    }
+}
+
+async fn book_upload(
+    s: &WebState,
+    u: &User,
+    unit: &str,
+    register: &str,
+    base: &str,
+    mp: Multipart,
+) -> Response {
+    let bytes = match crate::documents::read_xlsx_upload(s, u, mp).await {
+        Ok(b) => b,
+        Err(Ok(refusal)) => return refusal,
+        Err(Err(e)) => return error_page(u, e),
+    };
+    match excel::import(&u.cx, unit, register, bytes).await {
+        Ok(_) => Redirect::to(&format!("{base}?tb=excel")).into_response(),
+        Err(e) => {
+            let status = crate::layout::status_of(e.code);
+            let body = html! {
+                p { a href=(base) { "← Về sổ" } }
+                @if !e.problems.is_empty() {
+                    h2 { "Các dòng cần sửa trong tệp Excel" }
+                    ul { @for p in &e.problems { li { (p.message) } } }
+                }
+                @if let Some(cells) = e.details.as_ref().and_then(|d| d.get("bad_cells")).and_then(|b| b.as_array()) {
+                    ul { @for c in cells { li { (c["reason"].as_str().unwrap_or("")) } } }
+                }
+            };
+            (
+                status,
+                page(
+                    "Chưa nhập được sổ từ Excel",
+                    Some(u),
+                    Some(Flash::Err(e.message)),
+                    body,
+                ),
+            )
+                .into_response()
+        }
+    }
+}
+
+pub async fn petitions_xlsx(u: User, Path(unit): Path<String>) -> Response {
+    book_download(&u, &unit, "petitions", &format!("/so-don/{unit}")).await
+}
+
+pub async fn receptions_xlsx(u: User, Path(unit): Path<String>) -> Response {
+    book_download(&u, &unit, "receptions", &format!("/so-tiep-dan/{unit}")).await
+}
+
+pub async fn import_petitions(
+    State(s): State<WebState>,
+    u: User,
+    Path(unit): Path<String>,
+    mp: Multipart,
+) -> Response {
+    book_upload(&s, &u, &unit, "petitions", &format!("/so-don/{unit}"), mp).await
+}
+
+pub async fn import_receptions(
+    State(s): State<WebState>,
+    u: User,
+    Path(unit): Path<String>,
+    mp: Multipart,
+) -> Response {
+    book_upload(
+        &s,
+        &u,
+        &unit,
+        "receptions",
+        &format!("/so-tiep-dan/{unit}"),
+        mp,
+    )
+    .await
 }

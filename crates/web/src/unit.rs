@@ -338,10 +338,24 @@ fn section_feedback(v: &SubmissionView, st: &FormState, number: &str, oob: bool)
 /// in the last second before sending is in the sent report.
 fn form(u: &User, t: &Template, v: &SubmissionView, st: &FormState) -> Markup {
     let base = format!("/dot/{}/bao-cao/{}", v.round_id, v.unit_code);
+    // the stored figure, else the value counted for the indicator's source: a
+    // typed value is never replaced by a count
     let value = |code: &str| {
         st.typed
             .and_then(|m| m.get(&format!("v.{code}")).cloned())
             .or_else(|| v.display.get(code).cloned())
+            .or_else(|| v.prefilled.get(code).cloned())
+            .unwrap_or_default()
+    };
+    let reason = |code: &str| {
+        st.typed
+            .and_then(|m| m.get(&format!("lydo.{code}")).cloned())
+            .or_else(|| {
+                v.overrides
+                    .iter()
+                    .find(|o| o.indicator == code)
+                    .map(|o| o.reason.clone())
+            })
             .unwrap_or_default()
     };
     let section = |n: &str| {
@@ -385,6 +399,14 @@ fn form(u: &User, t: &Template, v: &SubmissionView, st: &FormState) -> Markup {
                                         input type="text" inputmode="decimal" id=(format!("v.{}", i.code)) name=(format!("v.{}", i.code)) value=(value(&i.code))
                                             placeholder=[v.computed.get(&i.code).map(|c| format!("tự tính: {c}"))]
                                             aria-invalid=[st.cell_errors.contains_key(&i.code).then_some("true")];
+                                        @if let Some(counted) = v.prefilled.get(&i.code) {
+                                            div.source-line {
+                                                span.muted { "Từ sổ theo dõi: " strong { (counted) } " · " }
+                                                a href=(format!("{base}/nguon/{}", i.code)) { "xem các bản ghi" }
+                                            }
+                                            label.muted for=(format!("lydo.{}", i.code)) style="font-weight:normal;margin:0" { "Lý do nếu số nhập khác số từ sổ" }
+                                            input type="text" id=(format!("lydo.{}", i.code)) name=(format!("lydo.{}", i.code)) value=(reason(&i.code)) maxlength="2000";
+                                        }
                                     }
                                 }
                             }
@@ -489,6 +511,25 @@ fn read_only(u: &User, t: &Template, v: &SubmissionView) -> Markup {
             div.card {
                 strong { (s.number) ". " (s.title) }
                 @match v.sections.get(&s.number) { Some(text) => (paragraphs(text)), None => p.muted { "(chưa có nội dung)" } }
+            }
+        }
+        @if !v.overrides.is_empty() {
+            div.card #so-lieu-sua {
+                h2 style="margin-top:0" { "Số liệu khác số đếm từ sổ theo dõi" }
+                table {
+                    thead { tr { th { "Chỉ tiêu" } th.right { "Số đếm từ sổ" } th.right { "Số đơn vị nhập" } th { "Lý do" } th { "Người ghi" } } }
+                    tbody {
+                        @for o in &v.overrides {
+                            tr {
+                                td { (o.name) " " a href=(format!("{base}/nguon/{}", o.indicator)) { "(bản ghi)" } }
+                                td.num { (o.counted) }
+                                td.num { strong { @if o.typed.is_empty() { "(trống)" } @else { (o.typed) } } }
+                                td { (o.reason) }
+                                td { (o.by) ", " (when(&o.at)) }
+                            }
+                        }
+                    }
+                }
             }
         }
         h2 { "Số liệu" }
@@ -757,6 +798,12 @@ fn read_form(
                         );
                     }
                 }
+            }
+        } else if let Some(code) = k.strip_prefix("lydo.") {
+            if t.indicator(code).is_some() && !v.trim().is_empty() {
+                change
+                    .reasons
+                    .insert(code.to_string(), v.trim().to_string());
             }
         } else if let Some(sec) = k.strip_prefix("s.")
             && t.section(sec).is_some()

@@ -37,6 +37,7 @@ async fn report(app: &App, r: i64, unit: &str, values: &[(&str, i64)]) {
             .iter()
             .map(|s| (s.to_string(), Some(format!("Mục {s} của {unit}."))))
             .collect(),
+        reasons: Default::default(),
     };
     submissions::save_draft(&cx, r, unit, &change)
         .await
@@ -432,6 +433,7 @@ async fn excel_upload_lists_every_bad_cell_in_vietnamese() {
     let draft = |n: i64| DraftChange {
         values: [("tcd_luot".to_string(), Some(n * 1000))].into(),
         sections: Default::default(),
+        reasons: Default::default(),
     };
     submissions::save_draft(&cx, r2, "N1", &draft(3))
         .await

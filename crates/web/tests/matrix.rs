@@ -134,8 +134,23 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
         }
         ("POST", "/quan-tri/van-ban/{code}") => ADMIN_OF_N1,
         // the petition register is kept by the unit itself; viewers see counts
-        ("GET", "/so-don/{unit}" | "/don/{petition}" | "/so-tiep-dan/{unit}") => VIEW_N1,
-        ("POST", "/so-don/{unit}" | "/don/{petition}/buoc" | "/so-tiep-dan/{unit}") => &["rep_n1"],
+        (
+            "GET",
+            "/so-don/{unit}"
+            | "/don/{petition}"
+            | "/so-tiep-dan/{unit}"
+            | "/so-don/{unit}/excel"
+            | "/so-tiep-dan/{unit}/excel"
+            | "/dot/{id}/bao-cao/{unit}/nguon/{indicator}",
+        ) => VIEW_N1,
+        (
+            "POST",
+            "/so-don/{unit}"
+            | "/don/{petition}/buoc"
+            | "/so-tiep-dan/{unit}"
+            | "/so-don/{unit}/excel"
+            | "/so-tiep-dan/{unit}/excel",
+        ) => &["rep_n1"],
         _ => panic!("the page matrix has no row for {method} {path}: add one"),
     }
 }
@@ -188,9 +203,9 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
         "/quan-tri/van-ban/{code}" => f(
             "&format=state&body=%E1%BB%A6Y+BAN+NH%C3%82N+D%C3%82N+X%C3%83&symbol=UBND&place=%C4%90am+R%C3%B4ng&authority_prefix=TM.",
         ),
-        "/dot/{id}/bao-cao/{unit}/nop-excel" => {
-            Payload::File("f.xlsx", "không phải tệp Excel".into())
-        }
+        "/dot/{id}/bao-cao/{unit}/nop-excel"
+        | "/so-don/{unit}/excel"
+        | "/so-tiep-dan/{unit}/excel" => Payload::File("f.xlsx", "không phải tệp Excel".into()),
         "/dot/{id}/bao-cao/{unit}/nhap-tep" => {
             Payload::File("r.txt", "I. KHÁI QUÁT\n\nNội dung.".into())
         }

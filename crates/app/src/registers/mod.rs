@@ -12,7 +12,9 @@
 //! `data/reception-rules.toml`, compiled into the binary; the holiday calendar is
 //! `data/holidays.toml` for the years an admin has not stored in the database.
 
+pub mod bulk;
 pub mod calendar;
+pub mod excel;
 pub mod petitions;
 pub mod prefill;
 pub mod reception;

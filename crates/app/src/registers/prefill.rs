@@ -6,15 +6,26 @@
 //! receives it). A unit counts its own registers only: the figures of the units
 //! below reach it through their own reports and consolidation.
 //!
-//! The figures are offered, not written: the form shows them next to the typed
-//! values and the reporter decides.
+//! A register the unit has never written to gives no figure (its zero would not
+//! be a count): units that do not keep their books in qcdc type as before.
+//!
+//! The figures are offered, not written: [`RegisterCounts`] is the application's
+//! `sources::PrefillProvider`; the report form shows the counted values and a
+//! different typed value needs a written reason. [`records`] lists the records
+//! behind one figure.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 
 use chrono::NaiveDate;
-use qcdc_core::CoreResult;
 use qcdc_core::period::format_date;
-use qcdc_core::registers::source::{PetitionRecord, RegisterData, SessionRecord};
+use qcdc_core::registers::source::{
+    PetitionRecord, Register, RegisterData, SessionRecord, SimpleRegister,
+};
+use qcdc_core::template::Template;
+use qcdc_core::unit::UnitKind;
+use qcdc_core::{CoreError, CoreResult};
 use qcdc_store::registers_repo::{self, Simple};
 use qcdc_store::{Conn, units_repo};
 use serde::Serialize;
@@ -22,6 +33,7 @@ use serde::Serialize;
 use super::{petition_rules, require_sight};
 use crate::ctx::Ctx;
 use crate::rounds::{load, require_visible};
+use crate::sources::{PrefillProvider, PrefillRequest, Prefills};
 
 /// One counted figure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -113,6 +125,74 @@ pub(crate) async fn register_data(
     })
 }
 
+/// The counted value of every indicator of the template that names a source,
+/// for the unit over `[from, to]` (whole counts, not thousandths).
+pub(crate) async fn counts(
+    c: &mut Conn,
+    template: &Template,
+    unit_id: i64,
+    kind: UnitKind,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> CoreResult<Vec<(String, i64)>> {
+    if !template.indicators_for(kind).any(|i| i.source.is_some()) {
+        return Ok(Vec::new());
+    }
+    // a register the unit has never written to counts nothing: its zero is not
+    // a count, and the unit types the figure as before
+    let kept = registers_repo::kept(c, unit_id).await?;
+    let keeps = |s: &qcdc_core::registers::source::Source| match s.register() {
+        Register::Petitions => kept[0],
+        Register::Receptions => kept[1],
+        Register::Simple(SimpleRegister::Dialogues) => kept[2],
+        Register::Simple(SimpleRegister::Inspections) => kept[3],
+        Register::Simple(SimpleRegister::Models) => kept[4],
+    };
+    if !template
+        .indicators_for(kind)
+        .any(|i| i.source.as_ref().is_some_and(keeps))
+    {
+        return Ok(Vec::new());
+    }
+    let data = register_data(c, unit_id, from, to).await?;
+    Ok(template
+        .indicators_for(kind)
+        .filter_map(|i| {
+            i.source
+                .as_ref()
+                .filter(|s| keeps(s))
+                .map(|s| (i.code.clone(), s.count(&data, from, to)))
+        })
+        .collect())
+}
+
+/// The provider the application gives the report form: figures counted from the
+/// unit's own registers.
+pub struct RegisterCounts;
+
+impl PrefillProvider for RegisterCounts {
+    fn prefill<'a>(
+        &'a self,
+        c: &'a mut Conn,
+        req: PrefillRequest<'a>,
+    ) -> Pin<Box<dyn Future<Output = CoreResult<Prefills>> + Send + 'a>> {
+        Box::pin(async move {
+            Ok(counts(
+                c,
+                req.template,
+                req.unit_id,
+                req.unit_kind,
+                req.from,
+                req.to,
+            )
+            .await?
+            .into_iter()
+            .map(|(k, v)| (k, v.saturating_mul(1000)))
+            .collect())
+        })
+    }
+}
+
 /// The figures the unit's registers give for the indicators of the round's
 /// template that name a source, over the round's cut-off window. Anyone who
 /// sees the round and at least the counts of the unit's registers may ask.
@@ -125,15 +205,19 @@ pub async fn for_round(cx: &Ctx, round_id: i64, unit_code: &str) -> CoreResult<P
         let unit = units_repo::by_id(&mut tx, unit.id).await?;
         let template = cx.app().template(&mut tx, round.template_id).await?;
         let (from, to) = round.period.cutoff();
-        let data = register_data(&mut tx, unit.id, from, to).await?;
+        let counted: BTreeMap<String, i64> =
+            counts(&mut tx, &template, unit.id, unit.kind, from, to)
+                .await?
+                .into_iter()
+                .collect();
         let items = template
             .indicators_for(unit.kind)
             .filter_map(|i| {
-                i.source.as_ref().map(|s| PrefillItem {
+                counted.get(&i.code).map(|v| PrefillItem {
                     indicator: i.code.clone(),
                     name: i.name.clone(),
                     unit_of_measure: i.unit.clone(),
-                    value: s.count(&data, from, to),
+                    value: *v,
                 })
             })
             .collect();
@@ -143,6 +227,158 @@ pub async fn for_round(cx: &Ctx, round_id: i64, unit_code: &str) -> CoreResult<P
             from: format_date(from),
             to: format_date(to),
             items,
+        })
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// One record behind a counted figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRecord {
+    pub date: String,
+    /// What the record is, without names (anyone who sees the counts may look).
+    pub label: String,
+    /// How much it adds (sessions: turns, people or delegations; else 1).
+    pub adds: i64,
+    /// The petition's page, when the record is a petition.
+    pub petition_id: Option<i64>,
+    pub case_id: Option<i64>,
+}
+
+/// The records behind one prefilled figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRecords {
+    pub round_id: i64,
+    pub unit_code: String,
+    pub indicator: String,
+    pub name: String,
+    pub unit_of_measure: String,
+    pub from: String,
+    pub to: String,
+    pub value: i64,
+    /// Cases are counted once whatever their number of petitions.
+    pub counts_cases: bool,
+    pub records: Vec<SourceRecord>,
+}
+
+/// The records of the unit's registers that make up the figure of one indicator
+/// in a round (the link next to a prefilled value). Same rights as [`for_round`].
+pub async fn records(
+    cx: &Ctx,
+    round_id: i64,
+    unit_code: &str,
+    indicator: &str,
+) -> CoreResult<SourceRecords> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = load(&mut tx, round_id).await?;
+        require_visible(cx, &mut tx, &round).await?;
+        let (unit, _) = require_sight(cx, &mut tx, unit_code).await?;
+        let template = cx.app().template(&mut tx, round.template_id).await?;
+        let ind = template
+            .indicator(indicator)
+            .filter(|i| i.source.is_some())
+            .ok_or_else(|| {
+                CoreError::not_found(format!("chỉ tiêu «{indicator}» lấy số liệu từ sổ theo dõi"))
+            })?;
+        let Some(source) = ind.source.clone() else {
+            return Err(CoreError::not_found(indicator.to_string()));
+        };
+        let (from, to) = round.period.cutoff();
+        let mut out = Vec::new();
+        match source.register() {
+            Register::Petitions => {
+                let data = register_data(&mut tx, unit.id, from, to).await?;
+                for r in data
+                    .petitions
+                    .iter()
+                    .filter(|r| source.petition_matches(r, from, to))
+                {
+                    out.push(SourceRecord {
+                        date: format_date(r.petition.received),
+                        label: format!(
+                            "Đơn {} — {}",
+                            r.petition.kind.label_vi().to_lowercase(),
+                            r.petition.state().label_vi()
+                        ),
+                        adds: 1,
+                        petition_id: Some(r.id),
+                        case_id: r.case_id,
+                    });
+                }
+            }
+            Register::Receptions => {
+                for s in registers_repo::sessions(&mut tx, &[unit.id], from, to).await? {
+                    let rec = SessionRecord {
+                        date: s.held_on,
+                        receiver: s.receiver,
+                        turns: s.turns,
+                        people: s.people,
+                        delegations: s.delegations,
+                    };
+                    if !source.session_matches(&rec, from, to) {
+                        continue;
+                    }
+                    let one = RegisterData {
+                        sessions: vec![rec],
+                        ..Default::default()
+                    };
+                    out.push(SourceRecord {
+                        date: format_date(s.held_on),
+                        label: format!(
+                            "Buổi tiếp công dân — {}: {} lượt, {} người",
+                            s.receiver.label_vi(),
+                            s.turns,
+                            s.people
+                        ),
+                        adds: source.count(&one, from, to),
+                        petition_id: None,
+                        case_id: None,
+                    });
+                }
+            }
+            Register::Simple(which) => {
+                let (repo, what) = match which {
+                    SimpleRegister::Dialogues => (Simple::Dialogues, "Đối thoại"),
+                    SimpleRegister::Inspections => (Simple::Inspections, "Kiểm tra, giám sát"),
+                    SimpleRegister::Models => (Simple::Models, "Mô hình “Dân vận khéo”"),
+                };
+                for e in registers_repo::simple(&mut tx, repo, &[unit.id], from, to).await? {
+                    if source.entry_matches(which, e.on, e.kind, from, to) {
+                        out.push(SourceRecord {
+                            date: format_date(e.on),
+                            label: format!("{what}: {}", e.title),
+                            adds: 1,
+                            petition_id: None,
+                            case_id: None,
+                        });
+                    }
+                }
+            }
+        }
+        let data_value = counts(&mut tx, &template, unit.id, unit.kind, from, to)
+            .await?
+            .into_iter()
+            .find(|(k, _)| k == indicator)
+            .map_or(0, |(_, v)| v);
+        Ok(SourceRecords {
+            round_id,
+            unit_code: unit.code,
+            indicator: ind.code.clone(),
+            name: ind.name.clone(),
+            unit_of_measure: ind.unit.clone(),
+            from: format_date(from),
+            to: format_date(to),
+            value: data_value,
+            counts_cases: matches!(
+                source,
+                qcdc_core::registers::source::Source::Petitions {
+                    measure: qcdc_core::registers::source::PetitionMeasure::Cases,
+                    ..
+                }
+            ),
+            records: out,
         })
     }
     .await;

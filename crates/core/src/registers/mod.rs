@@ -14,6 +14,7 @@
 //! - [`source`]: where an indicator of a template takes its figure from a register,
 //!   and the counting conventions.
 
+pub mod book;
 pub mod calendar;
 pub mod duplicates;
 pub mod petition;

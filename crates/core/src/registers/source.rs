@@ -402,43 +402,98 @@ fn state_on(p: &Petition, day: NaiveDate) -> PetitionState {
 }
 
 impl Source {
+    /// Whether a petition is one of the records this source counts in `[from, to]`
+    /// (for `measure = "cases"` the matching petitions are then counted by case).
+    pub fn petition_matches(&self, r: &PetitionRecord, from: NaiveDate, to: NaiveDate) -> bool {
+        let Source::Petitions {
+            kind,
+            filter,
+            result,
+            ..
+        } = *self
+        else {
+            return false;
+        };
+        let p = &r.petition;
+        if kind.is_some_and(|k| k != p.kind) || p.received > to {
+            return false;
+        }
+        let forwarded = p.date_of("forwarded");
+        if filter == PetitionFilter::Forwarded {
+            return forwarded.is_some_and(|d| within(d, from, to));
+        }
+        if forwarded.is_some_and(|d| d <= to) {
+            return false;
+        }
+        match filter {
+            PetitionFilter::Received => within(p.received, from, to),
+            PetitionFilter::Accepted => p
+                .steps()
+                .iter()
+                .any(|s| s.kind == StepKind::Accepted && within(s.date, from, to)),
+            PetitionFilter::Resolved => p
+                .steps()
+                .iter()
+                .rev()
+                .find_map(|s| s.kind.result().filter(|_| within(s.date, from, to)))
+                .is_some_and(|found| result.is_none_or(|want| want == found)),
+            PetitionFilter::Pending => !state_on(p, to).is_closed(),
+            PetitionFilter::Forwarded => false,
+        }
+    }
+
+    /// Whether a reception session is one this source counts in `[from, to]`.
+    pub fn session_matches(&self, s: &SessionRecord, from: NaiveDate, to: NaiveDate) -> bool {
+        match *self {
+            Source::Receptions { receiver, .. } => {
+                within(s.date, from, to) && receiver.is_none_or(|r| r == s.receiver)
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether an entry of a simple register (dialogue, inspection, model) dated
+    /// `on` is one this source counts in `[from, to]`.
+    pub fn entry_matches(
+        &self,
+        register: SimpleRegister,
+        on: NaiveDate,
+        inspection: Option<InspectionKind>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> bool {
+        if !within(on, from, to) {
+            return false;
+        }
+        match (self, register) {
+            (Source::Dialogues, SimpleRegister::Dialogues)
+            | (Source::Models, SimpleRegister::Models) => true,
+            (Source::Inspections { kind }, SimpleRegister::Inspections) => {
+                kind.is_none_or(|w| Some(w) == inspection)
+            }
+            _ => false,
+        }
+    }
+
+    /// The register this source counts from.
+    pub fn register(&self) -> Register {
+        match self {
+            Source::Petitions { .. } => Register::Petitions,
+            Source::Receptions { .. } => Register::Receptions,
+            Source::Dialogues => Register::Simple(SimpleRegister::Dialogues),
+            Source::Inspections { .. } => Register::Simple(SimpleRegister::Inspections),
+            Source::Models => Register::Simple(SimpleRegister::Models),
+        }
+    }
+
     /// The figure of this source over `data` in the window `[from, to]`.
     pub fn count(&self, data: &RegisterData, from: NaiveDate, to: NaiveDate) -> i64 {
         match *self {
-            Source::Petitions {
-                kind,
-                measure,
-                filter,
-                result,
-            } => {
-                let matching = data.petitions.iter().filter(|r| {
-                    let p = &r.petition;
-                    if kind.is_some_and(|k| k != p.kind) || p.received > to {
-                        return false;
-                    }
-                    let forwarded = p.date_of("forwarded");
-                    if filter == PetitionFilter::Forwarded {
-                        return forwarded.is_some_and(|d| within(d, from, to));
-                    }
-                    if forwarded.is_some_and(|d| d <= to) {
-                        return false;
-                    }
-                    match filter {
-                        PetitionFilter::Received => within(p.received, from, to),
-                        PetitionFilter::Accepted => p
-                            .steps()
-                            .iter()
-                            .any(|s| s.kind == StepKind::Accepted && within(s.date, from, to)),
-                        PetitionFilter::Resolved => p
-                            .steps()
-                            .iter()
-                            .rev()
-                            .find_map(|s| s.kind.result().filter(|_| within(s.date, from, to)))
-                            .is_some_and(|found| result.is_none_or(|want| want == found)),
-                        PetitionFilter::Pending => !state_on(p, to).is_closed(),
-                        PetitionFilter::Forwarded => false,
-                    }
-                });
+            Source::Petitions { measure, .. } => {
+                let matching = data
+                    .petitions
+                    .iter()
+                    .filter(|r| self.petition_matches(r, from, to));
                 match measure {
                     PetitionMeasure::Petitions => matching.count() as i64,
                     PetitionMeasure::Cases => matching
@@ -447,10 +502,10 @@ impl Source {
                         .len() as i64,
                 }
             }
-            Source::Receptions { measure, receiver } => data
+            Source::Receptions { measure, .. } => data
                 .sessions
                 .iter()
-                .filter(|s| within(s.date, from, to) && receiver.is_none_or(|r| r == s.receiver))
+                .filter(|s| self.session_matches(s, from, to))
                 .map(|s| match measure {
                     ReceptionMeasure::Sessions => 1,
                     ReceptionMeasure::Turns => i64::from(s.turns),
@@ -461,16 +516,38 @@ impl Source {
             Source::Dialogues => data
                 .dialogues
                 .iter()
-                .filter(|d| within(**d, from, to))
+                .filter(|d| self.entry_matches(SimpleRegister::Dialogues, **d, None, from, to))
                 .count() as i64,
-            Source::Models => data.models.iter().filter(|d| within(**d, from, to)).count() as i64,
-            Source::Inspections { kind } => data
+            Source::Models => data
+                .models
+                .iter()
+                .filter(|d| self.entry_matches(SimpleRegister::Models, **d, None, from, to))
+                .count() as i64,
+            Source::Inspections { .. } => data
                 .inspections
                 .iter()
-                .filter(|(d, k)| within(*d, from, to) && kind.is_none_or(|w| w == *k))
+                .filter(|(d, k)| {
+                    self.entry_matches(SimpleRegister::Inspections, *d, Some(*k), from, to)
+                })
                 .count() as i64,
         }
     }
+}
+
+/// The register a source counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Register {
+    Petitions,
+    Receptions,
+    Simple(SimpleRegister),
+}
+
+/// The registers whose entries are a date, a title and little else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SimpleRegister {
+    Dialogues,
+    Inspections,
+    Models,
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ fn wrong(why: impl Into<String>) -> FormImportError {
 }
 
 /// Unpacks every part under a hard cap, so that nothing larger ever reaches calamine.
-fn check_container(bytes: &[u8]) -> Result<(), FormImportError> {
+pub(crate) fn check_container(bytes: &[u8]) -> Result<(), FormImportError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
         unreadable("tệp không phải định dạng .xlsx (Excel 2007 trở lên) hoặc đã bị hỏng")
     })?;

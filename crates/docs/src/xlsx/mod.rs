@@ -9,6 +9,7 @@ mod consolidation;
 mod error;
 mod form;
 mod import;
+mod table;
 
 pub use consolidation::export_consolidation;
 pub use error::{BadCell, FormImportError};
@@ -16,6 +17,7 @@ pub use form::{FORM_SHEET, FormExport, META_SHEET, export_form};
 pub use import::{
     ImportedForm, ImportedValue, MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES, import_form,
 };
+pub use table::{read_table, write_table};
 
 use serde::{Deserialize, Serialize};
 
