@@ -134,8 +134,8 @@ async fn hostile_commune_admin(url: &str) {
             .as_deref(),
         Some("T")
     );
-    // two templates, each in versions 1 and 2
-    assert_eq!(templates::list(&cli).await.unwrap().len(), 4);
+    // two templates, each in versions 1, 2 and 3
+    assert_eq!(templates::list(&cli).await.unwrap().len(), 6);
     // what it may do: add a unit under its commune and give a role there
     let village = qcdc_testkit::rec(
         "N1V1",
