@@ -801,18 +801,18 @@ async fn template_in_use_is_immutable(url: &str) {
     )
     .await
     .unwrap();
-    // the round took the newest version, 2
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates/qcdc-dinh-ky.v2.toml");
+    // the round took the newest version, 3
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates/qcdc-dinh-ky.v3.toml");
     let src = std::fs::read_to_string(path).unwrap();
     // same content: a no-op
-    assert_eq!(s.import_template(&src, "admin").await.unwrap().version, 2);
+    assert_eq!(s.import_template(&src, "admin").await.unwrap().version, 3);
     let changed = src.replace("Khái quát đặc điểm", "Đặc điểm");
     assert_eq!(
         s.import_template(&changed, "admin").await.unwrap_err().code,
         ErrorCode::TemplateInUse
     );
-    let v3 = changed.replace("version = 2", "version = 3");
-    assert_eq!(s.import_template(&v3, "admin").await.unwrap().version, 3);
+    let v4 = changed.replace("version = 3", "version = 4");
+    assert_eq!(s.import_template(&v4, "admin").await.unwrap().version, 4);
     assert_eq!(
         s.import_template("code = 1", "admin")
             .await
@@ -820,8 +820,8 @@ async fn template_in_use_is_immutable(url: &str) {
             .code,
         ErrorCode::InvalidTemplate
     );
-    // the two shipped templates in versions 1 and 2, and the imported version 3
-    assert_eq!(s.list_templates().await.unwrap().len(), 5);
+    // the two shipped templates in versions 1, 2 and 3, and the imported version 4
+    assert_eq!(s.list_templates().await.unwrap().len(), 7);
 }
 
 async fn users_and_tokens(url: &str) {
@@ -891,6 +891,6 @@ async fn reopening_keeps_everything(url: &str) {
     // a second start on the same database finds its schema, units and templates
     let again = Store::open(url).await;
     assert_eq!(again.all_units().await.unwrap().len(), 8);
-    // two templates in two versions each
-    assert_eq!(again.list_templates().await.unwrap().len(), 4);
+    // two templates in three versions each
+    assert_eq!(again.list_templates().await.unwrap().len(), 6);
 }
