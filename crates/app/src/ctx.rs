@@ -34,8 +34,6 @@ struct Inner {
     throttle: Mutex<Throttle>,
     /// Failed sign-ins since start (a counter for monitoring).
     sign_in_failures: AtomicU64,
-    /// Counts the figures of indicators that declare a `source`.
-    prefill: Arc<dyn crate::sources::PrefillProvider>,
 }
 
 /// The application: cheap to clone, shared by every request.
@@ -95,7 +93,6 @@ impl App {
                 mailer: RwLock::default(),
                 throttle: Mutex::default(),
                 sign_in_failures: AtomicU64::new(0),
-                prefill: Arc::new(crate::registers::prefill::RegisterCounts),
             }),
         })
     }
@@ -141,11 +138,6 @@ impl App {
     /// Closes the database pool.
     pub async fn close(&self) {
         self.inner.db.close().await;
-    }
-
-    /// The provider of figures counted for indicators that declare a `source`.
-    pub(crate) fn prefill_provider(&self) -> &dyn crate::sources::PrefillProvider {
-        self.inner.prefill.as_ref()
     }
 
     pub(crate) fn db(&self) -> &Db {

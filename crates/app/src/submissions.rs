@@ -22,7 +22,13 @@ use qcdc_store::{audit, rollup};
 
 use crate::ctx::Ctx;
 use crate::rounds::load as load_round;
-use crate::sources::{PrefillRequest, Prefills, has_sources};
+use crate::sources::{PrefillProvider, PrefillRequest, Prefills, has_sources};
+
+/// What counts the figures of `source` indicators: the registers. The only place the
+/// report code names them; everything else sees the `PrefillProvider` trait.
+fn prefill_provider() -> &'static dyn PrefillProvider {
+    &crate::registers::prefill::RegisterCounts
+}
 use crate::views::{OverrideLine, Page, PageReq, SubmissionRights, SubmissionView, VersionInfo};
 
 /// Values and sections to merge into a draft: `None` clears a cell or a section.
@@ -241,7 +247,7 @@ pub(crate) async fn view_in(
         correct: may_report && open && s.status == Status::Accepted,
     };
     let prefilled = if can.edit {
-        prefill(cx, c, &t, &round, &unit)
+        prefill(c, &t, &round, &unit)
             .await?
             .into_iter()
             .map(|(k, v)| (k, fmt_value(v)))
@@ -319,7 +325,6 @@ pub(crate) async fn view_in(
 /// The values counted for the indicators of the template that declare a
 /// `source`, for the unit over the round's cut-off window (empty when none does).
 async fn prefill(
-    cx: &Ctx,
     c: &mut AnyConnection,
     t: &Template,
     round: &Round,
@@ -329,8 +334,7 @@ async fn prefill(
         return Ok(Prefills::new());
     }
     let (from, to) = round.period.cutoff();
-    cx.app()
-        .prefill_provider()
+    prefill_provider()
         .prefill(
             c,
             PrefillRequest {
@@ -430,7 +434,7 @@ pub(crate) async fn save_draft_from(
             ));
         }
         let next = s.status.apply(Action::SaveDraft)?;
-        let counted = prefill(cx, &mut tx, &t, &round, &unit).await?;
+        let counted = prefill(&mut tx, &t, &round, &unit).await?;
         let adopted_reason = adopted_from.map(|r| format!("Lấy số liệu tổng hợp từ báo cáo cấp dưới (đợt #{r})"));
         let reasons = match &adopted_reason {
             Some(r) => Reasons::Given(r),
@@ -669,7 +673,7 @@ pub async fn submit_with(
         if !change.values.is_empty() || !change.sections.is_empty() {
             check_change(&t, change)?;
             let drafted = s.status.apply(Action::SaveDraft)?;
-            let counted = prefill(cx, &mut tx, &t, &round, &unit).await?;
+            let counted = prefill(&mut tx, &t, &round, &unit).await?;
             write_draft(cx, &mut tx, &s, change, (&t, &counted), Reasons::Typed).await?;
             if drafted != s.status {
                 transition(
