@@ -853,6 +853,59 @@ async fn prefill_from_registers(f: &Fx) {
         None,
         "an indicator without a source is not counted"
     );
+    // the whole round at once gives each recipient what it gets alone
+    let all = prefill::for_round_all(&f.office_t, round).await.unwrap();
+    assert_eq!(
+        all.units
+            .iter()
+            .map(|u| u.unit_code.as_str())
+            .collect::<Vec<_>>(),
+        vec!["N1", "N2"]
+    );
+    assert!(all.columns.iter().all(|c| c.indicator != "ghi_tay"));
+    for row in &all.units {
+        let one = prefill::for_round(&f.office_t, round, &row.unit_code)
+            .await
+            .unwrap();
+        for (c, v) in all.columns.iter().zip(&row.values) {
+            let alone = one
+                .items
+                .iter()
+                .find(|i| i.indicator == c.indicator)
+                .map(|i| i.value);
+            assert_eq!(alone, *v, "{} {}", row.unit_code, c.indicator);
+        }
+    }
+    let cell = |unit: &str, code: &str| {
+        let col = all
+            .columns
+            .iter()
+            .position(|c| c.indicator == code)
+            .unwrap();
+        all.units
+            .iter()
+            .find(|u| u.unit_code == unit)
+            .unwrap()
+            .values[col]
+    };
+    assert_eq!(cell("N1", "kn_vu_viec"), Some(2));
+    assert_eq!(cell("N1", "kiem_tra"), Some(1));
+    // N2 keeps a petitions book and nothing else: no inspection figure, and its
+    // complaint of 01/09 counted
+    assert_eq!(cell("N2", "kiem_tra"), None);
+    assert_eq!(cell("N2", "kn_vu_viec"), Some(1));
+    assert_eq!(
+        all.counted,
+        all.units.iter().flat_map(|u| &u.values).flatten().count()
+    );
+    // a recipient's reporter does not see the whole round's figures
+    assert_eq!(
+        prefill::for_round_all(&f.rep_n1, round)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
     // a unit out of the actor's scope
     assert_eq!(
         prefill::for_round(&f.rep_n2, round, "N1")
