@@ -945,6 +945,25 @@ async fn report_form_takes_the_counts(f: &Fx, round: i64) {
     let seen = submissions::view(&f.office_t, round, "N1").await.unwrap();
     assert!(seen.prefilled.is_empty() && seen.overrides.is_empty());
 
+    // an import preview says which figures differ from the counts (a reason will
+    // be asked for those) and which agree
+    let lines = submissions::preview_change(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(&[("luot_tiep", Some(4)), ("kn_vu_viec", Some(3))], &[]),
+    )
+    .await
+    .unwrap();
+    let counted = |code: &str| {
+        lines
+            .iter()
+            .find(|l| l.field == format!("v.{code}"))
+            .map(|l| l.counted.clone())
+    };
+    assert_eq!(counted("kn_vu_viec"), Some(Some("2".to_string())));
+    assert_eq!(counted("luot_tiep"), Some(None));
+
     // a different figure without a reason: refused in Vietnamese, nothing saved
     let e = submissions::save_draft(
         &f.rep_n1,
