@@ -71,6 +71,7 @@ struct FactsRow {
 #[derive(FromRow)]
 struct StepRow {
     petition_id: i64,
+    seq: i64,
     step_on: String,
     kind: String,
     detail: Option<String>,
@@ -117,36 +118,44 @@ pub async fn petitions(
         return Ok(out);
     }
     let t = "petition_steps";
+    // read in storage order (no sort, no index walk) and put each step with its
+    // petition by id; each petition's steps are then ordered by their number
     let sql = match units {
         Units::One(_) => format!(
-            "SELECT petition_id, step_on, kind, detail, result FROM petition_steps \
-             WHERE petition_id IN (SELECT id FROM petitions WHERE {}) ORDER BY petition_id, seq",
+            "SELECT petition_id, seq, step_on, kind, detail, result FROM petition_steps \
+             WHERE petition_id IN (SELECT id FROM petitions WHERE {})",
             units.clause("unit_id")
         ),
-        Units::All => "SELECT petition_id, step_on, kind, detail, result FROM petition_steps \
-                       ORDER BY petition_id, seq"
-            .to_string(),
+        Units::All => {
+            "SELECT petition_id, seq, step_on, kind, detail, result FROM petition_steps".to_string()
+        }
     };
-    let mut at = 0usize;
+    let mut numbered: Vec<Vec<(i64, Step)>> = Vec::new();
+    numbered.resize_with(out.len(), Vec::new);
     let mut stream = sqlx::query_as::<_, StepRow>(sqlx::AssertSqlSafe(sql)).fetch(&mut *c);
     while let Some(r) = stream
         .try_next()
         .await
         .map_err(|e| rows::corrupt(t, "*", e))?
     {
-        // both sides ascend by petition id: move to this step's petition
-        while at < out.len() && out[at].id < r.petition_id {
-            at += 1;
-        }
-        let Some(p) = out.get_mut(at).filter(|p| p.id == r.petition_id) else {
+        // a step of a petition received after `to` has no place here
+        let Ok(at) = out.binary_search_by_key(&r.petition_id, |p| p.id) else {
             continue;
         };
         let kind = StepKind::from_parts(&r.kind, r.detail.as_deref(), r.result.as_deref())
             .map_err(|e| rows::corrupt(t, "kind", format!("«{}»: {}", r.kind, e.message)))?;
-        p.steps.push(Step {
-            date: day_col(t, "step_on", &r.step_on)?,
-            kind,
-        });
+        numbered[at].push((
+            r.seq,
+            Step {
+                date: day_col(t, "step_on", &r.step_on)?,
+                kind,
+            },
+        ));
+    }
+    drop(stream);
+    for (p, mut steps) in out.iter_mut().zip(numbered) {
+        steps.sort_by_key(|(seq, _)| *seq);
+        p.steps = steps.into_iter().map(|(_, s)| s).collect();
     }
     Ok(out)
 }
