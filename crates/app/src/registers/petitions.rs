@@ -491,7 +491,7 @@ pub async fn get(cx: &Ctx, petition_id: i64) -> CoreResult<PetitionView> {
 /// The petitions of a unit (or of its subtree: an office's deadline view), each
 /// shown as its own unit allows, most urgent first.
 pub async fn list(cx: &Ctx, unit_code: &str, f: &ListFilter) -> CoreResult<PetitionList> {
-    let (shown, totals) = collect(cx, unit_code, f).await?;
+    let (shown, totals) = collect_shown(cx, unit_code, f).await?;
     audit_identity_views(cx, &shown).await?;
     Ok(PetitionList {
         items: shown.into_iter().map(|s| s.view).collect(),
@@ -522,7 +522,7 @@ pub async fn page(
     f: &ListFilter,
     page: PageReq,
 ) -> CoreResult<PetitionPage> {
-    let (shown, totals) = collect(cx, unit_code, f).await?;
+    let (shown, totals) = collect_shown(cx, unit_code, f).await?;
     let total = i64::try_from(shown.len()).unwrap_or(i64::MAX);
     let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
     let size = usize::try_from(page.size()).unwrap_or(usize::MAX);
@@ -546,7 +546,7 @@ struct Totals {
 
 /// Every petition the filter keeps, shown as the actor may see it and sorted
 /// most urgent first, with the totals; nothing is written to the audit log yet.
-async fn collect(cx: &Ctx, unit_code: &str, f: &ListFilter) -> CoreResult<(Vec<Shown>, Totals)> {
+async fn collect_shown(cx: &Ctx, unit_code: &str, f: &ListFilter) -> CoreResult<(Vec<Shown>, Totals)> {
     let today = cx.app().today();
     let rules = petition_rules()?;
     let mut tx = cx.app().db().read().await?;
