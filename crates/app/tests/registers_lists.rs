@@ -120,7 +120,10 @@ async fn all(url: &str) {
     .unwrap();
     assert_eq!((p1.total, p1.pages, p1.page), (3, 2, 1));
     assert_eq!(
-        p1.items.iter().map(|e| e.title.as_str()).collect::<Vec<_>>(),
+        p1.items
+            .iter()
+            .map(|e| e.title.as_str())
+            .collect::<Vec<_>>(),
         ["Đối thoại với thanh niên", "Đối thoại về đất đai"],
         "newest first"
     );
@@ -251,7 +254,10 @@ async fn all(url: &str) {
 
     // ---- petitions by page
     let mut ids = Vec::new();
-    for (i, day) in ["02/03/2026", "09/03/2026", "16/03/2026"].iter().enumerate() {
+    for (i, day) in ["02/03/2026", "09/03/2026", "16/03/2026"]
+        .iter()
+        .enumerate()
+    {
         ids.push(
             petitions::record(
                 &rep_n1,
@@ -332,7 +338,10 @@ async fn all(url: &str) {
     );
     assert_eq!(c.petitions[0].state_label, "Mới tiếp nhận");
     // the office above sees the case's petitions, not its title
-    let c = petitions::case_of(&office_t, ids[0]).await.unwrap().unwrap();
+    let c = petitions::case_of(&office_t, ids[0])
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((c.title.as_str(), c.petitions.len()), ("", 2));
     assert_eq!(
         petitions::case_of(&rep_n2, ids[0]).await.unwrap_err().code,

@@ -554,7 +554,10 @@ pub async fn case(c: &mut AnyConnection, id: i64) -> CoreResult<Option<StoredCas
 }
 
 /// The petitions of a case, by received date then id.
-pub async fn case_petitions(c: &mut AnyConnection, case_id: i64) -> CoreResult<Vec<StoredPetition>> {
+pub async fn case_petitions(
+    c: &mut AnyConnection,
+    case_id: i64,
+) -> CoreResult<Vec<StoredPetition>> {
     let sql = format!(
         "SELECT {PETITION_COLS} FROM petitions WHERE case_id = $1 ORDER BY received_on, id"
     );

@@ -195,10 +195,7 @@ async fn render(
     let (tu, den) = (format_date(from), format_date(to));
     let here = format!("{}/{unit}", b.path);
     let window_q = format!("tu={}&den={}", enc(&tu), enc(&den));
-    let base = format!(
-        "{here}?{window_q}{}&",
-        if subtree { "&cay=1" } else { "" }
-    );
+    let base = format!("{here}?{window_q}{}&", if subtree { "&cay=1" } else { "" });
     let body = html! {
         p.muted { a href=(format!("/so-theo-doi/{unit}")) { "← Các sổ theo dõi của " (unit) } }
         h1 { (b.title) " — " (unit) }
@@ -269,9 +266,10 @@ fn input_of(b: Book, t: &Typed) -> Result<EntryInput, CoreError> {
         })?,
     };
     let kind = match b.which {
-        Register::Inspections => Some(InspectionKind::parse(&t.kind).ok_or_else(|| {
-            CoreError::invalid("Chưa chọn hình thức (kiểm tra hay giám sát)")
-        })?),
+        Register::Inspections => Some(
+            InspectionKind::parse(&t.kind)
+                .ok_or_else(|| CoreError::invalid("Chưa chọn hình thức (kiểm tra hay giám sát)"))?,
+        ),
         _ => None,
     };
     Ok(EntryInput {
@@ -283,13 +281,7 @@ fn input_of(b: Book, t: &Typed) -> Result<EntryInput, CoreError> {
     })
 }
 
-async fn record(
-    s: &WebState,
-    u: &User,
-    b: Book,
-    unit: &str,
-    f: &[(String, String)],
-) -> Response {
+async fn record(s: &WebState, u: &User, b: Book, unit: &str, f: &[(String, String)]) -> Response {
     let typed = Typed {
         date: field(f, "ngay"),
         title: field(f, "noi_dung"),
@@ -398,6 +390,27 @@ pub async fn hub(u: User, Query(q): Query<HubQuery>) -> Response {
     page("Sổ theo dõi", Some(&u), None, body).into_response()
 }
 
+/// A line of the hub: a register, its list (the unit's, the subtree's) and counts.
+struct HubRow {
+    name: &'static str,
+    own: String,
+    all: Option<String>,
+    count: i64,
+    below: Option<i64>,
+}
+
+impl HubRow {
+    fn book(b: Book, unit: &str, count: i64, below: Option<i64>) -> HubRow {
+        HubRow {
+            name: b.title,
+            own: format!("{}/{unit}", b.path),
+            all: Some(format!("{}/{unit}?cay=1", b.path)),
+            count,
+            below,
+        }
+    }
+}
+
 /// One unit's registers: how many records each holds (the unit's own and its
 /// subtree's), the petitions running late, links to each register.
 pub async fn unit_hub(u: User, Path(unit): Path<String>) -> Response {
@@ -406,42 +419,30 @@ pub async fn unit_hub(u: User, Path(unit): Path<String>) -> Response {
         Err(e) => return error_page(&u, e),
     };
     let c = |v: i64| qcdc_core::number::format_f64(v as f64, 0);
-    let rows: [(&str, String, Option<String>, i64, Option<i64>); 5] = [
-        (
-            "Sổ theo dõi đơn (khiếu nại, tố cáo, kiến nghị, phản ánh)",
-            format!("/so-don/{unit}"),
-            Some(format!("/so-don/{unit}?cay=1")),
-            o.own.petitions,
-            o.subtree.map(|s| s.petitions),
-        ),
-        (
-            "Sổ tiếp công dân",
-            format!("/so-tiep-dan/{unit}"),
-            None,
-            o.own.receptions,
-            o.subtree.map(|s| s.receptions),
-        ),
-        (
-            DIALOGUES.title,
-            format!("{}/{unit}", DIALOGUES.path),
-            Some(format!("{}/{unit}?cay=1", DIALOGUES.path)),
-            o.own.dialogues,
-            o.subtree.map(|s| s.dialogues),
-        ),
-        (
-            INSPECTIONS.title,
-            format!("{}/{unit}", INSPECTIONS.path),
-            Some(format!("{}/{unit}?cay=1", INSPECTIONS.path)),
+    let sub = |f: fn(&hub::RegisterCounts) -> i64| o.subtree.as_ref().map(f);
+    let rows = [
+        HubRow {
+            name: "Sổ theo dõi đơn (khiếu nại, tố cáo, kiến nghị, phản ánh)",
+            own: format!("/so-don/{unit}"),
+            all: Some(format!("/so-don/{unit}?cay=1")),
+            count: o.own.petitions,
+            below: sub(|s| s.petitions),
+        },
+        HubRow {
+            name: "Sổ tiếp công dân",
+            own: format!("/so-tiep-dan/{unit}"),
+            all: None,
+            count: o.own.receptions,
+            below: sub(|s| s.receptions),
+        },
+        HubRow::book(DIALOGUES, &unit, o.own.dialogues, sub(|s| s.dialogues)),
+        HubRow::book(
+            INSPECTIONS,
+            &unit,
             o.own.inspections,
-            o.subtree.map(|s| s.inspections),
+            sub(|s| s.inspections),
         ),
-        (
-            MODELS.title,
-            format!("{}/{unit}", MODELS.path),
-            Some(format!("{}/{unit}?cay=1", MODELS.path)),
-            o.own.models,
-            o.subtree.map(|s| s.models),
-        ),
+        HubRow::book(MODELS, &unit, o.own.models, sub(|s| s.models)),
     ];
     let body = html! {
         h1 { "Sổ theo dõi — " (o.unit_name) " (" (o.unit_code) ")" }
@@ -462,14 +463,14 @@ pub async fn unit_hub(u: User, Path(unit): Path<String>) -> Response {
                 @if o.subtree.is_some() { th.right { "Cả " (o.units_below) " đơn vị trực thuộc và đơn vị" } }
             } }
             tbody {
-                @for (name, own, all, n, below) in &rows {
+                @for r in &rows {
                     tr {
-                        td { a href=(own) { (name) } }
-                        td.num { (c(*n)) }
+                        td { a href=(r.own) { (r.name) } }
+                        td.num { (c(r.count)) }
                         @if o.subtree.is_some() {
                             td.num {
-                                @if let (Some(all), Some(b)) = (all, below) { a href=(all) { (c(*b)) } }
-                                @else if let Some(b) = below { (c(*b)) }
+                                @if let (Some(all), Some(b)) = (&r.all, r.below) { a href=(all) { (c(b)) } }
+                                @else if let Some(b) = r.below { (c(b)) }
                             }
                         }
                     }

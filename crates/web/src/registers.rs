@@ -9,12 +9,12 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use qcdc_app::{CoreError, PageReq};
 use qcdc_app::registers::petitions::{
     self, DeadlineBadge, ListFilter, PetitionInput, PetitionView, StepInput,
 };
 use qcdc_app::registers::reception::{self, SessionInput};
 use qcdc_app::registers::{excel, prefill};
+use qcdc_app::{CoreError, PageReq};
 use qcdc_core::period::{format_date, parse_date};
 use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::{Channel, Complexity, DeadlineStatus, PetitionKind, StepKind};
@@ -745,10 +745,15 @@ pub async fn link_case(
                 "don" | "so_don" => v,
                 _ => continue,
             };
-            for part in list.split([',', ';', ' ']).map(str::trim).filter(|t| !t.is_empty()) {
-                let n = part.trim_start_matches('#').parse::<i64>().map_err(|_| {
-                    CoreError::invalid(format!("Số đơn «{part}» không phải là số"))
-                })?;
+            for part in list
+                .split([',', ';', ' '])
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            {
+                let n = part
+                    .trim_start_matches('#')
+                    .parse::<i64>()
+                    .map_err(|_| CoreError::invalid(format!("Số đơn «{part}» không phải là số")))?;
                 ids.push(n);
             }
         }

@@ -235,9 +235,13 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
         )),
         "/don/{petition}/buoc" => f("&buoc=verification&ngay=02/06/2026"),
         "/so-tiep-dan/{unit}" => f("&ngay=02/06/2026&nguoi_tiep=chairman&luot=1&so_nguoi=1"),
-        "/so-doi-thoai/{unit}" => f("&ngay=02/06/2026&noi_dung=%C4%90%E1%BB%91i+tho%E1%BA%A1i&so_nguoi=30"),
+        "/so-doi-thoai/{unit}" => {
+            f("&ngay=02/06/2026&noi_dung=%C4%90%E1%BB%91i+tho%E1%BA%A1i&so_nguoi=30")
+        }
         "/so-kiem-tra/{unit}" => f("&ngay=02/06/2026&loai=supervision&noi_dung=Gi%C3%A1m+s%C3%A1t"),
-        "/so-mo-hinh/{unit}" => f("&ngay=02/06/2026&noi_dung=M%C3%B4+h%C3%ACnh&linh_vuc=Kinh+t%E1%BA%BF"),
+        "/so-mo-hinh/{unit}" => {
+            f("&ngay=02/06/2026&noi_dung=M%C3%B4+h%C3%ACnh&linh_vuc=Kinh+t%E1%BA%BF")
+        }
         "/don/{petition}/vu-viec" => f("&ten=V%E1%BB%A5+vi%E1%BB%87c"),
         "/quan-tri/mau" => Payload::File(
             "t.toml",

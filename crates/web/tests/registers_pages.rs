@@ -135,7 +135,9 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
     assert_eq!(st, StatusCode::OK, "{body}");
     assert!(body.contains("Chưa có cuộc đối thoại nào"), "{body}");
     assert!(
-        body.contains(&format!("name=\"ngay\" value=\"{today}\" required autofocus")),
+        body.contains(&format!(
+            "name=\"ngay\" value=\"{today}\" required autofocus"
+        )),
         "{body}"
     );
     let (st, loc, _) = send(
@@ -265,7 +267,12 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
 
     // a reporter of another unit: refused, nothing written
     let (rep2, csrf2) = sign_in(&store, "rep2").await;
-    for path in ["/so-doi-thoai/N1", "/so-kiem-tra/N1", "/so-mo-hinh/N1", "/so-theo-doi/N1"] {
+    for path in [
+        "/so-doi-thoai/N1",
+        "/so-kiem-tra/N1",
+        "/so-mo-hinh/N1",
+        "/so-theo-doi/N1",
+    ] {
         let (st, _, _) = send(&app, get(path, &rep2)).await;
         assert_eq!(st, StatusCode::FORBIDDEN, "{path}");
     }
@@ -374,7 +381,10 @@ async fn the_petition_list_goes_by_pages_and_petitions_join_one_case() {
     // the office's subtree view keeps its filter across pages
     let (office, _) = sign_in(&store, "vanphong").await;
     let (_, _, body) = send(&app, get("/so-don/T?cay=1", &office)).await;
-    assert!(body.contains("href=\"/so-don/T?cay=1&amp;trang=2\""), "{body}");
+    assert!(
+        body.contains("href=\"/so-don/T?cay=1&amp;trang=2\""),
+        "{body}"
+    );
 
     // two petitions of the same people about the same matter: linked into one case
     let a = petitions::record(

@@ -546,7 +546,11 @@ struct Totals {
 
 /// Every petition the filter keeps, shown as the actor may see it and sorted
 /// most urgent first, with the totals; nothing is written to the audit log yet.
-async fn collect_shown(cx: &Ctx, unit_code: &str, f: &ListFilter) -> CoreResult<(Vec<Shown>, Totals)> {
+async fn collect_shown(
+    cx: &Ctx,
+    unit_code: &str,
+    f: &ListFilter,
+) -> CoreResult<(Vec<Shown>, Totals)> {
     let today = cx.app().today();
     let rules = petition_rules()?;
     let mut tx = cx.app().db().read().await?;

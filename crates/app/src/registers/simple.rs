@@ -138,16 +138,9 @@ pub async fn page(
     let r = async {
         let (unit, _) = require_sight(cx, &mut tx, unit_code).await?;
         let ids = units_of(&mut tx, &unit, subtree).await?;
-        let (rows, total) = registers_repo::simple_page(
-            &mut tx,
-            which,
-            &ids,
-            from,
-            to,
-            page.size(),
-            page.offset(),
-        )
-        .await?;
+        let (rows, total) =
+            registers_repo::simple_page(&mut tx, which, &ids, from, to, page.size(), page.offset())
+                .await?;
         Ok(Page::new(views(&mut tx, rows).await?, total, page))
     };
     let r = r.await;
