@@ -460,7 +460,7 @@ pub async fn unit_hub(u: User, Path(unit): Path<String>) -> Response {
             thead { tr {
                 th { "Sổ" }
                 th.right { "Của đơn vị" }
-                @if o.subtree.is_some() { th.right { "Cả " (o.units_below) " đơn vị trực thuộc và đơn vị" } }
+                @if o.subtree.is_some() { th.right { "Cả đơn vị và " (o.units_below) " đơn vị trực thuộc" } }
             } }
             tbody {
                 @for r in &rows {
