@@ -425,6 +425,7 @@ pub async fn reception_page(
         Err(e) => return error_page(&u, e),
     };
     let body = html! {
+        p.muted { a href=(format!("/so-theo-doi/{unit}")) { "← Các sổ theo dõi của " (unit) } }
         h1 { "Sổ tiếp công dân — " (unit) }
         form method="get" action=(format!("/so-tiep-dan/{unit}")) {
             label { "Từ ngày " input name="tu" value=(format_date(from)) placeholder="dd/mm/yyyy"; }
