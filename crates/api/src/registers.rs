@@ -139,6 +139,8 @@ pub struct StepBody {
     #[serde(default)]
     note: String,
     complexity: Option<String>,
+    /// Forwarding to a unit of the system: its code.
+    to_unit: Option<String>,
 }
 
 pub async fn add_step(Auth(cx): Auth, P(id): P<i64>, b: JsonBody<StepBody>) -> ApiResult<Value> {
@@ -152,8 +154,17 @@ pub async fn add_step(Auth(cx): Auth, P(id): P<i64>, b: JsonBody<StepBody>) -> A
             .as_deref()
             .map(|c| code_of("Mức độ", c, Complexity::parse))
             .transpose()?,
+        to_unit: b.to_unit,
     };
     ok(petitions::add_step(&cx, id, &input).await?)
+}
+
+pub async fn forwarding(Auth(cx): Auth, P(id): P<i64>) -> ApiResult<Value> {
+    ok(petitions::forwarding(&cx, id).await?)
+}
+
+pub async fn round_figures(Auth(cx): Auth, P(id): P<i64>) -> ApiResult<Value> {
+    ok(qcdc_app::registers::prefill::for_round_all(&cx, id).await?)
 }
 
 pub async fn duplicates(Auth(cx): Auth, P(id): P<i64>) -> ApiResult<Value> {

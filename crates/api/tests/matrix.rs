@@ -91,7 +91,7 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
         ("GET", "/api/v1/notices" | "/api/v1/review-queue") | ("POST", "/api/v1/notices/read") => {
             ALL
         }
-        ("GET", "/api/v1/rounds/{id}/status") => VIEW_T,
+        ("GET", "/api/v1/rounds/{id}/status" | "/api/v1/rounds/{id}/registers") => VIEW_T,
         (
             "GET",
             "/api/v1/rounds/{id}/submissions/{unit}"
@@ -157,6 +157,7 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/api/v1/petitions/{petition}"
             | "/api/v1/petitions/{petition}/case"
             | "/api/v1/units/{code}/registers"
+            | "/api/v1/petitions/{petition}/forwarding"
             | "/api/v1/units/{code}/receptions"
             | "/api/v1/units/{code}/receptions/compliance"
             | "/api/v1/rounds/{id}/registers/{unit}"

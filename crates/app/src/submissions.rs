@@ -72,6 +72,9 @@ pub struct PreviewLine {
     pub label: String,
     pub old: Option<String>,
     pub new: Option<String>,
+    /// The value counted from the unit's registers when the new figure differs
+    /// from it: confirming then needs a written reason for this figure.
+    pub counted: Option<String>,
 }
 
 /// What `change` would alter in the report's draft, figure by figure and section
@@ -90,6 +93,7 @@ pub async fn preview_change(
         check_change(&t, change)?;
         let old_values = submissions_repo::values(&mut tx, Figures::Draft, s.id).await?;
         let old_sections = submissions_repo::draft_sections(&mut tx, s.id).await?;
+        let counted = prefill(&mut tx, &t, &round, &unit).await?;
         let mut out = Vec::new();
         for sec in t.sections() {
             if let Some(new) = change.sections.get(&sec.number) {
@@ -104,6 +108,7 @@ pub async fn preview_change(
                         label: format!("Mục {}. {}", sec.number, sec.title),
                         old,
                         new,
+                        counted: None,
                     });
                 }
             }
@@ -117,6 +122,10 @@ pub async fn preview_change(
                         label: ind.name.clone(),
                         old: old.map(fmt_value),
                         new: new.map(fmt_value),
+                        counted: counted
+                            .get(&ind.code)
+                            .filter(|c| Some(**c) != *new)
+                            .map(|c| fmt_value(*c)),
                     });
                 }
             }

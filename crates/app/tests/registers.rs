@@ -103,6 +103,7 @@ fn step(date: &str, kind: StepKind) -> StepInput {
         kind,
         note: String::new(),
         complexity: None,
+        to_unit: None,
     }
 }
 
@@ -853,6 +854,59 @@ async fn prefill_from_registers(f: &Fx) {
         None,
         "an indicator without a source is not counted"
     );
+    // the whole round at once gives each recipient what it gets alone
+    let all = prefill::for_round_all(&f.office_t, round).await.unwrap();
+    assert_eq!(
+        all.units
+            .iter()
+            .map(|u| u.unit_code.as_str())
+            .collect::<Vec<_>>(),
+        vec!["N1", "N2"]
+    );
+    assert!(all.columns.iter().all(|c| c.indicator != "ghi_tay"));
+    for row in &all.units {
+        let one = prefill::for_round(&f.office_t, round, &row.unit_code)
+            .await
+            .unwrap();
+        for (c, v) in all.columns.iter().zip(&row.values) {
+            let alone = one
+                .items
+                .iter()
+                .find(|i| i.indicator == c.indicator)
+                .map(|i| i.value);
+            assert_eq!(alone, *v, "{} {}", row.unit_code, c.indicator);
+        }
+    }
+    let cell = |unit: &str, code: &str| {
+        let col = all
+            .columns
+            .iter()
+            .position(|c| c.indicator == code)
+            .unwrap();
+        all.units
+            .iter()
+            .find(|u| u.unit_code == unit)
+            .unwrap()
+            .values[col]
+    };
+    assert_eq!(cell("N1", "kn_vu_viec"), Some(2));
+    assert_eq!(cell("N1", "kiem_tra"), Some(1));
+    // N2 keeps a petitions book and nothing else: no inspection figure, and its
+    // complaint of 01/09 counted
+    assert_eq!(cell("N2", "kiem_tra"), None);
+    assert_eq!(cell("N2", "kn_vu_viec"), Some(1));
+    assert_eq!(
+        all.counted,
+        all.units.iter().flat_map(|u| &u.values).flatten().count()
+    );
+    // a recipient's reporter does not see the whole round's figures
+    assert_eq!(
+        prefill::for_round_all(&f.rep_n1, round)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
     // a unit out of the actor's scope
     assert_eq!(
         prefill::for_round(&f.rep_n2, round, "N1")
@@ -890,6 +944,25 @@ async fn report_form_takes_the_counts(f: &Fx, round: i64) {
     // the office above sees the report but no form, hence no counts offered
     let seen = submissions::view(&f.office_t, round, "N1").await.unwrap();
     assert!(seen.prefilled.is_empty() && seen.overrides.is_empty());
+
+    // an import preview says which figures differ from the counts (a reason will
+    // be asked for those) and which agree
+    let lines = submissions::preview_change(
+        &f.rep_n1,
+        round,
+        "N1",
+        &figures(&[("luot_tiep", Some(4)), ("kn_vu_viec", Some(3))], &[]),
+    )
+    .await
+    .unwrap();
+    let counted = |code: &str| {
+        lines
+            .iter()
+            .find(|l| l.field == format!("v.{code}"))
+            .map(|l| l.counted.clone())
+    };
+    assert_eq!(counted("kn_vu_viec"), Some(Some("2".to_string())));
+    assert_eq!(counted("luot_tiep"), Some(None));
 
     // a different figure without a reason: refused in Vietnamese, nothing saved
     let e = submissions::save_draft(
@@ -1218,13 +1291,33 @@ async fn bulk_loading(f: &Fx) {
             .iter()
             .any(|p| p.state == PetitionState::Resolved && p.steps.len() == 2)
     );
+    // X3 ended on 30/06/2025 (renamed into N2): nothing is recorded in its books
+    // after that day, and nothing is written when it is tried
+    let e = petitions::record(
+        &cli,
+        "X3",
+        &input(
+            PetitionKind::KienNghi,
+            "11/03/2026",
+            &["Điểu Kră"],
+            "Kiến nghị sửa đường",
+        ),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidDate);
+    assert!(e.message.contains("30/06/2025"), "{}", e.message);
+    assert_eq!(
+        bulk::totals(&cli).await.unwrap(),
+        (before.0 + 2, before.1 + 1)
+    );
     // a petition recorded afterwards gets a fresh id (PostgreSQL's sequence moved on)
     let later = petitions::record(
         &cli,
         "X3",
         &input(
             PetitionKind::KienNghi,
-            "11/03/2026",
+            "20/06/2025",
             &["Điểu Kră"],
             "Kiến nghị sửa đường",
         ),
@@ -1427,9 +1520,28 @@ async fn excel_books(f: &Fx) {
     // an exported book imports back into another unit as it was
     let again = excel::export(&f.rep_n1, "N1", "petitions").await.unwrap();
     let n = out.len() - 2;
+    // not into a unit that had ended before the book's dates: every row listed
     let x1 = user(&f.app, "rep_x1", Role::Reporter, "X1").await;
+    let e = excel::import(&x1, "X1", "petitions", again.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        !e.problems.is_empty()
+            && e.problems
+                .iter()
+                .all(|p| p.message.contains("thôi hoạt động")),
+        "{e:?}"
+    );
+    assert!(
+        petitions::list(&x1, "X1", &ListFilter::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    let s1 = user(&f.app, "rep_s1", Role::Reporter, "S1").await;
     assert_eq!(
-        excel::import(&x1, "X1", "petitions", again)
+        excel::import(&s1, "S1", "petitions", again)
             .await
             .unwrap()
             .rows,
@@ -1492,6 +1604,108 @@ async fn excel_books(f: &Fx) {
     );
 }
 
+/// A petition forwarded to a unit of the system lands in its register with the
+/// history; to a code the system does not know, or to a unit that had ended, it
+/// is refused and nothing is written.
+async fn forwarding(f: &Fx) {
+    let p = petitions::record(
+        &f.rep_n1,
+        "N1",
+        &input(
+            PetitionKind::KhieuNai,
+            "02/02/2026",
+            &["Phạm Văn Tư"],
+            "Khiếu nại quyết định thu hồi đất của huyện",
+        ),
+    )
+    .await
+    .unwrap();
+    let fwd = |to: &str, unit: Option<&str>| StepInput {
+        to_unit: unit.map(str::to_string),
+        ..step("09/02/2026", StepKind::Forwarded { to: to.to_string() })
+    };
+    let before = petitions::list(&f.rep_n2, "N2", &ListFilter::default())
+        .await
+        .unwrap()
+        .items
+        .len();
+    // a code the system does not know: a clear error, nothing written
+    let e = petitions::add_step(&f.rep_n1, p.id, &fwd("Sở Tài nguyên", Some("STNMT")))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnknownUnit);
+    assert!(e.message.contains("«STNMT»"), "{}", e.message);
+    // a unit that ended on 30/06/2025
+    let e = petitions::add_step(&f.rep_n1, p.id, &fwd("X3", Some("X3")))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidDate);
+    // itself
+    assert_eq!(
+        petitions::add_step(&f.rep_n1, p.id, &fwd("N1", Some("N1")))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
+    assert!(
+        petitions::get(&f.rep_n1, p.id)
+            .await
+            .unwrap()
+            .steps
+            .is_empty()
+    );
+    // not N1's to settle: forwarded to N2
+    let v = petitions::add_step(&f.rep_n1, p.id, &fwd("N2", Some("N2")))
+        .await
+        .unwrap();
+    assert_eq!(v.state, PetitionState::Forwarded);
+    // the typed code became the receiving unit's name in the sender's step
+    assert_eq!(v.steps.last().unwrap().detail, "Xã Đam Rông 2 (N2)");
+    let list = petitions::list(&f.rep_n2, "N2", &ListFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(list.items.len(), before + 1);
+    let got = list
+        .items
+        .iter()
+        .find(|q| q.summary == "Khiếu nại quyết định thu hồi đất của huyện")
+        .unwrap();
+    assert_eq!(got.received_on, "09/02/2026");
+    assert_eq!(got.state, PetitionState::Received);
+    assert_eq!(
+        got.petitioners.as_deref(),
+        Some(&["Phạm Văn Tư".to_string()][..])
+    );
+    // the receiver sees where it came from and the steps recorded there
+    let seen = petitions::forwarding(&f.rep_n2, got.id).await.unwrap();
+    let o = seen.origin.unwrap();
+    assert_eq!((o.petition_id, o.unit_code.as_str()), (p.id, "N1"));
+    assert!(!o.visible, "N2's reporter does not open N1's petition");
+    assert_eq!(
+        o.steps.iter().map(|s| s.date.as_str()).collect::<Vec<_>>(),
+        vec!["09/02/2026"]
+    );
+    // the sender sees where it went
+    let sent = petitions::forwarding(&f.rep_n1, p.id).await.unwrap();
+    assert_eq!(sent.forwarded_to.len(), 1);
+    assert_eq!(sent.forwarded_to[0].petition_id, got.id);
+    // forwarded once: a second forwarding of a closed petition is refused
+    assert!(
+        petitions::add_step(&f.rep_n1, p.id, &fwd("N2", Some("N2")))
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        petitions::list(&f.rep_n2, "N2", &ListFilter::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        before + 1
+    );
+}
+
 async fn all(url: &str) {
     let f = setup(url).await;
     who_records_and_who_sees(&f).await;
@@ -1501,6 +1715,7 @@ async fn all(url: &str) {
     shipped_versions(&f).await;
     bulk_loading(&f).await;
     excel_books(&f).await;
+    forwarding(&f).await;
     f.app.close().await;
 }
 

@@ -443,8 +443,10 @@ pub async fn saves(store: App, reporters: usize, seconds: u64) -> Result<()> {
 }
 
 /// `qcdc bench registers`: on a generated national dataset with registers, the
-/// prefill of one commune's report (median of `repeat`), and the prefill of
-/// every recipient's report of the round, one after another.
+/// prefill of one commune's report (median of `repeat`), and the recount of
+/// every recipient's sourced figures of the round at once. The baseline in the
+/// same run: the one-unit prefill repeated over a sample of recipients, whose
+/// figures must equal the recount's (the run fails otherwise), projected to all.
 pub async fn registers(store: &App, repeat: usize) -> Result<()> {
     let cx = store.system("bench");
     let round = biggest_round(store).await?;
@@ -464,14 +466,36 @@ pub async fn registers(store: &App, repeat: usize) -> Result<()> {
     }
     one.sort();
     let s = Instant::now();
-    let mut counted = 0usize;
-    for (_, code, _, _) in &recipients {
-        counted += qcdc_app::registers::prefill::for_round(&cx, round.id, code)
-            .await?
-            .items
-            .len();
-    }
+    let figures = qcdc_app::registers::prefill::for_round_all(&cx, round.id).await?;
+    let counted = figures.counted;
     let all = s.elapsed();
+    // baseline: the one-unit path over a spread sample, checked against the recount
+    let step = (figures.units.len() / 200).max(1);
+    let s = Instant::now();
+    let mut sampled = 0usize;
+    for row in figures.units.iter().step_by(step) {
+        let p = qcdc_app::registers::prefill::for_round(&cx, round.id, &row.unit_code).await?;
+        for (col, v) in figures.columns.iter().zip(&row.values) {
+            let one = p
+                .items
+                .iter()
+                .find(|i| i.indicator == col.indicator)
+                .map(|i| i.value);
+            anyhow::ensure!(
+                one == *v,
+                "{}: {} = {one:?} đếm riêng, {v:?} đếm cả đợt",
+                row.unit_code,
+                col.indicator
+            );
+        }
+        sampled += 1;
+    }
+    let per_unit = s.elapsed().as_secs_f64() / sampled.max(1) as f64;
+    outln!(
+        "Đếm từng đơn vị (mẫu {sampled} đơn vị, cùng số liệu): {:.1} ms mỗi đơn vị, ước {:.1} s cho cả đợt",
+        per_unit * 1000.0,
+        per_unit * figures.units.len() as f64
+    );
     outln!(
         "Đợt #{}: {} đơn vị nhận, {counted} số liệu đếm từ sổ; xã đo riêng: {commune}",
         round.id,

@@ -17,6 +17,7 @@ pub mod db;
 pub mod documents_repo;
 pub mod meta;
 pub mod migrate;
+pub mod registers_facts;
 pub mod registers_repo;
 pub mod reminders_repo;
 pub mod rollup;

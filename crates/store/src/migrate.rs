@@ -68,6 +68,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_sign_in_kinds.sql"),
         include_str!("../migrations/postgres/0008_sign_in_kinds.sql"),
     ),
+    (
+        9,
+        "petition_forwarding",
+        include_str!("../migrations/sqlite/0009_petition_forwarding.sql"),
+        include_str!("../migrations/postgres/0009_petition_forwarding.sql"),
+    ),
 ];
 
 /// The newest schema version this binary knows.

@@ -391,6 +391,51 @@ pub async fn petitions_naming(
     rs.into_iter().map(decode_petition).collect()
 }
 
+/// Marks a petition as forwarded from another unit's petition.
+pub async fn set_origin(c: &mut AnyConnection, id: i64, origin_id: i64) -> CoreResult<()> {
+    sqlx::query("UPDATE petitions SET origin_petition_id = $1 WHERE id = $2")
+        .bind(origin_id)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .db()?;
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct Link {
+    id: i64,
+    unit_id: i64,
+}
+
+/// The petition a petition was forwarded from: (petition id, its unit id).
+pub async fn origin_of(c: &mut AnyConnection, id: i64) -> CoreResult<Option<(i64, i64)>> {
+    let r: Option<Link> = rows::fetch_optional(
+        c,
+        sqlx::query_as(
+            "SELECT o.id, o.unit_id FROM petitions p JOIN petitions o ON o.id = p.origin_petition_id WHERE p.id = $1",
+        )
+        .bind(id),
+        "petitions",
+    )
+    .await?;
+    Ok(r.map(|l| (l.id, l.unit_id)))
+}
+
+/// The petitions forwarded from a petition: (petition id, its unit id), by id.
+pub async fn forwarded_copies(c: &mut AnyConnection, id: i64) -> CoreResult<Vec<(i64, i64)>> {
+    let rs: Vec<Link> = rows::fetch_all(
+        c,
+        sqlx::query_as(
+            "SELECT id, unit_id FROM petitions WHERE origin_petition_id = $1 ORDER BY id",
+        )
+        .bind(id),
+        "petitions",
+    )
+    .await?;
+    Ok(rs.into_iter().map(|l| (l.id, l.unit_id)).collect())
+}
+
 /// Stores the state and complexity of a petition after a step.
 pub async fn set_petition_state(
     c: &mut AnyConnection,

@@ -97,8 +97,28 @@ pub fn parse_col<T, E: std::fmt::Display>(
 
 /// An ISO date column (`YYYY-MM-DD`).
 pub fn day_col(table: &str, column: &str, raw: &str) -> CoreResult<NaiveDate> {
+    if let Some(d) = iso_day(raw) {
+        return Ok(d);
+    }
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .map_err(|e| corrupt(table, column, format!("«{raw}»: {e}")))
+}
+
+/// The date of exactly `YYYY-MM-DD` (what the store writes), read without
+/// interpreting a format string: registers are read by the million when a
+/// round is recounted. Anything else is left to chrono's parser.
+fn iso_day(raw: &str) -> Option<NaiveDate> {
+    let b = raw.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(num(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, num(5..7)?, num(8..10)?)
 }
 
 /// A JSON text column.
@@ -184,4 +204,53 @@ pub fn id_list(ids: &[i64]) -> String {
         return "NULL".into();
     }
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike;
+
+    #[test]
+    fn iso_day_agrees_with_chrono() {
+        // every day of four years, padded as the store writes them
+        let mut d = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+        while d.year() < 2027 {
+            let s = d.format("%Y-%m-%d").to_string();
+            assert_eq!(iso_day(&s), Some(d), "{s}");
+            d = d.succ_opt().unwrap();
+        }
+        // impossible days are refused; other spellings go to chrono (None), and
+        // whenever it answers, it answers as chrono does
+        for s in [
+            "2025-02-29",
+            "2025-13-01",
+            "2025-00-10",
+            "2025-0a-05",
+            "2025/01/05",
+        ] {
+            assert_eq!(iso_day(s), None, "{s}");
+        }
+        for s in [
+            "2024-02-29",
+            "2025-1-05",
+            "2025-01-5",
+            "20250105",
+            "2025-01-05 ",
+            " 2025-01-05",
+            "+025-01-05",
+            "",
+            "0000-01-01",
+            "9999-12-31",
+        ] {
+            if let Some(d) = iso_day(s) {
+                assert_eq!(
+                    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
+                    Some(d),
+                    "{s}"
+                );
+            }
+        }
+        assert_eq!(iso_day("0000-01-01"), NaiveDate::from_ymd_opt(0, 1, 1));
+    }
 }

@@ -258,6 +258,7 @@ pub async fn petition_page(
         Ok(c) => c,
         Err(e) => return error_page(&u, e),
     };
+    let fw = petitions::forwarding(&u.cx, id).await.ok();
     let body = html! {
         h1 { "Đơn số " (p.id) " — " (p.kind_label) }
         dl {
@@ -293,6 +294,32 @@ pub async fn petition_page(
             }
         }
         @if let Some(d) = &dups { (link_form(&u, &p, d, case.as_ref())) }
+        @if let Some(fw) = &fw {
+            @if let Some(o) = &fw.origin {
+                section.origin {
+                    h2 { "Chuyển đến từ " (o.unit_name) }
+                    p {
+                        @if o.visible { a href=(format!("/don/{}", o.petition_id)) { "Đơn số " (o.petition_id) } }
+                        @else { "Đơn số " (o.petition_id) }
+                        " của " (o.unit_name) " (" (o.unit_code) "); các bước đơn vị đó đã ghi:"
+                    }
+                    table {
+                        thead { tr { th { "Ngày" } th { "Bước" } th { "Chi tiết" } } }
+                        tbody { @for s in &o.steps { tr { td { (s.date) } td { (s.label) } td { (s.detail) } } } }
+                    }
+                }
+            }
+            @if !fw.forwarded_to.is_empty() {
+                p {
+                    "Đã chuyển vào sổ của: "
+                    @for t in &fw.forwarded_to {
+                        @if t.visible { a href=(format!("/don/{}", t.petition_id)) { (t.unit_name) } }
+                        @else { (t.unit_name) }
+                        " (" (t.unit_code) ") "
+                    }
+                }
+            }
+        }
         h2 { "Các bước xử lý" }
         @if p.steps.is_empty() { p.muted { "Chưa có bước nào." } }
         @else {
@@ -321,6 +348,9 @@ pub async fn petition_page(
                     }
                     label { "Ngày (dd/mm/yyyy) " input name="ngay" required placeholder="dd/mm/yyyy" inputmode="numeric"; }
                     label { "Lý do / nơi chuyển đến " input name="chi_tiet" maxlength="300"; }
+                    label title="Khi cơ quan nhận đơn có trong hệ thống: đơn vào sổ của cơ quan đó, kèm các bước đã ghi" {
+                        "Mã đơn vị nhận (nếu trong hệ thống) " input name="ma_don_vi_nhan" maxlength="64" autocomplete="off";
+                    }
                     label { "Kết quả (khi kết luận) "
                         select name="ket_qua" {
                             option value="" { "—" }
@@ -359,7 +389,12 @@ pub async fn add_step(
         return r;
     }
     let r = async {
-        let detail = field(&f, "chi_tiet");
+        let to_unit = field(&f, "ma_don_vi_nhan").trim().to_string();
+        let mut detail = field(&f, "chi_tiet");
+        if detail.trim().is_empty() {
+            // the receiving unit's code stands for its name; the use case names it
+            detail.clone_from(&to_unit);
+        }
         let result = field(&f, "ket_qua");
         let input = StepInput {
             date: parse_date(&field(&f, "ngay"))?,
@@ -373,6 +408,7 @@ pub async fn add_step(
                 "" => None,
                 c => Some(choice("mức độ", c, Complexity::parse)?),
             },
+            to_unit: (!to_unit.is_empty()).then_some(to_unit),
         };
         petitions::add_step(&u.cx, id, &input).await
     }

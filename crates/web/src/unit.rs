@@ -1110,6 +1110,18 @@ fn import_preview_page(
             input type="hidden" name="nguon" value=(source);
             @for (code, v) in &p.change.values { input type="hidden" name=(format!("v.{code}")) value=(v.map(number::format_exact).unwrap_or_default()); }
             @for (n, t) in &p.change.sections { input type="hidden" name=(format!("s.{n}")) value=(t.clone().unwrap_or_default()); }
+            @let to_explain: Vec<_> = p.lines.iter().filter(|l| l.counted.is_some()).collect();
+            @if !to_explain.is_empty() {
+                h2 { "Số liệu khác số đếm từ sổ theo dõi" }
+                p { "Các chỉ tiêu dưới đây lấy số liệu từ sổ theo dõi của đơn vị; số trong " (what) " khác số đếm được, nên cần ghi lý do cho từng chỉ tiêu." }
+                @for l in &to_explain {
+                    @let code = l.field.trim_start_matches("v.");
+                    label {
+                        (l.label) ": sổ đếm được " strong { (l.counted.clone().unwrap_or_default()) } ", " (what) " ghi " strong { (l.new.clone().unwrap_or_else(|| "(trống)".into())) } ". Lý do "
+                        input name=(format!("lydo.{code}")) required maxlength="1000" value=(p.change.reasons.get(code).cloned().unwrap_or_default());
+                    }
+                }
+            }
             p { button type="submit" disabled[p.lines.is_empty()] { "Xác nhận nhập vào bản nháp" } " " a.button.secondary href=(base.clone()) { "Hủy" } }
         }
     };

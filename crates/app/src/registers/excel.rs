@@ -74,15 +74,16 @@ pub async fn import(
     bytes: Vec<u8>,
 ) -> CoreResult<Imported> {
     // who may write is checked before the file is even read
-    {
+    let unit = {
         let mut tx = cx.app().db().read().await?;
         let r = async {
             let (unit, _) = require_sight(cx, &mut tx, unit_code).await?;
-            require_record(cx, &mut tx, unit.id).await
+            require_record(cx, &mut tx, unit.id).await?;
+            Ok(unit)
         }
         .await;
-        tx.finish(r).await?;
-    }
+        tx.finish(r).await?
+    };
     let which = Book::parse(register)?;
     let header = which.first_header();
     let rows = tokio::task::spawn_blocking(move || qcdc_docs::xlsx::read_table(&bytes, header))
@@ -137,7 +138,9 @@ pub async fn import(
                         steps,
                         case: None,
                     };
-                    match bulk::check_petition(&rec, today, &rules) {
+                    match super::require_active(&unit, rec.received_on)
+                        .and_then(|()| bulk::check_petition(&rec, today, &rules))
+                    {
                         Ok(_) => batch.petitions.push(rec),
                         Err(e) => bad(*line, vec![e.message]),
                     }
@@ -156,7 +159,9 @@ pub async fn import(
                         delegations: s.delegations,
                         note: s.note,
                     };
-                    match bulk::check_session(&rec, today) {
+                    match super::require_active(&unit, rec.held_on)
+                        .and_then(|()| bulk::check_session(&rec, today))
+                    {
                         Ok(()) => batch.sessions.push(rec),
                         Err(e) => bad(*line, vec![e.message]),
                     }

@@ -147,6 +147,37 @@ pub(crate) async fn units_of(c: &mut Conn, unit: &Unit, subtree: bool) -> CoreRe
     }
 }
 
+/// Refuses a record dated outside the unit's life: after it was merged or
+/// dissolved (the 2025 reorganisation ended many units: their successor keeps
+/// the books from then on), or before it was founded — unless it succeeded
+/// other units, whose books it took over with their earlier records.
+pub(crate) fn require_active(unit: &Unit, day: chrono::NaiveDate) -> CoreResult<()> {
+    use qcdc_core::period::format_date;
+    if day < unit.valid_from && unit.predecessors.is_empty() {
+        return Err(CoreError::new(
+            ErrorCode::InvalidDate,
+            format!(
+                "Ngày {} trước ngày thành lập {} ({})",
+                format_date(day),
+                unit.name,
+                format_date(unit.valid_from)
+            ),
+        ));
+    }
+    if let Some(end) = unit.valid_to.filter(|end| day > *end) {
+        return Err(CoreError::new(
+            ErrorCode::InvalidDate,
+            format!(
+                "{} đã thôi hoạt động sau ngày {}: sổ từ ngày {} do đơn vị kế thừa ghi",
+                unit.name,
+                format_date(end),
+                format_date(day)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Trims and refuses an over-long or empty required text.
 pub(crate) fn text(field: &str, s: &str, required: bool, max: usize) -> CoreResult<String> {
     let t = qcdc_core::text::nfc(s.trim());

@@ -53,6 +53,9 @@ pub struct StepInput {
     pub note: String,
     /// A new complexity decided with this step (e.g. before an extension).
     pub complexity: Option<Complexity>,
+    /// Forwarding only: the code of the receiving unit when it keeps its
+    /// registers in qcdc — it then gets the petition in its own register.
+    pub to_unit: Option<String>,
 }
 
 /// The deadline badge of a petition.
@@ -346,6 +349,7 @@ pub async fn record(cx: &Ctx, unit_code: &str, input: &PetitionInput) -> CoreRes
     let r = async {
         let (unit, _) = require_sight(cx, &mut tx, unit_code).await?;
         require_record(cx, &mut tx, unit.id).await?;
+        super::require_active(&unit, input.received_on)?;
         let p = Petition::new(
             input.kind,
             input.channel,
@@ -439,10 +443,24 @@ pub async fn add_step(cx: &Ctx, petition_id: i64, input: &StepInput) -> CoreResu
             date: input.date,
             kind: input.kind.clone(),
         };
+        let mut step = step;
         let state = p.apply_with(step.clone(), today, Some(&rules))?;
         let note = text("ghi chú", &input.note, false, 2000)?;
+        let target = match input.to_unit.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(code) => Some(forward_target(&mut tx, &sp, &step, code).await?),
+        };
+        if let (Some(t), StepKind::Forwarded { to }) = (&target, &mut step.kind)
+            && to.trim() == t.code
+        {
+            // only the code was typed where the receiving body goes: name it
+            *to = format!("{} ({})", t.name, t.code);
+        }
         let seq = steps.last().map_or(1, |s| s.seq + 1);
         registers_repo::insert_step(&mut tx, petition_id, seq, &step, &note, cx.who()).await?;
+        if let Some(t) = &target {
+            forward_into(cx, &mut tx, &sp, t, step.date).await?;
+        }
         registers_repo::set_petition_state(&mut tx, petition_id, state.as_str(), p.complexity())
             .await?;
         audit::write(
@@ -463,6 +481,168 @@ pub async fn add_step(cx: &Ctx, petition_id: i64, input: &StepInput) -> CoreResu
     .await;
     tx.finish(r).await?;
     get(cx, petition_id).await
+}
+
+/// The unit a petition is forwarded to inside qcdc: it exists, is not the
+/// sender, and was in operation on the day of the forwarding.
+async fn forward_target(
+    c: &mut Conn,
+    sp: &StoredPetition,
+    step: &Step,
+    code: &str,
+) -> CoreResult<units_repo::Unit> {
+    if !matches!(step.kind, StepKind::Forwarded { .. }) {
+        return Err(CoreError::invalid(
+            "Chỉ khi chuyển đơn mới ghi mã đơn vị nhận",
+        ));
+    }
+    let unit = units_repo::by_code(c, code).await.map_err(|e| {
+        if e.code == ErrorCode::UnknownUnit {
+            CoreError::new(ErrorCode::UnknownUnit, format!(
+                "Không có đơn vị mã «{code}» trong hệ thống: nếu cơ quan nhận đơn không dùng hệ thống, \
+                 chỉ ghi tên cơ quan ở ô «Nơi nhận» và bỏ trống mã đơn vị"
+            ))
+        } else {
+            e
+        }
+    })?;
+    if unit.id == sp.unit_id {
+        return Err(CoreError::invalid("Không chuyển đơn cho chính đơn vị mình"));
+    }
+    super::require_active(&unit, step.date)?;
+    Ok(unit)
+}
+
+/// Writes the forwarded petition into the receiving unit's register: the same
+/// petitioners, kind and content, received on the day it was forwarded, from
+/// the sending unit, linked to the petition it came from.
+async fn forward_into(
+    cx: &Ctx,
+    c: &mut Conn,
+    sp: &StoredPetition,
+    target: &units_repo::Unit,
+    on: NaiveDate,
+) -> CoreResult<i64> {
+    let from = units_repo::by_id(c, sp.unit_id).await?;
+    let p = Petition::new(
+        sp.kind,
+        Channel::Forwarded,
+        on,
+        sp.remote,
+        Complexity::Normal,
+        cx.app().today(),
+    )?;
+    let id = registers_repo::insert_petition(
+        c,
+        &NewPetition {
+            unit_id: target.id,
+            kind: p.kind,
+            channel: p.channel,
+            received_on: p.received,
+            petitioners: sp.petitioners.clone(),
+            petitioners_folded: fold_names(&sp.petitioners),
+            summary: sp.summary.clone(),
+            content: sp.content.clone(),
+            forwarded_from: format!("{} ({})", from.name, from.code),
+            remote: p.remote,
+            complexity: p.complexity(),
+            state: p.state().as_str().into(),
+        },
+        cx.who(),
+    )
+    .await?;
+    registers_repo::set_origin(c, id, sp.id).await?;
+    audit::write(
+        c,
+        Change {
+            actor: cx.who(),
+            action: "forward_petition",
+            entity: "petition",
+            entity_id: &id.to_string(),
+            old_value: Some(format!("#{} {}", sp.id, from.code)),
+            new_value: Some(format!("{} {}", target.code, format_date(on))),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// A petition at the other end of a forwarding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PetitionLink {
+    pub petition_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    /// Whether the actor may open it.
+    pub visible: bool,
+    /// The origin's steps (its history before it was forwarded), as the actor
+    /// sees this petition; empty for the petitions it was forwarded to.
+    pub steps: Vec<StepView>,
+}
+
+/// Where a petition came from and where it went inside qcdc.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Forwarding {
+    pub origin: Option<PetitionLink>,
+    pub forwarded_to: Vec<PetitionLink>,
+}
+
+/// The forwarding links of a petition, for anyone who sees it: the receiving
+/// unit sees the history the sender recorded, the sender sees where it went.
+pub async fn forwarding(cx: &Ctx, petition_id: i64) -> CoreResult<Forwarding> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let (sp, _) = load_one(&mut tx, petition_id).await?;
+        let sight = sight_of(cx, &mut tx, sp.unit_id).await?;
+        if sight == RegisterSight::None {
+            return Err(forbidden());
+        }
+        let details = sight >= RegisterSight::Names;
+        let link = async |c: &mut Conn, id: i64, unit_id: i64, history: bool| {
+            let u = units_repo::by_id(c, unit_id).await?;
+            let visible = sight_of(cx, c, unit_id).await? != RegisterSight::None;
+            let steps = if history {
+                registers_repo::steps(c, &[id])
+                    .await?
+                    .iter()
+                    .map(|s| StepView {
+                        date: format_date(s.step.date),
+                        label: s.step.kind.label_vi(),
+                        detail: match (&s.step.kind, details) {
+                            (_, false) => String::new(),
+                            (StepKind::Concluded { result }, _) => result.label_vi().to_string(),
+                            (k, _) => k.text().unwrap_or_default().to_string(),
+                        },
+                        note: String::new(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            CoreResult::Ok(PetitionLink {
+                petition_id: id,
+                unit_code: u.code,
+                unit_name: u.name,
+                visible,
+                steps,
+            })
+        };
+        let origin = match registers_repo::origin_of(&mut tx, petition_id).await? {
+            Some((id, unit)) => Some(link(&mut tx, id, unit, true).await?),
+            None => None,
+        };
+        let mut forwarded_to = Vec::new();
+        for (id, unit) in registers_repo::forwarded_copies(&mut tx, petition_id).await? {
+            forwarded_to.push(link(&mut tx, id, unit, false).await?);
+        }
+        Ok(Forwarding {
+            origin,
+            forwarded_to,
+        })
+    }
+    .await;
+    tx.finish(r).await
 }
 
 /// One petition with its steps and deadline, as the actor may see it.

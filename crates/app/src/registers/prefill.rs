@@ -14,20 +14,23 @@
 //! different typed value needs a written reason. [`records`] lists the records
 //! behind one figure.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::pin::Pin;
 
 use chrono::NaiveDate;
+use qcdc_core::access::Permission;
 use qcdc_core::period::format_date;
+use qcdc_core::registers::PetitionRules;
 use qcdc_core::registers::source::{
-    PetitionRecord, Register, RegisterData, SessionRecord, SimpleRegister,
+    PetitionRecord, Register, RegisterData, SessionRecord, SimpleRegister, Source,
 };
 use qcdc_core::template::Template;
 use qcdc_core::unit::UnitKind;
 use qcdc_core::{CoreError, CoreResult};
+use qcdc_store::registers_facts::{self, PetitionFacts, Units};
 use qcdc_store::registers_repo::{self, Simple};
-use qcdc_store::{Conn, units_repo};
+use qcdc_store::{Conn, rounds_repo, units_repo};
 use serde::Serialize;
 
 use super::{petition_rules, require_sight};
@@ -54,6 +57,79 @@ pub struct Prefill {
     pub items: Vec<PrefillItem>,
 }
 
+/// A stored petition replayed through the core's rules (every step checked
+/// again: a stored history the rules refuse is a corrupt row, not a count).
+fn petition_record(f: PetitionFacts, rules: &PetitionRules) -> CoreResult<PetitionRecord> {
+    let far = NaiveDate::MAX;
+    let mut p = qcdc_core::registers::Petition::new(
+        f.kind,
+        f.channel,
+        f.received_on,
+        f.remote,
+        f.complexity,
+        far,
+    )?;
+    for s in f.steps {
+        p.apply_with(s, far, Some(rules)).map_err(|e| {
+            qcdc_store::rows::corrupt(
+                "petition_steps",
+                "kind",
+                format!("đơn #{}: {}", f.id, e.message),
+            )
+        })?;
+    }
+    Ok(PetitionRecord {
+        id: f.id,
+        case_id: f.case_id,
+        petition: p,
+    })
+}
+
+/// What the registers of the units hold, by unit: petitions received up to
+/// `to` (earlier ones may still be pending), the other records in `[from, to]`.
+/// One scan per table whether for one unit or for all.
+async fn register_data_of(
+    c: &mut Conn,
+    units: Units,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> CoreResult<HashMap<i64, RegisterData>> {
+    let rules = petition_rules()?;
+    let mut out: HashMap<i64, RegisterData> = HashMap::new();
+    for f in registers_facts::petitions(c, units, to).await? {
+        let unit = f.unit_id;
+        let r = petition_record(f, &rules)?;
+        out.entry(unit).or_default().petitions.push(r);
+    }
+    for s in registers_facts::sessions(c, units, from, to).await? {
+        out.entry(s.unit_id)
+            .or_default()
+            .sessions
+            .push(SessionRecord {
+                date: s.held_on,
+                receiver: s.receiver,
+                turns: s.turns,
+                people: s.people,
+                delegations: s.delegations,
+            });
+    }
+    for which in [Simple::Dialogues, Simple::Inspections, Simple::Models] {
+        for e in registers_facts::entries(c, which, units, from, to).await? {
+            let d = out.entry(e.unit_id).or_default();
+            match which {
+                Simple::Dialogues => d.dialogues.push(e.on),
+                Simple::Models => d.models.push(e.on),
+                Simple::Inspections => {
+                    if let Some(k) = e.kind {
+                        d.inspections.push((e.on, k));
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Everything the unit's registers hold up to `to` (petitions) or in `[from, to]`.
 pub(crate) async fn register_data(
     c: &mut Conn,
@@ -61,68 +137,44 @@ pub(crate) async fn register_data(
     from: NaiveDate,
     to: NaiveDate,
 ) -> CoreResult<RegisterData> {
-    let rules = petition_rules()?;
-    let rows = registers_repo::petitions(c, &[unit_id], Some(to)).await?;
-    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    let mut steps: BTreeMap<i64, Vec<_>> = BTreeMap::new();
-    for s in registers_repo::steps(c, &ids).await? {
-        steps.entry(s.petition_id).or_default().push(s);
-    }
-    let mut petitions = Vec::with_capacity(rows.len());
-    for sp in rows {
-        let st = steps.remove(&sp.id).unwrap_or_default();
-        let far = NaiveDate::MAX;
-        let mut p = qcdc_core::registers::Petition::new(
-            sp.kind,
-            sp.channel,
-            sp.received_on,
-            sp.remote,
-            sp.complexity,
-            far,
-        )?;
-        for s in st {
-            p.apply_with(s.step, far, Some(&rules)).map_err(|e| {
-                qcdc_store::rows::corrupt(
-                    "petition_steps",
-                    "kind",
-                    format!("đơn #{}: {}", sp.id, e.message),
-                )
-            })?;
-        }
-        petitions.push(PetitionRecord {
-            id: sp.id,
-            case_id: sp.case_id,
-            petition: p,
-        });
-    }
-    let sessions = registers_repo::sessions(c, &[unit_id], from, to)
+    Ok(register_data_of(c, Units::One(unit_id), from, to)
         .await?
-        .into_iter()
-        .map(|s| SessionRecord {
-            date: s.held_on,
-            receiver: s.receiver,
-            turns: s.turns,
-            people: s.people,
-            delegations: s.delegations,
+        .remove(&unit_id)
+        .unwrap_or_default())
+}
+
+/// Whether a unit keeps the register a source counts from, given which of its
+/// registers it has written to (petitions, receptions, dialogues, inspections,
+/// models).
+fn keeps(kept: [bool; 5], s: &Source) -> bool {
+    match s.register() {
+        Register::Petitions => kept[0],
+        Register::Receptions => kept[1],
+        Register::Simple(SimpleRegister::Dialogues) => kept[2],
+        Register::Simple(SimpleRegister::Inspections) => kept[3],
+        Register::Simple(SimpleRegister::Models) => kept[4],
+    }
+}
+
+/// The counted value of every sourced indicator of the template that applies
+/// to the unit's kind and whose register the unit keeps.
+fn count_unit(
+    template: &Template,
+    kind: UnitKind,
+    kept: [bool; 5],
+    data: &RegisterData,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<(String, i64)> {
+    template
+        .indicators_for(kind)
+        .filter_map(|i| {
+            i.source
+                .as_ref()
+                .filter(|s| keeps(kept, s))
+                .map(|s| (i.code.clone(), s.count(data, from, to)))
         })
-        .collect();
-    let simple =
-        |v: Vec<registers_repo::SimpleEntry>| v.into_iter().map(|e| e.on).collect::<Vec<_>>();
-    let dialogues =
-        simple(registers_repo::simple(c, Simple::Dialogues, &[unit_id], from, to).await?);
-    let models = simple(registers_repo::simple(c, Simple::Models, &[unit_id], from, to).await?);
-    let inspections = registers_repo::simple(c, Simple::Inspections, &[unit_id], from, to)
-        .await?
-        .into_iter()
-        .filter_map(|e| e.kind.map(|k| (e.on, k)))
-        .collect();
-    Ok(RegisterData {
-        petitions,
-        sessions,
-        dialogues,
-        inspections,
-        models,
-    })
+        .collect()
 }
 
 /// The counted value of every indicator of the template that names a source,
@@ -141,29 +193,14 @@ pub(crate) async fn counts(
     // a register the unit has never written to counts nothing: its zero is not
     // a count, and the unit types the figure as before
     let kept = registers_repo::kept(c, unit_id).await?;
-    let keeps = |s: &qcdc_core::registers::source::Source| match s.register() {
-        Register::Petitions => kept[0],
-        Register::Receptions => kept[1],
-        Register::Simple(SimpleRegister::Dialogues) => kept[2],
-        Register::Simple(SimpleRegister::Inspections) => kept[3],
-        Register::Simple(SimpleRegister::Models) => kept[4],
-    };
     if !template
         .indicators_for(kind)
-        .any(|i| i.source.as_ref().is_some_and(keeps))
+        .any(|i| i.source.as_ref().is_some_and(|s| keeps(kept, s)))
     {
         return Ok(Vec::new());
     }
     let data = register_data(c, unit_id, from, to).await?;
-    Ok(template
-        .indicators_for(kind)
-        .filter_map(|i| {
-            i.source
-                .as_ref()
-                .filter(|s| keeps(s))
-                .map(|s| (i.code.clone(), s.count(&data, from, to)))
-        })
-        .collect())
+    Ok(count_unit(template, kind, kept, &data, from, to))
 }
 
 /// The provider the application gives the report form: figures counted from the
@@ -227,6 +264,126 @@ pub async fn for_round(cx: &Ctx, round_id: i64, unit_code: &str) -> CoreResult<P
             from: format_date(from),
             to: format_date(to),
             items,
+        })
+    }
+    .await;
+    tx.finish(r).await
+}
+
+/// A column of a round-wide recount: an indicator that names a source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FigureColumn {
+    pub indicator: String,
+    pub name: String,
+    pub unit_of_measure: String,
+}
+
+/// One recipient's row of a round-wide recount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitFigures {
+    pub unit_code: String,
+    pub unit_name: String,
+    /// One per column; `None` where the indicator does not apply to the unit's
+    /// kind or the unit does not keep the register it counts from.
+    pub values: Vec<Option<i64>>,
+}
+
+/// The figures every recipient's registers give for a round: what each report
+/// form offers, counted for the whole round at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundFigures {
+    pub round_id: i64,
+    pub from: String,
+    pub to: String,
+    pub columns: Vec<FigureColumn>,
+    pub units: Vec<UnitFigures>,
+    /// How many figures were counted (cells that are not `None`).
+    pub counted: usize,
+}
+
+/// Recounts every sourced indicator for every recipient of the round over the
+/// round's cut-off window — the same counts [`for_round`] gives one unit, from
+/// one read of each register instead of one per recipient. For those who see
+/// the issuing committee (its office, leaders and admins, and those above):
+/// counts only, never names.
+pub async fn for_round_all(cx: &Ctx, round_id: i64) -> CoreResult<RoundFigures> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let round = load(&mut tx, round_id).await?;
+        if !cx.may(&mut tx, Permission::View, round.issuer_id).await? {
+            return Err(crate::ctx::forbidden());
+        }
+        let template = cx.app().template(&mut tx, round.template_id).await?;
+        let (from, to) = round.period.cutoff();
+        let columns: Vec<FigureColumn> = template
+            .indicators()
+            .iter()
+            .filter(|i| i.source.is_some())
+            .map(|i| FigureColumn {
+                indicator: i.code.clone(),
+                name: i.name.clone(),
+                unit_of_measure: i.unit.clone(),
+            })
+            .collect();
+        let (recipients, _) = rounds_repo::recipients(
+            &mut tx,
+            round_id,
+            None,
+            &Default::default(),
+            0,
+            i64::MAX / 4,
+            None,
+        )
+        .await?;
+        let (mut data, keeping) = if columns.is_empty() {
+            (HashMap::new(), Default::default())
+        } else {
+            (
+                register_data_of(&mut tx, Units::All, from, to).await?,
+                registers_facts::keeping_units(&mut tx).await?,
+            )
+        };
+        let empty = RegisterData::default();
+        let mut counted = 0;
+        let units = recipients
+            .into_iter()
+            .map(|r| {
+                let kept: [bool; 5] =
+                    std::array::from_fn(|i| keeping[i].binary_search(&r.unit_id).is_ok());
+                let d = data.remove(&r.unit_id);
+                let found: HashMap<String, i64> = if kept.iter().any(|k| *k) {
+                    count_unit(
+                        &template,
+                        r.kind,
+                        kept,
+                        d.as_ref().unwrap_or(&empty),
+                        from,
+                        to,
+                    )
+                    .into_iter()
+                    .collect()
+                } else {
+                    HashMap::new()
+                };
+                let values: Vec<Option<i64>> = columns
+                    .iter()
+                    .map(|c| found.get(&c.indicator).copied())
+                    .collect();
+                counted += values.iter().flatten().count();
+                UnitFigures {
+                    unit_code: r.unit_code,
+                    unit_name: r.unit_name,
+                    values,
+                }
+            })
+            .collect();
+        Ok(RoundFigures {
+            round_id,
+            from: format_date(from),
+            to: format_date(to),
+            columns,
+            units,
+            counted,
         })
     }
     .await;

@@ -64,6 +64,7 @@ pub async fn record(cx: &Ctx, unit_code: &str, input: &SessionInput) -> CoreResu
     let r = async {
         let (unit, _) = require_sight(cx, &mut tx, unit_code).await?;
         require_record(cx, &mut tx, unit.id).await?;
+        super::require_active(&unit, input.held_on)?;
         if input.held_on > today {
             return Err(CoreError::new(
                 qcdc_core::ErrorCode::InvalidDate,

@@ -66,6 +66,7 @@ pub async fn record(
     let r = async {
         let (unit, _) = require_sight(cx, &mut tx, unit_code).await?;
         require_record(cx, &mut tx, unit.id).await?;
+        super::require_active(&unit, input.on)?;
         if input.on > today {
             return Err(CoreError::new(
                 ErrorCode::InvalidDate,
