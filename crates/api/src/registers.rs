@@ -171,6 +171,14 @@ pub async fn duplicates(Auth(cx): Auth, P(id): P<i64>) -> ApiResult<Value> {
     ok(petitions::duplicates(&cx, id).await?)
 }
 
+pub async fn petition_case(Auth(cx): Auth, P(id): P<i64>) -> ApiResult<Value> {
+    ok(petitions::case_of(&cx, id).await?)
+}
+
+pub async fn overview(Auth(cx): Auth, P(code): P<String>) -> ApiResult<Value> {
+    ok(qcdc_app::registers::hub::overview(&cx, &code).await?)
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseBody {

@@ -155,6 +155,8 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             "GET",
             "/api/v1/units/{code}/petitions"
             | "/api/v1/petitions/{petition}"
+            | "/api/v1/petitions/{petition}/case"
+            | "/api/v1/units/{code}/registers"
             | "/api/v1/petitions/{petition}/forwarding"
             | "/api/v1/units/{code}/receptions"
             | "/api/v1/units/{code}/receptions/compliance"

@@ -213,6 +213,8 @@ fn every_public_use_case_authorizes() {
         "require_sight(cx",
         "require_record(cx",
         "sight_of(cx",
+        // the petition list and its pages: `collect_shown` checks with require_sight
+        "collect_shown(cx",
     ];
     let dir = root().join("crates/app/src");
     let mut files = Vec::new();

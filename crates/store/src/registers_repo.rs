@@ -569,6 +569,52 @@ pub async fn set_case(c: &mut AnyConnection, petition_ids: &[i64], case_id: i64)
     Ok(())
 }
 
+/// A case: its unit and title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCase {
+    pub id: i64,
+    pub unit_id: i64,
+    pub title: String,
+}
+
+#[derive(FromRow)]
+struct CaseRow {
+    id: i64,
+    unit_id: i64,
+    title: String,
+}
+
+pub async fn case(c: &mut AnyConnection, id: i64) -> CoreResult<Option<StoredCase>> {
+    let r: Option<CaseRow> = rows::fetch_optional(
+        c,
+        sqlx::query_as("SELECT id, unit_id, title FROM cases WHERE id = $1").bind(id),
+        "cases",
+    )
+    .await?;
+    Ok(r.map(|r| StoredCase {
+        id: r.id,
+        unit_id: r.unit_id,
+        title: r.title,
+    }))
+}
+
+/// The petitions of a case, by received date then id.
+pub async fn case_petitions(
+    c: &mut AnyConnection,
+    case_id: i64,
+) -> CoreResult<Vec<StoredPetition>> {
+    let sql = format!(
+        "SELECT {PETITION_COLS} FROM petitions WHERE case_id = $1 ORDER BY received_on, id"
+    );
+    let rs: Vec<PetitionRow> = rows::fetch_all(
+        c,
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(case_id),
+        "petitions",
+    )
+    .await?;
+    rs.into_iter().map(decode_petition).collect()
+}
+
 // ---------------------------------------------------------------- simple registers
 
 /// Which simple register.
@@ -650,25 +696,76 @@ pub async fn simple(
     from: NaiveDate,
     to: NaiveDate,
 ) -> CoreResult<Vec<SimpleEntry>> {
-    let (select, table, col) = match which {
-        Simple::Dialogues => (
-            "SELECT id, unit_id, held_on AS on_day, topic AS title, participants AS number, CAST('' AS TEXT) AS extra FROM dialogues",
-            "dialogues",
-            "held_on",
-        ),
-        Simple::Inspections => (
-            "SELECT id, unit_id, held_on AS on_day, subject AS title, CAST(0 AS BIGINT) AS number, kind AS extra FROM inspections",
-            "inspections",
-            "held_on",
-        ),
-        Simple::Models => (
-            "SELECT id, unit_id, recognised_on AS on_day, name AS title, CAST(0 AS BIGINT) AS number, field AS extra FROM mobilisation_models",
-            "mobilisation_models",
-            "recognised_on",
+    simple_rows(c, which, unit_ids, from, to, None).await
+}
+
+/// One page of the entries of the units dated in `[from, to]`, newest first,
+/// with the number of entries in the whole window.
+pub async fn simple_page(
+    c: &mut AnyConnection,
+    which: Simple,
+    unit_ids: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: i64,
+    offset: i64,
+) -> CoreResult<(Vec<SimpleEntry>, i64)> {
+    let (table, col) = simple_table(which);
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM {table} WHERE unit_id IN ({}) AND {col} >= $1 AND {col} <= $2",
+        rows::id_list(unit_ids)
+    );
+    let total: Count = rows::fetch_one(
+        c,
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(iso(from))
+            .bind(iso(to)),
+        table,
+    )
+    .await?;
+    let items = simple_rows(c, which, unit_ids, from, to, Some((limit, offset))).await?;
+    Ok((items, total.n))
+}
+
+fn simple_table(which: Simple) -> (&'static str, &'static str) {
+    match which {
+        Simple::Dialogues => ("dialogues", "held_on"),
+        Simple::Inspections => ("inspections", "held_on"),
+        Simple::Models => ("mobilisation_models", "recognised_on"),
+    }
+}
+
+/// All the entries by date, or one page of them newest first.
+async fn simple_rows(
+    c: &mut AnyConnection,
+    which: Simple,
+    unit_ids: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+    page: Option<(i64, i64)>,
+) -> CoreResult<Vec<SimpleEntry>> {
+    let select = match which {
+        Simple::Dialogues => {
+            "SELECT id, unit_id, held_on AS on_day, topic AS title, participants AS number, CAST('' AS TEXT) AS extra FROM dialogues"
+        }
+        Simple::Inspections => {
+            "SELECT id, unit_id, held_on AS on_day, subject AS title, CAST(0 AS BIGINT) AS number, kind AS extra FROM inspections"
+        }
+        Simple::Models => {
+            "SELECT id, unit_id, recognised_on AS on_day, name AS title, CAST(0 AS BIGINT) AS number, field AS extra FROM mobilisation_models"
+        }
+    };
+    let (table, col) = simple_table(which);
+    let order = match page {
+        None => format!("ORDER BY {col}, id"),
+        Some((limit, offset)) => format!(
+            "ORDER BY {col} DESC, id DESC LIMIT {} OFFSET {}",
+            limit.max(0),
+            offset.max(0)
         ),
     };
     let sql = format!(
-        "{select} WHERE unit_id IN ({}) AND {col} >= $1 AND {col} <= $2 ORDER BY {col}, id",
+        "{select} WHERE unit_id IN ({}) AND {col} >= $1 AND {col} <= $2 {order}",
         rows::id_list(unit_ids)
     );
     let rs: Vec<SimpleRow> = rows::fetch_all(
@@ -702,6 +799,34 @@ pub async fn simple(
             })
         })
         .collect()
+}
+
+/// How many records each register of the units holds: (petitions, reception
+/// sessions, dialogues, inspections, models).
+pub async fn counts(c: &mut AnyConnection, unit_ids: &[i64]) -> CoreResult<[i64; 5]> {
+    let mut out = [0; 5];
+    for (i, table) in [
+        "petitions",
+        "reception_sessions",
+        "dialogues",
+        "inspections",
+        "mobilisation_models",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r: Count = rows::fetch_one(
+            c,
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) AS n FROM {table} WHERE unit_id IN ({})",
+                rows::id_list(unit_ids)
+            ))),
+            table,
+        )
+        .await?;
+        out[i] = r.n;
+    }
+    Ok(out)
 }
 
 /// Which registers a unit has ever written to: (petitions, reception sessions,

@@ -38,6 +38,7 @@ pub fn page(title: &str, user: Option<&User>, flash: Option<Flash>, body: Markup
                                 @if u.unread > 0 { " " span.badge.b-returned title="thông báo chưa đọc" { (u.unread) } }
                             }
                             @if u.has(Role::Office) || u.has(Role::Admin) || u.has(Role::Viewer) { a href="/dot" { "Đợt báo cáo" } }
+                            @if !u.cx.actor().grants.is_empty() { a href="/so-theo-doi" title="Sổ theo dõi đơn, tiếp công dân, đối thoại, kiểm tra giám sát, mô hình Dân vận khéo" { "Sổ theo dõi" } }
                             @if u.has(Role::Office) || u.has(Role::Admin) { a href="/dot/moi" { "Tạo đợt" } }
                             @if u.has(Role::Admin) {
                                 a href="/quan-tri/don-vi" { "Đơn vị" }

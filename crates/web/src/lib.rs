@@ -7,6 +7,7 @@
 //! sign-in is needed); the router is built from it and the tests walk it.
 
 mod admin;
+mod books;
 mod documents;
 mod layout;
 pub mod observe;
@@ -176,6 +177,15 @@ pub fn page_routes() -> Vec<PageRoute> {
                 .layer(DefaultBodyLimit::max(documents::XLSX_UPLOAD_LIMIT)),
         },
         page!(POST "/so-tiep-dan/{unit}", SignedIn, registers::record_reception),
+        page!(POST "/don/{petition}/vu-viec", SignedIn, registers::link_case),
+        page!(GET "/so-theo-doi", SignedIn, books::hub),
+        page!(GET "/so-theo-doi/{unit}", SignedIn, books::unit_hub),
+        page!(GET "/so-doi-thoai/{unit}", SignedIn, books::dialogues_page),
+        page!(POST "/so-doi-thoai/{unit}", SignedIn, books::record_dialogue),
+        page!(GET "/so-kiem-tra/{unit}", SignedIn, books::inspections_page),
+        page!(POST "/so-kiem-tra/{unit}", SignedIn, books::record_inspection),
+        page!(GET "/so-mo-hinh/{unit}", SignedIn, books::models_page),
+        page!(POST "/so-mo-hinh/{unit}", SignedIn, books::record_model),
         page!(GET "/quan-tri/van-ban/{code}", SignedIn, documents::settings_page),
         page!(POST "/quan-tri/van-ban/{code}", SignedIn, documents::save_settings),
         page!(GET "/quan-tri/don-vi", SignedIn, admin::units),

@@ -9,19 +9,19 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use qcdc_app::CoreError;
 use qcdc_app::registers::petitions::{
     self, DeadlineBadge, ListFilter, PetitionInput, PetitionView, StepInput,
 };
 use qcdc_app::registers::reception::{self, SessionInput};
 use qcdc_app::registers::{excel, prefill};
+use qcdc_app::{CoreError, PageReq};
 use qcdc_core::period::{format_date, parse_date};
 use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::{Channel, Complexity, DeadlineStatus, PetitionKind, StepKind};
 use serde::Deserialize;
 
 use crate::WebState;
-use crate::layout::{Flash, csrf, error_page, page};
+use crate::layout::{Flash, csrf, error_page, page, pager};
 use crate::session::{User, check_csrf};
 
 #[derive(Deserialize, Default)]
@@ -30,14 +30,19 @@ pub struct ListQuery {
     pub cay: Option<String>,
     /// `1`: only petitions being processed.
     pub mo: Option<String>,
+    pub trang: Option<i64>,
     pub tb: Option<String>,
 }
+
+/// Petitions on a page of the list.
+pub const PER_PAGE: i64 = 50;
 
 fn flash(tb: Option<&str>) -> Option<Flash> {
     match tb? {
         "ghi" => Some(Flash::Ok("Đã ghi đơn vào sổ.".into())),
         "buoc" => Some(Flash::Ok("Đã ghi bước xử lý.".into())),
         "excel" => Some(Flash::Ok("Đã nhập sổ từ tệp Excel.".into())),
+        "vu-viec" => Some(Flash::Ok("Đã gộp các đơn thành một vụ việc.".into())),
         _ => None,
     }
 }
@@ -124,7 +129,13 @@ pub async fn list_page(
     };
     let (list, may_record) = match async {
         Ok::<_, CoreError>((
-            petitions::list(&u.cx, &unit, &f).await?,
+            petitions::page(
+                &u.cx,
+                &unit,
+                &f,
+                PageReq::new(q.trang.unwrap_or(1), PER_PAGE),
+            )
+            .await?,
             petitions::can_record(&u.cx, &unit).await?,
         ))
     }
@@ -133,9 +144,17 @@ pub async fn list_page(
         Ok(l) => l,
         Err(e) => return error_page(&u, e),
     };
+    let open_only = q.mo.as_deref() == Some("1");
+    let base = format!(
+        "/so-don/{unit}?{}{}",
+        if subtree { "cay=1&" } else { "" },
+        if open_only { "mo=1&" } else { "" }
+    );
     let body = html! {
+        p.muted { a href=(format!("/so-theo-doi/{unit}")) { "← Các sổ theo dõi của " (unit) } }
         h1 { "Sổ theo dõi đơn — " (unit) }
         p {
+            "Tổng số: " strong { (list.items.total) } " đơn · "
             "Trong hạn: " strong { (list.on_track) } " · Sắp đến hạn: " strong { (list.due_soon) }
             " · Quá hạn: " strong { (list.overdue) } " · Số vụ việc: " strong { (list.cases) }
         }
@@ -145,12 +164,12 @@ pub async fn list_page(
             " · "
             a href=(format!("/so-don/{unit}?mo=1{}", if subtree { "&cay=1" } else { "" })) { "Chỉ đơn đang xử lý" }
         }
-        @if list.items.is_empty() { p.muted { "Chưa có đơn nào." } }
+        @if list.items.items.is_empty() { p.muted { "Chưa có đơn nào." } }
         @else {
             table {
                 thead { tr { th { "Số" } th { "Đơn vị" } th { "Loại" } th { "Ngày nhận" } th { "Người gửi" } th { "Tóm tắt" } th { "Tình trạng" } th { "Hạn" } } }
                 tbody {
-                    @for p in &list.items {
+                    @for p in &list.items.items {
                         tr {
                             td { a href=(format!("/don/{}", p.id)) { (p.id) } }
                             td { (p.unit_code) }
@@ -165,6 +184,7 @@ pub async fn list_page(
                 }
             }
         }
+        (pager(&list.items, &base))
         @if !subtree && may_record { (entry_form(&u, &unit)) }
         @if !subtree { (excel_block(&u, &format!("/so-don/{unit}"), may_record)) }
     };
@@ -234,6 +254,10 @@ pub async fn petition_page(
     };
     // duplicates are offered to those who record in the unit only
     let dups = petitions::duplicates(&u.cx, id).await.ok();
+    let case = match petitions::case_of(&u.cx, id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&u, e),
+    };
     let fw = petitions::forwarding(&u.cx, id).await.ok();
     let body = html! {
         h1 { "Đơn số " (p.id) " — " (p.kind_label) }
@@ -246,6 +270,21 @@ pub async fn petition_page(
             dt { "Hạn" } dd { (badge(&p.deadline)) }
             @if let Some(c) = p.case_id { dt { "Vụ việc" } dd { "số " (c) } }
         }
+        @if let Some(c) = &case {
+            h2 { "Vụ việc số " (c.id) @if !c.title.is_empty() { ": " (c.title) } }
+            p { "Các đơn cùng vụ việc (vụ việc chỉ tính một lần trong số liệu báo cáo):" }
+            table {
+                thead { tr { th { "Số" } th { "Loại" } th { "Ngày nhận" } th { "Tình trạng" } } }
+                tbody {
+                    @for m in &c.petitions {
+                        tr {
+                            td { @if m.id == p.id { strong { (m.id) " (đơn này)" } } @else { a href=(format!("/don/{}", m.id)) { (m.id) } } }
+                            td { (m.kind_label) } td { (m.received_on) } td { (m.state_label) }
+                        }
+                    }
+                }
+            }
+        }
         @if let Some(d) = &dups {
             @if !d.is_empty() {
                 div.flash.err role="alert" {
@@ -254,6 +293,7 @@ pub async fn petition_page(
                 }
             }
         }
+        @if let Some(d) = &dups { (link_form(&u, &p, d, case.as_ref())) }
         @if let Some(fw) = &fw {
             @if let Some(o) = &fw.origin {
                 section.origin {
@@ -421,6 +461,7 @@ pub async fn reception_page(
         Err(e) => return error_page(&u, e),
     };
     let body = html! {
+        p.muted { a href=(format!("/so-theo-doi/{unit}")) { "← Các sổ theo dõi của " (unit) } }
         h1 { "Sổ tiếp công dân — " (unit) }
         form method="get" action=(format!("/so-tiep-dan/{unit}")) {
             label { "Từ ngày " input name="tu" value=(format_date(from)) placeholder="dd/mm/yyyy"; }
@@ -678,4 +719,86 @@ pub async fn import_receptions(
         mp,
     )
     .await
+}
+
+/// The form that links this petition and others of the unit into one case: the
+/// duplicate candidates to tick, other petition numbers to type, the case title.
+fn link_form(
+    u: &User,
+    p: &PetitionView,
+    candidates: &[qcdc_core::registers::duplicates::Candidate],
+    case: Option<&petitions::CaseView>,
+) -> Markup {
+    let in_case = |id: i64| case.is_some_and(|c| c.petitions.iter().any(|m| m.id == id));
+    html! {
+        details open[!candidates.is_empty()] {
+            summary { "Gộp đơn thành một vụ việc" }
+            form method="post" action=(format!("/don/{}/vu-viec", p.id)) {
+                (csrf(u))
+                @if candidates.is_empty() { p.muted { "Không thấy đơn nào có thể trùng với đơn này." } }
+                @else {
+                    fieldset {
+                        legend { "Các đơn có thể trùng (cùng người gửi, nội dung giống)" }
+                        @for c in candidates {
+                            @if !in_case(c.id) {
+                                label {
+                                    input type="checkbox" name="don" value=(c.id);
+                                    " Đơn số " (c.id) " (" (c.similarity) "% giống)"
+                                }
+                            }
+                        }
+                    }
+                }
+                div.grid {
+                    label { "Số đơn khác của đơn vị (cách nhau bằng dấu phẩy) "
+                        input name="so_don" inputmode="numeric" maxlength="200";
+                    }
+                    @if case.is_none() {
+                        label { "Tên vụ việc "
+                            input name="ten" value=(p.summary) maxlength="300";
+                        }
+                    }
+                }
+                button.secondary type="submit" { "Gộp vào một vụ việc" }
+            }
+        }
+    }
+}
+
+/// Links the petition with the ticked and typed ones into one case.
+pub async fn link_case(
+    State(s): State<WebState>,
+    u: User,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = check_csrf(&s, &u, &f) {
+        return r;
+    }
+    let r = async {
+        let mut ids = vec![id];
+        for (k, v) in &f {
+            let list = match k.as_str() {
+                "don" | "so_don" => v,
+                _ => continue,
+            };
+            for part in list
+                .split([',', ';', ' '])
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            {
+                let n = part
+                    .trim_start_matches('#')
+                    .parse::<i64>()
+                    .map_err(|_| CoreError::invalid(format!("Số đơn «{part}» không phải là số")))?;
+                ids.push(n);
+            }
+        }
+        petitions::link_case(&u.cx, &ids, &field(&f, "ten")).await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/don/{id}?tb=vu-viec")).into_response(),
+        Err(e) => error_page(&u, e),
+    }
 }

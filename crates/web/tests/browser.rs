@@ -2,7 +2,8 @@
 //! End-to-end flows in a real headless Chromium (Debian's chromium + chromium-driver):
 //! a reporter drafts, saves, reloads, submits; the office returns; the reporter fixes
 //! and resubmits; the office accepts and sees the totals change. Every role is refused
-//! another unit's report. Bad input keeps what was typed.
+//! another unit's report. Bad input keeps what was typed. A clerk reaches the
+//! registers from the menu and records a dialogue with the keyboard alone.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -594,5 +595,83 @@ async fn report_return_fix_accept_and_permissions() {
             .path()
             .starts_with("/dang-nhap")
     );
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_keeps_a_register_with_the_keyboard_only() {
+    use fantoccini::key::Key;
+    let (base, _) = server().await;
+    let (_driver, port) = start_driver().await;
+    let c = browser(port).await;
+    sign_in(&c, &base, "rep1").await;
+    // the top menu leads to the unit's registers
+    c.find(Locator::LinkText("Sổ theo dõi"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "h1", "Sổ theo dõi").await;
+    no_internal_words(&c).await;
+    c.find(Locator::Css("a[href='/so-doi-thoai/N1']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "h1", "Sổ theo dõi đối thoại trực tiếp").await;
+    // the date is focused and holds today; Tab to the topic, Tab to the number, Enter
+    let today =
+        qcdc_core::period::format_date(qcdc_core::period::today_in_vietnam(chrono::Utc::now()));
+    let date = c.active_element().await.unwrap();
+    assert_eq!(date.attr("name").await.unwrap().as_deref(), Some("ngay"));
+    assert_eq!(date.prop("value").await.unwrap(), Some(today));
+    let tab = char::from(Key::Tab).to_string();
+    let enter = char::from(Key::Enter).to_string();
+    date.send_keys(&tab).await.unwrap();
+    let topic = c.active_element().await.unwrap();
+    assert_eq!(
+        topic.attr("name").await.unwrap().as_deref(),
+        Some("noi_dung")
+    );
+    topic.send_keys("Đối thoại về nước sạch").await.unwrap();
+    topic.send_keys(&tab).await.unwrap();
+    let people = c.active_element().await.unwrap();
+    assert_eq!(
+        people.attr("name").await.unwrap().as_deref(),
+        Some("so_nguoi")
+    );
+    people.send_keys("120").await.unwrap();
+    people.send_keys(&enter).await.unwrap();
+    wait_text(&c, ".flash.ok", "Đã ghi cuộc đối thoại vào sổ.").await;
+    let t = text(&c).await;
+    assert!(
+        t.contains("Đối thoại về nước sạch") && t.contains("120"),
+        "{t}"
+    );
+    no_internal_words(&c).await;
+    // a bad date: the reason in Vietnamese, what was typed kept
+    let date = c.active_element().await.unwrap();
+    assert_eq!(date.attr("name").await.unwrap().as_deref(), Some("ngay"));
+    date.clear().await.unwrap();
+    date.send_keys("32/13/2026").await.unwrap();
+    date.send_keys(&tab).await.unwrap();
+    let topic = c.active_element().await.unwrap();
+    topic.send_keys("Đối thoại lỗi ngày").await.unwrap();
+    topic.send_keys(&enter).await.unwrap();
+    wait_text(&c, ".flash.err", "không hợp lệ").await;
+    assert_eq!(
+        c.find(Locator::Css("[name='noi_dung']"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Đối thoại lỗi ngày")
+    );
+    let t = text(&c).await;
+    assert!(t.contains(": 1 cuộc đối thoại"), "nothing written: {t}");
     c.close().await.unwrap();
 }

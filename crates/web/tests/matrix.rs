@@ -60,6 +60,7 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             "/dang-xuat"
             | "/doi-mat-khau"
             | "/viec-can-lam"
+            | "/so-theo-doi"
             | "/thong-bao/da-doc"
             | "/dot"
             | "/quan-tri/mau/{code}",
@@ -141,7 +142,11 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/so-tiep-dan/{unit}"
             | "/so-don/{unit}/excel"
             | "/so-tiep-dan/{unit}/excel"
-            | "/dot/{id}/bao-cao/{unit}/nguon/{indicator}",
+            | "/dot/{id}/bao-cao/{unit}/nguon/{indicator}"
+            | "/so-theo-doi/{unit}"
+            | "/so-doi-thoai/{unit}"
+            | "/so-kiem-tra/{unit}"
+            | "/so-mo-hinh/{unit}",
         ) => VIEW_N1,
         (
             "POST",
@@ -149,7 +154,11 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/don/{petition}/buoc"
             | "/so-tiep-dan/{unit}"
             | "/so-don/{unit}/excel"
-            | "/so-tiep-dan/{unit}/excel",
+            | "/so-tiep-dan/{unit}/excel"
+            | "/don/{petition}/vu-viec"
+            | "/so-doi-thoai/{unit}"
+            | "/so-kiem-tra/{unit}"
+            | "/so-mo-hinh/{unit}",
         ) => &["rep_n1"],
         _ => panic!("the page matrix has no row for {method} {path}: add one"),
     }
@@ -226,6 +235,14 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
         )),
         "/don/{petition}/buoc" => f("&buoc=verification&ngay=02/06/2026"),
         "/so-tiep-dan/{unit}" => f("&ngay=02/06/2026&nguoi_tiep=chairman&luot=1&so_nguoi=1"),
+        "/so-doi-thoai/{unit}" => {
+            f("&ngay=02/06/2026&noi_dung=%C4%90%E1%BB%91i+tho%E1%BA%A1i&so_nguoi=30")
+        }
+        "/so-kiem-tra/{unit}" => f("&ngay=02/06/2026&loai=supervision&noi_dung=Gi%C3%A1m+s%C3%A1t"),
+        "/so-mo-hinh/{unit}" => {
+            f("&ngay=02/06/2026&noi_dung=M%C3%B4+h%C3%ACnh&linh_vuc=Kinh+t%E1%BA%BF")
+        }
+        "/don/{petition}/vu-viec" => f("&ten=V%E1%BB%A5+vi%E1%BB%87c"),
         "/quan-tri/mau" => Payload::File(
             "t.toml",
             std::fs::read_to_string(

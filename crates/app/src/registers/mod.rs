@@ -15,6 +15,7 @@
 pub mod bulk;
 pub mod calendar;
 pub mod excel;
+pub mod hub;
 pub mod petitions;
 pub mod prefill;
 pub mod reception;

@@ -25,6 +25,7 @@ use super::{
     load_calendar, petition_rules, require_record, require_sight, sight_of, text, units_of,
 };
 use crate::ctx::{Ctx, forbidden};
+use crate::views::{Page, PageReq};
 
 /// Days before the due date a deadline shows as "sắp đến hạn".
 pub const WARN_DAYS: u32 = 3;
@@ -670,6 +671,66 @@ pub async fn get(cx: &Ctx, petition_id: i64) -> CoreResult<PetitionView> {
 /// The petitions of a unit (or of its subtree: an office's deadline view), each
 /// shown as its own unit allows, most urgent first.
 pub async fn list(cx: &Ctx, unit_code: &str, f: &ListFilter) -> CoreResult<PetitionList> {
+    let (shown, totals) = collect_shown(cx, unit_code, f).await?;
+    audit_identity_views(cx, &shown).await?;
+    Ok(PetitionList {
+        items: shown.into_iter().map(|s| s.view).collect(),
+        on_track: totals.on_track,
+        due_soon: totals.due_soon,
+        overdue: totals.overdue,
+        cases: totals.cases,
+    })
+}
+
+/// One page of the list, most urgent first, with the totals of the whole list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PetitionPage {
+    pub items: Page<PetitionView>,
+    pub on_track: usize,
+    pub due_soon: usize,
+    pub overdue: usize,
+    pub cases: usize,
+}
+
+/// One page of the petitions of a unit (or of its subtree). The order (most
+/// urgent first) and the totals by deadline come from every petition's running
+/// deadline, so the whole list is computed and the page cut from it; only the
+/// identities shown on the page are written to the audit log.
+pub async fn page(
+    cx: &Ctx,
+    unit_code: &str,
+    f: &ListFilter,
+    page: PageReq,
+) -> CoreResult<PetitionPage> {
+    let (shown, totals) = collect_shown(cx, unit_code, f).await?;
+    let total = i64::try_from(shown.len()).unwrap_or(i64::MAX);
+    let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+    let size = usize::try_from(page.size()).unwrap_or(usize::MAX);
+    let on_page: Vec<Shown> = shown.into_iter().skip(offset).take(size).collect();
+    audit_identity_views(cx, &on_page).await?;
+    Ok(PetitionPage {
+        items: Page::new(on_page.into_iter().map(|s| s.view).collect(), total, page),
+        on_track: totals.on_track,
+        due_soon: totals.due_soon,
+        overdue: totals.overdue,
+        cases: totals.cases,
+    })
+}
+
+struct Totals {
+    on_track: usize,
+    due_soon: usize,
+    overdue: usize,
+    cases: usize,
+}
+
+/// Every petition the filter keeps, shown as the actor may see it and sorted
+/// most urgent first, with the totals; nothing is written to the audit log yet.
+async fn collect_shown(
+    cx: &Ctx,
+    unit_code: &str,
+    f: &ListFilter,
+) -> CoreResult<(Vec<Shown>, Totals)> {
     let today = cx.app().today();
     let rules = petition_rules()?;
     let mut tx = cx.app().db().read().await?;
@@ -717,7 +778,6 @@ pub async fn list(cx: &Ctx, unit_code: &str, f: &ListFilter) -> CoreResult<Petit
     }
     .await;
     let mut shown = tx.finish(r).await?;
-    audit_identity_views(cx, &shown).await?;
     shown.sort_by_key(|s| {
         let d = s.view.deadline.as_ref();
         let rank = match d.map(|d| d.status) {
@@ -734,23 +794,120 @@ pub async fn list(cx: &Ctx, unit_code: &str, f: &ListFilter) -> CoreResult<Petit
             .filter(|s| s.view.deadline.as_ref().map(|d| d.status) == Some(st))
             .count()
     };
-    let (on_track, due_soon, overdue) = (
-        count(DeadlineStatus::OnTrack),
-        count(DeadlineStatus::DueSoon),
-        count(DeadlineStatus::Overdue),
-    );
-    let cases = shown
-        .iter()
-        .map(|s| s.view.case_id.map_or((1, s.view.id), |c| (0, c)))
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    Ok(PetitionList {
-        items: shown.into_iter().map(|s| s.view).collect(),
-        on_track,
-        due_soon,
-        overdue,
-        cases,
-    })
+    let totals = Totals {
+        on_track: count(DeadlineStatus::OnTrack),
+        due_soon: count(DeadlineStatus::DueSoon),
+        overdue: count(DeadlineStatus::Overdue),
+        cases: shown
+            .iter()
+            .map(|s| s.view.case_id.map_or((1, s.view.id), |c| (0, c)))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+    };
+    Ok((shown, totals))
+}
+
+/// Petitions of the units still running against a deadline: (due soon, overdue).
+/// For the registers' hub; the caller has authorized.
+pub(crate) async fn deadline_counts(
+    c: &mut Conn,
+    unit_ids: &[i64],
+    today: NaiveDate,
+) -> CoreResult<(usize, usize)> {
+    let rules = petition_rules()?;
+    let rows = registers_repo::petitions(c, unit_ids, None).await?;
+    let pids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let mut steps: BTreeMap<i64, Vec<StoredStep>> = BTreeMap::new();
+    for s in registers_repo::steps(c, &pids).await? {
+        steps.entry(s.petition_id).or_default().push(s);
+    }
+    let cal = load_calendar(c).await?;
+    let (mut soon, mut over) = (0, 0);
+    for sp in rows {
+        let st = steps.remove(&sp.id).unwrap_or_default();
+        let p = rebuild(&sp, &st, &rules)?;
+        match badge(&p, &rules, &cal, today).map(|b| b.status) {
+            Some(DeadlineStatus::DueSoon) => soon += 1,
+            Some(DeadlineStatus::Overdue) => over += 1,
+            _ => {}
+        }
+    }
+    Ok((soon, over))
+}
+
+/// A case (vụ việc) and its petitions, as the actor may see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseView {
+    pub id: i64,
+    /// Empty when the actor sees counts only.
+    pub title: String,
+    pub petitions: Vec<CaseMember>,
+}
+
+/// A petition of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseMember {
+    pub id: i64,
+    pub received_on: String,
+    pub kind_label: &'static str,
+    pub state_label: &'static str,
+}
+
+fn state_label(stored: &str) -> &'static str {
+    use PetitionState::*;
+    [
+        Received,
+        Accepted,
+        Refused,
+        Forwarded,
+        Resolved,
+        SecondInstance,
+        ResolvedSecond,
+        Withdrawn,
+    ]
+    .into_iter()
+    .find(|s| s.as_str() == stored)
+    .map_or("", PetitionState::label_vi)
+}
+
+/// The case a petition belongs to, with all its petitions (None: not linked).
+pub async fn case_of(cx: &Ctx, petition_id: i64) -> CoreResult<Option<CaseView>> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let sp = registers_repo::petition(&mut tx, petition_id)
+            .await?
+            .ok_or_else(|| CoreError::not_found(format!("đơn #{petition_id}")))?;
+        let sight = sight_of(cx, &mut tx, sp.unit_id).await?;
+        if sight == RegisterSight::None {
+            return Err(forbidden());
+        }
+        let Some(case_id) = sp.case_id else {
+            return Ok(None);
+        };
+        let case = registers_repo::case(&mut tx, case_id)
+            .await?
+            .ok_or_else(|| qcdc_store::rows::corrupt("petitions", "case_id", case_id))?;
+        let members = registers_repo::case_petitions(&mut tx, case_id).await?;
+        Ok(Some(CaseView {
+            id: case.id,
+            title: if sight >= RegisterSight::Names {
+                case.title
+            } else {
+                String::new()
+            },
+            petitions: members
+                .into_iter()
+                .map(|m| CaseMember {
+                    id: m.id,
+                    received_on: format_date(m.received_on),
+                    kind_label: m.kind.label_vi(),
+                    state_label: state_label(&m.state),
+                })
+                .collect(),
+        }))
+    }
+    .await;
+    tx.finish(r).await
 }
 
 /// The earlier petitions of the unit that may be the same matter as this one.
@@ -776,15 +933,19 @@ pub async fn duplicates(cx: &Ctx, petition_id: i64) -> CoreResult<Vec<Candidate>
 /// already belongs to); returns the case id. Petitions of two different cases are
 /// refused.
 pub async fn link_case(cx: &Ctx, petition_ids: &[i64], title: &str) -> CoreResult<i64> {
-    if petition_ids.len() < 2 {
-        return Err(CoreError::invalid(
-            "Chọn ít nhất hai đơn để gộp thành một vụ việc",
-        ));
+    let mut ids = petition_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let petition_ids = ids.as_slice();
+    if petition_ids.is_empty() {
+        return Err(CoreError::invalid("Chưa chọn đơn"));
     }
     let mut tx = cx.app().db().write().await?;
     let r = async {
         let mut unit = None;
         let mut cases = std::collections::BTreeSet::new();
+        // every petition is authorized first, so that a refused actor is told so
+        // whatever it chose
         for &id in petition_ids {
             let p = registers_repo::petition(&mut tx, id)
                 .await?
@@ -799,6 +960,11 @@ pub async fn link_case(cx: &Ctx, petition_ids: &[i64], title: &str) -> CoreResul
             cases.extend(p.case_id);
         }
         let unit = unit.ok_or_else(|| CoreError::invalid("Chưa chọn đơn"))?;
+        if petition_ids.len() < 2 {
+            return Err(CoreError::invalid(
+                "Chọn ít nhất hai đơn để gộp thành một vụ việc",
+            ));
+        }
         let case_id = match cases.len() {
             0 => {
                 let title = text("tên vụ việc", title, true, 300)?;

@@ -5,13 +5,17 @@
 use chrono::NaiveDate;
 use qcdc_core::period::format_date;
 use qcdc_core::registers::source::InspectionKind;
+use std::collections::BTreeMap;
+
 use qcdc_core::{CoreError, CoreResult, ErrorCode};
 use qcdc_store::audit::{self, Change};
 use qcdc_store::registers_repo::{self, Simple, SimpleEntry};
+use qcdc_store::{Conn, units_repo};
 use serde::Serialize;
 
 use super::{require_record, require_sight, text, units_of};
 use crate::ctx::Ctx;
+use crate::views::{Page, PageReq};
 
 pub use qcdc_store::registers_repo::Simple as Register;
 
@@ -34,6 +38,7 @@ pub struct EntryInput {
 pub struct EntryView {
     pub id: i64,
     pub unit_id: i64,
+    pub unit_code: String,
     pub on: String,
     pub title: String,
     pub number: u32,
@@ -112,20 +117,59 @@ pub async fn list(
     let r = async {
         let (unit, _) = require_sight(cx, &mut tx, unit_code).await?;
         let ids = units_of(&mut tx, &unit, subtree).await?;
-        Ok(registers_repo::simple(&mut tx, which, &ids, from, to)
-            .await?
-            .into_iter()
-            .map(|e| EntryView {
-                id: e.id,
-                unit_id: e.unit_id,
-                on: format_date(e.on),
-                title: e.title,
-                number: e.number,
-                kind_label: e.kind.map(InspectionKind::label_vi),
-                field: e.field,
-            })
-            .collect())
+        let rows = registers_repo::simple(&mut tx, which, &ids, from, to).await?;
+        views(&mut tx, rows).await
     };
     let r = r.await;
     tx.finish(r).await
+}
+
+/// One page of the entries of a unit (or its subtree) dated in `[from, to]`,
+/// newest first, with the number of entries in the whole window.
+pub async fn page(
+    cx: &Ctx,
+    which: Simple,
+    unit_code: &str,
+    subtree: bool,
+    from: NaiveDate,
+    to: NaiveDate,
+    page: PageReq,
+) -> CoreResult<Page<EntryView>> {
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let (unit, _) = require_sight(cx, &mut tx, unit_code).await?;
+        let ids = units_of(&mut tx, &unit, subtree).await?;
+        let (rows, total) =
+            registers_repo::simple_page(&mut tx, which, &ids, from, to, page.size(), page.offset())
+                .await?;
+        Ok(Page::new(views(&mut tx, rows).await?, total, page))
+    };
+    let r = r.await;
+    tx.finish(r).await
+}
+
+async fn views(c: &mut Conn, rows: Vec<SimpleEntry>) -> CoreResult<Vec<EntryView>> {
+    let mut codes: BTreeMap<i64, String> = BTreeMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for e in rows {
+        let code = match codes.get(&e.unit_id) {
+            Some(c) => c.clone(),
+            None => {
+                let code = units_repo::by_id(c, e.unit_id).await?.code;
+                codes.insert(e.unit_id, code.clone());
+                code
+            }
+        };
+        out.push(EntryView {
+            id: e.id,
+            unit_id: e.unit_id,
+            unit_code: code,
+            on: format_date(e.on),
+            title: e.title,
+            number: e.number,
+            kind_label: e.kind.map(InspectionKind::label_vi),
+            field: e.field,
+        });
+    }
+    Ok(out)
 }

@@ -1,0 +1,483 @@
+//! The simple registers of a unit — dialogues (sổ đối thoại), inspections and
+//! supervision (sổ kiểm tra, giám sát), "Dân vận khéo" models (sổ mô hình) — and
+//! the registers' hub (`/so-theo-doi`). Each register: a list of a date window,
+//! by page, of the unit or its whole subtree, and an entry form for a clerk
+//! (keyboard only, the date first and focused with today filled in, Enter or
+//! Alt+G sends); a refused entry shows the Vietnamese reason above the form, which
+//! keeps what was typed. Rights and rules are the use cases' (`registers::simple`,
+//! `registers::hub`).
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, NaiveDate};
+use maud::{Markup, html};
+use qcdc_app::registers::hub;
+use qcdc_app::registers::simple::{self, EntryInput, Register};
+use qcdc_app::{CoreError, ErrorCode, PageReq};
+use qcdc_core::period::{format_date, parse_date};
+use qcdc_core::registers::source::InspectionKind;
+use serde::Deserialize;
+
+use crate::WebState;
+use crate::layout::{Flash, csrf, enc, error_page, page, pager, status_of};
+use crate::session::{User, check_csrf};
+
+/// Rows on a page of a register.
+pub const PER_PAGE: i64 = 50;
+
+/// One simple register as the pages show it.
+#[derive(Clone, Copy)]
+struct Book {
+    which: Register,
+    path: &'static str,
+    title: &'static str,
+    /// What one entry is, for "Chưa có … nào".
+    entry: &'static str,
+    date_label: &'static str,
+    title_label: &'static str,
+    saved: &'static str,
+}
+
+const DIALOGUES: Book = Book {
+    which: Register::Dialogues,
+    path: "/so-doi-thoai",
+    title: "Sổ theo dõi đối thoại trực tiếp",
+    entry: "cuộc đối thoại",
+    date_label: "Ngày đối thoại",
+    title_label: "Chủ đề, nội dung đối thoại",
+    saved: "Đã ghi cuộc đối thoại vào sổ.",
+};
+
+const INSPECTIONS: Book = Book {
+    which: Register::Inspections,
+    path: "/so-kiem-tra",
+    title: "Sổ theo dõi kiểm tra, giám sát",
+    entry: "cuộc kiểm tra, giám sát",
+    date_label: "Ngày kiểm tra, giám sát",
+    title_label: "Nội dung kiểm tra, giám sát",
+    saved: "Đã ghi cuộc kiểm tra, giám sát vào sổ.",
+};
+
+const MODELS: Book = Book {
+    which: Register::Models,
+    path: "/so-mo-hinh",
+    title: "Sổ theo dõi mô hình «Dân vận khéo»",
+    entry: "mô hình",
+    date_label: "Ngày công nhận",
+    title_label: "Tên mô hình",
+    saved: "Đã ghi mô hình «Dân vận khéo» vào sổ.",
+};
+
+#[derive(Deserialize, Default)]
+pub struct BookQuery {
+    /// From (dd/mm/yyyy); by default 1 January of this year.
+    pub tu: Option<String>,
+    /// To (dd/mm/yyyy); by default today.
+    pub den: Option<String>,
+    /// `1`: the unit and every unit below it.
+    pub cay: Option<String>,
+    pub trang: Option<i64>,
+    pub tb: Option<String>,
+}
+
+/// What the clerk typed, given back when an entry is refused.
+#[derive(Default)]
+struct Typed {
+    date: String,
+    title: String,
+    number: String,
+    kind: String,
+    field: String,
+}
+
+fn window(q: &BookQuery, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), CoreError> {
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(parse_date)
+            .transpose()
+    };
+    let from = given(&q.tu)?
+        .unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
+    let to = given(&q.den)?.unwrap_or(today);
+    if from > to {
+        return Err(CoreError::new(
+            ErrorCode::InvalidDate,
+            format!(
+                "Từ ngày {} sau đến ngày {}",
+                format_date(from),
+                format_date(to)
+            ),
+        ));
+    }
+    Ok((from, to))
+}
+
+fn entry_form(u: &User, b: Book, unit: &str, t: &Typed) -> Markup {
+    html! {
+        h2 { "Ghi vào sổ" }
+        form method="post" action=(format!("{}/{unit}", b.path)) {
+            (csrf(u))
+            div.grid {
+                label { (b.date_label) " (dd/mm/yyyy) "
+                    input name="ngay" value=(t.date) required autofocus placeholder="dd/mm/yyyy"
+                        inputmode="numeric" pattern="[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}";
+                }
+                @if b.which == Register::Inspections {
+                    label { "Hình thức "
+                        select name="loai" required {
+                            @for k in [InspectionKind::Inspection, InspectionKind::Supervision] {
+                                option value=(k.as_str()) selected[t.kind == k.as_str()] { (k.label_vi()) }
+                            }
+                        }
+                    }
+                }
+                label { (b.title_label) " "
+                    input name="noi_dung" value=(t.title) required maxlength="500";
+                }
+                @if b.which == Register::Dialogues {
+                    label { "Số người tham dự "
+                        input name="so_nguoi" value=(t.number) inputmode="numeric" pattern="[0-9]*";
+                    }
+                }
+                @if b.which == Register::Models {
+                    label { "Lĩnh vực "
+                        input name="linh_vuc" value=(t.field) maxlength="200";
+                    }
+                }
+            }
+            button type="submit" accesskey="g" { "Ghi vào sổ" }
+            " " span.muted { "(Enter hoặc Alt+G)" }
+        }
+    }
+}
+
+/// The list page of a register, with the entry form (filled with `typed`) and an
+/// optional message; the status is the message's when it is an error.
+async fn render(
+    s: &WebState,
+    u: &User,
+    b: Book,
+    unit: &str,
+    q: &BookQuery,
+    typed: Option<Typed>,
+    flash: Option<(StatusCode, Flash)>,
+) -> Response {
+    let today = s.app.today();
+    let subtree = q.cay.as_deref() == Some("1");
+    let r = async {
+        let (from, to) = window(q, today)?;
+        let list = simple::page(
+            &u.cx,
+            b.which,
+            unit,
+            subtree,
+            from,
+            to,
+            PageReq::new(q.trang.unwrap_or(1), PER_PAGE),
+        )
+        .await?;
+        let may_record = qcdc_app::registers::petitions::can_record(&u.cx, unit).await?;
+        Ok::<_, CoreError>((from, to, list, may_record))
+    }
+    .await;
+    let (from, to, list, may_record) = match r {
+        Ok(v) => v,
+        Err(e) => return error_page(u, e),
+    };
+    let typed = typed.unwrap_or_else(|| Typed {
+        date: format_date(today),
+        ..Default::default()
+    });
+    let (tu, den) = (format_date(from), format_date(to));
+    let here = format!("{}/{unit}", b.path);
+    let window_q = format!("tu={}&den={}", enc(&tu), enc(&den));
+    let base = format!("{here}?{window_q}{}&", if subtree { "&cay=1" } else { "" });
+    let body = html! {
+        p.muted { a href=(format!("/so-theo-doi/{unit}")) { "← Các sổ theo dõi của " (unit) } }
+        h1 { (b.title) " — " (unit) }
+        form method="get" action=(here) {
+            label { "Từ ngày " input name="tu" value=(tu) placeholder="dd/mm/yyyy"; }
+            " "
+            label { "đến ngày " input name="den" value=(den) placeholder="dd/mm/yyyy"; }
+            @if subtree { input type="hidden" name="cay" value="1"; }
+            " " button.secondary type="submit" { "Xem" }
+        }
+        p {
+            @if subtree { a href=(format!("{here}?{window_q}")) { "Chỉ đơn vị này" } }
+            @else { a href=(format!("{here}?{window_q}&cay=1")) { "Cả các đơn vị trực thuộc" } }
+        }
+        p { "Từ " (tu) " đến " (den) ": " strong { (list.total) } " " (b.entry) }
+        @if list.items.is_empty() { p.muted { "Chưa có " (b.entry) " nào trong khoảng này." } }
+        @else {
+            table {
+                thead { tr {
+                    th { (b.date_label) }
+                    @if subtree { th { "Đơn vị" } }
+                    @if b.which == Register::Inspections { th { "Hình thức" } }
+                    th { (b.title_label) }
+                    @if b.which == Register::Dialogues { th.right { "Số người tham dự" } }
+                    @if b.which == Register::Models { th { "Lĩnh vực" } }
+                } }
+                tbody {
+                    @for e in &list.items {
+                        tr {
+                            td { (e.on) }
+                            @if subtree { td { (e.unit_code) } }
+                            @if b.which == Register::Inspections { td { (e.kind_label.unwrap_or("")) } }
+                            td { (e.title) }
+                            @if b.which == Register::Dialogues { td.num { (e.number) } }
+                            @if b.which == Register::Models { td { (e.field) } }
+                        }
+                    }
+                }
+            }
+        }
+        (pager(&list, &base))
+        @if !subtree && may_record { (entry_form(u, b, unit, &typed)) }
+    };
+    let (status, flash) = match flash {
+        Some((st, f)) => (st, Some(f)),
+        None => (
+            StatusCode::OK,
+            (q.tb.as_deref() == Some("ghi")).then(|| Flash::Ok(b.saved.into())),
+        ),
+    };
+    (status, page(b.title, Some(u), flash, body)).into_response()
+}
+
+fn field(f: &[(String, String)], k: &str) -> String {
+    f.iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+fn input_of(b: Book, t: &Typed) -> Result<EntryInput, CoreError> {
+    let number = match t.number.as_str() {
+        "" => 0,
+        n => n.parse::<u32>().map_err(|_| {
+            CoreError::invalid(format!(
+                "Số người tham dự phải là số nguyên không âm, không phải «{n}»"
+            ))
+        })?,
+    };
+    let kind = match b.which {
+        Register::Inspections => Some(
+            InspectionKind::parse(&t.kind)
+                .ok_or_else(|| CoreError::invalid("Chưa chọn hình thức (kiểm tra hay giám sát)"))?,
+        ),
+        _ => None,
+    };
+    Ok(EntryInput {
+        on: parse_date(&t.date)?,
+        title: t.title.clone(),
+        number,
+        kind,
+        field: t.field.clone(),
+    })
+}
+
+async fn record(s: &WebState, u: &User, b: Book, unit: &str, f: &[(String, String)]) -> Response {
+    let typed = Typed {
+        date: field(f, "ngay"),
+        title: field(f, "noi_dung"),
+        number: field(f, "so_nguoi"),
+        kind: field(f, "loai"),
+        field: field(f, "linh_vuc"),
+    };
+    let r = async {
+        let input = input_of(b, &typed)?;
+        simple::record(&u.cx, b.which, unit, &input).await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("{}/{unit}?tb=ghi", b.path)).into_response(),
+        Err(e) if e.code == ErrorCode::Forbidden => error_page(u, e),
+        Err(e) => {
+            let status = status_of(e.code);
+            render(
+                s,
+                u,
+                b,
+                unit,
+                &BookQuery::default(),
+                Some(typed),
+                Some((status, Flash::Err(e.message))),
+            )
+            .await
+        }
+    }
+}
+
+macro_rules! book_handlers {
+    ($list:ident, $post:ident, $book:expr) => {
+        pub async fn $list(
+            State(s): State<WebState>,
+            u: User,
+            Path(unit): Path<String>,
+            Query(q): Query<BookQuery>,
+        ) -> Response {
+            render(&s, &u, $book, &unit, &q, None, None).await
+        }
+
+        pub async fn $post(
+            State(s): State<WebState>,
+            u: User,
+            Path(unit): Path<String>,
+            Form(f): Form<Vec<(String, String)>>,
+        ) -> Response {
+            if let Err(r) = check_csrf(&s, &u, &f) {
+                return r;
+            }
+            record(&s, &u, $book, &unit, &f).await
+        }
+    };
+}
+
+book_handlers!(dialogues_page, record_dialogue, DIALOGUES);
+book_handlers!(inspections_page, record_inspection, INSPECTIONS);
+book_handlers!(models_page, record_model, MODELS);
+
+#[derive(Deserialize, Default)]
+pub struct HubQuery {
+    /// A unit code typed in the picker.
+    pub don_vi: Option<String>,
+}
+
+fn picker(current: &str) -> Markup {
+    html! {
+        form method="get" action="/so-theo-doi" {
+            label { "Xem sổ của đơn vị (mã đơn vị) "
+                input name="don_vi" value=(current) required maxlength="64";
+            }
+            " " button.secondary type="submit" { "Xem" }
+        }
+    }
+}
+
+/// The registers' entry point: a unit picked by its code, the only unit of the
+/// user, or the list of the user's units.
+pub async fn hub(u: User, Query(q): Query<HubQuery>) -> Response {
+    if let Some(code) = q.don_vi.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        return Redirect::to(&format!("/so-theo-doi/{}", enc(code))).into_response();
+    }
+    let units = match hub::my_units(&u.cx).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&u, e),
+    };
+    if let [only] = units.as_slice() {
+        return Redirect::to(&format!("/so-theo-doi/{}", enc(&only.code))).into_response();
+    }
+    let body = html! {
+        h1 { "Sổ theo dõi" }
+        @if units.is_empty() { p.muted { "Tài khoản chưa được giao đơn vị nào có sổ theo dõi." } }
+        @else {
+            ul {
+                @for x in &units {
+                    li {
+                        a href=(format!("/so-theo-doi/{}", enc(&x.code))) { (x.name) " (" (x.code) ")" }
+                        @if x.may_record { " " span.muted { "— ghi sổ" } } @else { " " span.muted { "— xem" } }
+                    }
+                }
+            }
+        }
+        (picker(""))
+    };
+    page("Sổ theo dõi", Some(&u), None, body).into_response()
+}
+
+/// A line of the hub: a register, its list (the unit's, the subtree's) and counts.
+struct HubRow {
+    name: &'static str,
+    own: String,
+    all: Option<String>,
+    count: i64,
+    below: Option<i64>,
+}
+
+impl HubRow {
+    fn book(b: Book, unit: &str, count: i64, below: Option<i64>) -> HubRow {
+        HubRow {
+            name: b.title,
+            own: format!("{}/{unit}", b.path),
+            all: Some(format!("{}/{unit}?cay=1", b.path)),
+            count,
+            below,
+        }
+    }
+}
+
+/// One unit's registers: how many records each holds (the unit's own and its
+/// subtree's), the petitions running late, links to each register.
+pub async fn unit_hub(u: User, Path(unit): Path<String>) -> Response {
+    let o = match hub::overview(&u.cx, &unit).await {
+        Ok(o) => o,
+        Err(e) => return error_page(&u, e),
+    };
+    let c = |v: i64| qcdc_core::number::format_f64(v as f64, 0);
+    let sub = |f: fn(&hub::RegisterCounts) -> i64| o.subtree.as_ref().map(f);
+    let rows = [
+        HubRow {
+            name: "Sổ theo dõi đơn (khiếu nại, tố cáo, kiến nghị, phản ánh)",
+            own: format!("/so-don/{unit}"),
+            all: Some(format!("/so-don/{unit}?cay=1")),
+            count: o.own.petitions,
+            below: sub(|s| s.petitions),
+        },
+        HubRow {
+            name: "Sổ tiếp công dân",
+            own: format!("/so-tiep-dan/{unit}"),
+            all: None,
+            count: o.own.receptions,
+            below: sub(|s| s.receptions),
+        },
+        HubRow::book(DIALOGUES, &unit, o.own.dialogues, sub(|s| s.dialogues)),
+        HubRow::book(
+            INSPECTIONS,
+            &unit,
+            o.own.inspections,
+            sub(|s| s.inspections),
+        ),
+        HubRow::book(MODELS, &unit, o.own.models, sub(|s| s.models)),
+    ];
+    let body = html! {
+        h1 { "Sổ theo dõi — " (o.unit_name) " (" (o.unit_code) ")" }
+        @if o.may_record { p { "Cán bộ của đơn vị ghi sổ; mỗi sổ có mẫu nhập ở cuối trang." } }
+        @else if o.counts_only { p.muted { "Cấp trên xem số liệu và thời hạn, không xem họ tên người gửi đơn." } }
+        @if o.overdue > 0 || o.due_soon > 0 {
+            div.flash.err role="alert" {
+                "Đơn của đơn vị: " strong { (o.overdue) } " quá hạn, " strong { (o.due_soon) } " sắp đến hạn. "
+                a href=(format!("/so-don/{unit}?mo=1")) { "Xem các đơn đang xử lý" }
+            }
+        } @else {
+            p.muted { "Không có đơn nào của đơn vị quá hạn hay sắp đến hạn." }
+        }
+        table {
+            thead { tr {
+                th { "Sổ" }
+                th.right { "Của đơn vị" }
+                @if o.subtree.is_some() { th.right { "Cả đơn vị và " (o.units_below) " đơn vị trực thuộc" } }
+            } }
+            tbody {
+                @for r in &rows {
+                    tr {
+                        td { a href=(r.own) { (r.name) } }
+                        td.num { (c(r.count)) }
+                        @if o.subtree.is_some() {
+                            td.num {
+                                @if let (Some(all), Some(b)) = (&r.all, r.below) { a href=(all) { (c(b)) } }
+                                @else if let Some(b) = r.below { (c(b)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if o.subtree.is_some() { (picker("")) }
+    };
+    page("Sổ theo dõi", Some(&u), None, body).into_response()
+}

@@ -1,0 +1,477 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The register pages through the router: a reporter reaches its unit's
+//! registers from the top menu, records a dialogue, an inspection and a model and
+//! sees them listed; a bad or future date is refused in Vietnamese with what was
+//! typed kept and nothing written; a reporter of another unit is refused; the
+//! office above lists its subtree; the petition list goes by pages; petitions are
+//! linked into one case from the petition's page.
+
+use std::path::Path;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use qcdc_app::registers::petitions::{self, PetitionInput};
+use qcdc_app::{App, AppOptions, auth, templates, units, users};
+use qcdc_core::access::Role;
+use qcdc_core::period::format_date;
+use qcdc_core::registers::{Channel, Complexity, PetitionKind};
+use qcdc_testkit::{fresh_sqlite_database, sample_tree};
+use tower::ServiceExt;
+
+async fn setup() -> App {
+    let store = App::open(&fresh_sqlite_database(), &AppOptions::default())
+        .await
+        .unwrap();
+    let cli = store.system("test");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
+    templates::load_files(&cli, &templates::read_dir(&dir).unwrap())
+        .await
+        .unwrap();
+    units::import(&cli, sample_tree()).await.unwrap();
+    for (u, role, unit) in [
+        ("rep1", Role::Reporter, "N1"),
+        ("rep2", Role::Reporter, "N2"),
+        ("vanphong", Role::Office, "T"),
+    ] {
+        users::create(
+            &cli,
+            &users::NewUser {
+                username: u.into(),
+                full_name: u.into(),
+                password: "mat-khau-demo".into(),
+                roles: vec![(role, unit.into())],
+            },
+        )
+        .await
+        .unwrap();
+    }
+    store
+}
+
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Option<String>, String) {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    let body =
+        String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    (status, location, body)
+}
+
+fn post(uri: &str, cookie: &str, body: String) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body))
+        .unwrap()
+}
+
+fn get(uri: &str, cookie: &str) -> Request<Body> {
+    Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+async fn sign_in(store: &App, user: &str) -> (String, String) {
+    let (_, token) = auth::open_session(store, user, "mat-khau-demo", 1)
+        .await
+        .unwrap();
+    (
+        format!("{}={token}", qcdc_web::SESSION_COOKIE),
+        auth::csrf_for(store, &token),
+    )
+}
+
+/// Form encoding of a value.
+fn e(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
+    let store = setup().await;
+    let app = qcdc_web::server_router(store.clone(), false);
+    let (rep, csrf) = sign_in(&store, "rep1").await;
+    let today = format_date(store.today());
+    let tomorrow = format_date(store.today().succ_opt().unwrap());
+
+    // the top menu leads to the unit's registers
+    let (st, _, body) = send(&app, get("/viec-can-lam", &rep)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("href=\"/so-theo-doi\""), "{body}");
+    let (st, loc, _) = send(&app, get("/so-theo-doi", &rep)).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(loc.as_deref(), Some("/so-theo-doi/N1"));
+    let (st, _, body) = send(&app, get("/so-theo-doi/N1", &rep)).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    for link in [
+        "/so-don/N1",
+        "/so-tiep-dan/N1",
+        "/so-doi-thoai/N1",
+        "/so-kiem-tra/N1",
+        "/so-mo-hinh/N1",
+    ] {
+        assert!(body.contains(&format!("href=\"{link}\"")), "{link}: {body}");
+    }
+
+    // the entry form: the date first, focused, today filled in
+    let (st, _, body) = send(&app, get("/so-doi-thoai/N1", &rep)).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.contains("Chưa có cuộc đối thoại nào"), "{body}");
+    assert!(
+        body.contains(&format!(
+            "name=\"ngay\" value=\"{today}\" required autofocus"
+        )),
+        "{body}"
+    );
+    let (st, loc, _) = send(
+        &app,
+        post(
+            "/so-doi-thoai/N1",
+            &rep,
+            format!(
+                "csrf={csrf}&ngay={}&noi_dung={}&so_nguoi=45",
+                e(&today),
+                e("Đối thoại về giải phóng mặt bằng đường liên xã")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(loc.as_deref(), Some("/so-doi-thoai/N1?tb=ghi"));
+    let (_, _, body) = send(&app, get("/so-doi-thoai/N1?tb=ghi", &rep)).await;
+    assert!(body.contains("Đã ghi cuộc đối thoại vào sổ."), "{body}");
+    assert!(
+        body.contains("Đối thoại về giải phóng mặt bằng đường liên xã") && body.contains(">45<"),
+        "{body}"
+    );
+
+    // a bad date: the reason in Vietnamese, what was typed kept, nothing written
+    let (st, _, body) = send(
+        &app,
+        post(
+            "/so-doi-thoai/N1",
+            &rep,
+            format!(
+                "csrf={csrf}&ngay=31/02/2026&noi_dung={}&so_nguoi=12",
+                e("Đối thoại lần hai")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body.contains("Ngày «31/02/2026» không hợp lệ (dạng dd/mm/yyyy)"),
+        "{body}"
+    );
+    assert!(
+        body.contains("value=\"31/02/2026\"")
+            && body.contains("value=\"Đối thoại lần hai\"")
+            && body.contains("value=\"12\""),
+        "{body}"
+    );
+    // a date in the future: refused by the use case, the form kept
+    let (st, _, body) = send(
+        &app,
+        post(
+            "/so-doi-thoai/N1",
+            &rep,
+            format!(
+                "csrf={csrf}&ngay={}&noi_dung={}",
+                e(&tomorrow),
+                e("Đối thoại lần ba")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("ở tương lai"), "{body}");
+    assert!(body.contains("value=\"Đối thoại lần ba\""), "{body}");
+    let (_, _, body) = send(&app, get("/so-doi-thoai/N1", &rep)).await;
+    assert!(
+        !body.contains("Đối thoại lần hai") && !body.contains("Đối thoại lần ba"),
+        "nothing written: {body}"
+    );
+    assert!(body.contains("<strong>1</strong> cuộc đối thoại"), "{body}");
+
+    // an inspection and a model
+    let (st, _, _) = send(
+        &app,
+        post(
+            "/so-kiem-tra/N1",
+            &rep,
+            format!(
+                "csrf={csrf}&ngay={}&loai=supervision&noi_dung={}",
+                e(&today),
+                e("Giám sát thực hiện quy chế dân chủ ở cơ sở")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, _, body) = send(&app, get("/so-kiem-tra/N1?tb=ghi", &rep)).await;
+    assert!(
+        body.contains("Giám sát thực hiện quy chế dân chủ ở cơ sở")
+            && body.contains("<td>Giám sát</td>"),
+        "{body}"
+    );
+    let (st, _, body) = send(
+        &app,
+        post(
+            "/so-kiem-tra/N1",
+            &rep,
+            format!("csrf={csrf}&ngay={}&loai=&noi_dung=x", e(&today)),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("Chưa chọn hình thức"), "{body}");
+    let (st, _, _) = send(
+        &app,
+        post(
+            "/so-mo-hinh/N1",
+            &rep,
+            format!(
+                "csrf={csrf}&ngay={}&noi_dung={}&linh_vuc={}",
+                e(&today),
+                e("Tuyến đường hoa nông thôn mới"),
+                e("Xây dựng nông thôn mới")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, _, body) = send(&app, get("/so-mo-hinh/N1", &rep)).await;
+    assert!(
+        body.contains("Tuyến đường hoa nông thôn mới") && body.contains("Xây dựng nông thôn mới"),
+        "{body}"
+    );
+    let (_, _, body) = send(&app, get("/so-theo-doi/N1", &rep)).await;
+    assert!(body.contains("<td class=\"num\">1</td>"), "{body}");
+
+    // a reporter of another unit: refused, nothing written
+    let (rep2, csrf2) = sign_in(&store, "rep2").await;
+    for path in [
+        "/so-doi-thoai/N1",
+        "/so-kiem-tra/N1",
+        "/so-mo-hinh/N1",
+        "/so-theo-doi/N1",
+    ] {
+        let (st, _, _) = send(&app, get(path, &rep2)).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{path}");
+    }
+    let (st, _, body) = send(
+        &app,
+        post(
+            "/so-doi-thoai/N1",
+            &rep2,
+            format!(
+                "csrf={csrf2}&ngay={}&noi_dung={}",
+                e(&today),
+                e("Ghi nhầm sổ")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert!(body.contains("không có quyền"), "{body}");
+    let (_, _, body) = send(&app, get("/so-doi-thoai/N1", &rep)).await;
+    assert!(!body.contains("Ghi nhầm sổ"));
+
+    // the office above: its subtree, with the unit of each entry, and no entry form
+    let (office, _) = sign_in(&store, "vanphong").await;
+    let (st, loc, _) = send(&app, get("/so-theo-doi", &office)).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(loc.as_deref(), Some("/so-theo-doi/T"));
+    let (st, _, body) = send(&app, get("/so-theo-doi/T", &office)).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("href=\"/so-doi-thoai/T?cay=1\">1</a>"),
+        "the subtree's count links to the subtree's list: {body}"
+    );
+    let (st, loc, _) = send(&app, get("/so-theo-doi?don_vi=N1", &office)).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(loc.as_deref(), Some("/so-theo-doi/N1"));
+    let (st, _, body) = send(&app, get("/so-doi-thoai/T?cay=1", &office)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.contains("Đối thoại về giải phóng mặt bằng đường liên xã")
+            && body.contains("<td>N1</td>"),
+        "{body}"
+    );
+    assert!(!body.contains("Ghi vào sổ"), "{body}");
+    let (_, _, body) = send(&app, get("/so-doi-thoai/N1", &office)).await;
+    assert!(!body.contains("name=\"noi_dung\""), "no form above: {body}");
+}
+
+fn petition(who: &str, summary: &str, day: u32) -> PetitionInput {
+    PetitionInput {
+        kind: PetitionKind::KienNghi,
+        channel: Channel::Direct,
+        received_on: chrono::NaiveDate::from_ymd_opt(2026, 3, day).unwrap(),
+        petitioners: vec![who.into()],
+        summary: summary.into(),
+        content: String::new(),
+        forwarded_from: String::new(),
+        remote: false,
+        complexity: Complexity::Normal,
+    }
+}
+
+fn rows_in(body: &str) -> usize {
+    body.matches("<td><a href=\"/don/").count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_petition_list_goes_by_pages_and_petitions_join_one_case() {
+    let store = setup().await;
+    let app = qcdc_web::server_router(store.clone(), false);
+    let cli = store.system("test");
+    for i in 0..53u32 {
+        petitions::record(
+            &cli,
+            "N1",
+            &petition(
+                &format!("Người gửi số {i}"),
+                &format!("Kiến nghị số {i} về việc {i}"),
+                1 + i % 28,
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    let (rep, csrf) = sign_in(&store, "rep1").await;
+    let (st, _, body) = send(&app, get("/so-don/N1", &rep)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(rows_in(&body), 50, "{body}");
+    assert!(
+        body.contains("Tổng số: <strong>53</strong> đơn") && body.contains("Trang 1/2 · 53 dòng"),
+        "{body}"
+    );
+    assert!(body.contains("href=\"/so-don/N1?trang=2\""), "{body}");
+    let (_, _, body2) = send(&app, get("/so-don/N1?trang=2", &rep)).await;
+    assert_eq!(rows_in(&body2), 3, "{body2}");
+    assert!(body2.contains("Trang 2/2"), "{body2}");
+    // no petition on both pages
+    for i in 0..53 {
+        let id = format!("<td><a href=\"/don/{}\">", i + 1);
+        assert_eq!(
+            body.contains(&id) as u8 + body2.contains(&id) as u8,
+            1,
+            "petition {} once",
+            i + 1
+        );
+    }
+    // the office's subtree view keeps its filter across pages
+    let (office, _) = sign_in(&store, "vanphong").await;
+    let (_, _, body) = send(&app, get("/so-don/T?cay=1", &office)).await;
+    assert!(
+        body.contains("href=\"/so-don/T?cay=1&amp;trang=2\""),
+        "{body}"
+    );
+
+    // two petitions of the same people about the same matter: linked into one case
+    let a = petitions::record(
+        &cli,
+        "N1",
+        &petition(
+            "Trần Thị Lan",
+            "Kiến nghị sửa chữa cầu treo thôn Đông bị hư hỏng",
+            2,
+        ),
+    )
+    .await
+    .unwrap()
+    .id;
+    let b = petitions::record(
+        &cli,
+        "N1",
+        &petition(
+            "Trần Thị Lan",
+            "Kiến nghị sửa chữa cầu treo thôn Đông hư hỏng nặng",
+            20,
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(b.duplicates.iter().map(|c| c.id).collect::<Vec<_>>(), [a]);
+    let b = b.id;
+    let (_, _, body) = send(&app, get(&format!("/don/{b}"), &rep)).await;
+    assert!(
+        body.contains("Gộp đơn thành một vụ việc")
+            && body.contains(&format!("name=\"don\" value=\"{a}\"")),
+        "{body}"
+    );
+    // a typed number that is not one: refused in Vietnamese, nothing linked
+    let (st, _, body) = send(
+        &app,
+        post(
+            &format!("/don/{b}/vu-viec"),
+            &rep,
+            format!("csrf={csrf}&so_don=abc&ten=x"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("Số đơn «abc» không phải là số"), "{body}");
+    // a reporter of another unit cannot link
+    let (rep2, csrf2) = sign_in(&store, "rep2").await;
+    let (st, _, _) = send(
+        &app,
+        post(
+            &format!("/don/{b}/vu-viec"),
+            &rep2,
+            format!("csrf={csrf2}&don={a}&ten=x"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (_, _, body) = send(&app, get(&format!("/don/{a}"), &rep)).await;
+    assert!(!body.contains("Vụ việc số"), "nothing linked yet: {body}");
+    let (st, loc, _) = send(
+        &app,
+        post(
+            &format!("/don/{b}/vu-viec"),
+            &rep,
+            format!("csrf={csrf}&don={a}&ten={}", e("Cầu treo thôn Đông")),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(loc, Some(format!("/don/{b}?tb=vu-viec")));
+    let (_, _, body) = send(&app, get(&format!("/don/{b}?tb=vu-viec"), &rep)).await;
+    assert!(
+        body.contains("Đã gộp các đơn thành một vụ việc.")
+            && body.contains("Cầu treo thôn Đông")
+            && body.contains(&format!("href=\"/don/{a}\"")),
+        "{body}"
+    );
+    let (_, _, body) = send(&app, get(&format!("/don/{a}"), &rep)).await;
+    assert!(
+        body.contains("Vụ việc số") && body.contains(&format!("href=\"/don/{b}\"")),
+        "the other petition shows the case too: {body}"
+    );
+    // the list counts the case once: 53 single petitions + 1 case
+    let (_, _, body) = send(&app, get("/so-don/N1", &rep)).await;
+    assert!(
+        body.contains("Tổng số: <strong>55</strong> đơn")
+            && body.contains("Số vụ việc: <strong>54</strong>"),
+        "{body}"
+    );
+}
