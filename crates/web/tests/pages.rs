@@ -723,6 +723,73 @@ async fn the_petition_register_records_steps_and_shows_deadlines_in_vietnamese()
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_petition_forwarded_from_its_page_lands_in_the_receiving_register() {
+    let (store, _) = setup(&fresh_sqlite_database()).await;
+    create_user(&store, "rep2", "Cán bộ N2", Role::Reporter, "N2").await;
+    let app = qcdc_web::server_router(store.clone(), false);
+    let (rep, csrf) = login(&app, &store).await;
+    let (st, _, _) = send(
+        &app,
+        form(
+            "/so-don/N1",
+            Some(&rep),
+            format!("csrf={csrf}&loai=kien_nghi&kenh=direct&ngay_nhan=02/03/2026&nguoi_gui=L%C3%AA+Th%E1%BB%8B+Hoa&tom_tat=Ki%E1%BA%BFn+ngh%E1%BB%8B+s%E1%BB%ADa+%C4%91%C6%B0%E1%BB%9Dng+li%C3%AAn+x%C3%A3"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, _, body) = send(&app, get("/don/1", &rep)).await;
+    assert!(body.contains("Mã đơn vị nhận (nếu trong hệ thống)"), "{body}");
+    // a code the system does not know: refused in Vietnamese, nothing written
+    let (st, _, body) = send(
+        &app,
+        form(
+            "/don/1/buoc",
+            Some(&rep),
+            format!("csrf={csrf}&buoc=forwarded&ngay=05/03/2026&chi_tiet=&ma_don_vi_nhan=ZZZ"),
+        ),
+    )
+    .await;
+    assert!(st.is_client_error(), "{st}");
+    assert!(body.contains("Không có đơn vị mã «ZZZ»"), "{body}");
+    let (_, _, body) = send(&app, get("/don/1", &rep)).await;
+    assert!(body.contains("Chưa có bước nào."), "{body}");
+    // to N2: the step names the receiver, N2's register holds the petition
+    let (st, _, _) = send(
+        &app,
+        form(
+            "/don/1/buoc",
+            Some(&rep),
+            format!("csrf={csrf}&buoc=forwarded&ngay=05/03/2026&chi_tiet=&ma_don_vi_nhan=N2"),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, _, body) = send(&app, get("/don/1", &rep)).await;
+    assert!(
+        body.contains("Xã Đam Rông 2 (N2)") && body.contains("Đã chuyển vào sổ của"),
+        "{body}"
+    );
+    let (rep2, _) = sign_in_as(&app, &store, "rep2").await;
+    let (_, _, body) = send(&app, get("/so-don/N2", &rep2)).await;
+    assert!(
+        body.contains("Lê Thị Hoa") && body.contains("href=\"/don/2\""),
+        "{body}"
+    );
+    let (st, _, body) = send(&app, get("/don/2", &rep2)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.contains("Chuyển đến từ Xã Đam Rông 1")
+            && body.contains("05/03/2026")
+            && body.contains("Xã Đam Rông 1 (N1)"),
+        "{body}"
+    );
+    // N2's reporter does not open N1's petition
+    let (st, _, _) = send(&app, get("/don/1", &rep2)).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}
+
 /// A request from a client address (as `serve` provides it with `ConnectInfo`).
 fn at(addr: &str, mut req: Request<Body>) -> Request<Body> {
     req.extensions_mut()
