@@ -740,7 +740,10 @@ async fn a_petition_forwarded_from_its_page_lands_in_the_receiving_register() {
     .await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     let (_, _, body) = send(&app, get("/don/1", &rep)).await;
-    assert!(body.contains("Mã đơn vị nhận (nếu trong hệ thống)"), "{body}");
+    assert!(
+        body.contains("Mã đơn vị nhận (nếu trong hệ thống)"),
+        "{body}"
+    );
     // a code the system does not know: refused in Vietnamese, nothing written
     let (st, _, body) = send(
         &app,
