@@ -380,91 +380,42 @@ pub fn excerpt(chars: &[char], start: usize, end: usize) -> String {
     s
 }
 
-/// A list of words found in one pass (the longest at each place), for short texts
-/// where searching each word on its own would cost more than the search.
+/// A list of words found in one pass (the longest at each place), for the short
+/// texts of a block where searching each word on its own would cost more than the
+/// search.
 ///
 /// The search is that of the regex `w1|w2|…` with the words longest first (leftmost
-/// match, the first alternative there, then on after it), done directly on the
-/// bytes: on the short labels it mostly runs on, a regex's setup costs more than
-/// the search.
+/// match, the first alternative there, then on after it): one Aho-Corasick
+/// automaton with leftmost-first matching over the words in that order, run as a
+/// DFA — on the short labels it mostly runs on, a regex's per-search setup costs
+/// more than the search.
 pub struct Words {
-    /// The words, longest first (ties in the order given).
-    words: Vec<Box<str>>,
-    /// For each first byte, the indices of the words starting with it, in order.
-    by_first: Vec<Vec<usize>>,
-    /// For each first byte, the second bytes its words go on with (a bit set; all
-    /// set when a one-byte word starts with it).
-    second: Vec<[u64; 4]>,
-    /// The same words as one regex, for long texts (its vectorised literal search
-    /// wins there).
-    re: Option<regex::Regex>,
+    ac: Option<aho_corasick::AhoCorasick>,
 }
 
 impl Words {
     /// A list of non-empty words (an empty one is left out).
     pub fn new(words: &[&str]) -> Words {
-        let mut sorted: Vec<&str> = words.to_vec();
+        let mut sorted: Vec<&str> = words.iter().copied().filter(|w| !w.is_empty()).collect();
         sorted.sort_by_key(|w| std::cmp::Reverse(w.len()));
-        let mut by_first = vec![Vec::new(); 256];
-        let mut second = vec![[0u64; 4]; 256];
-        let mut kept: Vec<Box<str>> = Vec::new();
-        for w in sorted {
-            let bytes = w.as_bytes();
-            if let Some(&b) = bytes.first() {
-                by_first[b as usize].push(kept.len());
-                match bytes.get(1) {
-                    Some(&c) => second[b as usize][c as usize / 64] |= 1 << (c % 64),
-                    None => second[b as usize] = [u64::MAX; 4],
-                }
-                kept.push(w.into());
-            }
-        }
-        let pattern = kept
-            .iter()
-            .map(|w| regex::escape(w))
-            .collect::<Vec<_>>()
-            .join("|");
-        Words {
-            re: (!kept.is_empty())
-                .then(|| regex::Regex::new(&pattern).ok())
-                .flatten(),
-            words: kept,
-            by_first,
-            second,
-        }
-    }
-
-    /// The leftmost match at or after byte `from`: (start, end).
-    fn find_at(&self, hay: &[u8], from: usize) -> Option<(usize, usize)> {
-        for p in from..hay.len() {
-            let b = hay[p] as usize;
-            let next = hay.get(p + 1).map_or(0, |c| *c as usize);
-            // at the end, `next` is 0: only a one-byte word (all bits set) fits there
-            if self.second[b][next / 64] & (1 << (next % 64)) == 0 {
-                continue;
-            }
-            for &k in &self.by_first[b] {
-                let w = self.words[k].as_bytes();
-                if bytes_at(hay, p, w) {
-                    return Some((p, p + w.len()));
-                }
-            }
-        }
-        None
+        let ac = (!sorted.is_empty())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .build(&sorted)
+                    .ok()
+            })
+            .flatten();
+        Words { ac }
     }
 
     /// Every whole-word match: (byte start, byte end, the word).
     pub fn matches<'t>(&self, text: &'t str) -> Vec<(usize, usize, &'t str)> {
-        let hay = text.as_bytes();
         let mut out = Vec::new();
-        let mut at = 0;
-        // the regex's vectorised search wins on longer texts; both find the same
-        let long = self.re.as_ref().filter(|_| text.len() > 64);
-        let find = |at: usize| match long {
-            Some(re) => re.find_at(text, at).map(|m| (m.start(), m.end())),
-            None => self.find_at(hay, at),
-        };
-        while let Some((s, e)) = find(at) {
+        let Some(ac) = &self.ac else { return out };
+        for m in ac.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
             let whole = text[..s]
                 .chars()
                 .next_back()
@@ -476,17 +427,13 @@ impl Words {
             if whole {
                 out.push((s, e, &text[s..e]));
             }
-            at = e;
         }
         out
     }
 
     /// Whether any word occurs (as a substring).
     pub fn any_in(&self, text: &str) -> bool {
-        match &self.re {
-            Some(re) if text.len() > 64 => re.is_match(text),
-            _ => self.find_at(text.as_bytes(), 0).is_some(),
-        }
+        self.ac.as_ref().is_some_and(|ac| ac.is_match(text))
     }
 }
 
