@@ -394,16 +394,18 @@ fn lower_starts_with(chars: &[char], at: usize, word: &str) -> bool {
         .is_some_and(|c| c.is_alphabetic() || c.is_ascii_digit())
 }
 
-/// The text just before `at` (up to `n` chars), lowercased, trailing spaces removed.
-fn before(chars: &[char], at: usize, n: usize) -> String {
+/// The text just before `at` (up to `n` chars), lowercased, trailing spaces
+/// removed, written into `s` (a buffer kept from figure to figure).
+fn before(s: &mut String, chars: &[char], at: usize, n: usize) {
+    s.clear();
     let from = at.saturating_sub(n);
     let slice = &chars[from..at];
     // `str::to_lowercase` differs from lowercasing char by char only on a final sigma
     if slice.contains(&'Σ') {
-        let s: String = slice.iter().collect::<String>().to_lowercase();
-        return s.trim_end().to_string();
+        let low: String = slice.iter().collect::<String>().to_lowercase();
+        s.push_str(low.trim_end());
+        return;
     }
-    let mut s = String::with_capacity(slice.len() * 3);
     for c in slice {
         if c.is_ascii() {
             s.push(c.to_ascii_lowercase());
@@ -412,7 +414,6 @@ fn before(chars: &[char], at: usize, n: usize) -> String {
         }
     }
     s.truncate(s.trim_end().len());
-    s
 }
 
 /// Whether `text` (already lowercased and trimmed) ends with one of `words` as whole words.
@@ -634,6 +635,7 @@ pub fn scan(text: &str) -> Vec<Num> {
 pub fn scan_chars(chars: &[char]) -> Vec<Num> {
     let n = chars.len();
     let mut out: Vec<Num> = Vec::new();
+    let mut back = String::new();
     let mut i = 0;
     while i < n {
         if !chars[i].is_ascii_digit()
@@ -683,10 +685,23 @@ pub fn scan_chars(chars: &[char]) -> Vec<Num> {
                 continue;
             }
         }
-        out.push(classify(chars, start, j, &out));
+        out.push(classify(chars, start, j, &out, &mut back));
     }
     merge_unit_fractions(chars, &mut out);
     out
+}
+
+/// The first three pieces of `s` split at `sep`, and how many pieces there are.
+fn split3(s: &str, sep: char) -> ([&str; 3], usize) {
+    let mut first = [""; 3];
+    let mut n = 0;
+    for p in s.split(sep) {
+        if let Some(slot) = first.get_mut(n) {
+            *slot = p;
+        }
+        n += 1;
+    }
+    (first, n)
 }
 
 fn other(chars: &[char], start: usize, end: usize, kind: Kind) -> Num {
@@ -704,7 +719,7 @@ fn other(chars: &[char], start: usize, end: usize, kind: Kind) -> Num {
     }
 }
 
-fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
+fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut String) -> Num {
     let n = chars.len();
     let next = chars.get(j).copied();
     let next2 = chars.get(j + 1).copied();
@@ -713,29 +728,29 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
     let mut num = other(chars, start, j, Kind::Plain);
     // the digits as written, given back to the number at the end
     let raw = std::mem::take(&mut num.raw);
-    let back = before(chars, start, 28);
+    before(back, chars, start, 28);
+    let back: &str = back;
     let digits = raw.bytes().filter(u8::is_ascii_digit).count();
     let slashes = raw.matches('/').count();
     let dots = raw.matches('.').count();
-    let parts: Vec<&str> = raw.split('/').collect();
-    let all_int = |p: &[&str]| {
-        p.iter()
-            .all(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
-    };
-    let is_date_like = all_int(&parts)
-        && ((parts.len() == 3
+    // the parts between slashes: their number and the first three (no allocation)
+    let (parts, parts_len) = split3(&raw, '/');
+    let is_date_like = raw
+        .split('/')
+        .all(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
+        && ((parts_len == 3
             && parts[0].len() <= 2
             && parts[1].len() <= 2
             && matches!(parts[2].len(), 2 | 4))
-            || (parts.len() == 2
+            || (parts_len == 2
                 && parts[0].len() <= 2
                 && parts[1].len() == 4
                 && parts[0].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m)))
-            || (parts.len() == 2
+            || (parts_len == 2
                 && parts[0].len() <= 2
                 && parts[1].len() <= 2
                 && ends_with_word(
-                    &back,
+                    back,
                     &[
                         "ngày",
                         "từ ngày",
@@ -747,10 +762,10 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
                         "ngày:",
                     ],
                 )));
-    let dotted: Vec<&str> = raw.split('.').collect();
+    let (dotted, dotted_len) = split3(&raw, '.');
     let dotted_date = slashes == 0
         && !raw.contains(',')
-        && dotted.len() == 3
+        && dotted_len == 3
         && dotted[0].len() <= 2
         && dotted[1].len() <= 2
         && dotted[2].len() == 4;
@@ -762,7 +777,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
     let section_like = slashes == 0
         && !raw.contains(',')
         && dots >= 1
-        && dotted.iter().all(|g| !g.is_empty() && g.len() <= 2)
+        && raw.split('.').all(|g| !g.is_empty() && g.len() <= 2)
         && (dots >= 2
             || line_start && {
                 let k = skip_spaces(chars, j);
@@ -774,7 +789,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
                     || rest().all(|c| c.is_whitespace())
                     || rest().any(|c| matches!(c, '|' | '\t'))
             }
-            || ends_with_word(&back, &["mục", "tiểu mục", "phần", "điểm"]));
+            || ends_with_word(back, &["mục", "tiểu mục", "phần", "điểm"]));
     let phone_back = back.trim_end_matches(['(', ' ']);
     // "Điều 11, 12", "mức độ 3, 4", "mục 2.3.1 và 4.2": the next of a run of symbols
     let continues = prior.last().filter(|p| {
@@ -789,7 +804,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
     let four_groups = slashes == 0
         && !raw.contains(',')
         && dots >= 1
-        && dotted.iter().skip(1).any(|g| g.len() == 4);
+        && raw.split('.').skip(1).any(|g| g.len() == 4);
     let after_phone_run = prior.last().is_some_and(|p| {
         p.kind == Kind::Code
             && chars[p.end..start]
@@ -817,7 +832,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         || ends_with_listed(phone_back, PHONE_BEFORE, &PHONE_ENDS)
         || after_phone_run
         || (raw.starts_with('0') && digits >= 9 && !raw.contains(','))
-        || ends_with_listed(&back, CODE_BEFORE, &CODE_ENDS)
+        || ends_with_listed(back, CODE_BEFORE, &CODE_ENDS)
         || digits >= 12 && !raw.contains(',') && dots == 0
         || (digits >= 9 && slashes == 0 && dots == 0 && !raw.contains(','))
     {
@@ -826,7 +841,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         && next2.is_some_and(|c| c.is_alphabetic())
         || matches!(prev, Some('-' | '–')) && prev2.is_some_and(|c| c.is_alphabetic())
         || prev == Some('/') && prev2.is_some_and(|c| c.is_uppercase())
-        || ends_with_word(&back, &["covid -", "covid-", "covid", "covid –"])
+        || ends_with_word(back, &["covid -", "covid-", "covid", "covid –"])
     {
         num.kind = Kind::Symbol;
     } else if (next == Some('-') || next == Some('–')) && next2.is_some_and(|c| c.is_ascii_digit())
@@ -835,11 +850,11 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         num.kind = Kind::Range;
     } else if is_date_like
         || dotted_date
-        || ends_with_word(&back, &["ngày", "tháng", "hôm"]) && slashes == 0 && digits <= 2
+        || ends_with_word(back, &["ngày", "tháng", "hôm"]) && slashes == 0 && digits <= 2
     {
         num.kind = Kind::Date;
     } else if !ends_with_word(
-        &back,
+        back,
         &[
             "tổng số",
             "tổng số:",
@@ -850,21 +865,21 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
             "số lượng",
             "số lượng:",
         ],
-    ) && ends_with_listed(&back, SYMBOL_BEFORE, &SYMBOL_ENDS)
+    ) && ends_with_listed(back, SYMBOL_BEFORE, &SYMBOL_ENDS)
     {
         num.kind = Kind::Symbol;
-    } else if name_before(chars, start, &back)
+    } else if name_before(chars, start, back)
         && slashes == 0
         && !raw.contains(',')
         && digits <= 3
-        && (!unit_follows(chars, j) || capital_name(chars, start, &back))
+        && (!unit_follows(chars, j) || capital_name(chars, start, back))
     {
         num.kind = Kind::Name;
     } else if raw.len() == 4
         && raw.bytes().all(|b| b.is_ascii_digit())
         && (1900..=2100).contains(&raw.parse::<u32>().unwrap_or(0))
         && (ends_with_word(
-            &back,
+            back,
             &[
                 "năm",
                 "từ",
@@ -894,7 +909,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
             }
         }
     } else if slashes >= 2 {
-        let guess = if parts.len() == 3 && parts[2].len() == 3 {
+        let guess = if parts_len == 3 && parts[2].len() == 3 {
             parse_vn(parts[0])
                 .zip(parse_vn(&format!("{}.{}", parts[1], parts[2])))
                 .map(|(a, b)| Guess::Fraction(a, b))
@@ -945,7 +960,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         .rsplit_once(',')
         .map_or(0, |(_, f)| f.len() as u32)
         .min(6);
-    num.approx = ends_with_listed(&back, APPROX_BEFORE, &APPROX_ENDS);
+    num.approx = ends_with_listed(back, APPROX_BEFORE, &APPROX_ENDS);
     // percent and unit
     let mut k = skip_spaces(chars, j);
     if chars.get(k) == Some(&'%') || lower_starts_with(chars, k, "phần trăm") {
@@ -1005,7 +1020,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
                     .get(skip_spaces(chars, after + 1))
                     .is_some_and(|c| c.is_alphabetic())
                 && num.fraction().is_none()
-                || ends_with_listed(&back, RATE_BEFORE, &RATE_ENDS)
+                || ends_with_listed(back, RATE_BEFORE, &RATE_ENDS)
                 || ["bình quân", "trung bình"].iter().any(|w| back.contains(w)))
         {
             num.kind = Kind::Rate;
@@ -1060,20 +1075,29 @@ fn capital_name(chars: &[char], start: usize, back: &str) -> bool {
 
 /// The units (in [`UNITS`] order) whose first char is `first`, looked up once.
 fn units_from(first: Option<char>) -> &'static [&'static str] {
-    static BY_FIRST: std::sync::LazyLock<std::collections::HashMap<char, Vec<&'static str>>> =
+    // sorted by the first char, for a binary search (no hashing per figure)
+    static BY_FIRST: std::sync::LazyLock<Vec<(char, Vec<&'static str>)>> =
         std::sync::LazyLock::new(|| {
-            let mut m: std::collections::HashMap<char, Vec<&'static str>> =
-                std::collections::HashMap::new();
+            let mut m: Vec<(char, Vec<&'static str>)> = Vec::new();
             for u in UNITS {
                 if let Some(c) = u.chars().next() {
-                    m.entry(c).or_default().push(u);
+                    match m.iter_mut().find(|(k, _)| *k == c) {
+                        Some((_, v)) => v.push(u),
+                        None => m.push((c, vec![u])),
+                    }
                 }
             }
+            m.sort_by_key(|(c, _)| *c);
             m
         });
     first
-        .and_then(|c| BY_FIRST.get(&c))
-        .map_or(&[], Vec::as_slice)
+        .and_then(|c| {
+            BY_FIRST
+                .binary_search_by_key(&c, |(k, _)| *k)
+                .ok()
+                .map(|i| BY_FIRST[i].1.as_slice())
+        })
+        .unwrap_or(&[])
 }
 
 /// Whether a unit of measure (not a unit of time) follows at `j`.

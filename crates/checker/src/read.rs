@@ -244,12 +244,18 @@ fn legacy_signal(c: char) -> bool {
 
 /// Decodes a text file, telling which encoding was assumed.
 pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
+    decode(bytes).map(|(text, encoding)| Decoded {
+        text: text.into_owned(),
+        encoding,
+    })
+}
+
+/// [`decode_text`], borrowing the bytes when they are the text (UTF-8): a file read
+/// once is not copied whole for nothing.
+fn decode(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, &'static str), ReadError> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return std::str::from_utf8(rest)
-            .map(|t| Decoded {
-                text: t.to_string(),
-                encoding: "UTF-8 (BOM)",
-            })
+            .map(|t| (std::borrow::Cow::Borrowed(t), "UTF-8 (BOM)"))
             .map_err(|e| {
                 ReadError(format!(
                     "tệp ghi là UTF-8 nhưng có byte sai ở vị trí {}",
@@ -263,22 +269,19 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
     ] {
         if let Some(rest) = bytes.strip_prefix(bom) {
             let (t, _) = enc.decode_without_bom_handling(rest);
-            return Ok(Decoded {
-                text: t.into_owned(),
-                encoding: name,
-            });
+            return Ok((t.into_owned().into(), name));
         }
     }
     if let Some(enc) = utf16_without_bom(bytes) {
         let (t, _) = enc.decode_without_bom_handling(bytes);
-        return Ok(Decoded {
-            text: t.into_owned(),
-            encoding: if enc == encoding_rs::UTF_16LE {
+        return Ok((
+            t.into_owned().into(),
+            if enc == encoding_rs::UTF_16LE {
                 "UTF-16LE"
             } else {
                 "UTF-16BE"
             },
-        });
+        ));
     }
     if let Ok(t) = std::str::from_utf8(bytes) {
         // text typed in a legacy font and saved as UTF-8 reads as Latin-1 soup
@@ -323,22 +326,13 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
             let (st, sv) = (score(&tcvn), score(&vni));
             if st.max(sv) >= 5 && st.max(sv) > own * 3 {
                 return Ok(if st >= sv {
-                    Decoded {
-                        text: tcvn,
-                        encoding: "TCVN3 (trong tệp UTF-8)",
-                    }
+                    (tcvn.into(), "TCVN3 (trong tệp UTF-8)")
                 } else {
-                    Decoded {
-                        text: vni,
-                        encoding: "VNI-Windows (trong tệp UTF-8)",
-                    }
+                    (vni.into(), "VNI-Windows (trong tệp UTF-8)")
                 });
             }
         }
-        return Ok(Decoded {
-            text: t.to_string(),
-            encoding: "UTF-8",
-        });
+        return Ok((std::borrow::Cow::Borrowed(t), "UTF-8"));
     }
     // a single-byte legacy encoding: the one that reads as Vietnamese
     let (cp1258, _, _) = encoding_rs::WINDOWS_1258.decode(bytes);
@@ -352,7 +346,7 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
         .map(|(t, name)| (score(&t), t, name))
         .max_by_key(|(s, _, _)| *s);
     match best {
-        Some((s, text, encoding)) if s > 0 => Ok(Decoded { text, encoding }),
+        Some((s, text, encoding)) if s > 0 => Ok((text.into(), encoding)),
         _ => Err(ReadError(
             "tệp không phải văn bản UTF-8 và không nhận ra bảng mã tiếng Việt nào (Windows-1258, TCVN3, VNI); hãy lưu lại dưới dạng .docx hoặc .txt UTF-8".into(),
         )),
@@ -418,9 +412,9 @@ pub fn read_text(bytes: &[u8]) -> Result<Vec<Line>, ReadError> {
 
 /// Reads a text file, with the encoding assumed.
 pub fn read_text_with_encoding(bytes: &[u8]) -> Result<(Vec<Line>, &'static str), ReadError> {
-    let d = decode_text(bytes)?;
+    let (text, encoding) = decode(bytes)?;
     // control characters (other than line and tab breaks) say "binary", in bytes: cheap
-    let head = &d.text.as_bytes()[..d.text.len().min(100_000)];
+    let head = &text.as_bytes()[..text.len().min(100_000)];
     let controls = head
         .iter()
         .filter(|b| **b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0b | 0x0c))
@@ -431,7 +425,7 @@ pub fn read_text_with_encoding(bytes: &[u8]) -> Result<(Vec<Line>, &'static str)
             "tệp có vẻ là tệp nhị phân không rõ định dạng, không phải văn bản; hãy lưu báo cáo dưới dạng .docx hoặc .txt".into(),
         ));
     }
-    Ok((split_lines(&d.text), d.encoding))
+    Ok((split_lines(&text), encoding))
 }
 
 /// A format we recognise but do not read, named for the user with what to do.
