@@ -382,7 +382,14 @@ fn lower_starts_with(chars: &[char], at: usize, word: &str) -> bool {
     for w in word.chars() {
         match chars.get(i) {
             // `word` is lowercase; most tries fail on the first char, cheaply
-            Some(c) if *c == w || (c.is_uppercase() && c.to_lowercase().eq(std::iter::once(w))) => {
+            // the first lowercase char first (no Unicode tables for Vietnamese
+            // letters): a char whose lowercase is `w` alone lowercases to `w` first
+            Some(c)
+                if *c == w
+                    || (crate::checks::lower_char(*c) == w
+                        && c.is_uppercase()
+                        && c.to_lowercase().eq(std::iter::once(w))) =>
+            {
                 i += 1
             }
             _ => return false,
@@ -400,6 +407,8 @@ fn before(s: &mut String, chars: &[char], at: usize, n: usize) {
     s.clear();
     let from = at.saturating_sub(n);
     let slice = &chars[from..at];
+    // a Vietnamese letter takes up to three bytes
+    s.reserve(slice.len() * 3);
     // `str::to_lowercase` differs from lowercasing char by char only on a final sigma
     if slice.contains(&'Σ') {
         let low: String = slice.iter().collect::<String>().to_lowercase();
@@ -410,7 +419,11 @@ fn before(s: &mut String, chars: &[char], at: usize, n: usize) {
         if c.is_ascii() {
             s.push(c.to_ascii_lowercase());
         } else {
-            s.extend(c.to_lowercase());
+            // one char for every char but `İ` (`i` and a combining dot)
+            match c {
+                'İ' => s.extend(c.to_lowercase()),
+                _ => s.push(crate::checks::lower_char(*c)),
+            }
         }
     }
     s.truncate(s.trim_end().len());
@@ -992,7 +1005,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
             }
             num.tail = e;
         } else {
-            let first = chars.get(k).map(|c| c.to_lowercase().next().unwrap_or(*c));
+            let first = chars.get(k).map(|c| crate::checks::lower_char(*c));
             for u in units_from(first) {
                 if lower_starts_with(chars, k, u) {
                     num.unit = Some(u);
@@ -1103,7 +1116,7 @@ fn units_from(first: Option<char>) -> &'static [&'static str] {
 /// Whether a unit of measure (not a unit of time) follows at `j`.
 fn unit_follows(chars: &[char], j: usize) -> bool {
     let k = skip_spaces(chars, j);
-    units_from(chars.get(k).map(|c| c.to_lowercase().next().unwrap_or(*c)))
+    units_from(chars.get(k).map(|c| crate::checks::lower_char(*c)))
         .iter()
         .any(|u| lower_starts_with(chars, k, u) && !matches!(*u, "tỷ" | "triệu"))
 }

@@ -96,15 +96,20 @@ impl Blk {
         } else if !changed {
             text.to_string()
         } else if same_len {
-            // the text's bytes with the changed chars written over, at the same offsets
-            let mut bytes = text.as_bytes().to_vec();
+            // the text with the changed chars written over, at the same offsets: the
+            // runs of unchanged text copied as they are (no check of the bytes again)
+            let mut s = String::with_capacity(text.len());
+            let mut run = 0;
             for (k, (&c, &l)) in chars.iter().zip(&lower).enumerate() {
                 if c != l {
                     let at = lower_at[k] as usize;
-                    l.encode_utf8(&mut bytes[at..at + l.len_utf8()]);
+                    s.push_str(&text[run..at]);
+                    s.push(l);
+                    run = at + c.len_utf8();
                 }
             }
-            String::from_utf8(bytes).unwrap_or_else(|_| lower.iter().collect())
+            s.push_str(&text[run..]);
+            s
         } else {
             let mut s = String::with_capacity(text.len());
             lower_at.clear();

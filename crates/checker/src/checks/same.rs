@@ -168,7 +168,14 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
             None => return None,
         },
     };
-    let wide = format!("{extra} {ctx_text} {before} {after}");
+    let mut wide =
+        String::with_capacity(extra.len() + ctx_text.len() + before.len() + after.len() + 3);
+    for (k, part) in [extra, &ctx_text, &before, &after].into_iter().enumerate() {
+        if k > 0 {
+            wide.push(' ');
+        }
+        wide.push_str(part);
+    }
     let status = match role(b, k) {
         Role::Other => role_in(&ctx_text, true).map(|x| x.0),
         r => Some(r),
