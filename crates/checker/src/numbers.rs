@@ -744,8 +744,9 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
     before(back, chars, start, 28);
     let back: &str = back;
     let digits = raw.bytes().filter(u8::is_ascii_digit).count();
-    let slashes = raw.matches('/').count();
-    let dots = raw.matches('.').count();
+    let slashes = raw.bytes().filter(|b| *b == b'/').count();
+    let dots = raw.bytes().filter(|b| *b == b'.').count();
+    let has_comma = raw.contains(',');
     // the parts between slashes: their number and the first three (no allocation)
     let (parts, parts_len) = split3(&raw, '/');
     let is_date_like = raw
@@ -777,7 +778,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
                 )));
     let (dotted, dotted_len) = split3(&raw, '.');
     let dotted_date = slashes == 0
-        && !raw.contains(',')
+        && !has_comma
         && dotted_len == 3
         && dotted[0].len() <= 2
         && dotted[1].len() <= 2
@@ -788,7 +789,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
         .take_while(|c| **c != '\n')
         .all(|c| c.is_whitespace() || matches!(c, '|' | '+' | '-' | '*' | '•'));
     let section_like = slashes == 0
-        && !raw.contains(',')
+        && !has_comma
         && dots >= 1
         && raw.split('.').all(|g| !g.is_empty() && g.len() <= 2)
         && (dots >= 2
@@ -815,7 +816,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
     });
     // "1900.1909", "0263.3822": groups of four digits are a telephone or a code
     let four_groups = slashes == 0
-        && !raw.contains(',')
+        && !has_comma
         && dots >= 1
         && raw.split('.').skip(1).any(|g| g.len() == 4);
     let after_phone_run = prior.last().is_some_and(|p| {
@@ -844,10 +845,10 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
     } else if four_groups
         || ends_with_listed(phone_back, PHONE_BEFORE, &PHONE_ENDS)
         || after_phone_run
-        || (raw.starts_with('0') && digits >= 9 && !raw.contains(','))
+        || (raw.starts_with('0') && digits >= 9 && !has_comma)
         || ends_with_listed(back, CODE_BEFORE, &CODE_ENDS)
-        || digits >= 12 && !raw.contains(',') && dots == 0
-        || (digits >= 9 && slashes == 0 && dots == 0 && !raw.contains(','))
+        || digits >= 12 && !has_comma && dots == 0
+        || (digits >= 9 && slashes == 0 && dots == 0 && !has_comma)
     {
         num.kind = Kind::Code;
     } else if (next == Some('-') || next == Some('/') || next == Some('–'))
@@ -883,7 +884,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
         num.kind = Kind::Symbol;
     } else if name_before(chars, start, back)
         && slashes == 0
-        && !raw.contains(',')
+        && !has_comma
         && digits <= 3
         && (!unit_follows(chars, j) || capital_name(chars, start, back))
     {
@@ -980,7 +981,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
         num.percent = true;
         k += if chars.get(k) == Some(&'%') { 1 } else { 9 };
         num.tail = k;
-        if matches!(num.kind, Kind::Malformed { .. }) && raw.contains('.') && !raw.contains(',') {
+        if matches!(num.kind, Kind::Malformed { .. }) && raw.contains('.') && !has_comma {
             let guess = likely_value(&raw);
             num.decimals = raw.rsplit_once('.').map_or(0, |(_, f)| f.len() as u32);
             num.kind = Kind::Malformed {

@@ -359,14 +359,13 @@ pub fn normalize(s: &str) -> String {
     // chars below U+0300 and the precomposed Vietnamese letters (U+1E00..U+1EFF)
     // are each NFC and start no combination (checked by a test): a line of only
     // those is NFC without the table look-ups
-    let plain = || {
-        s.chars()
-            .all(|c| (c as u32) < 0x300 || ('\u{1E00}'..='\u{1EFF}').contains(&c))
-    };
-    if (plain() || is_nfc_quick(s.chars()) == IsNormalized::Yes)
-        && !s.contains('\u{00D0}')
-        && !s.contains('\u{feff}')
-    {
+    // one look at the chars: all plain, and none of the two replaced below
+    let (mut plain, mut special) = (true, false);
+    for c in s.chars() {
+        plain &= (c as u32) < 0x300 || ('\u{1E00}'..='\u{1EFF}').contains(&c);
+        special |= matches!(c, '\u{00D0}' | '\u{feff}');
+    }
+    if !special && (plain || is_nfc_quick(s.chars()) == IsNormalized::Yes) {
         return s.to_string();
     }
     s.nfc()
