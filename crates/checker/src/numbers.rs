@@ -319,22 +319,29 @@ pub fn parse_vn(s: &str) -> Option<Milli> {
     if first.is_empty() || !first.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let mut digits = first.to_string();
+    // the digits of the groups read as one number, without joining them in a
+    // string: at most 15 digits, which an i64 holds (more are refused below)
+    let read = |acc: i64, g: &str| {
+        g.bytes()
+            .fold(acc, |a, b| a.wrapping_mul(10).wrapping_add(i64::from(b - b'0')))
+    };
+    let mut int = read(0, first);
+    let mut len = first.len();
     let mut grouped = false;
     for g in groups {
         if g.len() != 3 || !g.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         grouped = true;
-        digits.push_str(g);
+        int = read(int, g);
+        len += g.len();
     }
     if grouped && first.len() > 3 {
         return None;
     }
-    if digits.len() > 15 {
+    if len > 15 {
         return None;
     }
-    let int: i64 = digits.parse().ok()?;
     let mut v = int.checked_mul(1000)?;
     if let Some(f) = frac {
         let mut x: i64 = f.parse().ok()?;
@@ -443,39 +450,51 @@ pub fn ends_with_word(text: &str, words: &[&str]) -> bool {
     })
 }
 
-/// The last bytes of a list's words (a bit set; all set if a word is empty), made
-/// at compile time: most texts end in a byte no word of the list ends in.
-const fn last_bytes(words: &[&str]) -> [u64; 4] {
-    let mut m = [0u64; 4];
-    let mut i = 0;
-    while i < words.len() {
-        let b = words[i].as_bytes();
-        if b.is_empty() {
-            return [u64::MAX; 4];
+/// A list's words by their last byte, for [`ends_with_indexed`].
+struct ByLast {
+    words: Vec<Vec<&'static str>>,
+    /// Whether the list has an empty word (which every text ends with).
+    empty: bool,
+}
+
+impl ByLast {
+    fn new(list: &[&'static str]) -> ByLast {
+        let mut words = vec![Vec::new(); 256];
+        let mut empty = false;
+        for w in list {
+            match w.as_bytes().last() {
+                Some(&b) => words[b as usize].push(*w),
+                None => empty = true,
+            }
         }
-        let c = b[b.len() - 1] as usize;
-        m[c / 64] |= 1 << (c % 64);
-        i += 1;
+        ByLast { words, empty }
     }
-    m
 }
 
-/// [`ends_with_word`] for a list with its [`last_bytes`].
-fn ends_with_listed(text: &str, words: &[&str], last: &[u64; 4]) -> bool {
-    if let Some(&b) = text.as_bytes().last()
-        && last[b as usize / 64] & (1 << (b % 64)) == 0
-    {
-        return false;
+/// [`ends_with_word`] for a list indexed by last byte: only the words ending in
+/// the text's last byte are tried (the others cannot end it).
+fn ends_with_indexed(text: &str, list: &ByLast) -> bool {
+    if list.empty && ends_with_word(text, &[""]) {
+        return true;
     }
-    ends_with_word(text, words)
+    match text.as_bytes().last() {
+        Some(&b) => ends_with_word(text, &list.words[b as usize]),
+        None => false,
+    }
 }
 
-const PHONE_ENDS: [u64; 4] = last_bytes(PHONE_BEFORE);
-const CODE_ENDS: [u64; 4] = last_bytes(CODE_BEFORE);
-const SYMBOL_ENDS: [u64; 4] = last_bytes(SYMBOL_BEFORE);
-const APPROX_ENDS: [u64; 4] = last_bytes(APPROX_BEFORE);
-const RATE_ENDS: [u64; 4] = last_bytes(RATE_BEFORE);
-const NAME_ENDS: [u64; 4] = last_bytes(NAME_BEFORE);
+macro_rules! by_last {
+    ($name:ident, $list:expr) => {
+        static $name: std::sync::LazyLock<ByLast> = std::sync::LazyLock::new(|| ByLast::new($list));
+    };
+}
+by_last!(CODE_LAST, CODE_BEFORE);
+by_last!(PHONE_LAST, PHONE_BEFORE);
+by_last!(SYMBOL_LAST, SYMBOL_BEFORE);
+by_last!(APPROX_LAST, APPROX_BEFORE);
+by_last!(RATE_LAST, RATE_BEFORE);
+by_last!(NAME_LAST, NAME_BEFORE);
+
 
 fn skip_spaces(chars: &[char], mut i: usize) -> usize {
     while chars
@@ -843,10 +862,10 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
     {
         num.kind = Kind::Time;
     } else if four_groups
-        || ends_with_listed(phone_back, PHONE_BEFORE, &PHONE_ENDS)
+        || ends_with_indexed(phone_back, &PHONE_LAST)
         || after_phone_run
         || (raw.starts_with('0') && digits >= 9 && !has_comma)
-        || ends_with_listed(back, CODE_BEFORE, &CODE_ENDS)
+        || ends_with_indexed(back, &CODE_LAST)
         || digits >= 12 && !has_comma && dots == 0
         || (digits >= 9 && slashes == 0 && dots == 0 && !has_comma)
     {
@@ -879,7 +898,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
             "số lượng",
             "số lượng:",
         ],
-    ) && ends_with_listed(back, SYMBOL_BEFORE, &SYMBOL_ENDS)
+    ) && ends_with_indexed(back, &SYMBOL_LAST)
     {
         num.kind = Kind::Symbol;
     } else if name_before(chars, start, back)
@@ -974,7 +993,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
         .rsplit_once(',')
         .map_or(0, |(_, f)| f.len() as u32)
         .min(6);
-    num.approx = ends_with_listed(back, APPROX_BEFORE, &APPROX_ENDS);
+    num.approx = ends_with_indexed(back, &APPROX_LAST);
     // percent and unit
     let mut k = skip_spaces(chars, j);
     if chars.get(k) == Some(&'%') || lower_starts_with(chars, k, "phần trăm") {
@@ -1034,7 +1053,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
                     .get(skip_spaces(chars, after + 1))
                     .is_some_and(|c| c.is_alphabetic())
                 && num.fraction().is_none()
-                || ends_with_listed(back, RATE_BEFORE, &RATE_ENDS)
+                || ends_with_indexed(back, &RATE_LAST)
                 || ["bình quân", "trung bình"].iter().any(|w| back.contains(w)))
         {
             num.kind = Kind::Rate;
@@ -1064,7 +1083,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
 }
 
 fn name_before(_chars: &[char], _start: usize, back: &str) -> bool {
-    ends_with_listed(back, NAME_BEFORE, &NAME_ENDS)
+    ends_with_indexed(back, &NAME_LAST)
 }
 
 /// The name noun before `start` is written with a capital (`Tổ 5`, `Phường 3`).
