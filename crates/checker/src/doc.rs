@@ -645,7 +645,7 @@ impl Document {
             // every mark is written with a byte C2, E2 or EF, which Vietnamese
             // letters are not: a look at the bytes first
             b.footnote.is_none()
-                && b.text.bytes().any(|x| matches!(x, 0xC2 | 0xE2 | 0xEF))
+                && memchr::memchr3(0xC2, 0xE2, 0xEF, b.text.as_bytes()).is_some()
                 && b.text.contains(marks)
         }) {
             let mut refs = Vec::new();

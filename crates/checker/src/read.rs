@@ -295,12 +295,9 @@ fn decode(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, &'static str), Rea
         let sample = &t[..end];
         // every signal is in U+00A8..U+00FF: two bytes, C2 or C3 then one more
         let bytes = sample.as_bytes();
-        let signals = (0..bytes.len().saturating_sub(1))
+        let signals = memchr::memchr2_iter(0xC2, 0xC3, &bytes[..bytes.len().saturating_sub(1)])
             .filter(|&i| {
-                matches!(bytes[i], 0xC2 | 0xC3)
-                    && char::from_u32(
-                        ((bytes[i] as u32 & 0x1F) << 6) | (bytes[i + 1] as u32 & 0x3F),
-                    )
+                char::from_u32(((bytes[i] as u32 & 0x1F) << 6) | (bytes[i + 1] as u32 & 0x3F))
                     .is_some_and(legacy_signal)
             })
             .count();
@@ -379,9 +376,14 @@ pub fn normalize(s: &str) -> String {
 
 /// Splits text into lines at CR, LF, CRLF (and Word's vertical tab / page break).
 pub fn split_lines(text: &str) -> Vec<Line> {
-    let mut out = Vec::new();
-    let mut start = 0;
     let bytes = text.as_bytes();
+    // sized once: at most one line per break, and the last
+    let breaks = bytes
+        .iter()
+        .filter(|b| matches!(b, b'\n' | b'\r' | 0x0b | 0x0c))
+        .count();
+    let mut out = Vec::with_capacity(breaks + 1);
+    let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
