@@ -416,10 +416,13 @@ impl Words {
     }
 
     /// Every whole-word match: (byte start, byte end, the word).
-    pub fn matches<'t>(&self, text: &'t str) -> Vec<(usize, usize, &'t str)> {
-        let mut out = Vec::new();
-        let Some(ac) = &self.ac else { return out };
-        for m in ac.find_iter(text) {
+    pub fn matches<'t>(&'t self, text: &'t str) -> Vec<(usize, usize, &'t str)> {
+        self.iter(text).collect()
+    }
+
+    /// [`Words::matches`] one by one, without collecting them.
+    pub fn iter<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize, &'t str)> + 't {
+        self.ac.iter().flat_map(move |ac| ac.find_iter(text)).filter_map(move |m| {
             let (s, e) = (m.start(), m.end());
             let whole = text[..s]
                 .chars()
@@ -429,11 +432,8 @@ impl Words {
                     .chars()
                     .next()
                     .is_none_or(|c| !c.is_alphanumeric());
-            if whole {
-                out.push((s, e, &text[s..e]));
-            }
-        }
-        out
+            whole.then_some((s, e, &text[s..e]))
+        })
     }
 
     /// Whether any word occurs (as a substring).
@@ -511,8 +511,8 @@ pub fn role_in(text: &str, last: bool) -> Option<(Role, usize)> {
         return None;
     }
     // the nearest to the number wins: the last match before it, the first after it
-    let hits = ROLES.matches(text);
-    let hit = if last { hits.last() } else { hits.first() }?;
+    let mut hits = ROLES.iter(text);
+    let hit = if last { hits.last() } else { hits.next() }?;
     let role = ROLE_WORDS.iter().find(|(w, _)| *w == hit.2).map(|x| x.1)?;
     Some((role, hit.0))
 }
