@@ -665,6 +665,14 @@ pub fn scan(text: &str) -> Vec<Num> {
 
 /// Scans chars for numeric tokens (linear in the length).
 pub fn scan_chars(chars: &[char]) -> Vec<Num> {
+    scan_chars_lowered(chars, None)
+}
+
+/// [`scan_chars`] with the chars lowercased already, when that is a string in which
+/// every char is one char of `chars` lowercased by [`crate::checks::lower_char`]
+/// (no `İ`, no `Σ` in them): the text, and the byte offset of each char and of its
+/// end. The words before each figure are then a slice of it, not a new string.
+pub fn scan_chars_lowered(chars: &[char], lowered: Option<(&str, &[u32])>) -> Vec<Num> {
     let n = chars.len();
     let mut out: Vec<Num> = Vec::new();
     let mut back = String::new();
@@ -717,7 +725,7 @@ pub fn scan_chars(chars: &[char]) -> Vec<Num> {
                 continue;
             }
         }
-        out.push(classify(chars, start, j, &out, &mut back));
+        out.push(classify(chars, start, j, &out, &mut back, lowered));
     }
     merge_unit_fractions(chars, &mut out);
     out
@@ -751,7 +759,14 @@ fn other(chars: &[char], start: usize, end: usize, kind: Kind) -> Num {
     }
 }
 
-fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut String) -> Num {
+fn classify(
+    chars: &[char],
+    start: usize,
+    j: usize,
+    prior: &[Num],
+    buf: &mut String,
+    lowered: Option<(&str, &[u32])>,
+) -> Num {
     let n = chars.len();
     let next = chars.get(j).copied();
     let next2 = chars.get(j + 1).copied();
@@ -760,8 +775,16 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num], back: &mut St
     let mut num = other(chars, start, j, Kind::Plain);
     // the digits as written, given back to the number at the end
     let raw = std::mem::take(&mut num.raw);
-    before(back, chars, start, 28);
-    let back: &str = back;
+    // the same as `before` makes: with no `İ` nor `Σ`, lowercasing char by char
+    let back: &str = match lowered {
+        Some((low, at)) => {
+            low[at[start.saturating_sub(28)] as usize..at[start] as usize].trim_end()
+        }
+        None => {
+            before(buf, chars, start, 28);
+            buf
+        }
+    };
     let digits = raw.bytes().filter(u8::is_ascii_digit).count();
     let slashes = raw.bytes().filter(|b| *b == b'/').count();
     let dots = raw.bytes().filter(|b| *b == b'.').count();

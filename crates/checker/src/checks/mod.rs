@@ -18,7 +18,7 @@ mod sums;
 
 use crate::arith::Arith;
 use crate::doc::{Block, Document, Part};
-use crate::numbers::{Num, scan_chars};
+use crate::numbers::{Num, scan_chars, scan_chars_lowered};
 use crate::{Finding, Kind, Severity};
 
 /// A block with its figures and the reading aids every rule shares.
@@ -120,7 +120,13 @@ impl Blk {
             lower_at.push(s.len() as u32);
             s
         };
-        let nums = if scan { scan_chars(&chars) } else { Vec::new() };
+        let nums = if !scan {
+            Vec::new()
+        } else if lower_text_is_lower {
+            scan_chars_lowered(&chars, Some((&lower_text, &lower_at)))
+        } else {
+            scan_chars(&chars)
+        };
         let mut depth = Vec::with_capacity(nums.len());
         let mut stack: Vec<usize> = Vec::new();
         let mut k = 0;
