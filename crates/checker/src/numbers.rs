@@ -721,7 +721,7 @@ pub fn scan_chars_lowered(chars: &[char], lowered: Option<(&str, &[u32])>) -> Ve
                 } else {
                     Kind::Code
                 };
-                out.push(other(chars, start, j, kind));
+                out.push(other(chars, start, j, kind, lowered));
                 continue;
             }
         }
@@ -744,11 +744,21 @@ fn split3(s: &str, sep: char) -> ([&str; 3], usize) {
     (first, n)
 }
 
-fn other(chars: &[char], start: usize, end: usize, kind: Kind) -> Num {
+fn other(
+    chars: &[char],
+    start: usize,
+    end: usize,
+    kind: Kind,
+    lowered: Option<(&str, &[u32])>,
+) -> Num {
     Num {
         start,
         end,
-        raw: chars[start..end].iter().collect(),
+        // digits, `.`, `,` and `/`, which lowercasing leaves as they are
+        raw: match lowered {
+            Some((low, at)) => low[at[start] as usize..at[end] as usize].to_string(),
+            None => chars[start..end].iter().collect(),
+        },
         kind,
         value: None,
         percent: false,
@@ -772,7 +782,7 @@ fn classify(
     let next2 = chars.get(j + 1).copied();
     let prev = start.checked_sub(1).map(|k| chars[k]);
     let prev2 = start.checked_sub(2).map(|k| chars[k]);
-    let mut num = other(chars, start, j, Kind::Plain);
+    let mut num = other(chars, start, j, Kind::Plain, lowered);
     // the digits as written, given back to the number at the end
     let raw = std::mem::take(&mut num.raw);
     // the same as `before` makes: with no `İ` nor `Σ`, lowercasing char by char

@@ -16,6 +16,8 @@ mod remainder;
 mod same;
 mod sums;
 
+use std::borrow::Cow;
+
 use crate::arith::Arith;
 use crate::doc::{Block, Document, Part};
 use crate::numbers::{Num, scan_chars, scan_chars_lowered};
@@ -197,27 +199,28 @@ impl Blk {
     }
 
     /// Lowercased text of a char range.
-    pub fn low(&self, a: usize, b: usize) -> String {
+    pub fn low(&self, a: usize, b: usize) -> Cow<'_, str> {
         let b = b.min(self.lower.len());
         self.lower_str(a.min(b), b)
     }
 
     /// The chars `lower[a..b]` (a valid range) as a string.
-    fn lower_str(&self, a: usize, b: usize) -> String {
+    fn lower_str(&self, a: usize, b: usize) -> Cow<'_, str> {
         if !self.lower_at.is_empty() {
-            return self.lower_text[self.lower_at[a] as usize..self.lower_at[b] as usize]
-                .to_string();
+            return Cow::Borrowed(
+                &self.lower_text[self.lower_at[a] as usize..self.lower_at[b] as usize],
+            );
         }
         let chars = &self.lower[a..b];
         // sized first: Vietnamese letters take two or three bytes each
         let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
         s.extend(chars);
-        s
+        Cow::Owned(s)
     }
 
     /// [`Blk::low`] with the spaces at both ends trimmed (as `str::trim`: a
     /// lowercased char is white space only when the char is).
-    pub fn low_trimmed(&self, a: usize, b: usize) -> String {
+    pub fn low_trimmed(&self, a: usize, b: usize) -> Cow<'_, str> {
         let mut b = b.min(self.lower.len());
         let mut a = a.min(b);
         while a < b && self.lower[a].is_whitespace() {
@@ -231,7 +234,7 @@ impl Blk {
 
     /// The words before number `i` in its clause (lowercase): back to a `,;:()` or
     /// the previous figure, at most 80 chars.
-    pub fn label_before(&self, i: usize) -> String {
+    pub fn label_before(&self, i: usize) -> Cow<'_, str> {
         let n = &self.nums[i];
         let floor = n.start.saturating_sub(80).max(if i > 0 {
             self.nums[i - 1].tail.min(n.start)
@@ -246,7 +249,7 @@ impl Blk {
     }
 
     /// The label of a "label: N" figure: the words before the colon (else the label before it).
-    pub fn colon_label(&self, i: usize) -> String {
+    pub fn colon_label(&self, i: usize) -> Cow<'_, str> {
         let own = self.label_before(i);
         if !own.is_empty() {
             return own;
@@ -269,7 +272,7 @@ impl Blk {
     }
 
     /// Like [`Blk::label_before`] but reaching across parentheses (`Về giám sát (13 cuộc)`).
-    pub fn clause_before(&self, i: usize) -> String {
+    pub fn clause_before(&self, i: usize) -> Cow<'_, str> {
         let n = &self.nums[i];
         let floor = n.start.saturating_sub(80).max(if i > 0 {
             self.nums[i - 1].tail.min(n.start)
@@ -284,14 +287,14 @@ impl Blk {
     }
 
     /// The words before number `i` back to the sentence start (or 160 chars).
-    pub fn context_before(&self, i: usize) -> String {
+    pub fn context_before(&self, i: usize) -> Cow<'_, str> {
         let n = &self.nums[i];
         let (s, _) = self.sentence(n.start);
         self.low(s.max(n.start.saturating_sub(160)), n.start)
     }
 
     /// The words after number `i`'s unit up to a `,;:.()` or the next figure, at most 60 chars.
-    pub fn label_after(&self, i: usize) -> String {
+    pub fn label_after(&self, i: usize) -> Cow<'_, str> {
         let n = &self.nums[i];
         let ceil = (n.tail + 60)
             .min(self.chars.len())
