@@ -84,7 +84,9 @@ impl AliasSearch {
     /// Every match, left to right, without overlaps: (byte start, byte end).
     fn find_iter(&self, text: &str) -> Vec<(usize, usize)> {
         match self {
-            AliasSearch::Automaton(ac) => ac.find_iter(text).map(|m| (m.start(), m.end())).collect(),
+            AliasSearch::Automaton(ac) => {
+                ac.find_iter(text).map(|m| (m.start(), m.end())).collect()
+            }
             AliasSearch::Regex(re) => re.find_iter(text).map(|m| (m.start(), m.end())).collect(),
         }
     }

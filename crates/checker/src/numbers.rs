@@ -322,8 +322,9 @@ pub fn parse_vn(s: &str) -> Option<Milli> {
     // the digits of the groups read as one number, without joining them in a
     // string: at most 15 digits, which an i64 holds (more are refused below)
     let read = |acc: i64, g: &str| {
-        g.bytes()
-            .fold(acc, |a, b| a.wrapping_mul(10).wrapping_add(i64::from(b - b'0')))
+        g.bytes().fold(acc, |a, b| {
+            a.wrapping_mul(10).wrapping_add(i64::from(b - b'0'))
+        })
     };
     let mut int = read(0, first);
     let mut len = first.len();
@@ -494,7 +495,6 @@ by_last!(SYMBOL_LAST, SYMBOL_BEFORE);
 by_last!(APPROX_LAST, APPROX_BEFORE);
 by_last!(RATE_LAST, RATE_BEFORE);
 by_last!(NAME_LAST, NAME_BEFORE);
-
 
 fn skip_spaces(chars: &[char], mut i: usize) -> usize {
     while chars
@@ -867,10 +867,8 @@ fn classify(
             && !unit_follows(chars, j)
     });
     // "1900.1909", "0263.3822": groups of four digits are a telephone or a code
-    let four_groups = slashes == 0
-        && !has_comma
-        && dots >= 1
-        && raw.split('.').skip(1).any(|g| g.len() == 4);
+    let four_groups =
+        slashes == 0 && !has_comma && dots >= 1 && raw.split('.').skip(1).any(|g| g.len() == 4);
     let after_phone_run = prior.last().is_some_and(|p| {
         p.kind == Kind::Code
             && chars[p.end..start]

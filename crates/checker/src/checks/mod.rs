@@ -431,18 +431,21 @@ impl Words {
 
     /// [`Words::matches`] one by one, without collecting them.
     pub fn iter<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize, &'t str)> + 't {
-        self.ac.iter().flat_map(move |ac| ac.find_iter(text)).filter_map(move |m| {
-            let (s, e) = (m.start(), m.end());
-            let whole = text[..s]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric())
-                && text[e..]
+        self.ac
+            .iter()
+            .flat_map(move |ac| ac.find_iter(text))
+            .filter_map(move |m| {
+                let (s, e) = (m.start(), m.end());
+                let whole = text[..s]
                     .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_alphanumeric());
-            whole.then_some((s, e, &text[s..e]))
-        })
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+                    && text[e..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric());
+                whole.then_some((s, e, &text[s..e]))
+            })
     }
 
     /// Whether any word occurs (as a substring).
