@@ -56,7 +56,7 @@ pub fn load_catalogue(src: &str) -> Result<Vec<LegalDoc>, String> {
 /// The shipped catalogue's aliases, lowercase, with their entries (made once).
 static SHIPPED_ALIAS_LIST: LazyLock<Vec<(String, usize)>> = LazyLock::new(|| alias_list(&SHIPPED));
 
-static SHIPPED_ALIASES: LazyLock<Option<AliasSearch>> =
+static SHIPPED_ALIASES: LazyLock<Option<Regex>> =
     LazyLock::new(|| alias_regex(&SHIPPED_ALIAS_LIST));
 
 /// The shipped catalogue's symbols as [`symbol_key`]s (made once).
@@ -72,39 +72,12 @@ fn alias_list(catalogue: &[LegalDoc]) -> Vec<(String, usize)> {
         .collect()
 }
 
-/// The search for every alias at once: the regex `a1|a2|…` (longest first), or
-/// the same search by one Aho-Corasick automaton (leftmost-first over the aliases
-/// in the same order) when no alias is empty.
-enum AliasSearch {
-    Automaton(aho_corasick::AhoCorasick),
-    Regex(Regex),
-}
-
-impl AliasSearch {
-    /// Every match, left to right, without overlaps: (byte start, byte end).
-    fn find_iter(&self, text: &str) -> Vec<(usize, usize)> {
-        match self {
-            AliasSearch::Automaton(ac) => {
-                ac.find_iter(text).map(|m| (m.start(), m.end())).collect()
-            }
-            AliasSearch::Regex(re) => re.find_iter(text).map(|m| (m.start(), m.end())).collect(),
-        }
-    }
-}
-
 /// One pattern for every alias, longest first.
-fn alias_regex(aliases: &[(String, usize)]) -> Option<AliasSearch> {
+fn alias_regex(aliases: &[(String, usize)]) -> Option<Regex> {
     let mut sorted: Vec<&(String, usize)> = aliases.iter().collect();
     sorted.sort_by_key(|(a, _)| std::cmp::Reverse(a.len()));
     if sorted.is_empty() {
         return None;
-    }
-    if sorted.iter().all(|(a, _)| !a.is_empty())
-        && let Ok(ac) = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(sorted.iter().map(|(a, _)| a.as_str()))
-    {
-        return Some(AliasSearch::Automaton(ac));
     }
     Regex::new(
         &sorted
@@ -114,7 +87,6 @@ fn alias_regex(aliases: &[(String, usize)]) -> Option<AliasSearch> {
             .join("|"),
     )
     .ok()
-    .map(AliasSearch::Regex)
 }
 
 static SHIPPED: LazyLock<Vec<LegalDoc>> =
@@ -286,7 +258,7 @@ fn citations_with(
     let mut out = Vec::new();
     // every alias in one automaton (built once for the shipped catalogue)
     let (own_list, own_re);
-    let (aliases, alias_re): (&[(String, usize)], Option<&AliasSearch>) =
+    let (aliases, alias_re): (&[(String, usize)], Option<&Regex>) =
         if std::ptr::eq(catalogue.as_ptr(), SHIPPED.as_ptr()) {
             (&SHIPPED_ALIAS_LIST, SHIPPED_ALIASES.as_ref())
         } else {
@@ -327,12 +299,11 @@ fn citations_with(
         let alias_hits: Vec<(usize, usize, usize)> = match alias_re {
             Some(re) => re
                 .find_iter(lower)
-                .into_iter()
-                .filter_map(|(s, e)| {
+                .filter_map(|m| {
                     aliases
                         .iter()
-                        .find(|(a, _)| a.as_str() == &lower[s..e])
-                        .map(|(_, i)| (s, e, *i))
+                        .find(|(a, _)| a.as_str() == m.as_str())
+                        .map(|(_, i)| (m.start(), m.end(), *i))
                 })
                 .collect(),
             None => Vec::new(),

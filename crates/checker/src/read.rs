@@ -356,13 +356,25 @@ pub fn normalize(s: &str) -> String {
     // chars below U+0300 and the precomposed Vietnamese letters (U+1E00..U+1EFF)
     // are each NFC and start no combination (checked by a test): a line of only
     // those is NFC without the table look-ups
-    // one look at the chars: all plain, and none of the two replaced below
-    let (mut plain, mut special) = (true, false);
+    // one look at the chars, up to the first that is not plain or is `Ð`: a line
+    // of plain chars has no U+FEFF (which is not plain) — with no `Ð` it is kept
+    let (mut plain, mut d0) = (true, false);
     for c in s.chars() {
-        plain &= (c as u32) < 0x300 || ('\u{1E00}'..='\u{1EFF}').contains(&c);
-        special |= matches!(c, '\u{00D0}' | '\u{feff}');
+        if c == '\u{00D0}' {
+            d0 = true;
+            break;
+        }
+        if !((c as u32) < 0x300 || ('\u{1E00}'..='\u{1EFF}').contains(&c)) {
+            plain = false;
+            break;
+        }
     }
-    if !special && (plain || is_nfc_quick(s.chars()) == IsNormalized::Yes) {
+    if !d0
+        && (plain
+            || is_nfc_quick(s.chars()) == IsNormalized::Yes
+                && !s.contains('\u{00D0}')
+                && !s.contains('\u{feff}'))
+    {
         return s.to_string();
     }
     s.nfc()
