@@ -63,10 +63,19 @@ pub fn lower_char(c: char) -> char {
     } else if (0xC0..=0xDE).contains(&u) && u != 0xD7 {
         // capital Latin-1 letters: the small one 0x20 on
         char::from_u32(u + 0x20).unwrap_or(c)
-    } else if c.is_lowercase() {
-        c
     } else {
-        c.to_lowercase().next().unwrap_or(c)
+        match c {
+            // the other Vietnamese letters (Latin Extended-A and -B)
+            'Đ' => 'đ',
+            'Ă' => 'ă',
+            'Ĩ' => 'ĩ',
+            'Ũ' => 'ũ',
+            'Ơ' => 'ơ',
+            'Ư' => 'ư',
+            'đ' | 'ă' | 'ĩ' | 'ũ' | 'ơ' | 'ư' => c,
+            _ if c.is_lowercase() => c,
+            _ => c.to_lowercase().next().unwrap_or(c),
+        }
     }
 }
 
