@@ -136,6 +136,10 @@ const TYPE_WORDS: &[&str] = &[
 static TYPE_WORD: LazyLock<Regex> =
     LazyLock::new(|| crate::literal_regex(&format!("(?i){}", TYPE_WORDS.join("|"))));
 
+/// [`TYPE_WORDS`] for a look in lowercased text.
+static TYPE_WORDS_LOWER: LazyLock<crate::checks::Words> =
+    LazyLock::new(|| crate::checks::Words::new(TYPE_WORDS));
+
 static CITATION: LazyLock<Regex> = LazyLock::new(|| {
     let types = TYPES
         .iter()
@@ -266,14 +270,22 @@ fn citations_with(
         if b.part == Part::Header {
             continue;
         }
-        // a citation names its type: look for one before anything else
-        if !TYPE_WORD.is_match(&b.text) {
-            continue;
-        }
+        // a citation names its type: look for one before anything else (in the
+        // lowercased text when it is given: the same test as the pattern ignoring
+        // case, since no type name has an `i`, `s` or another letter whose case
+        // folding and lowercasing differ)
         let own_lower;
         let lower: &str = match lowered.and_then(|l| l.get(bi)) {
-            Some(l) => l,
+            Some(l) => {
+                if !TYPE_WORDS_LOWER.any_in(l) {
+                    continue;
+                }
+                l
+            }
             None => {
+                if !TYPE_WORD.is_match(&b.text) {
+                    continue;
+                }
                 own_lower = b.text.to_lowercase();
                 &own_lower
             }

@@ -319,22 +319,30 @@ pub fn parse_vn(s: &str) -> Option<Milli> {
     if first.is_empty() || !first.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let mut digits = first.to_string();
+    // the digits of the groups read as one number, without joining them in a
+    // string: at most 15 digits, which an i64 holds (more are refused below)
+    let read = |acc: i64, g: &str| {
+        g.bytes().fold(acc, |a, b| {
+            a.wrapping_mul(10).wrapping_add(i64::from(b - b'0'))
+        })
+    };
+    let mut int = read(0, first);
+    let mut len = first.len();
     let mut grouped = false;
     for g in groups {
         if g.len() != 3 || !g.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         grouped = true;
-        digits.push_str(g);
+        int = read(int, g);
+        len += g.len();
     }
     if grouped && first.len() > 3 {
         return None;
     }
-    if digits.len() > 15 {
+    if len > 15 {
         return None;
     }
-    let int: i64 = digits.parse().ok()?;
     let mut v = int.checked_mul(1000)?;
     if let Some(f) = frac {
         let mut x: i64 = f.parse().ok()?;
@@ -382,7 +390,14 @@ fn lower_starts_with(chars: &[char], at: usize, word: &str) -> bool {
     for w in word.chars() {
         match chars.get(i) {
             // `word` is lowercase; most tries fail on the first char, cheaply
-            Some(c) if *c == w || (c.is_uppercase() && c.to_lowercase().eq(std::iter::once(w))) => {
+            // the first lowercase char first (no Unicode tables for Vietnamese
+            // letters): a char whose lowercase is `w` alone lowercases to `w` first
+            Some(c)
+                if *c == w
+                    || (crate::checks::lower_char(*c) == w
+                        && c.is_uppercase()
+                        && c.to_lowercase().eq(std::iter::once(w))) =>
+            {
                 i += 1
             }
             _ => return false,
@@ -394,25 +409,32 @@ fn lower_starts_with(chars: &[char], at: usize, word: &str) -> bool {
         .is_some_and(|c| c.is_alphabetic() || c.is_ascii_digit())
 }
 
-/// The text just before `at` (up to `n` chars), lowercased, trailing spaces removed.
-fn before(chars: &[char], at: usize, n: usize) -> String {
+/// The text just before `at` (up to `n` chars), lowercased, trailing spaces
+/// removed, written into `s` (a buffer kept from figure to figure).
+fn before(s: &mut String, chars: &[char], at: usize, n: usize) {
+    s.clear();
     let from = at.saturating_sub(n);
     let slice = &chars[from..at];
+    // a Vietnamese letter takes up to three bytes
+    s.reserve(slice.len() * 3);
     // `str::to_lowercase` differs from lowercasing char by char only on a final sigma
     if slice.contains(&'Σ') {
-        let s: String = slice.iter().collect::<String>().to_lowercase();
-        return s.trim_end().to_string();
+        let low: String = slice.iter().collect::<String>().to_lowercase();
+        s.push_str(low.trim_end());
+        return;
     }
-    let mut s = String::with_capacity(slice.len() * 3);
     for c in slice {
         if c.is_ascii() {
             s.push(c.to_ascii_lowercase());
         } else {
-            s.extend(c.to_lowercase());
+            // one char for every char but `İ` (`i` and a combining dot)
+            match c {
+                'İ' => s.extend(c.to_lowercase()),
+                _ => s.push(crate::checks::lower_char(*c)),
+            }
         }
     }
     s.truncate(s.trim_end().len());
-    s
 }
 
 /// Whether `text` (already lowercased and trimmed) ends with one of `words` as whole words.
@@ -429,39 +451,50 @@ pub fn ends_with_word(text: &str, words: &[&str]) -> bool {
     })
 }
 
-/// The last bytes of a list's words (a bit set; all set if a word is empty), made
-/// at compile time: most texts end in a byte no word of the list ends in.
-const fn last_bytes(words: &[&str]) -> [u64; 4] {
-    let mut m = [0u64; 4];
-    let mut i = 0;
-    while i < words.len() {
-        let b = words[i].as_bytes();
-        if b.is_empty() {
-            return [u64::MAX; 4];
+/// A list's words by their last byte, for [`ends_with_indexed`].
+struct ByLast {
+    words: Vec<Vec<&'static str>>,
+    /// Whether the list has an empty word (which every text ends with).
+    empty: bool,
+}
+
+impl ByLast {
+    fn new(list: &[&'static str]) -> ByLast {
+        let mut words = vec![Vec::new(); 256];
+        let mut empty = false;
+        for w in list {
+            match w.as_bytes().last() {
+                Some(&b) => words[b as usize].push(*w),
+                None => empty = true,
+            }
         }
-        let c = b[b.len() - 1] as usize;
-        m[c / 64] |= 1 << (c % 64);
-        i += 1;
+        ByLast { words, empty }
     }
-    m
 }
 
-/// [`ends_with_word`] for a list with its [`last_bytes`].
-fn ends_with_listed(text: &str, words: &[&str], last: &[u64; 4]) -> bool {
-    if let Some(&b) = text.as_bytes().last()
-        && last[b as usize / 64] & (1 << (b % 64)) == 0
-    {
-        return false;
+/// [`ends_with_word`] for a list indexed by last byte: only the words ending in
+/// the text's last byte are tried (the others cannot end it).
+fn ends_with_indexed(text: &str, list: &ByLast) -> bool {
+    if list.empty && ends_with_word(text, &[""]) {
+        return true;
     }
-    ends_with_word(text, words)
+    match text.as_bytes().last() {
+        Some(&b) => ends_with_word(text, &list.words[b as usize]),
+        None => false,
+    }
 }
 
-const PHONE_ENDS: [u64; 4] = last_bytes(PHONE_BEFORE);
-const CODE_ENDS: [u64; 4] = last_bytes(CODE_BEFORE);
-const SYMBOL_ENDS: [u64; 4] = last_bytes(SYMBOL_BEFORE);
-const APPROX_ENDS: [u64; 4] = last_bytes(APPROX_BEFORE);
-const RATE_ENDS: [u64; 4] = last_bytes(RATE_BEFORE);
-const NAME_ENDS: [u64; 4] = last_bytes(NAME_BEFORE);
+macro_rules! by_last {
+    ($name:ident, $list:expr) => {
+        static $name: std::sync::LazyLock<ByLast> = std::sync::LazyLock::new(|| ByLast::new($list));
+    };
+}
+by_last!(CODE_LAST, CODE_BEFORE);
+by_last!(PHONE_LAST, PHONE_BEFORE);
+by_last!(SYMBOL_LAST, SYMBOL_BEFORE);
+by_last!(APPROX_LAST, APPROX_BEFORE);
+by_last!(RATE_LAST, RATE_BEFORE);
+by_last!(NAME_LAST, NAME_BEFORE);
 
 fn skip_spaces(chars: &[char], mut i: usize) -> usize {
     while chars
@@ -632,8 +665,17 @@ pub fn scan(text: &str) -> Vec<Num> {
 
 /// Scans chars for numeric tokens (linear in the length).
 pub fn scan_chars(chars: &[char]) -> Vec<Num> {
+    scan_chars_lowered(chars, None)
+}
+
+/// [`scan_chars`] with the chars lowercased already, when that is a string in which
+/// every char is one char of `chars` lowercased by [`crate::checks::lower_char`]
+/// (no `İ`, no `Σ` in them): the text, and the byte offset of each char and of its
+/// end. The words before each figure are then a slice of it, not a new string.
+pub fn scan_chars_lowered(chars: &[char], lowered: Option<(&str, &[u32])>) -> Vec<Num> {
     let n = chars.len();
     let mut out: Vec<Num> = Vec::new();
+    let mut back = String::new();
     let mut i = 0;
     while i < n {
         if !chars[i].is_ascii_digit()
@@ -679,21 +721,44 @@ pub fn scan_chars(chars: &[char]) -> Vec<Num> {
                 } else {
                     Kind::Code
                 };
-                out.push(other(chars, start, j, kind));
+                out.push(other(chars, start, j, kind, lowered));
                 continue;
             }
         }
-        out.push(classify(chars, start, j, &out));
+        out.push(classify(chars, start, j, &out, &mut back, lowered));
     }
     merge_unit_fractions(chars, &mut out);
     out
 }
 
-fn other(chars: &[char], start: usize, end: usize, kind: Kind) -> Num {
+/// The first three pieces of `s` split at `sep`, and how many pieces there are.
+fn split3(s: &str, sep: char) -> ([&str; 3], usize) {
+    let mut first = [""; 3];
+    let mut n = 0;
+    for p in s.split(sep) {
+        if let Some(slot) = first.get_mut(n) {
+            *slot = p;
+        }
+        n += 1;
+    }
+    (first, n)
+}
+
+fn other(
+    chars: &[char],
+    start: usize,
+    end: usize,
+    kind: Kind,
+    lowered: Option<(&str, &[u32])>,
+) -> Num {
     Num {
         start,
         end,
-        raw: chars[start..end].iter().collect(),
+        // digits, `.`, `,` and `/`, which lowercasing leaves as they are
+        raw: match lowered {
+            Some((low, at)) => low[at[start] as usize..at[end] as usize].to_string(),
+            None => chars[start..end].iter().collect(),
+        },
         kind,
         value: None,
         percent: false,
@@ -704,38 +769,54 @@ fn other(chars: &[char], start: usize, end: usize, kind: Kind) -> Num {
     }
 }
 
-fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
+fn classify(
+    chars: &[char],
+    start: usize,
+    j: usize,
+    prior: &[Num],
+    buf: &mut String,
+    lowered: Option<(&str, &[u32])>,
+) -> Num {
     let n = chars.len();
     let next = chars.get(j).copied();
     let next2 = chars.get(j + 1).copied();
     let prev = start.checked_sub(1).map(|k| chars[k]);
     let prev2 = start.checked_sub(2).map(|k| chars[k]);
-    let mut num = other(chars, start, j, Kind::Plain);
+    let mut num = other(chars, start, j, Kind::Plain, lowered);
     // the digits as written, given back to the number at the end
     let raw = std::mem::take(&mut num.raw);
-    let back = before(chars, start, 28);
-    let digits = raw.bytes().filter(u8::is_ascii_digit).count();
-    let slashes = raw.matches('/').count();
-    let dots = raw.matches('.').count();
-    let parts: Vec<&str> = raw.split('/').collect();
-    let all_int = |p: &[&str]| {
-        p.iter()
-            .all(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
+    // the same as `before` makes: with no `İ` nor `Σ`, lowercasing char by char
+    let back: &str = match lowered {
+        Some((low, at)) => {
+            low[at[start.saturating_sub(28)] as usize..at[start] as usize].trim_end()
+        }
+        None => {
+            before(buf, chars, start, 28);
+            buf
+        }
     };
-    let is_date_like = all_int(&parts)
-        && ((parts.len() == 3
+    let digits = raw.bytes().filter(u8::is_ascii_digit).count();
+    let slashes = raw.bytes().filter(|b| *b == b'/').count();
+    let dots = raw.bytes().filter(|b| *b == b'.').count();
+    let has_comma = raw.contains(',');
+    // the parts between slashes: their number and the first three (no allocation)
+    let (parts, parts_len) = split3(&raw, '/');
+    let is_date_like = raw
+        .split('/')
+        .all(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
+        && ((parts_len == 3
             && parts[0].len() <= 2
             && parts[1].len() <= 2
             && matches!(parts[2].len(), 2 | 4))
-            || (parts.len() == 2
+            || (parts_len == 2
                 && parts[0].len() <= 2
                 && parts[1].len() == 4
                 && parts[0].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m)))
-            || (parts.len() == 2
+            || (parts_len == 2
                 && parts[0].len() <= 2
                 && parts[1].len() <= 2
                 && ends_with_word(
-                    &back,
+                    back,
                     &[
                         "ngày",
                         "từ ngày",
@@ -747,10 +828,10 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
                         "ngày:",
                     ],
                 )));
-    let dotted: Vec<&str> = raw.split('.').collect();
+    let (dotted, dotted_len) = split3(&raw, '.');
     let dotted_date = slashes == 0
-        && !raw.contains(',')
-        && dotted.len() == 3
+        && !has_comma
+        && dotted_len == 3
         && dotted[0].len() <= 2
         && dotted[1].len() <= 2
         && dotted[2].len() == 4;
@@ -760,9 +841,9 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         .take_while(|c| **c != '\n')
         .all(|c| c.is_whitespace() || matches!(c, '|' | '+' | '-' | '*' | '•'));
     let section_like = slashes == 0
-        && !raw.contains(',')
+        && !has_comma
         && dots >= 1
-        && dotted.iter().all(|g| !g.is_empty() && g.len() <= 2)
+        && raw.split('.').all(|g| !g.is_empty() && g.len() <= 2)
         && (dots >= 2
             || line_start && {
                 let k = skip_spaces(chars, j);
@@ -774,7 +855,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
                     || rest().all(|c| c.is_whitespace())
                     || rest().any(|c| matches!(c, '|' | '\t'))
             }
-            || ends_with_word(&back, &["mục", "tiểu mục", "phần", "điểm"]));
+            || ends_with_word(back, &["mục", "tiểu mục", "phần", "điểm"]));
     let phone_back = back.trim_end_matches(['(', ' ']);
     // "Điều 11, 12", "mức độ 3, 4", "mục 2.3.1 và 4.2": the next of a run of symbols
     let continues = prior.last().filter(|p| {
@@ -786,10 +867,8 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
             && !unit_follows(chars, j)
     });
     // "1900.1909", "0263.3822": groups of four digits are a telephone or a code
-    let four_groups = slashes == 0
-        && !raw.contains(',')
-        && dots >= 1
-        && dotted.iter().skip(1).any(|g| g.len() == 4);
+    let four_groups =
+        slashes == 0 && !has_comma && dots >= 1 && raw.split('.').skip(1).any(|g| g.len() == 4);
     let after_phone_run = prior.last().is_some_and(|p| {
         p.kind == Kind::Code
             && chars[p.end..start]
@@ -814,19 +893,19 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
     {
         num.kind = Kind::Time;
     } else if four_groups
-        || ends_with_listed(phone_back, PHONE_BEFORE, &PHONE_ENDS)
+        || ends_with_indexed(phone_back, &PHONE_LAST)
         || after_phone_run
-        || (raw.starts_with('0') && digits >= 9 && !raw.contains(','))
-        || ends_with_listed(&back, CODE_BEFORE, &CODE_ENDS)
-        || digits >= 12 && !raw.contains(',') && dots == 0
-        || (digits >= 9 && slashes == 0 && dots == 0 && !raw.contains(','))
+        || (raw.starts_with('0') && digits >= 9 && !has_comma)
+        || ends_with_indexed(back, &CODE_LAST)
+        || digits >= 12 && !has_comma && dots == 0
+        || (digits >= 9 && slashes == 0 && dots == 0 && !has_comma)
     {
         num.kind = Kind::Code;
     } else if (next == Some('-') || next == Some('/') || next == Some('–'))
         && next2.is_some_and(|c| c.is_alphabetic())
         || matches!(prev, Some('-' | '–')) && prev2.is_some_and(|c| c.is_alphabetic())
         || prev == Some('/') && prev2.is_some_and(|c| c.is_uppercase())
-        || ends_with_word(&back, &["covid -", "covid-", "covid", "covid –"])
+        || ends_with_word(back, &["covid -", "covid-", "covid", "covid –"])
     {
         num.kind = Kind::Symbol;
     } else if (next == Some('-') || next == Some('–')) && next2.is_some_and(|c| c.is_ascii_digit())
@@ -835,11 +914,11 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         num.kind = Kind::Range;
     } else if is_date_like
         || dotted_date
-        || ends_with_word(&back, &["ngày", "tháng", "hôm"]) && slashes == 0 && digits <= 2
+        || ends_with_word(back, &["ngày", "tháng", "hôm"]) && slashes == 0 && digits <= 2
     {
         num.kind = Kind::Date;
     } else if !ends_with_word(
-        &back,
+        back,
         &[
             "tổng số",
             "tổng số:",
@@ -850,21 +929,21 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
             "số lượng",
             "số lượng:",
         ],
-    ) && ends_with_listed(&back, SYMBOL_BEFORE, &SYMBOL_ENDS)
+    ) && ends_with_indexed(back, &SYMBOL_LAST)
     {
         num.kind = Kind::Symbol;
-    } else if name_before(chars, start, &back)
+    } else if name_before(chars, start, back)
         && slashes == 0
-        && !raw.contains(',')
+        && !has_comma
         && digits <= 3
-        && (!unit_follows(chars, j) || capital_name(chars, start, &back))
+        && (!unit_follows(chars, j) || capital_name(chars, start, back))
     {
         num.kind = Kind::Name;
     } else if raw.len() == 4
         && raw.bytes().all(|b| b.is_ascii_digit())
         && (1900..=2100).contains(&raw.parse::<u32>().unwrap_or(0))
         && (ends_with_word(
-            &back,
+            back,
             &[
                 "năm",
                 "từ",
@@ -894,7 +973,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
             }
         }
     } else if slashes >= 2 {
-        let guess = if parts.len() == 3 && parts[2].len() == 3 {
+        let guess = if parts_len == 3 && parts[2].len() == 3 {
             parse_vn(parts[0])
                 .zip(parse_vn(&format!("{}.{}", parts[1], parts[2])))
                 .map(|(a, b)| Guess::Fraction(a, b))
@@ -945,14 +1024,14 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
         .rsplit_once(',')
         .map_or(0, |(_, f)| f.len() as u32)
         .min(6);
-    num.approx = ends_with_listed(&back, APPROX_BEFORE, &APPROX_ENDS);
+    num.approx = ends_with_indexed(back, &APPROX_LAST);
     // percent and unit
     let mut k = skip_spaces(chars, j);
     if chars.get(k) == Some(&'%') || lower_starts_with(chars, k, "phần trăm") {
         num.percent = true;
         k += if chars.get(k) == Some(&'%') { 1 } else { 9 };
         num.tail = k;
-        if matches!(num.kind, Kind::Malformed { .. }) && raw.contains('.') && !raw.contains(',') {
+        if matches!(num.kind, Kind::Malformed { .. }) && raw.contains('.') && !has_comma {
             let guess = likely_value(&raw);
             num.decimals = raw.rsplit_once('.').map_or(0, |(_, f)| f.len() as u32);
             num.kind = Kind::Malformed {
@@ -977,7 +1056,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
             }
             num.tail = e;
         } else {
-            let first = chars.get(k).map(|c| c.to_lowercase().next().unwrap_or(*c));
+            let first = chars.get(k).map(|c| crate::checks::lower_char(*c));
             for u in units_from(first) {
                 if lower_starts_with(chars, k, u) {
                     num.unit = Some(u);
@@ -1005,7 +1084,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
                     .get(skip_spaces(chars, after + 1))
                     .is_some_and(|c| c.is_alphabetic())
                 && num.fraction().is_none()
-                || ends_with_listed(&back, RATE_BEFORE, &RATE_ENDS)
+                || ends_with_indexed(back, &RATE_LAST)
                 || ["bình quân", "trung bình"].iter().any(|w| back.contains(w)))
         {
             num.kind = Kind::Rate;
@@ -1035,7 +1114,7 @@ fn classify(chars: &[char], start: usize, j: usize, prior: &[Num]) -> Num {
 }
 
 fn name_before(_chars: &[char], _start: usize, back: &str) -> bool {
-    ends_with_listed(back, NAME_BEFORE, &NAME_ENDS)
+    ends_with_indexed(back, &NAME_LAST)
 }
 
 /// The name noun before `start` is written with a capital (`Tổ 5`, `Phường 3`).
@@ -1060,26 +1139,35 @@ fn capital_name(chars: &[char], start: usize, back: &str) -> bool {
 
 /// The units (in [`UNITS`] order) whose first char is `first`, looked up once.
 fn units_from(first: Option<char>) -> &'static [&'static str] {
-    static BY_FIRST: std::sync::LazyLock<std::collections::HashMap<char, Vec<&'static str>>> =
+    // sorted by the first char, for a binary search (no hashing per figure)
+    static BY_FIRST: std::sync::LazyLock<Vec<(char, Vec<&'static str>)>> =
         std::sync::LazyLock::new(|| {
-            let mut m: std::collections::HashMap<char, Vec<&'static str>> =
-                std::collections::HashMap::new();
+            let mut m: Vec<(char, Vec<&'static str>)> = Vec::new();
             for u in UNITS {
                 if let Some(c) = u.chars().next() {
-                    m.entry(c).or_default().push(u);
+                    match m.iter_mut().find(|(k, _)| *k == c) {
+                        Some((_, v)) => v.push(u),
+                        None => m.push((c, vec![u])),
+                    }
                 }
             }
+            m.sort_by_key(|(c, _)| *c);
             m
         });
     first
-        .and_then(|c| BY_FIRST.get(&c))
-        .map_or(&[], Vec::as_slice)
+        .and_then(|c| {
+            BY_FIRST
+                .binary_search_by_key(&c, |(k, _)| *k)
+                .ok()
+                .map(|i| BY_FIRST[i].1.as_slice())
+        })
+        .unwrap_or(&[])
 }
 
 /// Whether a unit of measure (not a unit of time) follows at `j`.
 fn unit_follows(chars: &[char], j: usize) -> bool {
     let k = skip_spaces(chars, j);
-    units_from(chars.get(k).map(|c| c.to_lowercase().next().unwrap_or(*c)))
+    units_from(chars.get(k).map(|c| crate::checks::lower_char(*c)))
         .iter()
         .any(|u| lower_starts_with(chars, k, u) && !matches!(*u, "tỷ" | "triệu"))
 }

@@ -244,12 +244,18 @@ fn legacy_signal(c: char) -> bool {
 
 /// Decodes a text file, telling which encoding was assumed.
 pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
+    decode(bytes).map(|(text, encoding)| Decoded {
+        text: text.into_owned(),
+        encoding,
+    })
+}
+
+/// [`decode_text`], borrowing the bytes when they are the text (UTF-8): a file read
+/// once is not copied whole for nothing.
+fn decode(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, &'static str), ReadError> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return std::str::from_utf8(rest)
-            .map(|t| Decoded {
-                text: t.to_string(),
-                encoding: "UTF-8 (BOM)",
-            })
+            .map(|t| (std::borrow::Cow::Borrowed(t), "UTF-8 (BOM)"))
             .map_err(|e| {
                 ReadError(format!(
                     "tệp ghi là UTF-8 nhưng có byte sai ở vị trí {}",
@@ -263,24 +269,22 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
     ] {
         if let Some(rest) = bytes.strip_prefix(bom) {
             let (t, _) = enc.decode_without_bom_handling(rest);
-            return Ok(Decoded {
-                text: t.into_owned(),
-                encoding: name,
-            });
+            return Ok((t.into_owned().into(), name));
         }
     }
     if let Some(enc) = utf16_without_bom(bytes) {
         let (t, _) = enc.decode_without_bom_handling(bytes);
-        return Ok(Decoded {
-            text: t.into_owned(),
-            encoding: if enc == encoding_rs::UTF_16LE {
+        return Ok((
+            t.into_owned().into(),
+            if enc == encoding_rs::UTF_16LE {
                 "UTF-16LE"
             } else {
                 "UTF-16BE"
             },
-        });
+        ));
     }
-    if let Ok(t) = std::str::from_utf8(bytes) {
+    // the same answer as `std::str::from_utf8`, checked with SIMD
+    if let Ok(t) = simdutf8::basic::from_utf8(bytes) {
         // text typed in a legacy font and saved as UTF-8 reads as Latin-1 soup
         // a cheap look first: characters legacy fonts leave and Vietnamese never uses
         // the sample: the first 65 536 chars
@@ -292,12 +296,9 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
         let sample = &t[..end];
         // every signal is in U+00A8..U+00FF: two bytes, C2 or C3 then one more
         let bytes = sample.as_bytes();
-        let signals = (0..bytes.len().saturating_sub(1))
+        let signals = memchr::memchr2_iter(0xC2, 0xC3, &bytes[..bytes.len().saturating_sub(1)])
             .filter(|&i| {
-                matches!(bytes[i], 0xC2 | 0xC3)
-                    && char::from_u32(
-                        ((bytes[i] as u32 & 0x1F) << 6) | (bytes[i + 1] as u32 & 0x3F),
-                    )
+                char::from_u32(((bytes[i] as u32 & 0x1F) << 6) | (bytes[i + 1] as u32 & 0x3F))
                     .is_some_and(legacy_signal)
             })
             .count();
@@ -323,22 +324,13 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
             let (st, sv) = (score(&tcvn), score(&vni));
             if st.max(sv) >= 5 && st.max(sv) > own * 3 {
                 return Ok(if st >= sv {
-                    Decoded {
-                        text: tcvn,
-                        encoding: "TCVN3 (trong tệp UTF-8)",
-                    }
+                    (tcvn.into(), "TCVN3 (trong tệp UTF-8)")
                 } else {
-                    Decoded {
-                        text: vni,
-                        encoding: "VNI-Windows (trong tệp UTF-8)",
-                    }
+                    (vni.into(), "VNI-Windows (trong tệp UTF-8)")
                 });
             }
         }
-        return Ok(Decoded {
-            text: t.to_string(),
-            encoding: "UTF-8",
-        });
+        return Ok((std::borrow::Cow::Borrowed(t), "UTF-8"));
     }
     // a single-byte legacy encoding: the one that reads as Vietnamese
     let (cp1258, _, _) = encoding_rs::WINDOWS_1258.decode(bytes);
@@ -352,7 +344,7 @@ pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
         .map(|(t, name)| (score(&t), t, name))
         .max_by_key(|(s, _, _)| *s);
     match best {
-        Some((s, text, encoding)) if s > 0 => Ok(Decoded { text, encoding }),
+        Some((s, text, encoding)) if s > 0 => Ok((text.into(), encoding)),
         _ => Err(ReadError(
             "tệp không phải văn bản UTF-8 và không nhận ra bảng mã tiếng Việt nào (Windows-1258, TCVN3, VNI); hãy lưu lại dưới dạng .docx hoặc .txt UTF-8".into(),
         )),
@@ -365,13 +357,24 @@ pub fn normalize(s: &str) -> String {
     // chars below U+0300 and the precomposed Vietnamese letters (U+1E00..U+1EFF)
     // are each NFC and start no combination (checked by a test): a line of only
     // those is NFC without the table look-ups
-    let plain = || {
-        s.chars()
-            .all(|c| (c as u32) < 0x300 || ('\u{1E00}'..='\u{1EFF}').contains(&c))
-    };
-    if (plain() || is_nfc_quick(s.chars()) == IsNormalized::Yes)
-        && !s.contains('\u{00D0}')
-        && !s.contains('\u{feff}')
+    // one look at the chars, up to the first that is not plain or is `Ð`: a line
+    // of plain chars has no U+FEFF (which is not plain) — with no `Ð` it is kept
+    let (mut plain, mut d0) = (true, false);
+    for c in s.chars() {
+        if c == '\u{00D0}' {
+            d0 = true;
+            break;
+        }
+        if !((c as u32) < 0x300 || ('\u{1E00}'..='\u{1EFF}').contains(&c)) {
+            plain = false;
+            break;
+        }
+    }
+    if !d0
+        && (plain
+            || is_nfc_quick(s.chars()) == IsNormalized::Yes
+                && !s.contains('\u{00D0}')
+                && !s.contains('\u{feff}'))
     {
         return s.to_string();
     }
@@ -386,9 +389,14 @@ pub fn normalize(s: &str) -> String {
 
 /// Splits text into lines at CR, LF, CRLF (and Word's vertical tab / page break).
 pub fn split_lines(text: &str) -> Vec<Line> {
-    let mut out = Vec::new();
-    let mut start = 0;
     let bytes = text.as_bytes();
+    // sized once: at most one line per break, and the last
+    let breaks = bytes
+        .iter()
+        .filter(|b| matches!(b, b'\n' | b'\r' | 0x0b | 0x0c))
+        .count();
+    let mut out = Vec::with_capacity(breaks + 1);
+    let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -418,9 +426,9 @@ pub fn read_text(bytes: &[u8]) -> Result<Vec<Line>, ReadError> {
 
 /// Reads a text file, with the encoding assumed.
 pub fn read_text_with_encoding(bytes: &[u8]) -> Result<(Vec<Line>, &'static str), ReadError> {
-    let d = decode_text(bytes)?;
+    let (text, encoding) = decode(bytes)?;
     // control characters (other than line and tab breaks) say "binary", in bytes: cheap
-    let head = &d.text.as_bytes()[..d.text.len().min(100_000)];
+    let head = &text.as_bytes()[..text.len().min(100_000)];
     let controls = head
         .iter()
         .filter(|b| **b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0b | 0x0c))
@@ -431,7 +439,7 @@ pub fn read_text_with_encoding(bytes: &[u8]) -> Result<(Vec<Line>, &'static str)
             "tệp có vẻ là tệp nhị phân không rõ định dạng, không phải văn bản; hãy lưu báo cáo dưới dạng .docx hoặc .txt".into(),
         ));
     }
-    Ok((split_lines(&d.text), d.encoding))
+    Ok((split_lines(&text), encoding))
 }
 
 /// A format we recognise but do not read, named for the user with what to do.

@@ -16,9 +16,11 @@ mod remainder;
 mod same;
 mod sums;
 
+use std::borrow::Cow;
+
 use crate::arith::Arith;
 use crate::doc::{Block, Document, Part};
-use crate::numbers::{Num, scan_chars};
+use crate::numbers::{Num, scan_chars, scan_chars_lowered};
 use crate::{Finding, Kind, Severity};
 
 /// A block with its figures and the reading aids every rule shares.
@@ -61,10 +63,19 @@ pub fn lower_char(c: char) -> char {
     } else if (0xC0..=0xDE).contains(&u) && u != 0xD7 {
         // capital Latin-1 letters: the small one 0x20 on
         char::from_u32(u + 0x20).unwrap_or(c)
-    } else if c.is_lowercase() {
-        c
     } else {
-        c.to_lowercase().next().unwrap_or(c)
+        match c {
+            // the other Vietnamese letters (Latin Extended-A and -B)
+            'Đ' => 'đ',
+            'Ă' => 'ă',
+            'Ĩ' => 'ĩ',
+            'Ũ' => 'ũ',
+            'Ơ' => 'ơ',
+            'Ư' => 'ư',
+            'đ' | 'ă' | 'ĩ' | 'ũ' | 'ơ' | 'ư' => c,
+            _ if c.is_lowercase() => c,
+            _ => c.to_lowercase().next().unwrap_or(c),
+        }
     }
 }
 
@@ -96,15 +107,20 @@ impl Blk {
         } else if !changed {
             text.to_string()
         } else if same_len {
-            // the text's bytes with the changed chars written over, at the same offsets
-            let mut bytes = text.as_bytes().to_vec();
+            // the text with the changed chars written over, at the same offsets: the
+            // runs of unchanged text copied as they are (no check of the bytes again)
+            let mut s = String::with_capacity(text.len());
+            let mut run = 0;
             for (k, (&c, &l)) in chars.iter().zip(&lower).enumerate() {
                 if c != l {
                     let at = lower_at[k] as usize;
-                    l.encode_utf8(&mut bytes[at..at + l.len_utf8()]);
+                    s.push_str(&text[run..at]);
+                    s.push(l);
+                    run = at + c.len_utf8();
                 }
             }
-            String::from_utf8(bytes).unwrap_or_else(|_| lower.iter().collect())
+            s.push_str(&text[run..]);
+            s
         } else {
             let mut s = String::with_capacity(text.len());
             lower_at.clear();
@@ -115,7 +131,13 @@ impl Blk {
             lower_at.push(s.len() as u32);
             s
         };
-        let nums = if scan { scan_chars(&chars) } else { Vec::new() };
+        let nums = if !scan {
+            Vec::new()
+        } else if lower_text_is_lower {
+            scan_chars_lowered(&chars, Some((&lower_text, &lower_at)))
+        } else {
+            scan_chars(&chars)
+        };
         let mut depth = Vec::with_capacity(nums.len());
         let mut stack: Vec<usize> = Vec::new();
         let mut k = 0;
@@ -186,27 +208,28 @@ impl Blk {
     }
 
     /// Lowercased text of a char range.
-    pub fn low(&self, a: usize, b: usize) -> String {
+    pub fn low(&self, a: usize, b: usize) -> Cow<'_, str> {
         let b = b.min(self.lower.len());
         self.lower_str(a.min(b), b)
     }
 
     /// The chars `lower[a..b]` (a valid range) as a string.
-    fn lower_str(&self, a: usize, b: usize) -> String {
+    fn lower_str(&self, a: usize, b: usize) -> Cow<'_, str> {
         if !self.lower_at.is_empty() {
-            return self.lower_text[self.lower_at[a] as usize..self.lower_at[b] as usize]
-                .to_string();
+            return Cow::Borrowed(
+                &self.lower_text[self.lower_at[a] as usize..self.lower_at[b] as usize],
+            );
         }
         let chars = &self.lower[a..b];
         // sized first: Vietnamese letters take two or three bytes each
         let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
         s.extend(chars);
-        s
+        Cow::Owned(s)
     }
 
     /// [`Blk::low`] with the spaces at both ends trimmed (as `str::trim`: a
     /// lowercased char is white space only when the char is).
-    pub fn low_trimmed(&self, a: usize, b: usize) -> String {
+    pub fn low_trimmed(&self, a: usize, b: usize) -> Cow<'_, str> {
         let mut b = b.min(self.lower.len());
         let mut a = a.min(b);
         while a < b && self.lower[a].is_whitespace() {
@@ -220,7 +243,7 @@ impl Blk {
 
     /// The words before number `i` in its clause (lowercase): back to a `,;:()` or
     /// the previous figure, at most 80 chars.
-    pub fn label_before(&self, i: usize) -> String {
+    pub fn label_before(&self, i: usize) -> Cow<'_, str> {
         let n = &self.nums[i];
         let floor = n.start.saturating_sub(80).max(if i > 0 {
             self.nums[i - 1].tail.min(n.start)
@@ -235,7 +258,7 @@ impl Blk {
     }
 
     /// The label of a "label: N" figure: the words before the colon (else the label before it).
-    pub fn colon_label(&self, i: usize) -> String {
+    pub fn colon_label(&self, i: usize) -> Cow<'_, str> {
         let own = self.label_before(i);
         if !own.is_empty() {
             return own;
@@ -258,7 +281,7 @@ impl Blk {
     }
 
     /// Like [`Blk::label_before`] but reaching across parentheses (`Về giám sát (13 cuộc)`).
-    pub fn clause_before(&self, i: usize) -> String {
+    pub fn clause_before(&self, i: usize) -> Cow<'_, str> {
         let n = &self.nums[i];
         let floor = n.start.saturating_sub(80).max(if i > 0 {
             self.nums[i - 1].tail.min(n.start)
@@ -273,14 +296,14 @@ impl Blk {
     }
 
     /// The words before number `i` back to the sentence start (or 160 chars).
-    pub fn context_before(&self, i: usize) -> String {
+    pub fn context_before(&self, i: usize) -> Cow<'_, str> {
         let n = &self.nums[i];
         let (s, _) = self.sentence(n.start);
         self.low(s.max(n.start.saturating_sub(160)), n.start)
     }
 
     /// The words after number `i`'s unit up to a `,;:.()` or the next figure, at most 60 chars.
-    pub fn label_after(&self, i: usize) -> String {
+    pub fn label_after(&self, i: usize) -> Cow<'_, str> {
         let n = &self.nums[i];
         let ceil = (n.tail + 60)
             .min(self.chars.len())
@@ -380,113 +403,63 @@ pub fn excerpt(chars: &[char], start: usize, end: usize) -> String {
     s
 }
 
-/// A list of words found in one pass (the longest at each place), for short texts
-/// where searching each word on its own would cost more than the search.
+/// A list of words found in one pass (the longest at each place), for the short
+/// texts of a block where searching each word on its own would cost more than the
+/// search.
 ///
 /// The search is that of the regex `w1|w2|…` with the words longest first (leftmost
-/// match, the first alternative there, then on after it), done directly on the
-/// bytes: on the short labels it mostly runs on, a regex's setup costs more than
-/// the search.
+/// match, the first alternative there, then on after it): one Aho-Corasick
+/// automaton with leftmost-first matching over the words in that order, run as a
+/// DFA — on the short labels it mostly runs on, a regex's per-search setup costs
+/// more than the search.
 pub struct Words {
-    /// The words, longest first (ties in the order given).
-    words: Vec<Box<str>>,
-    /// For each first byte, the indices of the words starting with it, in order.
-    by_first: Vec<Vec<usize>>,
-    /// For each first byte, the second bytes its words go on with (a bit set; all
-    /// set when a one-byte word starts with it).
-    second: Vec<[u64; 4]>,
-    /// The same words as one regex, for long texts (its vectorised literal search
-    /// wins there).
-    re: Option<regex::Regex>,
+    ac: Option<aho_corasick::AhoCorasick>,
 }
 
 impl Words {
     /// A list of non-empty words (an empty one is left out).
     pub fn new(words: &[&str]) -> Words {
-        let mut sorted: Vec<&str> = words.to_vec();
+        let mut sorted: Vec<&str> = words.iter().copied().filter(|w| !w.is_empty()).collect();
         sorted.sort_by_key(|w| std::cmp::Reverse(w.len()));
-        let mut by_first = vec![Vec::new(); 256];
-        let mut second = vec![[0u64; 4]; 256];
-        let mut kept: Vec<Box<str>> = Vec::new();
-        for w in sorted {
-            let bytes = w.as_bytes();
-            if let Some(&b) = bytes.first() {
-                by_first[b as usize].push(kept.len());
-                match bytes.get(1) {
-                    Some(&c) => second[b as usize][c as usize / 64] |= 1 << (c % 64),
-                    None => second[b as usize] = [u64::MAX; 4],
-                }
-                kept.push(w.into());
-            }
-        }
-        let pattern = kept
-            .iter()
-            .map(|w| regex::escape(w))
-            .collect::<Vec<_>>()
-            .join("|");
-        Words {
-            re: (!kept.is_empty())
-                .then(|| regex::Regex::new(&pattern).ok())
-                .flatten(),
-            words: kept,
-            by_first,
-            second,
-        }
-    }
-
-    /// The leftmost match at or after byte `from`: (start, end).
-    fn find_at(&self, hay: &[u8], from: usize) -> Option<(usize, usize)> {
-        for p in from..hay.len() {
-            let b = hay[p] as usize;
-            let next = hay.get(p + 1).map_or(0, |c| *c as usize);
-            // at the end, `next` is 0: only a one-byte word (all bits set) fits there
-            if self.second[b][next / 64] & (1 << (next % 64)) == 0 {
-                continue;
-            }
-            for &k in &self.by_first[b] {
-                let w = self.words[k].as_bytes();
-                if bytes_at(hay, p, w) {
-                    return Some((p, p + w.len()));
-                }
-            }
-        }
-        None
+        let ac = (!sorted.is_empty())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .build(&sorted)
+                    .ok()
+            })
+            .flatten();
+        Words { ac }
     }
 
     /// Every whole-word match: (byte start, byte end, the word).
-    pub fn matches<'t>(&self, text: &'t str) -> Vec<(usize, usize, &'t str)> {
-        let hay = text.as_bytes();
-        let mut out = Vec::new();
-        let mut at = 0;
-        // the regex's vectorised search wins on longer texts; both find the same
-        let long = self.re.as_ref().filter(|_| text.len() > 64);
-        let find = |at: usize| match long {
-            Some(re) => re.find_at(text, at).map(|m| (m.start(), m.end())),
-            None => self.find_at(hay, at),
-        };
-        while let Some((s, e)) = find(at) {
-            let whole = text[..s]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric())
-                && text[e..]
+    pub fn matches<'t>(&'t self, text: &'t str) -> Vec<(usize, usize, &'t str)> {
+        self.iter(text).collect()
+    }
+
+    /// [`Words::matches`] one by one, without collecting them.
+    pub fn iter<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize, &'t str)> + 't {
+        self.ac
+            .iter()
+            .flat_map(move |ac| ac.find_iter(text))
+            .filter_map(move |m| {
+                let (s, e) = (m.start(), m.end());
+                let whole = text[..s]
                     .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_alphanumeric());
-            if whole {
-                out.push((s, e, &text[s..e]));
-            }
-            at = e;
-        }
-        out
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+                    && text[e..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric());
+                whole.then_some((s, e, &text[s..e]))
+            })
     }
 
     /// Whether any word occurs (as a substring).
     pub fn any_in(&self, text: &str) -> bool {
-        match &self.re {
-            Some(re) if text.len() > 64 => re.is_match(text),
-            _ => self.find_at(text.as_bytes(), 0).is_some(),
-        }
+        self.ac.as_ref().is_some_and(|ac| ac.is_match(text))
     }
 }
 
@@ -559,8 +532,8 @@ pub fn role_in(text: &str, last: bool) -> Option<(Role, usize)> {
         return None;
     }
     // the nearest to the number wins: the last match before it, the first after it
-    let hits = ROLES.matches(text);
-    let hit = if last { hits.last() } else { hits.first() }?;
+    let mut hits = ROLES.iter(text);
+    let hit = if last { hits.last() } else { hits.next() }?;
     let role = ROLE_WORDS.iter().find(|(w, _)| *w == hit.2).map(|x| x.1)?;
     Some((role, hit.0))
 }

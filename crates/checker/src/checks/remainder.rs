@@ -36,7 +36,7 @@ fn cand(b: &Blk, k: usize) -> Option<Cand> {
         unit: n.unit,
         role: role(b, k),
         frac,
-        label: b.label_before(k),
+        label: b.label_before(k).into_owned(),
     })
 }
 

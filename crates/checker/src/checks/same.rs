@@ -107,12 +107,12 @@ static QUALIFIER_WORDS: LazyLock<Words> = LazyLock::new(|| Words::new(QUALIFIERS
 
 /// The words of a list a text names, in the list's order, once each.
 fn found(text: &str, list: &Words, words: &[&'static str]) -> Vec<&'static str> {
-    let hits: Vec<&str> = list.matches(text).into_iter().map(|h| h.2).collect();
+    let hits: Vec<&str> = list.iter(text).map(|h| h.2).collect();
     words.iter().copied().filter(|w| hits.contains(w)).collect()
 }
 
 fn nearest_topic(text: &str) -> Option<&'static str> {
-    let hit = TOPIC_WORDS.matches(text).last()?.2;
+    let hit = TOPIC_WORDS.iter(text).last()?.2;
     TOPICS.iter().copied().find(|t| *t == hit)
 }
 
@@ -148,7 +148,7 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
     let topic = right_after
         .or_else(|| nearest_topic(&b.clause_before(k)))
         .or_else(|| {
-            let hit = TOPIC_WORDS.matches(&after).first()?.2;
+            let hit = TOPIC_WORDS.iter(&after).next()?.2;
             TOPICS.iter().copied().find(|t| *t == hit)
         })
         .or_else(|| {
@@ -168,7 +168,14 @@ fn sig(b: &Blk, bi: usize, k: usize, extra: &str, appendix: bool) -> Option<Sig>
             None => return None,
         },
     };
-    let wide = format!("{extra} {ctx_text} {before} {after}");
+    let mut wide =
+        String::with_capacity(extra.len() + ctx_text.len() + before.len() + after.len() + 3);
+    for (k, part) in [extra, &ctx_text, &before, &after].into_iter().enumerate() {
+        if k > 0 {
+            wide.push(' ');
+        }
+        wide.push_str(part);
+    }
     let status = match role(b, k) {
         Role::Other => role_in(&ctx_text, true).map(|x| x.0),
         r => Some(r),
@@ -245,20 +252,20 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         } else {
             ""
         };
-        // a block naming no topic and no petition has nothing to compare
-        let any_topic = b
-            .nums
-            .iter()
-            .any(|n| n.unit.is_some_and(|u| u.starts_with("đơn")))
-            || {
-                if b.lower_text_is_lower {
+        // a block naming no topic and no petition has nothing to compare (nor one
+        // without figures, or outside the parts compared: looked at first, cheaply)
+        let any_topic = !b.nums.is_empty()
+            && matches!(block.part, Part::Body | Part::Footnote | Part::Appendix)
+            && (block.part == Part::Appendix
+                || b.nums
+                    .iter()
+                    .any(|n| n.unit.is_some_and(|u| u.starts_with("đơn")))
+                || if b.lower_text_is_lower {
                     TOPIC_WORDS.any_in(&b.lower_text)
                 } else {
                     let low: String = b.lower.iter().collect();
                     TOPIC_WORDS.any_in(&low)
-                }
-            }
-            || block.part == Part::Appendix;
+                });
         let v = if any_topic && matches!(block.part, Part::Body | Part::Footnote | Part::Appendix) {
             (0..b.nums.len())
                 .filter_map(|k| sig(b, bi, k, extra, block.part == Part::Appendix))

@@ -523,7 +523,7 @@ fn breakdown(
                     n.unit,
                     Some((n.start, n.tail)),
                     role(b, wi),
-                    b.context_before(wi),
+                    b.context_before(wi).into_owned(),
                     first_after,
                 )
             }
@@ -543,7 +543,7 @@ fn breakdown(
                         n.unit,
                         None,
                         role(cb, wi),
-                        cb.context_before(wi),
+                        cb.context_before(wi).into_owned(),
                         first_after,
                     )
                 } else if bi > 0
@@ -563,7 +563,7 @@ fn breakdown(
                         n.unit,
                         None,
                         role(pb, wi),
-                        pb.context_before(wi),
+                        pb.context_before(wi).into_owned(),
                         first_after,
                     )
                 } else {
@@ -868,7 +868,7 @@ pub fn lists(ctx: &Ctx, out: &mut Vec<Finding>) {
         if wn.approx || blk.chars.len() - wn.tail > trig.chars().count() + 6 {
             continue;
         }
-        let w_label = blk.context_before(wi);
+        let w_label = blk.context_before(wi).into_owned();
         let mut parts = Vec::new();
         let mut labels = Vec::new();
         let mut notes = Vec::new();
@@ -904,7 +904,7 @@ pub fn lists(ctx: &Ctx, out: &mut Vec<Finding>) {
                         if l.contains("còn lại") || l.contains("khác") {
                             remainder_part = true;
                         }
-                        labels.push(l);
+                        labels.push(l.into_owned());
                     }
                     None => ok = false,
                 }
