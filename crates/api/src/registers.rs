@@ -15,6 +15,7 @@ use qcdc_app::registers::simple::{self, EntryInput};
 use qcdc_app::registers::{calendar, prefill};
 use qcdc_core::period::parse_date;
 use qcdc_core::registers::reception::Receiver;
+use qcdc_core::registers::entries::{InspectionBody, ModelHolder, ModelLevel};
 use qcdc_core::registers::source::InspectionKind;
 use qcdc_core::registers::{
     CalendarDay, Channel, Complexity, DayType, DeadlineStatus, PetitionKind, StepKind,
@@ -336,6 +337,12 @@ pub async fn list_simple(
     ok(simple::list(&cx, which, &code, q.subtree.unwrap_or(false), from, to).await?)
 }
 
+/// An entry of a simple register. Each register reads its own fields:
+/// dialogues `leader_name`, `leader_position`, `number` (participants),
+/// `issues_raised`, `issues_answered`; inspections `kind`, `body`, `team`,
+/// `inspected`, `findings`, `recommendations_made`, `recommendations_done`;
+/// models `field`, `holder`, `level`, `registered_year`, `commended`,
+/// `commended_by`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EntryBody {
@@ -346,6 +353,32 @@ pub struct EntryBody {
     kind: Option<String>,
     #[serde(default)]
     field: String,
+    #[serde(default)]
+    leader_name: String,
+    #[serde(default)]
+    leader_position: String,
+    #[serde(default)]
+    issues_raised: u32,
+    #[serde(default)]
+    issues_answered: u32,
+    body: Option<String>,
+    #[serde(default)]
+    team: String,
+    #[serde(default)]
+    inspected: String,
+    #[serde(default)]
+    findings: String,
+    #[serde(default)]
+    recommendations_made: u32,
+    #[serde(default)]
+    recommendations_done: u32,
+    holder: Option<String>,
+    level: Option<String>,
+    registered_year: Option<i32>,
+    #[serde(default)]
+    commended: bool,
+    #[serde(default)]
+    commended_by: String,
 }
 
 pub async fn record_simple(
@@ -365,6 +398,33 @@ pub async fn record_simple(
             .map(|k| code_of("Loại", k, InspectionKind::parse))
             .transpose()?,
         field: b.field,
+        leader_name: b.leader_name,
+        leader_position: b.leader_position,
+        issues_raised: b.issues_raised,
+        issues_answered: b.issues_answered,
+        body: b
+            .body
+            .as_deref()
+            .map(|k| code_of("Cơ quan thực hiện", k, InspectionBody::parse))
+            .transpose()?,
+        team: b.team,
+        inspected: b.inspected,
+        findings: b.findings,
+        recommendations_made: b.recommendations_made,
+        recommendations_done: b.recommendations_done,
+        holder: b
+            .holder
+            .as_deref()
+            .map(|k| code_of("Tập thể/cá nhân", k, ModelHolder::parse))
+            .transpose()?,
+        level: b
+            .level
+            .as_deref()
+            .map(|k| code_of("Cấp", k, ModelLevel::parse))
+            .transpose()?,
+        registered_year: b.registered_year,
+        commended: b.commended,
+        commended_by: b.commended_by,
     };
     let id = simple::record(&cx, which, &code, &input).await?;
     created(serde_json::json!({ "id": id }))
