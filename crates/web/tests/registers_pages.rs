@@ -15,6 +15,7 @@ use http_body_util::BodyExt;
 use qcdc_app::registers::petitions::{self, PetitionInput};
 use qcdc_app::{App, AppOptions, auth, templates, units, users};
 use qcdc_core::access::Role;
+use chrono::Datelike;
 use qcdc_core::period::format_date;
 use qcdc_core::registers::{Channel, Complexity, PetitionKind};
 use qcdc_testkit::{fresh_sqlite_database, sample_tree};
@@ -146,9 +147,11 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
             "/so-doi-thoai/N1",
             &rep,
             format!(
-                "csrf={csrf}&ngay={}&noi_dung={}&so_nguoi=45",
+                "csrf={csrf}&ngay={}&noi_dung={}&chu_tri={}&chuc_vu={}&so_nguoi=45&van_de_neu=7&van_de_tra_loi=6",
                 e(&today),
-                e("Đối thoại về giải phóng mặt bằng đường liên xã")
+                e("Đối thoại về giải phóng mặt bằng đường liên xã"),
+                e("Trần Văn Bình"),
+                e("Chủ tịch UBND xã")
             ),
         ),
     )
@@ -161,6 +164,42 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
         body.contains("Đối thoại về giải phóng mặt bằng đường liên xã") && body.contains(">45<"),
         "{body}"
     );
+    assert!(
+        body.contains("<td>Trần Văn Bình, Chủ tịch UBND xã</td>")
+            && body.contains("<td class=\"num\">7</td><td class=\"num\">6</td>"),
+        "{body}"
+    );
+    // the form's counts start at 0, the fixed lists are chosen from
+    assert!(body.contains("name=\"van_de_neu\" value=\"0\""), "{body}");
+    // more issues answered than raised: the reason, every typed value kept, nothing written
+    let (st, _, body) = send(
+        &app,
+        post(
+            "/so-doi-thoai/N1",
+            &rep,
+            format!(
+                "csrf={csrf}&ngay={}&noi_dung={}&chu_tri={}&chuc_vu={}&so_nguoi=20&van_de_neu=3&van_de_tra_loi=5",
+                e(&today),
+                e("Đối thoại về nước sạch"),
+                e("Lê Thị Hoa"),
+                e("Bí thư Đảng ủy xã")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body.contains("Số vấn đề đã trả lời (5) lớn hơn số vấn đề người dân nêu (3)"),
+        "{body}"
+    );
+    assert!(
+        body.contains("value=\"Đối thoại về nước sạch\"")
+            && body.contains("name=\"chu_tri\" value=\"Lê Thị Hoa\"")
+            && body.contains("name=\"chuc_vu\" value=\"Bí thư Đảng ủy xã\"")
+            && body.contains("name=\"van_de_neu\" value=\"3\"")
+            && body.contains("name=\"van_de_tra_loi\" value=\"5\""),
+        "{body}"
+    );
 
     // a bad date: the reason in Vietnamese, what was typed kept, nothing written
     let (st, _, body) = send(
@@ -169,7 +208,7 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
             "/so-doi-thoai/N1",
             &rep,
             format!(
-                "csrf={csrf}&ngay=31/02/2026&noi_dung={}&so_nguoi=12",
+                "csrf={csrf}&ngay=31/02/2026&noi_dung={}&chu_tri=X&chuc_vu=Y&so_nguoi=12",
                 e("Đối thoại lần hai")
             ),
         ),
@@ -193,7 +232,7 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
             "/so-doi-thoai/N1",
             &rep,
             format!(
-                "csrf={csrf}&ngay={}&noi_dung={}",
+                "csrf={csrf}&ngay={}&noi_dung={}&chu_tri=X&chuc_vu=Y",
                 e(&tomorrow),
                 e("Đối thoại lần ba")
             ),
@@ -205,7 +244,9 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
     assert!(body.contains("value=\"Đối thoại lần ba\""), "{body}");
     let (_, _, body) = send(&app, get("/so-doi-thoai/N1", &rep)).await;
     assert!(
-        !body.contains("Đối thoại lần hai") && !body.contains("Đối thoại lần ba"),
+        !body.contains("Đối thoại lần hai")
+            && !body.contains("Đối thoại lần ba")
+            && !body.contains("<td>Đối thoại về nước sạch</td>"),
         "nothing written: {body}"
     );
     assert!(body.contains("<strong>1</strong> cuộc đối thoại"), "{body}");
@@ -217,9 +258,12 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
             "/so-kiem-tra/N1",
             &rep,
             format!(
-                "csrf={csrf}&ngay={}&loai=supervision&noi_dung={}",
+                "csrf={csrf}&ngay={}&loai=supervision&co_quan=front&noi_dung={}&doan={}&doi_tuong={}&ket_qua={}&kien_nghi=4&kien_nghi_xong=3",
                 e(&today),
-                e("Giám sát thực hiện quy chế dân chủ ở cơ sở")
+                e("Giám sát thực hiện quy chế dân chủ ở cơ sở"),
+                e("Đoàn giám sát của Ủy ban MTTQ xã"),
+                e("Thôn Đông, thôn Tây"),
+                e("Hai thôn chưa công khai biên bản họp")
             ),
         ),
     )
@@ -228,9 +272,58 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
     let (_, _, body) = send(&app, get("/so-kiem-tra/N1?tb=ghi", &rep)).await;
     assert!(
         body.contains("Giám sát thực hiện quy chế dân chủ ở cơ sở")
-            && body.contains("<td>Giám sát</td>"),
+            && body.contains("<td>Giám sát</td>")
+            && body.contains("<td>Mặt trận Tổ quốc</td>")
+            && body.contains("<td>Thôn Đông, thôn Tây</td>")
+            && body.contains("<td>Hai thôn chưa công khai biên bản họp</td>")
+            && body.contains("<td class=\"num\">4</td><td class=\"num\">3</td>"),
         "{body}"
     );
+    // the bodies are offered as a list, none chosen in advance
+    assert!(
+        body.contains("<option value=\"\" selected>— Chọn —</option>")
+            && body.contains("<option value=\"community_investment\">Ban Giám sát đầu tư của cộng đồng</option>"),
+        "{body}"
+    );
+    // more recommendations carried out than made, and an unknown body
+    let (st, _, body) = send(
+        &app,
+        post(
+            "/so-kiem-tra/N1",
+            &rep,
+            format!(
+                "csrf={csrf}&ngay={}&loai=inspection&co_quan=peoples_inspection&noi_dung={}&doi_tuong={}&kien_nghi=1&kien_nghi_xong=2",
+                e(&today),
+                e("Kiểm tra công khai tài chính"),
+                e("Bộ phận kế toán")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body.contains("Số kiến nghị đã thực hiện (2) lớn hơn số kiến nghị đã nêu (1)"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<option value=\"peoples_inspection\" selected>")
+            && body.contains("name=\"kien_nghi_xong\" value=\"2\""),
+        "{body}"
+    );
+    let (st, _, body) = send(
+        &app,
+        post(
+            "/so-kiem-tra/N1",
+            &rep,
+            format!(
+                "csrf={csrf}&ngay={}&loai=inspection&co_quan=cong_an&noi_dung=x&doi_tuong=y",
+                e(&today)
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("«cong_an» không có trong danh sách"), "{body}");
     let (st, _, body) = send(
         &app,
         post(
@@ -248,10 +341,12 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
             "/so-mo-hinh/N1",
             &rep,
             format!(
-                "csrf={csrf}&ngay={}&noi_dung={}&linh_vuc={}",
+                "csrf={csrf}&ngay={}&noi_dung={}&linh_vuc={}&chu_the=collective&cap=commune&nam_dang_ky={}&khen_thuong=1&khen_boi={}",
                 e(&today),
                 e("Tuyến đường hoa nông thôn mới"),
-                e("Xây dựng nông thôn mới")
+                e("Xây dựng nông thôn mới"),
+                store.today().year(),
+                e("Ban Thường vụ Đảng ủy xã")
             ),
         ),
     )
@@ -260,6 +355,41 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
     let (_, _, body) = send(&app, get("/so-mo-hinh/N1", &rep)).await;
     assert!(
         body.contains("Tuyến đường hoa nông thôn mới") && body.contains("Xây dựng nông thôn mới"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<td>Tập thể</td><td>Cấp xã</td>")
+            && body.contains(&format!("<td class=\"num\">{}</td>", store.today().year()))
+            && body.contains("<td>Có (Ban Thường vụ Đảng ủy xã)</td>"),
+        "{body}"
+    );
+    // a fresh form: this year, commune level, collective
+    assert!(
+        body.contains(&format!("name=\"nam_dang_ky\" value=\"{}\"", store.today().year()))
+            && body.contains("<option value=\"commune\" selected>Cấp xã</option>")
+            && body.contains("Cấp huyện (trước 01/07/2025)"),
+        "{body}"
+    );
+    // a district-level model recognised today (after July 2025): refused, kept
+    let (st, _, body) = send(
+        &app,
+        post(
+            "/so-mo-hinh/N1",
+            &rep,
+            format!(
+                "csrf={csrf}&ngay={}&noi_dung={}&linh_vuc=x&chu_the=individual&cap=district&nam_dang_ky={}",
+                e(&today),
+                e("Mô hình cấp huyện"),
+                store.today().year()
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("không còn cấp huyện"), "{body}");
+    assert!(
+        body.contains("<option value=\"district\" selected>")
+            && body.contains("<option value=\"individual\" selected>"),
         "{body}"
     );
     let (_, _, body) = send(&app, get("/so-theo-doi/N1", &rep)).await;
@@ -282,7 +412,7 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
             "/so-doi-thoai/N1",
             &rep2,
             format!(
-                "csrf={csrf2}&ngay={}&noi_dung={}",
+                "csrf={csrf2}&ngay={}&noi_dung={}&chu_tri=X&chuc_vu=Y",
                 e(&today),
                 e("Ghi nhầm sổ")
             ),
