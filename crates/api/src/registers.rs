@@ -57,6 +57,7 @@ pub struct ListQ {
     kind: Option<String>,
     open: Option<bool>,
     status: Option<String>,
+    q: Option<String>,
 }
 
 pub async fn list_petitions(Auth(cx): Auth, P(code): P<String>, q: Q<ListQ>) -> ApiResult<Value> {
@@ -82,6 +83,7 @@ pub async fn list_petitions(Auth(cx): Auth, P(code): P<String>, q: Q<ListQ>) -> 
         kind,
         open_only: q.open.unwrap_or(false),
         status,
+        query: q.q.unwrap_or_default(),
     };
     ok(petitions::list(&cx, &code, &f).await?)
 }
