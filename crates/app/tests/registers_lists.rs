@@ -421,7 +421,84 @@ async fn all(url: &str) {
         ErrorCode::Forbidden
     );
     details(url, &rep_n1, &office_t).await;
+    search(&app, &rep_n1, &office_t).await;
     app.close().await;
+}
+
+/// The ids of the petitions a search finds in N1 (T: its whole subtree).
+async fn found(who: &Ctx, unit: &str, q: &str) -> Vec<i64> {
+    let f = ListFilter {
+        subtree: unit == "T",
+        query: q.into(),
+        ..Default::default()
+    };
+    let mut ids: Vec<i64> = petitions::list(who, unit, &f)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// The petition list searched by part of a name or of the summary, with or
+/// without diacritics; names only where they are shown.
+async fn search(app: &App, rep: &Ctx, office: &Ctx) {
+    let viewer = &user(app, "viewer_n1", Role::Viewer, "N1").await;
+    let rec = |input: PetitionInput| async move {
+        petitions::record(rep, "N1", &input).await.unwrap().id
+    };
+    let a = rec(petition("Nguyễn Văn An", "Kiến nghị sửa đường thôn 3", "05/03/2026")).await;
+    let mut two = petition("Lê Thị Mai", "Kiến nghị nạo vét kênh mương", "06/03/2026");
+    two.petitioners.push("NGUYỄN  VĂN BÌNH".into());
+    let b = rec(two).await;
+    let c = rec(petition(
+        "Trần Thị Nguyệt",
+        "Phản ánh biển tên đường Nguyễn Văn Cừ bị che khuất",
+        "07/03/2026",
+    ))
+    .await;
+    let mut denunciation = petition(
+        "Nguyễn Văn Tố",
+        "Tố cáo việc thu tiền sai quy định",
+        "08/03/2026",
+    );
+    denunciation.kind = PetitionKind::ToCao;
+    let d = rec(denunciation).await;
+    let other = rec(petition("Phạm Minh Tuấn", "Kiến nghị lắp đèn chiếu sáng", "09/03/2026")).await;
+    // with or without diacritics, any case and spacing: the same petitions —
+    // by a petitioner's name (also the second of two) or by the summary
+    let all = vec![a, b, c, d];
+    assert_eq!(found(rep, "N1", "nguyen van").await, all);
+    assert_eq!(found(rep, "N1", "Nguyễn Văn").await, all);
+    assert_eq!(found(rep, "N1", "  NGUYEN   van ").await, all);
+    assert_eq!(found(rep, "N1", "van binh").await, vec![b]);
+    assert_eq!(found(rep, "N1", "đèn chiếu").await, vec![other]);
+    assert_eq!(found(rep, "N1", "Hoàng Văn Thụ").await, Vec::<i64>::new());
+    // a leader of the unit sees names but not a denouncer's: the denunciation
+    // cannot be found by its author's name
+    assert_eq!(found(viewer, "N1", "nguyen van").await, vec![a, b, c]);
+    assert_eq!(found(viewer, "N1", "van to").await, Vec::<i64>::new());
+    // the office above sees counts only: neither names nor summaries can be probed
+    assert_eq!(found(office, "T", "nguyen van").await, Vec::<i64>::new());
+    assert_eq!(found(office, "T", "Phạm Minh Tuấn").await, Vec::<i64>::new());
+    assert_eq!(found(office, "T", "đèn chiếu").await, Vec::<i64>::new());
+    assert!(found(office, "T", "").await.contains(&a), "no search: every petition");
+    // a search too long is refused in Vietnamese
+    let e = petitions::list(
+        rep,
+        "N1",
+        &ListFilter {
+            query: "a".repeat(201),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.contains("từ khóa tìm"), "{}", e.message);
 }
 
 /// Runs SQL on the database behind `url` (test set-up only: an old or a
