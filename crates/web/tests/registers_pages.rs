@@ -605,3 +605,56 @@ async fn the_petition_list_goes_by_pages_and_petitions_join_one_case() {
         "{body}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_petition_list_is_searched_by_name_with_or_without_diacritics() {
+    let store = setup().await;
+    let app = qcdc_web::server_router(store.clone(), false);
+    let cli = store.system("test");
+    for (who, summary, day) in [
+        ("Nguyễn Văn An", "Kiến nghị sửa đường liên thôn", 2),
+        ("Nguyễn Văn Bình", "Phản ánh ô nhiễm từ trại chăn nuôi", 3),
+        ("Phạm Minh Tuấn", "Kiến nghị lắp đèn chiếu sáng", 4),
+    ] {
+        petitions::record(&cli, "N1", &petition(who, summary, day))
+            .await
+            .unwrap();
+    }
+    let (rep, _) = sign_in(&store, "rep1").await;
+    let (st, _, body) = send(&app, get("/so-don/N1", &rep)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(rows_in(&body), 3, "{body}");
+    assert!(body.contains("type=\"search\" name=\"q\" value=\"\""), "{body}");
+    for q in ["nguyen van", "Nguyễn Văn", "NGUYEN  VAN"] {
+        let (st, _, body) = send(&app, get(&format!("/so-don/N1?q={}", e(q)), &rep)).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        assert_eq!(rows_in(&body), 2, "{q}: {body}");
+        assert!(
+            body.contains("Nguyễn Văn An")
+                && body.contains("Nguyễn Văn Bình")
+                && !body.contains("Phạm Minh Tuấn"),
+            "{q}: {body}"
+        );
+        // the search stays in the box, with a way back to the whole list
+        assert!(
+            body.contains(&format!("name=\"q\" value=\"{}\"", q.trim())) && body.contains("Bỏ tìm"),
+            "{q}: {body}"
+        );
+    }
+    // the summary is searched too
+    let (_, _, body) = send(&app, get(&format!("/so-don/N1?q={}", e("den chieu sang")), &rep)).await;
+    assert_eq!(rows_in(&body), 1, "{body}");
+    assert!(body.contains("Phạm Minh Tuấn"), "{body}");
+    // the office above cannot find a petition by a name it is not shown
+    let (office, _) = sign_in(&store, "vanphong").await;
+    let (_, _, body) = send(&app, get("/so-don/T?cay=1", &office)).await;
+    assert_eq!(rows_in(&body), 3, "{body}");
+    let (st, _, body) = send(
+        &app,
+        get(&format!("/so-don/T?cay=1&q={}", e("nguyen van")), &office),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(rows_in(&body), 0, "{body}");
+    assert!(body.contains("Không có đơn nào khớp với «nguyen van»"), "{body}");
+}
