@@ -14,8 +14,8 @@ use qcdc_app::registers::reception::{self, SessionInput};
 use qcdc_app::registers::simple::{self, EntryInput};
 use qcdc_app::registers::{calendar, prefill};
 use qcdc_core::period::parse_date;
-use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::entries::{InspectionBody, ModelHolder, ModelLevel};
+use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::source::InspectionKind;
 use qcdc_core::registers::{
     CalendarDay, Channel, Complexity, DayType, DeadlineStatus, PetitionKind, StepKind,

@@ -17,8 +17,8 @@ use qcdc_app::rounds::{NewRound, RecipientSelector};
 use qcdc_app::submissions::{self, DraftChange};
 use qcdc_app::{App, AppOptions, Ctx, ErrorCode, auth, rounds, templates, units, users};
 use qcdc_core::access::Role;
-use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::entries::InspectionBody;
+use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::source::InspectionKind;
 use qcdc_core::registers::{
     CalendarDay, Channel, Complexity, ConclusionResult, DayType, DeadlineStatus, PetitionKind,

@@ -450,7 +450,12 @@ async fn search(app: &App, rep: &Ctx, office: &Ctx) {
     let rec = |input: PetitionInput| async move {
         petitions::record(rep, "N1", &input).await.unwrap().id
     };
-    let a = rec(petition("Nguyễn Văn An", "Kiến nghị sửa đường thôn 3", "05/03/2026")).await;
+    let a = rec(petition(
+        "Nguyễn Văn An",
+        "Kiến nghị sửa đường thôn 3",
+        "05/03/2026",
+    ))
+    .await;
     let mut two = petition("Lê Thị Mai", "Kiến nghị nạo vét kênh mương", "06/03/2026");
     two.petitioners.push("NGUYỄN  VĂN BÌNH".into());
     let b = rec(two).await;
@@ -467,7 +472,12 @@ async fn search(app: &App, rep: &Ctx, office: &Ctx) {
     );
     denunciation.kind = PetitionKind::ToCao;
     let d = rec(denunciation).await;
-    let other = rec(petition("Phạm Minh Tuấn", "Kiến nghị lắp đèn chiếu sáng", "09/03/2026")).await;
+    let other = rec(petition(
+        "Phạm Minh Tuấn",
+        "Kiến nghị lắp đèn chiếu sáng",
+        "09/03/2026",
+    ))
+    .await;
     // with or without diacritics, any case and spacing: the same petitions —
     // by a petitioner's name (also the second of two) or by the summary
     let all = vec![a, b, c, d];
@@ -483,9 +493,15 @@ async fn search(app: &App, rep: &Ctx, office: &Ctx) {
     assert_eq!(found(viewer, "N1", "van to").await, Vec::<i64>::new());
     // the office above sees counts only: neither names nor summaries can be probed
     assert_eq!(found(office, "T", "nguyen van").await, Vec::<i64>::new());
-    assert_eq!(found(office, "T", "Phạm Minh Tuấn").await, Vec::<i64>::new());
+    assert_eq!(
+        found(office, "T", "Phạm Minh Tuấn").await,
+        Vec::<i64>::new()
+    );
     assert_eq!(found(office, "T", "đèn chiếu").await, Vec::<i64>::new());
-    assert!(found(office, "T", "").await.contains(&a), "no search: every petition");
+    assert!(
+        found(office, "T", "").await.contains(&a),
+        "no search: every petition"
+    );
     // a search too long is refused in Vietnamese
     let e = petitions::list(
         rep,
@@ -530,7 +546,10 @@ async fn details(url: &str, rep: &Ctx, office: &Ctx) {
     let list = simple::list(rep, Register::Dialogues, "N1", false, from, to)
         .await
         .unwrap();
-    let e = list.iter().find(|e| e.title == "Đối thoại đầu năm").unwrap();
+    let e = list
+        .iter()
+        .find(|e| e.title == "Đối thoại đầu năm")
+        .unwrap();
     assert_eq!(
         e.detail,
         EntryDetail::Dialogue(DialogueDetail {
@@ -581,7 +600,11 @@ async fn details(url: &str, rep: &Ctx, office: &Ctx) {
     let refused = |which: Register, input: EntryInput, says: &'static str| async move {
         let e = simple::record(rep, which, "N1", &input).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInput, "{}", e.message);
-        assert!(e.message.contains(says), "«{}» should say «{says}»", e.message);
+        assert!(
+            e.message.contains(says),
+            "«{}» should say «{says}»",
+            e.message
+        );
     };
     // answered > raised
     let mut x = dialogue("06/01/2026", "Đối thoại về môi trường", 30);
@@ -623,7 +646,12 @@ async fn details(url: &str, rep: &Ctx, office: &Ctx) {
     // no body, no units inspected
     let mut x = inspection();
     x.body = None;
-    refused(Register::Inspections, x, "Chưa chọn cơ quan, tổ chức thực hiện").await;
+    refused(
+        Register::Inspections,
+        x,
+        "Chưa chọn cơ quan, tổ chức thực hiện",
+    )
+    .await;
     let mut x = inspection();
     x.inspected = String::new();
     refused(Register::Inspections, x, "đơn vị được kiểm tra, giám sát").await;
@@ -647,7 +675,12 @@ async fn details(url: &str, rep: &Ctx, office: &Ctx) {
     // commended by someone but not commended
     let mut x = model();
     x.commended_by = "UBND tỉnh".into();
-    refused(Register::Models, x, "chưa đánh dấu mô hình được khen thưởng").await;
+    refused(
+        Register::Models,
+        x,
+        "chưa đánh dấu mô hình được khen thưởng",
+    )
+    .await;
     let mut x = model();
     x.holder = None;
     refused(Register::Models, x, "tập thể hay cá nhân").await;
@@ -662,7 +695,9 @@ async fn details(url: &str, rep: &Ctx, office: &Ctx) {
     x.on = d("10/03/2025");
     x.registered_year = Some(2024);
     x.level = Some(ModelLevel::District);
-    simple::record(rep, Register::Models, "N1", &x).await.unwrap();
+    simple::record(rep, Register::Models, "N1", &x)
+        .await
+        .unwrap();
     assert_eq!(held(rep, Register::Models).await, before[2] + 1);
 
     // an entry stored before the details existed reads with unknowns, and a

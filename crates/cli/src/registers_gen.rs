@@ -7,11 +7,11 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use qcdc_app::registers::bulk::{Batch, CaseRecord, PetitionRecord, SessionRecord};
-use qcdc_core::registers::reception::Receiver;
-use qcdc_core::registers::{Channel, Complexity, ConclusionResult, PetitionKind, Step, StepKind};
 use qcdc_app::registers::simple::EntryInput;
 use qcdc_core::registers::entries::{InspectionBody, ModelHolder, ModelLevel};
+use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::source::InspectionKind;
+use qcdc_core::registers::{Channel, Complexity, ConclusionResult, PetitionKind, Step, StepKind};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 

@@ -6,11 +6,11 @@
 
 use chrono::NaiveDate;
 use qcdc_core::CoreResult;
-use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::entries::{
     DialogueDetail, EntryDetail, InspectionBody, InspectionDetail, ModelDetail, ModelHolder,
     ModelLevel,
 };
+use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::source::InspectionKind;
 use qcdc_core::registers::{
     CalendarDay, Channel, Complexity, DayType, PetitionKind, Step, StepKind,

@@ -510,7 +510,9 @@ fn input_of(b: Book, t: &Typed) -> Result<EntryInput, CoreError> {
             input.registered_year = match t.year.as_str() {
                 "" => None,
                 y => Some(y.parse::<i32>().map_err(|_| {
-                    CoreError::invalid(format!("Năm đăng ký phải là một năm (4 chữ số), không phải «{y}»"))
+                    CoreError::invalid(format!(
+                        "Năm đăng ký phải là một năm (4 chữ số), không phải «{y}»"
+                    ))
                 })?),
             };
             input.commended = t.commended;

@@ -11,11 +11,11 @@ use std::path::Path;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use chrono::Datelike;
 use http_body_util::BodyExt;
 use qcdc_app::registers::petitions::{self, PetitionInput};
 use qcdc_app::{App, AppOptions, auth, templates, units, users};
 use qcdc_core::access::Role;
-use chrono::Datelike;
 use qcdc_core::period::format_date;
 use qcdc_core::registers::{Channel, Complexity, PetitionKind};
 use qcdc_testkit::{fresh_sqlite_database, sample_tree};
@@ -282,7 +282,9 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
     // the bodies are offered as a list, none chosen in advance
     assert!(
         body.contains("<option value=\"\" selected>— Chọn —</option>")
-            && body.contains("<option value=\"community_investment\">Ban Giám sát đầu tư của cộng đồng</option>"),
+            && body.contains(
+                "<option value=\"community_investment\">Ban Giám sát đầu tư của cộng đồng</option>"
+            ),
         "{body}"
     );
     // more recommendations carried out than made, and an unknown body
@@ -323,7 +325,10 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
     )
     .await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body.contains("«cong_an» không có trong danh sách"), "{body}");
+    assert!(
+        body.contains("«cong_an» không có trong danh sách"),
+        "{body}"
+    );
     let (st, _, body) = send(
         &app,
         post(
@@ -365,8 +370,10 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
     );
     // a fresh form: this year, commune level, collective
     assert!(
-        body.contains(&format!("name=\"nam_dang_ky\" value=\"{}\"", store.today().year()))
-            && body.contains("<option value=\"commune\" selected>Cấp xã</option>")
+        body.contains(&format!(
+            "name=\"nam_dang_ky\" value=\"{}\"",
+            store.today().year()
+        )) && body.contains("<option value=\"commune\" selected>Cấp xã</option>")
             && body.contains("Cấp huyện (trước 01/07/2025)"),
         "{body}"
     );
@@ -624,7 +631,10 @@ async fn the_petition_list_is_searched_by_name_with_or_without_diacritics() {
     let (st, _, body) = send(&app, get("/so-don/N1", &rep)).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(rows_in(&body), 3, "{body}");
-    assert!(body.contains("type=\"search\" name=\"q\" value=\"\""), "{body}");
+    assert!(
+        body.contains("type=\"search\" name=\"q\" value=\"\""),
+        "{body}"
+    );
     for q in ["nguyen van", "Nguyễn Văn", "NGUYEN  VAN"] {
         let (st, _, body) = send(&app, get(&format!("/so-don/N1?q={}", e(q)), &rep)).await;
         assert_eq!(st, StatusCode::OK, "{body}");
@@ -642,7 +652,11 @@ async fn the_petition_list_is_searched_by_name_with_or_without_diacritics() {
         );
     }
     // the summary is searched too
-    let (_, _, body) = send(&app, get(&format!("/so-don/N1?q={}", e("den chieu sang")), &rep)).await;
+    let (_, _, body) = send(
+        &app,
+        get(&format!("/so-don/N1?q={}", e("den chieu sang")), &rep),
+    )
+    .await;
     assert_eq!(rows_in(&body), 1, "{body}");
     assert!(body.contains("Phạm Minh Tuấn"), "{body}");
     // the office above cannot find a petition by a name it is not shown
@@ -656,5 +670,8 @@ async fn the_petition_list_is_searched_by_name_with_or_without_diacritics() {
     .await;
     assert_eq!(st, StatusCode::OK, "{body}");
     assert_eq!(rows_in(&body), 0, "{body}");
-    assert!(body.contains("Không có đơn nào khớp với «nguyen van»"), "{body}");
+    assert!(
+        body.contains("Không có đơn nào khớp với «nguyen van»"),
+        "{body}"
+    );
 }

@@ -148,7 +148,11 @@ pub struct ListFilter {
 fn matches_query(sp: &StoredPetition, sight: RegisterSight, folded: &str) -> bool {
     let names = sight.shows_petitioners(sp.kind.protects_identity());
     let details = sight >= RegisterSight::Names;
-    (names && sp.petitioners.iter().any(|p| duplicates::fold_name(p).contains(folded)))
+    (names
+        && sp
+            .petitioners
+            .iter()
+            .any(|p| duplicates::fold_name(p).contains(folded)))
         || ((details || names) && duplicates::fold_name(&sp.summary).contains(folded))
 }
 

@@ -167,7 +167,12 @@ fn entry(which: Simple, unit_id: i64, input: &EntryInput) -> CoreResult<SimpleEn
             let d = InspectionDetail {
                 body: Some(body),
                 team: text("đoàn thực hiện", &input.team, false, 500)?,
-                inspected: text("đơn vị được kiểm tra, giám sát", &input.inspected, true, 1000)?,
+                inspected: text(
+                    "đơn vị được kiểm tra, giám sát",
+                    &input.inspected,
+                    true,
+                    1000,
+                )?,
                 findings: text("kết quả, phát hiện", &input.findings, false, 4000)?,
                 recommendations_made: Some(input.recommendations_made),
                 recommendations_done: Some(input.recommendations_done),
