@@ -3,9 +3,12 @@
 //! the registers' hub (`/so-theo-doi`). Each register: a list of a date window,
 //! by page, of the unit or its whole subtree, and an entry form for a clerk
 //! (keyboard only, the date first and focused with today filled in, Enter or
-//! Alt+G sends); a refused entry shows the Vietnamese reason above the form, which
-//! keeps what was typed. Rights and rules are the use cases' (`registers::simple`,
-//! `registers::hub`).
+//! Alt+G sends; counts start at 0, the year registered at this year, the fixed
+//! lists — inspecting body, collective or individual, level — are selects); a
+//! refused entry shows the Vietnamese reason above the form, which keeps what was
+//! typed. The lists show each register's details ("—" where an entry recorded
+//! before migration 10 did not know them). Rights and rules are the use cases'
+//! (`registers::simple`, `registers::hub`).
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
