@@ -14,6 +14,7 @@ use qcdc_app::registers::reception::{self, SessionInput};
 use qcdc_app::registers::simple::{self, EntryInput};
 use qcdc_app::registers::{calendar, prefill};
 use qcdc_core::period::parse_date;
+use qcdc_core::registers::entries::{InspectionBody, ModelHolder, ModelLevel};
 use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::source::InspectionKind;
 use qcdc_core::registers::{
@@ -56,6 +57,7 @@ pub struct ListQ {
     kind: Option<String>,
     open: Option<bool>,
     status: Option<String>,
+    q: Option<String>,
 }
 
 pub async fn list_petitions(Auth(cx): Auth, P(code): P<String>, q: Q<ListQ>) -> ApiResult<Value> {
@@ -81,6 +83,7 @@ pub async fn list_petitions(Auth(cx): Auth, P(code): P<String>, q: Q<ListQ>) -> 
         kind,
         open_only: q.open.unwrap_or(false),
         status,
+        query: q.q.unwrap_or_default(),
     };
     ok(petitions::list(&cx, &code, &f).await?)
 }
@@ -336,6 +339,12 @@ pub async fn list_simple(
     ok(simple::list(&cx, which, &code, q.subtree.unwrap_or(false), from, to).await?)
 }
 
+/// An entry of a simple register. Each register reads its own fields:
+/// dialogues `leader_name`, `leader_position`, `number` (participants),
+/// `issues_raised`, `issues_answered`; inspections `kind`, `body`, `team`,
+/// `inspected`, `findings`, `recommendations_made`, `recommendations_done`;
+/// models `field`, `holder`, `level`, `registered_year`, `commended`,
+/// `commended_by`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EntryBody {
@@ -346,6 +355,32 @@ pub struct EntryBody {
     kind: Option<String>,
     #[serde(default)]
     field: String,
+    #[serde(default)]
+    leader_name: String,
+    #[serde(default)]
+    leader_position: String,
+    #[serde(default)]
+    issues_raised: u32,
+    #[serde(default)]
+    issues_answered: u32,
+    body: Option<String>,
+    #[serde(default)]
+    team: String,
+    #[serde(default)]
+    inspected: String,
+    #[serde(default)]
+    findings: String,
+    #[serde(default)]
+    recommendations_made: u32,
+    #[serde(default)]
+    recommendations_done: u32,
+    holder: Option<String>,
+    level: Option<String>,
+    registered_year: Option<i32>,
+    #[serde(default)]
+    commended: bool,
+    #[serde(default)]
+    commended_by: String,
 }
 
 pub async fn record_simple(
@@ -365,6 +400,33 @@ pub async fn record_simple(
             .map(|k| code_of("Loại", k, InspectionKind::parse))
             .transpose()?,
         field: b.field,
+        leader_name: b.leader_name,
+        leader_position: b.leader_position,
+        issues_raised: b.issues_raised,
+        issues_answered: b.issues_answered,
+        body: b
+            .body
+            .as_deref()
+            .map(|k| code_of("Cơ quan thực hiện", k, InspectionBody::parse))
+            .transpose()?,
+        team: b.team,
+        inspected: b.inspected,
+        findings: b.findings,
+        recommendations_made: b.recommendations_made,
+        recommendations_done: b.recommendations_done,
+        holder: b
+            .holder
+            .as_deref()
+            .map(|k| code_of("Tập thể/cá nhân", k, ModelHolder::parse))
+            .transpose()?,
+        level: b
+            .level
+            .as_deref()
+            .map(|k| code_of("Cấp", k, ModelLevel::parse))
+            .transpose()?,
+        registered_year: b.registered_year,
+        commended: b.commended,
+        commended_by: b.commended_by,
     };
     let id = simple::record(&cx, which, &code, &input).await?;
     created(serde_json::json!({ "id": id }))

@@ -259,7 +259,7 @@ fn body(method: &Method, path: &str, n: usize) -> Option<Value> {
             json!({"held_on": "02/06/2026", "receiver": "chairman", "turns": 1, "people": 1})
         }
         ("POST", "/api/v1/units/{code}/registers/{register}") => {
-            json!({"on": "02/06/2026", "title": "Kiểm tra việc công khai ngân sách", "kind": "inspection"})
+            json!({"on": "02/06/2026", "title": "Kiểm tra việc công khai ngân sách", "kind": "inspection", "body": "peoples_inspection", "team": "Ban Thanh tra nhân dân xã", "inspected": "Bộ phận kế toán", "recommendations_made": 2, "recommendations_done": 1})
         }
         ("PUT", "/api/v1/calendar/{year}") => {
             json!({"days": [{"date": "01/01/2027", "day_type": "day_off", "name": "Tết Dương lịch"}]})

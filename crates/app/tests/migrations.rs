@@ -3,7 +3,8 @@
 //! its real data (the demo province, written by qcdc 0.1), is migrated to the
 //! latest version on SQLite and PostgreSQL and reads back the same figures; a
 //! database newer than the binary is refused with a clear message; a database of
-//! the first release that never knew the migrator is adopted.
+//! the first release that never knew the migrator is adopted; register entries
+//! written before migration 10 read back with their details unknown.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -254,4 +255,79 @@ async fn a_first_release_database_without_the_migrator_is_adopted() {
     let (now, latest) = maintenance::schema_versions(&cx).await.unwrap();
     assert_eq!(now, latest);
     assert_eq!(rounds::get(&cx, 3).await.unwrap().recipients, 55);
+}
+
+/// Entries of the simple registers written before migration 10 (dialogues,
+/// inspections, models without their details) read back after it with the
+/// details unknown, and new entries carry them.
+async fn register_details_added(url: &str) {
+    use qcdc_app::registers::simple::{self, Register};
+    use qcdc_core::registers::entries::{
+        DialogueDetail, EntryDetail, InspectionDetail, ModelDetail,
+    };
+    let at9 = App::open(
+        url,
+        &AppOptions {
+            migrate_to: Some(9),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let cx = at9.system("test");
+    assert_eq!(maintenance::schema_versions(&cx).await.unwrap().0, 9);
+    qcdc_app::units::import(&cx, qcdc_testkit::sample_tree())
+        .await
+        .unwrap();
+    at9.close().await;
+    exec(
+        url,
+        "INSERT INTO dialogues (unit_id, held_on, topic, participants, created_at, created_by) \
+         SELECT id, '2025-03-02', 'Đối thoại cũ', 40, '2025-03-02T08:00:00Z', 'x' FROM units WHERE code = 'N1'; \
+         INSERT INTO inspections (unit_id, kind, held_on, subject, created_at, created_by) \
+         SELECT id, 'supervision', '2025-03-03', 'Giám sát cũ', '2025-03-03T08:00:00Z', 'x' FROM units WHERE code = 'N1'; \
+         INSERT INTO mobilisation_models (unit_id, name, field, recognised_on, created_at, created_by) \
+         SELECT id, 'Mô hình cũ', 'Kinh tế', '2025-03-04', '2025-03-04T08:00:00Z', 'x' FROM units WHERE code = 'N1'",
+    )
+    .await;
+    let app = App::open(url, &AppOptions::default()).await.unwrap();
+    let cx = app.system("test");
+    let (now, latest) = maintenance::schema_versions(&cx).await.unwrap();
+    assert_eq!(now, latest);
+    assert!(latest >= 10);
+    let on = |which| {
+        let cx = &cx;
+        async move {
+            let from = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+            let to = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+            let l = simple::list(cx, which, "N1", false, from, to)
+                .await
+                .unwrap();
+            assert_eq!(l.len(), 1);
+            l.into_iter().next().unwrap()
+        }
+    };
+    let d = on(Register::Dialogues).await;
+    assert_eq!((d.title.as_str(), d.number), ("Đối thoại cũ", 40));
+    assert_eq!(d.detail, EntryDetail::Dialogue(DialogueDetail::default()));
+    let i = on(Register::Inspections).await;
+    assert_eq!(i.kind_label, Some("Giám sát"));
+    assert_eq!(
+        i.detail,
+        EntryDetail::Inspection(InspectionDetail::default())
+    );
+    let m = on(Register::Models).await;
+    assert_eq!(m.field, "Kinh tế");
+    assert_eq!(m.detail, EntryDetail::Model(ModelDetail::default()));
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_details_added_sqlite() {
+    register_details_added(&fresh_sqlite_database()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_details_added_postgres() {
+    register_details_added(&fresh_pg_database()).await;
 }

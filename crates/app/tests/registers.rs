@@ -17,6 +17,7 @@ use qcdc_app::rounds::{NewRound, RecipientSelector};
 use qcdc_app::submissions::{self, DraftChange};
 use qcdc_app::{App, AppOptions, Ctx, ErrorCode, auth, rounds, templates, units, users};
 use qcdc_core::access::Role;
+use qcdc_core::registers::entries::InspectionBody;
 use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::source::InspectionKind;
 use qcdc_core::registers::{
@@ -777,9 +778,10 @@ async fn prefill_from_registers(f: &Fx) {
         &EntryInput {
             on: d("10/07/2025"),
             title: "Kiểm tra việc công khai ngân sách".into(),
-            number: 0,
             kind: Some(InspectionKind::Inspection),
-            field: String::new(),
+            body: Some(InspectionBody::PeoplesInspection),
+            inspected: "Văn phòng UBND xã".into(),
+            ..Default::default()
         },
     )
     .await
@@ -791,9 +793,10 @@ async fn prefill_from_registers(f: &Fx) {
         &EntryInput {
             on: d("11/07/2025"),
             title: "Giám sát đầu tư".into(),
-            number: 0,
             kind: Some(InspectionKind::Supervision),
-            field: String::new(),
+            body: Some(InspectionBody::PeoplesInspection),
+            inspected: "Văn phòng UBND xã".into(),
+            ..Default::default()
         },
     )
     .await
@@ -806,9 +809,10 @@ async fn prefill_from_registers(f: &Fx) {
         &EntryInput {
             on: d("20/12/2025"),
             title: "Kiểm tra sau kỳ".into(),
-            number: 0,
             kind: Some(InspectionKind::Inspection),
-            field: String::new(),
+            body: Some(InspectionBody::PeoplesInspection),
+            inspected: "Văn phòng UBND xã".into(),
+            ..Default::default()
         },
     )
     .await
@@ -821,9 +825,7 @@ async fn prefill_from_registers(f: &Fx) {
             &EntryInput {
                 on: d("20/03/2025"),
                 title: "Mô hình".into(),
-                number: 0,
-                kind: None,
-                field: String::new()
+                ..Default::default()
             }
         )
         .await

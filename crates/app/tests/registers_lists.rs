@@ -14,6 +14,10 @@ use qcdc_app::registers::petitions::{self, ListFilter, PetitionInput};
 use qcdc_app::registers::simple::{self, EntryInput, Register};
 use qcdc_app::{App, AppOptions, Ctx, ErrorCode, PageReq, auth, templates, units, users};
 use qcdc_core::access::Role;
+use qcdc_core::registers::entries::{
+    DialogueDetail, EntryDetail, InspectionBody, InspectionDetail, ModelDetail, ModelHolder,
+    ModelLevel,
+};
 use qcdc_core::registers::source::InspectionKind;
 use qcdc_core::registers::{Channel, Complexity, PetitionKind};
 use qcdc_testkit::{fresh_pg_database, fresh_sqlite_database, sample_tree};
@@ -44,8 +48,11 @@ fn dialogue(on: &str, title: &str, people: u32) -> EntryInput {
         on: d(on),
         title: title.into(),
         number: people,
-        kind: None,
-        field: String::new(),
+        leader_name: "Nguyễn Văn Hùng".into(),
+        leader_position: "Chủ tịch UBND xã".into(),
+        issues_raised: 5,
+        issues_answered: 4,
+        ..Default::default()
     }
 }
 
@@ -206,9 +213,14 @@ async fn all(url: &str) {
         &EntryInput {
             on: d("02/03/2026"),
             title: "Giám sát công trình nhà văn hóa".into(),
-            number: 0,
             kind: Some(InspectionKind::Supervision),
-            field: String::new(),
+            body: Some(InspectionBody::CommunityInvestment),
+            team: "Ban Giám sát đầu tư của cộng đồng xã".into(),
+            inspected: "Ban Quản lý dự án xã; nhà thầu".into(),
+            findings: "Tường rào chưa đúng thiết kế".into(),
+            recommendations_made: 3,
+            recommendations_done: 2,
+            ..Default::default()
         },
     )
     .await
@@ -220,9 +232,13 @@ async fn all(url: &str) {
         &EntryInput {
             on: d("03/03/2026"),
             title: "Mô hình tổ tự quản an ninh".into(),
-            number: 0,
-            kind: None,
             field: "Quốc phòng, an ninh".into(),
+            holder: Some(ModelHolder::Collective),
+            level: Some(ModelLevel::Commune),
+            registered_year: Some(2025),
+            commended: true,
+            commended_by: "Ban Thường vụ Đảng ủy xã".into(),
+            ..Default::default()
         },
     )
     .await
@@ -404,7 +420,316 @@ async fn all(url: &str) {
         hub::overview(&rep_n2, "N1").await.unwrap_err().code,
         ErrorCode::Forbidden
     );
+    details(url, &rep_n1, &office_t).await;
+    search(&app, &rep_n1, &office_t).await;
     app.close().await;
+}
+
+/// The ids of the petitions a search finds in N1 (T: its whole subtree).
+async fn found(who: &Ctx, unit: &str, q: &str) -> Vec<i64> {
+    let f = ListFilter {
+        subtree: unit == "T",
+        query: q.into(),
+        ..Default::default()
+    };
+    let mut ids: Vec<i64> = petitions::list(who, unit, &f)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// The petition list searched by part of a name or of the summary, with or
+/// without diacritics; names only where they are shown.
+async fn search(app: &App, rep: &Ctx, office: &Ctx) {
+    let viewer = &user(app, "viewer_n1", Role::Viewer, "N1").await;
+    let rec = |input: PetitionInput| async move {
+        petitions::record(rep, "N1", &input).await.unwrap().id
+    };
+    let a = rec(petition(
+        "Nguyễn Văn An",
+        "Kiến nghị sửa đường thôn 3",
+        "05/03/2026",
+    ))
+    .await;
+    let mut two = petition("Lê Thị Mai", "Kiến nghị nạo vét kênh mương", "06/03/2026");
+    two.petitioners.push("NGUYỄN  VĂN BÌNH".into());
+    let b = rec(two).await;
+    let c = rec(petition(
+        "Trần Thị Nguyệt",
+        "Phản ánh biển tên đường Nguyễn Văn Cừ bị che khuất",
+        "07/03/2026",
+    ))
+    .await;
+    let mut denunciation = petition(
+        "Nguyễn Văn Tố",
+        "Tố cáo việc thu tiền sai quy định",
+        "08/03/2026",
+    );
+    denunciation.kind = PetitionKind::ToCao;
+    let d = rec(denunciation).await;
+    let other = rec(petition(
+        "Phạm Minh Tuấn",
+        "Kiến nghị lắp đèn chiếu sáng",
+        "09/03/2026",
+    ))
+    .await;
+    // with or without diacritics, any case and spacing: the same petitions —
+    // by a petitioner's name (also the second of two) or by the summary
+    let all = vec![a, b, c, d];
+    assert_eq!(found(rep, "N1", "nguyen van").await, all);
+    assert_eq!(found(rep, "N1", "Nguyễn Văn").await, all);
+    assert_eq!(found(rep, "N1", "  NGUYEN   van ").await, all);
+    assert_eq!(found(rep, "N1", "van binh").await, vec![b]);
+    assert_eq!(found(rep, "N1", "đèn chiếu").await, vec![other]);
+    assert_eq!(found(rep, "N1", "Hoàng Văn Thụ").await, Vec::<i64>::new());
+    // a leader of the unit sees names but not a denouncer's: the denunciation
+    // cannot be found by its author's name
+    assert_eq!(found(viewer, "N1", "nguyen van").await, vec![a, b, c]);
+    assert_eq!(found(viewer, "N1", "van to").await, Vec::<i64>::new());
+    // the office above sees counts only: neither names nor summaries can be probed
+    assert_eq!(found(office, "T", "nguyen van").await, Vec::<i64>::new());
+    assert_eq!(
+        found(office, "T", "Phạm Minh Tuấn").await,
+        Vec::<i64>::new()
+    );
+    assert_eq!(found(office, "T", "đèn chiếu").await, Vec::<i64>::new());
+    assert!(
+        found(office, "T", "").await.contains(&a),
+        "no search: every petition"
+    );
+    // a search too long is refused in Vietnamese
+    let e = petitions::list(
+        rep,
+        "N1",
+        &ListFilter {
+            query: "a".repeat(201),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.contains("từ khóa tìm"), "{}", e.message);
+}
+
+/// Runs SQL on the database behind `url` (test set-up only: an old or a
+/// corrupt row).
+async fn exec(url: &str, sql: &str) {
+    use sqlx::Executor;
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url)
+        .await
+        .unwrap();
+    conn.execute(sqlx::AssertSqlSafe(sql.to_string()))
+        .await
+        .unwrap();
+}
+
+/// How many entries a register of N1 holds over 2025–2026.
+async fn held(rep: &Ctx, which: Register) -> usize {
+    simple::list(rep, which, "N1", false, d("01/01/2025"), d("31/12/2026"))
+        .await
+        .unwrap()
+        .len()
+}
+
+/// The registers' details: kept and shown as typed; inconsistent counts, unknown
+/// choices, a district level after 1 July 2025, a year registered after the
+/// recognition are refused with a Vietnamese reason and nothing is written.
+async fn details(url: &str, rep: &Ctx, office: &Ctx) {
+    let (from, to) = (d("01/01/2025"), d("31/12/2026"));
+    let list = simple::list(rep, Register::Dialogues, "N1", false, from, to)
+        .await
+        .unwrap();
+    let e = list
+        .iter()
+        .find(|e| e.title == "Đối thoại đầu năm")
+        .unwrap();
+    assert_eq!(
+        e.detail,
+        EntryDetail::Dialogue(DialogueDetail {
+            leader_name: "Nguyễn Văn Hùng".into(),
+            leader_position: "Chủ tịch UBND xã".into(),
+            issues_raised: Some(5),
+            issues_answered: Some(4),
+        })
+    );
+    let i = simple::list(rep, Register::Inspections, "N1", false, from, to)
+        .await
+        .unwrap();
+    assert_eq!(
+        i[0].detail,
+        EntryDetail::Inspection(InspectionDetail {
+            body: Some(InspectionBody::CommunityInvestment),
+            team: "Ban Giám sát đầu tư của cộng đồng xã".into(),
+            inspected: "Ban Quản lý dự án xã; nhà thầu".into(),
+            findings: "Tường rào chưa đúng thiết kế".into(),
+            recommendations_made: Some(3),
+            recommendations_done: Some(2),
+        })
+    );
+    let m = simple::list(rep, Register::Models, "N1", false, from, to)
+        .await
+        .unwrap();
+    assert_eq!(
+        m[0].detail,
+        EntryDetail::Model(ModelDetail {
+            holder: Some(ModelHolder::Collective),
+            level: Some(ModelLevel::Commune),
+            registered_year: Some(2025),
+            commended: Some(true),
+            commended_by: "Ban Thường vụ Đảng ủy xã".into(),
+        })
+    );
+    // the office above sees the details too (no personal data in them)
+    let above = simple::list(office, Register::Models, "N1", false, from, to)
+        .await
+        .unwrap();
+    assert_eq!(above[0].detail, m[0].detail);
+
+    let before = [
+        held(rep, Register::Dialogues).await,
+        held(rep, Register::Inspections).await,
+        held(rep, Register::Models).await,
+    ];
+    let refused = |which: Register, input: EntryInput, says: &'static str| async move {
+        let e = simple::record(rep, which, "N1", &input).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{}", e.message);
+        assert!(
+            e.message.contains(says),
+            "«{}» should say «{says}»",
+            e.message
+        );
+    };
+    // answered > raised
+    let mut x = dialogue("06/01/2026", "Đối thoại về môi trường", 30);
+    x.issues_raised = 3;
+    x.issues_answered = 4;
+    refused(
+        Register::Dialogues,
+        x,
+        "Số vấn đề đã trả lời (4) lớn hơn số vấn đề người dân nêu (3)",
+    )
+    .await;
+    // no leader
+    let mut x = dialogue("06/01/2026", "Đối thoại về môi trường", 30);
+    x.leader_name = "  ".into();
+    refused(Register::Dialogues, x, "Chưa nhập họ tên người chủ trì").await;
+    // a leader's name too long
+    let mut x = dialogue("06/01/2026", "Đối thoại về môi trường", 30);
+    x.leader_name = "A".repeat(201);
+    refused(Register::Dialogues, x, "dài quá 200 ký tự").await;
+    let inspection = || EntryInput {
+        on: d("04/03/2026"),
+        title: "Kiểm tra công khai tài chính".into(),
+        kind: Some(InspectionKind::Inspection),
+        body: Some(InspectionBody::PeoplesInspection),
+        inspected: "Bộ phận kế toán".into(),
+        recommendations_made: 2,
+        recommendations_done: 2,
+        ..Default::default()
+    };
+    // carried out > made
+    let mut x = inspection();
+    x.recommendations_done = 3;
+    refused(
+        Register::Inspections,
+        x,
+        "Số kiến nghị đã thực hiện (3) lớn hơn số kiến nghị đã nêu (2)",
+    )
+    .await;
+    // no body, no units inspected
+    let mut x = inspection();
+    x.body = None;
+    refused(
+        Register::Inspections,
+        x,
+        "Chưa chọn cơ quan, tổ chức thực hiện",
+    )
+    .await;
+    let mut x = inspection();
+    x.inspected = String::new();
+    refused(Register::Inspections, x, "đơn vị được kiểm tra, giám sát").await;
+    let model = || EntryInput {
+        on: d("04/03/2026"),
+        title: "Mô hình dân vận khéo".into(),
+        field: "Kinh tế".into(),
+        holder: Some(ModelHolder::Individual),
+        level: Some(ModelLevel::Commune),
+        registered_year: Some(2026),
+        ..Default::default()
+    };
+    // no district level after 1 July 2025
+    let mut x = model();
+    x.level = Some(ModelLevel::District);
+    refused(Register::Models, x, "không còn cấp huyện").await;
+    // registered after it was recognised
+    let mut x = model();
+    x.registered_year = Some(2027);
+    refused(Register::Models, x, "Năm đăng ký 2027 không hợp lệ").await;
+    // commended by someone but not commended
+    let mut x = model();
+    x.commended_by = "UBND tỉnh".into();
+    refused(
+        Register::Models,
+        x,
+        "chưa đánh dấu mô hình được khen thưởng",
+    )
+    .await;
+    let mut x = model();
+    x.holder = None;
+    refused(Register::Models, x, "tập thể hay cá nhân").await;
+    let after = [
+        held(rep, Register::Dialogues).await,
+        held(rep, Register::Inspections).await,
+        held(rep, Register::Models).await,
+    ];
+    assert_eq!(before, after, "nothing written");
+    // a district-level model recognised before July 2025 is kept as it was
+    let mut x = model();
+    x.on = d("10/03/2025");
+    x.registered_year = Some(2024);
+    x.level = Some(ModelLevel::District);
+    simple::record(rep, Register::Models, "N1", &x)
+        .await
+        .unwrap();
+    assert_eq!(held(rep, Register::Models).await, before[2] + 1);
+
+    // an entry stored before the details existed reads with unknowns, and a
+    // corrupt code is refused naming its column
+    exec(
+        url,
+        "INSERT INTO dialogues (unit_id, held_on, topic, participants, created_at, created_by) \
+         SELECT id, '2026-01-02', 'Đối thoại cũ', 12, '2026-01-02T00:00:00Z', 'x' FROM units WHERE code = 'N1'",
+    )
+    .await;
+    let old = simple::list(rep, Register::Dialogues, "N1", false, from, to)
+        .await
+        .unwrap();
+    let old = old.iter().find(|e| e.title == "Đối thoại cũ").unwrap();
+    assert_eq!(
+        old.detail,
+        EntryDetail::Dialogue(DialogueDetail {
+            issues_raised: None,
+            issues_answered: None,
+            ..Default::default()
+        })
+    );
+    exec(url, "UPDATE inspections SET body = 'police'").await;
+    let e = simple::list(rep, Register::Inspections, "N1", false, from, to)
+        .await
+        .unwrap_err();
+    assert!(
+        e.message.contains("bảng inspections, cột body"),
+        "{}",
+        e.message
+    );
+    exec(url, "UPDATE inspections SET body = 'community_investment'").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,7 +15,7 @@ use anyhow::Result;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use qcdc_app::registers::bulk::{self, Batch};
 use qcdc_app::registers::prefill;
-use qcdc_app::registers::simple::{self, EntryInput, Register};
+use qcdc_app::registers::simple::{self, Register};
 use qcdc_app::rounds::{NewRound, RecipientSelector};
 use qcdc_app::submissions::{self, DraftChange};
 use qcdc_app::views::RoundView;
@@ -23,7 +23,6 @@ use qcdc_app::{App, maintenance, rounds, units, users};
 use qcdc_core::access::Role;
 use qcdc_core::number::Milli;
 use qcdc_core::period::Period;
-use qcdc_core::registers::source::InspectionKind;
 use qcdc_core::round::RoundState;
 use qcdc_core::unit::{self, UnitKind};
 use rand::SeedableRng;
@@ -336,55 +335,14 @@ async fn keep_registers(
     let (dialogues, inspections, models) =
         crate::registers_gen::commune(&mut batch, unit_code, start, end, today, volume, rng);
     bulk::load_generated(&cx, &batch).await?;
-    for (on, title, number) in dialogues {
-        simple::record(
-            &cx,
-            Register::Dialogues,
-            unit_code,
-            &EntryInput {
-                on,
-                title,
-                number,
-                kind: None,
-                field: String::new(),
-            },
-        )
-        .await?;
-    }
-    for (on, title, inspection) in inspections {
-        let kind = Some(if inspection {
-            InspectionKind::Inspection
-        } else {
-            InspectionKind::Supervision
-        });
-        simple::record(
-            &cx,
-            Register::Inspections,
-            unit_code,
-            &EntryInput {
-                on,
-                title,
-                number: 0,
-                kind,
-                field: String::new(),
-            },
-        )
-        .await?;
-    }
-    for (on, title) in models {
-        simple::record(
-            &cx,
-            Register::Models,
-            unit_code,
-            &EntryInput {
-                on,
-                title,
-                number: 0,
-                kind: None,
-                field: "Kinh tế".into(),
-            },
-        )
-        .await?;
+    for (which, entries) in [
+        (Register::Dialogues, dialogues),
+        (Register::Inspections, inspections),
+        (Register::Models, models),
+    ] {
+        for e in entries {
+            simple::record(&cx, which, unit_code, &e).await?;
+        }
     }
     let counted = prefill::for_round(&cx, round.id, unit_code).await?;
     for item in counted.items {

@@ -7,10 +7,13 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use qcdc_app::registers::bulk::{Batch, CaseRecord, PetitionRecord, SessionRecord};
+use qcdc_app::registers::simple::EntryInput;
+use qcdc_core::registers::entries::{InspectionBody, ModelHolder, ModelLevel};
 use qcdc_core::registers::reception::Receiver;
+use qcdc_core::registers::source::InspectionKind;
 use qcdc_core::registers::{Channel, Complexity, ConclusionResult, PetitionKind, Step, StepKind};
-use rand::Rng;
 use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 const FAMILY: &[&str] = &[
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "K'", "Ka",
@@ -127,14 +130,15 @@ fn steps(rng: &mut StdRng, kind: PetitionKind, received: NaiveDate, today: Naive
     out
 }
 
-/// Dialogues (date, topic, participants), inspections (date, subject, whether an
-/// inspection rather than a supervision) and models (date, name), for the
+/// Dialogues, inspections and supervisions, models, with their details, for the
 /// simple registers' own use cases.
-pub type SimpleEntries = (
-    Vec<(NaiveDate, String, u32)>,
-    Vec<(NaiveDate, String, bool)>,
-    Vec<(NaiveDate, String)>,
-);
+pub type SimpleEntries = (Vec<EntryInput>, Vec<EntryInput>, Vec<EntryInput>);
+
+/// A generator for an entry's details that leaves the caller's generator alone
+/// (the figures drawn after the entries stay the same), fixed by the entry.
+fn detail_rng(on: NaiveDate, k: u32) -> StdRng {
+    StdRng::seed_from_u64(u64::from(on.num_days_from_ce().unsigned_abs()) * 64 + u64::from(k))
+}
 
 /// Adds a commune's records over `[from, to]` (no record after `today`) to the
 /// batch.
@@ -256,13 +260,29 @@ pub fn commune(
         "Đối thoại với đoàn viên thanh niên về việc làm",
         "Đối thoại với người dân về thực hiện dân chủ ở cơ sở",
     ];
+    let leaders = [
+        "Chủ tịch UBND xã",
+        "Bí thư Đảng ủy xã",
+        "Phó Chủ tịch UBND xã",
+        "Chủ tịch Ủy ban MTTQ Việt Nam xã",
+    ];
     let dialogues = (0..v.dialogues)
         .map(|k| {
-            (
-                day_in(rng, from, to),
-                topics[k as usize % topics.len()].to_string(),
-                rng.random_range(30..150),
-            )
+            let on = day_in(rng, from, to);
+            let title = topics[k as usize % topics.len()].to_string();
+            let number = rng.random_range(30..150);
+            let mut r = detail_rng(on, k);
+            let raised = r.random_range(3..13);
+            EntryInput {
+                on,
+                title,
+                number,
+                leader_name: name(&mut r),
+                leader_position: leaders[r.random_range(0..leaders.len())].to_string(),
+                issues_raised: raised,
+                issues_answered: raised - r.random_range(0..3u32).min(raised),
+                ..Default::default()
+            }
         })
         .collect();
     let subjects = [
@@ -271,29 +291,120 @@ pub fn commune(
         "Kiểm tra thực hiện quy chế dân chủ ở các thôn",
         "Giám sát việc bình xét hộ nghèo",
     ];
+    // body, team, units inspected, findings (by subject)
+    let inspected = [
+        (
+            InspectionBody::PeoplesInspection,
+            "Ban Thanh tra nhân dân xã",
+            "Bộ phận tài chính – kế toán UBND xã",
+            "Ngân sách đã công khai đúng hạn tại trụ sở; chưa niêm yết ở nhà văn hóa hai thôn",
+        ),
+        (
+            InspectionBody::CommunityInvestment,
+            "Ban Giám sát đầu tư của cộng đồng xã",
+            "Ban Quản lý dự án xã; đơn vị thi công",
+            "Lớp đá dăm một đoạn dài khoảng 120 m mỏng hơn thiết kế; rãnh thoát nước chưa hoàn thiện",
+        ),
+        (
+            InspectionBody::Committee,
+            "Đoàn kiểm tra của Ban Chỉ đạo thực hiện dân chủ ở cơ sở xã",
+            "Các thôn 2, 4 và 6",
+            "Các thôn họp bàn công khai; hai thôn chưa lập biên bản hội nghị thôn đầy đủ",
+        ),
+        (
+            InspectionBody::Front,
+            "Đoàn giám sát của Ủy ban MTTQ Việt Nam xã",
+            "Hội đồng bình xét hộ nghèo; trưởng các thôn",
+            "Bình xét đúng quy trình; một hộ đủ điều kiện chưa được đưa vào danh sách",
+        ),
+    ];
     let inspections = (0..v.inspections)
         .map(|k| {
-            (
-                day_in(rng, from, to),
-                subjects[k as usize % subjects.len()].to_string(),
-                k % 2 == 0,
-            )
+            let on = day_in(rng, from, to);
+            let i = k as usize % subjects.len();
+            let (body, team, units, findings) = inspected[i % inspected.len()];
+            let mut r = detail_rng(on, k);
+            let made = r.random_range(1..6);
+            EntryInput {
+                on,
+                title: subjects[i].to_string(),
+                kind: Some(if k % 2 == 0 {
+                    InspectionKind::Inspection
+                } else {
+                    InspectionKind::Supervision
+                }),
+                body: Some(body),
+                team: team.to_string(),
+                inspected: units.to_string(),
+                findings: findings.to_string(),
+                recommendations_made: made,
+                recommendations_done: made - r.random_range(0..2u32).min(made),
+                ..Default::default()
+            }
         })
         .collect();
+    // name, field, holder
     let models = [
-        "Dân vận khéo trong vận động hiến đất làm đường",
-        "Chi hội phụ nữ giúp nhau thoát nghèo",
-        "Tổ tự quản an ninh trật tự thôn",
-        "Đoàn viên thanh niên giúp người dân dịch vụ công trực tuyến",
-        "Nông dân sản xuất cà phê theo chuỗi liên kết",
-        "Già làng, người có uy tín vận động bà con",
+        (
+            "Dân vận khéo trong vận động hiến đất làm đường",
+            "Xây dựng nông thôn mới",
+            ModelHolder::Collective,
+        ),
+        (
+            "Chi hội phụ nữ giúp nhau thoát nghèo",
+            "Giảm nghèo bền vững",
+            ModelHolder::Collective,
+        ),
+        (
+            "Tổ tự quản an ninh trật tự thôn",
+            "Quốc phòng, an ninh",
+            ModelHolder::Collective,
+        ),
+        (
+            "Đoàn viên thanh niên giúp người dân dịch vụ công trực tuyến",
+            "Chuyển đổi số, cải cách hành chính",
+            ModelHolder::Collective,
+        ),
+        (
+            "Nông dân sản xuất cà phê theo chuỗi liên kết",
+            "Kinh tế",
+            ModelHolder::Individual,
+        ),
+        (
+            "Già làng, người có uy tín vận động bà con",
+            "Văn hóa – xã hội, dân tộc",
+            ModelHolder::Individual,
+        ),
     ];
     let recognised = (0..v.models)
         .map(|k| {
-            (
-                day_in(rng, from, to),
-                models[k as usize % models.len()].to_string(),
-            )
+            let on = day_in(rng, from, to);
+            let (title, field, holder) = models[k as usize % models.len()];
+            let mut r = detail_rng(on, k);
+            let level = if r.random_range(0..5) == 0 {
+                ModelLevel::Province
+            } else {
+                ModelLevel::Commune
+            };
+            let commended = r.random_range(0..3) == 0;
+            EntryInput {
+                on,
+                title: title.to_string(),
+                field: field.to_string(),
+                holder: Some(holder),
+                level: Some(level),
+                registered_year: Some(on.year() - r.random_range(0..2)),
+                commended,
+                commended_by: if commended {
+                    match level {
+                        ModelLevel::Province => "Ban Dân vận Tỉnh ủy".to_string(),
+                        _ => "Ban Thường vụ Đảng ủy xã".to_string(),
+                    }
+                } else {
+                    String::new()
+                },
+                ..Default::default()
+            }
         })
         .collect();
     (dialogues, inspections, recognised)

@@ -74,6 +74,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_petition_forwarding.sql"),
         include_str!("../migrations/postgres/0009_petition_forwarding.sql"),
     ),
+    (
+        10,
+        "register_details",
+        include_str!("../migrations/sqlite/0010_register_details.sql"),
+        include_str!("../migrations/postgres/0010_register_details.sql"),
+    ),
 ];
 
 /// The newest schema version this binary knows.

@@ -6,6 +6,10 @@
 
 use chrono::NaiveDate;
 use qcdc_core::CoreResult;
+use qcdc_core::registers::entries::{
+    DialogueDetail, EntryDetail, InspectionBody, InspectionDetail, ModelDetail, ModelHolder,
+    ModelLevel,
+};
 use qcdc_core::registers::reception::Receiver;
 use qcdc_core::registers::source::InspectionKind;
 use qcdc_core::registers::{
@@ -625,29 +629,31 @@ pub enum Simple {
     Models,
 }
 
-/// An entry of a simple register: a date, a title, and for inspections a kind
-/// and for dialogues the number of participants.
+/// An entry of a simple register: a date, a title, for inspections a kind, for
+/// dialogues the number of participants, for models the field, and the
+/// register's details (migration 10).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimpleEntry {
     pub id: i64,
     pub unit_id: i64,
     pub on: NaiveDate,
     pub title: String,
-    /// Dialogues: participants; models: unused (0).
+    /// Dialogues: participants; others: unused (0).
     pub number: u32,
-    /// Inspections: inspection or supervision; models: the field (lĩnh vực).
+    /// Inspections: inspection or supervision.
     pub kind: Option<InspectionKind>,
+    /// Models: the field (lĩnh vực).
     pub field: String,
+    /// The details; its variant must match the register.
+    pub detail: EntryDetail,
 }
 
-#[derive(FromRow)]
-struct SimpleRow {
-    id: i64,
-    unit_id: i64,
-    on_day: String,
-    title: String,
-    number: i64,
-    extra: String,
+fn opt_count(table: &str, col: &str, v: Option<i64>) -> CoreResult<Option<u32>> {
+    v.map(|v| count_col(table, col, v)).transpose()
+}
+
+fn opt_i64(v: Option<u32>) -> Option<i64> {
+    v.map(i64::from)
 }
 
 pub async fn insert_simple(
@@ -656,35 +662,89 @@ pub async fn insert_simple(
     e: &SimpleEntry,
     who: &str,
 ) -> CoreResult<i64> {
-    let (sql, table) = match which {
-        Simple::Dialogues => (
-            "INSERT INTO dialogues (unit_id, held_on, topic, participants, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            "dialogues",
-        ),
-        Simple::Inspections => (
-            "INSERT INTO inspections (unit_id, held_on, subject, kind, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            "inspections",
-        ),
-        Simple::Models => (
-            "INSERT INTO mobilisation_models (unit_id, recognised_on, name, field, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            "mobilisation_models",
-        ),
+    let at = now();
+    let who = who.to_string();
+    let r: Id = match (which, &e.detail) {
+        (Simple::Dialogues, EntryDetail::Dialogue(d)) => {
+            rows::fetch_one(
+                c,
+                sqlx::query_as(
+                    "INSERT INTO dialogues (unit_id, held_on, topic, participants, leader_name, leader_position, \
+                     issues_raised, issues_answered, created_at, created_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                )
+                .bind(e.unit_id)
+                .bind(iso(e.on))
+                .bind(e.title.clone())
+                .bind(i64::from(e.number))
+                .bind(d.leader_name.clone())
+                .bind(d.leader_position.clone())
+                .bind(opt_i64(d.issues_raised))
+                .bind(opt_i64(d.issues_answered))
+                .bind(at)
+                .bind(who),
+                "dialogues",
+            )
+            .await?
+        }
+        (Simple::Inspections, EntryDetail::Inspection(d)) => {
+            rows::fetch_one(
+                c,
+                sqlx::query_as(
+                    "INSERT INTO inspections (unit_id, held_on, subject, kind, body, team, inspected, findings, \
+                     recommendations_made, recommendations_done, created_at, created_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                )
+                .bind(e.unit_id)
+                .bind(iso(e.on))
+                .bind(e.title.clone())
+                .bind(
+                    e.kind
+                        .unwrap_or(InspectionKind::Inspection)
+                        .as_str()
+                        .to_string(),
+                )
+                .bind(d.body.map(|b| b.as_str().to_string()))
+                .bind(d.team.clone())
+                .bind(d.inspected.clone())
+                .bind(d.findings.clone())
+                .bind(opt_i64(d.recommendations_made))
+                .bind(opt_i64(d.recommendations_done))
+                .bind(at)
+                .bind(who),
+                "inspections",
+            )
+            .await?
+        }
+        (Simple::Models, EntryDetail::Model(d)) => {
+            rows::fetch_one(
+                c,
+                sqlx::query_as(
+                    "INSERT INTO mobilisation_models (unit_id, recognised_on, name, field, holder, level, \
+                     registered_year, commended, commended_by, created_at, created_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                )
+                .bind(e.unit_id)
+                .bind(iso(e.on))
+                .bind(e.title.clone())
+                .bind(e.field.clone())
+                .bind(d.holder.map(|h| h.as_str().to_string()))
+                .bind(d.level.map(|l| l.as_str().to_string()))
+                .bind(d.registered_year.map(i64::from))
+                .bind(d.commended.map(i64::from))
+                .bind(d.commended_by.clone())
+                .bind(at)
+                .bind(who),
+                "mobilisation_models",
+            )
+            .await?
+        }
+        _ => {
+            return Err(qcdc_core::CoreError::invalid(
+                "Nội dung ghi không khớp với sổ",
+            ));
+        }
     };
-    let q = sqlx::query_as(sql)
-        .bind(e.unit_id)
-        .bind(iso(e.on))
-        .bind(e.title.clone());
-    let q = match which {
-        Simple::Dialogues => q.bind(i64::from(e.number)),
-        Simple::Inspections => q.bind(
-            e.kind
-                .unwrap_or(InspectionKind::Inspection)
-                .as_str()
-                .to_string(),
-        ),
-        Simple::Models => q.bind(e.field.clone()),
-    };
-    let r: Id = rows::fetch_one(c, q.bind(now()).bind(who.to_string()), table).await?;
     Ok(r.id)
 }
 
@@ -735,6 +795,139 @@ fn simple_table(which: Simple) -> (&'static str, &'static str) {
     }
 }
 
+#[derive(FromRow)]
+struct DialogueRow {
+    id: i64,
+    unit_id: i64,
+    held_on: String,
+    topic: String,
+    participants: i64,
+    leader_name: String,
+    leader_position: String,
+    issues_raised: Option<i64>,
+    issues_answered: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct InspectionRow {
+    id: i64,
+    unit_id: i64,
+    held_on: String,
+    subject: String,
+    kind: String,
+    body: Option<String>,
+    team: String,
+    inspected: String,
+    findings: String,
+    recommendations_made: Option<i64>,
+    recommendations_done: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct ModelRow {
+    id: i64,
+    unit_id: i64,
+    recognised_on: String,
+    name: String,
+    field: String,
+    holder: Option<String>,
+    level: Option<String>,
+    registered_year: Option<i64>,
+    commended: Option<i64>,
+    commended_by: String,
+}
+
+fn decode_dialogue(r: DialogueRow) -> CoreResult<SimpleEntry> {
+    let t = "dialogues";
+    Ok(SimpleEntry {
+        id: r.id,
+        unit_id: r.unit_id,
+        on: day_col(t, "held_on", &r.held_on)?,
+        title: r.topic,
+        number: count_col(t, "participants", r.participants)?,
+        kind: None,
+        field: String::new(),
+        detail: EntryDetail::Dialogue(DialogueDetail {
+            leader_name: r.leader_name,
+            leader_position: r.leader_position,
+            issues_raised: opt_count(t, "issues_raised", r.issues_raised)?,
+            issues_answered: opt_count(t, "issues_answered", r.issues_answered)?,
+        }),
+    })
+}
+
+fn decode_inspection(r: InspectionRow) -> CoreResult<SimpleEntry> {
+    let t = "inspections";
+    Ok(SimpleEntry {
+        id: r.id,
+        unit_id: r.unit_id,
+        on: day_col(t, "held_on", &r.held_on)?,
+        title: r.subject,
+        number: 0,
+        kind: Some(parse_col(t, "kind", r.kind, |s| {
+            InspectionKind::parse(s).ok_or("loại không hợp lệ")
+        })?),
+        field: String::new(),
+        detail: EntryDetail::Inspection(InspectionDetail {
+            body: r
+                .body
+                .map(|b| {
+                    parse_col(t, "body", b, |s| {
+                        InspectionBody::parse(s).ok_or("cơ quan thực hiện không hợp lệ")
+                    })
+                })
+                .transpose()?,
+            team: r.team,
+            inspected: r.inspected,
+            findings: r.findings,
+            recommendations_made: opt_count(t, "recommendations_made", r.recommendations_made)?,
+            recommendations_done: opt_count(t, "recommendations_done", r.recommendations_done)?,
+        }),
+    })
+}
+
+fn decode_model(r: ModelRow) -> CoreResult<SimpleEntry> {
+    let t = "mobilisation_models";
+    Ok(SimpleEntry {
+        id: r.id,
+        unit_id: r.unit_id,
+        on: day_col(t, "recognised_on", &r.recognised_on)?,
+        title: r.name,
+        number: 0,
+        kind: None,
+        field: r.field,
+        detail: EntryDetail::Model(ModelDetail {
+            holder: r
+                .holder
+                .map(|h| {
+                    parse_col(t, "holder", h, |s| {
+                        ModelHolder::parse(s).ok_or("tập thể/cá nhân không hợp lệ")
+                    })
+                })
+                .transpose()?,
+            level: r
+                .level
+                .map(|l| {
+                    parse_col(t, "level", l, |s| {
+                        ModelLevel::parse(s).ok_or("cấp không hợp lệ")
+                    })
+                })
+                .transpose()?,
+            registered_year: r
+                .registered_year
+                .map(|y| i32::try_from(y).map_err(|_| rows::corrupt(t, "registered_year", y)))
+                .transpose()?,
+            commended: match r.commended {
+                None => None,
+                Some(0) => Some(false),
+                Some(1) => Some(true),
+                Some(v) => return Err(rows::corrupt(t, "commended", v)),
+            },
+            commended_by: r.commended_by,
+        }),
+    })
+}
+
 /// All the entries by date, or one page of them newest first.
 async fn simple_rows(
     c: &mut AnyConnection,
@@ -744,15 +937,15 @@ async fn simple_rows(
     to: NaiveDate,
     page: Option<(i64, i64)>,
 ) -> CoreResult<Vec<SimpleEntry>> {
-    let select = match which {
+    let cols = match which {
         Simple::Dialogues => {
-            "SELECT id, unit_id, held_on AS on_day, topic AS title, participants AS number, CAST('' AS TEXT) AS extra FROM dialogues"
+            "id, unit_id, held_on, topic, participants, leader_name, leader_position, issues_raised, issues_answered"
         }
         Simple::Inspections => {
-            "SELECT id, unit_id, held_on AS on_day, subject AS title, CAST(0 AS BIGINT) AS number, kind AS extra FROM inspections"
+            "id, unit_id, held_on, subject, kind, body, team, inspected, findings, recommendations_made, recommendations_done"
         }
         Simple::Models => {
-            "SELECT id, unit_id, recognised_on AS on_day, name AS title, CAST(0 AS BIGINT) AS number, field AS extra FROM mobilisation_models"
+            "id, unit_id, recognised_on, name, field, holder, level, registered_year, commended, commended_by"
         }
     };
     let (table, col) = simple_table(which);
@@ -765,40 +958,44 @@ async fn simple_rows(
         ),
     };
     let sql = format!(
-        "{select} WHERE unit_id IN ({}) AND {col} >= $1 AND {col} <= $2 {order}",
+        "SELECT {cols} FROM {table} WHERE unit_id IN ({}) AND {col} >= $1 AND {col} <= $2 {order}",
         rows::id_list(unit_ids)
     );
-    let rs: Vec<SimpleRow> = rows::fetch_all(
-        c,
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(iso(from))
-            .bind(iso(to)),
-        table,
-    )
-    .await?;
-    rs.into_iter()
-        .map(|r| {
-            let kind = match which {
-                Simple::Inspections => Some(parse_col(table, "kind", r.extra.clone(), |s| {
-                    InspectionKind::parse(s).ok_or("loại không hợp lệ")
-                })?),
-                _ => None,
-            };
-            Ok(SimpleEntry {
-                id: r.id,
-                unit_id: r.unit_id,
-                on: day_col(table, col, &r.on_day)?,
-                title: r.title,
-                number: count_col(table, "number", r.number)?,
-                kind,
-                field: if which == Simple::Models {
-                    r.extra
-                } else {
-                    String::new()
-                },
-            })
-        })
-        .collect()
+    match which {
+        Simple::Dialogues => {
+            let rs: Vec<DialogueRow> = rows::fetch_all(
+                c,
+                sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(iso(from))
+                    .bind(iso(to)),
+                table,
+            )
+            .await?;
+            rs.into_iter().map(decode_dialogue).collect()
+        }
+        Simple::Inspections => {
+            let rs: Vec<InspectionRow> = rows::fetch_all(
+                c,
+                sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(iso(from))
+                    .bind(iso(to)),
+                table,
+            )
+            .await?;
+            rs.into_iter().map(decode_inspection).collect()
+        }
+        Simple::Models => {
+            let rs: Vec<ModelRow> = rows::fetch_all(
+                c,
+                sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(iso(from))
+                    .bind(iso(to)),
+                table,
+            )
+            .await?;
+            rs.into_iter().map(decode_model).collect()
+        }
+    }
 }
 
 /// How many records each register of the units holds: (petitions, reception

@@ -3,9 +3,12 @@
 //! the registers' hub (`/so-theo-doi`). Each register: a list of a date window,
 //! by page, of the unit or its whole subtree, and an entry form for a clerk
 //! (keyboard only, the date first and focused with today filled in, Enter or
-//! Alt+G sends); a refused entry shows the Vietnamese reason above the form, which
-//! keeps what was typed. Rights and rules are the use cases' (`registers::simple`,
-//! `registers::hub`).
+//! Alt+G sends; counts start at 0, the year registered at this year, the fixed
+//! lists — inspecting body, collective or individual, level — are selects); a
+//! refused entry shows the Vietnamese reason above the form, which keeps what was
+//! typed. The lists show each register's details ("—" where an entry recorded
+//! before migration 10 did not know them). Rights and rules are the use cases'
+//! (`registers::simple`, `registers::hub`).
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -17,6 +20,9 @@ use qcdc_app::registers::hub;
 use qcdc_app::registers::simple::{self, EntryInput, Register};
 use qcdc_app::{CoreError, ErrorCode, PageReq};
 use qcdc_core::period::{format_date, parse_date};
+use qcdc_core::registers::entries::{
+    EntryDetail, InspectionBody, ModelHolder, ModelLevel, districts_abolished,
+};
 use qcdc_core::registers::source::InspectionKind;
 use serde::Deserialize;
 
@@ -90,6 +96,80 @@ struct Typed {
     number: String,
     kind: String,
     field: String,
+    leader_name: String,
+    leader_position: String,
+    raised: String,
+    answered: String,
+    body: String,
+    team: String,
+    inspected: String,
+    findings: String,
+    made: String,
+    done: String,
+    holder: String,
+    level: String,
+    year: String,
+    commended: bool,
+    commended_by: String,
+}
+
+impl Typed {
+    /// A fresh form: today's date, this year, zero counts, the usual choices.
+    fn fresh(today: NaiveDate) -> Typed {
+        Typed {
+            date: format_date(today),
+            raised: "0".into(),
+            answered: "0".into(),
+            made: "0".into(),
+            done: "0".into(),
+            holder: ModelHolder::Collective.as_str().into(),
+            level: ModelLevel::Commune.as_str().into(),
+            year: today.year().to_string(),
+            ..Default::default()
+        }
+    }
+
+    fn of_form(f: &[(String, String)]) -> Typed {
+        Typed {
+            date: field(f, "ngay"),
+            title: field(f, "noi_dung"),
+            number: field(f, "so_nguoi"),
+            kind: field(f, "loai"),
+            field: field(f, "linh_vuc"),
+            leader_name: field(f, "chu_tri"),
+            leader_position: field(f, "chuc_vu"),
+            raised: field(f, "van_de_neu"),
+            answered: field(f, "van_de_tra_loi"),
+            body: field(f, "co_quan"),
+            team: field(f, "doan"),
+            inspected: field(f, "doi_tuong"),
+            findings: field(f, "ket_qua"),
+            made: field(f, "kien_nghi"),
+            done: field(f, "kien_nghi_xong"),
+            holder: field(f, "chu_the"),
+            level: field(f, "cap"),
+            year: field(f, "nam_dang_ky"),
+            commended: !field(f, "khen_thuong").is_empty(),
+            commended_by: field(f, "khen_boi"),
+        }
+    }
+}
+
+/// A count as shown: "—" when the entry was recorded before it was kept.
+fn opt_count(v: Option<u32>) -> String {
+    v.map_or_else(|| "—".to_string(), |n| n.to_string())
+}
+
+fn level_label(l: ModelLevel) -> String {
+    if l == ModelLevel::District {
+        format!(
+            "{} (trước {})",
+            l.label_vi(),
+            format_date(districts_abolished())
+        )
+    } else {
+        l.label_vi().to_string()
+    }
 }
 
 fn window(q: &BookQuery, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), CoreError> {
@@ -135,17 +215,81 @@ fn entry_form(u: &User, b: Book, unit: &str, t: &Typed) -> Markup {
                         }
                     }
                 }
+                @if b.which == Register::Inspections {
+                    label { "Cơ quan, tổ chức thực hiện "
+                        select name="co_quan" required {
+                            option value="" selected[t.body.is_empty()] { "— Chọn —" }
+                            @for k in InspectionBody::ALL {
+                                option value=(k.as_str()) selected[t.body == k.as_str()] { (k.label_vi()) }
+                            }
+                        }
+                    }
+                }
                 label { (b.title_label) " "
                     input name="noi_dung" value=(t.title) required maxlength="500";
                 }
                 @if b.which == Register::Dialogues {
+                    label { "Người chủ trì (họ tên) "
+                        input name="chu_tri" value=(t.leader_name) required maxlength="200";
+                    }
+                    label { "Chức vụ "
+                        input name="chuc_vu" value=(t.leader_position) required maxlength="200"
+                            placeholder="Chủ tịch UBND xã";
+                    }
                     label { "Số người tham dự "
                         input name="so_nguoi" value=(t.number) inputmode="numeric" pattern="[0-9]*";
+                    }
+                    label { "Số vấn đề người dân nêu "
+                        input name="van_de_neu" value=(t.raised) inputmode="numeric" pattern="[0-9]*";
+                    }
+                    label { "Số vấn đề đã trả lời "
+                        input name="van_de_tra_loi" value=(t.answered) inputmode="numeric" pattern="[0-9]*";
+                    }
+                }
+                @if b.which == Register::Inspections {
+                    label { "Đoàn kiểm tra, giám sát "
+                        input name="doan" value=(t.team) maxlength="500";
+                    }
+                    label { "Đơn vị được kiểm tra, giám sát "
+                        input name="doi_tuong" value=(t.inspected) required maxlength="1000";
+                    }
+                    label { "Kết quả, phát hiện "
+                        textarea name="ket_qua" rows="2" maxlength="4000" { (t.findings) }
+                    }
+                    label { "Số kiến nghị "
+                        input name="kien_nghi" value=(t.made) inputmode="numeric" pattern="[0-9]*";
+                    }
+                    label { "Số kiến nghị đã thực hiện "
+                        input name="kien_nghi_xong" value=(t.done) inputmode="numeric" pattern="[0-9]*";
                     }
                 }
                 @if b.which == Register::Models {
                     label { "Lĩnh vực "
-                        input name="linh_vuc" value=(t.field) maxlength="200";
+                        input name="linh_vuc" value=(t.field) required maxlength="200";
+                    }
+                    label { "Tập thể hay cá nhân "
+                        select name="chu_the" required {
+                            @for h in ModelHolder::ALL {
+                                option value=(h.as_str()) selected[t.holder == h.as_str()] { (h.label_vi()) }
+                            }
+                        }
+                    }
+                    label { "Cấp công nhận "
+                        select name="cap" required {
+                            @for l in ModelLevel::ALL {
+                                option value=(l.as_str()) selected[t.level == l.as_str()] { (level_label(l)) }
+                            }
+                        }
+                    }
+                    label { "Năm đăng ký "
+                        input name="nam_dang_ky" value=(t.year) required inputmode="numeric" pattern="[0-9]{4}";
+                    }
+                    label {
+                        input type="checkbox" name="khen_thuong" value="1" checked[t.commended];
+                        " Được khen thưởng"
+                    }
+                    label { "Cơ quan khen thưởng "
+                        input name="khen_boi" value=(t.commended_by) maxlength="300";
                     }
                 }
             }
@@ -188,10 +332,7 @@ async fn render(
         Ok(v) => v,
         Err(e) => return error_page(u, e),
     };
-    let typed = typed.unwrap_or_else(|| Typed {
-        date: format_date(today),
-        ..Default::default()
-    });
+    let typed = typed.unwrap_or_else(|| Typed::fresh(today));
     let (tu, den) = (format_date(from), format_date(to));
     let here = format!("{}/{unit}", b.path);
     let window_q = format!("tu={}&den={}", enc(&tu), enc(&den));
@@ -217,20 +358,77 @@ async fn render(
                 thead { tr {
                     th { (b.date_label) }
                     @if subtree { th { "Đơn vị" } }
-                    @if b.which == Register::Inspections { th { "Hình thức" } }
-                    th { (b.title_label) }
-                    @if b.which == Register::Dialogues { th.right { "Số người tham dự" } }
-                    @if b.which == Register::Models { th { "Lĩnh vực" } }
+                    @match b.which {
+                        Register::Dialogues => {
+                            th { (b.title_label) }
+                            th { "Người chủ trì" }
+                            th.right { "Người tham dự" }
+                            th.right { "Vấn đề nêu" }
+                            th.right { "Đã trả lời" }
+                        }
+                        Register::Inspections => {
+                            th { "Hình thức" }
+                            th { "Cơ quan thực hiện" }
+                            th { (b.title_label) }
+                            th { "Đoàn" }
+                            th { "Đơn vị được kiểm tra, giám sát" }
+                            th { "Kết quả, phát hiện" }
+                            th.right { "Kiến nghị" }
+                            th.right { "Đã thực hiện" }
+                        }
+                        Register::Models => {
+                            th { (b.title_label) }
+                            th { "Lĩnh vực" }
+                            th { "Tập thể / cá nhân" }
+                            th { "Cấp" }
+                            th.right { "Năm đăng ký" }
+                            th { "Khen thưởng" }
+                        }
+                    }
                 } }
                 tbody {
                     @for e in &list.items {
                         tr {
                             td { (e.on) }
                             @if subtree { td { (e.unit_code) } }
-                            @if b.which == Register::Inspections { td { (e.kind_label.unwrap_or("")) } }
-                            td { (e.title) }
-                            @if b.which == Register::Dialogues { td.num { (e.number) } }
-                            @if b.which == Register::Models { td { (e.field) } }
+                            @match &e.detail {
+                                EntryDetail::Dialogue(d) => {
+                                    td { (e.title) }
+                                    td {
+                                        @if d.leader_name.is_empty() { "—" }
+                                        @else { (d.leader_name) @if !d.leader_position.is_empty() { ", " (d.leader_position) } }
+                                    }
+                                    td.num { (e.number) }
+                                    td.num { (opt_count(d.issues_raised)) }
+                                    td.num { (opt_count(d.issues_answered)) }
+                                }
+                                EntryDetail::Inspection(d) => {
+                                    td { (e.kind_label.unwrap_or("")) }
+                                    td { (d.body.map_or("—", InspectionBody::label_vi)) }
+                                    td { (e.title) }
+                                    td { (d.team) }
+                                    td { (d.inspected) }
+                                    td { (d.findings) }
+                                    td.num { (opt_count(d.recommendations_made)) }
+                                    td.num { (opt_count(d.recommendations_done)) }
+                                }
+                                EntryDetail::Model(d) => {
+                                    td { (e.title) }
+                                    td { (e.field) }
+                                    td { (d.holder.map_or("—", ModelHolder::label_vi)) }
+                                    td { (d.level.map_or("—", ModelLevel::label_vi)) }
+                                    td.num { (d.registered_year.map_or_else(|| "—".to_string(), |y| y.to_string())) }
+                                    td {
+                                        @match d.commended {
+                                            None => { "—" }
+                                            Some(false) => { "Chưa" }
+                                            Some(true) => {
+                                                "Có" @if !d.commended_by.is_empty() { " (" (d.commended_by) ")" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -256,15 +454,29 @@ fn field(f: &[(String, String)], k: &str) -> String {
         .unwrap_or_default()
 }
 
-fn input_of(b: Book, t: &Typed) -> Result<EntryInput, CoreError> {
-    let number = match t.number.as_str() {
-        "" => 0,
+/// A count typed in the form: blank is 0.
+fn count(label: &str, v: &str) -> Result<u32, CoreError> {
+    match v {
+        "" => Ok(0),
         n => n.parse::<u32>().map_err(|_| {
             CoreError::invalid(format!(
-                "Số người tham dự phải là số nguyên không âm, không phải «{n}»"
+                "{label} phải là số nguyên không âm, không phải «{n}»"
             ))
-        })?,
-    };
+        }),
+    }
+}
+
+/// A code of a fixed list chosen in the form: blank is none.
+fn choice<T>(label: &str, v: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>, CoreError> {
+    if v.is_empty() {
+        return Ok(None);
+    }
+    parse(v)
+        .map(Some)
+        .ok_or_else(|| CoreError::invalid(format!("{label} «{v}» không có trong danh sách")))
+}
+
+fn input_of(b: Book, t: &Typed) -> Result<EntryInput, CoreError> {
     let kind = match b.which {
         Register::Inspections => Some(
             InspectionKind::parse(&t.kind)
@@ -272,23 +484,49 @@ fn input_of(b: Book, t: &Typed) -> Result<EntryInput, CoreError> {
         ),
         _ => None,
     };
-    Ok(EntryInput {
+    let mut input = EntryInput {
         on: parse_date(&t.date)?,
         title: t.title.clone(),
-        number,
         kind,
-        field: t.field.clone(),
-    })
+        ..Default::default()
+    };
+    match b.which {
+        Register::Dialogues => {
+            input.number = count("Số người tham dự", &t.number)?;
+            input.leader_name = t.leader_name.clone();
+            input.leader_position = t.leader_position.clone();
+            input.issues_raised = count("Số vấn đề người dân nêu", &t.raised)?;
+            input.issues_answered = count("Số vấn đề đã trả lời", &t.answered)?;
+        }
+        Register::Inspections => {
+            input.body = choice("Cơ quan thực hiện", &t.body, InspectionBody::parse)?;
+            input.team = t.team.clone();
+            input.inspected = t.inspected.clone();
+            input.findings = t.findings.clone();
+            input.recommendations_made = count("Số kiến nghị", &t.made)?;
+            input.recommendations_done = count("Số kiến nghị đã thực hiện", &t.done)?;
+        }
+        Register::Models => {
+            input.field = t.field.clone();
+            input.holder = choice("Tập thể hay cá nhân", &t.holder, ModelHolder::parse)?;
+            input.level = choice("Cấp công nhận", &t.level, ModelLevel::parse)?;
+            input.registered_year = match t.year.as_str() {
+                "" => None,
+                y => Some(y.parse::<i32>().map_err(|_| {
+                    CoreError::invalid(format!(
+                        "Năm đăng ký phải là một năm (4 chữ số), không phải «{y}»"
+                    ))
+                })?),
+            };
+            input.commended = t.commended;
+            input.commended_by = t.commended_by.clone();
+        }
+    }
+    Ok(input)
 }
 
 async fn record(s: &WebState, u: &User, b: Book, unit: &str, f: &[(String, String)]) -> Response {
-    let typed = Typed {
-        date: field(f, "ngay"),
-        title: field(f, "noi_dung"),
-        number: field(f, "so_nguoi"),
-        kind: field(f, "loai"),
-        field: field(f, "linh_vuc"),
-    };
+    let typed = Typed::of_form(f);
     let r = async {
         let input = input_of(b, &typed)?;
         simple::record(&u.cx, b.which, unit, &input).await

@@ -21,7 +21,7 @@ use qcdc_core::registers::{Channel, Complexity, DeadlineStatus, PetitionKind, St
 use serde::Deserialize;
 
 use crate::WebState;
-use crate::layout::{Flash, csrf, error_page, page, pager};
+use crate::layout::{Flash, csrf, enc, error_page, page, pager};
 use crate::session::{User, check_csrf};
 
 #[derive(Deserialize, Default)]
@@ -30,6 +30,8 @@ pub struct ListQuery {
     pub cay: Option<String>,
     /// `1`: only petitions being processed.
     pub mo: Option<String>,
+    /// Part of a petitioner's name or of the summary, with or without diacritics.
+    pub q: Option<String>,
     pub trang: Option<i64>,
     pub tb: Option<String>,
 }
@@ -125,6 +127,7 @@ pub async fn list_page(
     let f = ListFilter {
         subtree,
         open_only: q.mo.as_deref() == Some("1"),
+        query: q.q.clone().unwrap_or_default(),
         ..Default::default()
     };
     let (list, may_record) = match async {
@@ -145,10 +148,16 @@ pub async fn list_page(
         Err(e) => return error_page(&u, e),
     };
     let open_only = q.mo.as_deref() == Some("1");
+    let search = q.q.as_deref().map(str::trim).unwrap_or("");
     let base = format!(
-        "/so-don/{unit}?{}{}",
+        "/so-don/{unit}?{}{}{}",
         if subtree { "cay=1&" } else { "" },
-        if open_only { "mo=1&" } else { "" }
+        if open_only { "mo=1&" } else { "" },
+        if search.is_empty() {
+            String::new()
+        } else {
+            format!("q={}&", enc(search))
+        }
     );
     let body = html! {
         p.muted { a href=(format!("/so-theo-doi/{unit}")) { "← Các sổ theo dõi của " (unit) } }
@@ -164,7 +173,21 @@ pub async fn list_page(
             " · "
             a href=(format!("/so-don/{unit}?mo=1{}", if subtree { "&cay=1" } else { "" })) { "Chỉ đơn đang xử lý" }
         }
-        @if list.items.items.is_empty() { p.muted { "Chưa có đơn nào." } }
+        form method="get" action=(format!("/so-don/{unit}")) role="search" {
+            label { "Tìm đơn (họ tên người gửi hoặc tóm tắt, gõ có dấu hay không dấu) "
+                input type="search" name="q" value=(search) maxlength="200" placeholder="vd: nguyen van";
+            }
+            @if subtree { input type="hidden" name="cay" value="1"; }
+            @if open_only { input type="hidden" name="mo" value="1"; }
+            " " button.secondary type="submit" { "Tìm" }
+            @if !search.is_empty() {
+                " " a href=(format!("/so-don/{unit}{}", if subtree { "?cay=1" } else { "" })) { "Bỏ tìm" }
+            }
+        }
+        @if list.items.items.is_empty() {
+            @if search.is_empty() { p.muted { "Chưa có đơn nào." } }
+            @else { p.muted { "Không có đơn nào khớp với «" (search) "»." } }
+        }
         @else {
             table {
                 thead { tr { th { "Số" } th { "Đơn vị" } th { "Loại" } th { "Ngày nhận" } th { "Người gửi" } th { "Tóm tắt" } th { "Tình trạng" } th { "Hạn" } } }

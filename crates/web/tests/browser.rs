@@ -621,7 +621,8 @@ async fn a_clerk_keeps_a_register_with_the_keyboard_only() {
         .await
         .unwrap();
     wait_text(&c, "h1", "Sổ theo dõi đối thoại trực tiếp").await;
-    // the date is focused and holds today; Tab to the topic, Tab to the number, Enter
+    // the date is focused and holds today; Tab to the topic, the leader's name and
+    // position, the number of participants, Enter
     let today =
         qcdc_core::period::format_date(qcdc_core::period::today_in_vietnam(chrono::Utc::now()));
     let date = c.active_element().await.unwrap();
@@ -637,6 +638,16 @@ async fn a_clerk_keeps_a_register_with_the_keyboard_only() {
     );
     topic.send_keys("Đối thoại về nước sạch").await.unwrap();
     topic.send_keys(&tab).await.unwrap();
+    let leader = c.active_element().await.unwrap();
+    assert_eq!(
+        leader.attr("name").await.unwrap().as_deref(),
+        Some("chu_tri")
+    );
+    leader.send_keys("Nguyễn Văn Hùng").await.unwrap();
+    leader.send_keys(&tab).await.unwrap();
+    let position = c.active_element().await.unwrap();
+    position.send_keys("Chủ tịch UBND xã").await.unwrap();
+    position.send_keys(&tab).await.unwrap();
     let people = c.active_element().await.unwrap();
     assert_eq!(
         people.attr("name").await.unwrap().as_deref(),
@@ -647,7 +658,9 @@ async fn a_clerk_keeps_a_register_with_the_keyboard_only() {
     wait_text(&c, ".flash.ok", "Đã ghi cuộc đối thoại vào sổ.").await;
     let t = text(&c).await;
     assert!(
-        t.contains("Đối thoại về nước sạch") && t.contains("120"),
+        t.contains("Đối thoại về nước sạch")
+            && t.contains("120")
+            && t.contains("Nguyễn Văn Hùng, Chủ tịch UBND xã"),
         "{t}"
     );
     no_internal_words(&c).await;
@@ -659,7 +672,13 @@ async fn a_clerk_keeps_a_register_with_the_keyboard_only() {
     date.send_keys(&tab).await.unwrap();
     let topic = c.active_element().await.unwrap();
     topic.send_keys("Đối thoại lỗi ngày").await.unwrap();
-    topic.send_keys(&enter).await.unwrap();
+    topic.send_keys(&tab).await.unwrap();
+    let leader = c.active_element().await.unwrap();
+    leader.send_keys("Nguyễn Văn Hùng").await.unwrap();
+    leader.send_keys(&tab).await.unwrap();
+    let position = c.active_element().await.unwrap();
+    position.send_keys("Chủ tịch UBND xã").await.unwrap();
+    position.send_keys(&enter).await.unwrap();
     wait_text(&c, ".flash.err", "không hợp lệ").await;
     assert_eq!(
         c.find(Locator::Css("[name='noi_dung']"))

@@ -235,13 +235,15 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
         )),
         "/don/{petition}/buoc" => f("&buoc=verification&ngay=02/06/2026"),
         "/so-tiep-dan/{unit}" => f("&ngay=02/06/2026&nguoi_tiep=chairman&luot=1&so_nguoi=1"),
-        "/so-doi-thoai/{unit}" => {
-            f("&ngay=02/06/2026&noi_dung=%C4%90%E1%BB%91i+tho%E1%BA%A1i&so_nguoi=30")
-        }
-        "/so-kiem-tra/{unit}" => f("&ngay=02/06/2026&loai=supervision&noi_dung=Gi%C3%A1m+s%C3%A1t"),
-        "/so-mo-hinh/{unit}" => {
-            f("&ngay=02/06/2026&noi_dung=M%C3%B4+h%C3%ACnh&linh_vuc=Kinh+t%E1%BA%BF")
-        }
+        "/so-doi-thoai/{unit}" => f(
+            "&ngay=02/06/2026&noi_dung=%C4%90%E1%BB%91i+tho%E1%BA%A1i&chu_tri=L%C3%AA+V%C4%83n+An&chuc_vu=Ch%E1%BB%A7+t%E1%BB%8Bch&so_nguoi=30&van_de_neu=3&van_de_tra_loi=2",
+        ),
+        "/so-kiem-tra/{unit}" => f(
+            "&ngay=02/06/2026&loai=supervision&co_quan=front&noi_dung=Gi%C3%A1m+s%C3%A1t&doi_tuong=Th%C3%B4n+1&kien_nghi=1&kien_nghi_xong=0",
+        ),
+        "/so-mo-hinh/{unit}" => f(
+            "&ngay=02/06/2026&noi_dung=M%C3%B4+h%C3%ACnh&linh_vuc=Kinh+t%E1%BA%BF&chu_the=collective&cap=commune&nam_dang_ky=2026",
+        ),
         "/don/{petition}/vu-viec" => f("&ten=V%E1%BB%A5+vi%E1%BB%87c"),
         "/quan-tri/mau" => Payload::File(
             "t.toml",

@@ -11,6 +11,7 @@ use std::path::Path;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use chrono::Datelike;
 use http_body_util::BodyExt;
 use qcdc_app::registers::petitions::{self, PetitionInput};
 use qcdc_app::{App, AppOptions, auth, templates, units, users};
@@ -146,9 +147,11 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
             "/so-doi-thoai/N1",
             &rep,
             format!(
-                "csrf={csrf}&ngay={}&noi_dung={}&so_nguoi=45",
+                "csrf={csrf}&ngay={}&noi_dung={}&chu_tri={}&chuc_vu={}&so_nguoi=45&van_de_neu=7&van_de_tra_loi=6",
                 e(&today),
-                e("Đối thoại về giải phóng mặt bằng đường liên xã")
+                e("Đối thoại về giải phóng mặt bằng đường liên xã"),
+                e("Trần Văn Bình"),
+                e("Chủ tịch UBND xã")
             ),
         ),
     )
@@ -161,6 +164,42 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
         body.contains("Đối thoại về giải phóng mặt bằng đường liên xã") && body.contains(">45<"),
         "{body}"
     );
+    assert!(
+        body.contains("<td>Trần Văn Bình, Chủ tịch UBND xã</td>")
+            && body.contains("<td class=\"num\">7</td><td class=\"num\">6</td>"),
+        "{body}"
+    );
+    // the form's counts start at 0, the fixed lists are chosen from
+    assert!(body.contains("name=\"van_de_neu\" value=\"0\""), "{body}");
+    // more issues answered than raised: the reason, every typed value kept, nothing written
+    let (st, _, body) = send(
+        &app,
+        post(
+            "/so-doi-thoai/N1",
+            &rep,
+            format!(
+                "csrf={csrf}&ngay={}&noi_dung={}&chu_tri={}&chuc_vu={}&so_nguoi=20&van_de_neu=3&van_de_tra_loi=5",
+                e(&today),
+                e("Đối thoại về nước sạch"),
+                e("Lê Thị Hoa"),
+                e("Bí thư Đảng ủy xã")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body.contains("Số vấn đề đã trả lời (5) lớn hơn số vấn đề người dân nêu (3)"),
+        "{body}"
+    );
+    assert!(
+        body.contains("value=\"Đối thoại về nước sạch\"")
+            && body.contains("name=\"chu_tri\" value=\"Lê Thị Hoa\"")
+            && body.contains("name=\"chuc_vu\" value=\"Bí thư Đảng ủy xã\"")
+            && body.contains("name=\"van_de_neu\" value=\"3\"")
+            && body.contains("name=\"van_de_tra_loi\" value=\"5\""),
+        "{body}"
+    );
 
     // a bad date: the reason in Vietnamese, what was typed kept, nothing written
     let (st, _, body) = send(
@@ -169,7 +208,7 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
             "/so-doi-thoai/N1",
             &rep,
             format!(
-                "csrf={csrf}&ngay=31/02/2026&noi_dung={}&so_nguoi=12",
+                "csrf={csrf}&ngay=31/02/2026&noi_dung={}&chu_tri=X&chuc_vu=Y&so_nguoi=12",
                 e("Đối thoại lần hai")
             ),
         ),
@@ -193,7 +232,7 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
             "/so-doi-thoai/N1",
             &rep,
             format!(
-                "csrf={csrf}&ngay={}&noi_dung={}",
+                "csrf={csrf}&ngay={}&noi_dung={}&chu_tri=X&chuc_vu=Y",
                 e(&tomorrow),
                 e("Đối thoại lần ba")
             ),
@@ -205,7 +244,9 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
     assert!(body.contains("value=\"Đối thoại lần ba\""), "{body}");
     let (_, _, body) = send(&app, get("/so-doi-thoai/N1", &rep)).await;
     assert!(
-        !body.contains("Đối thoại lần hai") && !body.contains("Đối thoại lần ba"),
+        !body.contains("Đối thoại lần hai")
+            && !body.contains("Đối thoại lần ba")
+            && !body.contains("<td>Đối thoại về nước sạch</td>"),
         "nothing written: {body}"
     );
     assert!(body.contains("<strong>1</strong> cuộc đối thoại"), "{body}");
@@ -217,9 +258,12 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
             "/so-kiem-tra/N1",
             &rep,
             format!(
-                "csrf={csrf}&ngay={}&loai=supervision&noi_dung={}",
+                "csrf={csrf}&ngay={}&loai=supervision&co_quan=front&noi_dung={}&doan={}&doi_tuong={}&ket_qua={}&kien_nghi=4&kien_nghi_xong=3",
                 e(&today),
-                e("Giám sát thực hiện quy chế dân chủ ở cơ sở")
+                e("Giám sát thực hiện quy chế dân chủ ở cơ sở"),
+                e("Đoàn giám sát của Ủy ban MTTQ xã"),
+                e("Thôn Đông, thôn Tây"),
+                e("Hai thôn chưa công khai biên bản họp")
             ),
         ),
     )
@@ -228,7 +272,61 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
     let (_, _, body) = send(&app, get("/so-kiem-tra/N1?tb=ghi", &rep)).await;
     assert!(
         body.contains("Giám sát thực hiện quy chế dân chủ ở cơ sở")
-            && body.contains("<td>Giám sát</td>"),
+            && body.contains("<td>Giám sát</td>")
+            && body.contains("<td>Mặt trận Tổ quốc</td>")
+            && body.contains("<td>Thôn Đông, thôn Tây</td>")
+            && body.contains("<td>Hai thôn chưa công khai biên bản họp</td>")
+            && body.contains("<td class=\"num\">4</td><td class=\"num\">3</td>"),
+        "{body}"
+    );
+    // the bodies are offered as a list, none chosen in advance
+    assert!(
+        body.contains("<option value=\"\" selected>— Chọn —</option>")
+            && body.contains(
+                "<option value=\"community_investment\">Ban Giám sát đầu tư của cộng đồng</option>"
+            ),
+        "{body}"
+    );
+    // more recommendations carried out than made, and an unknown body
+    let (st, _, body) = send(
+        &app,
+        post(
+            "/so-kiem-tra/N1",
+            &rep,
+            format!(
+                "csrf={csrf}&ngay={}&loai=inspection&co_quan=peoples_inspection&noi_dung={}&doi_tuong={}&kien_nghi=1&kien_nghi_xong=2",
+                e(&today),
+                e("Kiểm tra công khai tài chính"),
+                e("Bộ phận kế toán")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body.contains("Số kiến nghị đã thực hiện (2) lớn hơn số kiến nghị đã nêu (1)"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<option value=\"peoples_inspection\" selected>")
+            && body.contains("name=\"kien_nghi_xong\" value=\"2\""),
+        "{body}"
+    );
+    let (st, _, body) = send(
+        &app,
+        post(
+            "/so-kiem-tra/N1",
+            &rep,
+            format!(
+                "csrf={csrf}&ngay={}&loai=inspection&co_quan=cong_an&noi_dung=x&doi_tuong=y",
+                e(&today)
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body.contains("«cong_an» không có trong danh sách"),
         "{body}"
     );
     let (st, _, body) = send(
@@ -248,10 +346,12 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
             "/so-mo-hinh/N1",
             &rep,
             format!(
-                "csrf={csrf}&ngay={}&noi_dung={}&linh_vuc={}",
+                "csrf={csrf}&ngay={}&noi_dung={}&linh_vuc={}&chu_the=collective&cap=commune&nam_dang_ky={}&khen_thuong=1&khen_boi={}",
                 e(&today),
                 e("Tuyến đường hoa nông thôn mới"),
-                e("Xây dựng nông thôn mới")
+                e("Xây dựng nông thôn mới"),
+                store.today().year(),
+                e("Ban Thường vụ Đảng ủy xã")
             ),
         ),
     )
@@ -260,6 +360,43 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
     let (_, _, body) = send(&app, get("/so-mo-hinh/N1", &rep)).await;
     assert!(
         body.contains("Tuyến đường hoa nông thôn mới") && body.contains("Xây dựng nông thôn mới"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<td>Tập thể</td><td>Cấp xã</td>")
+            && body.contains(&format!("<td class=\"num\">{}</td>", store.today().year()))
+            && body.contains("<td>Có (Ban Thường vụ Đảng ủy xã)</td>"),
+        "{body}"
+    );
+    // a fresh form: this year, commune level, collective
+    assert!(
+        body.contains(&format!(
+            "name=\"nam_dang_ky\" value=\"{}\"",
+            store.today().year()
+        )) && body.contains("<option value=\"commune\" selected>Cấp xã</option>")
+            && body.contains("Cấp huyện (trước 01/07/2025)"),
+        "{body}"
+    );
+    // a district-level model recognised today (after July 2025): refused, kept
+    let (st, _, body) = send(
+        &app,
+        post(
+            "/so-mo-hinh/N1",
+            &rep,
+            format!(
+                "csrf={csrf}&ngay={}&noi_dung={}&linh_vuc=x&chu_the=individual&cap=district&nam_dang_ky={}",
+                e(&today),
+                e("Mô hình cấp huyện"),
+                store.today().year()
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("không còn cấp huyện"), "{body}");
+    assert!(
+        body.contains("<option value=\"district\" selected>")
+            && body.contains("<option value=\"individual\" selected>"),
         "{body}"
     );
     let (_, _, body) = send(&app, get("/so-theo-doi/N1", &rep)).await;
@@ -282,7 +419,7 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
             "/so-doi-thoai/N1",
             &rep2,
             format!(
-                "csrf={csrf2}&ngay={}&noi_dung={}",
+                "csrf={csrf2}&ngay={}&noi_dung={}&chu_tri=X&chuc_vu=Y",
                 e(&today),
                 e("Ghi nhầm sổ")
             ),
@@ -472,6 +609,69 @@ async fn the_petition_list_goes_by_pages_and_petitions_join_one_case() {
     assert!(
         body.contains("Tổng số: <strong>55</strong> đơn")
             && body.contains("Số vụ việc: <strong>54</strong>"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_petition_list_is_searched_by_name_with_or_without_diacritics() {
+    let store = setup().await;
+    let app = qcdc_web::server_router(store.clone(), false);
+    let cli = store.system("test");
+    for (who, summary, day) in [
+        ("Nguyễn Văn An", "Kiến nghị sửa đường liên thôn", 2),
+        ("Nguyễn Văn Bình", "Phản ánh ô nhiễm từ trại chăn nuôi", 3),
+        ("Phạm Minh Tuấn", "Kiến nghị lắp đèn chiếu sáng", 4),
+    ] {
+        petitions::record(&cli, "N1", &petition(who, summary, day))
+            .await
+            .unwrap();
+    }
+    let (rep, _) = sign_in(&store, "rep1").await;
+    let (st, _, body) = send(&app, get("/so-don/N1", &rep)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(rows_in(&body), 3, "{body}");
+    assert!(
+        body.contains("type=\"search\" name=\"q\" value=\"\""),
+        "{body}"
+    );
+    for q in ["nguyen van", "Nguyễn Văn", "NGUYEN  VAN"] {
+        let (st, _, body) = send(&app, get(&format!("/so-don/N1?q={}", e(q)), &rep)).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        assert_eq!(rows_in(&body), 2, "{q}: {body}");
+        assert!(
+            body.contains("Nguyễn Văn An")
+                && body.contains("Nguyễn Văn Bình")
+                && !body.contains("Phạm Minh Tuấn"),
+            "{q}: {body}"
+        );
+        // the search stays in the box, with a way back to the whole list
+        assert!(
+            body.contains(&format!("name=\"q\" value=\"{}\"", q.trim())) && body.contains("Bỏ tìm"),
+            "{q}: {body}"
+        );
+    }
+    // the summary is searched too
+    let (_, _, body) = send(
+        &app,
+        get(&format!("/so-don/N1?q={}", e("den chieu sang")), &rep),
+    )
+    .await;
+    assert_eq!(rows_in(&body), 1, "{body}");
+    assert!(body.contains("Phạm Minh Tuấn"), "{body}");
+    // the office above cannot find a petition by a name it is not shown
+    let (office, _) = sign_in(&store, "vanphong").await;
+    let (_, _, body) = send(&app, get("/so-don/T?cay=1", &office)).await;
+    assert_eq!(rows_in(&body), 3, "{body}");
+    let (st, _, body) = send(
+        &app,
+        get(&format!("/so-don/T?cay=1&q={}", e("nguyen van")), &office),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(rows_in(&body), 0, "{body}");
+    assert!(
+        body.contains("Không có đơn nào khớp với «nguyen van»"),
         "{body}"
     );
 }

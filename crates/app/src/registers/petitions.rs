@@ -135,6 +135,25 @@ pub struct ListFilter {
     /// Only petitions still being processed.
     pub open_only: bool,
     pub status: Option<DeadlineStatus>,
+    /// Part of a petitioner's name or of the summary, with or without
+    /// diacritics (compared folded: `duplicates::fold_name`). Names are searched
+    /// only where the actor is shown them (never a protected denouncer for
+    /// those who do not process the case, never for an office above), so a
+    /// search cannot probe who wrote; the summary only where it is shown.
+    pub query: String,
+}
+
+/// Whether a petition matches a folded search, looking only at what `sight`
+/// shows of it.
+fn matches_query(sp: &StoredPetition, sight: RegisterSight, folded: &str) -> bool {
+    let names = sight.shows_petitioners(sp.kind.protects_identity());
+    let details = sight >= RegisterSight::Names;
+    (names
+        && sp
+            .petitioners
+            .iter()
+            .any(|p| duplicates::fold_name(p).contains(folded)))
+        || ((details || names) && duplicates::fold_name(&sp.summary).contains(folded))
 }
 
 fn rebuild(
@@ -736,6 +755,7 @@ async fn collect_shown(
     let mut tx = cx.app().db().read().await?;
     let r = async {
         let (unit, _) = require_sight(cx, &mut tx, unit_code).await?;
+        let folded = duplicates::fold_name(&text("từ khóa tìm", &f.query, false, 200)?);
         let ids = units_of(&mut tx, &unit, f.subtree).await?;
         let rows = registers_repo::petitions(&mut tx, &ids, None).await?;
         let pids: Vec<i64> = rows.iter().map(|p| p.id).collect();
@@ -760,6 +780,9 @@ async fn collect_shown(
                 }
             };
             if sight == RegisterSight::None {
+                continue;
+            }
+            if !folded.is_empty() && !matches_query(&sp, sight, &folded) {
                 continue;
             }
             let st = steps.remove(&sp.id).unwrap_or_default();

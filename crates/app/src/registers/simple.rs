@@ -1,9 +1,14 @@
 //! The simple registers: dialogues (đối thoại), inspections and supervision
-//! (kiểm tra, giám sát) and "Dân vận khéo" models — a dated entry with a title,
-//! recorded by the unit and listed with its subtree.
+//! (kiểm tra, giám sát) and "Dân vận khéo" models — a dated entry with a title
+//! and its register's details (`core::registers::entries`), recorded by the unit
+//! and listed with its subtree.
 
 use chrono::NaiveDate;
 use qcdc_core::period::format_date;
+use qcdc_core::registers::entries::{
+    self as entries, DialogueDetail, EntryDetail, InspectionBody, InspectionDetail, ModelDetail,
+    ModelHolder, ModelLevel,
+};
 use qcdc_core::registers::source::InspectionKind;
 use std::collections::BTreeMap;
 
@@ -19,8 +24,9 @@ use crate::views::{Page, PageReq};
 
 pub use qcdc_store::registers_repo::Simple as Register;
 
-/// An entry as typed in the form.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An entry as typed in the form. Each register reads its own fields and
+/// ignores the others'.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EntryInput {
     pub on: NaiveDate,
     /// Topic of a dialogue, subject of an inspection, name of a model.
@@ -31,6 +37,29 @@ pub struct EntryInput {
     pub kind: Option<InspectionKind>,
     /// Models: the field (lĩnh vực).
     pub field: String,
+    /// Dialogues: the leader who held it (name, position), issues raised and
+    /// answered (answered ≤ raised).
+    pub leader_name: String,
+    pub leader_position: String,
+    pub issues_raised: u32,
+    pub issues_answered: u32,
+    /// Inspections: the body that carried it out (required), the team, the
+    /// units inspected (required), findings, recommendations made and carried
+    /// out (carried out ≤ made).
+    pub body: Option<InspectionBody>,
+    pub team: String,
+    pub inspected: String,
+    pub findings: String,
+    pub recommendations_made: u32,
+    pub recommendations_done: u32,
+    /// Models: collective or individual (required), level (required; no
+    /// district level from 1 July 2025), year registered (required, at most the
+    /// year recognised), commended and by whom.
+    pub holder: Option<ModelHolder>,
+    pub level: Option<ModelLevel>,
+    pub registered_year: Option<i32>,
+    pub commended: bool,
+    pub commended_by: String,
 }
 
 /// An entry as shown.
@@ -44,6 +73,9 @@ pub struct EntryView {
     pub number: u32,
     pub kind_label: Option<&'static str>,
     pub field: String,
+    /// The register's details (codes; `None` where an entry recorded before
+    /// they existed did not know them).
+    pub detail: EntryDetail,
 }
 
 fn name(which: Simple) -> &'static str {
@@ -73,18 +105,7 @@ pub async fn record(
                 format!("Ngày {} ở tương lai", format_date(input.on)),
             ));
         }
-        if which == Simple::Inspections && input.kind.is_none() {
-            return Err(CoreError::invalid("Chọn kiểm tra hay giám sát"));
-        }
-        let e = SimpleEntry {
-            id: 0,
-            unit_id: unit.id,
-            on: input.on,
-            title: text("nội dung", &input.title, true, 500)?,
-            number: input.number,
-            kind: input.kind,
-            field: text("lĩnh vực", &input.field, false, 200)?,
-        };
+        let e = entry(which, unit.id, input)?;
         let id = registers_repo::insert_simple(&mut tx, which, &e, cx.who()).await?;
         audit::write(
             &mut tx,
@@ -102,6 +123,104 @@ pub async fn record(
     }
     .await;
     tx.finish(r).await
+}
+
+/// Checks what was typed for one register and builds the entry to store.
+fn entry(which: Simple, unit_id: i64, input: &EntryInput) -> CoreResult<SimpleEntry> {
+    let title_label = match which {
+        Simple::Dialogues => "chủ đề đối thoại",
+        Simple::Inspections => "nội dung kiểm tra, giám sát",
+        Simple::Models => "tên mô hình",
+    };
+    let title = text(title_label, &input.title, true, 500)?;
+    let (number, kind, field, detail) = match which {
+        Simple::Dialogues => {
+            entries::check_part(
+                input.issues_answered,
+                input.issues_raised,
+                "vấn đề đã trả lời",
+                "vấn đề người dân nêu",
+            )
+            .map_err(CoreError::invalid)?;
+            let d = DialogueDetail {
+                leader_name: text("họ tên người chủ trì", &input.leader_name, true, 200)?,
+                leader_position: text("chức vụ người chủ trì", &input.leader_position, true, 200)?,
+                issues_raised: Some(input.issues_raised),
+                issues_answered: Some(input.issues_answered),
+            };
+            (input.number, None, String::new(), EntryDetail::Dialogue(d))
+        }
+        Simple::Inspections => {
+            let kind = input
+                .kind
+                .ok_or_else(|| CoreError::invalid("Chọn kiểm tra hay giám sát"))?;
+            let body = input
+                .body
+                .ok_or_else(|| CoreError::invalid("Chưa chọn cơ quan, tổ chức thực hiện"))?;
+            entries::check_part(
+                input.recommendations_done,
+                input.recommendations_made,
+                "kiến nghị đã thực hiện",
+                "kiến nghị đã nêu",
+            )
+            .map_err(CoreError::invalid)?;
+            let d = InspectionDetail {
+                body: Some(body),
+                team: text("đoàn thực hiện", &input.team, false, 500)?,
+                inspected: text(
+                    "đơn vị được kiểm tra, giám sát",
+                    &input.inspected,
+                    true,
+                    1000,
+                )?,
+                findings: text("kết quả, phát hiện", &input.findings, false, 4000)?,
+                recommendations_made: Some(input.recommendations_made),
+                recommendations_done: Some(input.recommendations_done),
+            };
+            (0, Some(kind), String::new(), EntryDetail::Inspection(d))
+        }
+        Simple::Models => {
+            let holder = input
+                .holder
+                .ok_or_else(|| CoreError::invalid("Chọn mô hình của tập thể hay cá nhân"))?;
+            let level = input
+                .level
+                .ok_or_else(|| CoreError::invalid("Chưa chọn cấp công nhận mô hình"))?;
+            let year = input
+                .registered_year
+                .ok_or_else(|| CoreError::invalid("Chưa nhập năm đăng ký mô hình"))?;
+            entries::check_model(level, year, input.on).map_err(CoreError::invalid)?;
+            let commended_by = text("nơi khen thưởng", &input.commended_by, false, 300)?;
+            if !input.commended && !commended_by.is_empty() {
+                return Err(CoreError::invalid(
+                    "Đã ghi nơi khen thưởng nhưng chưa đánh dấu mô hình được khen thưởng",
+                ));
+            }
+            let d = ModelDetail {
+                holder: Some(holder),
+                level: Some(level),
+                registered_year: Some(year),
+                commended: Some(input.commended),
+                commended_by,
+            };
+            (
+                0,
+                None,
+                text("lĩnh vực", &input.field, true, 200)?,
+                EntryDetail::Model(d),
+            )
+        }
+    };
+    Ok(SimpleEntry {
+        id: 0,
+        unit_id,
+        on: input.on,
+        title,
+        number,
+        kind,
+        field,
+        detail,
+    })
 }
 
 /// The entries of a unit (or its subtree) dated in `[from, to]`.
@@ -169,6 +288,7 @@ async fn views(c: &mut Conn, rows: Vec<SimpleEntry>) -> CoreResult<Vec<EntryView
             number: e.number,
             kind_label: e.kind.map(InspectionKind::label_vi),
             field: e.field,
+            detail: e.detail,
         });
     }
     Ok(out)

@@ -11,12 +11,15 @@
 //!   sequences, and its running deadline;
 //! - [`duplicates`]: petitions of the same people about the same thing, compared
 //!   without diacritics, offered to be linked into one case;
+//! - [`entries`]: the details of dialogues, inspections and models, and their
+//!   fixed lists (inspecting bodies, model levels);
 //! - [`source`]: where an indicator of a template takes its figure from a register,
 //!   and the counting conventions.
 
 pub mod book;
 pub mod calendar;
 pub mod duplicates;
+pub mod entries;
 pub mod petition;
 pub mod reception;
 pub mod rules;
