@@ -1708,6 +1708,66 @@ async fn forwarding(f: &Fx) {
     );
 }
 
+/// A page of the list (read the cheap way: ranked without names, full rows for
+/// the page only) is exactly the slice of the whole list, with the same totals,
+/// for every actor, unit, subtree and filter.
+async fn pages_are_slices_of_the_list(f: &Fx) {
+    let filters = [
+        ListFilter::default(),
+        ListFilter {
+            subtree: true,
+            ..Default::default()
+        },
+        ListFilter {
+            open_only: true,
+            ..Default::default()
+        },
+        ListFilter {
+            kind: Some(PetitionKind::KhieuNai),
+            ..Default::default()
+        },
+        ListFilter {
+            subtree: true,
+            status: Some(DeadlineStatus::Overdue),
+            ..Default::default()
+        },
+    ];
+    for (who, unit) in [
+        (&f.rep_n1, "N1"),
+        (&f.office_t, "T"),
+        (&f.office_t, "N1"),
+        (&f.viewer_n1, "N1"),
+        (&f.rep_n2, "N2"),
+    ] {
+        for flt in &filters {
+            let all = petitions::list(who, unit, flt).await.unwrap();
+            let ids: Vec<i64> = all.items.iter().map(|p| p.id).collect();
+            for size in [1, 2, 50] {
+                let mut at = 0;
+                for n in 1.. {
+                    let pg = petitions::page(who, unit, flt, qcdc_app::PageReq::new(n, size))
+                        .await
+                        .unwrap();
+                    assert_eq!(pg.items.total as usize, ids.len(), "{unit} {flt:?}");
+                    assert_eq!(
+                        (pg.on_track, pg.due_soon, pg.overdue, pg.cases),
+                        (all.on_track, all.due_soon, all.overdue, all.cases),
+                        "{unit} {flt:?}"
+                    );
+                    if pg.items.items.is_empty() {
+                        break;
+                    }
+                    for v in &pg.items.items {
+                        assert_eq!(Some(v), all.items.get(at), "{unit} {flt:?} page {n}");
+                        at += 1;
+                    }
+                }
+                assert_eq!(at, ids.len(), "{unit} {flt:?} size {size}");
+            }
+        }
+    }
+}
+
 async fn all(url: &str) {
     let f = setup(url).await;
     who_records_and_who_sees(&f).await;
@@ -1718,6 +1778,7 @@ async fn all(url: &str) {
     bulk_loading(&f).await;
     excel_books(&f).await;
     forwarding(&f).await;
+    pages_are_slices_of_the_list(&f).await;
     f.app.close().await;
 }
 

@@ -273,6 +273,36 @@ pub async fn pages(store: App, requests: usize) -> Result<()> {
             format!("{base}/dot/{}/bao-cao/{commune}", round.id),
             ("cookie", &reporter_cookie),
         ),
+        (
+            "registers hub(commune)",
+            format!("{base}/so-theo-doi/{commune}"),
+            ("cookie", &reporter_cookie),
+        ),
+        (
+            "petitions(commune)",
+            format!("{base}/so-don/{commune}"),
+            ("cookie", &reporter_cookie),
+        ),
+        (
+            "petitions search(commune)",
+            format!("{base}/so-don/{commune}?q=nguyen+van"),
+            ("cookie", &reporter_cookie),
+        ),
+        (
+            "dialogues(commune)",
+            format!("{base}/so-doi-thoai/{commune}"),
+            ("cookie", &reporter_cookie),
+        ),
+        (
+            "registers hub(country)",
+            format!("{base}/so-theo-doi/{issuer}"),
+            ("cookie", &office_cookie),
+        ),
+        (
+            "petitions(province subtree)",
+            format!("{base}/so-don/{province}?cay=1"),
+            ("cookie", &office_cookie),
+        ),
     ];
     let mut p95 = std::collections::HashMap::new();
     for (name, uri, header) in &targets {

@@ -22,19 +22,21 @@ fn count_col(table: &str, col: &str, v: i64) -> CoreResult<u32> {
     u32::try_from(v).map_err(|_| rows::corrupt(table, col, v))
 }
 
-/// Which units to read: one, or all of them.
+/// Which units to read: one, some, or all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Units {
+pub enum Units<'a> {
     One(i64),
+    Some(&'a [i64]),
     All,
 }
 
-impl Units {
-    /// The SQL condition on `unit_id` (an integer from the database: no input
+impl Units<'_> {
+    /// The SQL condition on `unit_id` (integers from the database: no input
     /// reaches the text).
     fn clause(self, column: &str) -> String {
         match self {
             Units::One(id) => format!("{column} = {id}"),
+            Units::Some(ids) => format!("{column} IN ({})", rows::id_list(ids)),
             Units::All => "1 = 1".to_string(),
         }
     }
@@ -77,7 +79,7 @@ pub const UNREAD_TEXT: &str = "…";
 /// within each unit, steps by their number.
 pub async fn petitions(
     c: &mut AnyConnection,
-    units: Units,
+    units: Units<'_>,
     to: NaiveDate,
 ) -> CoreResult<Vec<PetitionFacts>> {
     let fold = if c.backend_name() == "PostgreSQL" {
@@ -202,7 +204,7 @@ struct SessionRow {
 /// The reception sessions of the units held in `[from, to]`, by date then id.
 pub async fn sessions(
     c: &mut AnyConnection,
-    units: Units,
+    units: Units<'_>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> CoreResult<Vec<SessionFacts>> {
@@ -256,7 +258,7 @@ struct EntryRow {
 pub async fn entries(
     c: &mut AnyConnection,
     which: Simple,
-    units: Units,
+    units: Units<'_>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> CoreResult<Vec<EntryFacts>> {

@@ -17,6 +17,7 @@ use qcdc_core::registers::{
 };
 use qcdc_core::{CoreError, CoreResult, ErrorCode};
 use qcdc_store::audit::{self, Change};
+use qcdc_store::registers_facts::{self, Units};
 use qcdc_store::registers_repo::{self, NewPetition, StoredPetition, StoredStep};
 use qcdc_store::{Conn, units_repo};
 use serde::Serialize;
@@ -721,11 +722,18 @@ pub async fn page(
     f: &ListFilter,
     page: PageReq,
 ) -> CoreResult<PetitionPage> {
-    let (shown, totals) = collect_shown(cx, unit_code, f).await?;
-    let total = i64::try_from(shown.len()).unwrap_or(i64::MAX);
     let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
     let size = usize::try_from(page.size()).unwrap_or(usize::MAX);
-    let on_page: Vec<Shown> = shown.into_iter().skip(offset).take(size).collect();
+    let (on_page, total, totals) = if f.query.trim().is_empty() {
+        ranked_window(cx, unit_code, f, offset, size).await?
+    } else {
+        // a search reads names and summaries: the full rows
+        let (shown, totals) = collect_shown(cx, unit_code, f).await?;
+        let total = shown.len();
+        let on_page: Vec<Shown> = shown.into_iter().skip(offset).take(size).collect();
+        (on_page, total, totals)
+    };
+    let total = i64::try_from(total).unwrap_or(i64::MAX);
     audit_identity_views(cx, &on_page).await?;
     Ok(PetitionPage {
         items: Page::new(on_page.into_iter().map(|s| s.view).collect(), total, page),
@@ -734,6 +742,134 @@ pub async fn page(
         overdue: totals.overdue,
         cases: totals.cases,
     })
+}
+
+/// One petition as ranked for the list: its order and what the totals count.
+struct Ranked {
+    rank: u8,
+    days_left: i64,
+    id: i64,
+    case_id: Option<i64>,
+    status: Option<DeadlineStatus>,
+}
+
+/// The page `[offset, offset + size)` of the list without a search, read the
+/// cheap way: every petition of the units as counted (no names, no texts) to
+/// rank it by its running deadline and count the totals, then the full rows of
+/// the petitions on the page only. Same order, totals and views as
+/// [`collect_shown`] (a test holds it); a subtree of thousands of units reads
+/// every unit's petitions and keeps those of the subtree.
+async fn ranked_window(
+    cx: &Ctx,
+    unit_code: &str,
+    f: &ListFilter,
+    offset: usize,
+    size: usize,
+) -> CoreResult<(Vec<Shown>, usize, Totals)> {
+    let today = cx.app().today();
+    let rules = petition_rules()?;
+    let mut tx = cx.app().db().read().await?;
+    let r = async {
+        let (unit, _) = require_sight(cx, &mut tx, unit_code).await?;
+        let ids = units_of(&mut tx, &unit, f.subtree).await?;
+        let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+        let many = ids.len() > 2000;
+        let facts = registers_facts::petitions(
+            &mut tx,
+            if many { Units::All } else { Units::Some(&ids) },
+            far,
+        )
+        .await?;
+        let keep: std::collections::HashSet<i64> = if many {
+            ids.iter().copied().collect()
+        } else {
+            Default::default()
+        };
+        let cal = load_calendar(&mut tx).await?;
+        let mut sights: BTreeMap<i64, RegisterSight> = BTreeMap::new();
+        let mut ranked = Vec::new();
+        for fp in facts {
+            if (many && !keep.contains(&fp.unit_id)) || f.kind.is_some_and(|k| k != fp.kind) {
+                continue;
+            }
+            let sight = match sights.get(&fp.unit_id) {
+                Some(s) => *s,
+                None => {
+                    let s = sight_of(cx, &mut tx, fp.unit_id).await?;
+                    sights.insert(fp.unit_id, s);
+                    s
+                }
+            };
+            if sight == RegisterSight::None {
+                continue;
+            }
+            let (id, case_id) = (fp.id, fp.case_id);
+            let mut p = Petition::new(
+                fp.kind,
+                fp.channel,
+                fp.received_on,
+                fp.remote,
+                fp.complexity,
+                NaiveDate::MAX,
+            )
+            .map_err(|e| qcdc_store::rows::corrupt("petitions", "received_on", e.message))?;
+            for st in fp.steps {
+                p.apply_with(st, NaiveDate::MAX, Some(&rules))
+                    .map_err(|e| {
+                        qcdc_store::rows::corrupt(
+                            "petition_steps",
+                            "kind",
+                            format!("đơn #{id}: {}", e.message),
+                        )
+                    })?;
+            }
+            if f.open_only && p.state().is_closed() {
+                continue;
+            }
+            let d = badge(&p, &rules, &cal, today);
+            let status = d.as_ref().map(|d| d.status);
+            if f.status.is_some_and(|s| status != Some(s)) {
+                continue;
+            }
+            ranked.push(Ranked {
+                rank: match status {
+                    Some(DeadlineStatus::Overdue) => 0,
+                    Some(DeadlineStatus::DueSoon) => 1,
+                    Some(DeadlineStatus::OnTrack) => 2,
+                    _ => 3,
+                },
+                days_left: d.map_or(i64::MAX, |d| d.days_left),
+                id,
+                case_id,
+                status,
+            });
+        }
+        ranked.sort_by_key(|r| (r.rank, r.days_left, r.id));
+        let count = |st: DeadlineStatus| ranked.iter().filter(|r| r.status == Some(st)).count();
+        let totals = Totals {
+            on_track: count(DeadlineStatus::OnTrack),
+            due_soon: count(DeadlineStatus::DueSoon),
+            overdue: count(DeadlineStatus::Overdue),
+            cases: ranked
+                .iter()
+                .map(|r| r.case_id.map_or((1, r.id), |c| (0, c)))
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+        };
+        let mut shown = Vec::new();
+        for r in ranked.iter().skip(offset).take(size) {
+            let (sp, steps) = load_one(&mut tx, r.id).await?;
+            let sight = sights
+                .get(&sp.unit_id)
+                .copied()
+                .unwrap_or(RegisterSight::None);
+            let code = units_repo::by_id(&mut tx, sp.unit_id).await?.code;
+            shown.push(show(sp, &steps, code, sight, &rules, &cal, today)?);
+        }
+        Ok((shown, ranked.len(), totals))
+    }
+    .await;
+    tx.finish(r).await
 }
 
 struct Totals {

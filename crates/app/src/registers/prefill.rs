@@ -90,7 +90,7 @@ fn petition_record(f: PetitionFacts, rules: &PetitionRules) -> CoreResult<Petiti
 /// One scan per table whether for one unit or for all.
 async fn register_data_of(
     c: &mut Conn,
-    units: Units,
+    units: Units<'_>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> CoreResult<HashMap<i64, RegisterData>> {
