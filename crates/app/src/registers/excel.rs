@@ -172,8 +172,14 @@ fn entry_cells(e: SimpleEntry) -> Vec<String> {
             on,
             e.title,
             e.field,
-            d.holder.map(|h| h.label_vi()).unwrap_or_default().to_string(),
-            d.level.map(|l| l.label_vi()).unwrap_or_default().to_string(),
+            d.holder
+                .map(|h| h.label_vi())
+                .unwrap_or_default()
+                .to_string(),
+            d.level
+                .map(|l| l.label_vi())
+                .unwrap_or_default()
+                .to_string(),
             opt(d.registered_year),
             if d.commended == Some(true) {
                 "Có".into()
@@ -430,8 +436,7 @@ pub async fn export(cx: &Ctx, unit_code: &str, register: &str) -> CoreResult<Vec
                 let reg = which.simple().unwrap_or(Simple::Dialogues);
                 let from = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default();
                 for e in
-                    registers_repo::simple(&mut tx, reg, &[unit.id], from, cx.app().today())
-                        .await?
+                    registers_repo::simple(&mut tx, reg, &[unit.id], from, cx.app().today()).await?
                 {
                     rows.push(entry_cells(e));
                 }

@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use qcdc_core::{CoreError, CoreResult, ErrorCode};
 use qcdc_store::audit::{self, Change};
 use qcdc_store::registers_repo::{self, Simple, SimpleEntry};
-use qcdc_store::{Conn, units_repo};
 use qcdc_store::units_repo::Unit;
+use qcdc_store::{Conn, units_repo};
 use serde::Serialize;
 
 use super::{require_record, require_sight, text, units_of};
