@@ -432,7 +432,8 @@ pub async fn record_simple(
     created(serde_json::json!({ "id": id }))
 }
 
-/// A unit's register (petitions or receptions) as an Excel book.
+/// A unit's register (petitions, receptions, dialogues, inspections or models)
+/// as an Excel book.
 pub async fn export_book(
     Auth(cx): Auth,
     P((code, register)): P<(String, String)>,

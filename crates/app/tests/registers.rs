@@ -1598,11 +1598,330 @@ async fn excel_books(f: &Fx) {
             .any(|r| r[0] == "05/03/2026" && r[2] == "Nguyễn Văn Hùng")
     );
     assert_eq!(
-        excel::export(&f.rep_n1, "N1", "models")
+        excel::export(&f.rep_n1, "N1", "cases")
             .await
             .unwrap_err()
             .code,
         ErrorCode::InvalidInput
+    );
+}
+
+/// The simple registers' books: labels read with or without diacritics, every
+/// bad row listed with its line and nothing written, the checks of a typed
+/// entry applied to every row, and an export that imports back into another
+/// unit as the same entries.
+async fn excel_simple_books(f: &Fx) {
+    use qcdc_app::registers::excel;
+    use qcdc_core::registers::book::{DIALOGUE_COLUMNS, INSPECTION_COLUMNS, MODEL_COLUMNS};
+    let far = (d("01/01/2000"), d("31/12/2099"));
+    let count = |cx: &Ctx, unit: &'static str, reg: Register| {
+        let cx = cx.clone();
+        async move {
+            simple::list(&cx, reg, unit, false, far.0, far.1)
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    let sorted = |bytes: &[u8]| {
+        let mut rows = cells_of(bytes).split_off(2);
+        rows.sort();
+        rows
+    };
+    // two bad rows among good ones: both listed, nothing written
+    let before = count(&f.rep_n1, "N1", Register::Dialogues).await;
+    let dialogues = book(
+        &DIALOGUE_COLUMNS,
+        &[
+            &[
+                "05/03/2026",
+                "Đối thoại về đất đai",
+                "40",
+                "Nguyễn Văn Hùng",
+                "Chủ tịch UBND",
+                "6",
+                "5",
+            ],
+            &[
+                "06/03/2026",
+                "Đối thoại về môi trường",
+                "25",
+                "Lê Thị Mai",
+                "Phó Chủ tịch UBND",
+                "3",
+                "4",
+            ],
+            &[
+                "07/03/2026",
+                "=cmd",
+                "12",
+                "Lê Thị Mai",
+                "Phó Chủ tịch UBND",
+                "",
+                "",
+            ],
+            &["31/02/2026", "Ngày sai", "", "", "", "", ""],
+        ],
+    );
+    let e = excel::import(&f.rep_n1, "N1", "dialogues", dialogues)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    let lines: Vec<usize> = e.problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, vec![4, 6], "{:?}", e.problems);
+    assert!(e.problems.iter().all(|p| p.code == "register_bad_row"));
+    // the same check as a typed entry: answered above raised
+    assert!(
+        e.problems[0].message.contains("lớn hơn"),
+        "{}",
+        e.problems[0].message
+    );
+    assert!(e.problems[1].message.contains("Ngày đối thoại"));
+    assert_eq!(count(&f.rep_n1, "N1", Register::Dialogues).await, before);
+
+    let dialogues = book(
+        &DIALOGUE_COLUMNS,
+        &[
+            &[
+                "05/03/2026",
+                "Đối thoại về đất đai",
+                "40",
+                "Nguyễn Văn Hùng",
+                "Chủ tịch UBND",
+                "6",
+                "5",
+            ],
+            &[
+                "07/03/2026",
+                "=cmd",
+                "12",
+                "Lê Thị Mai",
+                "Phó Chủ tịch UBND",
+                "",
+                "",
+            ],
+        ],
+    );
+    assert_eq!(
+        excel::import(&f.rep_n2, "N1", "dialogues", dialogues.clone())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        excel::import(&f.rep_n1, "N1", "dialogues", dialogues)
+            .await
+            .unwrap()
+            .rows,
+        2
+    );
+    assert_eq!(
+        count(&f.rep_n1, "N1", Register::Dialogues).await,
+        before + 2
+    );
+    let inspections = book(
+        &INSPECTION_COLUMNS,
+        &[
+            &[
+                "10/03/2026",
+                "Giam sat",
+                "Giám sát việc thu quỹ",
+                "Ban Thanh tra nhan dan",
+                "Tổ 3 người",
+                "Thôn 1",
+                "Thu đúng quy định",
+                "3",
+                "2",
+            ],
+            &[
+                "11/03/2026",
+                "Kiểm tra",
+                "Kiểm tra công khai",
+                "Cấp ủy Đảng",
+                "",
+                "Văn phòng UBND xã",
+                "",
+                "",
+                "",
+            ],
+        ],
+    );
+    let bad_inspections = book(
+        &INSPECTION_COLUMNS,
+        &[
+            &[
+                "10/03/2026",
+                "Giam sat",
+                "Giám sát việc thu quỹ",
+                "Công an",
+                "",
+                "Thôn 1",
+                "",
+                "3",
+                "2",
+            ],
+            &[
+                "11/03/2026",
+                "Kiểm tra",
+                "Kiểm tra công khai",
+                "Cấp ủy Đảng",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+        ],
+    );
+    let e = excel::import(&f.rep_n1, "N1", "inspections", bad_inspections)
+        .await
+        .unwrap_err();
+    let lines: Vec<usize> = e.problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, vec![3, 4], "{:?}", e.problems);
+    assert!(e.problems[0].message.contains("Cơ quan, tổ chức thực hiện"));
+    assert!(
+        e.problems[1].message.contains("đơn vị được kiểm tra"),
+        "{}",
+        e.problems[1].message
+    );
+    let before_i = count(&f.rep_n1, "N1", Register::Inspections).await;
+    excel::import(&f.rep_n1, "N1", "inspections", inspections)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&f.rep_n1, "N1", Register::Inspections).await,
+        before_i + 2
+    );
+    let models = book(
+        &MODEL_COLUMNS,
+        &[
+            &[
+                "01/03/2026",
+                "Dân vận khéo trong xây dựng nông thôn mới",
+                "Kinh tế",
+                "Tap the",
+                "Cap xa",
+                "2025",
+                "Có",
+                "UBND xã",
+            ],
+            &[
+                "02/03/2026",
+                "Người tốt việc tốt",
+                "Văn hóa",
+                "Cá nhân",
+                "Cấp tỉnh",
+                "2026",
+                "",
+                "",
+            ],
+        ],
+    );
+    // no district level after July 2025, and a year after the recognition: the form's checks
+    let bad_models = book(
+        &MODEL_COLUMNS,
+        &[
+            &[
+                "01/03/2026",
+                "Mô hình",
+                "Kinh tế",
+                "Tập thể",
+                "Cấp huyện",
+                "2025",
+                "",
+                "",
+            ],
+            &[
+                "02/03/2026",
+                "Mô hình 2",
+                "Văn hóa",
+                "Cá nhân",
+                "Cấp tỉnh",
+                "2027",
+                "",
+                "",
+            ],
+        ],
+    );
+    let e = excel::import(&f.rep_n1, "N1", "models", bad_models)
+        .await
+        .unwrap_err();
+    let lines: Vec<usize> = e.problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, vec![3, 4], "{:?}", e.problems);
+    assert!(
+        e.problems[0].message.contains("cấp huyện"),
+        "{}",
+        e.problems[0].message
+    );
+    assert!(e.problems[1].message.contains("Năm đăng ký 2027"));
+    excel::import(&f.rep_n1, "N1", "models", models)
+        .await
+        .unwrap();
+
+    // export → import into another unit: the same entries
+    let s1 = user(&f.app, "rep_s1_books", Role::Reporter, "S1").await;
+    let x1 = user(&f.app, "rep_x1_books", Role::Reporter, "X1").await;
+    for (reg, code, headers) in [
+        (Register::Dialogues, "dialogues", &DIALOGUE_COLUMNS[..]),
+        (
+            Register::Inspections,
+            "inspections",
+            &INSPECTION_COLUMNS[..],
+        ),
+        (Register::Models, "models", &MODEL_COLUMNS[..]),
+    ] {
+        let out = excel::export(&f.rep_n1, "N1", code).await.unwrap();
+        let cells = cells_of(&out);
+        assert_eq!(
+            cells[1],
+            headers.iter().map(|h| h.to_string()).collect::<Vec<_>>()
+        );
+        assert!(
+            cells
+                .iter()
+                .all(|r| !r.iter().any(|c| c.starts_with(['=', '@'])))
+        );
+        let n = count(&f.rep_n1, "N1", reg).await;
+        assert_eq!(cells.len() - 2, n);
+        let s1_before = sorted(&excel::export(&s1, "S1", code).await.unwrap());
+        assert_eq!(
+            excel::import(&s1, "S1", code, out.clone())
+                .await
+                .unwrap()
+                .rows,
+            n
+        );
+        let mut expected = s1_before;
+        expected.extend(sorted(&out));
+        expected.sort();
+        assert_eq!(
+            sorted(&excel::export(&s1, "S1", code).await.unwrap()),
+            expected,
+            "{code}"
+        );
+        // a unit that had ended before the book's dates: every row refused, nothing written
+        let e = excel::import(&x1, "X1", code, out).await.unwrap_err();
+        assert_eq!(e.problems.len(), n, "{code}: {e:?}");
+        assert!(
+            e.problems
+                .iter()
+                .all(|p| p.message.contains("thôi hoạt động"))
+        );
+        assert_eq!(count(&x1, "X1", reg).await, 0);
+    }
+    let text = format!(
+        "{:?}",
+        cells_of(&excel::export(&f.rep_n1, "N1", "dialogues").await.unwrap())
+    );
+    assert!(text.contains("'=cmd"), "{text}");
+    let text = format!(
+        "{:?}",
+        cells_of(&excel::export(&f.rep_n1, "N1", "models").await.unwrap())
+    );
+    assert!(
+        text.contains("Tập thể") && text.contains("Cấp xã"),
+        "{text}"
     );
 }
 
@@ -1777,6 +2096,7 @@ async fn all(url: &str) {
     shipped_versions(&f).await;
     bulk_loading(&f).await;
     excel_books(&f).await;
+    excel_simple_books(&f).await;
     forwarding(&f).await;
     pages_are_slices_of_the_list(&f).await;
     f.app.close().await;

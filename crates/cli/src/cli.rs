@@ -396,7 +396,8 @@ pub enum RegistersCmd {
     Import {
         #[arg(long)]
         unit: String,
-        /// petitions (sổ đơn) or receptions (sổ tiếp công dân).
+        /// petitions (sổ đơn), receptions (sổ tiếp công dân), dialogues (sổ đối
+        /// thoại), inspections (sổ kiểm tra, giám sát) or models (mô hình «Dân vận khéo»).
         #[arg(long)]
         register: String,
         file: PathBuf,
@@ -405,6 +406,7 @@ pub enum RegistersCmd {
     Export {
         #[arg(long)]
         unit: String,
+        /// petitions, receptions, dialogues, inspections or models.
         #[arg(long)]
         register: String,
         #[arg(long)]

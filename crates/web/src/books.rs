@@ -37,6 +37,8 @@ pub const PER_PAGE: i64 = 50;
 #[derive(Clone, Copy)]
 struct Book {
     which: Register,
+    /// The register's code for its Excel book (`excel::Book::parse`).
+    code: &'static str,
     path: &'static str,
     title: &'static str,
     /// What one entry is, for "Chưa có … nào".
@@ -48,6 +50,7 @@ struct Book {
 
 const DIALOGUES: Book = Book {
     which: Register::Dialogues,
+    code: "dialogues",
     path: "/so-doi-thoai",
     title: "Sổ theo dõi đối thoại trực tiếp",
     entry: "cuộc đối thoại",
@@ -58,6 +61,7 @@ const DIALOGUES: Book = Book {
 
 const INSPECTIONS: Book = Book {
     which: Register::Inspections,
+    code: "inspections",
     path: "/so-kiem-tra",
     title: "Sổ theo dõi kiểm tra, giám sát",
     entry: "cuộc kiểm tra, giám sát",
@@ -68,6 +72,7 @@ const INSPECTIONS: Book = Book {
 
 const MODELS: Book = Book {
     which: Register::Models,
+    code: "models",
     path: "/so-mo-hinh",
     title: "Sổ theo dõi mô hình «Dân vận khéo»",
     entry: "mô hình",
@@ -436,12 +441,17 @@ async fn render(
         }
         (pager(&list, &base))
         @if !subtree && may_record { (entry_form(u, b, unit, &typed)) }
+        @if !subtree { (crate::registers::excel_card(u, &here, may_record, false)) }
     };
     let (status, flash) = match flash {
         Some((st, f)) => (st, Some(f)),
         None => (
             StatusCode::OK,
-            (q.tb.as_deref() == Some("ghi")).then(|| Flash::Ok(b.saved.into())),
+            match q.tb.as_deref() {
+                Some("ghi") => Some(Flash::Ok(b.saved.into())),
+                Some("excel") => Some(Flash::Ok("Đã nhập sổ từ tệp Excel.".into())),
+                _ => None,
+            },
         ),
     };
     (status, page(b.title, Some(u), flash, body)).into_response()
@@ -552,7 +562,23 @@ async fn record(s: &WebState, u: &User, b: Book, unit: &str, f: &[(String, Strin
 }
 
 macro_rules! book_handlers {
-    ($list:ident, $post:ident, $book:expr) => {
+    ($list:ident, $post:ident, $xlsx:ident, $import:ident, $book:expr) => {
+        pub async fn $xlsx(u: User, Path(unit): Path<String>) -> Response {
+            let b: Book = $book;
+            crate::registers::book_download(&u, &unit, b.code, &format!("{}/{unit}", b.path)).await
+        }
+
+        pub async fn $import(
+            State(s): State<WebState>,
+            u: User,
+            Path(unit): Path<String>,
+            mp: axum::extract::Multipart,
+        ) -> Response {
+            let b: Book = $book;
+            crate::registers::book_upload(&s, &u, &unit, b.code, &format!("{}/{unit}", b.path), mp)
+                .await
+        }
+
         pub async fn $list(
             State(s): State<WebState>,
             u: User,
@@ -576,9 +602,27 @@ macro_rules! book_handlers {
     };
 }
 
-book_handlers!(dialogues_page, record_dialogue, DIALOGUES);
-book_handlers!(inspections_page, record_inspection, INSPECTIONS);
-book_handlers!(models_page, record_model, MODELS);
+book_handlers!(
+    dialogues_page,
+    record_dialogue,
+    dialogues_xlsx,
+    import_dialogues,
+    DIALOGUES
+);
+book_handlers!(
+    inspections_page,
+    record_inspection,
+    inspections_xlsx,
+    import_inspections,
+    INSPECTIONS
+);
+book_handlers!(
+    models_page,
+    record_model,
+    models_xlsx,
+    import_models,
+    MODELS
+);
 
 #[derive(Deserialize, Default)]
 pub struct HubQuery {

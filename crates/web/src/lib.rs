@@ -186,6 +186,30 @@ pub fn page_routes() -> Vec<PageRoute> {
         page!(POST "/so-kiem-tra/{unit}", SignedIn, books::record_inspection),
         page!(GET "/so-mo-hinh/{unit}", SignedIn, books::models_page),
         page!(POST "/so-mo-hinh/{unit}", SignedIn, books::record_model),
+        page!(GET "/so-doi-thoai/{unit}/excel", SignedIn, books::dialogues_xlsx),
+        PageRoute {
+            method: Method::POST,
+            path: "/so-doi-thoai/{unit}/excel",
+            access: PageAccess::SignedIn,
+            handler: post(books::import_dialogues)
+                .layer(DefaultBodyLimit::max(documents::XLSX_UPLOAD_LIMIT)),
+        },
+        page!(GET "/so-kiem-tra/{unit}/excel", SignedIn, books::inspections_xlsx),
+        PageRoute {
+            method: Method::POST,
+            path: "/so-kiem-tra/{unit}/excel",
+            access: PageAccess::SignedIn,
+            handler: post(books::import_inspections)
+                .layer(DefaultBodyLimit::max(documents::XLSX_UPLOAD_LIMIT)),
+        },
+        page!(GET "/so-mo-hinh/{unit}/excel", SignedIn, books::models_xlsx),
+        PageRoute {
+            method: Method::POST,
+            path: "/so-mo-hinh/{unit}/excel",
+            access: PageAccess::SignedIn,
+            handler: post(books::import_models)
+                .layer(DefaultBodyLimit::max(documents::XLSX_UPLOAD_LIMIT)),
+        },
         page!(GET "/quan-tri/van-ban/{code}", SignedIn, documents::settings_page),
         page!(POST "/quan-tri/van-ban/{code}", SignedIn, documents::save_settings),
         page!(GET "/quan-tri/don-vi", SignedIn, admin::units),

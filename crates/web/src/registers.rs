@@ -633,11 +633,17 @@ pub async fn source_records_page(
 
 /// The Excel block of a register page: download the book, upload one (all or
 /// nothing).
-fn excel_block(u: &User, base: &str, may_record: bool) -> Markup {
+pub(crate) fn excel_block(u: &User, base: &str, may_record: bool) -> Markup {
+    excel_card(u, base, may_record, true)
+}
+
+/// The Excel block; `secret_note` says that denouncers stay secret in the file
+/// (for the books that hold people's names).
+pub(crate) fn excel_card(u: &User, base: &str, may_record: bool, secret_note: bool) -> Markup {
     html! {
         div.card {
             h2 { "Excel" }
-            p { a href=(format!("{base}/excel")) { "Tải sổ về (Excel)" } " " span.muted { "— người tố cáo được giữ bí mật" } }
+            p { a href=(format!("{base}/excel")) { "Tải sổ về (Excel)" } @if secret_note { " " span.muted { "— người tố cáo được giữ bí mật" } } }
             @if may_record {
                 form method="post" action=(format!("{base}/excel")) enctype="multipart/form-data" {
                     (csrf(u))
@@ -649,7 +655,7 @@ fn excel_block(u: &User, base: &str, may_record: bool) -> Markup {
     }
 }
 
-async fn book_download(u: &User, unit: &str, register: &str, base: &str) -> Response {
+pub(crate) async fn book_download(u: &User, unit: &str, register: &str, base: &str) -> Response {
     match excel::export(&u.cx, unit, register).await {
         Ok(bytes) => {
             let name = excel::Book::parse(register)
@@ -669,7 +675,7 @@ async fn book_download(u: &User, unit: &str, register: &str, base: &str) -> Resp
     }
 }
 
-async fn book_upload(
+pub(crate) async fn book_upload(
     s: &WebState,
     u: &User,
     unit: &str,

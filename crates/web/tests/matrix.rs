@@ -142,6 +142,9 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/so-tiep-dan/{unit}"
             | "/so-don/{unit}/excel"
             | "/so-tiep-dan/{unit}/excel"
+            | "/so-doi-thoai/{unit}/excel"
+            | "/so-kiem-tra/{unit}/excel"
+            | "/so-mo-hinh/{unit}/excel"
             | "/dot/{id}/bao-cao/{unit}/nguon/{indicator}"
             | "/so-theo-doi/{unit}"
             | "/so-doi-thoai/{unit}"
@@ -155,6 +158,9 @@ fn allowed(method: &Method, path: &str) -> &'static [&'static str] {
             | "/so-tiep-dan/{unit}"
             | "/so-don/{unit}/excel"
             | "/so-tiep-dan/{unit}/excel"
+            | "/so-doi-thoai/{unit}/excel"
+            | "/so-kiem-tra/{unit}/excel"
+            | "/so-mo-hinh/{unit}/excel"
             | "/don/{petition}/vu-viec"
             | "/so-doi-thoai/{unit}"
             | "/so-kiem-tra/{unit}"
@@ -214,7 +220,10 @@ fn payload(method: &Method, path: &str, csrf: &str, n: usize) -> Payload {
         ),
         "/dot/{id}/bao-cao/{unit}/nop-excel"
         | "/so-don/{unit}/excel"
-        | "/so-tiep-dan/{unit}/excel" => Payload::File("f.xlsx", "không phải tệp Excel".into()),
+        | "/so-tiep-dan/{unit}/excel"
+        | "/so-doi-thoai/{unit}/excel"
+        | "/so-kiem-tra/{unit}/excel"
+        | "/so-mo-hinh/{unit}/excel" => Payload::File("f.xlsx", "không phải tệp Excel".into()),
         "/dot/{id}/bao-cao/{unit}/nhap-tep" => {
             Payload::File("r.txt", "I. KHÁI QUÁT\n\nNội dung.".into())
         }

@@ -169,6 +169,42 @@ async fn a_reporter_keeps_the_simple_registers_and_others_are_refused() {
             && body.contains("<td class=\"num\">7</td><td class=\"num\">6</td>"),
         "{body}"
     );
+    // the Excel block: the book downloads in the import layout
+    assert!(
+        body.contains("href=\"/so-doi-thoai/N1/excel\"")
+            && body.contains("action=\"/so-doi-thoai/N1/excel\""),
+        "{body}"
+    );
+    let res = app
+        .clone()
+        .oneshot(get("/so-doi-thoai/N1/excel", &rep))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cd = res.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cd.contains("so-doi-thoai-N1.xlsx"), "{cd}");
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let rows = {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let first = wb.sheet_names()[0].clone();
+        let r = wb.worksheet_range(&first).unwrap();
+        r.rows()
+            .map(|row| row.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rows[1][0], "Ngày đối thoại");
+    assert!(
+        rows.iter()
+            .any(|r| r[1] == "Đối thoại về giải phóng mặt bằng đường liên xã"
+                && r[3] == "Trần Văn Bình"
+                && r[6] == "6"),
+        "{rows:?}"
+    );
     // the form's counts start at 0, the fixed lists are chosen from
     assert!(body.contains("name=\"van_de_neu\" value=\"0\""), "{body}");
     // more issues answered than raised: the reason, every typed value kept, nothing written

@@ -1,5 +1,6 @@
-//! Excel books of the registers: a unit imports its existing petitions or
-//! reception book (the columns of `core::registers::book`), all or nothing —
+//! Excel books of the registers: a unit imports its existing petitions,
+//! reception, dialogues, inspections or models book (the columns of
+//! `core::registers::book`), all or nothing —
 //! every bad row listed with its row number and the reason, nothing written on
 //! any error, the good book written in one transaction — and exports a register
 //! in the same layout. An export carries no protected identity: a denouncer is
@@ -11,15 +12,19 @@ use std::collections::{BTreeMap, HashMap};
 use qcdc_core::access::RegisterSight;
 use qcdc_core::period::format_date;
 use qcdc_core::registers::book::{
-    PETITION_COLUMNS, SESSION_COLUMNS, neutralise, parse_petition_row, parse_session_row,
+    DIALOGUE_COLUMNS, EntryRow, INSPECTION_COLUMNS, MODEL_COLUMNS, PETITION_COLUMNS,
+    SESSION_COLUMNS, neutralise, parse_dialogue_row, parse_inspection_row, parse_model_row,
+    parse_petition_row, parse_session_row,
 };
+use qcdc_core::registers::entries::EntryDetail;
 use qcdc_core::registers::{Complexity, Step, StepKind};
 use qcdc_core::{CoreError, CoreResult, ErrorCode, Problem};
 use qcdc_store::audit::{self, Change};
-use qcdc_store::registers_repo;
+use qcdc_store::registers_repo::{self, Simple, SimpleEntry};
 use serde::Serialize;
 
 use super::bulk::{self, Batch, PetitionRecord, SessionRecord};
+use super::simple::{self, EntryInput};
 use super::{petition_rules, require_record, require_sight};
 use crate::ctx::Ctx;
 use crate::documents::form_import_error;
@@ -29,6 +34,9 @@ use crate::documents::form_import_error;
 pub enum Book {
     Petitions,
     Receptions,
+    Dialogues,
+    Inspections,
+    Models,
 }
 
 impl Book {
@@ -37,17 +45,49 @@ impl Book {
         match s.trim() {
             "petitions" | "don" => Ok(Book::Petitions),
             "receptions" | "tiep-dan" => Ok(Book::Receptions),
+            "dialogues" | "doi-thoai" => Ok(Book::Dialogues),
+            "inspections" | "kiem-tra-giam-sat" => Ok(Book::Inspections),
+            "models" | "dan-van-kheo" => Ok(Book::Models),
             other => Err(CoreError::invalid(format!(
-                "Sổ «{other}» không nhập, xuất Excel được (chỉ «petitions» — sổ đơn, «receptions» — sổ tiếp công dân)"
+                "Sổ «{other}» không nhập, xuất Excel được (chỉ «petitions» — sổ đơn, «receptions» — sổ tiếp công dân, «dialogues» — sổ đối thoại, «inspections» — sổ kiểm tra, giám sát, «models» — sổ mô hình «Dân vận khéo»)"
             ))),
         }
     }
 
-    fn first_header(self) -> &'static str {
+    /// The code used in the API and the command line.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Book::Petitions => PETITION_COLUMNS[0],
-            Book::Receptions => SESSION_COLUMNS[0],
+            Book::Petitions => "petitions",
+            Book::Receptions => "receptions",
+            Book::Dialogues => "dialogues",
+            Book::Inspections => "inspections",
+            Book::Models => "models",
         }
+    }
+
+    /// The simple register this book holds, if it is one.
+    fn simple(self) -> Option<Simple> {
+        match self {
+            Book::Petitions | Book::Receptions => None,
+            Book::Dialogues => Some(Simple::Dialogues),
+            Book::Inspections => Some(Simple::Inspections),
+            Book::Models => Some(Simple::Models),
+        }
+    }
+
+    /// The column headers, in order.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Book::Petitions => &PETITION_COLUMNS,
+            Book::Receptions => &SESSION_COLUMNS,
+            Book::Dialogues => &DIALOGUE_COLUMNS,
+            Book::Inspections => &INSPECTION_COLUMNS,
+            Book::Models => &MODEL_COLUMNS,
+        }
+    }
+
+    fn first_header(self) -> &'static str {
+        self.columns()[0]
     }
 
     /// A file name for the export.
@@ -55,8 +95,101 @@ impl Book {
         match self {
             Book::Petitions => format!("so-theo-doi-don-{unit}.xlsx"),
             Book::Receptions => format!("so-tiep-cong-dan-{unit}.xlsx"),
+            Book::Dialogues => format!("so-doi-thoai-{unit}.xlsx"),
+            Book::Inspections => format!("so-kiem-tra-giam-sat-{unit}.xlsx"),
+            Book::Models => format!("so-mo-hinh-dan-van-kheo-{unit}.xlsx"),
         }
     }
+
+    /// The sheet name and the title above the headers.
+    fn sheet_and_title(self, unit_name: &str) -> (&'static str, String) {
+        let (sheet, title) = match self {
+            Book::Petitions => ("Sổ đơn", "SỔ THEO DÕI ĐƠN"),
+            Book::Receptions => ("Sổ tiếp công dân", "SỔ TIẾP CÔNG DÂN"),
+            Book::Dialogues => ("Sổ đối thoại", "SỔ ĐỐI THOẠI"),
+            Book::Inspections => ("Sổ kiểm tra, giám sát", "SỔ KIỂM TRA, GIÁM SÁT"),
+            Book::Models => ("Mô hình Dân vận khéo", "SỔ MÔ HÌNH «DÂN VẬN KHÉO»"),
+        };
+        (sheet, format!("{title} — {unit_name}"))
+    }
+}
+
+/// An entry read from a simple register's row, as the form would have typed it.
+fn entry_input(r: EntryRow) -> Option<EntryInput> {
+    Some(EntryInput {
+        on: r.on?,
+        title: r.title,
+        number: r.number,
+        kind: r.kind,
+        field: r.field,
+        leader_name: r.leader_name,
+        leader_position: r.leader_position,
+        issues_raised: r.issues_raised,
+        issues_answered: r.issues_answered,
+        body: r.body,
+        team: r.team,
+        inspected: r.inspected,
+        findings: r.findings,
+        recommendations_made: r.recommendations_made,
+        recommendations_done: r.recommendations_done,
+        holder: r.holder,
+        level: r.level,
+        registered_year: r.registered_year,
+        commended: r.commended,
+        commended_by: r.commended_by,
+    })
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// A simple register's entry as a row of its book.
+fn entry_cells(e: SimpleEntry) -> Vec<String> {
+    let on = format_date(e.on);
+    let cells = match e.detail {
+        EntryDetail::Dialogue(d) => vec![
+            on,
+            e.title,
+            e.number.to_string(),
+            d.leader_name,
+            d.leader_position,
+            opt(d.issues_raised),
+            opt(d.issues_answered),
+        ],
+        EntryDetail::Inspection(d) => vec![
+            on,
+            e.kind.map(|k| k.label_vi()).unwrap_or_default().to_string(),
+            e.title,
+            d.body.map(|b| b.label_vi()).unwrap_or_default().to_string(),
+            d.team,
+            d.inspected,
+            d.findings,
+            opt(d.recommendations_made),
+            opt(d.recommendations_done),
+        ],
+        EntryDetail::Model(d) => vec![
+            on,
+            e.title,
+            e.field,
+            d.holder
+                .map(|h| h.label_vi())
+                .unwrap_or_default()
+                .to_string(),
+            d.level
+                .map(|l| l.label_vi())
+                .unwrap_or_default()
+                .to_string(),
+            opt(d.registered_year),
+            if d.commended == Some(true) {
+                "Có".into()
+            } else {
+                String::new()
+            },
+            d.commended_by,
+        ],
+    };
+    cells.iter().map(|c| neutralise(c)).collect()
 }
 
 /// What an import wrote.
@@ -98,6 +231,7 @@ pub async fn import(
     let today = cx.app().today();
     let rules = petition_rules()?;
     let mut batch = Batch::default();
+    let mut entries: Vec<SimpleEntry> = Vec::new();
     let mut problems = Vec::new();
     let mut bad = |line: u32, reasons: Vec<String>| {
         problems.push(Problem {
@@ -167,6 +301,21 @@ pub async fn import(
                     }
                 }
             },
+            Book::Dialogues | Book::Inspections | Book::Models => {
+                let (reg, parsed) = match which {
+                    Book::Dialogues => (Simple::Dialogues, parse_dialogue_row(cells)),
+                    Book::Inspections => (Simple::Inspections, parse_inspection_row(cells)),
+                    _ => (Simple::Models, parse_model_row(cells)),
+                };
+                match parsed.map(entry_input) {
+                    Err(e) => bad(*line, e),
+                    Ok(None) => bad(*line, vec![format!("thiếu cột «{header}»")]),
+                    Ok(Some(input)) => match simple::check(reg, &unit, &input, today) {
+                        Ok(e) => entries.push(e),
+                        Err(e) => bad(*line, vec![e.message]),
+                    },
+                }
+            }
         }
     }
     if !problems.is_empty() {
@@ -190,6 +339,15 @@ pub async fn import(
         require_record(cx, &mut tx, unit.id).await?;
         let ids = HashMap::from([(unit_code.to_string(), unit.id)]);
         bulk::write(&mut tx, &batch, &ids, today, cx.who()).await?;
+        if let Some(reg) = which.simple() {
+            for e in &entries {
+                let e = SimpleEntry {
+                    unit_id: unit.id,
+                    ..e.clone()
+                };
+                registers_repo::insert_simple(&mut tx, reg, &e, cx.who()).await?;
+            }
+        }
         audit::write(
             &mut tx,
             Change {
@@ -197,10 +355,7 @@ pub async fn import(
                 action: "import_register",
                 entity: "unit",
                 entity_id: &unit.id.to_string(),
-                field: Some(match which {
-                    Book::Petitions => "petitions",
-                    Book::Receptions => "receptions",
-                }),
+                field: Some(which.as_str()),
                 new_value: Some(format!("{} dòng", rows.len())),
                 ..Default::default()
             },
@@ -277,6 +432,15 @@ pub async fn export(cx: &Ctx, unit_code: &str, register: &str) -> CoreResult<Vec
                     );
                 }
             }
+            Book::Dialogues | Book::Inspections | Book::Models => {
+                let reg = which.simple().unwrap_or(Simple::Dialogues);
+                let from = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default();
+                for e in
+                    registers_repo::simple(&mut tx, reg, &[unit.id], from, cx.app().today()).await?
+                {
+                    rows.push(entry_cells(e));
+                }
+            }
             Book::Receptions => {
                 let from = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default();
                 for s in
@@ -307,18 +471,8 @@ pub async fn export(cx: &Ctx, unit_code: &str, register: &str) -> CoreResult<Vec
     }
     .await;
     let (name, rows) = tx.finish(r).await?;
-    let (sheet, title, headers): (&str, String, Vec<&str>) = match which {
-        Book::Petitions => (
-            "Sổ đơn",
-            format!("SỔ THEO DÕI ĐƠN — {name}"),
-            PETITION_COLUMNS.to_vec(),
-        ),
-        Book::Receptions => (
-            "Sổ tiếp công dân",
-            format!("SỔ TIẾP CÔNG DÂN — {name}"),
-            SESSION_COLUMNS.to_vec(),
-        ),
-    };
+    let (sheet, title) = which.sheet_and_title(&name);
+    let headers = which.columns().to_vec();
     tokio::task::spawn_blocking(move || {
         qcdc_docs::xlsx::write_table(sheet, &title, &headers, &rows)
     })

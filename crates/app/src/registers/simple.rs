@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use qcdc_core::{CoreError, CoreResult, ErrorCode};
 use qcdc_store::audit::{self, Change};
 use qcdc_store::registers_repo::{self, Simple, SimpleEntry};
+use qcdc_store::units_repo::Unit;
 use qcdc_store::{Conn, units_repo};
 use serde::Serialize;
 
@@ -78,7 +79,7 @@ pub struct EntryView {
     pub detail: EntryDetail,
 }
 
-fn name(which: Simple) -> &'static str {
+pub(crate) fn name(which: Simple) -> &'static str {
     match which {
         Simple::Dialogues => "dialogue",
         Simple::Inspections => "inspection",
@@ -98,14 +99,7 @@ pub async fn record(
     let r = async {
         let (unit, _) = require_sight(cx, &mut tx, unit_code).await?;
         require_record(cx, &mut tx, unit.id).await?;
-        super::require_active(&unit, input.on)?;
-        if input.on > today {
-            return Err(CoreError::new(
-                ErrorCode::InvalidDate,
-                format!("Ngày {} ở tương lai", format_date(input.on)),
-            ));
-        }
-        let e = entry(which, unit.id, input)?;
+        let e = check(which, &unit, input, today)?;
         let id = registers_repo::insert_simple(&mut tx, which, &e, cx.who()).await?;
         audit::write(
             &mut tx,
@@ -123,6 +117,25 @@ pub async fn record(
     }
     .await;
     tx.finish(r).await
+}
+
+/// Every check an entry of one register passes before it is stored — the unit
+/// active on its date, a date not in the future, and the register's own
+/// checks — whether it was typed in a form or read from an Excel book.
+pub(crate) fn check(
+    which: Simple,
+    unit: &Unit,
+    input: &EntryInput,
+    today: NaiveDate,
+) -> CoreResult<SimpleEntry> {
+    super::require_active(unit, input.on)?;
+    if input.on > today {
+        return Err(CoreError::new(
+            ErrorCode::InvalidDate,
+            format!("Ngày {} ở tương lai", format_date(input.on)),
+        ));
+    }
+    entry(which, unit.id, input)
 }
 
 /// Checks what was typed for one register and builds the entry to store.

@@ -7,8 +7,10 @@
 use chrono::NaiveDate;
 
 use super::PetitionKind;
+use super::entries::{InspectionBody, ModelHolder, ModelLevel};
 use super::petition::{Channel, ConclusionResult};
 use super::reception::Receiver;
+use super::source::InspectionKind;
 use crate::text::fold;
 
 /// The columns of the petitions book, in order.
@@ -35,6 +37,71 @@ pub const SESSION_COLUMNS: [&str; 7] = [
     "Số đoàn đông người",
     "Ghi chú",
 ];
+
+/// The columns of the dialogues book, in order.
+pub const DIALOGUE_COLUMNS: [&str; 7] = [
+    "Ngày đối thoại",
+    "Chủ đề đối thoại",
+    "Số người tham dự",
+    "Người chủ trì",
+    "Chức vụ người chủ trì",
+    "Số vấn đề người dân nêu",
+    "Số vấn đề đã trả lời",
+];
+
+/// The columns of the inspections and supervision book, in order.
+pub const INSPECTION_COLUMNS: [&str; 9] = [
+    "Ngày kiểm tra, giám sát",
+    "Hình thức",
+    "Nội dung kiểm tra, giám sát",
+    "Cơ quan, tổ chức thực hiện",
+    "Đoàn thực hiện",
+    "Đơn vị được kiểm tra, giám sát",
+    "Kết quả, phát hiện",
+    "Số kiến nghị đã nêu",
+    "Số kiến nghị đã thực hiện",
+];
+
+/// The columns of the "Dân vận khéo" models book, in order.
+pub const MODEL_COLUMNS: [&str; 8] = [
+    "Ngày công nhận",
+    "Tên mô hình",
+    "Lĩnh vực",
+    "Tập thể hay cá nhân",
+    "Cấp công nhận",
+    "Năm đăng ký",
+    "Được khen thưởng",
+    "Nơi khen thưởng",
+];
+
+/// An entry of a simple register (dialogues, inspections, models) read from a
+/// row: only what the cells themselves say is checked here (dates, choices,
+/// numbers); what an entry needs (required fields, lengths, a part not above
+/// its whole, a model's level and year) is checked by the use case that
+/// records it, the same for a form and for a book.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntryRow {
+    pub on: Option<NaiveDate>,
+    pub title: String,
+    pub number: u32,
+    pub kind: Option<InspectionKind>,
+    pub field: String,
+    pub leader_name: String,
+    pub leader_position: String,
+    pub issues_raised: u32,
+    pub issues_answered: u32,
+    pub body: Option<InspectionBody>,
+    pub team: String,
+    pub inspected: String,
+    pub findings: String,
+    pub recommendations_made: u32,
+    pub recommendations_done: u32,
+    pub holder: Option<ModelHolder>,
+    pub level: Option<ModelLevel>,
+    pub registered_year: Option<i32>,
+    pub commended: bool,
+    pub commended_by: String,
+}
 
 /// A petition read from a row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,6 +225,151 @@ fn count(col: &str, s: &str, required: bool, errors: &mut Vec<String>) -> u32 {
             0
         }
     }
+}
+
+/// An optional choice: an empty cell is `None` (the use case says whether it
+/// is required), anything else must be one of the choices.
+fn opt_choice<T: Copy>(
+    col: &str,
+    s: &str,
+    all: &[T],
+    label: impl Fn(T) -> &'static str,
+    code: impl Fn(T) -> &'static str,
+    errors: &mut Vec<String>,
+) -> Option<T> {
+    if s.is_empty() {
+        None
+    } else {
+        choice(col, s, all, label, code, &[], errors)
+    }
+}
+
+fn yes_no(col: &str, s: &str, errors: &mut Vec<String>) -> bool {
+    match fold(s).as_str() {
+        "" | "khong" | "0" => false,
+        "co" | "x" | "1" => true,
+        _ => {
+            errors.push(format!("cột «{col}»: ghi «Có» hoặc để trống"));
+            false
+        }
+    }
+}
+
+fn entry_date(col: &str, s: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
+    if s.is_empty() {
+        errors.push(format!("thiếu cột «{col}»"));
+        return None;
+    }
+    date(col, s, errors)
+}
+
+fn done(row: EntryRow, errors: Vec<String>) -> Result<EntryRow, Vec<String>> {
+    if errors.is_empty() && row.on.is_some() {
+        Ok(row)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads one row of the dialogues book.
+pub fn parse_dialogue_row(cells: &[String]) -> Result<EntryRow, Vec<String>> {
+    let c = |i: usize| cell(cells, i);
+    let cols = DIALOGUE_COLUMNS;
+    let mut errors = Vec::new();
+    let row = EntryRow {
+        on: entry_date(cols[0], &c(0), &mut errors),
+        title: crate::text::nfc(&c(1)),
+        number: count(cols[2], &c(2), false, &mut errors),
+        leader_name: crate::text::nfc(&c(3)),
+        leader_position: crate::text::nfc(&c(4)),
+        issues_raised: count(cols[5], &c(5), false, &mut errors),
+        issues_answered: count(cols[6], &c(6), false, &mut errors),
+        ..Default::default()
+    };
+    done(row, errors)
+}
+
+/// Reads one row of the inspections and supervision book.
+pub fn parse_inspection_row(cells: &[String]) -> Result<EntryRow, Vec<String>> {
+    let c = |i: usize| cell(cells, i);
+    let cols = INSPECTION_COLUMNS;
+    let mut errors = Vec::new();
+    let row = EntryRow {
+        on: entry_date(cols[0], &c(0), &mut errors),
+        kind: opt_choice(
+            cols[1],
+            &c(1),
+            &[InspectionKind::Inspection, InspectionKind::Supervision],
+            InspectionKind::label_vi,
+            InspectionKind::as_str,
+            &mut errors,
+        ),
+        title: crate::text::nfc(&c(2)),
+        body: opt_choice(
+            cols[3],
+            &c(3),
+            &InspectionBody::ALL,
+            InspectionBody::label_vi,
+            InspectionBody::as_str,
+            &mut errors,
+        ),
+        team: crate::text::nfc(&c(4)),
+        inspected: crate::text::nfc(&c(5)),
+        findings: crate::text::nfc(&c(6)),
+        recommendations_made: count(cols[7], &c(7), false, &mut errors),
+        recommendations_done: count(cols[8], &c(8), false, &mut errors),
+        ..Default::default()
+    };
+    done(row, errors)
+}
+
+/// Reads one row of the "Dân vận khéo" models book.
+pub fn parse_model_row(cells: &[String]) -> Result<EntryRow, Vec<String>> {
+    let c = |i: usize| cell(cells, i);
+    let cols = MODEL_COLUMNS;
+    let mut errors = Vec::new();
+    let year = c(5);
+    let registered_year = if year.is_empty() {
+        None
+    } else {
+        match year.parse::<i32>() {
+            Ok(y) => Some(y),
+            Err(_) => {
+                errors.push(format!(
+                    "cột «{}»: «{}» không phải năm",
+                    cols[5],
+                    short(&year)
+                ));
+                None
+            }
+        }
+    };
+    let row = EntryRow {
+        on: entry_date(cols[0], &c(0), &mut errors),
+        title: crate::text::nfc(&c(1)),
+        field: crate::text::nfc(&c(2)),
+        holder: opt_choice(
+            cols[3],
+            &c(3),
+            &ModelHolder::ALL,
+            ModelHolder::label_vi,
+            ModelHolder::as_str,
+            &mut errors,
+        ),
+        level: opt_choice(
+            cols[4],
+            &c(4),
+            &ModelLevel::ALL,
+            ModelLevel::label_vi,
+            ModelLevel::as_str,
+            &mut errors,
+        ),
+        registered_year,
+        commended: yes_no(cols[6], &c(6), &mut errors),
+        commended_by: crate::text::nfc(&c(7)),
+        ..Default::default()
+    };
+    done(row, errors)
 }
 
 /// Reads one row of the petitions book.
@@ -382,6 +594,44 @@ mod tests {
     }
 
     #[test]
+    fn simple_register_rows_read_labels_with_or_without_diacritics() {
+        let i = parse_inspection_row(&row(&[
+            "10/03/2026",
+            "Giam sat",
+            "Giám sát việc thu quỹ",
+            "Ban Thanh tra nhan dan",
+            "",
+            "Thôn 1",
+            "",
+            "3",
+            "2",
+        ]))
+        .unwrap();
+        assert_eq!(i.kind, Some(InspectionKind::Supervision));
+        assert_eq!(i.body, Some(InspectionBody::PeoplesInspection));
+        assert_eq!((i.recommendations_made, i.recommendations_done), (3, 2));
+        let m = parse_model_row(&row(&[
+            "01/03/2026",
+            "Mô hình",
+            "Kinh tế",
+            "Ca nhan",
+            "Cấp xã",
+            "2025",
+            "Có",
+            "UBND xã",
+        ]))
+        .unwrap();
+        assert_eq!(m.holder, Some(ModelHolder::Individual));
+        assert_eq!(m.level, Some(ModelLevel::Commune));
+        assert_eq!(m.registered_year, Some(2025));
+        assert!(m.commended);
+        let e = parse_model_row(&row(&["", "x", "", "Nhóm", "", "năm ngoái", "hơi"])).unwrap_err();
+        assert_eq!(e.len(), 4, "{e:?}");
+        let e = parse_dialogue_row(&row(&["01/13/2026", "Chủ đề", "-2"])).unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+    }
+
+    #[test]
     fn formulas_are_neutralised_and_read_back() {
         assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise("@cmd"), "'@cmd");
@@ -394,6 +644,9 @@ mod tests {
         fn the_row_parsers_never_panic(cells in proptest::collection::vec(".{0,60}", 0..14)) {
             let _ = parse_petition_row(&cells);
             let _ = parse_session_row(&cells);
+            let _ = parse_dialogue_row(&cells);
+            let _ = parse_inspection_row(&cells);
+            let _ = parse_model_row(&cells);
         }
 
         #[test]
@@ -403,6 +656,11 @@ mod tests {
             }
             if let Err(e) = parse_session_row(&cells) {
                 prop_assert!(!e.is_empty());
+            }
+            for r in [parse_dialogue_row(&cells), parse_inspection_row(&cells), parse_model_row(&cells)] {
+                if let Err(e) = r {
+                    prop_assert!(!e.is_empty());
+                }
             }
         }
     }
