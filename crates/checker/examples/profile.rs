@@ -4,6 +4,10 @@
 //! (a development aid: regex compilation and other one-time costs stay out).
 //! `profile REPEATS --paragraph MB FILES…` measures instead one paragraph of about
 //! MB megabytes made of the files' lines, as `qcdc bench check` makes it.
+
+/// The allocator of the `qcdc` binary, which `qcdc bench check` runs with.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn pass(data: &[Vec<u8>]) -> usize {
     let mut n = 0;
     for d in data {

@@ -15,6 +15,10 @@
 //! reported (wall time), with the CPU time per pass beside it, since the machine may
 //! be shared.
 
+/// The allocator of the `qcdc` binary, which `qcdc bench check` runs with.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

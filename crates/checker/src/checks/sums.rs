@@ -56,68 +56,78 @@ const PARTITIONS: &[&[&[&str]]] = &[
     ],
 ];
 
-/// Byte offsets of `w` in `text`, left to right, not overlapping (as
-/// `str::match_indices`), by a plain comparison: labels are short.
-fn occurrences<'a>(text: &'a str, w: &'a str) -> impl Iterator<Item = usize> + 'a {
-    let (hay, w) = (text.as_bytes(), w.as_bytes());
-    let mut p = 0;
-    std::iter::from_fn(move || {
-        if w.is_empty() {
-            return None;
-        }
-        while p + w.len() <= hay.len() {
-            let at = p;
-            if super::bytes_at(hay, at, w) {
-                p = at + w.len();
-                return Some(at);
-            }
-            p += 1;
-        }
-        None
-    })
+/// Every word of [`PARTITIONS`] with its set and category, in one automaton that
+/// reports every occurrence of every word.
+struct PartitionWords {
+    ac: Option<aho_corasick::AhoCorasick>,
+    /// (set, category) of each word, by the automaton's pattern number.
+    owner: Vec<(usize, usize)>,
 }
 
-fn category(label: &str, set: &[&[&str]]) -> Option<usize> {
-    // the one category the label names (none, or several, is no category)
-    let mut hit = None;
-    for (i, words) in set.iter().enumerate() {
-        let named = words.iter().any(|w| {
-            occurrences(label, w).any(|p| {
-                let ok_a = label[..p]
-                    .chars()
-                    .last()
-                    .is_none_or(|c| !c.is_alphanumeric());
-                let ok_b = label[p + w.len()..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_alphanumeric());
-                ok_a && ok_b
-            })
-        });
-        if named {
-            if hit.is_some() {
-                return None;
+static PARTITION_WORDS: std::sync::LazyLock<PartitionWords> = std::sync::LazyLock::new(|| {
+    let mut words = Vec::new();
+    let mut owner = Vec::new();
+    for (s, set) in PARTITIONS.iter().enumerate() {
+        for (c, cat) in set.iter().enumerate() {
+            for w in *cat {
+                words.push(*w);
+                owner.push((s, c));
             }
-            hit = Some(i);
         }
     }
-    hit
+    PartitionWords {
+        ac: aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(&words)
+            .ok(),
+        owner,
+    }
+});
+
+/// The categories a label names, per set of [`PARTITIONS`] (a bit per category):
+/// the words found as whole words. No word of the sets overlaps itself (a test
+/// holds it), so every occurrence of a word is one a left-to-right search finds.
+fn named_categories(label: &str) -> [u8; PARTITIONS.len()] {
+    let mut named = [0u8; PARTITIONS.len()];
+    let pw = &*PARTITION_WORDS;
+    for m in pw.ac.iter().flat_map(|ac| ac.find_overlapping_iter(label)) {
+        let (p, e) = (m.start(), m.end());
+        let ok_a = label[..p]
+            .chars()
+            .last()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let ok_b = label[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        if ok_a && ok_b {
+            let (s, c) = pw.owner[m.pattern().as_usize()];
+            named[s] |= 1 << c;
+        }
+    }
+    named
+}
+
+/// The one category of a set a label names (none, or several, is no category).
+fn category(named: u8) -> Option<usize> {
+    (named.count_ones() == 1).then(|| named.trailing_zeros() as usize)
 }
 
 /// Whether the parts' labels name distinct categories of one known partition.
 fn is_partition(labels: &[String]) -> bool {
-    labels.len() >= 2
-        && PARTITIONS.iter().any(|set| {
-            // every label names one category, and no two the same
-            let mut seen = [false; 8];
-            labels.iter().all(|l| match category(l, set) {
-                Some(c) if c < seen.len() && !seen[c] => {
-                    seen[c] = true;
-                    true
-                }
-                _ => false,
-            })
+    if labels.len() < 2 {
+        return false;
+    }
+    let named: Vec<[u8; PARTITIONS.len()]> =
+        labels.iter().map(|l| named_categories(l)).collect();
+    (0..PARTITIONS.len()).any(|set| {
+        // every label names one category, and no two the same
+        let mut seen = 0u8;
+        named.iter().all(|n| match category(n[set]) {
+            Some(c) if seen & (1 << c) == 0 => {
+                seen |= 1 << c;
+                true
+            }
+            _ => false,
         })
+    })
 }
 
 /// Whether a part's unit is a kind of the whole's unit.
@@ -950,5 +960,48 @@ mod gate_tests {
         for w in AFTER {
             assert!(AFTER_PARTS.iter().any(|p| w.contains(p)), "{w}");
         }
+    }
+}
+
+#[cfg(test)]
+mod partition_tests {
+    use super::*;
+
+    /// [`named_categories`] looks at every occurrence of a word; a left-to-right
+    /// search skips those starting inside the previous one. The two agree: a
+    /// word that begins with its own ending ("tốt") has a letter before that
+    /// ending, so an occurrence starting there is never a whole word.
+    #[test]
+    fn overlapping_occurrences_are_never_whole_words() {
+        for set in PARTITIONS {
+            for cat in *set {
+                for w in *cat {
+                    let b = w.as_bytes();
+                    for k in 1..b.len() {
+                        if w.is_char_boundary(k) && b.starts_with(&b[k..]) {
+                            let before = w[..k].chars().next_back();
+                            assert!(
+                                before.is_some_and(char::is_alphanumeric),
+                                "«{w}» may overlap itself at a word start"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn labels_name_categories_as_whole_words() {
+        let l = |x: &str| x.to_string();
+        assert!(is_partition(&[l("đơn khiếu nại"), l("đơn tố cáo")]));
+        assert!(is_partition(&[l("khiếu nại"), l("kiến nghị, phản ánh")]));
+        // two labels naming the same category, a label naming two, a word inside another
+        assert!(!is_partition(&[l("khiếu nại"), l("khiếu nại lần hai")]));
+        assert!(!is_partition(&[l("khiếu nại, tố cáo"), l("kiến nghị")]));
+        assert!(!is_partition(&[l("namđịnh"), l("nữ")]));
+        assert!(is_partition(&[l("nam"), l("nữ")]));
+        assert!(!is_partition(&[l("nam")]));
+        assert_eq!(category(named_categories("cấp xã")[9]), Some(1));
     }
 }
