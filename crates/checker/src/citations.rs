@@ -223,14 +223,25 @@ fn norm_symbol(s: &str) -> String {
 }
 
 /// The same symbol however its separators are written: `17-NQ/TU` and `17/NQ-TU`.
+/// In one pass: the parts between `-`, `–` and `/` (spaces dropped, empty parts
+/// left out) joined by `|`, uppercased, `Đ` read as `D`.
 fn symbol_key(s: &str) -> String {
-    norm_symbol(s)
-        .split(['-', '/'])
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("|")
-        .to_uppercase()
-        .replace('Đ', "D")
+    let mut out = String::with_capacity(s.len());
+    let mut pending = false;
+    for c in s.chars().filter(|c| !c.is_whitespace()) {
+        if matches!(c, '-' | '–' | '/') {
+            pending = !out.is_empty();
+            continue;
+        }
+        if pending {
+            out.push('|');
+            pending = false;
+        }
+        for u in c.to_uppercase() {
+            out.push(if u == 'Đ' { 'D' } else { u });
+        }
+    }
+    out
 }
 
 fn canonical_type(t: &str) -> String {
@@ -991,5 +1002,38 @@ mod tests {
                 assert_eq!(Some(y), d.issued.map(|i| i.year()), "{}", d.number);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod symbol_key_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The key as first written: normalise, split, join, uppercase, `Đ` → `D`.
+    fn plain(s: &str) -> String {
+        norm_symbol(s)
+            .split(['-', '/'])
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("|")
+            .to_uppercase()
+            .replace('Đ', "D")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn one_pass_key_is_the_plain_key(s in "[0-9a-zA-ZđĐßİ/\\- –]{0,24}") {
+            prop_assert_eq!(symbol_key(&s), plain(&s));
+        }
+    }
+
+    #[test]
+    fn keys_of_written_forms() {
+        assert_eq!(symbol_key("17-NQ/TU"), symbol_key("17/NQ-TU"));
+        assert_eq!(symbol_key(" 34/2007/PL–UBTVQH11 "), "34|2007|PL|UBTVQH11");
+        assert_eq!(symbol_key("04-BC/bcđ"), "04|BC|BCD");
+        assert_eq!(symbol_key("--/"), "");
     }
 }

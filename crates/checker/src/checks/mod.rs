@@ -81,23 +81,18 @@ pub fn lower_char(c: char) -> char {
 
 impl Blk {
     pub fn new(text: &str, scan: bool) -> Blk {
-        // sized exactly first, then written in one pass (no capacity checks)
-        let n = text.chars().count();
-        let mut chars: Vec<char> = vec!['\0'; n];
-        let mut lower: Vec<char> = vec!['\0'; n];
-        let mut lower_at: Vec<u32> = vec![0; n];
+        let mut chars: Vec<char> = Vec::with_capacity(text.len());
+        let mut lower: Vec<char> = Vec::with_capacity(text.len());
+        let mut lower_at: Vec<u32> = Vec::with_capacity(text.len() + 1);
         // whether lowercasing changes a char, changes its length in bytes, or is one
         // of the two letters `str::to_lowercase` lowercases otherwise (`İ` to two
         // chars, a final `Σ` to `ς`); both are capitals, so they change
         let (mut changed, mut same_len, mut special) = (false, true, false);
-        for ((i, c), ((ch, lo), at)) in text
-            .char_indices()
-            .zip(chars.iter_mut().zip(lower.iter_mut()).zip(lower_at.iter_mut()))
-        {
+        for (i, c) in text.char_indices() {
             let l = lower_char(c);
-            *ch = c;
-            *lo = l;
-            *at = i as u32;
+            chars.push(c);
+            lower.push(l);
+            lower_at.push(i as u32);
             if l != c {
                 changed = true;
                 same_len &= l.len_utf8() == c.len_utf8();
