@@ -1057,7 +1057,15 @@ fn classify(
             num.tail = e;
         } else {
             let first = chars.get(k).map(|c| crate::checks::lower_char(*c));
+            // a unit's second char, lowercased, is the text's (a char matches a
+            // unit's only when its lowercase is the unit's): most go by on it
+            let second = chars.get(k + 1).map(|c| crate::checks::lower_char(*c));
             for u in units_from(first) {
+                let mut uc = u.chars();
+                uc.next();
+                if uc.next().is_some_and(|w| Some(w) != second) {
+                    continue;
+                }
                 if lower_starts_with(chars, k, u) {
                     num.unit = Some(u);
                     num.tail = k + u.chars().count();

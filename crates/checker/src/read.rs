@@ -238,9 +238,24 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 }
 
 /// Characters legacy fonts leave in text read as Latin-1 and Vietnamese never uses.
-fn legacy_signal(c: char) -> bool {
+const fn legacy_signal(c: char) -> bool {
     matches!(c, '¨'..='®' | 'µ'..='¾' | '×' | 'Þ' | 'ß' | 'ø' | 'ù' | 'û' | 'ï' | 'ö' | 'ñ' | 'æ' | 'å' | 'ä' | 'ë' | 'ü' | 'Ø' | 'Ù' | 'Û' | 'Ï' | 'Ö' | 'Ñ' | 'Æ' | 'Å' | 'Ä' | 'Ë' | 'Ü')
 }
+
+/// [`legacy_signal`] of U+0080..U+00FF, by code point − 0x80: the chars a lead
+/// byte 0xC2 or 0xC3 starts (the lead byte's last bit, then the next byte's six).
+const LEGACY_LATIN1: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = match char::from_u32(0x80 + i as u32) {
+            Some(c) => legacy_signal(c),
+            None => false,
+        };
+        i += 1;
+    }
+    t
+};
 
 /// Decodes a text file, telling which encoding was assumed.
 pub fn decode_text(bytes: &[u8]) -> Result<Decoded, ReadError> {
@@ -298,8 +313,7 @@ fn decode(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, &'static str), Rea
         let bytes = sample.as_bytes();
         let signals = memchr::memchr2_iter(0xC2, 0xC3, &bytes[..bytes.len().saturating_sub(1)])
             .filter(|&i| {
-                char::from_u32(((bytes[i] as u32 & 0x1F) << 6) | (bytes[i + 1] as u32 & 0x3F))
-                    .is_some_and(legacy_signal)
+                LEGACY_LATIN1[(usize::from(bytes[i] & 0x01) << 6) | usize::from(bytes[i + 1] & 0x3F)]
             })
             .count();
         // signals in more than 1 % of the letters (counting no further than that)
@@ -389,6 +403,34 @@ pub fn normalize(s: &str) -> String {
 
 /// Splits text into lines at CR, LF, CRLF (and Word's vertical tab / page break).
 pub fn split_lines(text: &str) -> Vec<Line> {
+    let bytes = text.as_bytes();
+    // the breaks found by memchr (three bytes at a time); a page break (rare) sends
+    // the text to the byte-by-byte loop
+    if memchr::memchr(0x0c, bytes).is_some() {
+        return split_lines_bytewise(text);
+    }
+    let mut out = Vec::with_capacity(memchr::memchr3_iter(b'\n', b'\r', 0x0b, bytes).count() + 1);
+    let mut start = 0;
+    let mut from = 0;
+    while let Some(k) = memchr::memchr3(b'\n', b'\r', 0x0b, &bytes[from..]) {
+        let i = from + k;
+        out.push(Line {
+            no: out.len() + 1,
+            text: normalize(&text[start..i]),
+        });
+        let crlf = bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n');
+        start = i + 1 + usize::from(crlf);
+        from = start;
+    }
+    out.push(Line {
+        no: out.len() + 1,
+        text: normalize(&text[start..]),
+    });
+    out
+}
+
+/// [`split_lines`] a byte at a time, for texts with a page break.
+fn split_lines_bytewise(text: &str) -> Vec<Line> {
     let bytes = text.as_bytes();
     // sized once: at most one line per break, and the last
     let breaks = bytes
@@ -662,6 +704,35 @@ fn footnotes(xml: &str) -> Result<Vec<(String, String)>, ReadError> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    #[test]
+    fn legacy_table_is_the_legacy_test() {
+        for cp in 0x80u32..=0xFF {
+            let c = char::from_u32(cp).unwrap_or('\0');
+            let mut buf = [0u8; 2];
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            let idx = (usize::from(b[0] & 0x01) << 6) | usize::from(b[1] & 0x3F);
+            assert_eq!(super::LEGACY_LATIN1[idx], super::legacy_signal(c), "{c}");
+            assert_eq!(idx as u32 + 0x80, cp);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The breaks found three bytes at a time give the lines of the byte loop.
+        #[test]
+        fn memchr_lines_are_the_bytewise_lines(
+            s in "([a-zđĐ ]|\\r|\\n|\r\n|\u{0b}){0,40}",
+        ) {
+            let a: Vec<(usize, String)> =
+                super::split_lines(&s).into_iter().map(|l| (l.no, l.text)).collect();
+            let b: Vec<(usize, String)> =
+                super::split_lines_bytewise(&s).into_iter().map(|l| (l.no, l.text)).collect();
+            prop_assert_eq!(a, b);
+        }
+    }
+
     /// The shortcut of `normalize`: every char below U+0300 or in U+1E00..U+1EFF is
     /// NFC on its own, with combining class 0, so any line of them is NFC.
     #[test]
