@@ -302,7 +302,7 @@ const SUPERSCRIPTS: &str = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 /// Parses `1.234,5` / `1234` / `0,75` strictly into thousandths; None when malformed
 /// or when more than three decimals are written.
 pub fn parse_vn(s: &str) -> Option<Milli> {
-    let (int, frac) = match s.split_once(',') {
+    let (int, frac) = match split_once_ascii(s, b',') {
         Some((i, f)) => (i, Some(f)),
         None => (s, None),
     };
@@ -314,7 +314,7 @@ pub fn parse_vn(s: &str) -> Option<Milli> {
     {
         return None;
     }
-    let mut groups = int.split('.');
+    let mut groups = split_ascii(int, b'.');
     let first = groups.next()?;
     if first.is_empty() || !first.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -732,10 +732,51 @@ pub fn scan_chars_lowered(chars: &[char], lowered: Option<(&str, &[u32])>) -> Ve
 }
 
 /// The first three pieces of `s` split at `sep`, and how many pieces there are.
-fn split3(s: &str, sep: char) -> ([&str; 3], usize) {
+/// `s.split(sep)` for an ASCII separator, by a plain byte loop: a figure's digits
+/// are short, and the char searcher's setup costs more than the search.
+fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match bytes[start..].iter().position(|&b| b == sep) {
+            Some(k) => {
+                let part = &s[start..start + k];
+                start += k + 1;
+                Some(part)
+            }
+            None => {
+                done = true;
+                Some(&s[start..])
+            }
+        }
+    })
+}
+
+/// `s.split_once(sep)` for an ASCII separator (see [`split_ascii`]).
+fn split_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let k = s.as_bytes().iter().position(|&b| b == sep)?;
+    Some((&s[..k], &s[k + 1..]))
+}
+
+/// `s.rsplit_once(sep)` for an ASCII separator (see [`split_ascii`]).
+fn rsplit_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let k = s.as_bytes().iter().rposition(|&b| b == sep)?;
+    Some((&s[..k], &s[k + 1..]))
+}
+
+/// `s.contains(sep)` for an ASCII separator (see [`split_ascii`]).
+fn has_ascii(s: &str, sep: u8) -> bool {
+    s.as_bytes().contains(&sep)
+}
+
+fn split3(s: &str, sep: u8) -> ([&str; 3], usize) {
     let mut first = [""; 3];
     let mut n = 0;
-    for p in s.split(sep) {
+    for p in split_ascii(s, sep) {
         if let Some(slot) = first.get_mut(n) {
             *slot = p;
         }
@@ -798,11 +839,10 @@ fn classify(
     let digits = raw.bytes().filter(u8::is_ascii_digit).count();
     let slashes = raw.bytes().filter(|b| *b == b'/').count();
     let dots = raw.bytes().filter(|b| *b == b'.').count();
-    let has_comma = raw.contains(',');
+    let has_comma = has_ascii(&raw, b',');
     // the parts between slashes: their number and the first three (no allocation)
-    let (parts, parts_len) = split3(&raw, '/');
-    let is_date_like = raw
-        .split('/')
+    let (parts, parts_len) = split3(&raw, b'/');
+    let is_date_like = split_ascii(&raw, b'/')
         .all(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
         && ((parts_len == 3
             && parts[0].len() <= 2
@@ -828,7 +868,7 @@ fn classify(
                         "ngày:",
                     ],
                 )));
-    let (dotted, dotted_len) = split3(&raw, '.');
+    let (dotted, dotted_len) = split3(&raw, b'.');
     let dotted_date = slashes == 0
         && !has_comma
         && dotted_len == 3
@@ -843,7 +883,7 @@ fn classify(
     let section_like = slashes == 0
         && !has_comma
         && dots >= 1
-        && raw.split('.').all(|g| !g.is_empty() && g.len() <= 2)
+        && split_ascii(&raw, b'.').all(|g| !g.is_empty() && g.len() <= 2)
         && (dots >= 2
             || line_start && {
                 let k = skip_spaces(chars, j);
@@ -868,7 +908,10 @@ fn classify(
     });
     // "1900.1909", "0263.3822": groups of four digits are a telephone or a code
     let four_groups =
-        slashes == 0 && !has_comma && dots >= 1 && raw.split('.').skip(1).any(|g| g.len() == 4);
+        slashes == 0
+            && !has_comma
+            && dots >= 1
+            && split_ascii(&raw, b'.').skip(1).any(|g| g.len() == 4);
     let after_phone_run = prior.last().is_some_and(|p| {
         p.kind == Kind::Code
             && chars[p.end..start]
@@ -993,7 +1036,7 @@ fn classify(
             Some(v) => num.value = Some(v),
             None => {
                 let guess = likely_value(&raw);
-                let frac_len = raw.rsplit_once(',').map_or(0, |(_, f)| f.len());
+                let frac_len = rsplit_once_ascii(&raw, b',').map_or(0, |(_, f)| f.len());
                 let why = if frac_len > 3 && !raw.contains('.') {
                     // many decimals: a measurement, not a slip
                     String::new()
@@ -1020,8 +1063,7 @@ fn classify(
             }
         }
     }
-    num.decimals = raw
-        .rsplit_once(',')
+    num.decimals = rsplit_once_ascii(&raw, b',')
         .map_or(0, |(_, f)| f.len() as u32)
         .min(6);
     num.approx = ends_with_indexed(back, &APPROX_LAST);
@@ -1371,6 +1413,19 @@ mod tests {
         let k = scan("4.450 triệu đồng/2.970 người");
         assert_eq!(k.len(), 2);
         assert_eq!(k[0].kind, Kind::Plain);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The byte-loop splits are the standard library's.
+        #[test]
+        fn ascii_splits_are_the_str_splits(s in "[0-9.,/đ]{0,12}", k in 0usize..3) {
+            let (c, b) = [('.', b'.'), (',', b','), ('/', b'/')][k];
+            prop_assert_eq!(split_ascii(&s, b).collect::<Vec<_>>(), s.split(c).collect::<Vec<_>>());
+            prop_assert_eq!(split_once_ascii(&s, b), s.split_once(c));
+            prop_assert_eq!(rsplit_once_ascii(&s, b), s.rsplit_once(c));
+            prop_assert_eq!(has_ascii(&s, b), s.contains(c));
+        }
     }
 
     proptest! {
