@@ -698,6 +698,10 @@ fn fractions_over_whole(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
 fn totals_after(ctx: &Ctx, bi: usize, out: &mut Vec<Finding>) {
     let b = &ctx.blks[bi];
     let nums = &b.nums;
+    // a total and at least two parts before it, all in this block
+    if nums.len() < 3 {
+        return;
+    }
     let mut seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
     static AFTER_WORDS: std::sync::LazyLock<WordList<'static>> =
         std::sync::LazyLock::new(|| WordList::new(&AFTER));
