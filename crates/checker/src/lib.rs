@@ -9,6 +9,7 @@ pub mod arith;
 pub mod checks;
 pub mod citations;
 pub mod doc;
+mod heading_number;
 pub mod import;
 pub mod numbers;
 pub mod read;
