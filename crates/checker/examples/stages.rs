@@ -3,7 +3,6 @@
 //! Each stage is timed over all files, best of many rounds.
 use std::time::Instant;
 
-
 fn best(f: &mut dyn FnMut()) -> f64 {
     let mut b = f64::MAX;
     let start = Instant::now();
@@ -92,11 +91,22 @@ fn main() {
             split[k] = split[k].min(t[k] * 1000.0);
         }
     }
-    println!("in place: read {:.2} ms, check {:.2} ms, drop {:.2} ms", split[0], split[1], split[2]);
+    println!(
+        "in place: read {:.2} ms, check {:.2} ms, drop {:.2} ms",
+        split[0], split[1], split[2]
+    );
     let mb = bytes as f64 / 1e6;
-    println!("{} files, {:.3} MB; all {t_all:.2} ms = {:.1} MB/s", data.len(), mb, mb / t_all * 1000.0);
+    println!(
+        "{} files, {:.3} MB; all {t_all:.2} ms = {:.1} MB/s",
+        data.len(),
+        mb,
+        mb / t_all * 1000.0
+    );
     println!("  decode+lines {t_read:.2} ms");
-    println!("  Document::new {:.2} ms (minus clone {t_clone:.2})", t_doc - t_clone);
+    println!(
+        "  Document::new {:.2} ms (minus clone {t_clone:.2})",
+        t_doc - t_clone
+    );
     println!("  Ctx::new {t_ctx:.2} ms");
     println!("  rules {t_rules:.2} ms");
     println!("  citations {t_cit:.2} ms");

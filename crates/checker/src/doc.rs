@@ -124,8 +124,10 @@ const ROMAN_P: &str = r"^\s*((?:IX|IV|V?I{1,3}|VI{0,3}|X))\s*[\.\-–]\s*";
 const DOTTED_P: &str = r"^\s*(\d{1,2}(?:\.\d{1,2})+)\.?\s*";
 const NUMBERED_P: &str = r"^\s*(\d{1,2})\.\s*";
 const LETTERED_P: &str = r"^\s*([a-zđ])\)\s*";
-pub(crate) static ROMAN: LazyLock<Regex> = LazyLock::new(|| crate::literal_regex(&format!(r"{ROMAN_P}\S")));
-pub(crate) static DOTTED: LazyLock<Regex> = LazyLock::new(|| crate::literal_regex(&format!(r"{DOTTED_P}\S")));
+pub(crate) static ROMAN: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{ROMAN_P}\S")));
+pub(crate) static DOTTED: LazyLock<Regex> =
+    LazyLock::new(|| crate::literal_regex(&format!(r"{DOTTED_P}\S")));
 pub(crate) static NUMBERED: LazyLock<Regex> =
     LazyLock::new(|| crate::literal_regex(&format!(r"{NUMBERED_P}\D")));
 pub(crate) static LETTERED: LazyLock<Regex> =
@@ -357,8 +359,9 @@ pub fn heading(line: &Line) -> Option<Heading> {
     let full = head.contains('\n');
     // a line without `\n` (all but some .docx ones): the number read by hand, as
     // the short pattern reads it (the pattern itself where a non-ASCII digit decides)
-    let read = |level: u8, short: &'static LazyLock<Regex>, by_hand: fn(&str) -> Read| {
-        match by_hand(head) {
+    let read =
+        |level: u8, short: &'static LazyLock<Regex>, by_hand: fn(&str) -> Read| match by_hand(head)
+        {
             Read::Number(n) => Some(Heading {
                 line: line.no,
                 level,
@@ -367,8 +370,7 @@ pub fn heading(line: &Line) -> Option<Heading> {
             }),
             Read::No => None,
             Read::Ask => mk(level, short),
-        }
-    };
+        };
     if full {
         if first.is_ascii_digit() {
             mk(3, &DOTTED_FULL).or_else(|| mk(2, &NUMBERED_FULL))
@@ -850,9 +852,11 @@ mod tests {
         dirs.push(std::path::PathBuf::from("/work/shared/seeds"));
         let mut seen = 0;
         for dir in dirs {
-            let Ok(entries) = std::fs::read_dir(dir) else { continue };
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
             for e in entries.flatten() {
-                if !e.path().extension().is_some_and(|x| x == "txt") {
+                if e.path().extension().is_none_or(|x| x != "txt") {
                     continue;
                 }
                 let text = std::fs::read_to_string(e.path()).unwrap();

@@ -907,11 +907,10 @@ fn classify(
             && !unit_follows(chars, j)
     });
     // "1900.1909", "0263.3822": groups of four digits are a telephone or a code
-    let four_groups =
-        slashes == 0
-            && !has_comma
-            && dots >= 1
-            && split_ascii(&raw, b'.').skip(1).any(|g| g.len() == 4);
+    let four_groups = slashes == 0
+        && !has_comma
+        && dots >= 1
+        && split_ascii(&raw, b'.').skip(1).any(|g| g.len() == 4);
     let after_phone_run = prior.last().is_some_and(|p| {
         p.kind == Kind::Code
             && chars[p.end..start]

@@ -313,7 +313,8 @@ fn decode(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, &'static str), Rea
         let bytes = sample.as_bytes();
         let signals = memchr::memchr2_iter(0xC2, 0xC3, &bytes[..bytes.len().saturating_sub(1)])
             .filter(|&i| {
-                LEGACY_LATIN1[(usize::from(bytes[i] & 0x01) << 6) | usize::from(bytes[i + 1] & 0x3F)]
+                LEGACY_LATIN1
+                    [(usize::from(bytes[i] & 0x01) << 6) | usize::from(bytes[i + 1] & 0x3F)]
             })
             .count();
         // signals in more than 1 % of the letters (counting no further than that)

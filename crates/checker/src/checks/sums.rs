@@ -96,7 +96,10 @@ fn named_categories(label: &str) -> [u8; PARTITIONS.len()] {
             .chars()
             .last()
             .is_none_or(|c| !c.is_alphanumeric());
-        let ok_b = label[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        let ok_b = label[e..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
         if ok_a && ok_b {
             let (s, c) = pw.owner[m.pattern().as_usize()];
             named[s] |= 1 << c;
@@ -115,8 +118,7 @@ fn is_partition(labels: &[String]) -> bool {
     if labels.len() < 2 {
         return false;
     }
-    let named: Vec<[u8; PARTITIONS.len()]> =
-        labels.iter().map(|l| named_categories(l)).collect();
+    let named: Vec<[u8; PARTITIONS.len()]> = labels.iter().map(|l| named_categories(l)).collect();
     (0..PARTITIONS.len()).any(|set| {
         // every label names one category, and no two the same
         let mut seen = 0u8;
