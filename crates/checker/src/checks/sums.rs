@@ -295,6 +295,10 @@ struct Breakdown {
     notes: Vec<String>,
     remainder_part: bool,
     trigger: Trigger,
+    /// A "Trong đó" opening its sentence: the whole is one of the figures of the
+    /// sentence before (these, `whole` the largest), which one is not said. The
+    /// parts are a slip only when their sum is none of them and exceeds them all.
+    before_sentence: Option<Vec<i64>>,
 }
 
 fn evaluate(ctx: &Ctx, bi: usize, bd: Breakdown, list: bool, out: &mut Vec<Finding>) {
@@ -309,9 +313,16 @@ fn evaluate(ctx: &Ctx, bi: usize, bd: Breakdown, list: bool, out: &mut Vec<Findi
         notes,
         remainder_part,
         trigger,
+        before_sentence,
     } = bd;
     if parts.is_empty() {
         return;
+    }
+    if let Some(wholes) = &before_sentence {
+        let total: i64 = parts.iter().map(|p| p.0).sum();
+        if parts.len() < 2 || wholes.contains(&total) || total <= w {
+            return;
+        }
     }
     // a prefix adding up exactly: the rest belongs elsewhere, unless the parts name a partition
     let mut acc = 0;
@@ -475,6 +486,7 @@ fn breakdown(
     let nums = &b.nums;
     let td = depth_at(b, t);
     let first_after = nums.partition_point(|n| n.start < t + len);
+    let mut before_sentence: Option<Vec<(i64, Option<&'static str>)>> = None;
     // the whole
     let (w_idx, w_val, w_unit, w_at, w_role, w_label, parts_from) = if kind == Trigger::OutOf {
         let wi = first_after;
@@ -541,10 +553,7 @@ fn breakdown(
             }
             None => {
                 // a note that breaks down the figure it is attached to
-                if t > 12 {
-                    return None;
-                }
-                if let Some(Some(nc)) = ctx.notes.get(bi)
+                if let Some(Some(nc)) = ctx.notes.get(bi).filter(|_| t <= 12)
                     && let Some(wi) = nc.whole
                 {
                     let cb = &ctx.blks[nc.block];
@@ -558,7 +567,11 @@ fn breakdown(
                         cb.context_before(wi).into_owned(),
                         first_after,
                     )
-                } else if bi > 0
+                } else if t <= 12
+                    && bi > 0
+                    // the last figure of the paragraph before, when its sentence
+                    // has no other of a unit (else which one is meant is not said)
+                    && sentence_before(ctx, bi, t).len() <= 1
                     && ctx.doc.blocks[bi].footnote.is_none()
                     && ctx.doc.blocks[bi - 1].footnote.is_none()
                     && ctx.doc.blocks[bi - 1].part == ctx.doc.blocks[bi].part
@@ -578,6 +591,14 @@ fn breakdown(
                         pb.context_before(wi).into_owned(),
                         first_after,
                     )
+                } else if kind == Trigger::InWhich
+                    && let wholes = sentence_before(ctx, bi, t)
+                    && !wholes.is_empty()
+                {
+                    // "…, còn lại 4 đơn. Trong đó có 3 đơn khiếu nại, …": the whole is
+                    // a figure of the sentence before; which one is read after the parts
+                    before_sentence = Some(wholes);
+                    (None, 0, None, None, Role::Whole, String::new(), first_after)
                 } else {
                     return None;
                 }
@@ -653,6 +674,18 @@ fn breakdown(
         parts.push((v, n.start, n.tail));
         labels.push(format!("{} | {}", b.label_before(k), b.label_after(k)));
     }
+    // the sentence before: its figures of the parts' unit
+    let (w_val, before_sentence) = match before_sentence {
+        None => (w_val, None),
+        Some(all) => {
+            let wholes: Vec<i64> = all
+                .iter()
+                .filter(|(_, u)| same_unit(*u, unit))
+                .map(|(v, _)| *v)
+                .collect();
+            (*wholes.iter().max()?, Some(wholes))
+        }
+    };
     Some(Breakdown {
         whole: w_val,
         unit: unit.or(w_unit),
@@ -664,7 +697,49 @@ fn breakdown(
         notes,
         remainder_part,
         trigger: kind,
+        before_sentence,
     })
+}
+
+/// When a breakdown word opens its sentence (after a bullet at most): the counted
+/// figures of the sentence before it — in its block, or the last sentence of the
+/// paragraph before when it opens the block (same part, no heading or footnote
+/// between). Empty otherwise.
+fn sentence_before(ctx: &Ctx, bi: usize, t: usize) -> Vec<(i64, Option<&'static str>)> {
+    let b = &ctx.blks[bi];
+    let (s0, _) = b.sentence(t);
+    let lead = b.low(s0, t);
+    if !lead
+        .trim()
+        .trim_start_matches(['-', '+', '*', '•'])
+        .trim()
+        .is_empty()
+    {
+        return Vec::new();
+    }
+    let (pb, range) = if s0 > 0 {
+        let (ps, _) = b.sentence(s0 - 1);
+        (b, (ps, s0))
+    } else {
+        let doc = ctx.doc;
+        let (here, Some(prev)) = (&doc.blocks[bi], bi.checked_sub(1).map(|p| &doc.blocks[p]))
+        else {
+            return Vec::new();
+        };
+        let heading = doc.headings.iter().any(|h| h.line == prev.first_line());
+        if prev.part != here.part || prev.footnote.is_some() || here.footnote.is_some() || heading {
+            return Vec::new();
+        }
+        let pb = &ctx.blks[bi - 1];
+        let (ps, pe) = pb.sentence(pb.chars.len().saturating_sub(1));
+        (pb, (ps, pe.max(pb.chars.len())))
+    };
+    pb.nums
+        .iter()
+        .filter(|n| n.start >= range.0 && n.start < range.1)
+        .filter(|n| n.is_quantity() && !n.percent && !n.approx && n.unit.is_some())
+        .filter_map(|n| Some((n.value?, n.unit)))
+        .collect()
 }
 
 /// `a/b` with a part larger than its whole, for counts of something.
@@ -939,6 +1014,7 @@ pub fn lists(ctx: &Ctx, out: &mut Vec<Finding>) {
             Trigger::InWhich
         };
         let bd = Breakdown {
+            before_sentence: None,
             whole: wn.value.unwrap_or(0),
             unit: wn.unit,
             whole_at: Some((wn.start, wn.tail)),

@@ -313,3 +313,45 @@ fn lower_char_is_the_first_lowercase_char() {
         }
     }
 }
+
+/// "Trong đó" opening a sentence or a line breaks down a figure of the sentence
+/// before; the parts are a slip when their sum exceeds every figure of that
+/// sentence in their unit (which figure they break down is not said).
+#[test]
+fn breakdown_opening_its_sentence_refers_to_the_sentence_before() {
+    let slips = [
+        "Tiếp nhận 21 đơn, đã giải quyết 17 đơn, còn lại 4 đơn chuyển kỳ sau.\nTrong đó có 3 đơn khiếu nại, 2 đơn tố cáo và 17 đơn kiến nghị, phản ánh.",
+        "Tiếp nhận 21 đơn, đã giải quyết 17 đơn, còn lại 4 đơn. Trong đó có 3 đơn khiếu nại, 2 đơn tố cáo và 17 đơn kiến nghị.",
+        "Tiếp nhận 21 đơn.\n- Trong đó: 3 đơn khiếu nại, 2 đơn tố cáo, 17 đơn kiến nghị.",
+        "Xã có 11 thôn với 1.985 hộ. Trong đó 1.200 hộ người Kinh, 900 hộ đồng bào dân tộc thiểu số.",
+        "Tổ chức 12 cuộc đối thoại với 450 lượt người tham dự. Cụ thể, 3 cuộc đột xuất, 10 cuộc định kỳ.",
+    ];
+    for text in slips {
+        let f = run(text);
+        let sums: Vec<&Finding> = f.iter().filter(|x| x.kind == Kind::SumMismatch).collect();
+        assert_eq!(sums.len(), 1, "{text}: {f:?}");
+        assert_explains_itself(sums[0]);
+        let a = sums[0].arith.as_ref().unwrap();
+        assert!(a.expected > a.stated, "{text}: {a:?}");
+    }
+    let quiet = [
+        // the parts of the resolved ones, or of the received ones: both add up
+        "Tiếp nhận 21 đơn, đã giải quyết 17 đơn. Trong đó 10 đơn đúng hạn, 7 đơn quá hạn.",
+        "Tiếp nhận 21 đơn, đã giải quyết 17 đơn.\nTrong đó có 3 đơn khiếu nại, 2 đơn tố cáo và 16 đơn kiến nghị.",
+        // short of one figure, under another: which whole is meant is not said
+        "Tiếp nhận 21 đơn, đã giải quyết 17 đơn. Trong đó 10 đơn đúng hạn, 8 đơn quá hạn.",
+        // one part only, another unit, a heading between
+        "Tiếp nhận 21 đơn. Trong đó 15 đơn thuộc thẩm quyền.",
+        "Tiếp nhận 21 đơn. Trong đó 30 lượt người được tiếp, 12 lượt đối thoại.",
+        "1. Tiếp nhận 5 đơn\n2. Kết quả\nTrong đó có 3 đơn khiếu nại, 4 đơn kiến nghị.",
+        // a breakdown word inside its sentence keeps its own whole
+        "Tiếp nhận 21 đơn. Số đơn thuộc thẩm quyền 19 đơn, trong đó 12 đơn kiến nghị, 7 đơn khiếu nại.",
+    ];
+    for text in quiet {
+        let f = run(text);
+        assert!(
+            f.iter().all(|x| x.kind != Kind::SumMismatch),
+            "{text}: {f:?}"
+        );
+    }
+}
